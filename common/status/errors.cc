@@ -1,0 +1,154 @@
+#include "common/status/errors.h"
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
+namespace kaizen::errors {
+namespace {
+
+template <typename Message>
+void Attach(absl::Status& status, const Message& detail) {
+  status.SetPayload(TypeUrl(Message::descriptor()->full_name()),
+                    absl::Cord(detail.SerializeAsString()));
+}
+
+template <typename Message>
+std::optional<Message> Get(const absl::Status& status) {
+  auto payload =
+      status.GetPayload(TypeUrl(Message::descriptor()->full_name()));
+  if (!payload.has_value()) return std::nullopt;
+  Message message;
+  if (!message.ParseFromString(std::string(*payload))) return std::nullopt;
+  return message;
+}
+
+absl::Status WithResource(absl::Status status, absl::string_view type,
+                          absl::string_view name) {
+  google::rpc::ResourceInfo info;
+  info.set_resource_type(std::string(type));
+  info.set_resource_name(std::string(name));
+  Attach(status, info);
+  return status;
+}
+
+}  // namespace
+
+std::string TypeUrl(absl::string_view full_message_name) {
+  return absl::StrCat("type.googleapis.com/", full_message_name);
+}
+
+absl::Status Error(absl::StatusCode code, absl::string_view reason,
+                   absl::string_view message, const Metadata& metadata) {
+  absl::Status status(code, message);
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  info.set_domain(std::string(kDomain));
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  Attach(status, info);
+  return status;
+}
+
+absl::Status InvalidArgument(absl::string_view reason,
+                             const std::vector<FieldViolation>& violations,
+                             absl::string_view message) {
+  std::string text(message);
+  if (text.empty()) {
+    text = violations.empty()
+               ? "the request is invalid"
+               : absl::StrCat(violations.front().field, ": ",
+                              violations.front().description);
+  }
+  Metadata metadata;
+  if (!violations.empty()) metadata["field"] = violations.front().field;
+  absl::Status status =
+      Error(absl::StatusCode::kInvalidArgument, reason, text, metadata);
+  google::rpc::BadRequest bad_request;
+  for (const FieldViolation& v : violations) {
+    auto* out = bad_request.add_field_violations();
+    out->set_field(v.field);
+    out->set_description(v.description);
+  }
+  Attach(status, bad_request);
+  return status;
+}
+
+absl::Status InvalidField(absl::string_view field, absl::string_view description,
+                          absl::string_view reason) {
+  return InvalidArgument(
+      reason, {FieldViolation{std::string(field), std::string(description)}});
+}
+
+absl::Status NotFound(absl::string_view resource_type, absl::string_view name) {
+  return WithResource(
+      Error(absl::StatusCode::kNotFound, "NOT_FOUND",
+            absl::StrCat(resource_type, " not found: ", name),
+            {{"resource_type", std::string(resource_type)}}),
+      resource_type, name);
+}
+
+absl::Status AlreadyExists(absl::string_view resource_type,
+                           absl::string_view name, absl::string_view reason) {
+  return WithResource(
+      Error(absl::StatusCode::kAlreadyExists, reason,
+            absl::StrCat(resource_type, " already exists: ", name),
+            {{"resource_type", std::string(resource_type)}}),
+      resource_type, name);
+}
+
+absl::Status FailedPrecondition(absl::string_view reason,
+                                absl::string_view message,
+                                const Metadata& metadata) {
+  return Error(absl::StatusCode::kFailedPrecondition, reason, message, metadata);
+}
+
+absl::Status EtagMismatch(absl::string_view resource_name) {
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(resource_name,
+                            " was changed by someone else; read it again and "
+                            "retry with the new etag"),
+               {{"resource_name", std::string(resource_name)}});
+}
+
+absl::Status PermissionDenied(absl::string_view reason,
+                              absl::string_view message) {
+  return Error(absl::StatusCode::kPermissionDenied, reason, message);
+}
+
+absl::Status Unauthenticated(absl::string_view reason,
+                             absl::string_view message) {
+  return Error(absl::StatusCode::kUnauthenticated, reason, message);
+}
+
+absl::Status ResourceExhausted(absl::string_view reason,
+                               absl::string_view message,
+                               const Metadata& metadata) {
+  return Error(absl::StatusCode::kResourceExhausted, reason, message, metadata);
+}
+
+absl::Status Unavailable(absl::string_view reason, absl::string_view message) {
+  return Error(absl::StatusCode::kUnavailable, reason, message);
+}
+
+absl::Status Internal(absl::string_view message) {
+  return Error(absl::StatusCode::kInternal, "INTERNAL", message);
+}
+
+std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
+  return Get<google::rpc::ErrorInfo>(status);
+}
+
+std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status) {
+  return Get<google::rpc::BadRequest>(status);
+}
+
+std::optional<google::rpc::ResourceInfo> GetResourceInfo(
+    const absl::Status& status) {
+  return Get<google::rpc::ResourceInfo>(status);
+}
+
+std::string Reason(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
+  return info.has_value() ? info->reason() : "";
+}
+
+}  // namespace kaizen::errors
