@@ -1,0 +1,87 @@
+// The gRPC server bootstrap every Kaizen service uses.
+//
+// Threading model: the synchronous gRPC server. Handlers run on gRPC's own
+// thread pool, bounded by ServerOptions::max_threads through a ResourceQuota;
+// they may block on SQLite (each store serialises its writers, see
+// common/storage/database.h). When every thread is busy new calls queue in
+// gRPC rather than spawning threads, and gRPC answers RESOURCE_EXHAUSTED once
+// the quota is exhausted.
+//
+// Every server gets: the standard grpc.health.v1 service (overall "" and one
+// status per registered service), server reflection, request ids, JSON access
+// logs and metrics (common/server/interceptors.h), and message size limits.
+#ifndef KAIZEN_COMMON_SERVER_SERVER_H_
+#define KAIZEN_COMMON_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/server/interceptors.h"
+#include "common/server/metrics.h"
+#include "common/server/options.h"
+#include "grpcpp/server.h"
+
+namespace kaizen::server {
+
+// A service to register, with its full proto name for health checks
+// (e.g. EnrollmentService::service_full_name()).
+struct RegisteredService {
+  std::string full_name;
+  grpc::Service* service;  // not owned
+};
+
+class GrpcServer {
+ public:
+  // Builds and starts the server with `services` (not owned; they must
+  // outlive the server). UNAVAILABLE with reason PORT_IN_USE when the address
+  // cannot be bound. `sink` overrides the access-log sink (tests).
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerOptions& options,
+      const std::vector<RegisteredService>& services, LogSink sink = nullptr);
+
+  ~GrpcServer();
+
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+  Metrics& metrics() { return *metrics_; }
+
+  // Graceful stop: every health status turns NOT_SERVING, the listener
+  // closes, in-flight calls may finish until drain_deadline, then the rest
+  // are cancelled. Idempotent and thread-safe.
+  void Shutdown();
+
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  GrpcServer() = default;
+
+  ServerOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::string> service_names_;
+  int port_ = 0;
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// SIGTERM/SIGINT handling through a self-pipe: the signal handler only
+// writes a byte; WaitForShutdownSignal reads it on an ordinary thread.
+// InstallShutdownSignalHandlers is idempotent.
+void InstallShutdownSignalHandlers();
+// Blocks until SIGTERM or SIGINT arrives (after installation); returns it.
+int WaitForShutdownSignal();
+
+// The standard tail of every main(): start, log the address, wait for a
+// signal, drain, return the process exit code. Start errors are printed
+// (without secrets) and give exit code 1.
+int ServeUntilSignal(const ServerOptions& options,
+                     const std::vector<RegisteredService>& services);
+
+}  // namespace kaizen::server
+
+#endif  // KAIZEN_COMMON_SERVER_SERVER_H_

@@ -1,0 +1,104 @@
+#include <set>
+
+#include "common/status/errors.h"
+#include "common/util/clock.h"
+#include "common/util/etag.h"
+#include "common/util/ids.h"
+#include "common/util/page_token.h"
+#include "gtest/gtest.h"
+
+namespace kaizen {
+namespace {
+
+TEST(IdsTest, NewIdsAreValidAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewId();
+    EXPECT_EQ(id.size(), 16u);
+    EXPECT_TRUE(IsValidResourceId(id)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(IdsTest, ResourceIdRules) {
+  EXPECT_TRUE(IsValidResourceId("fy2022"));
+  EXPECT_FALSE(IsValidResourceId("2022"));
+  EXPECT_FALSE(IsValidResourceId("FY2022"));
+  EXPECT_FALSE(IsValidResourceId("fy-"));
+  EXPECT_FALSE(IsValidResourceId(""));
+  EXPECT_FALSE(IsValidResourceId(std::string(64, 'a')));
+}
+
+TEST(IdsTest, SecretTokensAreLongAndDigestIsStable) {
+  std::string t = NewSecretToken();
+  EXPECT_GE(t.size(), 43u);
+  EXPECT_EQ(SecretDigest(t), SecretDigest(t));
+  EXPECT_NE(SecretDigest(t), SecretDigest(NewSecretToken()));
+}
+
+TEST(PageTokenTest, RoundTrip) {
+  PageTokenCodec codec("0123456789abcdef");
+  std::string token = codec.Encode("cohorts/x|state=OPEN", "k\x1f" "42");
+  auto position = codec.Decode("cohorts/x|state=OPEN", token);
+  ASSERT_TRUE(position.ok()) << position.status();
+  EXPECT_EQ(*position, "k\x1f" "42");
+}
+
+TEST(PageTokenTest, TamperedTokenIsInvalidArgument) {
+  PageTokenCodec codec("0123456789abcdef");
+  std::string token = codec.Encode("q", "position-7");
+  for (size_t i = 0; i < token.size(); ++i) {
+    std::string bad = token;
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    auto result = codec.Decode("q", bad);
+    ASSERT_FALSE(result.ok()) << "byte " << i;
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(errors::Reason(result.status()), "INVALID_PAGE_TOKEN");
+    EXPECT_EQ(errors::GetBadRequest(result.status())->field_violations(0).field(),
+              "page_token");
+  }
+  EXPECT_FALSE(codec.Decode("q", "!!notbase64").ok());
+  EXPECT_FALSE(codec.Decode("q", "").ok());
+}
+
+TEST(PageTokenTest, TokenFromAnotherQueryOrKeyIsRefused) {
+  PageTokenCodec codec("0123456789abcdef");
+  PageTokenCodec other("fedcba9876543210");
+  std::string token = codec.Encode("filter=a", "p");
+  EXPECT_FALSE(codec.Decode("filter=b", token).ok());
+  EXPECT_FALSE(other.Decode("filter=a", token).ok());
+}
+
+TEST(PageTokenTest, PageSizeRules) {
+  EXPECT_EQ(*EffectivePageSize(0, 50, 500), 50);
+  EXPECT_EQ(*EffectivePageSize(10, 50, 500), 10);
+  EXPECT_EQ(*EffectivePageSize(10000, 50, 500), 500);
+  EXPECT_EQ(EffectivePageSize(-1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EtagTest, MatchesOnlySameNameAndRevision) {
+  std::string etag = MakeEtag("cohorts/a", 3);
+  EXPECT_TRUE(CheckEtag("cohorts/a", 3, etag).ok());
+  EXPECT_TRUE(CheckEtag("cohorts/a", 3, "").ok());
+  EXPECT_EQ(CheckEtag("cohorts/a", 4, etag).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(CheckEtag("cohorts/b", 3, etag).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(errors::Reason(CheckEtag("cohorts/a", 4, etag)), "ETAG_MISMATCH");
+}
+
+TEST(ClockTest, FakeClockMovesOnlyWhenTold) {
+  FakeClock clock(absl::FromUnixSeconds(100));
+  EXPECT_EQ(clock.Now(), absl::FromUnixSeconds(100));
+  clock.Advance(absl::Hours(48));
+  EXPECT_EQ(clock.Now(), absl::FromUnixSeconds(100) + absl::Hours(48));
+}
+
+TEST(ClockTest, TokyoIsNineHoursAhead) {
+  absl::Time t = absl::FromUnixSeconds(1658620800);  // 2022-07-24 00:00 UTC
+  EXPECT_EQ(absl::FormatTime("%Y-%m-%d %H:%M", t, TokyoTimeZone()),
+            "2022-07-24 09:00");
+}
+
+}  // namespace
+}  // namespace kaizen
