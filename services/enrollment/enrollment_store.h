@@ -1,0 +1,192 @@
+// Storage for the enrollment service: cohorts, applications, participants,
+// request ids and the partner change feed, in one SQLite database.
+//
+// Each resource is stored as its serialized proto plus the columns that
+// queries need (state, municipality, priority, role, ...), which the store
+// derives from the proto on every write. Callers never see SQL.
+//
+// Transactions: Write() runs `fn` inside one BEGIN IMMEDIATE transaction
+// (common/storage/database.h), so a read-modify-write in `fn` is atomic with
+// respect to every other writer, in this process or another; Read() gives a
+// consistent snapshot. `fn` returning non-OK rolls everything back.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_STORE_H_
+#define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/storage/database.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+
+namespace kaizen::enrollment {
+
+namespace v1 = ::kaizen::enrollment::v1;
+
+// A stored cohort. `cohort.name` is "cohorts/{id}"; `cohort.etag` and the
+// output-only counters are not stored (the service fills them in).
+struct CohortRecord {
+  std::string id;
+  int64_t revision = 0;  // bumped by the caller on every update
+  int64_t seq = 0;       // assigned on insert; increases with creation order
+  v1::Cohort cohort;
+};
+
+// A stored application. Index columns come from the proto: state,
+// municipality_code, priority. `application.access_token`, `etag` and
+// `waitlist_position` are never stored.
+struct ApplicationRecord {
+  std::string cohort_id;
+  std::string id;
+  int64_t revision = 0;
+  int64_t seq = 0;  // assigned on insert: arrival order
+  v1::Application application;
+};
+
+// A stored participant. Index columns: role, state, municipality_code,
+// subject.
+struct ParticipantRecord {
+  std::string cohort_id;
+  std::string id;
+  int64_t revision = 0;
+  int64_t seq = 0;  // assigned on insert: joining order
+  v1::Participant participant;
+};
+
+// A change-feed entry: which participant changed, when, in which
+// municipality. The feed's content is projected from the participant's
+// current state when read.
+struct ChangeRecord {
+  int64_t seq = 0;  // assigned on append; strictly increasing
+  std::string participant_name;  // "cohorts/{c}/participants/{p}"
+  std::string municipality_code;
+  v1::Change::Kind kind = v1::Change::UPSERTED;
+  absl::Time time;
+};
+
+struct RequestIdRecord {
+  std::string fingerprint;    // hash of the request that first used the id
+  std::string resource_name;  // what it created
+};
+
+struct ApplicationFilter {
+  std::optional<v1::Application::State> state;
+  std::string municipality_code;  // empty = any
+};
+
+struct ParticipantFilter {
+  std::optional<v1::Participant::Role> role;
+  std::optional<v1::Participant::State> state;
+  std::string municipality_code;  // empty = any
+};
+
+// Position in the application queue: (priority DESC, seq ASC).
+struct QueuePosition {
+  int32_t priority = 0;
+  int64_t seq = 0;
+};
+
+// The operations available inside a transaction. NOT_FOUND (errors::NotFound
+// with the resource name) when a get misses; ALREADY_EXISTS on duplicate ids.
+class EnrollmentTx {
+ public:
+  virtual ~EnrollmentTx() = default;
+
+  // --- cohorts
+  virtual absl::StatusOr<CohortRecord> GetCohort(const std::string& id) = 0;
+  // Sets record->seq.
+  virtual absl::Status InsertCohort(CohortRecord* record) = 0;
+  virtual absl::Status UpdateCohort(const CohortRecord& record) = 0;
+  // Newest first: cohorts with seq < before_seq (0 = from the newest), at
+  // most `limit`, optionally only in `state`.
+  virtual absl::StatusOr<std::vector<CohortRecord>> ListCohorts(
+      std::optional<v1::Cohort::State> state, int64_t before_seq,
+      int limit) = 0;
+
+  // --- applications
+  virtual absl::StatusOr<ApplicationRecord> GetApplication(
+      const std::string& cohort_id, const std::string& id) = 0;
+  // Sets record->seq.
+  virtual absl::Status InsertApplication(ApplicationRecord* record) = 0;
+  virtual absl::Status UpdateApplication(const ApplicationRecord& record) = 0;
+  // Queue order (priority DESC, seq ASC), strictly after `after` when given,
+  // at most `limit` (limit <= 0: no limit).
+  virtual absl::StatusOr<std::vector<ApplicationRecord>> ListApplications(
+      const std::string& cohort_id, const ApplicationFilter& filter,
+      std::optional<QueuePosition> after, int limit) = 0;
+  virtual absl::StatusOr<int64_t> CountApplications(
+      const std::string& cohort_id, v1::Application::State state) = 0;
+
+  // E-mail uniqueness among a cohort's live applications. `email_keys` are
+  // normalised keys (the service hashes lowercased addresses). ALREADY_EXISTS
+  // (reason DUPLICATE_APPLICANT) if any key is held by another application.
+  virtual absl::Status ReserveEmails(const std::string& cohort_id,
+                                     const std::string& application_id,
+                                     const std::vector<std::string>& email_keys) = 0;
+  virtual absl::Status ReleaseEmails(const std::string& cohort_id,
+                                     const std::string& application_id) = 0;
+
+  // --- participants
+  virtual absl::StatusOr<ParticipantRecord> GetParticipant(
+      const std::string& cohort_id, const std::string& id) = 0;
+  // Sets record->seq.
+  virtual absl::Status InsertParticipant(ParticipantRecord* record) = 0;
+  virtual absl::Status UpdateParticipant(const ParticipantRecord& record) = 0;
+  // Joining order (seq ASC), seq > after_seq, at most `limit` (<= 0: all).
+  virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
+      const std::string& cohort_id, const ParticipantFilter& filter,
+      int64_t after_seq, int limit) = 0;
+
+  // --- idempotency (AIP-155)
+  virtual absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
+      const std::string& scope, const std::string& request_id) = 0;
+  virtual absl::Status SaveRequestId(const std::string& scope,
+                                     const std::string& request_id,
+                                     const RequestIdRecord& record,
+                                     absl::Time now) = 0;
+
+  // --- change feed
+  // Sets record->seq.
+  virtual absl::Status AppendChange(ChangeRecord* record) = 0;
+  // seq > after_seq, oldest first, at most `limit`; only `municipality_code`
+  // unless it is empty (all).
+  virtual absl::StatusOr<std::vector<ChangeRecord>> ListChanges(
+      int64_t after_seq, const std::string& municipality_code, int limit) = 0;
+
+  // --- retention
+  // Deletes the cohort's applications, participants, e-mail keys and
+  // request ids whose resource is in the cohort. Returns (applications,
+  // participants) deleted.
+  virtual absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(
+      const std::string& cohort_id) = 0;
+};
+
+class EnrollmentStore {
+ public:
+  // Opens (and migrates) the database at options.path (":memory:" for tests).
+  static absl::StatusOr<std::unique_ptr<EnrollmentStore>> Open(
+      const storage::DatabaseOptions& options);
+
+  // One atomic read-modify-write.
+  absl::Status Write(const std::function<absl::Status(EnrollmentTx&)>& fn);
+  // A consistent read.
+  absl::Status Read(const std::function<absl::Status(EnrollmentTx&)>& fn);
+
+  // The schema, as numbered migrations (exposed for tests).
+  static const storage::Migrations& Migrations();
+
+ private:
+  explicit EnrollmentStore(std::unique_ptr<storage::Database> db)
+      : db_(std::move(db)) {}
+  std::unique_ptr<storage::Database> db_;
+};
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_STORE_H_
