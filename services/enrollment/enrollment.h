@@ -1,0 +1,117 @@
+// The enrollment domain: every rule of cohorts, applications, the waiting
+// list, participants, fees, shipments, consent, the roster and the partner
+// change feed. Transport-free: takes the verified caller and a request proto,
+// returns the response or a named error (see README.md for the reasons).
+//
+// Concurrency: every mutation is one EnrollmentStore::Write transaction
+// (BEGIN IMMEDIATE), so seat and municipality counts are read and changed
+// atomically: capacity and the municipality limit hold whatever the
+// concurrency. Before any mutation of a cohort, lapsed offers in it are
+// expired and their seats passed on, so no decision sees a stale offer.
+//
+// Thread-safe; holds no mutable state besides the store.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
+#define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/util/clock.h"
+#include "common/util/page_token.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "kaizen/type/principal.pb.h"
+#include "services/enrollment/enrollment_store.h"
+
+namespace kaizen::enrollment {
+
+using ::kaizen::type::Principal;
+
+struct EnrollmentConfig {
+  // Signs page tokens and change-feed cursors. >= 16 bytes.
+  std::string page_token_key;
+  // Derives applicants' access tokens: HMAC(key, application name), so a
+  // retried create returns the same token and nothing secret is stored.
+  std::string access_token_key;
+};
+
+class Enrollment {
+ public:
+  // `store` and `clock` are not owned and must outlive this object.
+  Enrollment(EnrollmentStore* store, const Clock* clock, EnrollmentConfig config);
+
+  // Cohorts.
+  absl::StatusOr<v1::Cohort> CreateCohort(const Principal& caller,
+                                          const v1::CreateCohortRequest& request);
+  absl::StatusOr<v1::Cohort> GetCohort(const Principal& caller,
+                                       const v1::GetCohortRequest& request);
+  absl::StatusOr<v1::ListCohortsResponse> ListCohorts(
+      const Principal& caller, const v1::ListCohortsRequest& request);
+  absl::StatusOr<v1::Cohort> UpdateCohort(const Principal& caller,
+                                          const v1::UpdateCohortRequest& request);
+  absl::StatusOr<v1::Cohort> TransitionCohort(
+      const Principal& caller, const v1::TransitionCohortRequest& request);
+  absl::StatusOr<v1::PurgeCohortPersonalDataResponse> PurgeCohortPersonalData(
+      const Principal& caller,
+      const v1::PurgeCohortPersonalDataRequest& request);
+
+  // Applications.
+  absl::StatusOr<v1::Application> CreateApplication(
+      const Principal& caller, const v1::CreateApplicationRequest& request);
+  absl::StatusOr<v1::Application> GetApplication(
+      const Principal& caller, const v1::GetApplicationRequest& request);
+  absl::StatusOr<v1::ListApplicationsResponse> ListApplications(
+      const Principal& caller, const v1::ListApplicationsRequest& request);
+  absl::StatusOr<v1::Application> WithdrawApplication(
+      const Principal& caller, const v1::WithdrawApplicationRequest& request);
+  absl::StatusOr<v1::Application> AcceptApplication(
+      const Principal& caller, const v1::DecideApplicationRequest& request);
+  absl::StatusOr<v1::Application> RejectApplication(
+      const Principal& caller, const v1::DecideApplicationRequest& request);
+  absl::StatusOr<v1::Application> PrioritizeApplication(
+      const Principal& caller, const v1::PrioritizeApplicationRequest& request);
+  absl::StatusOr<v1::Application> AcceptOffer(
+      const Principal& caller, const v1::AnswerOfferRequest& request);
+  absl::StatusOr<v1::Application> DeclineOffer(
+      const Principal& caller, const v1::AnswerOfferRequest& request);
+
+  // Participants.
+  absl::StatusOr<v1::Participant> CreateParticipant(
+      const Principal& caller, const v1::CreateParticipantRequest& request);
+  absl::StatusOr<v1::Participant> GetParticipant(
+      const Principal& caller, const v1::GetParticipantRequest& request);
+  absl::StatusOr<v1::ListParticipantsResponse> ListParticipants(
+      const Principal& caller, const v1::ListParticipantsRequest& request);
+  absl::StatusOr<v1::Participant> CancelParticipant(
+      const Principal& caller, const v1::CancelParticipantRequest& request);
+  absl::StatusOr<v1::Participant> UpdateConsent(
+      const Principal& caller, const v1::UpdateConsentRequest& request);
+  absl::StatusOr<v1::Participant> RecordPayment(
+      const Principal& caller, const v1::RecordPaymentRequest& request);
+  absl::StatusOr<v1::Participant> RecordShipment(
+      const Principal& caller, const v1::RecordShipmentRequest& request);
+
+  // For other services and partners.
+  absl::StatusOr<v1::Roster> GetRoster(const Principal& caller,
+                                       const v1::GetRosterRequest& request);
+  absl::StatusOr<v1::ListChangesResponse> ListChanges(
+      const Principal& caller, const v1::ListChangesRequest& request);
+
+  // Expires every lapsed offer (in cohorts that are OPEN, CLOSED or RUNNING)
+  // and offers the freed seats to the next applications. Returns how many
+  // offers expired. The server calls it periodically; correctness does not
+  // depend on it, since every mutation of a cohort does the same first.
+  absl::StatusOr<int> ExpireLapsedOffers();
+
+  // The access token for an application (what CreateApplication returns).
+  std::string AccessTokenFor(const std::string& application_name) const;
+
+ private:
+  EnrollmentStore* store_;
+  const Clock* clock_;
+  EnrollmentConfig config_;
+  PageTokenCodec page_tokens_;
+};
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_

@@ -1,0 +1,612 @@
+#include "services/enrollment/enrollment_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "SQLiteCpp/Exception.h"
+#include "SQLiteCpp/Statement.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/message_lite.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE cohorts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  state INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE applications (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
+  id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  municipality_code TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (cohort_id, id)
+);
+CREATE INDEX applications_queue ON applications (cohort_id, priority DESC, seq);
+
+CREATE TABLE application_emails (
+  cohort_id TEXT NOT NULL,
+  email_key TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  PRIMARY KEY (cohort_id, email_key)
+);
+
+CREATE TABLE participants (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
+  id TEXT NOT NULL,
+  role INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  municipality_code TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (cohort_id, id)
+);
+CREATE INDEX participants_by_cohort ON participants (cohort_id, seq);
+
+CREATE TABLE request_ids (
+  scope TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  resource_name TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (scope, request_id)
+);
+
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  participant_name TEXT NOT NULL,
+  municipality_code TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  time_micros INTEGER NOT NULL
+);
+CREATE INDEX changes_by_municipality ON changes (municipality_code, seq);
+)sql";
+
+std::string CohortName(absl::string_view id) {
+  return absl::StrCat("cohorts/", id);
+}
+
+std::string ApplicationName(absl::string_view cohort_id, absl::string_view id) {
+  return absl::StrCat("cohorts/", cohort_id, "/applications/", id);
+}
+
+std::string ParticipantName(absl::string_view cohort_id, absl::string_view id) {
+  return absl::StrCat("cohorts/", cohort_id, "/participants/", id);
+}
+
+std::string StoredCohort(const v1::Cohort& cohort) {
+  v1::Cohort stored = cohort;
+  stored.clear_etag();
+  stored.clear_seats_taken();
+  stored.clear_municipalities_taken();
+  return stored.SerializeAsString();
+}
+
+std::string StoredApplication(const v1::Application& application) {
+  v1::Application stored = application;
+  stored.clear_access_token();
+  stored.clear_etag();
+  stored.clear_waitlist_position();
+  return stored.SerializeAsString();
+}
+
+std::string StoredParticipant(const v1::Participant& participant) {
+  v1::Participant stored = participant;
+  stored.clear_etag();
+  return stored.SerializeAsString();
+}
+
+void BindBlob(SQLite::Statement& statement, int index,
+              const std::string& data) {
+  statement.bind(index, data.data(), static_cast<int>(data.size()));
+}
+
+// Unset filters are bound as NULL so each query keeps one fixed SQL text.
+template <typename Enum>
+void BindOptional(SQLite::Statement& statement, int index,
+                  const std::optional<Enum>& value) {
+  if (value.has_value()) {
+    statement.bind(index, static_cast<int>(*value));
+  } else {
+    statement.bind(index);
+  }
+}
+
+// SQLite reads a negative LIMIT as "no limit".
+int SqlLimit(int limit) { return limit > 0 ? limit : -1; }
+
+absl::Status Parse(const SQLite::Column& column,
+                   google::protobuf::MessageLite* message) {
+  const void* data = column.getBlob();
+  if (!message->ParseFromArray(data, column.getBytes())) {
+    return errors::Internal("stored record is unreadable");
+  }
+  return absl::OkStatus();
+}
+
+// A duplicate id is the caller's error and deserves the resource's name; any
+// other failure propagates to the Database layer, which converts it.
+absl::Status ExecInsert(SQLite::Statement& insert, absl::string_view type,
+                        absl::string_view name) {
+  try {
+    insert.exec();
+  } catch (const SQLite::Exception& e) {
+    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
+      return errors::AlreadyExists(type, name);
+    }
+    throw;
+  }
+  return absl::OkStatus();
+}
+
+// Columns: seq, id, revision, data.
+absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
+  CohortRecord record;
+  record.seq = row.getColumn(0).getInt64();
+  record.id = row.getColumn(1).getString();
+  record.revision = row.getColumn(2).getInt64();
+  RETURN_IF_ERROR(Parse(row.getColumn(3), &record.cohort));
+  return record;
+}
+
+// Columns: seq, cohort_id, id, revision, data.
+absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
+  ApplicationRecord record;
+  record.seq = row.getColumn(0).getInt64();
+  record.cohort_id = row.getColumn(1).getString();
+  record.id = row.getColumn(2).getString();
+  record.revision = row.getColumn(3).getInt64();
+  RETURN_IF_ERROR(Parse(row.getColumn(4), &record.application));
+  return record;
+}
+
+// Columns: seq, cohort_id, id, revision, data.
+absl::StatusOr<ParticipantRecord> ReadParticipant(SQLite::Statement& row) {
+  ParticipantRecord record;
+  record.seq = row.getColumn(0).getInt64();
+  record.cohort_id = row.getColumn(1).getString();
+  record.id = row.getColumn(2).getString();
+  record.revision = row.getColumn(3).getInt64();
+  RETURN_IF_ERROR(Parse(row.getColumn(4), &record.participant));
+  return record;
+}
+
+template <typename Record>
+absl::StatusOr<std::vector<Record>> ReadAll(
+    SQLite::Statement& query,
+    absl::StatusOr<Record> (*read)(SQLite::Statement&)) {
+  std::vector<Record> records;
+  while (query.executeStep()) {
+    ASSIGN_OR_RETURN(Record record, read(query));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+class SqliteEnrollmentTx final : public EnrollmentTx {
+ public:
+  explicit SqliteEnrollmentTx(SQLite::Database& db) : db_(db) {}
+
+  absl::StatusOr<CohortRecord> GetCohort(const std::string& id) override {
+    SQLite::Statement query(
+        db_, "SELECT seq, id, revision, data FROM cohorts WHERE id = ?1");
+    query.bind(1, id);
+    if (!query.executeStep()) return errors::NotFound("Cohort", CohortName(id));
+    return ReadCohort(query);
+  }
+
+  absl::Status InsertCohort(CohortRecord* record) override {
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO cohorts (id, state, revision, data) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    insert.bind(1, record->id);
+    insert.bind(2, static_cast<int>(record->cohort.state()));
+    insert.bind(3, record->revision);
+    BindBlob(insert, 4, StoredCohort(record->cohort));
+    RETURN_IF_ERROR(ExecInsert(insert, "Cohort", CohortName(record->id)));
+    record->seq = db_.getLastInsertRowid();
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateCohort(const CohortRecord& record) override {
+    SQLite::Statement update(
+        db_,
+        "UPDATE cohorts SET state = ?2, revision = ?3, data = ?4 "
+        "WHERE id = ?1");
+    update.bind(1, record.id);
+    update.bind(2, static_cast<int>(record.cohort.state()));
+    update.bind(3, record.revision);
+    BindBlob(update, 4, StoredCohort(record.cohort));
+    if (update.exec() == 0) {
+      return errors::NotFound("Cohort", CohortName(record.id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<CohortRecord>> ListCohorts(
+      std::optional<v1::Cohort::State> state, int64_t before_seq,
+      int limit) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, id, revision, data FROM cohorts "
+        "WHERE (?1 <= 0 OR seq < ?1) AND (?2 IS NULL OR state = ?2) "
+        "ORDER BY seq DESC LIMIT ?3");
+    query.bind(1, before_seq);
+    BindOptional(query, 2, state);
+    query.bind(3, SqlLimit(limit));
+    return ReadAll<CohortRecord>(query, &ReadCohort);
+  }
+
+  absl::StatusOr<ApplicationRecord> GetApplication(
+      const std::string& cohort_id, const std::string& id) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "WHERE cohort_id = ?1 AND id = ?2");
+    query.bind(1, cohort_id);
+    query.bind(2, id);
+    if (!query.executeStep()) {
+      return errors::NotFound("Application", ApplicationName(cohort_id, id));
+    }
+    return ReadApplication(query);
+  }
+
+  absl::Status InsertApplication(ApplicationRecord* record) override {
+    const v1::Application& application = record->application;
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO applications (cohort_id, id, state, municipality_code, "
+        "priority, revision, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, record->cohort_id);
+    insert.bind(2, record->id);
+    insert.bind(3, static_cast<int>(application.state()));
+    insert.bind(4, application.municipality_code());
+    insert.bind(5, application.priority());
+    insert.bind(6, record->revision);
+    BindBlob(insert, 7, StoredApplication(application));
+    RETURN_IF_ERROR(ExecInsert(insert, "Application",
+                               ApplicationName(record->cohort_id, record->id)));
+    record->seq = db_.getLastInsertRowid();
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateApplication(const ApplicationRecord& record) override {
+    const v1::Application& application = record.application;
+    SQLite::Statement update(
+        db_,
+        "UPDATE applications SET state = ?3, municipality_code = ?4, "
+        "priority = ?5, revision = ?6, data = ?7 "
+        "WHERE cohort_id = ?1 AND id = ?2");
+    update.bind(1, record.cohort_id);
+    update.bind(2, record.id);
+    update.bind(3, static_cast<int>(application.state()));
+    update.bind(4, application.municipality_code());
+    update.bind(5, application.priority());
+    update.bind(6, record.revision);
+    BindBlob(update, 7, StoredApplication(application));
+    if (update.exec() == 0) {
+      return errors::NotFound("Application",
+                              ApplicationName(record.cohort_id, record.id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<ApplicationRecord>> ListApplications(
+      const std::string& cohort_id, const ApplicationFilter& filter,
+      std::optional<QueuePosition> after, int limit) override {
+    // The ORDER BY matches applications_queue, so pages need no sort.
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "WHERE cohort_id = ?1 AND (?2 IS NULL OR state = ?2) "
+        "AND (?3 = '' OR municipality_code = ?3) "
+        "AND (?4 IS NULL OR priority < ?4 OR (priority = ?4 AND seq > ?5)) "
+        "ORDER BY priority DESC, seq LIMIT ?6");
+    query.bind(1, cohort_id);
+    BindOptional(query, 2, filter.state);
+    query.bind(3, filter.municipality_code);
+    if (after.has_value()) {
+      query.bind(4, after->priority);
+      query.bind(5, after->seq);
+    } else {
+      query.bind(4);
+      query.bind(5);
+    }
+    query.bind(6, SqlLimit(limit));
+    return ReadAll<ApplicationRecord>(query, &ReadApplication);
+  }
+
+  absl::StatusOr<int64_t> CountApplications(
+      const std::string& cohort_id, v1::Application::State state) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT COUNT(*) FROM applications "
+        "WHERE cohort_id = ?1 AND state = ?2");
+    query.bind(1, cohort_id);
+    query.bind(2, static_cast<int>(state));
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  }
+
+  absl::Status ReserveEmails(
+      const std::string& cohort_id, const std::string& application_id,
+      const std::vector<std::string>& email_keys) override {
+    // Check every key before reserving any, so a conflict reserves nothing
+    // even if the caller goes on to commit.
+    SQLite::Statement holder(
+        db_,
+        "SELECT application_id FROM application_emails "
+        "WHERE cohort_id = ?1 AND email_key = ?2");
+    holder.bind(1, cohort_id);
+    for (const std::string& key : email_keys) {
+      holder.bind(2, key);
+      if (holder.executeStep()) {
+        const std::string holder_id = holder.getColumn(0).getString();
+        if (holder_id != application_id) {
+          // The name of the holding application, never the key: the key is
+          // derived from someone's e-mail address.
+          return errors::AlreadyExists(
+              "Application", ApplicationName(cohort_id, holder_id),
+              "DUPLICATE_APPLICANT");
+        }
+      }
+      holder.reset();
+    }
+    SQLite::Statement insert(
+        db_,
+        "INSERT OR IGNORE INTO application_emails "
+        "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)");
+    insert.bind(1, cohort_id);
+    insert.bind(3, application_id);
+    for (const std::string& key : email_keys) {
+      insert.bind(2, key);
+      insert.exec();
+      insert.reset();
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReleaseEmails(const std::string& cohort_id,
+                             const std::string& application_id) override {
+    SQLite::Statement remove(
+        db_,
+        "DELETE FROM application_emails "
+        "WHERE cohort_id = ?1 AND application_id = ?2");
+    remove.bind(1, cohort_id);
+    remove.bind(2, application_id);
+    remove.exec();
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<ParticipantRecord> GetParticipant(
+      const std::string& cohort_id, const std::string& id) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM participants "
+        "WHERE cohort_id = ?1 AND id = ?2");
+    query.bind(1, cohort_id);
+    query.bind(2, id);
+    if (!query.executeStep()) {
+      return errors::NotFound("Participant", ParticipantName(cohort_id, id));
+    }
+    return ReadParticipant(query);
+  }
+
+  absl::Status InsertParticipant(ParticipantRecord* record) override {
+    const v1::Participant& participant = record->participant;
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO participants (cohort_id, id, role, state, "
+        "municipality_code, subject, revision, data) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insert.bind(1, record->cohort_id);
+    insert.bind(2, record->id);
+    insert.bind(3, static_cast<int>(participant.role()));
+    insert.bind(4, static_cast<int>(participant.state()));
+    insert.bind(5, participant.municipality_code());
+    insert.bind(6, participant.subject());
+    insert.bind(7, record->revision);
+    BindBlob(insert, 8, StoredParticipant(participant));
+    RETURN_IF_ERROR(ExecInsert(insert, "Participant",
+                               ParticipantName(record->cohort_id, record->id)));
+    record->seq = db_.getLastInsertRowid();
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateParticipant(const ParticipantRecord& record) override {
+    const v1::Participant& participant = record.participant;
+    SQLite::Statement update(
+        db_,
+        "UPDATE participants SET role = ?3, state = ?4, "
+        "municipality_code = ?5, subject = ?6, revision = ?7, data = ?8 "
+        "WHERE cohort_id = ?1 AND id = ?2");
+    update.bind(1, record.cohort_id);
+    update.bind(2, record.id);
+    update.bind(3, static_cast<int>(participant.role()));
+    update.bind(4, static_cast<int>(participant.state()));
+    update.bind(5, participant.municipality_code());
+    update.bind(6, participant.subject());
+    update.bind(7, record.revision);
+    BindBlob(update, 8, StoredParticipant(participant));
+    if (update.exec() == 0) {
+      return errors::NotFound("Participant",
+                              ParticipantName(record.cohort_id, record.id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
+      const std::string& cohort_id, const ParticipantFilter& filter,
+      int64_t after_seq, int limit) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM participants "
+        "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
+        "AND (?4 IS NULL OR state = ?4) "
+        "AND (?5 = '' OR municipality_code = ?5) "
+        "ORDER BY seq LIMIT ?6");
+    query.bind(1, cohort_id);
+    query.bind(2, after_seq);
+    BindOptional(query, 3, filter.role);
+    BindOptional(query, 4, filter.state);
+    query.bind(5, filter.municipality_code);
+    query.bind(6, SqlLimit(limit));
+    return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+  }
+
+  absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
+      const std::string& scope, const std::string& request_id) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT fingerprint, resource_name FROM request_ids "
+        "WHERE scope = ?1 AND request_id = ?2");
+    query.bind(1, scope);
+    query.bind(2, request_id);
+    if (!query.executeStep()) return std::optional<RequestIdRecord>();
+    RequestIdRecord record;
+    record.fingerprint = query.getColumn(0).getString();
+    record.resource_name = query.getColumn(1).getString();
+    return std::optional<RequestIdRecord>(std::move(record));
+  }
+
+  absl::Status SaveRequestId(const std::string& scope,
+                             const std::string& request_id,
+                             const RequestIdRecord& record,
+                             absl::Time now) override {
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO request_ids (scope, request_id, fingerprint, "
+        "resource_name, create_time) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, scope);
+    insert.bind(2, request_id);
+    insert.bind(3, record.fingerprint);
+    insert.bind(4, record.resource_name);
+    insert.bind(5, absl::ToUnixMicros(now));
+    insert.exec();
+    return absl::OkStatus();
+  }
+
+  absl::Status AppendChange(ChangeRecord* record) override {
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO changes (participant_name, municipality_code, kind, "
+        "time_micros) VALUES (?1, ?2, ?3, ?4)");
+    insert.bind(1, record->participant_name);
+    insert.bind(2, record->municipality_code);
+    insert.bind(3, static_cast<int>(record->kind));
+    insert.bind(4, absl::ToUnixMicros(record->time));
+    insert.exec();
+    record->seq = db_.getLastInsertRowid();
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<ChangeRecord>> ListChanges(
+      int64_t after_seq, const std::string& municipality_code,
+      int limit) override {
+    // Two texts rather than "(? = '' OR ...)", which would keep SQLite from
+    // using changes_by_municipality for a partner's feed.
+    constexpr char kAll[] =
+        "SELECT seq, participant_name, municipality_code, kind, time_micros "
+        "FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    constexpr char kOneMunicipality[] =
+        "SELECT seq, participant_name, municipality_code, kind, time_micros "
+        "FROM changes WHERE municipality_code = ?3 AND seq > ?1 "
+        "ORDER BY seq LIMIT ?2";
+    SQLite::Statement query(
+        db_, municipality_code.empty() ? kAll : kOneMunicipality);
+    query.bind(1, after_seq);
+    query.bind(2, SqlLimit(limit));
+    if (!municipality_code.empty()) query.bind(3, municipality_code);
+    std::vector<ChangeRecord> changes;
+    while (query.executeStep()) {
+      ChangeRecord change;
+      change.seq = query.getColumn(0).getInt64();
+      change.participant_name = query.getColumn(1).getString();
+      change.municipality_code = query.getColumn(2).getString();
+      change.kind = static_cast<v1::Change::Kind>(query.getColumn(3).getInt());
+      change.time = absl::FromUnixMicros(query.getColumn(4).getInt64());
+      changes.push_back(std::move(change));
+    }
+    return changes;
+  }
+
+  absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(
+      const std::string& cohort_id) override {
+    SQLite::Statement applications(
+        db_, "DELETE FROM applications WHERE cohort_id = ?1");
+    applications.bind(1, cohort_id);
+    const int applications_deleted = applications.exec();
+
+    SQLite::Statement participants(
+        db_, "DELETE FROM participants WHERE cohort_id = ?1");
+    participants.bind(1, cohort_id);
+    const int participants_deleted = participants.exec();
+
+    SQLite::Statement emails(
+        db_, "DELETE FROM application_emails WHERE cohort_id = ?1");
+    emails.bind(1, cohort_id);
+    emails.exec();
+
+    // A prefix compare, not LIKE: '_' and '%' in an id must not match more.
+    // The cohort's own request ids ("cohorts/{c}") stay with the cohort.
+    SQLite::Statement request_ids(
+        db_,
+        "DELETE FROM request_ids "
+        "WHERE substr(resource_name, 1, length(?1)) = ?1");
+    request_ids.bind(1, absl::StrCat(CohortName(cohort_id), "/"));
+    request_ids.exec();
+
+    return std::make_pair(applications_deleted, participants_deleted);
+  }
+
+ private:
+  SQLite::Database& db_;
+};
+
+}  // namespace
+
+const storage::Migrations& EnrollmentStore::Migrations() {
+  static const auto* const kMigrations = new storage::Migrations{kSchemaV1};
+  return *kMigrations;
+}
+
+absl::StatusOr<std::unique_ptr<EnrollmentStore>> EnrollmentStore::Open(
+    const storage::DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
+                   storage::Database::Open(options, Migrations()));
+  return std::unique_ptr<EnrollmentStore>(new EnrollmentStore(std::move(db)));
+}
+
+absl::Status EnrollmentStore::Write(
+    const std::function<absl::Status(EnrollmentTx&)>& fn) {
+  return db_->RunInTransaction([&](SQLite::Database& db) {
+    SqliteEnrollmentTx tx(db);
+    return fn(tx);
+  });
+}
+
+absl::Status EnrollmentStore::Read(
+    const std::function<absl::Status(EnrollmentTx&)>& fn) {
+  return db_->RunReadOnly([&](SQLite::Database& db) {
+    SqliteEnrollmentTx tx(db);
+    return fn(tx);
+  });
+}
+
+}  // namespace kaizen::enrollment
