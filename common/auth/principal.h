@@ -39,9 +39,10 @@ class PrincipalSigner {
   };
   Signed Sign(const kaizen::type::Principal& principal) const;
 
-  // UNAUTHENTICATED with reason INTERNAL_CREDENTIAL_MISSING when either value
-  // is empty, INTERNAL_CREDENTIAL_INVALID when the HMAC does not verify or the
-  // bytes do not parse.
+  // UNAUTHENTICATED with reason INTERNAL_CREDENTIAL_MISSING when the
+  // signature is empty, INTERNAL_CREDENTIAL_INVALID when the HMAC does not
+  // verify or the bytes do not parse. Empty principal bytes with a valid
+  // signature are an anonymous caller the gateway vouched for.
   absl::StatusOr<kaizen::type::Principal> Verify(
       absl::string_view principal_bytes, absl::string_view signature) const;
 

@@ -93,7 +93,7 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
 // ---------------------------------------------------------------- callers
 
 bool IsAnonymous(const Principal& p) {
-  return p.subject().empty() && p.roles_size() == 0;
+  return p.subject().empty() && p.roles_size() == 0 && p.access_token().empty();
 }
 
 std::string Actor(const Principal& p) {
