@@ -4,7 +4,7 @@
 //   grpc::Status GetCohort(grpc::ServerContext* ctx, const GetCohortRequest* req,
 //                          Cohort* resp) override {
 //     return Handle(ctx, signer_, [&](const Principal& p) {
-//       return service_.GetCohort(p, *req, resp);
+//       return Respond(domain_->GetCohort(p, *req), resp);
 //     });
 //   }
 #ifndef KAIZEN_COMMON_SERVER_PRINCIPAL_CONTEXT_H_
@@ -26,6 +26,14 @@ absl::StatusOr<kaizen::type::Principal> PrincipalFromContext(
 void AttachPrincipal(const kaizen::type::Principal& principal,
                      const auth::PrincipalSigner& signer,
                      grpc::ClientContext* context);
+
+// Moves a domain result into the gRPC response message.
+template <typename T>
+absl::Status Respond(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return result.status();
+  *response = std::move(*result);
+  return absl::OkStatus();
+}
 
 // Verifies the caller, runs `fn(principal)` (returning absl::Status) and
 // converts its result once.

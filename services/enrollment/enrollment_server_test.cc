@@ -1,0 +1,165 @@
+// Starts the real enrollment gRPC server on port 0 (in-memory SQLite, fake
+// clock) and talks to it through real stubs, as the gateway would.
+#include <memory>
+
+#include "common/auth/principal.h"
+#include "common/server/principal_context.h"
+#include "common/server/server.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_test_util.h"
+#include "services/enrollment/grpc_service.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+using namespace ::kaizen::enrollment::testing;  // NOLINT
+
+constexpr char kSecret[] = "enrollment-test-secret-0123456789";
+
+class EnrollmentServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::DatabaseOptions db;
+    auto store = EnrollmentStore::Open(db);
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    clock_.Set(June1());
+    domain_ = std::make_unique<Enrollment>(
+        store_.get(), &clock_, EnrollmentConfig{"page-key-0123456789", "access-key-0123456789"});
+    service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &signer_);
+    server::ServerOptions options;
+    options.service_name = "enrollment";
+    auto server = server::GrpcServer::Start(
+        options, {{v1::EnrollmentService::service_full_name(), service_.get()}},
+        [](const std::string&) {});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::EnrollmentService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    server::AttachPrincipal(p, signer_, context.get());
+    return context;
+  }
+
+  std::string OpenCohort() {
+    v1::CreateCohortRequest create;
+    *create.mutable_cohort() = Fy2022Cohort();
+    create.set_cohort_id("fy2022");
+    v1::Cohort cohort;
+    EXPECT_TRUE(stub_->CreateCohort(As(Secretariat()).get(), create, &cohort).ok());
+    v1::TransitionCohortRequest open;
+    open.set_name(cohort.name());
+    open.set_state(v1::Cohort::OPEN);
+    open.set_etag(cohort.etag());
+    grpc::Status s = stub_->TransitionCohort(As(Secretariat()).get(), open, &cohort);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return cohort.name();
+  }
+
+  auth::PrincipalSigner signer_{kSecret};
+  FakeClock clock_;
+  std::unique_ptr<EnrollmentStore> store_;
+  std::unique_ptr<Enrollment> domain_;
+  std::unique_ptr<EnrollmentGrpcService> service_;
+  std::unique_ptr<server::GrpcServer> server_;
+  std::unique_ptr<v1::EnrollmentService::Stub> stub_;
+};
+
+TEST_F(EnrollmentServerTest, ApplyThenReadWithAccessTokenOverGrpc) {
+  const std::string cohort = OpenCohort();
+  v1::Application app;
+  grpc::Status s = stub_->CreateApplication(As(Anonymous()).get(),
+                                            Apply(cohort, 1, kTowns[2], 2), &app);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(app.state(), v1::Application::ACCEPTED);
+  EXPECT_EQ(app.members(0).display_name(), "山田 太郎100");  // UTF-8 intact
+
+  v1::GetApplicationRequest get;
+  get.set_name(app.name());
+  v1::Application read;
+  s = stub_->GetApplication(As(WithToken(app.access_token())).get(), get, &read);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(read.participants_size(), 2);
+  EXPECT_TRUE(read.access_token().empty());  // shown once, at creation
+
+  v1::Roster roster;
+  v1::GetRosterRequest rr;
+  rr.set_parent(cohort);
+  ASSERT_TRUE(stub_->GetRoster(As(Service()).get(), rr, &roster).ok());
+  EXPECT_EQ(roster.entries_size(), 2);
+}
+
+TEST_F(EnrollmentServerTest, DirectCallWithoutGatewayCredentialIsUnauthenticated) {
+  grpc::ClientContext context;
+  v1::ListCohortsRequest list;
+  v1::ListCohortsResponse response;
+  grpc::Status s = stub_->ListCohorts(&context, list, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(s)), "INTERNAL_CREDENTIAL_MISSING");
+}
+
+TEST_F(EnrollmentServerTest, ForgedPrincipalIsRefused) {
+  auth::PrincipalSigner forger("not-the-real-secret-0123456789");
+  grpc::ClientContext context;
+  server::AttachPrincipal(Secretariat(), forger, &context);
+  v1::CreateCohortRequest create;
+  *create.mutable_cohort() = Fy2022Cohort();
+  v1::Cohort cohort;
+  grpc::Status s = stub_->CreateCohort(&context, create, &cohort);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(s)), "INTERNAL_CREDENTIAL_INVALID");
+}
+
+TEST_F(EnrollmentServerTest, FieldViolationsAndReasonsReachTheClient) {
+  const std::string cohort = OpenCohort();
+  auto request = Apply(cohort, 1, "999999");
+  v1::Application app;
+  absl::Status s =
+      FromGrpcStatus(stub_->CreateApplication(As(Anonymous()).get(), request, &app));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  auto bad = errors::GetBadRequest(s);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field_violations(0).field(), "application.members[0].municipality_code");
+  EXPECT_FALSE(errors::Reason(s).empty());
+}
+
+TEST_F(EnrollmentServerTest, StaleEtagIsAbortedOverGrpc) {
+  const std::string cohort = OpenCohort();
+  v1::TransitionCohortRequest close;
+  close.set_name(cohort);
+  close.set_state(v1::Cohort::CLOSED);
+  close.set_etag("\"stale\"");
+  v1::Cohort out;
+  grpc::Status s = stub_->TransitionCohort(As(Secretariat()).get(), close, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+}
+
+TEST_F(EnrollmentServerTest, PartnerSeesOnlyItsMunicipality) {
+  const std::string cohort = OpenCohort();
+  v1::Application a, b;
+  ASSERT_TRUE(stub_->CreateApplication(As(Anonymous()).get(), Apply(cohort, 1, kTowns[0]), &a).ok());
+  ASSERT_TRUE(stub_->CreateApplication(As(Anonymous()).get(), Apply(cohort, 2, kTowns[1]), &b).ok());
+  v1::ListChangesResponse changes;
+  ASSERT_TRUE(stub_->ListChanges(As(PartnerHr(kTowns[1])).get(), v1::ListChangesRequest(),
+                                 &changes).ok());
+  ASSERT_EQ(changes.changes_size(), 1);
+  EXPECT_EQ(changes.changes(0).participant(), b.participants(0));
+  // The partner cannot read participants directly either.
+  v1::GetParticipantRequest get;
+  get.set_name(a.participants(0));
+  v1::Participant p;
+  EXPECT_EQ(stub_->GetParticipant(As(PartnerHr(kTowns[1])).get(), get, &p).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace kaizen::enrollment

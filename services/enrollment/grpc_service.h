@@ -1,0 +1,56 @@
+// The gRPC face of the enrollment service: one line per RPC. Each verifies
+// the forwarded principal, calls the domain (enrollment.h) and converts the
+// result once (common/server/principal_context.h).
+#ifndef KAIZEN_SERVICES_ENROLLMENT_GRPC_SERVICE_H_
+#define KAIZEN_SERVICES_ENROLLMENT_GRPC_SERVICE_H_
+
+#include "common/auth/principal.h"
+#include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
+#include "services/enrollment/enrollment.h"
+
+namespace kaizen::enrollment {
+
+class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
+ public:
+  // Neither is owned; both must outlive the service.
+  EnrollmentGrpcService(Enrollment* domain, const auth::PrincipalSigner* signer)
+      : domain_(domain), signer_(signer) {}
+
+#define KAIZEN_ENROLLMENT_RPC(Method, Request, Response)                   \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request, \
+                      v1::Response* response) override;
+  KAIZEN_ENROLLMENT_RPC(CreateCohort, CreateCohortRequest, Cohort)
+  KAIZEN_ENROLLMENT_RPC(GetCohort, GetCohortRequest, Cohort)
+  KAIZEN_ENROLLMENT_RPC(ListCohorts, ListCohortsRequest, ListCohortsResponse)
+  KAIZEN_ENROLLMENT_RPC(UpdateCohort, UpdateCohortRequest, Cohort)
+  KAIZEN_ENROLLMENT_RPC(TransitionCohort, TransitionCohortRequest, Cohort)
+  KAIZEN_ENROLLMENT_RPC(PurgeCohortPersonalData, PurgeCohortPersonalDataRequest,
+                        PurgeCohortPersonalDataResponse)
+  KAIZEN_ENROLLMENT_RPC(CreateApplication, CreateApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(GetApplication, GetApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(ListApplications, ListApplicationsRequest, ListApplicationsResponse)
+  KAIZEN_ENROLLMENT_RPC(WithdrawApplication, WithdrawApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(AcceptApplication, DecideApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(RejectApplication, DecideApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(PrioritizeApplication, PrioritizeApplicationRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(AcceptOffer, AnswerOfferRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(DeclineOffer, AnswerOfferRequest, Application)
+  KAIZEN_ENROLLMENT_RPC(CreateParticipant, CreateParticipantRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(GetParticipant, GetParticipantRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(ListParticipants, ListParticipantsRequest, ListParticipantsResponse)
+  KAIZEN_ENROLLMENT_RPC(CancelParticipant, CancelParticipantRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(UpdateConsent, UpdateConsentRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(RecordPayment, RecordPaymentRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(RecordShipment, RecordShipmentRequest, Participant)
+  KAIZEN_ENROLLMENT_RPC(GetRoster, GetRosterRequest, Roster)
+  KAIZEN_ENROLLMENT_RPC(ListChanges, ListChangesRequest, ListChangesResponse)
+#undef KAIZEN_ENROLLMENT_RPC
+
+ private:
+  Enrollment* domain_;
+  const auth::PrincipalSigner* signer_;
+};
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_GRPC_SERVICE_H_

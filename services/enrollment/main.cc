@@ -1,0 +1,64 @@
+// The enrollment server: flags -> Options -> store -> domain -> gRPC.
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "absl/flags/parse.h"
+#include "absl/synchronization/notification.h"
+#include "common/auth/principal.h"
+#include "common/server/options.h"
+#include "common/server/server.h"
+#include "common/util/clock.h"
+#include "common/util/crypto.h"
+#include "services/enrollment/enrollment.h"
+#include "services/enrollment/grpc_service.h"
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  namespace server = kaizen::server;
+  namespace enrollment = kaizen::enrollment;
+
+  absl::StatusOr<server::ServerOptions> options =
+      server::ServerOptionsFromFlags("enrollment", 50051);
+  if (!options.ok()) {
+    std::fprintf(stderr, "enrollment: %s\n", std::string(options.status().message()).c_str());
+    return 2;
+  }
+  kaizen::storage::DatabaseOptions db;
+  db.path = options->database_path;
+  if (db.path != ":memory:") {
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(db.path).parent_path(), ignored);
+  }
+  auto store = enrollment::EnrollmentStore::Open(db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "enrollment: cannot open %s: %s\n", db.path.c_str(),
+                 std::string(store.status().message()).c_str());
+    return 1;
+  }
+  enrollment::Enrollment domain(
+      store->get(), kaizen::Clock::Real(),
+      enrollment::EnrollmentConfig{
+          options->page_token_key,
+          kaizen::crypto::HmacSha256(options->internal_secret, "enrollment-access-tokens")});
+  kaizen::auth::PrincipalSigner signer(options->internal_secret);
+  enrollment::EnrollmentGrpcService service(&domain, &signer);
+
+  // Lapsed offers are also expired by every write to their cohort; the
+  // sweeper makes reads and the change feed catch up without one.
+  absl::Notification stop;
+  std::thread sweeper([&] {
+    while (!stop.WaitForNotificationWithTimeout(absl::Seconds(30))) {
+      absl::StatusOr<int> expired = domain.ExpireLapsedOffers();
+      if (!expired.ok()) {
+        std::fprintf(stderr, "{\"service\":\"enrollment\",\"event\":\"sweep_failed\",\"code\":%d}\n",
+                     static_cast<int>(expired.status().code()));
+      }
+    }
+  });
+  const int code = server::ServeUntilSignal(
+      *options, {{kaizen::enrollment::v1::EnrollmentService::service_full_name(), &service}});
+  stop.Notify();
+  sweeper.join();
+  return code;
+}
