@@ -16,6 +16,7 @@
 #include "common/auth/principal.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/request_ids.h"
 #include "common/util/crypto.h"
 #include "common/util/etag.h"
 #include "common/util/ids.h"
@@ -158,7 +159,17 @@ class Violations {
 };
 
 std::string Fingerprint(const google::protobuf::Message& m) {
-  return crypto::Hex(crypto::Sha256(m.SerializeAsString()));
+  return storage::RequestFingerprint(m);
+}
+
+// The resource a retried create made the first time, if this is a retry
+// (common/storage/request_ids.h).
+absl::StatusOr<std::optional<std::string>> Replayed(
+    EnrollmentTx& tx, const std::string& scope, const std::string& request_id,
+    const google::protobuf::Message& request) {
+  if (request_id.empty()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request_id));
+  return storage::ResolveReplay(prior, request);
 }
 
 std::string EmailKey(absl::string_view email) {
@@ -527,19 +538,11 @@ absl::StatusOr<v1::Cohort> Enrollment::CreateCohort(
   const std::string scope = absl::StrCat("CreateCohort\x1f", caller.subject());
   v1::Cohort result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    if (!request.request_id().empty()) {
-      ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request.request_id()));
-      if (prior.has_value()) {
-        if (prior->fingerprint != Fingerprint(request)) {
-          return errors::InvalidField("request_id",
-                                      "was already used for a different request",
-                                      "REQUEST_ID_REUSED");
-        }
-        ASSIGN_OR_RETURN(std::string prior_id,
-                         ParseCohortName("name", prior->resource_name));
-        ASSIGN_OR_RETURN(CohortRecord rec, tx.GetCohort(prior_id));
-        return DecorateCohort(tx, rec, &result);
-      }
+    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+    if (replayed.has_value()) {
+      ASSIGN_OR_RETURN(std::string prior_id, ParseCohortName("name", *replayed));
+      ASSIGN_OR_RETURN(CohortRecord rec, tx.GetCohort(prior_id));
+      return DecorateCohort(tx, rec, &result);
     }
     CohortRecord rec;
     rec.id = id;
@@ -784,19 +787,11 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
       absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f", caller.subject());
   v1::Application result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    if (!request.request_id().empty()) {
-      ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request.request_id()));
-      if (prior.has_value()) {
-        if (prior->fingerprint != Fingerprint(request)) {
-          return errors::InvalidField("request_id",
-                                      "was already used for a different request",
-                                      "REQUEST_ID_REUSED");
-        }
-        ASSIGN_OR_RETURN(auto ids, ParseChildName("name", prior->resource_name,
-                                                  "applications"));
-        ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
-        return DecorateApplication(tx, rec, &result);
-      }
+    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+    if (replayed.has_value()) {
+      ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "applications"));
+      ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
+      return DecorateApplication(tx, rec, &result);
     }
     ASSIGN_OR_RETURN(CohortRecord cohort, LoadCohortForWrite(tx, cohort_id, now));
     const v1::Cohort& c = cohort.cohort;
@@ -1110,15 +1105,19 @@ absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
       });
 }
 
-absl::StatusOr<v1::Application> Enrollment::AcceptOffer(
-    const Principal& caller, const v1::AnswerOfferRequest& request) {
-  const absl::Time now = clock_->Now();
+namespace {
+
+// Shared by AcceptOffer and DeclineOffer.
+template <typename Fn>
+absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, absl::Time now,
+                                            const Principal& caller,
+                                            const std::string& name,
+                                            const std::string& expected_token, Fn answer) {
   return MutateApplication(
-      store_, now, request.name(), "",
+      store, now, name, "",
       [&](EnrollmentTx& tx, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Status* deferred) -> absl::Status {
-        if (!IsSecretariat(caller) &&
-            !IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()))) {
+        if (!IsSecretariat(caller) && !IsApplicant(caller, rec.application, expected_token)) {
           return Denied(caller, "NOT_YOUR_APPLICATION",
                         "only the applicant and the secretariat may answer this offer");
         }
@@ -1131,34 +1130,33 @@ absl::StatusOr<v1::Application> Enrollment::AcceptOffer(
           return errors::FailedPrecondition("NO_OPEN_OFFER",
                                             "this application has no open offer");
         }
-        return AdmitApplication(tx, cohort, rec, rec.application.admitted_member_count(),
-                                now, Actor(caller), "OFFER_ACCEPTED");
+        return answer(tx, cohort, rec);
       });
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Application> Enrollment::AcceptOffer(
+    const Principal& caller, const v1::AnswerOfferRequest& request) {
+  const absl::Time now = clock_->Now();
+  return AnswerOffer(store_, now, caller, request.name(), AccessTokenFor(request.name()),
+                     [&](EnrollmentTx& tx, const CohortRecord& cohort,
+                         ApplicationRecord& rec) {
+                       return AdmitApplication(tx, cohort, rec,
+                                               rec.application.admitted_member_count(),
+                                               now, Actor(caller), "OFFER_ACCEPTED");
+                     });
 }
 
 absl::StatusOr<v1::Application> Enrollment::DeclineOffer(
     const Principal& caller, const v1::AnswerOfferRequest& request) {
   const absl::Time now = clock_->Now();
-  return MutateApplication(
-      store_, now, request.name(), "",
-      [&](EnrollmentTx& tx, const CohortRecord& cohort, ApplicationRecord& rec,
-          absl::Status* deferred) -> absl::Status {
-        if (!IsSecretariat(caller) &&
-            !IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()))) {
-          return Denied(caller, "NOT_YOUR_APPLICATION",
-                        "only the applicant and the secretariat may answer this offer");
-        }
-        if (rec.application.state() == v1::Application::EXPIRED) {
-          *deferred = errors::FailedPrecondition("OFFER_EXPIRED", "the offer has expired");
-          return absl::OkStatus();
-        }
-        if (rec.application.state() != v1::Application::OFFERED) {
-          return errors::FailedPrecondition("NO_OPEN_OFFER",
-                                            "this application has no open offer");
-        }
-        return EndApplication(tx, cohort, rec, v1::Application::WITHDRAWN, now,
-                              Actor(caller), "OFFER_DECLINED");
-      });
+  return AnswerOffer(store_, now, caller, request.name(), AccessTokenFor(request.name()),
+                     [&](EnrollmentTx& tx, const CohortRecord& cohort,
+                         ApplicationRecord& rec) {
+                       return EndApplication(tx, cohort, rec, v1::Application::WITHDRAWN,
+                                             now, Actor(caller), "OFFER_DECLINED");
+                     });
 }
 
 absl::StatusOr<int> Enrollment::ExpireLapsedOffers() {
@@ -1208,19 +1206,12 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
       absl::StrCat("CreateParticipant\x1f", request.parent(), "\x1f", caller.subject());
   v1::Participant result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    if (!request.request_id().empty()) {
-      ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request.request_id()));
-      if (prior.has_value()) {
-        if (prior->fingerprint != Fingerprint(request)) {
-          return errors::InvalidField("request_id",
-                                      "was already used for a different request",
-                                      "REQUEST_ID_REUSED");
-        }
-        ASSIGN_OR_RETURN(auto ids, ParseChildName("name", prior->resource_name, "participants"));
-        ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
-        result = DecorateParticipant(rec);
-        return absl::OkStatus();
-      }
+    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+    if (replayed.has_value()) {
+      ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "participants"));
+      ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
+      result = DecorateParticipant(rec);
+      return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
     if (cohort.cohort.state() == v1::Cohort::FINISHED) {
@@ -1409,17 +1400,8 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
   return MutateParticipant(
       store_, now, request.name(), "",
       [&](EnrollmentTx& tx, const CohortRecord& cohort, ParticipantRecord& rec) -> absl::Status {
-        if (!request.request_id().empty()) {
-          ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request.request_id()));
-          if (prior.has_value()) {
-            if (prior->fingerprint != Fingerprint(request)) {
-              return errors::InvalidField("request_id",
-                                          "was already used for a different request",
-                                          "REQUEST_ID_REUSED");
-            }
-            return absl::OkStatus();  // already recorded: return as it stands
-          }
-        }
+        ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+        if (replayed.has_value()) return absl::OkStatus();  // recorded already
         v1::Participant& p = rec.participant;
         const int64_t paid = Total(p, Payment::PAYMENT);
         const int64_t refunded = Total(p, Payment::REFUND);

@@ -58,15 +58,6 @@ CREATE TABLE participants (
 );
 CREATE INDEX participants_by_cohort ON participants (cohort_id, seq);
 
-CREATE TABLE request_ids (
-  scope TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  fingerprint TEXT NOT NULL,
-  resource_name TEXT NOT NULL,
-  create_time INTEGER NOT NULL,
-  PRIMARY KEY (scope, request_id)
-);
-
 CREATE TABLE changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   participant_name TEXT NOT NULL,
@@ -472,33 +463,14 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 
   absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
       const std::string& scope, const std::string& request_id) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT fingerprint, resource_name FROM request_ids "
-        "WHERE scope = ?1 AND request_id = ?2");
-    query.bind(1, scope);
-    query.bind(2, request_id);
-    if (!query.executeStep()) return std::optional<RequestIdRecord>();
-    RequestIdRecord record;
-    record.fingerprint = query.getColumn(0).getString();
-    record.resource_name = query.getColumn(1).getString();
-    return std::optional<RequestIdRecord>(std::move(record));
+    return storage::LookupRequestId(db_, scope, request_id);
   }
 
   absl::Status SaveRequestId(const std::string& scope,
                              const std::string& request_id,
                              const RequestIdRecord& record,
                              absl::Time now) override {
-    SQLite::Statement insert(
-        db_,
-        "INSERT INTO request_ids (scope, request_id, fingerprint, "
-        "resource_name, create_time) VALUES (?1, ?2, ?3, ?4, ?5)");
-    insert.bind(1, scope);
-    insert.bind(2, request_id);
-    insert.bind(3, record.fingerprint);
-    insert.bind(4, record.resource_name);
-    insert.bind(5, absl::ToUnixMicros(now));
-    insert.exec();
+    storage::SaveRequestId(db_, scope, request_id, record, now);
     return absl::OkStatus();
   }
 
@@ -582,7 +554,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 }  // namespace
 
 const storage::Migrations& EnrollmentStore::Migrations() {
-  static const auto* const kMigrations = new storage::Migrations{kSchemaV1};
+  static const auto* const kMigrations = new storage::Migrations{
+      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql)};
   return *kMigrations;
 }
 

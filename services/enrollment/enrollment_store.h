@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/storage/database.h"
+#include "common/storage/request_ids.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 
 namespace kaizen::enrollment {
@@ -70,10 +71,7 @@ struct ChangeRecord {
   absl::Time time;
 };
 
-struct RequestIdRecord {
-  std::string fingerprint;    // hash of the request that first used the id
-  std::string resource_name;  // what it created
-};
+using RequestIdRecord = storage::RequestIdRecord;
 
 struct ApplicationFilter {
   std::optional<v1::Application::State> state;

@@ -1,0 +1,53 @@
+// Request ids (AIP-155): a create retried with the same request_id returns
+// the first result instead of creating twice.
+//
+// A service keeps a `request_ids` table (kRequestIdsTableSql in one of its
+// migrations) and, inside the write transaction of a create:
+//   1. LookupRequestId(db, scope, id) and ResolveReplay(prior, request):
+//      - nullopt: a new request, go on;
+//      - a resource name: a replay, return that resource as it is now;
+//      - INVALID_ARGUMENT (field request_id, reason REQUEST_ID_REUSED): the id
+//        was used for a different request.
+//   2. after creating, SaveRequestId(db, scope, id, {fingerprint, name}).
+// `scope` separates methods and callers (e.g. "CreateCohort\x1f<subject>"),
+// so one caller's id never replays another caller's resource.
+#ifndef KAIZEN_COMMON_STORAGE_REQUEST_IDS_H_
+#define KAIZEN_COMMON_STORAGE_REQUEST_IDS_H_
+
+#include <optional>
+#include <string>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+
+namespace kaizen::storage {
+
+// CREATE TABLE for a service's migrations.
+extern const char kRequestIdsTableSql[];
+
+struct RequestIdRecord {
+  std::string fingerprint;    // RequestFingerprint of the first request
+  std::string resource_name;  // what it created
+};
+
+// Hex SHA-256 of the request's serialization.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+// Throws SQLiteCpp exceptions (call inside Database::RunInTransaction).
+std::optional<RequestIdRecord> LookupRequestId(SQLite::Database& db,
+                                               const std::string& scope,
+                                               const std::string& request_id);
+void SaveRequestId(SQLite::Database& db, const std::string& scope,
+                   const std::string& request_id, const RequestIdRecord& record,
+                   absl::Time now);
+
+// See the header comment.
+absl::StatusOr<std::optional<std::string>> ResolveReplay(
+    const std::optional<RequestIdRecord>& prior,
+    const google::protobuf::Message& request);
+
+}  // namespace kaizen::storage
+
+#endif  // KAIZEN_COMMON_STORAGE_REQUEST_IDS_H_
