@@ -23,6 +23,8 @@ ABSL_FLAG(std::string, internal_secret_file, "",
 ABSL_FLAG(std::string, page_token_key, "",
           "page token key (env KAIZEN_PAGE_TOKEN_KEY)");
 ABSL_FLAG(std::string, access_log, "", "true/false (env KAIZEN_ACCESS_LOG)");
+ABSL_FLAG(std::string, port_file, "",
+          "write the bound port here once listening (env KAIZEN_PORT_FILE)");
 
 namespace kaizen::server {
 namespace {
@@ -116,6 +118,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
   std::string access_log =
       Pick(absl::GetFlag(FLAGS_access_log), "KAIZEN_ACCESS_LOG");
   if (!access_log.empty()) o.access_log = access_log != "false";
+  o.port_file = Pick(absl::GetFlag(FLAGS_port_file), "KAIZEN_PORT_FILE");
   return o;
 }
 

@@ -32,6 +32,9 @@ struct ServerOptions {
   std::string page_token_key;
   // Write one JSON access-log line per call to stderr.
   bool access_log = true;
+  // If set, the bound port is written here once the server listens (for
+  // supervisors and tests that start it on port 0).
+  std::string port_file;
 };
 
 // Reads the flags below, each overridable by an environment variable (flag
@@ -44,6 +47,7 @@ struct ServerOptions {
 //   --internal_secret_file KAIZEN_INTERNAL_SECRET (value) / _FILE (path)
 //   --page_token_key KAIZEN_PAGE_TOKEN_KEY
 //   --access_log KAIZEN_ACCESS_LOG
+//   --port_file KAIZEN_PORT_FILE
 // INVALID_ARGUMENT naming the flag when a value is bad or a secret missing.
 absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
     const std::string& service_name, int default_port);

@@ -131,6 +131,16 @@ int ServeUntilSignal(const ServerOptions& options,
                  std::string(server.status().message()).c_str());
     return 1;
   }
+  if (!options.port_file.empty()) {
+    // Write then rename, so a reader never sees a half-written file.
+    const std::string tmp = options.port_file + ".tmp";
+    std::FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%d\n", (*server)->port()) < 0 ||
+        std::fclose(f) != 0 || std::rename(tmp.c_str(), options.port_file.c_str()) != 0) {
+      std::fprintf(stderr, "%s: cannot write the port file\n", options.service_name.c_str());
+      return 1;
+    }
+  }
   std::fprintf(stderr,
                "{\"service\":\"%s\",\"event\":\"listening\",\"port\":%d}\n",
                options.service_name.c_str(), (*server)->port());
