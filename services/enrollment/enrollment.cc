@@ -378,6 +378,15 @@ absl::StatusOr<int> ExpireOffersIn(EnrollmentTx& tx, const CohortRecord& cohort,
   return expired;
 }
 
+// Stores a changed cohort (new revision) and offers any room it made (e.g.
+// a raised capacity) to the waiting list.
+absl::Status SaveCohort(EnrollmentTx& tx, CohortRecord& rec, absl::Time now) {
+  *rec.cohort.mutable_update_time() = ToProto(now);
+  ++rec.revision;
+  RETURN_IF_ERROR(tx.UpdateCohort(rec));
+  return Promote(tx, rec, now);
+}
+
 // Loads a cohort for a mutation, expiring its lapsed offers first.
 absl::StatusOr<CohortRecord> LoadCohortForWrite(EnrollmentTx& tx,
                                                 const std::string& id,
@@ -659,11 +668,8 @@ absl::StatusOr<v1::Cohort> Enrollment::UpdateCohort(
           absl::StrCat("max_municipalities cannot drop below the ",
                        usage.municipalities.size(), " municipalities already in"));
     }
-    *updated.mutable_update_time() = ToProto(now);
     rec.cohort = updated;
-    ++rec.revision;
-    RETURN_IF_ERROR(tx.UpdateCohort(rec));
-    RETURN_IF_ERROR(Promote(tx, rec, now));
+    RETURN_IF_ERROR(SaveCohort(tx, rec, now));
     return DecorateCohort(tx, rec, &result);
   }));
   return result;
@@ -695,10 +701,7 @@ absl::StatusOr<v1::Cohort> Enrollment::TransitionCohort(
     if (request.state() == v1::Cohort::FINISHED) {
       *rec.cohort.mutable_finish_time() = ToProto(now);
     }
-    *rec.cohort.mutable_update_time() = ToProto(now);
-    ++rec.revision;
-    RETURN_IF_ERROR(tx.UpdateCohort(rec));
-    RETURN_IF_ERROR(Promote(tx, rec, now));
+    RETURN_IF_ERROR(SaveCohort(tx, rec, now));
     return DecorateCohort(tx, rec, &result);
   }));
   return result;
@@ -738,9 +741,7 @@ absl::StatusOr<v1::PurgeCohortPersonalDataResponse> Enrollment::PurgeCohortPerso
     }
     ASSIGN_OR_RETURN(auto deleted, tx.DeleteCohortPersonalData(id));
     *rec.cohort.mutable_purge_time() = ToProto(now);
-    *rec.cohort.mutable_update_time() = ToProto(now);
-    ++rec.revision;
-    RETURN_IF_ERROR(tx.UpdateCohort(rec));
+    RETURN_IF_ERROR(SaveCohort(tx, rec, now));
     response.set_applications_deleted(deleted.first);
     response.set_participants_deleted(deleted.second);
     return DecorateCohort(tx, rec, response.mutable_cohort());
