@@ -5,6 +5,7 @@
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/util/page_token.h"
+#include "common/util/proto_time.h"
 #include "gtest/gtest.h"
 
 namespace kaizen {
@@ -98,6 +99,15 @@ TEST(ClockTest, TokyoIsNineHoursAhead) {
   absl::Time t = absl::FromUnixSeconds(1658620800);  // 2022-07-24 00:00 UTC
   EXPECT_EQ(absl::FormatTime("%Y-%m-%d %H:%M", t, TokyoTimeZone()),
             "2022-07-24 09:00");
+}
+
+TEST(ProtoTimeTest, RoundTripsWithNanos) {
+  absl::Time t = absl::FromUnixSeconds(1658620800) + absl::Nanoseconds(123456789);
+  EXPECT_EQ(FromProtoTimestamp(ToProtoTimestamp(t)), t);
+  EXPECT_EQ(ToProtoTimestamp(t).nanos(), 123456789);
+  absl::Duration d = absl::Hours(3) + absl::Milliseconds(5);
+  EXPECT_EQ(FromProtoDuration(ToProtoDuration(d)), d);
+  EXPECT_EQ(ToProtoDuration(d).seconds(), 10800);
 }
 
 }  // namespace

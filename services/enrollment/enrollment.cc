@@ -20,6 +20,7 @@
 #include "common/util/crypto.h"
 #include "common/util/etag.h"
 #include "common/util/ids.h"
+#include "common/util/proto_time.h"
 #include "services/enrollment/admission.h"
 #include "services/enrollment/validation.h"
 
@@ -35,22 +36,9 @@ constexpr absl::string_view kSystemActor = "system";
 
 // ---------------------------------------------------------------- time
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
+google::protobuf::Timestamp ToProto(absl::Time t) { return ToProtoTimestamp(t); }
+absl::Time FromProto(const google::protobuf::Timestamp& ts) { return FromProtoTimestamp(ts); }
+absl::Duration FromProto(const google::protobuf::Duration& d) { return FromProtoDuration(d); }
 
 absl::CivilDay ToCivil(const google::type::Date& d) {
   return absl::CivilDay(d.year(), d.month(), d.day());

@@ -1,0 +1,185 @@
+#include "services/scheduling/feeds.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/util/clock.h"
+
+namespace kaizen::scheduling {
+namespace {
+
+constexpr absl::string_view kCrlf = "\r\n";
+// RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, excluding the line
+// break.
+constexpr size_t kMaxLineOctets = 75;
+
+// RFC 5545 3.3.11 TEXT escaping: \ ; , and newline are escaped; CR is dropped
+// (so CRLF and LF both become "\n").
+std::string EscapeText(absl::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char c : in) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// URI values are not text-escaped, but a raw CR or LF would end the content
+// line and let the value inject properties; a valid URI never has them.
+std::string SanitizeUri(absl::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char c : in) {
+    if (c != '\r' && c != '\n') out += c;
+  }
+  return out;
+}
+
+bool IsUtf8Continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+// Appends one content line, folded (RFC 5545 3.1) so that no physical line is
+// longer than 75 octets, never splitting a UTF-8 multi-byte sequence.
+void AppendLine(std::string* out, absl::string_view line) {
+  bool first = true;
+  while (true) {
+    // A continuation line starts with one space, which counts toward 75.
+    const size_t budget = first ? kMaxLineOctets : kMaxLineOctets - 1;
+    if (!first) out->push_back(' ');
+    if (line.size() <= budget) {
+      absl::StrAppend(out, line, kCrlf);
+      return;
+    }
+    size_t cut = budget;
+    while (cut > 0 && IsUtf8Continuation(line[cut])) --cut;
+    // Only reachable with malformed UTF-8 (a run of > 74 continuation
+    // bytes); cut at the budget rather than loop forever.
+    if (cut == 0) cut = budget;
+    absl::StrAppend(out, line.substr(0, cut), kCrlf);
+    line.remove_prefix(cut);
+    first = false;
+  }
+}
+
+void AppendProperty(std::string* out, absl::string_view name,
+                    absl::string_view value) {
+  AppendLine(out, absl::StrCat(name, ":", value));
+}
+
+std::string UtcStamp(absl::Time t) {
+  return absl::FormatTime("%Y%m%dT%H%M%SZ", t, absl::UTCTimeZone());
+}
+
+std::string TokyoLocal(absl::Time t) {
+  return absl::FormatTime("%Y%m%dT%H%M%S", t, kaizen::TokyoTimeZone());
+}
+
+void AppendEvent(std::string* out, const CalendarEvent& e) {
+  AppendLine(out, "BEGIN:VEVENT");
+  AppendProperty(out, "UID", EscapeText(e.uid));
+  AppendProperty(out, "SEQUENCE", absl::StrCat(e.sequence));
+  AppendProperty(out, "DTSTAMP", UtcStamp(e.stamp));
+  AppendProperty(out, "DTSTART;TZID=Asia/Tokyo", TokyoLocal(e.start));
+  AppendProperty(out, "DTEND;TZID=Asia/Tokyo", TokyoLocal(e.end));
+  AppendProperty(out, "SUMMARY", EscapeText(e.summary));
+  if (!e.description.empty()) {
+    AppendProperty(out, "DESCRIPTION", EscapeText(e.description));
+  }
+  if (!e.location.empty()) {
+    AppendProperty(out, "LOCATION", EscapeText(e.location));
+  }
+  if (!e.url.empty()) {
+    AppendProperty(out, "URL", SanitizeUri(e.url));
+  }
+  AppendProperty(out, "STATUS", e.cancelled ? "CANCELLED" : "CONFIRMED");
+  AppendLine(out, "END:VEVENT");
+}
+
+bool CsvNeedsFormulaGuard(absl::string_view field) {
+  if (field.empty()) return false;
+  const char c = field.front();
+  return c == '=' || c == '+' || c == '-' || c == '@';
+}
+
+void AppendCsvField(std::string* out, absl::string_view field) {
+  const bool guard = CsvNeedsFormulaGuard(field);
+  const bool quote =
+      guard || field.find_first_of(",\"\r\n") != absl::string_view::npos;
+  if (!quote) {
+    out->append(field.data(), field.size());
+    return;
+  }
+  out->push_back('"');
+  if (guard) out->push_back('\'');
+  for (char c : field) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+void AppendCsvRow(std::string* out, const std::vector<std::string>& row) {
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendCsvField(out, row[i]);
+  }
+  out->append(kCrlf.data(), kCrlf.size());
+}
+
+}  // namespace
+
+std::string RenderICalendar(const std::string& name,
+                            const std::vector<CalendarEvent>& events) {
+  std::string out;
+  AppendLine(&out, "BEGIN:VCALENDAR");
+  AppendLine(&out, "VERSION:2.0");
+  AppendLine(&out, "PRODID:-//Kaizen//Scheduling//JA");
+  AppendLine(&out, "CALSCALE:GREGORIAN");
+  AppendLine(&out, "METHOD:PUBLISH");
+  AppendProperty(&out, "X-WR-CALNAME", EscapeText(name));
+  AppendLine(&out, "X-WR-TIMEZONE:Asia/Tokyo");
+  AppendLine(&out, "BEGIN:VTIMEZONE");
+  AppendLine(&out, "TZID:Asia/Tokyo");
+  AppendLine(&out, "BEGIN:STANDARD");
+  AppendLine(&out, "DTSTART:19700101T000000");
+  AppendLine(&out, "TZOFFSETFROM:+0900");
+  AppendLine(&out, "TZOFFSETTO:+0900");
+  AppendLine(&out, "TZNAME:JST");
+  AppendLine(&out, "END:STANDARD");
+  AppendLine(&out, "END:VTIMEZONE");
+  for (const CalendarEvent& e : events) AppendEvent(&out, e);
+  AppendLine(&out, "END:VCALENDAR");
+  return out;
+}
+
+std::string RenderExcelCsv(const CsvTable& table) {
+  std::string out = "\xEF\xBB\xBF";
+  AppendCsvRow(&out, table.header);
+  for (const std::vector<std::string>& row : table.rows) {
+    AppendCsvRow(&out, row);
+  }
+  return out;
+}
+
+}  // namespace kaizen::scheduling
