@@ -21,8 +21,8 @@
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
+#include "common/validation/validation.h"
 #include "services/enrollment/admission.h"
-#include "services/enrollment/validation.h"
 
 namespace kaizen::enrollment {
 namespace {

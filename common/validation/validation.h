@@ -13,8 +13,8 @@
 //
 // The validators are pure functions: no I/O, no clock, no locale. "Today" and
 // similar context are parameters.
-#ifndef KAIZEN_SERVICES_ENROLLMENT_VALIDATION_H_
-#define KAIZEN_SERVICES_ENROLLMENT_VALIDATION_H_
+#ifndef KAIZEN_COMMON_VALIDATION_VALIDATION_H_
+#define KAIZEN_COMMON_VALIDATION_VALIDATION_H_
 
 #include <string>
 
@@ -22,7 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "google/type/date.pb.h"
 
-namespace kaizen::enrollment {
+namespace kaizen {
 
 // ErrorInfo.reason values produced by this file.
 inline constexpr absl::string_view kMunicipalityCodeFormatReason =
@@ -142,6 +142,6 @@ absl::Status ValidateKana(absl::string_view field, absl::string_view text);
 // preserved; normalising is the caller's business.
 absl::Status ValidateEmail(absl::string_view field, absl::string_view email);
 
-}  // namespace kaizen::enrollment
+}  // namespace kaizen
 
-#endif  // KAIZEN_SERVICES_ENROLLMENT_VALIDATION_H_
+#endif  // KAIZEN_COMMON_VALIDATION_VALIDATION_H_

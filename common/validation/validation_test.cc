@@ -1,4 +1,4 @@
-#include "services/enrollment/validation.h"
+#include "common/validation/validation.h"
 
 #include <string>
 
@@ -7,7 +7,7 @@
 #include "google/type/date.pb.h"
 #include "gtest/gtest.h"
 
-namespace kaizen::enrollment {
+namespace kaizen {
 namespace {
 
 constexpr absl::string_view kField = "application.applicant.value";
@@ -478,4 +478,4 @@ TEST(ValidateEmailTest, UsesCallerFieldPath) {
 }
 
 }  // namespace
-}  // namespace kaizen::enrollment
+}  // namespace kaizen

@@ -1,4 +1,4 @@
-#include "services/enrollment/validation.h"
+#include "common/validation/validation.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 
-namespace kaizen::enrollment {
+namespace kaizen {
 namespace {
 
 constexpr char32_t kIdeographicSpace = 0x3000;
@@ -302,4 +302,4 @@ absl::Status ValidateEmail(absl::string_view field, absl::string_view email) {
   return absl::OkStatus();
 }
 
-}  // namespace kaizen::enrollment
+}  // namespace kaizen

@@ -1,0 +1,117 @@
+// The scheduling domain: meeting series from templates, date polls,
+// confirmation and changes, preparation tasks, attendance, support slots and
+// calendar feeds. Transport-free; every method takes the verified caller.
+//
+// Consistency: each mutation is one SchedulingStore::Write transaction
+// (BEGIN IMMEDIATE), so a support slot is booked by exactly one caller and
+// a poll is closed once. The roster is fetched from enrollment *before* the
+// transaction; if that fails (UNAVAILABLE) nothing is written.
+//
+// Who may do what: "organisers" (secretariat, navigator) create and change
+// meetings, polls, tasks, attendance and slots; other staff (advisor,
+// observer) read; people on the cohort's roster read their cohort and act
+// for themselves; the secretariat may act for anyone on the roster.
+#ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
+#define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
+
+#include <functional>
+#include <memory>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/status/statusor.h"
+#include "common/storage/database.h"
+#include "common/util/clock.h"
+#include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "kaizen/type/http_body.pb.h"
+#include "kaizen/type/principal.pb.h"
+#include "services/scheduling/roster.h"
+
+namespace kaizen::scheduling {
+
+namespace v1 = ::kaizen::scheduling::v1;
+using ::kaizen::type::Principal;
+
+// The service's database: one table of resources (common/storage/
+// resource_table.h) under numbered migrations.
+class SchedulingStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<SchedulingStore>> Open(
+      const storage::DatabaseOptions& options);
+  absl::Status Write(const std::function<absl::Status(SQLite::Database&)>& fn) {
+    return db_->RunInTransaction(fn);
+  }
+  absl::Status Read(const std::function<absl::Status(SQLite::Database&)>& fn) {
+    return db_->RunReadOnly(fn);
+  }
+
+ private:
+  explicit SchedulingStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<storage::Database> db_;
+};
+
+class Scheduling {
+ public:
+  // None owned; all must outlive this object.
+  Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock);
+
+  absl::StatusOr<v1::ListTemplatesResponse> ListTemplates(const Principal& caller,
+                                                          const v1::ListTemplatesRequest& r);
+  absl::StatusOr<v1::Template> CreateTemplate(const Principal& caller,
+                                              const v1::CreateTemplateRequest& r);
+  absl::StatusOr<v1::CreateMeetingSeriesResponse> CreateMeetingSeries(
+      const Principal& caller, const v1::CreateMeetingSeriesRequest& r);
+  absl::StatusOr<v1::Meeting> GetMeeting(const Principal& caller,
+                                         const v1::GetMeetingRequest& r);
+  absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const Principal& caller,
+                                                        const v1::ListMeetingsRequest& r);
+  absl::StatusOr<v1::Meeting> UpdateMeetingFormat(const Principal& caller,
+                                                  const v1::UpdateMeetingFormatRequest& r);
+  absl::StatusOr<v1::Poll> SetPollCandidates(const Principal& caller,
+                                             const v1::SetPollCandidatesRequest& r);
+  absl::StatusOr<v1::Poll> GetPoll(const Principal& caller, const v1::GetPollRequest& r);
+  absl::StatusOr<v1::Poll> AnswerPoll(const Principal& caller, const v1::AnswerPollRequest& r);
+  absl::StatusOr<v1::Poll> ClosePoll(const Principal& caller, const v1::ClosePollRequest& r);
+  absl::StatusOr<kaizen::type::HttpBody> ExportPollAnswers(
+      const Principal& caller, const v1::ExportPollAnswersRequest& r);
+  absl::StatusOr<v1::Meeting> ScheduleMeeting(const Principal& caller,
+                                              const v1::ScheduleMeetingRequest& r);
+  absl::StatusOr<v1::Meeting> CancelMeeting(const Principal& caller,
+                                            const v1::CancelMeetingRequest& r);
+  absl::StatusOr<v1::Task> CreateTask(const Principal& caller, const v1::CreateTaskRequest& r);
+  absl::StatusOr<v1::ListTasksResponse> ListTasks(const Principal& caller,
+                                                  const v1::ListTasksRequest& r);
+  absl::StatusOr<v1::Task> SetTaskDone(const Principal& caller, const v1::SetTaskDoneRequest& r);
+  absl::StatusOr<v1::MeetingAttendance> RecordAttendance(
+      const Principal& caller, const v1::RecordAttendanceRequest& r);
+  absl::StatusOr<v1::MeetingAttendance> GetMeetingAttendance(
+      const Principal& caller, const v1::GetMeetingAttendanceRequest& r);
+  absl::StatusOr<v1::AttendanceSummary> GetAttendanceSummary(
+      const Principal& caller, const v1::GetAttendanceSummaryRequest& r);
+  absl::StatusOr<v1::SupportSlot> CreateSupportSlot(const Principal& caller,
+                                                    const v1::CreateSupportSlotRequest& r);
+  absl::StatusOr<v1::ListSupportSlotsResponse> ListSupportSlots(
+      const Principal& caller, const v1::ListSupportSlotsRequest& r);
+  absl::StatusOr<v1::SupportSlot> BookSupportSlot(const Principal& caller,
+                                                  const v1::BookSupportSlotRequest& r);
+  absl::StatusOr<v1::SupportSlot> CancelSupportBooking(
+      const Principal& caller, const v1::CancelSupportBookingRequest& r);
+  absl::StatusOr<kaizen::type::HttpBody> GetCohortCalendar(
+      const Principal& caller, const v1::GetCohortCalendarRequest& r);
+  absl::StatusOr<kaizen::type::HttpBody> GetPersonCalendar(
+      const Principal& caller, const v1::GetPersonCalendarRequest& r);
+
+ private:
+  // Staff pass without a roster; anyone else must be on the cohort's roster.
+  // Returns the roster when it was fetched.
+  absl::StatusOr<std::unique_ptr<RosterView>> RequireMember(const Principal& caller,
+                                                            const std::string& cohort);
+  absl::StatusOr<RosterView> FetchRoster(const std::string& cohort);
+
+  SchedulingStore* store_;
+  RosterSource* roster_;
+  const Clock* clock_;
+};
+
+}  // namespace kaizen::scheduling
+
+#endif  // KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
