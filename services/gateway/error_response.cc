@@ -1,0 +1,89 @@
+#include "services/gateway/error_response.h"
+
+#include "common/server/interceptors.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/gateway/gateway_errors.h"
+#include "services/gateway/json.h"
+
+namespace kaizen::gateway {
+
+int HttpStatusForCode(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:  // INTERNAL, UNKNOWN, DATA_LOSS and anything new
+      return 500;
+  }
+}
+
+int HttpStatusFor(const absl::Status& status) {
+  const std::string reason = errors::Reason(status);
+  if (reason == kMethodNotAllowed) return 405;
+  if (reason == kBodyTooLarge) return 413;
+  if (reason == kHeadersTooLarge) return 431;
+  return HttpStatusForCode(status.code());
+}
+
+std::string ErrorJson(const absl::Status& status) {
+  const int http_status = HttpStatusFor(status);
+  Json details = Json::Array();
+  google::rpc::Status rpc = ToRpcStatus(status);
+  for (const google::protobuf::Any& any : rpc.details()) {
+    std::string json;
+    if (google::protobuf::util::MessageToJsonString(any, &json).ok()) {
+      details.Push(Json::Raw(std::move(json)));
+    } else {
+      details.Push(Json::Object().Set("@type", Json::Str(any.type_url())));
+    }
+  }
+  Json error = Json::Object();
+  error.Set("code", Json::Int(http_status));
+  error.Set("status", Json::Str(server::GrpcCodeName(static_cast<int>(status.code()))));
+  error.Set("message", Json::Str(status.message()));
+  error.Set("details", std::move(details));
+  return Json::Object().Set("error", std::move(error)).Serialize();
+}
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  HttpResponse response;
+  response.status = HttpStatusFor(status);
+  response.SetHeader("Content-Type", "application/json; charset=utf-8");
+  response.body = ErrorJson(status);
+  if (auto info = errors::GetErrorInfo(status); info.has_value()) {
+    if (info->reason() == kRateLimited) {
+      auto it = info->metadata().find("retry_after_seconds");
+      if (it != info->metadata().end()) response.SetHeader("Retry-After", it->second);
+    } else if (info->reason() == kMethodNotAllowed) {
+      auto it = info->metadata().find("allow");
+      if (it != info->metadata().end()) response.SetHeader("Allow", it->second);
+    }
+  }
+  return response;
+}
+
+}  // namespace kaizen::gateway
