@@ -1,0 +1,90 @@
+// Builders for scheduling tests: a fake roster source and principals.
+#ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_TEST_UTIL_H_
+#define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_TEST_UTIL_H_
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/status/errors.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "kaizen/type/principal.pb.h"
+#include "services/scheduling/roster.h"
+
+namespace kaizen::scheduling::testing {
+
+namespace ev1 = ::kaizen::enrollment::v1;
+using ::kaizen::type::Principal;
+
+inline constexpr char kCohort[] = "cohorts/fy2022";
+
+// A roster with a navigator, an advisor, an observer, the secretariat and
+// `participants` participants p1..pN (subjects "user-p1" ...).
+class FakeRoster final : public RosterSource {
+ public:
+  explicit FakeRoster(int participants = 4) {
+    roster_.set_cohort(kCohort);
+    Add("navigator", "田中 広毅", ev1::Participant::NAVIGATOR, "242047");
+    Add("advisor", "元吉 由紀子", ev1::Participant::ADVISOR, "");
+    Add("observer", "観察 太郎", ev1::Participant::OBSERVER, "");
+    Add("secretariat", "事務局 花子", ev1::Participant::SECRETARIAT, "");
+    for (int i = 1; i <= participants; ++i) {
+      Add(absl::StrCat("p", i), absl::StrCat("参加者", i), ev1::Participant::PARTICIPANT,
+          "131016");
+    }
+  }
+  absl::StatusOr<ev1::Roster> GetRoster(const std::string& cohort) override {
+    absl::MutexLock lock(&mu_);
+    if (down_) return errors::Unavailable("ENROLLMENT_UNAVAILABLE", "down");
+    if (cohort != kCohort) return errors::NotFound("Cohort", cohort);
+    return roster_;
+  }
+  void SetDown(bool down) {
+    absl::MutexLock lock(&mu_);
+    down_ = down;
+  }
+
+ private:
+  void Add(const std::string& id, const std::string& name, ev1::Participant::Role role,
+           const std::string& town) {
+    auto* e = roster_.add_entries();
+    e->set_participant(absl::StrCat(kCohort, "/participants/", id));
+    e->set_display_name(name);
+    e->set_role(role);
+    e->set_municipality_code(town);
+    e->set_subject("user-" + id);
+  }
+  absl::Mutex mu_;
+  bool down_ = false;
+  ev1::Roster roster_;
+};
+
+inline std::string Person(const std::string& id) {
+  return absl::StrCat(kCohort, "/participants/", id);
+}
+
+inline Principal As(const std::string& id, kaizen::type::Role role) {
+  Principal p;
+  p.set_subject("user-" + id);
+  p.add_roles(role);
+  return p;
+}
+
+inline Principal Secretariat() { return As("secretariat", kaizen::type::ROLE_SECRETARIAT); }
+inline Principal Navigator() { return As("navigator", kaizen::type::ROLE_NAVIGATOR); }
+inline Principal Advisor() { return As("advisor", kaizen::type::ROLE_ADVISOR); }
+inline Principal Participant(int n) {
+  return As(absl::StrCat("p", n), kaizen::type::ROLE_PARTICIPANT);
+}
+
+// 2022-07-24 09:00 JST.
+inline absl::Time FirstMeeting() { return absl::FromUnixSeconds(1658620800); }
+
+// YYYY-MM-DD HH:MM in Asia/Tokyo.
+inline absl::Time Tokyo(int y, int mo, int d, int h, int mi = 0) {
+  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::FixedTimeZone(9 * 3600));
+}
+
+}  // namespace kaizen::scheduling::testing
+
+#endif  // KAIZEN_SERVICES_SCHEDULING_SCHEDULING_TEST_UTIL_H_
