@@ -48,4 +48,23 @@ grpc::Status Handle(grpc::ServerContext* context,
 
 }  // namespace kaizen::server
 
+// The one-line gRPC adapter for a sync service class with members
+// `domain_` (whose Method(principal, request) returns StatusOr<Response>)
+// and `signer_` (a PrincipalSigner*). In the class:
+//   KAIZEN_DECLARE_RPC(GetCohort, v1::GetCohortRequest, v1::Cohort)
+// and in the .cc:
+//   KAIZEN_DEFINE_RPC(EnrollmentGrpcService, GetCohort, v1::GetCohortRequest, v1::Cohort)
+#define KAIZEN_DECLARE_RPC(Method, Request, Response)                        \
+  grpc::Status Method(grpc::ServerContext* context, const Request* request, \
+                      Response* response) override;
+
+#define KAIZEN_DEFINE_RPC(Class, Method, Request, Response)                          \
+  grpc::Status Class::Method(grpc::ServerContext* context, const Request* request,   \
+                             Response* response) {                                   \
+    return ::kaizen::server::Handle(                                                 \
+        context, *signer_, [&](const ::kaizen::type::Principal& caller) {            \
+          return ::kaizen::server::Respond(domain_->Method(caller, *request), response); \
+        });                                                                          \
+  }
+
 #endif  // KAIZEN_COMMON_SERVER_PRINCIPAL_CONTEXT_H_

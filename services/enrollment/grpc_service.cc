@@ -4,15 +4,8 @@
 
 namespace kaizen::enrollment {
 
-// Every RPC has the same shape; the macro keeps them one line each.
-#define KAIZEN_ENROLLMENT_RPC(Method, Request, Response)                        \
-  grpc::Status EnrollmentGrpcService::Method(                                  \
-      grpc::ServerContext* context, const v1::Request* request,                \
-      v1::Response* response) {                                                \
-    return server::Handle(context, *signer_, [&](const Principal& caller) {    \
-      return server::Respond(domain_->Method(caller, *request), response);     \
-    });                                                                        \
-  }
+#define KAIZEN_ENROLLMENT_RPC(Method, Request, Response) \
+  KAIZEN_DEFINE_RPC(EnrollmentGrpcService, Method, v1::Request, v1::Response)
 
 KAIZEN_ENROLLMENT_RPC(CreateCohort, CreateCohortRequest, Cohort)
 KAIZEN_ENROLLMENT_RPC(GetCohort, GetCohortRequest, Cohort)

@@ -5,6 +5,7 @@
 #define KAIZEN_SERVICES_ENROLLMENT_GRPC_SERVICE_H_
 
 #include "common/auth/principal.h"
+#include "common/server/principal_context.h"
 #include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
 #include "services/enrollment/enrollment.h"
 
@@ -16,9 +17,8 @@ class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
   EnrollmentGrpcService(Enrollment* domain, const auth::PrincipalSigner* signer)
       : domain_(domain), signer_(signer) {}
 
-#define KAIZEN_ENROLLMENT_RPC(Method, Request, Response)                   \
-  grpc::Status Method(grpc::ServerContext* context, const v1::Request* request, \
-                      v1::Response* response) override;
+#define KAIZEN_ENROLLMENT_RPC(Method, Request, Response) \
+  KAIZEN_DECLARE_RPC(Method, v1::Request, v1::Response)
   KAIZEN_ENROLLMENT_RPC(CreateCohort, CreateCohortRequest, Cohort)
   KAIZEN_ENROLLMENT_RPC(GetCohort, GetCohortRequest, Cohort)
   KAIZEN_ENROLLMENT_RPC(ListCohorts, ListCohortsRequest, ListCohortsResponse)

@@ -1,0 +1,65 @@
+// The scheduling server: flags -> Options -> store -> roster client -> domain
+// -> gRPC.
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "common/auth/principal.h"
+#include "common/server/options.h"
+#include "common/server/server.h"
+#include "common/util/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/scheduling/grpc_service.h"
+#include "services/scheduling/roster.h"
+#include "services/scheduling/scheduling.h"
+
+ABSL_FLAG(std::string, enrollment, "",
+          "host:port of the enrollment service (env KAIZEN_ENROLLMENT_ADDR; "
+          "default 127.0.0.1:50051)");
+ABSL_FLAG(int, roster_deadline_ms, 2000, "deadline for roster calls to enrollment");
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  namespace server = kaizen::server;
+  namespace scheduling = kaizen::scheduling;
+
+  absl::StatusOr<server::ServerOptions> options =
+      server::ServerOptionsFromFlags("scheduling", 50052);
+  if (!options.ok()) {
+    std::fprintf(stderr, "scheduling: %s\n", std::string(options.status().message()).c_str());
+    return 2;
+  }
+  std::string enrollment = absl::GetFlag(FLAGS_enrollment);
+  if (enrollment.empty() && std::getenv("KAIZEN_ENROLLMENT_ADDR") != nullptr) {
+    enrollment = std::getenv("KAIZEN_ENROLLMENT_ADDR");
+  }
+  if (enrollment.empty()) enrollment = "127.0.0.1:50051";
+  const int deadline_ms = absl::GetFlag(FLAGS_roster_deadline_ms);
+  if (deadline_ms < 50 || deadline_ms > 60000) {
+    std::fprintf(stderr, "scheduling: --roster_deadline_ms must be 50..60000\n");
+    return 2;
+  }
+
+  kaizen::storage::DatabaseOptions db;
+  db.path = options->database_path;
+  if (db.path != ":memory:") {
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(db.path).parent_path(), ignored);
+  }
+  auto store = scheduling::SchedulingStore::Open(db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "scheduling: cannot open %s: %s\n", db.path.c_str(),
+                 std::string(store.status().message()).c_str());
+    return 1;
+  }
+  kaizen::auth::PrincipalSigner signer(options->internal_secret);
+  scheduling::GrpcRosterSource roster(
+      grpc::CreateChannel(enrollment, grpc::InsecureChannelCredentials()), &signer,
+      absl::Milliseconds(deadline_ms));
+  scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real());
+  scheduling::SchedulingGrpcService service(&domain, &signer);
+  return server::ServeUntilSignal(
+      *options, {{kaizen::scheduling::v1::SchedulingService::service_full_name(), &service}});
+}
