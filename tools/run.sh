@@ -4,17 +4,18 @@
 # data directory, and stops them all on Ctrl-C / SIGTERM. Data is kept
 # between runs.
 #
-#   tools/run.sh                  # data in ./var
-#   KAIZEN_DATA_DIR=/srv/kaizen tools/run.sh
+#   bash tools/run.sh                         # data in ./var
+#   KAIZEN_DATA_DIR=/srv/kaizen bash tools/run.sh
 #
-# Services started (more join as they are built):
-#   enrollment  gRPC 127.0.0.1:${KAIZEN_ENROLLMENT_PORT:-50051}
+# Ports (override with the variables): enrollment 50051 (KAIZEN_ENROLLMENT_PORT),
+# scheduling 50052 (KAIZEN_SCHEDULING_PORT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 
 DATA_DIR="${KAIZEN_DATA_DIR:-./var}"
 ENROLLMENT_PORT="${KAIZEN_ENROLLMENT_PORT:-50051}"
+SCHEDULING_PORT="${KAIZEN_SCHEDULING_PORT:-50052}"
 mkdir -p "$DATA_DIR"
 chmod 700 "$DATA_DIR"
 
@@ -24,21 +25,19 @@ if [ ! -s "$SECRET_FILE" ]; then
   (umask 077 && head -c 32 /dev/urandom | base64 > "$SECRET_FILE")
 fi
 
-port_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-for p in "$ENROLLMENT_PORT"; do
-  if ! port_free "$p"; then
-    echo "kaizen: port $p is already in use; stop what uses it or set KAIZEN_ENROLLMENT_PORT" >&2
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for pair in "enrollment:$ENROLLMENT_PORT" "scheduling:$SCHEDULING_PORT"; do
+  if ! port_free "${pair#*:}"; then
+    echo "kaizen: port ${pair#*:} (${pair%%:*}) is already in use; stop what uses it or set KAIZEN_${pair%%:*}_PORT" | tr a-z A-Z >&2
     exit 1
   fi
 done
 
 echo "kaizen: building (optimised)..." >&2
-bazel build -c opt //services/enrollment:enrollment_server >&2
+bazel build -c opt //services/enrollment:enrollment_server //services/scheduling:scheduling_server >&2
 BIN_DIR="$DATA_DIR/bin"
 mkdir -p "$BIN_DIR"
-cp -f bazel-bin/services/enrollment/enrollment_server "$BIN_DIR/"
+cp -f bazel-bin/services/enrollment/enrollment_server bazel-bin/services/scheduling/scheduling_server "$BIN_DIR/"
 
 pids=()
 stop_all() {
@@ -50,23 +49,29 @@ stop_all() {
 }
 trap stop_all INT TERM
 
-"$BIN_DIR/enrollment_server" \
-  --listen="127.0.0.1:$ENROLLMENT_PORT" \
-  --db="$DATA_DIR/enrollment.db" \
-  --internal_secret_file="$SECRET_FILE" &
-pids+=($!)
-
-# Wait until the service accepts connections (it logs "listening").
-for _ in $(seq 1 100); do
-  port_free "$ENROLLMENT_PORT" || break
-  if ! kill -0 "${pids[0]}" 2>/dev/null; then echo "kaizen: enrollment failed to start" >&2; exit 1; fi
-  sleep 0.1
-done
+start() {  # name port extra-args...
+  local name=$1 port=$2
+  shift 2
+  rm -f "$DATA_DIR/$name.port"
+  "$BIN_DIR/${name}_server" --listen="127.0.0.1:$port" --db="$DATA_DIR/$name.db" \
+    --internal_secret_file="$SECRET_FILE" --port_file="$DATA_DIR/$name.port" "$@" \
+    2>>"$DATA_DIR/$name.log" &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    [ -s "$DATA_DIR/$name.port" ] && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "kaizen: $name failed to start; see $DATA_DIR/$name.log" >&2; stop_all; exit 1; }
+    sleep 0.05
+  done
+  echo "kaizen: $name did not become ready; see $DATA_DIR/$name.log" >&2
+  stop_all
+  exit 1
+}
+start enrollment "$ENROLLMENT_PORT"
+start scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
 
 cat <<MSG
-kaizen: running (Ctrl-C to stop)
-  enrollment  grpc://127.0.0.1:$ENROLLMENT_PORT  (database $DATA_DIR/enrollment.db)
-  Services accept only calls that carry the gateway's signed principal;
-  the JSON/HTTP gateway (port 8080) arrives with the gateway issue.
+kaizen: running (Ctrl-C to stop); logs in $DATA_DIR/*.log
+  enrollment  grpc://127.0.0.1:$ENROLLMENT_PORT
+  scheduling  grpc://127.0.0.1:$SCHEDULING_PORT
 MSG
 wait
