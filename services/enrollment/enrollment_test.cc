@@ -633,7 +633,7 @@ TEST_F(EnrollmentTest, SixtyFourConcurrentApplicantsFillExactlyTheFreeSeats) {
 TEST_F(EnrollmentTest, StaffAreAddedWithoutTakingSeats) {
   v1::CreateParticipantRequest create;
   create.set_parent(cohort_);
-  create.mutable_participant()->set_display_name("田中 広毅");
+  create.mutable_participant()->set_display_name("中村 進");
   create.mutable_participant()->set_role(v1::Participant::NAVIGATOR);
   create.mutable_participant()->set_municipality_code("242047");
   auto staff = enrollment_->CreateParticipant(Secretariat(), create);

@@ -85,7 +85,7 @@ class SchedulingServerTest : public ::testing::Test {
     }()).ok());
     ev1::CreateParticipantRequest nav;
     nav.set_parent("cohorts/fy2022");
-    nav.mutable_participant()->set_display_name("田中 広毅");
+    nav.mutable_participant()->set_display_name("中村 進");
     nav.mutable_participant()->set_role(ev1::Participant::NAVIGATOR);
     nav.mutable_participant()->set_subject("navigator-1");
     navigator_ = enrollment_->CreateParticipant(et::Secretariat(), nav)->name();

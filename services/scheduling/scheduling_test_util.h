@@ -24,8 +24,8 @@ class FakeRoster final : public RosterSource {
  public:
   explicit FakeRoster(int participants = 4) {
     roster_.set_cohort(kCohort);
-    Add("navigator", "田中 広毅", ev1::Participant::NAVIGATOR, "242047");
-    Add("advisor", "元吉 由紀子", ev1::Participant::ADVISOR, "");
+    Add("navigator", "中村 進", ev1::Participant::NAVIGATOR, "242047");
+    Add("advisor", "小川 恵美", ev1::Participant::ADVISOR, "");
     Add("observer", "観察 太郎", ev1::Participant::OBSERVER, "");
     Add("secretariat", "事務局 花子", ev1::Participant::SECRETARIAT, "");
     for (int i = 1; i <= participants; ++i) {

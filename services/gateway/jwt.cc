@@ -1,0 +1,220 @@
+#include "services/gateway/jwt.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/util/crypto.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/gateway/gateway_errors.h"
+#include "services/gateway/json.h"
+
+namespace kaizen::gateway {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+absl::StatusOr<Struct> ParseObject(absl::string_view b64) {
+  std::optional<std::string> json = Base64UrlDecode(b64);
+  if (!json.has_value()) return TokenInvalid("malformed");
+  Struct object;
+  google::protobuf::util::JsonParseOptions options;
+  if (!google::protobuf::util::JsonStringToMessage(*json, &object, options).ok()) {
+    return TokenInvalid("malformed");
+  }
+  return object;
+}
+
+// A NumericDate within a sane range (year 1970..5138), so the cast below is
+// defined.
+bool IsTime(const Value* v) {
+  return v != nullptr && v->kind_case() == Value::kNumberValue && v->number_value() >= 0 &&
+         v->number_value() < 1e11;
+}
+
+const Value* Field(const Struct& s, const char* name) {
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? nullptr : &it->second;
+}
+
+bool VerifyRs256(evp_pkey_st* key, absl::string_view input, absl::string_view signature) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) return false;
+  bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size(),
+                             reinterpret_cast<const unsigned char*>(input.data()),
+                             input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  return ok;
+}
+
+bool AudienceMatches(const Value* aud, const std::string& want) {
+  if (aud == nullptr) return false;
+  if (aud->kind_case() == Value::kStringValue) return aud->string_value() == want;
+  if (aud->kind_case() == Value::kListValue) {
+    for (const Value& v : aud->list_value().values()) {
+      if (v.kind_case() == Value::kStringValue && v.string_value() == want) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(absl::string_view bytes) {
+  std::string out;
+  absl::WebSafeBase64Escape(bytes, &out);  // no padding
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(absl::string_view text) {
+  for (char c : text) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_')) return std::nullopt;
+  }
+  std::string out;
+  if (!absl::WebSafeBase64Unescape(text, &out)) return std::nullopt;
+  return out;
+}
+
+std::optional<kaizen::type::Role> RoleFromClaim(absl::string_view role) {
+  if (role == "secretariat") return kaizen::type::ROLE_SECRETARIAT;
+  if (role == "navigator") return kaizen::type::ROLE_NAVIGATOR;
+  if (role == "advisor") return kaizen::type::ROLE_ADVISOR;
+  if (role == "observer") return kaizen::type::ROLE_OBSERVER;
+  if (role == "participant") return kaizen::type::ROLE_PARTICIPANT;
+  return std::nullopt;
+}
+
+absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtConfig config,
+                                                                 const Clock* clock) {
+  if (!config.hs256_secret.empty() && config.hs256_secret.size() < 32) {
+    return errors::InvalidField("jwt_hs256_secret_file",
+                                "the HS256 secret must be at least 32 bytes", "INVALID_FLAG");
+  }
+  std::unique_ptr<JwtVerifier> verifier(new JwtVerifier(std::move(config), clock));
+  const std::string& pem = verifier->config_.rs256_public_key_pem;
+  if (!pem.empty()) {
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    EVP_PKEY* key = bio == nullptr ? nullptr : PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA || EVP_PKEY_bits(key) < 2048) {
+      EVP_PKEY_free(key);
+      return errors::InvalidField("jwt_rs256_public_key_file",
+                                  "is not a PEM RSA public key of at least 2048 bits",
+                                  "INVALID_FLAG");
+    }
+    verifier->rsa_key_ = key;
+  }
+  return verifier;
+}
+
+JwtVerifier::~JwtVerifier() { EVP_PKEY_free(rsa_key_); }
+
+bool JwtVerifier::enabled() const {
+  return !config_.hs256_secret.empty() || rsa_key_ != nullptr;
+}
+
+absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view token) const {
+  if (token.empty() || token.size() > config_.max_token_bytes) return TokenInvalid("malformed");
+  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
+    return TokenInvalid("malformed");
+  }
+  ASSIGN_OR_RETURN(Struct header, ParseObject(parts[0]));
+  const Value* alg = Field(header, "alg");
+  if (alg == nullptr || alg->kind_case() != Value::kStringValue) {
+    return TokenInvalid("malformed");
+  }
+  if (Field(header, "crit") != nullptr) return TokenInvalid("unsupported header");
+  std::optional<std::string> signature = Base64UrlDecode(parts[2]);
+  if (!signature.has_value()) return TokenInvalid("malformed");
+  const absl::string_view signed_part = token.substr(0, parts[0].size() + 1 + parts[1].size());
+  if (alg->string_value() == "HS256" && !config_.hs256_secret.empty()) {
+    if (!crypto::ConstantTimeEquals(crypto::HmacSha256(config_.hs256_secret, signed_part),
+                                    *signature)) {
+      return TokenInvalid("bad signature");
+    }
+  } else if (alg->string_value() == "RS256" && rsa_key_ != nullptr) {
+    if (!VerifyRs256(rsa_key_, signed_part, *signature)) return TokenInvalid("bad signature");
+  } else {
+    return TokenInvalid("unsupported algorithm");
+  }
+
+  ASSIGN_OR_RETURN(Struct claims, ParseObject(parts[1]));
+  const Value* sub = Field(claims, "sub");
+  if (sub == nullptr || sub->kind_case() != Value::kStringValue || sub->string_value().empty() ||
+      sub->string_value().size() > 256) {
+    return TokenInvalid("no subject");
+  }
+  if (absl::StartsWith(sub->string_value(), "partner:")) {
+    return TokenInvalid("reserved subject");
+  }
+  const Value* exp = Field(claims, "exp");
+  if (!IsTime(exp)) return TokenInvalid("no expiry");
+  const absl::Time now = clock_->Now();
+  if (now >= absl::FromUnixSeconds(static_cast<int64_t>(exp->number_value())) +
+                 config_.clock_skew) {
+    return TokenExpired();
+  }
+  if (const Value* nbf = Field(claims, "nbf"); nbf != nullptr) {
+    if (!IsTime(nbf)) return TokenInvalid("malformed");
+    if (now + config_.clock_skew <
+        absl::FromUnixSeconds(static_cast<int64_t>(nbf->number_value()))) {
+      return TokenInvalid("not valid yet");
+    }
+  }
+  if (!config_.issuer.empty()) {
+    const Value* iss = Field(claims, "iss");
+    if (iss == nullptr || iss->kind_case() != Value::kStringValue ||
+        iss->string_value() != config_.issuer) {
+      return TokenInvalid("wrong issuer");
+    }
+  }
+  if (!config_.audience.empty() && !AudienceMatches(Field(claims, "aud"), config_.audience)) {
+    return TokenInvalid("wrong audience");
+  }
+  kaizen::type::Principal principal;
+  principal.set_subject(sub->string_value());
+  if (const Value* roles = Field(claims, "roles");
+      roles != nullptr && roles->kind_case() == Value::kListValue) {
+    for (const Value& r : roles->list_value().values()) {
+      if (r.kind_case() != Value::kStringValue) continue;
+      std::optional<kaizen::type::Role> role = RoleFromClaim(r.string_value());
+      if (role.has_value()) principal.add_roles(*role);
+    }
+  }
+  return principal;
+}
+
+std::string JwtClaimsJson(const JwtClaims& claims) {
+  Json payload = Json::Object();
+  payload.Set("sub", Json::Str(claims.subject));
+  if (!claims.issuer.empty()) payload.Set("iss", Json::Str(claims.issuer));
+  if (!claims.audience.empty()) payload.Set("aud", Json::Str(claims.audience));
+  payload.Set("iat", Json::Int(absl::ToUnixSeconds(claims.issued_at)));
+  payload.Set("exp", Json::Int(absl::ToUnixSeconds(claims.expires_at)));
+  Json roles = Json::Array();
+  for (const std::string& r : claims.roles) roles.Push(Json::Str(r));
+  payload.Set("roles", std::move(roles));
+  return payload.Serialize();
+}
+
+std::string MintHs256Jwt(absl::string_view secret, const JwtClaims& claims) {
+  const std::string signing_input =
+      absl::StrCat(Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})"), ".",
+                   Base64UrlEncode(JwtClaimsJson(claims)));
+  return absl::StrCat(signing_input, ".",
+                      Base64UrlEncode(crypto::HmacSha256(secret, signing_input)));
+}
+
+}  // namespace kaizen::gateway
