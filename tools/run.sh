@@ -8,7 +8,8 @@
 #   KAIZEN_DATA_DIR=/srv/kaizen bash tools/run.sh
 #
 # Ports (override with the variables): enrollment 50051 (KAIZEN_ENROLLMENT_PORT),
-# scheduling 50052 (KAIZEN_SCHEDULING_PORT).
+# scheduling 50052 (KAIZEN_SCHEDULING_PORT). Demo data (tools/demo) is loaded
+# on first start; KAIZEN_DEMO_DATA=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -34,10 +35,12 @@ for pair in "enrollment:$ENROLLMENT_PORT" "scheduling:$SCHEDULING_PORT"; do
 done
 
 echo "kaizen: building (optimised)..." >&2
-bazel build -c opt //services/enrollment:enrollment_server //services/scheduling:scheduling_server >&2
+bazel build -c opt //services/enrollment:enrollment_server //services/scheduling:scheduling_server \
+  //tools/demo:load_demo_data >&2
 BIN_DIR="$DATA_DIR/bin"
 mkdir -p "$BIN_DIR"
-cp -f bazel-bin/services/enrollment/enrollment_server bazel-bin/services/scheduling/scheduling_server "$BIN_DIR/"
+cp -f bazel-bin/services/enrollment/enrollment_server bazel-bin/services/scheduling/scheduling_server \
+  bazel-bin/tools/demo/load_demo_data "$BIN_DIR/"
 
 pids=()
 stop_all() {
@@ -68,6 +71,14 @@ start() {  # name port extra-args...
 }
 start enrollment "$ENROLLMENT_PORT"
 start scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
+
+# Demo data (the FY2022 programme, fictional people) on first start; a no-op
+# afterwards. KAIZEN_DEMO_DATA=0 skips it.
+if [ "${KAIZEN_DEMO_DATA:-1}" != "0" ]; then
+  "$BIN_DIR/load_demo_data" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
+    --scheduling="127.0.0.1:$SCHEDULING_PORT" --internal_secret_file="$SECRET_FILE" ||
+    echo "kaizen: loading demo data failed (the services keep running)" >&2
+fi
 
 cat <<MSG
 kaizen: running (Ctrl-C to stop); logs in $DATA_DIR/*.log
