@@ -1,5 +1,7 @@
 #include "common/storage/database.h"
 
+#include <filesystem>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -182,6 +184,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->single_connection = options.path.empty() || options.path == ":memory:";
+  if (!impl->single_connection) {
+    // A fresh deployment has no data directory yet; SQLite will not make it.
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(options.path).parent_path(),
+                                        ignored);
+  }
   try {
     absl::MutexLock lock(&impl->writer_mu);
     impl->writer = OpenConnection(

@@ -50,7 +50,7 @@ using Migrations = std::vector<std::string>;
 
 class Database {
  public:
-  // Opens (creating if needed) and migrates. Errors: FAILED_PRECONDITION
+  // Opens (creating the file and its directory if needed) and migrates. Errors: FAILED_PRECONDITION
   // SCHEMA_TOO_NEW; INTERNAL STORAGE_ERROR if the file cannot be opened or a
   // migration fails (the failed migration is rolled back).
   static absl::StatusOr<std::unique_ptr<Database>> Open(

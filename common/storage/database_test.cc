@@ -1,5 +1,7 @@
 #include "common/storage/database.h"
 
+#include <fstream>
+
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -174,10 +176,17 @@ TEST(DatabaseTest, FailedMigrationIsRolledBack) {
 }
 
 TEST(DatabaseTest, UnopenableFileIsStorageError) {
-  auto db = Database::Open(FileOptions(TempDbPath() + "/no/such/dir/x.db"),
-                           kPeople);
+  // The "directory" is a regular file: neither it nor the database can be made.
+  const std::string not_a_dir = TempDbPath() + "-file";
+  std::ofstream(not_a_dir) << "x";
+  auto db = Database::Open(FileOptions(not_a_dir + "/x.db"), kPeople);
   ASSERT_FALSE(db.ok());
   ExpectStorageError(db.status());
+}
+
+TEST(DatabaseTest, CreatesAMissingDataDirectory) {
+  auto db = Database::Open(FileOptions(TempDbPath() + "/new/data/dir/x.db"), kPeople);
+  ASSERT_TRUE(db.ok()) << db.status();
 }
 
 // --- RunInTransaction -------------------------------------------------------

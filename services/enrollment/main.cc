@@ -1,6 +1,5 @@
 // The enrollment server: flags -> Options -> store -> domain -> gRPC.
 #include <cstdio>
-#include <filesystem>
 #include <thread>
 
 #include "absl/flags/parse.h"
@@ -26,10 +25,6 @@ int main(int argc, char** argv) {
   }
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
-  if (db.path != ":memory:") {
-    std::error_code ignored;
-    std::filesystem::create_directories(std::filesystem::path(db.path).parent_path(), ignored);
-  }
   auto store = enrollment::EnrollmentStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "enrollment: cannot open %s: %s\n", db.path.c_str(),

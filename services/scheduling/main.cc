@@ -1,7 +1,6 @@
 // The scheduling server: flags -> Options -> store -> roster client -> domain
 // -> gRPC.
 #include <cstdio>
-#include <filesystem>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -44,10 +43,6 @@ int main(int argc, char** argv) {
 
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
-  if (db.path != ":memory:") {
-    std::error_code ignored;
-    std::filesystem::create_directories(std::filesystem::path(db.path).parent_path(), ignored);
-  }
   auto store = scheduling::SchedulingStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "scheduling: cannot open %s: %s\n", db.path.c_str(),
