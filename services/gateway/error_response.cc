@@ -1,5 +1,7 @@
 #include "services/gateway/error_response.h"
 
+#include <algorithm>
+
 #include "common/server/interceptors.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -53,6 +55,11 @@ std::string ErrorJson(const absl::Status& status) {
   const int http_status = HttpStatusFor(status);
   Json details = Json::Array();
   google::rpc::Status rpc = ToRpcStatus(status);
+  // ErrorInfo first, as Google APIs order it; the rest as they came.
+  std::stable_partition(rpc.mutable_details()->begin(), rpc.mutable_details()->end(),
+                        [](const google::protobuf::Any& any) {
+                          return any.type_url() == "type.googleapis.com/google.rpc.ErrorInfo";
+                        });
   for (const google::protobuf::Any& any : rpc.details()) {
     std::string json;
     if (google::protobuf::util::MessageToJsonString(any, &json).ok()) {

@@ -85,10 +85,6 @@ absl::Status MultipleCredentials() {
                                  "send either a bearer token or an API key, not both");
 }
 
-absl::Status ShuttingDown() {
-  return errors::Unavailable(kShuttingDown, "the gateway is shutting down; retry");
-}
-
 absl::Status MethodNotFound() {
   return errors::Error(absl::StatusCode::kUnimplemented, kMethodNotFound,
                        "no Kaizen service offers this method");
@@ -105,6 +101,9 @@ absl::Status SanitizeBackendError(const absl::Status& status, absl::string_view 
     case absl::StatusCode::kUnavailable:
       return errors::Unavailable(
           kBackendUnavailable, absl::StrCat(service, " is unavailable; retry later"));
+    case absl::StatusCode::kResourceExhausted:
+      return errors::Unavailable(kBackendOverloaded,
+                                 absl::StrCat(service, " is overloaded; retry later"));
     case absl::StatusCode::kDeadlineExceeded:
       return errors::Error(absl::StatusCode::kDeadlineExceeded, kBackendDeadlineExceeded,
                            absl::StrCat(service, " did not answer in time"));

@@ -25,7 +25,6 @@ inline constexpr absl::string_view kMethodNotAllowed = "METHOD_NOT_ALLOWED";
 inline constexpr absl::string_view kUnknownField = "UNKNOWN_FIELD";
 inline constexpr absl::string_view kInvalidJson = "INVALID_JSON";
 inline constexpr absl::string_view kInvalidFieldValue = "INVALID_FIELD_VALUE";
-inline constexpr absl::string_view kUnknownQueryParameter = "UNKNOWN_QUERY_PARAMETER";
 inline constexpr absl::string_view kInvalidPath = "INVALID_PATH";
 inline constexpr absl::string_view kUnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE";
 inline constexpr absl::string_view kBodyTooLarge = "BODY_TOO_LARGE";
@@ -39,10 +38,10 @@ inline constexpr absl::string_view kApiKeyInvalid = "API_KEY_INVALID";
 inline constexpr absl::string_view kMultipleCredentials = "MULTIPLE_CREDENTIALS";
 inline constexpr absl::string_view kBackendUnavailable = "BACKEND_UNAVAILABLE";
 inline constexpr absl::string_view kBackendDeadlineExceeded = "BACKEND_DEADLINE_EXCEEDED";
+inline constexpr absl::string_view kBackendOverloaded = "BACKEND_OVERLOADED";
 inline constexpr absl::string_view kBackendError = "BACKEND_ERROR";
 inline constexpr absl::string_view kMethodNotFound = "METHOD_NOT_FOUND";
 inline constexpr absl::string_view kStreamingNotSupported = "STREAMING_NOT_SUPPORTED";
-inline constexpr absl::string_view kShuttingDown = "SHUTTING_DOWN";
 
 // NOT_FOUND: no route for this path (HTTP 404).
 absl::Status RouteNotFound();
@@ -81,8 +80,6 @@ absl::Status TokenInvalid(absl::string_view why);
 absl::Status ApiKeyInvalid();
 // UNAUTHENTICATED: both a bearer token and an API key were sent.
 absl::Status MultipleCredentials();
-// UNAVAILABLE: the gateway is draining.
-absl::Status ShuttingDown();
 // UNIMPLEMENTED: gRPC method of no configured service.
 absl::Status MethodNotFound();
 // UNIMPLEMENTED: streaming methods are not proxied.
@@ -91,8 +88,10 @@ absl::Status StreamingNotSupported();
 // A backend's error as the client should see it. Statuses with an ErrorInfo
 // are returned unchanged. Others (made by gRPC, not by a Kaizen service) get
 // a neutral message and a reason: UNAVAILABLE -> BACKEND_UNAVAILABLE,
-// DEADLINE_EXCEEDED -> BACKEND_DEADLINE_EXCEEDED, anything else keeps its
-// code with BACKEND_ERROR. `service` is the short service name for the
+// DEADLINE_EXCEEDED -> BACKEND_DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (the
+// service's thread quota, not the caller's) -> UNAVAILABLE BACKEND_OVERLOADED,
+// so a client is not told it was rate-limited; anything else keeps its code
+// with BACKEND_ERROR. `service` is the short service name for the
 // message (e.g. "EnrollmentService").
 absl::Status SanitizeBackendError(const absl::Status& status, absl::string_view service);
 

@@ -125,6 +125,31 @@ bool JwtVerifier::enabled() const {
 }
 
 absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view token) const {
+  const absl::Time now = clock_->Now();
+  auto check_time = [&](const Cached& c) -> absl::Status {
+    if (now >= c.expires + config_.clock_skew) return TokenExpired();
+    if (now + config_.clock_skew < c.not_before) return TokenInvalid("not valid yet");
+    return absl::OkStatus();
+  };
+  if (config_.cache_size > 0) {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(token);
+    if (it != cache_.end()) {
+      RETURN_IF_ERROR(check_time(it->second));
+      return it->second.principal;
+    }
+  }
+  ASSIGN_OR_RETURN(Cached verified, VerifyUncached(token));
+  RETURN_IF_ERROR(check_time(verified));
+  if (config_.cache_size > 0) {
+    absl::MutexLock lock(&cache_mu_);
+    if (cache_.size() >= config_.cache_size) cache_.clear();
+    cache_.emplace(std::string(token), verified);
+  }
+  return std::move(verified.principal);
+}
+
+absl::StatusOr<JwtVerifier::Cached> JwtVerifier::VerifyUncached(absl::string_view token) const {
   if (token.empty() || token.size() > config_.max_token_bytes) return TokenInvalid("malformed");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
@@ -161,17 +186,12 @@ absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view to
   }
   const Value* exp = Field(claims, "exp");
   if (!IsTime(exp)) return TokenInvalid("no expiry");
-  const absl::Time now = clock_->Now();
-  if (now >= absl::FromUnixSeconds(static_cast<int64_t>(exp->number_value())) +
-                 config_.clock_skew) {
-    return TokenExpired();
-  }
+  Cached result;
+  result.expires = absl::FromUnixSeconds(static_cast<int64_t>(exp->number_value()));
+  result.not_before = absl::InfinitePast();
   if (const Value* nbf = Field(claims, "nbf"); nbf != nullptr) {
     if (!IsTime(nbf)) return TokenInvalid("malformed");
-    if (now + config_.clock_skew <
-        absl::FromUnixSeconds(static_cast<int64_t>(nbf->number_value()))) {
-      return TokenInvalid("not valid yet");
-    }
+    result.not_before = absl::FromUnixSeconds(static_cast<int64_t>(nbf->number_value()));
   }
   if (!config_.issuer.empty()) {
     const Value* iss = Field(claims, "iss");
@@ -183,7 +203,7 @@ absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view to
   if (!config_.audience.empty() && !AudienceMatches(Field(claims, "aud"), config_.audience)) {
     return TokenInvalid("wrong audience");
   }
-  kaizen::type::Principal principal;
+  kaizen::type::Principal& principal = result.principal;
   principal.set_subject(sub->string_value());
   if (const Value* roles = Field(claims, "roles");
       roles != nullptr && roles->kind_case() == Value::kListValue) {
@@ -193,7 +213,7 @@ absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view to
       if (role.has_value()) principal.add_roles(*role);
     }
   }
-  return principal;
+  return result;
 }
 
 std::string JwtClaimsJson(const JwtClaims& claims) {

@@ -309,6 +309,14 @@ absl::Status WriteResponse(const MethodInfo& method, const std::string& response
     out->body = std::move(*body.mutable_data());
     return absl::OkStatus();
   }
+  // protobuf 3.21's BinaryToJsonString accepts truncated input without an
+  // error, so the bytes are checked by a parse first.
+  std::unique_ptr<Message> check(google::protobuf::MessageFactory::generated_factory()
+                                     ->GetPrototype(method.descriptor->output_type())
+                                     ->New());
+  if (!check->ParseFromString(response_bytes)) {
+    return errors::Internal("the service sent a response the gateway cannot read");
+  }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;
   options.always_print_primitive_fields = false;

@@ -1,0 +1,401 @@
+#include "services/gateway/openapi.h"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "google/protobuf/descriptor.h"
+#include "services/gateway/json.h"
+
+namespace kaizen::gateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+constexpr int kMaxQueryDepth = 3;
+
+std::string Ref(const Descriptor* d) {
+  return absl::StrCat("#/components/schemas/", d->full_name());
+}
+
+// "cohorts" -> "cohort", "supportSlots" -> "supportSlot", "policies" -> "policy".
+std::string Singular(absl::string_view plural) {
+  if (absl::EndsWith(plural, "ies")) return absl::StrCat(plural.substr(0, plural.size() - 3), "y");
+  if (absl::EndsWith(plural, "s") && plural.size() > 1) {
+    return std::string(plural.substr(0, plural.size() - 1));
+  }
+  return absl::StrCat(plural, "Id");
+}
+
+class Builder {
+ public:
+  Json SchemaForField(const FieldDescriptor* f) {
+    if (f->is_map()) {
+      return Json::Object()
+          .Set("type", Json::Str("object"))
+          .Set("additionalProperties", SchemaForSingle(f->message_type()->map_value()));
+    }
+    Json single = SchemaForSingle(f);
+    if (!f->is_repeated()) return single;
+    return Json::Object().Set("type", Json::Str("array")).Set("items", std::move(single));
+  }
+
+  // The schema of one value of `f` (ignoring repetition).
+  Json SchemaForSingle(const FieldDescriptor* f) {
+    auto typed = [](const char* type, const char* format = nullptr) {
+      Json j = Json::Object().Set("type", Json::Str(type));
+      if (format != nullptr) j.Set("format", Json::Str(format));
+      return j;
+    };
+    switch (f->type()) {
+      case FieldDescriptor::TYPE_DOUBLE:
+        return typed("number", "double");
+      case FieldDescriptor::TYPE_FLOAT:
+        return typed("number", "float");
+      case FieldDescriptor::TYPE_INT64:
+      case FieldDescriptor::TYPE_SINT64:
+      case FieldDescriptor::TYPE_SFIXED64:
+        return typed("string", "int64");
+      case FieldDescriptor::TYPE_UINT64:
+      case FieldDescriptor::TYPE_FIXED64:
+        return typed("string", "uint64");
+      case FieldDescriptor::TYPE_INT32:
+      case FieldDescriptor::TYPE_SINT32:
+      case FieldDescriptor::TYPE_SFIXED32:
+        return typed("integer", "int32");
+      case FieldDescriptor::TYPE_UINT32:
+      case FieldDescriptor::TYPE_FIXED32:
+        return typed("integer", "int64").Set("minimum", Json::Int(0));
+      case FieldDescriptor::TYPE_BOOL:
+        return typed("boolean");
+      case FieldDescriptor::TYPE_STRING:
+        return typed("string");
+      case FieldDescriptor::TYPE_BYTES:
+        return typed("string", "byte");
+      case FieldDescriptor::TYPE_ENUM: {
+        Json values = Json::Array();
+        for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+          values.Push(Json::Str(f->enum_type()->value(i)->name()));
+        }
+        return typed("string").Set("enum", std::move(values));
+      }
+      case FieldDescriptor::TYPE_MESSAGE:
+      case FieldDescriptor::TYPE_GROUP:
+        return SchemaForMessage(f->message_type());
+    }
+    return Json::Object();
+  }
+
+  // Well-known types inline; other messages as a $ref (queued for components).
+  Json SchemaForMessage(const Descriptor* d) {
+    const std::string& n = d->full_name();
+    auto typed = [](const char* type, const char* format = nullptr) {
+      Json j = Json::Object().Set("type", Json::Str(type));
+      if (format != nullptr) j.Set("format", Json::Str(format));
+      return j;
+    };
+    if (n == "google.protobuf.Timestamp") return typed("string", "date-time");
+    if (n == "google.protobuf.Duration") {
+      return typed("string").Set("pattern", Json::Str("^-?[0-9]+(\\.[0-9]{1,9})?s$"));
+    }
+    if (n == "google.protobuf.FieldMask") return typed("string");
+    if (n == "google.protobuf.Struct") {
+      return typed("object").Set("additionalProperties", Json::Bool(true));
+    }
+    if (n == "google.protobuf.Value") return Json::Object();
+    if (n == "google.protobuf.ListValue") return typed("array").Set("items", Json::Object());
+    if (n == "google.protobuf.Empty") return typed("object");
+    if (n == "google.protobuf.Any") {
+      return typed("object")
+          .Set("properties",
+               Json::Object().Set("@type", typed("string")))
+          .Set("additionalProperties", Json::Bool(true));
+    }
+    if (absl::StartsWith(n, "google.protobuf.") && absl::EndsWith(n, "Value")) {
+      return SchemaForSingle(d->FindFieldByName("value"));  // wrappers
+    }
+    if (seen_.insert(d).second) pending_.push_back(d);
+    return Json::Object().Set("$ref", Json::Str(Ref(d)));
+  }
+
+  Json ComponentSchema(const Descriptor* d) {
+    Json properties = Json::Object();
+    for (int i = 0; i < d->field_count(); ++i) {
+      properties.Set(d->field(i)->json_name(), SchemaForField(d->field(i)));
+    }
+    return Json::Object()
+        .Set("type", Json::Str("object"))
+        .Set("description", Json::Str(absl::StrCat("Protocol Buffers message ", d->full_name(), ".")))
+        .Set("properties", std::move(properties));
+  }
+
+  // Drains the queue of referenced messages into component schemas.
+  void EmitComponents(Json* schemas) {
+    while (!pending_.empty()) {
+      const Descriptor* d = pending_.front();
+      pending_.erase(pending_.begin());
+      schemas->Set(d->full_name(), ComponentSchema(d));
+    }
+  }
+
+  // Unbound scalar (and well-known string-form) fields as query parameters.
+  void QueryParameters(const Descriptor* d, const std::string& prefix,
+                       const std::set<std::string>& bound, const FieldDescriptor* body_field,
+                       int depth, Json* out) {
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (depth == 0 && f == body_field) continue;
+      const std::string proto_path = absl::StrCat(prefix.empty() ? "" : prefix, f->name());
+      if (bound.count(proto_path) > 0) continue;
+      const std::string name = absl::StrCat(json_prefix_stack_.empty() ? "" : json_prefix_stack_.back(), f->json_name());
+      if (f->is_map()) continue;
+      const bool message = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+      if (message && !IsStringForm(f->message_type())) {
+        if (f->is_repeated() || depth + 1 >= kMaxQueryDepth) continue;
+        if (!on_path_.insert(f->message_type()).second) continue;  // recursion
+        json_prefix_stack_.push_back(name + ".");
+        QueryParameters(f->message_type(), proto_path + ".", bound, body_field, depth + 1, out);
+        json_prefix_stack_.pop_back();
+        on_path_.erase(f->message_type());
+        continue;
+      }
+      out->Push(Json::Object()
+                    .Set("name", Json::Str(name))
+                    .Set("in", Json::Str("query"))
+                    .Set("required", Json::Bool(false))
+                    .Set("schema", SchemaForField(f)));
+    }
+  }
+
+  static bool IsStringForm(const Descriptor* d) {
+    const std::string& n = d->full_name();
+    return n == "google.protobuf.Timestamp" || n == "google.protobuf.Duration" ||
+           n == "google.protobuf.FieldMask" ||
+           (absl::StartsWith(n, "google.protobuf.") && absl::EndsWith(n, "Value") &&
+            n != "google.protobuf.Value" && n != "google.protobuf.ListValue");
+  }
+
+ private:
+  std::set<const Descriptor*> seen_;
+  std::vector<const Descriptor*> pending_;
+  std::set<const Descriptor*> on_path_;
+  std::vector<std::string> json_prefix_stack_;
+};
+
+// The OpenAPI path of a route and its path parameters.
+std::string OpenApiPath(const Route& route, Builder* builder, Json* parameters) {
+  const PathTemplate& t = route.path;
+  const auto& segments = t.segments();
+  std::vector<int> owner(segments.size(), -1);
+  for (size_t v = 0; v < t.variables().size(); ++v) {
+    for (int k = t.variables()[v].begin; k < t.variables()[v].end; ++k) owner[k] = static_cast<int>(v);
+  }
+  std::map<std::string, int> used;
+  auto unique = [&](std::string name) {
+    const int n = ++used[name];
+    return n == 1 ? name : absl::StrCat(name, n);
+  };
+  std::string path;
+  for (size_t k = 0; k < segments.size(); ++k) {
+    const PathTemplate::Segment& s = segments[k];
+    path += "/";
+    if (s.kind == PathTemplate::SegmentKind::kLiteral) {
+      path += s.literal;
+      continue;
+    }
+    const int v = owner[k];
+    const std::string field = v >= 0 ? t.variables()[v].field_path : "";
+    const bool whole = v >= 0 && t.variables()[v].end - t.variables()[v].begin == 1;
+    std::string name;
+    if (whole || v < 0) {
+      name = field.empty() ? "segment" : absl::StrReplaceAll(field, {{".", "_"}});
+    } else if (k > 0 && segments[k - 1].kind == PathTemplate::SegmentKind::kLiteral) {
+      name = Singular(segments[k - 1].literal);
+    } else {
+      name = absl::StrReplaceAll(field, {{".", "_"}});
+    }
+    name = unique(name);
+    path += absl::StrCat("{", name, "}");
+    std::string description;
+    if (v >= 0 && !whole) {
+      // Show the variable's pattern, e.g. cohorts/*/applications/*.
+      std::string pattern;
+      for (int j = t.variables()[v].begin; j < t.variables()[v].end; ++j) {
+        if (j > t.variables()[v].begin) pattern += "/";
+        pattern += segments[j].kind == PathTemplate::SegmentKind::kLiteral ? segments[j].literal
+                                                                          : "*";
+      }
+      description = absl::StrCat("Part of the request field `", field, "` (`", pattern, "`).");
+    } else if (v >= 0) {
+      description = absl::StrCat("The request field `", field, "`.");
+    }
+    if (s.kind == PathTemplate::SegmentKind::kDoubleWildcard) {
+      description += " May contain '/'.";
+    }
+    Json schema = Json::Object().Set("type", Json::Str("string"));
+    if (whole && v >= 0) {
+      const FieldDescriptor* f =
+          FindFieldPath(route.method->descriptor->input_type(), field);
+      if (f != nullptr) schema = builder->SchemaForSingle(f);
+    }
+    Json param = Json::Object()
+                     .Set("name", Json::Str(name))
+                     .Set("in", Json::Str("path"))
+                     .Set("required", Json::Bool(true))
+                     .Set("schema", std::move(schema));
+    if (!description.empty()) param.Set("description", Json::Str(description));
+    parameters->Push(std::move(param));
+  }
+  if (!t.verb().empty()) absl::StrAppend(&path, ":", t.verb());
+  return path;
+}
+
+Json ErrorSchema() {
+  auto typed = [](const char* type) { return Json::Object().Set("type", Json::Str(type)); };
+  return Json::Object()
+      .Set("type", Json::Str("object"))
+      .Set("description", Json::Str("An error, as Google APIs return them (google.rpc.Status)."))
+      .Set("required", Json::Array().Push(Json::Str("error")))
+      .Set("properties",
+           Json::Object().Set(
+               "error",
+               Json::Object()
+                   .Set("type", Json::Str("object"))
+                   .Set("required", Json::Array()
+                                        .Push(Json::Str("code"))
+                                        .Push(Json::Str("status"))
+                                        .Push(Json::Str("message")))
+                   .Set("properties",
+                        Json::Object()
+                            .Set("code", typed("integer").Set("description",
+                                                              Json::Str("The HTTP status.")))
+                            .Set("status", typed("string").Set(
+                                               "description",
+                                               Json::Str("The gRPC code name, e.g. NOT_FOUND.")))
+                            .Set("message", typed("string"))
+                            .Set("details",
+                                 typed("array").Set(
+                                     "items",
+                                     typed("object")
+                                         .Set("properties",
+                                              Json::Object().Set("@type", typed("string")))
+                                         .Set("additionalProperties", Json::Bool(true)))))));
+}
+
+}  // namespace
+
+std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
+  Builder builder;
+  // operationIds: the RPC name, qualified when two services share it.
+  std::map<std::string, std::set<const google::protobuf::MethodDescriptor*>> by_name;
+  for (const Route& r : table.routes()) {
+    by_name[r.method->descriptor->name()].insert(r.method->descriptor);
+  }
+  Json paths = Json::Object();
+  for (const Route& route : table.routes()) {
+    const auto* m = route.method->descriptor;
+    Json parameters = Json::Array();
+    const std::string path = OpenApiPath(route, &builder, &parameters);
+    std::set<std::string> bound;
+    for (const auto& v : route.path.variables()) {
+      std::vector<const FieldDescriptor*> chain;
+      FindFieldPath(m->input_type(), v.field_path, &chain);
+      std::string proto_path;
+      for (const FieldDescriptor* f : chain) {
+        if (!proto_path.empty()) proto_path += ".";
+        proto_path += f->name();
+      }
+      bound.insert(proto_path);
+    }
+    if (route.body != "*") {
+      builder.QueryParameters(m->input_type(), "", bound, route.body_field, 0, &parameters);
+    }
+    std::string operation_id = by_name[m->name()].size() > 1
+                                   ? absl::StrCat(m->service()->name(), "_", m->name())
+                                   : m->name();
+    if (route.binding > 0) absl::StrAppend(&operation_id, "_", route.binding + 1);
+
+    Json op = Json::Object();
+    op.Set("operationId", Json::Str(operation_id));
+    op.Set("summary", Json::Str(absl::StrCat(m->service()->name(), ".", m->name())));
+    op.Set("tags", Json::Array().Push(Json::Str(m->service()->name())));
+    if (parameters.size() > 0) op.Set("parameters", std::move(parameters));
+    if (!route.body.empty()) {
+      Json schema = route.body == "*" ? builder.SchemaForMessage(m->input_type())
+                                      : builder.SchemaForMessage(route.body_field->message_type());
+      op.Set("requestBody",
+             Json::Object().Set("content", Json::Object().Set("application/json",
+                                                              Json::Object().Set("schema", std::move(schema)))));
+    }
+    Json ok = Json::Object().Set("description", Json::Str("OK"));
+    if (route.method->http_body_response) {
+      ok.Set("content", Json::Object().Set(
+                            "*/*", Json::Object().Set("schema", Json::Object()
+                                                                    .Set("type", Json::Str("string"))
+                                                                    .Set("format", Json::Str("binary")))));
+    } else {
+      ok.Set("content",
+             Json::Object().Set("application/json",
+                                Json::Object().Set("schema", builder.SchemaForMessage(m->output_type()))));
+    }
+    op.Set("responses",
+           Json::Object()
+               .Set("200", std::move(ok))
+               .Set("default",
+                    Json::Object()
+                        .Set("description", Json::Str("Error"))
+                        .Set("content", Json::Object().Set(
+                                            "application/json",
+                                            Json::Object().Set(
+                                                "schema", Json::Object().Set(
+                                                              "$ref", Json::Str("#/components/schemas/Error")))))));
+    Json security = Json::Array();
+    if (route.method->allow_anonymous) security.Push(Json::Object());
+    security.Push(Json::Object().Set("bearerAuth", Json::Array()));
+    security.Push(Json::Object().Set("apiKey", Json::Array()));
+    if (route.method->allow_anonymous) {
+      security.Push(Json::Object().Set("applicationToken", Json::Array()));
+    }
+    op.Set("security", std::move(security));
+
+    std::string verb = route.http_method;
+    for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[path].Set(verb, std::move(op));
+  }
+
+  Json schemas = Json::Object();
+  schemas.Set("Error", ErrorSchema());
+  builder.EmitComponents(&schemas);
+
+  Json doc = Json::Object();
+  doc.Set("openapi", Json::Str("3.0.3"));
+  doc.Set("info", Json::Object()
+                      .Set("title", Json::Str(info.title))
+                      .Set("version", Json::Str(info.version))
+                      .Set("description", Json::Str(info.description)));
+  doc.Set("paths", std::move(paths));
+  doc.Set("components",
+          Json::Object()
+              .Set("schemas", std::move(schemas))
+              .Set("securitySchemes",
+                   Json::Object()
+                       .Set("bearerAuth", Json::Object()
+                                              .Set("type", Json::Str("http"))
+                                              .Set("scheme", Json::Str("bearer"))
+                                              .Set("bearerFormat", Json::Str("JWT")))
+                       .Set("apiKey", Json::Object()
+                                          .Set("type", Json::Str("apiKey"))
+                                          .Set("in", Json::Str("header"))
+                                          .Set("name", Json::Str("X-Api-Key")))
+                       .Set("applicationToken", Json::Object()
+                                                    .Set("type", Json::Str("apiKey"))
+                                                    .Set("in", Json::Str("header"))
+                                                    .Set("name", Json::Str("X-Kaizen-Application-Token")))));
+  return doc.Serialize();
+}
+
+}  // namespace kaizen::gateway

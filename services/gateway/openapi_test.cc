@@ -1,0 +1,189 @@
+// The generated OpenAPI document: structurally valid (required fields, every
+// $ref resolves, path parameters match the templates, unique operationIds),
+// and valid against the official OpenAPI 3.0 JSON Schema when the machine
+// has a validator (Debian: openapi-specification + python3-jsonschema).
+#include "services/gateway/openapi.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "probe.pb.h"
+
+namespace kaizen::gateway {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+constexpr char kSchema[] = "/usr/share/openapi-specification/schemas/v3.0/schema.json";
+
+class OpenApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    (void)kaizen::enrollment::v1::Cohort::descriptor();
+    auto table = RouteTable::Build(
+        {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+             "kaizen.enrollment.v1.EnrollmentService"),
+         kaizen::gateway::testing::v1::Thing::descriptor()->file()->FindServiceByName(
+             "ProbeService")});
+    ASSERT_TRUE(table.ok()) << table.status();
+    table_ = std::move(*table);
+    json_ = BuildOpenApi(*table_, OpenApiInfo());
+    google::protobuf::util::JsonParseOptions options;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json_, &doc_, options).ok());
+  }
+
+  const Value* At(const Struct& s, const std::string& key) {
+    auto it = s.fields().find(key);
+    return it == s.fields().end() ? nullptr : &it->second;
+  }
+
+  // Every "$ref" anywhere in the document.
+  void CollectRefs(const Value& v, std::vector<std::string>* refs) {
+    if (v.has_struct_value()) {
+      for (const auto& [k, child] : v.struct_value().fields()) {
+        if (k == "$ref") refs->push_back(child.string_value());
+        CollectRefs(child, refs);
+      }
+    } else if (v.has_list_value()) {
+      for (const Value& child : v.list_value().values()) CollectRefs(child, refs);
+    }
+  }
+
+  std::unique_ptr<RouteTable> table_;
+  std::string json_;
+  Struct doc_;
+};
+
+TEST_F(OpenApiTest, HasTheRequiredTopLevelFields) {
+  ASSERT_NE(At(doc_, "openapi"), nullptr);
+  EXPECT_TRUE(absl::StartsWith(At(doc_, "openapi")->string_value(), "3.0."));
+  const Value* info = At(doc_, "info");
+  ASSERT_NE(info, nullptr);
+  EXPECT_FALSE(At(info->struct_value(), "title")->string_value().empty());
+  EXPECT_FALSE(At(info->struct_value(), "version")->string_value().empty());
+  ASSERT_NE(At(doc_, "paths"), nullptr);
+  EXPECT_GT(At(doc_, "paths")->struct_value().fields_size(), 20);
+}
+
+TEST_F(OpenApiTest, EveryRefResolves) {
+  std::vector<std::string> refs;
+  Value root;
+  *root.mutable_struct_value() = doc_;
+  CollectRefs(root, &refs);
+  ASSERT_FALSE(refs.empty());
+  const Struct& schemas =
+      At(At(doc_, "components")->struct_value(), "schemas")->struct_value();
+  for (const std::string& ref : refs) {
+    ASSERT_TRUE(absl::StartsWith(ref, "#/components/schemas/")) << ref;
+    EXPECT_EQ(schemas.fields().count(ref.substr(strlen("#/components/schemas/"))), 1u) << ref;
+  }
+  EXPECT_EQ(schemas.fields().count("kaizen.enrollment.v1.Cohort"), 1u);
+  EXPECT_EQ(schemas.fields().count("google.type.Money"), 1u);
+  EXPECT_EQ(schemas.fields().count("Error"), 1u);
+}
+
+TEST_F(OpenApiTest, PathParametersMatchTheTemplatesAndOperationIdsAreUnique) {
+  std::set<std::string> operation_ids;
+  const std::regex param(R"(\{([^}]+)\})");
+  int operations = 0;
+  for (const auto& [path, item] : At(doc_, "paths")->struct_value().fields()) {
+    std::set<std::string> in_template;
+    for (auto it = std::sregex_iterator(path.begin(), path.end(), param);
+         it != std::sregex_iterator(); ++it) {
+      EXPECT_TRUE(in_template.insert((*it)[1]).second) << "repeated in " << path;
+    }
+    for (const auto& [verb, op] : item.struct_value().fields()) {
+      ++operations;
+      const std::string id = At(op.struct_value(), "operationId")->string_value();
+      EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate operationId " << id;
+      ASSERT_NE(At(op.struct_value(), "responses"), nullptr) << id;
+      std::set<std::string> declared;
+      if (const Value* params = At(op.struct_value(), "parameters")) {
+        for (const Value& p : params->list_value().values()) {
+          if (At(p.struct_value(), "in")->string_value() != "path") continue;
+          declared.insert(At(p.struct_value(), "name")->string_value());
+          EXPECT_TRUE(At(p.struct_value(), "required")->bool_value()) << id;
+        }
+      }
+      EXPECT_EQ(declared, in_template) << verb << " " << path;
+    }
+  }
+  EXPECT_EQ(operations, static_cast<int>(table_->routes().size()));
+}
+
+TEST_F(OpenApiTest, DescribesRoutesAsClientsCallThem) {
+  const Struct& paths = At(doc_, "paths")->struct_value();
+  const Value* withdraw = At(paths, "/v1/cohorts/{cohort}/applications/{application}:withdraw");
+  ASSERT_NE(withdraw, nullptr) << json_.substr(0, 2000);
+  const Struct& post = At(withdraw->struct_value(), "post")->struct_value();
+  EXPECT_EQ(At(post, "operationId")->string_value(), "WithdrawApplication");
+  EXPECT_NE(At(post, "requestBody"), nullptr);
+  // Anonymous methods accept no credential; others need one.
+  const Struct& get_cohort =
+      At(At(paths, "/v1/cohorts/{cohort}")->struct_value(), "get")->struct_value();
+  EXPECT_EQ(At(get_cohort, "security")->list_value().values(0).struct_value().fields_size(), 0);
+  const Struct& patch_cohort =
+      At(At(paths, "/v1/cohorts/{cohort}")->struct_value(), "patch")->struct_value();
+  EXPECT_EQ(At(patch_cohort, "security")->list_value().values(0).struct_value().fields().count(
+                "bearerAuth"),
+            1u);
+  // Query parameters of a list, by JSON name.
+  const Struct& list =
+      At(At(paths, "/v1/cohorts/{cohort}/applications")->struct_value(), "get")->struct_value();
+  std::set<std::string> names;
+  for (const Value& p : At(list, "parameters")->list_value().values()) {
+    names.insert(At(p.struct_value(), "name")->string_value());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"cohort", "pageSize", "pageToken", "state",
+                                          "municipalityCode"}));
+  // Field types: int64 as string, enums as strings, timestamps as date-time.
+  EXPECT_TRUE(absl::StrContains(json_, R"("count":{"type":"string","format":"int64"})"));
+  EXPECT_TRUE(absl::StrContains(json_, R"("createTime":{"type":"string","format":"date-time"})"));
+  EXPECT_TRUE(absl::StrContains(
+      json_, R"("state":{"type":"string","enum":["STATE_UNSPECIFIED","DRAFT","OPEN")"));
+  // Non-JSON responses.
+  EXPECT_TRUE(absl::StrContains(json_, R"("*/*":{"schema":{"type":"string","format":"binary"}})"));
+}
+
+// The official OpenAPI 3.0 JSON Schema, when this machine has a validator.
+TEST_F(OpenApiTest, ValidatesAgainstTheOpenApi30Schema) {
+  if (std::system("/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1") != 0 ||
+      !std::ifstream(kSchema)) {
+    GTEST_SKIP() << "needs /usr/bin/python3 with jsonschema (python3-jsonschema) and "
+                 << kSchema << " (openapi-specification)";
+  }
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string doc_path = dir + "/openapi.json";
+  std::ofstream(doc_path) << json_;
+  const std::string script = dir + "/validate.py";
+  std::ofstream(script) << "import json, sys, jsonschema\n"
+                           "schema = json.load(open(sys.argv[1]))\n"
+                           "doc = json.load(open(sys.argv[2]))\n"
+                           "cls = jsonschema.validators.validator_for(schema)\n"
+                           "errors = list(cls(schema).iter_errors(doc))\n"
+                           "for e in errors[:10]:\n"
+                           "    print(list(e.absolute_path), e.message[:300])\n"
+                           "sys.exit(1 if errors else 0)\n";
+  const std::string out = dir + "/validate.out";
+  const int rc = std::system(
+      absl::StrCat("/usr/bin/python3 ", script, " ", kSchema, " ", doc_path, " > ", out, " 2>&1")
+          .c_str());
+  std::ifstream in(out);
+  std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << report;
+}
+
+}  // namespace
+}  // namespace kaizen::gateway

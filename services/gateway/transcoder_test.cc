@@ -1,0 +1,164 @@
+#include "services/gateway/transcoder.h"
+
+#include "common/status/errors.h"
+#include "gtest/gtest.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "probe.pb.h"
+
+namespace kaizen::gateway {
+namespace {
+
+namespace probe = ::kaizen::gateway::testing::v1;
+namespace v1 = ::kaizen::enrollment::v1;
+
+class TranscoderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    (void)v1::Cohort::descriptor();
+    auto table = RouteTable::Build(
+        {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+             "kaizen.enrollment.v1.EnrollmentService"),
+         probe::Thing::descriptor()->file()->FindServiceByName("ProbeService")});
+    ASSERT_TRUE(table.ok()) << table.status();
+    table_ = std::move(*table);
+  }
+
+  absl::Status Build(const std::string& method, const std::string& target,
+                     const std::string& body, google::protobuf::Message* out,
+                     const std::string& content_type = "application/json") {
+    const size_t q = target.find('?');
+    auto match = table_->Find(method, target.substr(0, q));
+    if (!match.ok()) return match.status();
+    return BuildRequest(*match->route, match->bindings, content_type, body,
+                        q == std::string::npos ? "" : target.substr(q + 1), out);
+  }
+
+  std::unique_ptr<RouteTable> table_;
+};
+
+TEST_F(TranscoderTest, BodyFieldAndPathVariable) {
+  v1::CreateApplicationRequest r;
+  ASSERT_TRUE(Build("POST", "/v1/cohorts/fy2022/applications",
+                    R"({"members":[{"displayName":"山田 太郎","kana":"やまだ たろう",
+                        "birthDate":{"year":1992,"month":4,"day":1}}]})",
+                    &r)
+                  .ok());
+  EXPECT_EQ(r.parent(), "cohorts/fy2022");
+  EXPECT_EQ(r.application().members(0).display_name(), "山田 太郎");
+  EXPECT_EQ(r.application().members(0).birth_date().year(), 1992);
+}
+
+TEST_F(TranscoderTest, UnknownFieldsAreNamedWithTheirPath) {
+  v1::CreateApplicationRequest r;
+  absl::Status s = Build("POST", "/v1/cohorts/c/applications",
+                         R"({"members":[{"displayName":"x"},{"nickName":"y"}]})", &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::Reason(s), "UNKNOWN_FIELD");
+  EXPECT_EQ(errors::GetBadRequest(s)->field_violations(0).field(),
+            "application.members[1].nickName");
+  v1::TransitionCohortRequest t;
+  s = Build("POST", "/v1/cohorts/c:transition", R"({"state":"OPEN","force":true})", &t);
+  EXPECT_EQ(errors::GetBadRequest(s)->field_violations(0).field(), "force");
+}
+
+TEST_F(TranscoderTest, WrongValuesAreNamedButNotEchoed) {
+  v1::TransitionCohortRequest t;
+  absl::Status s = Build("POST", "/v1/cohorts/c:transition", R"({"state":"ASLEEP"})", &t);
+  EXPECT_EQ(errors::Reason(s), "INVALID_FIELD_VALUE");
+  EXPECT_EQ(errors::GetBadRequest(s)->field_violations(0).field(), "state");
+  EXPECT_EQ(s.message().find("ASLEEP"), absl::string_view::npos);
+  s = Build("POST", "/v1/cohorts/c:transition", R"({"state":)", &t);
+  EXPECT_EQ(errors::Reason(s), "INVALID_JSON");
+  s = Build("POST", "/v1/cohorts/c:transition", R"([1,2])", &t);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  s = Build("GET", "/v1/cohorts/c", R"({"name":"x"})", &t);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);  // GET takes no body
+  s = Build("POST", "/v1/cohorts/c:transition", R"({})", &t, "text/csv");
+  EXPECT_EQ(errors::Reason(s), "UNSUPPORTED_CONTENT_TYPE");
+}
+
+TEST_F(TranscoderTest, PathVariablesWinOverTheBody) {
+  v1::TransitionCohortRequest t;
+  ASSERT_TRUE(
+      Build("POST", "/v1/cohorts/real:transition", R"({"name":"cohorts/other","state":2})", &t)
+          .ok());
+  EXPECT_EQ(t.name(), "cohorts/real");
+  EXPECT_EQ(t.state(), v1::Cohort::OPEN);
+}
+
+TEST_F(TranscoderTest, QueryParameters) {
+  v1::ListApplicationsRequest r;
+  ASSERT_TRUE(Build("GET",
+                    "/v1/cohorts/c/applications?pageSize=20&state=WAITLISTED"
+                    "&municipality_code=242047&pageToken=a%2Bb",
+                    "", &r)
+                  .ok());
+  EXPECT_EQ(r.page_size(), 20);
+  EXPECT_EQ(r.state(), v1::Application::WAITLISTED);
+  EXPECT_EQ(r.municipality_code(), "242047");
+  EXPECT_EQ(r.page_token(), "a+b");
+  absl::Status s = Build("GET", "/v1/cohorts/c/applications?pageSize=many", "", &r);
+  EXPECT_EQ(errors::GetBadRequest(s)->field_violations(0).field(), "pageSize");
+  s = Build("GET", "/v1/cohorts/c/applications?parent=cohorts/x", "", &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);  // bound by the path
+  s = Build("GET", "/v1/cohorts/c/applications?nope=1", "", &r);
+  EXPECT_EQ(errors::Reason(s), "UNKNOWN_FIELD");
+  s = Build("GET", "/v1/cohorts/c/applications?pageSize=%ZZ", "", &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  probe::ListThingsRequest l;
+  s = Build("GET", "/v1/shelves/s/things?filter=%FF%FE", "", &l);
+  EXPECT_EQ(errors::Reason(s), "INVALID_FIELD_VALUE");  // not UTF-8
+}
+
+TEST_F(TranscoderTest, PageSizeIsCapped) {
+  const MethodInfo* list = table_->FindMethod("/kaizen.enrollment.v1.EnrollmentService/ListCohorts");
+  v1::ListCohortsRequest r;
+  r.set_page_size(10000);
+  EXPECT_TRUE(CapPageSize(*list, 500, &r));
+  EXPECT_EQ(r.page_size(), 500);
+  r.set_page_size(20);
+  EXPECT_FALSE(CapPageSize(*list, 500, &r));
+  EXPECT_EQ(r.page_size(), 20);
+}
+
+TEST_F(TranscoderTest, ResponsesAreLowerCamelCaseJsonWithUtf8Intact) {
+  const MethodInfo* get = table_->FindMethod("/kaizen.enrollment.v1.EnrollmentService/GetCohort");
+  v1::Cohort c;
+  c.set_name("cohorts/fy2022");
+  c.set_title("2022年度 次世代改善リーダー事例研究会");
+  c.set_fiscal_year(2022);
+  c.mutable_fee()->set_units(10000);
+  c.set_state(v1::Cohort::OPEN);
+  HttpResponse out;
+  ASSERT_TRUE(WriteResponse(*get, c.SerializeAsString(), &out).ok());
+  EXPECT_EQ(out.body,
+            R"({"name":"cohorts/fy2022","title":"2022年度 次世代改善リーダー事例研究会",)"
+            R"("fiscalYear":2022,"fee":{"units":"10000"},"state":"OPEN"})");
+  EXPECT_FALSE(WriteResponse(*get, std::string("\x0a\x64", 2), &out).ok());  // truncated
+}
+
+TEST_F(TranscoderTest, HttpBodyIsWrittenRaw) {
+  const MethodInfo* feed = table_->FindMethod("/kaizen.gateway.testing.v1.ProbeService/GetFeed");
+  kaizen::type::HttpBody body;
+  body.set_content_type("text/csv; charset=utf-8");
+  body.set_data("名前,市町村\r\n山田,松阪市\r\n");
+  body.set_filename("roster \"2022\".csv");
+  HttpResponse out;
+  ASSERT_TRUE(WriteResponse(*feed, body.SerializeAsString(), &out).ok());
+  EXPECT_EQ(out.Header("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(out.body, "名前,市町村\r\n山田,松阪市\r\n");
+  EXPECT_EQ(out.Header("Content-Disposition"),
+            "attachment; filename=\"roster__2022_.csv\"; "
+            "filename*=UTF-8''roster%20%222022%22.csv");
+}
+
+TEST(Utf8Test, Validates) {
+  EXPECT_TRUE(IsValidUtf8("abc 日本語 📚"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xe6\x97"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+}
+
+}  // namespace
+}  // namespace kaizen::gateway
