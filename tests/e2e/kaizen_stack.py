@@ -1,0 +1,202 @@
+"""Starts the real Kaizen binaries as separate processes on free ports.
+
+Used by the end-to-end suite; can also point at a running system (set
+KAIZEN_GATEWAY_URL, KAIZEN_GATEWAY_GRPC, KAIZEN_JWT_SECRET, KAIZEN_API_KEYS).
+Every process gets port 0 and reports its port through a file, so suites
+never collide with each other or with a developer's running system.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+# Gateway flag names (services/gateway/README.md).
+GATEWAY_FLAGS = {
+    "http_listen": "--http_listen",
+    "grpc_listen": "--grpc_listen",
+    "http_port_file": "--http_port_file",
+    "grpc_port_file": "--grpc_port_file",
+    "backends": "--backends",
+    "jwt_secret_file": "--jwt_hs256_secret_file",
+    "jwt_issuer": "--jwt_issuer",
+    "jwt_audience": "--jwt_audience",
+    "api_keys_file": "--api_keys_file",
+}
+
+ISSUER = "kaizen-e2e"
+AUDIENCE = "kaizen"
+
+
+def runfile(path):
+    """The path of a Bazel runfile (the binaries under test)."""
+    base = os.environ.get("TEST_SRCDIR")
+    if base:
+        candidate = os.path.join(base, os.environ.get("TEST_WORKSPACE", "kaizen"), path)
+        if os.path.exists(candidate):
+            return candidate
+    return path
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Process:
+    def __init__(self, name, argv, env, workdir):
+        self.name = name
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(argv, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_for_file(self, path, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited early (%s); see %s" % (self.name, self.proc.returncode, self.log_path))
+            try:
+                with open(path) as f:
+                    text = f.read().strip()
+                if text:
+                    return int(text)
+            except FileNotFoundError:
+                pass
+            time.sleep(0.02)  # waiting on another process, not synchronising threads
+        raise RuntimeError("%s did not start within %ss" % (self.name, timeout))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+class Stack:
+    """enrollment + scheduling + gateway, each its own process and database."""
+
+    def __init__(self):
+        self.workdir = tempfile.mkdtemp(prefix="kaizen-e2e-", dir=os.environ.get("TEST_TMPDIR"))
+        self.secret = b64url(os.urandom(32))
+        self.jwt_secret = b64url(os.urandom(32))
+        self.api_keys = {}  # municipality code -> key
+        self.processes = []
+
+    def add_api_key(self, key_id, municipality):
+        key = b64url(os.urandom(24))
+        self.api_keys[municipality] = key
+        with open(os.path.join(self.workdir, "api-keys"), "a") as f:
+            f.write("%s %s %s\n" % (key_id, hashlib.sha256(key.encode()).hexdigest(), municipality))
+        return key
+
+    def _write(self, name, text):
+        path = os.path.join(self.workdir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o600)
+        return path
+
+    def _start(self, name, binary, args):
+        env = dict(os.environ)
+        env["KAIZEN_INTERNAL_SECRET"] = self.secret
+        port_file = os.path.join(self.workdir, name + ".port")
+        p = Process(name, [runfile(binary)] + args + ["--port_file=" + port_file], env, self.workdir)
+        self.processes.append(p)
+        return p, port_file
+
+    def start_enrollment(self):
+        p, port_file = self._start("enrollment", "services/enrollment/enrollment_server", [
+            "--listen=127.0.0.1:0", "--db=" + os.path.join(self.workdir, "enrollment.db")])
+        self.enrollment_port = p.wait_for_file(port_file)
+        self.enrollment = p
+
+    def start_scheduling(self):
+        p, port_file = self._start("scheduling", "services/scheduling/scheduling_server", [
+            "--listen=127.0.0.1:0", "--db=" + os.path.join(self.workdir, "scheduling.db"),
+            "--enrollment=127.0.0.1:%d" % self.enrollment_port])
+        self.scheduling_port = p.wait_for_file(port_file)
+        self.scheduling = p
+
+    def start_gateway(self):
+        f = GATEWAY_FLAGS
+        secret_file = self._write("jwt-secret", self.jwt_secret)
+        http_port_file = os.path.join(self.workdir, "gateway-http.port")
+        grpc_port_file = os.path.join(self.workdir, "gateway-grpc.port")
+        env = dict(os.environ)
+        env["KAIZEN_INTERNAL_SECRET"] = self.secret
+        args = [
+            runfile("services/gateway/gateway_server"),
+            f["http_listen"] + "=127.0.0.1:0",
+            f["grpc_listen"] + "=127.0.0.1:0",
+            f["http_port_file"] + "=" + http_port_file,
+            f["grpc_port_file"] + "=" + grpc_port_file,
+            f["backends"] + "=kaizen.enrollment.v1.EnrollmentService=127.0.0.1:%d,"
+            "kaizen.scheduling.v1.SchedulingService=127.0.0.1:%d" % (self.enrollment_port, self.scheduling_port),
+            f["jwt_secret_file"] + "=" + secret_file,
+            f["jwt_issuer"] + "=" + ISSUER,
+            f["jwt_audience"] + "=" + AUDIENCE,
+            f["api_keys_file"] + "=" + os.path.join(self.workdir, "api-keys"),
+        ]
+        p = Process("gateway", args, env, self.workdir)
+        self.processes.append(p)
+        self.http_port = p.wait_for_file(http_port_file)
+        self.grpc_port = p.wait_for_file(grpc_port_file)
+        self.gateway = p
+
+    def start_all(self):
+        if not os.path.exists(os.path.join(self.workdir, "api-keys")):
+            open(os.path.join(self.workdir, "api-keys"), "w").close()
+        self.start_enrollment()
+        self.start_scheduling()
+        self.start_gateway()
+
+    def stop_all(self):
+        codes = {}
+        for p in reversed(self.processes):
+            codes[p.name] = p.stop()
+        self.processes = []
+        return codes
+
+    # ---------------------------------------------------------------- clients
+
+    def token(self, sub, roles, ttl=600):
+        """An HS256 JWT the gateway accepts (minted independently of its code)."""
+        header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        now = int(time.time())
+        claims = b64url(json.dumps({"sub": sub, "roles": roles, "iss": ISSUER, "aud": AUDIENCE,
+                                    "iat": now, "exp": now + ttl}).encode())
+        signing_input = (header + "." + claims).encode()
+        sig = hmac.new(self.jwt_secret.encode(), signing_input, hashlib.sha256).digest()
+        return header + "." + claims + "." + b64url(sig)
+
+    def http(self, method, path, body=None, token=None, headers=None):
+        """(status, headers, parsed JSON or raw bytes)."""
+        url = "http://127.0.0.1:%d%s" % (self.http_port, path)
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        req = urllib.request.Request(url, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json; charset=utf-8")
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw, status, hdrs = resp.read(), resp.status, dict(resp.headers)
+        except urllib.error.HTTPError as e:
+            raw, status, hdrs = e.read(), e.code, dict(e.headers)
+        ctype = hdrs.get("Content-Type", "")
+        if ctype.startswith("application/json"):
+            return status, hdrs, json.loads(raw.decode("utf-8")) if raw else {}
+        return status, hdrs, raw
