@@ -1,58 +1,90 @@
 #!/usr/bin/env bash
-# Runs the Kaizen system on localhost: installs what is missing, builds
-# optimised binaries, starts every service with its SQLite database under one
-# data directory, and stops them all on Ctrl-C / SIGTERM. Data is kept
-# between runs.
+# Runs the whole Kaizen system on localhost: installs what is missing, builds
+# optimised binaries, starts every service and the gateway with their SQLite
+# databases under one data directory, loads the FY2022 demo data on first
+# start, prints the URLs, a secretariat token and a sample curl, and stops
+# everything on Ctrl-C / SIGTERM. Data is kept between runs.
 #
-#   bash tools/run.sh                         # data in ./var
+#   bash tools/run.sh                          # data in ./var
 #   KAIZEN_DATA_DIR=/srv/kaizen bash tools/run.sh
+#   KAIZEN_DEMO_DATA=0 bash tools/run.sh       # no demo data
 #
-# Ports (override with the variables): enrollment 50051 (KAIZEN_ENROLLMENT_PORT),
-# scheduling 50052 (KAIZEN_SCHEDULING_PORT). Demo data (tools/demo) is loaded
-# on first start; KAIZEN_DEMO_DATA=0 skips it.
+# Ports: gateway HTTP 8080 (KAIZEN_HTTP_PORT), gateway gRPC 9090
+# (KAIZEN_GRPC_PORT), enrollment 50051 (KAIZEN_ENROLLMENT_PORT), scheduling
+# 50052 (KAIZEN_SCHEDULING_PORT). A taken port stops the start, naming it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 
 DATA_DIR="${KAIZEN_DATA_DIR:-./var}"
+HTTP_PORT="${KAIZEN_HTTP_PORT:-8080}"
+GRPC_PORT="${KAIZEN_GRPC_PORT:-9090}"
 ENROLLMENT_PORT="${KAIZEN_ENROLLMENT_PORT:-50051}"
 SCHEDULING_PORT="${KAIZEN_SCHEDULING_PORT:-50052}"
+ISSUER="kaizen-local"
+AUDIENCE="kaizen"
 mkdir -p "$DATA_DIR"
 chmod 700 "$DATA_DIR"
 
-# The gateway-to-service secret: generated once, kept with the data, never printed.
+# Local secrets, generated once and kept with the data; never printed.
+new_secret() { [ -s "$1" ] || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > "$1"); }
 SECRET_FILE="$DATA_DIR/internal-secret"
-if [ ! -s "$SECRET_FILE" ]; then
-  (umask 077 && head -c 32 /dev/urandom | base64 > "$SECRET_FILE")
+JWT_SECRET_FILE="$DATA_DIR/jwt-secret"
+new_secret "$SECRET_FILE"
+new_secret "$JWT_SECRET_FILE"
+# A demo partner HR key for 松阪市 (242047): the key in demo-hr-key, its hash
+# in api-keys (the gateway stores only hashes).
+HR_KEY_FILE="$DATA_DIR/demo-hr-key"
+API_KEYS_FILE="$DATA_DIR/api-keys"
+if [ ! -s "$HR_KEY_FILE" ]; then
+  new_secret "$HR_KEY_FILE"
+  (umask 077 && printf 'demo-matsusaka-hr %s 242047\n' \
+    "$(printf %s "$(cat "$HR_KEY_FILE")" | sha256sum | cut -d' ' -f1)" > "$API_KEYS_FILE")
 fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for pair in "enrollment:$ENROLLMENT_PORT" "scheduling:$SCHEDULING_PORT"; do
-  if ! port_free "${pair#*:}"; then
-    echo "kaizen: port ${pair#*:} (${pair%%:*}) is already in use; stop what uses it or set KAIZEN_${pair%%:*}_PORT" | tr a-z A-Z >&2
+for pair in "gateway HTTP:$HTTP_PORT:KAIZEN_HTTP_PORT" "gateway gRPC:$GRPC_PORT:KAIZEN_GRPC_PORT" \
+            "enrollment:$ENROLLMENT_PORT:KAIZEN_ENROLLMENT_PORT" \
+            "scheduling:$SCHEDULING_PORT:KAIZEN_SCHEDULING_PORT"; do
+  IFS=: read -r what port var <<<"$pair"
+  if ! port_free "$port"; then
+    echo "kaizen: port $port ($what) is already in use; stop what uses it or set $var" >&2
     exit 1
   fi
 done
 
 echo "kaizen: building (optimised)..." >&2
-bazel build -c opt //services/enrollment:enrollment_server //services/scheduling:scheduling_server \
-  //tools/demo:load_demo_data >&2
+targets=(//services/enrollment:enrollment_server //services/scheduling:scheduling_server
+         //services/gateway:gateway_server //services/gateway:mint_token //tools/demo:load_demo_data)
+bazel build -c opt "${targets[@]}" >&2
 BIN_DIR="$DATA_DIR/bin"
 mkdir -p "$BIN_DIR"
 cp -f bazel-bin/services/enrollment/enrollment_server bazel-bin/services/scheduling/scheduling_server \
+  bazel-bin/services/gateway/gateway_server bazel-bin/services/gateway/mint_token \
   bazel-bin/tools/demo/load_demo_data "$BIN_DIR/"
 
 pids=()
 stop_all() {
   trap - INT TERM
   echo "kaizen: stopping..." >&2
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   wait || true
   echo "kaizen: stopped" >&2
 }
 trap stop_all INT TERM
 
-start() {  # name port extra-args...
+wait_ready() {  # name pid port-file
+  for _ in $(seq 1 400); do
+    [ -s "$3" ] && return 0
+    kill -0 "$2" 2>/dev/null || { echo "kaizen: $1 failed to start; see $DATA_DIR/$1.log" >&2; stop_all; exit 1; }
+    sleep 0.05
+  done
+  echo "kaizen: $1 did not become ready; see $DATA_DIR/$1.log" >&2
+  stop_all
+  exit 1
+}
+
+start_service() {  # name port extra-args...
   local name=$1 port=$2
   shift 2
   rm -f "$DATA_DIR/$name.port"
@@ -60,29 +92,50 @@ start() {  # name port extra-args...
     --internal_secret_file="$SECRET_FILE" --port_file="$DATA_DIR/$name.port" "$@" \
     2>>"$DATA_DIR/$name.log" &
   pids+=($!)
-  for _ in $(seq 1 200); do
-    [ -s "$DATA_DIR/$name.port" ] && return 0
-    kill -0 "${pids[-1]}" 2>/dev/null || { echo "kaizen: $name failed to start; see $DATA_DIR/$name.log" >&2; stop_all; exit 1; }
-    sleep 0.05
-  done
-  echo "kaizen: $name did not become ready; see $DATA_DIR/$name.log" >&2
-  stop_all
-  exit 1
+  wait_ready "$name" "$!" "$DATA_DIR/$name.port"
 }
-start enrollment "$ENROLLMENT_PORT"
-start scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
+start_service enrollment "$ENROLLMENT_PORT"
+start_service scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
+
+rm -f "$DATA_DIR/gateway.port"
+"$BIN_DIR/gateway_server" --http_listen="127.0.0.1:$HTTP_PORT" --grpc_listen="127.0.0.1:$GRPC_PORT" \
+  --http_port_file="$DATA_DIR/gateway.port" \
+  --backends="kaizen.enrollment.v1.EnrollmentService=127.0.0.1:$ENROLLMENT_PORT,kaizen.scheduling.v1.SchedulingService=127.0.0.1:$SCHEDULING_PORT" \
+  --internal_secret_file="$SECRET_FILE" --jwt_hs256_secret_file="$JWT_SECRET_FILE" \
+  --jwt_issuer="$ISSUER" --jwt_audience="$AUDIENCE" --api_keys_file="$API_KEYS_FILE" \
+  --cors_origins="${KAIZEN_CORS_ORIGINS:-http://localhost:5173}" \
+  2>>"$DATA_DIR/gateway.log" &
+pids+=($!)
+wait_ready gateway "$!" "$DATA_DIR/gateway.port"
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 # Demo data (the FY2022 programme, fictional people) on first start; a no-op
-# afterwards. KAIZEN_DEMO_DATA=0 skips it.
+# afterwards.
 if [ "${KAIZEN_DEMO_DATA:-1}" != "0" ]; then
   "$BIN_DIR/load_demo_data" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
     --scheduling="127.0.0.1:$SCHEDULING_PORT" --internal_secret_file="$SECRET_FILE" ||
-    echo "kaizen: loading demo data failed (the services keep running)" >&2
+    echo "kaizen: loading demo data failed (the system keeps running)" >&2
 fi
 
+TOKEN=$("$BIN_DIR/mint_token" --jwt_hs256_secret_file="$JWT_SECRET_FILE" --sub=demo-secretariat \
+  --roles=secretariat --ttl=8h --iss="$ISSUER" --aud="$AUDIENCE")
 cat <<MSG
-kaizen: running (Ctrl-C to stop); logs in $DATA_DIR/*.log
-  enrollment  grpc://127.0.0.1:$ENROLLMENT_PORT
-  scheduling  grpc://127.0.0.1:$SCHEDULING_PORT
+
+kaizen: running (Ctrl-C to stop); data and logs in $DATA_DIR
+  JSON/HTTP  http://127.0.0.1:$HTTP_PORT     (OpenAPI: /openapi.json, health: /healthz /readyz, metrics: /metrics)
+  gRPC       127.0.0.1:$GRPC_PORT
+  services   enrollment 127.0.0.1:$ENROLLMENT_PORT, scheduling 127.0.0.1:$SCHEDULING_PORT (only via the gateway)
+
+A secretariat token (8 h):
+  $TOKEN
+
+Try:
+  curl -s http://127.0.0.1:$HTTP_PORT/v1/cohorts/fy2022
+  curl -s -H "Authorization: Bearer \$TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/cohorts/fy2022/applications?state=WAITLISTED"
+  curl -s -H "X-Api-Key: \$(cat $HR_KEY_FILE)" http://127.0.0.1:$HTTP_PORT/v1/changes     # partner HR (松阪市)
+More tokens: $BIN_DIR/mint_token --jwt_hs256_secret_file=$JWT_SECRET_FILE --iss=$ISSUER --aud=$AUDIENCE --sub=demo-navigator --roles=navigator
 MSG
 wait
