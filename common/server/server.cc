@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -123,6 +124,10 @@ int WaitForShutdownSignal() {
 
 int ServeUntilSignal(const ServerOptions& options,
                      const std::vector<RegisteredService>& services) {
+  // Debian builds Abseil with mutex deadlock detection on: a graph update
+  // per lock, visible in profiles. Production binaries turn it off; tests
+  // (which never come through here) keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   InstallShutdownSignalHandlers();
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(options, services);
