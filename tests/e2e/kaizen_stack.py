@@ -200,3 +200,21 @@ class Stack:
         if ctype.startswith("application/json"):
             return status, hdrs, json.loads(raw.decode("utf-8")) if raw else {}
         return status, hdrs, raw
+
+
+def load_messages(proto_path):
+    """Message classes for `proto_path` (e.g. "kaizen/enrollment/v1/enrollment.proto"),
+    built from the runfiles' .proto files with the system protoc, so the suite
+    needs no generated Python code."""
+    from google.protobuf import descriptor_pb2, message_factory
+
+    base = os.environ.get("TEST_SRCDIR", ".")
+    roots = [os.path.join(base, os.environ.get("TEST_WORKSPACE", "kaizen"), "proto"),
+             os.path.join(base, "googleapis"), "/usr/include"]
+    out = os.path.join(tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR")), "set.pb")
+    subprocess.run(["protoc"] + ["-I" + r for r in roots if os.path.isdir(r)] +
+                   ["--include_imports", "--descriptor_set_out=" + out, proto_path], check=True)
+    files = descriptor_pb2.FileDescriptorSet()
+    with open(out, "rb") as f:
+        files.ParseFromString(f.read())
+    return message_factory.GetMessages(list(files.file))
