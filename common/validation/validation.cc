@@ -20,15 +20,18 @@ constexpr absl::string_view kIdeographicSpaceUtf8 = "\xE3\x80\x80";
 
 // Decodes `text` as strict UTF-8 (RFC 3629) into code points. Returns false on
 // any malformed sequence: stray continuation bytes, truncated sequences,
-// overlong encodings, UTF-16 surrogates and values above U+10FFFF.
+// overlong encodings, UTF-16 surrogates and values above U+10FFFF. `out` may
+// be null (validation only, no allocation).
 bool DecodeUtf8(absl::string_view text, std::vector<char32_t>* out) {
-  out->clear();
-  out->reserve(text.size());
+  if (out != nullptr) {
+    out->clear();
+    out->reserve(text.size());
+  }
   size_t i = 0;
   while (i < text.size()) {
     const auto b0 = static_cast<unsigned char>(text[i]);
     if (b0 < 0x80) {
-      out->push_back(b0);
+      if (out != nullptr) out->push_back(b0);
       ++i;
       continue;
     }
@@ -59,7 +62,7 @@ bool DecodeUtf8(absl::string_view text, std::vector<char32_t>* out) {
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
-    out->push_back(cp);
+    if (out != nullptr) out->push_back(cp);
     i += extra + 1;
   }
   return true;
@@ -138,6 +141,8 @@ bool IsValidDomain(absl::string_view domain) {
 }
 
 }  // namespace
+
+bool IsValidUtf8(absl::string_view text) { return DecodeUtf8(text, nullptr); }
 
 bool IsValidMunicipalityCheckDigit(absl::string_view code) {
   if (code.size() != 6) return false;

@@ -58,6 +58,10 @@ inline constexpr absl::string_view kInvalidEmailReason = "INVALID_EMAIL";
 // full-width digits, ...).
 bool IsValidMunicipalityCheckDigit(absl::string_view code);
 
+// Strict UTF-8 (RFC 3629): no stray continuation bytes, truncated
+// sequences, overlong forms, surrogates or values above U+10FFFF.
+bool IsValidUtf8(absl::string_view text);
+
 // Validates a municipality (市区町村) code. Checks, in this order:
 //   1. exactly six ASCII digits                 -> MUNICIPALITY_CODE_FORMAT
 //   2. prefecture part d1d2 in 01..47            -> MUNICIPALITY_CODE_FORMAT

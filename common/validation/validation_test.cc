@@ -479,3 +479,19 @@ TEST(ValidateEmailTest, UsesCallerFieldPath) {
 
 }  // namespace
 }  // namespace kaizen
+
+namespace kaizen {
+namespace {
+
+TEST(IsValidUtf8Test, StrictRfc3629) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("abc 第1回 ○△× 😀"));
+  EXPECT_FALSE(IsValidUtf8("\xE7\xAC"));          // truncated 第
+  EXPECT_FALSE(IsValidUtf8("\xAC\xAC"));          // lone continuation bytes
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+}
+
+}  // namespace
+}  // namespace kaizen

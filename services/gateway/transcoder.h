@@ -54,9 +54,6 @@ bool CapPageSize(const MethodInfo& method, int max_page_size, google::protobuf::
 absl::Status WriteResponse(const MethodInfo& method, const std::string& response_bytes,
                            HttpResponse* out);
 
-// True when `s` is valid UTF-8.
-bool IsValidUtf8(absl::string_view s);
-
 }  // namespace kaizen::gateway
 
 #endif  // KAIZEN_SERVICES_GATEWAY_TRANSCODER_H_

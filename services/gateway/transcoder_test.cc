@@ -1,5 +1,7 @@
 #include "services/gateway/transcoder.h"
 
+#include "common/validation/validation.h"
+
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
