@@ -15,7 +15,7 @@ PACKAGES=(
   libssl-dev
   golang-github-gogo-googleapis-dev
   grpc-proto
-  python3 python3-grpcio python3-icalendar python3-jsonschema openapi-specification tzdata
+  python3 python3-protobuf python3-grpcio python3-icalendar python3-jsonschema openapi-specification tzdata
   curl
 )
 
