@@ -885,6 +885,16 @@ bool IsApplicant(const Principal& caller, const v1::Application& app,
   return !caller.subject().empty() && caller.subject() == app.submitter();
 }
 
+// Staff other than the secretariat (the navigator) see applications without
+// what only the secretariat needs: contact e-mails and dates of birth (which
+// exist only for the age rule).
+void RedactForStaff(v1::Application* app) {
+  for (v1::Applicant& m : *app->mutable_members()) {
+    m.clear_email();
+    m.clear_birth_date();
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Application> Enrollment::GetApplication(
@@ -901,7 +911,12 @@ absl::StatusOr<v1::Application> Enrollment::GetApplication(
       return Denied(caller, "NOT_YOUR_APPLICATION",
                     "only the applicant and the secretariat may see this application");
     }
-    return DecorateApplication(tx, rec, &result);
+    RETURN_IF_ERROR(DecorateApplication(tx, rec, &result));
+    if (!IsSecretariat(caller) &&
+        !IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()))) {
+      RedactForStaff(&result);
+    }
+    return absl::OkStatus();
   }));
   return result;
 }
@@ -941,7 +956,9 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
     for (const ApplicationRecord& rec : rows) {
-      RETURN_IF_ERROR(DecorateApplication(tx, rec, response.add_applications()));
+      v1::Application* out = response.add_applications();
+      RETURN_IF_ERROR(DecorateApplication(tx, rec, out));
+      if (!IsSecretariat(caller)) RedactForStaff(out);
     }
     if (more) {
       response.set_next_page_token(page_tokens_.Encode(

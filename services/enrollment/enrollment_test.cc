@@ -498,6 +498,25 @@ TEST_F(EnrollmentTest, ApplicantSeesOnlyOwnApplication) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(EnrollmentTest, NavigatorSeesApplicationsWithoutEmailOrBirthDate) {
+  v1::Application app = MustApply(1, kTowns[0]);
+  v1::GetApplicationRequest get;
+  get.set_name(app.name());
+  auto seen = enrollment_->GetApplication(Navigator(), get);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(seen->members(0).display_name(), "山田 太郎100");
+  EXPECT_TRUE(seen->members(0).email().empty());
+  EXPECT_FALSE(seen->members(0).has_birth_date());
+  v1::ListApplicationsRequest list;
+  list.set_parent(cohort_);
+  EXPECT_TRUE(enrollment_->ListApplications(Navigator(), list)->applications(0).members(0).email().empty());
+  // The secretariat and the applicant see everything.
+  EXPECT_EQ(enrollment_->GetApplication(Secretariat(), get)->members(0).email(),
+            "person100@city.example.jp");
+  EXPECT_TRUE(enrollment_->GetApplication(WithToken(app.access_token()), get)
+                  ->members(0).has_birth_date());
+}
+
 TEST_F(EnrollmentTest, SignedInApplicantIsLinkedToParticipant) {
   auto r = enrollment_->CreateApplication(User("user-42"), Apply(cohort_, 1, kTowns[0]));
   ASSERT_TRUE(r.ok());
