@@ -1257,6 +1257,16 @@ bool IsSelf(const Principal& caller, const v1::Participant& p) {
   return !caller.subject().empty() && caller.subject() == p.subject();
 }
 
+// Staff other than the secretariat see who takes part, not their contact
+// details or money: e-mail, fee status, payments and shipments are the
+// secretariat's (and the person's own).
+void RedactParticipantForStaff(v1::Participant* p) {
+  p->clear_email();
+  p->clear_fee_status();
+  p->clear_payments();
+  p->clear_shipments();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
@@ -1270,6 +1280,9 @@ absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
                     "only staff and the participant themself may see this");
     }
     result = DecorateParticipant(rec);
+    if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
+      RedactParticipantForStaff(&result);
+    }
     return absl::OkStatus();
   }));
   return result;
@@ -1304,7 +1317,9 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
     for (const ParticipantRecord& rec : rows) {
-      *response.add_participants() = DecorateParticipant(rec);
+      v1::Participant* out = response.add_participants();
+      *out = DecorateParticipant(rec);
+      if (!IsSecretariat(caller)) RedactParticipantForStaff(out);
     }
     if (more) {
       response.set_next_page_token(

@@ -517,6 +517,19 @@ TEST_F(EnrollmentTest, NavigatorSeesApplicationsWithoutEmailOrBirthDate) {
                   ->members(0).has_birth_date());
 }
 
+TEST_F(EnrollmentTest, OtherStaffSeeParticipantsWithoutContactOrMoney) {
+  v1::Application app = MustApply(1, kTowns[0]);
+  v1::GetParticipantRequest get;
+  get.set_name(app.participants(0));
+  auto observer = enrollment_->GetParticipant(User("obs", kaizen::type::ROLE_OBSERVER), get);
+  ASSERT_TRUE(observer.ok()) << observer.status();
+  EXPECT_EQ(observer->display_name(), "山田 太郎100");
+  EXPECT_TRUE(observer->email().empty());
+  EXPECT_EQ(observer->fee_status(), v1::Participant::FEE_STATUS_UNSPECIFIED);
+  EXPECT_EQ(enrollment_->GetParticipant(Secretariat(), get)->fee_status(),
+            v1::Participant::UNPAID);
+}
+
 TEST_F(EnrollmentTest, SignedInApplicantIsLinkedToParticipant) {
   auto r = enrollment_->CreateApplication(User("user-42"), Apply(cohort_, 1, kTowns[0]));
   ASSERT_TRUE(r.ok());
