@@ -102,6 +102,26 @@ bool IsSecretariat(const Principal& p) {
   return auth::HasRole(p, kaizen::type::ROLE_SECRETARIAT);
 }
 
+// A partner HR system's key: it reads the change feed and nothing else. It
+// must never apply, own a participation or give consent on an employee's
+// behalf.
+bool IsPartner(const Principal& p) {
+  return auth::HasRole(p, kaizen::type::ROLE_PARTNER_HR);
+}
+
+bool SharesAnything(const v1::Consent& c) {
+  return c.share_attendance() || c.share_action_plan() || c.share_survey_profile();
+}
+
+// Whether the participant ever shared anything with their employer (so the
+// partner may hold data it must now forget).
+bool EverShared(const v1::Participant& p) {
+  for (const auto& change : p.consent_history()) {
+    if (SharesAnything(change.consent())) return true;
+  }
+  return SharesAnything(p.consent());
+}
+
 absl::Status RequireSecretariat(const Principal& p) {
   if (IsSecretariat(p)) return absl::OkStatus();
   return Denied(p, "SECRETARIAT_ONLY", "only the secretariat may do this");
@@ -411,9 +431,12 @@ absl::Status AdmitApplication(EnrollmentTx& tx, const CohortRecord& cohort,
     out.set_state(v1::Participant::ACTIVE);
     out.set_application(app.name());
     out.set_fee_status(free ? v1::Participant::WAIVED : v1::Participant::UNPAID);
-    *out.mutable_consent() = m.consent();
+    // Consent is the person's own: the submitter speaks for member 0 only;
+    // team mates start sharing nothing until they say so themselves.
+    const v1::Consent given = i == 0 ? m.consent() : v1::Consent();
+    *out.mutable_consent() = given;
     auto* consent = out.add_consent_history();
-    *consent->mutable_consent() = m.consent();
+    *consent->mutable_consent() = given;
     *consent->mutable_time() = ToProto(now);
     consent->set_actor("applicant");
     *out.mutable_create_time() = ToProto(now);
@@ -720,6 +743,7 @@ absl::StatusOr<v1::PurgeCohortPersonalDataResponse> Enrollment::PurgeCohortPerso
     members.role = v1::Participant::PARTICIPANT;
     ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(id, members, 0, 0));
     for (const ParticipantRecord& p : participants) {
+      if (!EverShared(p.participant)) continue;  // the partner never knew them
       ChangeRecord change;
       change.participant_name = p.participant.name();
       change.municipality_code = p.participant.municipality_code();
@@ -743,6 +767,10 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
     const Principal& caller, const v1::CreateApplicationRequest& request) {
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
   const v1::Application& in = request.application();
+  if (IsPartner(caller)) {
+    return errors::PermissionDenied("PARTNER_FEED_ONLY",
+                                    "partner keys may only read the change feed");
+  }
   const bool override_eligibility = !request.eligibility_override_reason().empty();
   if (override_eligibility) RETURN_IF_ERROR(RequireSecretariat(caller));
 
@@ -773,7 +801,11 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
 
   const absl::Time now = clock_->Now();
   const std::string scope =
-      absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f", caller.subject());
+      absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
+                   // Anonymous callers share no scope: the request itself
+                   // (its personal data) scopes the id, so nobody can replay
+                   // or probe another applicant's request id.
+                   caller.subject().empty() ? "anon:" + Fingerprint(request) : caller.subject());
   v1::Application result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
@@ -878,6 +910,7 @@ namespace {
 
 bool IsApplicant(const Principal& caller, const v1::Application& app,
                  const std::string& expected_token) {
+  if (IsPartner(caller)) return false;
   if (!caller.access_token().empty() &&
       crypto::ConstantTimeEquals(caller.access_token(), expected_token)) {
     return true;
@@ -1254,7 +1287,7 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
 namespace {
 
 bool IsSelf(const Principal& caller, const v1::Participant& p) {
-  return !caller.subject().empty() && caller.subject() == p.subject();
+  return !IsPartner(caller) && !caller.subject().empty() && caller.subject() == p.subject();
 }
 
 // Staff other than the secretariat see who takes part, not their contact
@@ -1567,24 +1600,25 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       if (absl::IsNotFound(rec.status())) continue;  // purged since
       if (!rec.ok()) return rec.status();
       // Projected through *current* consent: a revocation hides what was
-      // shared before.
+      // shared before. Someone who shares nothing is not in the feed at all
+      // (not even their state); someone who stopped sharing shows as
+      // DELETED, so the partner forgets what it had.
       const v1::Participant& p = rec->participant;
+      if (!SharesAnything(p.consent())) {
+        if (!EverShared(p)) response.mutable_changes()->RemoveLast();
+        continue;
+      }
       change->set_kind(v1::Change::UPSERTED);
       change->set_municipality_code(p.municipality_code());
       change->set_state(p.state());
       *change->mutable_consent() = p.consent();
-      const bool shares = p.consent().share_attendance() ||
-                          p.consent().share_action_plan() ||
-                          p.consent().share_survey_profile();
-      if (shares) {
-        change->set_display_name(p.display_name());
-        auto it = titles.find(ids->first);
-        if (it == titles.end()) {
-          ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids->first));
-          it = titles.emplace(ids->first, cohort.cohort.title()).first;
-        }
-        change->set_cohort_title(it->second);
+      change->set_display_name(p.display_name());
+      auto it = titles.find(ids->first);
+      if (it == titles.end()) {
+        ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids->first));
+        it = titles.emplace(ids->first, cohort.cohort.title()).first;
       }
+      change->set_cohort_title(it->second);
     }
     return absl::OkStatus();
   }));

@@ -350,11 +350,10 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       if (holder.executeStep()) {
         const std::string holder_id = holder.getColumn(0).getString();
         if (holder_id != application_id) {
-          // The name of the holding application, never the key: the key is
-          // derived from someone's e-mail address.
-          return errors::AlreadyExists(
-              "Application", ApplicationName(cohort_id, holder_id),
-              "DUPLICATE_APPLICANT");
+          // Neither the key (derived from someone's e-mail address) nor the
+          // holding application's name: the caller may be anyone probing.
+          return errors::Error(absl::StatusCode::kAlreadyExists, "DUPLICATE_APPLICANT",
+                               "this e-mail address already has an application in this cohort");
         }
       }
       holder.reset();

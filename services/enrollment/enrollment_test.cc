@@ -766,17 +766,19 @@ TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {
   quiet_request.mutable_application()->mutable_members(0)->clear_consent();
   auto quiet = enrollment_->CreateApplication(Anonymous(), quiet_request);
   ASSERT_TRUE(quiet.ok());
-  MustApply(3, kTowns[1]);
+  v1::Application b = MustApply(3, kTowns[0]);
+  MustApply(4, kTowns[1]);
 
   v1::ListChangesRequest feed;
   auto changes = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
   ASSERT_TRUE(changes.ok()) << changes.status();
+  // The one who shares nothing is not in the feed at all; the other town's
+  // participant neither.
   ASSERT_EQ(changes->changes_size(), 2);
   EXPECT_EQ(changes->changes(0).participant(), a.participants(0));
   EXPECT_EQ(changes->changes(0).display_name(), "山田 太郎100");
   EXPECT_EQ(changes->changes(0).cohort_title(), "2022年度 次世代改善リーダー事例研究会");
-  EXPECT_EQ(changes->changes(1).display_name(), "");  // shares nothing
-  EXPECT_FALSE(changes->changes(1).consent().share_attendance());
+  EXPECT_EQ(changes->changes(1).participant(), b.participants(0));
 
   // Nothing new: same cursor back, no changes.
   feed.set_cursor(changes->next_cursor());
@@ -784,17 +786,18 @@ TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->changes_size(), 0);
 
-  // Revoking consent shows up as a change without the name.
+  // Revoking consent tells the partner to forget: DELETED, without data.
   v1::UpdateConsentRequest revoke;
   revoke.set_name(a.participants(0));
   ASSERT_TRUE(enrollment_->UpdateConsent(Secretariat(), revoke).ok());
   auto after = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
   ASSERT_EQ(after->changes_size(), 1);
+  EXPECT_EQ(after->changes(0).kind(), v1::Change::DELETED);
   EXPECT_EQ(after->changes(0).display_name(), "");
 
-  // Withdrawal appears as CANCELLED.
+  // A sharing participant's withdrawal appears as CANCELLED.
   feed.set_cursor(after->next_cursor());
-  ASSERT_TRUE(Withdraw(a).ok());
+  ASSERT_TRUE(Withdraw(b).ok());
   auto withdrawn = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
   ASSERT_EQ(withdrawn->changes_size(), 1);
   EXPECT_EQ(withdrawn->changes(0).state(), v1::Participant::CANCELLED);
@@ -804,6 +807,58 @@ TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {
   EXPECT_EQ(errors::Reason(foreign.status()), "INVALID_CURSOR");
   EXPECT_EQ(enrollment_->ListChanges(User("p"), v1::ListChangesRequest()).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(EnrollmentTest, PartnerKeysCannotApplyOrActForEmployees) {
+  auto r = enrollment_->CreateApplication(PartnerHr(kTowns[0]), Apply(cohort_, 1, kTowns[0]));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(errors::Reason(r.status()), "PARTNER_FEED_ONLY");
+  // Even a partner principal that somehow carries an applicant's subject or
+  // link is never "the applicant" or "self".
+  auto app = enrollment_->CreateApplication(User("hr-242047"), Apply(cohort_, 2, kTowns[0]));
+  ASSERT_TRUE(app.ok());
+  v1::GetParticipantRequest get;
+  get.set_name(app->participants(0));
+  EXPECT_EQ(enrollment_->GetParticipant(PartnerHr("242047"), get).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  v1::UpdateConsentRequest consent;
+  consent.set_name(app->participants(0));
+  consent.mutable_consent()->set_share_survey_profile(true);
+  EXPECT_EQ(enrollment_->UpdateConsent(PartnerHr("242047"), consent).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(EnrollmentTest, TeamMatesConsentIsTheirOwn) {
+  auto team = Apply(cohort_, 1, kTowns[0], 2);  // both "consent" in the request
+  auto app = enrollment_->CreateApplication(Anonymous(), team);
+  ASSERT_TRUE(app.ok());
+  v1::GetParticipantRequest get;
+  get.set_name(app->participants(1));
+  auto mate = enrollment_->GetParticipant(Secretariat(), get);
+  ASSERT_TRUE(mate.ok());
+  EXPECT_FALSE(mate->consent().share_attendance());
+  get.set_name(app->participants(0));
+  EXPECT_TRUE(enrollment_->GetParticipant(Secretariat(), get)->consent().share_attendance());
+}
+
+TEST_F(EnrollmentTest, DuplicateEmailErrorNamesNoApplication) {
+  MustApply(1, kTowns[0]);
+  auto r = enrollment_->CreateApplication(Anonymous(), Apply(cohort_, 1, kTowns[0]));
+  EXPECT_EQ(errors::Reason(r.status()), "DUPLICATE_APPLICANT");
+  EXPECT_EQ(r.status().message().find("applications/"), absl::string_view::npos);
+  EXPECT_FALSE(errors::GetResourceInfo(r.status()).has_value());
+}
+
+TEST_F(EnrollmentTest, AnonymousRequestIdsDoNotCollideAcrossApplicants) {
+  auto first = Apply(cohort_, 1, kTowns[0]);
+  first.set_request_id("signup-1");
+  auto second = Apply(cohort_, 2, kTowns[0]);
+  second.set_request_id("signup-1");  // someone else picks the same id
+  auto a = enrollment_->CreateApplication(Anonymous(), first);
+  auto b = enrollment_->CreateApplication(Anonymous(), second);
+  ASSERT_TRUE(a.ok() && b.ok()) << b.status();
+  EXPECT_NE(a->name(), b->name());
+  EXPECT_EQ(enrollment_->CreateApplication(Anonymous(), first)->name(), a->name());  // retry
 }
 
 TEST_F(EnrollmentTest, PurgeOnlyAfterRetentionAndFeedSeesDeletion) {

@@ -815,6 +815,19 @@ absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
 
 // ---------------------------------------------------------------- attendance
 
+namespace {
+
+// Display names come from the roster at read time; sheets store none.
+v1::MeetingAttendance WithNames(v1::MeetingAttendance sheet, const RosterView& roster) {
+  for (auto& rec : *sheet.mutable_records()) {
+    const RosterEntry* e = roster.FindByName(rec.participant());
+    if (e != nullptr) rec.set_display_name(e->display_name());
+  }
+  return sheet;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
     const Principal& caller, const v1::RecordAttendanceRequest& r) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
@@ -858,8 +871,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
       auto it = status.find(e.participant());
       if (it == status.end()) continue;
       auto* rec = sheet.message.add_records();
-      rec->set_participant(e.participant());
-      rec->set_display_name(e.display_name());
+      rec->set_participant(e.participant());  // names are not stored
       rec->set_status(it->second);
     }
     if (fresh) {
@@ -868,7 +880,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
       ++sheet.revision;
       RETURN_IF_ERROR(storage::UpdateResource(db, kAttendance, sheet));
     }
-    out = sheet.message;
+    out = WithNames(sheet.message, roster);
     return absl::OkStatus();
   }));
   return out;
@@ -878,12 +890,13 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::GetMeetingAttendance(
     const Principal& caller, const v1::GetMeetingAttendanceRequest& r) {
   if (!auth::IsStaff(caller)) return Denied("STAFF_ONLY", "only staff may see attendance sheets");
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
   v1::MeetingAttendance out;
   out.set_meeting(n.meeting);
   RETURN_IF_ERROR(store_->Read([&](SQLite::Database& db) -> absl::Status {
     RETURN_IF_ERROR(storage::GetResource<v1::Meeting>(db, kMeeting, n.meeting).status());
     auto sheet = storage::GetResource<v1::MeetingAttendance>(db, kAttendance, SheetKey(n.meeting));
-    if (sheet.ok()) out = sheet->message;
+    if (sheet.ok()) out = WithNames(sheet->message, roster);
     return absl::IsNotFound(sheet.status()) ? absl::OkStatus() : sheet.status();
   }));
   return out;

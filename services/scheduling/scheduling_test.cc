@@ -426,7 +426,12 @@ TEST_F(SchedulingTest, AttendanceRates) {
   auto* absent = r.add_records();
   absent->set_participant(Person("p3"));
   absent->set_status(v1::ABSENT);
-  ASSERT_TRUE(scheduling_->RecordAttendance(Navigator(), r).ok());
+  auto recorded = scheduling_->RecordAttendance(Navigator(), r);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_EQ(recorded->records(0).display_name(), "参加者1");  // from the roster, not stored
+  v1::GetMeetingAttendanceRequest get;
+  get.set_meeting(m1);
+  EXPECT_EQ(scheduling_->GetMeetingAttendance(Navigator(), get)->records(1).display_name(), "参加者2");
 
   v1::GetAttendanceSummaryRequest s;
   s.set_parent(kCohort);

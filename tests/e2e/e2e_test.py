@@ -84,7 +84,8 @@ class FY2022Story(unittest.TestCase):
             members = []
             for _ in range(size):
                 n += 1
-                members.append(person(n, town, consent=(n % 2 == 0)))
+                # Everyone consents to share attendance except person 10.
+                members.append(person(n, town, consent=(n != 10)))
             token = self.p1 if i == 1 else None  # the Chiyoda applicant has an account
             apps.append(self.call("POST", "/v1/%s/applications" % COHORT,
                                   {"members": members}, token=token))
@@ -157,13 +158,16 @@ class FY2022Story(unittest.TestCase):
 
         # --- a partner HR key pulls only its own municipality's consented data
         changes = self.call("GET", "/v1/changes", headers={"X-Api-Key": self.hr_chiyoda})
-        self.assertTrue(changes["changes"])
-        for c in changes["changes"]:
-            self.assertEqual(c.get("municipalityCode"), CHIYODA, c)
-            if not c.get("consent", {}).get("shareAttendance"):
-                self.assertNotIn("displayName", c)
+        self.assertEqual({c["municipalityCode"] for c in changes["changes"]}, {CHIYODA})
+        # Chiyoda applicants here: person 4 (consented) and person 10 (did not).
+        self.assertEqual({c["participant"] for c in changes["changes"]
+                          if c["participant"].startswith(COHORT + "/")},
+                         {apps[1]["participants"][0]})
+        self.assertTrue(all(c["displayName"] for c in changes["changes"]))
         sapporo = self.call("GET", "/v1/changes", headers={"X-Api-Key": self.hr_sapporo})
-        self.assertEqual({c["municipalityCode"] for c in sapporo["changes"]}, {SAPPORO})
+        # The team's submitter consented for themself only, not for team mates.
+        self.assertEqual({c["participant"] for c in sapporo["changes"]},
+                         {apps[0]["participants"][0]})
         # ... and nothing else.
         self.call("GET", "/v1/%s/applications" % COHORT, expect=403,
                   headers={"X-Api-Key": self.hr_chiyoda})
