@@ -127,9 +127,36 @@ absl::Status RequireSecretariat(const Principal& p) {
   return Denied(p, "SECRETARIAT_ONLY", "only the secretariat may do this");
 }
 
-absl::Status RequireStaff(const Principal& p) {
-  if (auth::IsStaff(p)) return absl::OkStatus();
-  return Denied(p, "STAFF_ONLY", "only programme staff may do this");
+// Staff of one cohort: the secretariat everywhere; a navigator, advisor or
+// observer only in cohorts where they are an active staff participant (same
+// account subject, role carried by both the token and the participation).
+// A staff role in a token alone opens no cohort.
+absl::StatusOr<bool> IsCohortStaff(EnrollmentTx& tx, const std::string& cohort_id,
+                                   const Principal& caller, bool navigator_only = false) {
+  if (IsSecretariat(caller)) return true;
+  if (caller.subject().empty() || auth::HasRole(caller, kaizen::type::ROLE_PARTNER_HR)) {
+    return false;
+  }
+  ParticipantFilter active;
+  active.state = v1::Participant::ACTIVE;
+  ASSIGN_OR_RETURN(auto people, tx.ListParticipants(cohort_id, active, 0, 0));
+  for (const ParticipantRecord& p : people) {
+    if (p.participant.subject() != caller.subject()) continue;
+    switch (p.participant.role()) {
+      case v1::Participant::NAVIGATOR:
+        if (auth::HasRole(caller, kaizen::type::ROLE_NAVIGATOR)) return true;
+        break;
+      case v1::Participant::ADVISOR:
+        if (!navigator_only && auth::HasRole(caller, kaizen::type::ROLE_ADVISOR)) return true;
+        break;
+      case v1::Participant::OBSERVER:
+        if (!navigator_only && auth::HasRole(caller, kaizen::type::ROLE_OBSERVER)) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 bool IsStaffRole(v1::Participant::Role role) {
@@ -590,8 +617,9 @@ absl::StatusOr<v1::Cohort> Enrollment::GetCohort(const Principal& caller,
   v1::Cohort result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(CohortRecord rec, tx.GetCohort(id));
-    if (rec.cohort.state() == v1::Cohort::DRAFT && !auth::IsStaff(caller)) {
-      return errors::NotFound("Cohort", request.name());
+    if (rec.cohort.state() == v1::Cohort::DRAFT) {
+      ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, id, caller));
+      if (!staff) return errors::NotFound("Cohort", request.name());
     }
     return DecorateCohort(tx, rec, &result);
   }));
@@ -612,7 +640,9 @@ absl::StatusOr<v1::ListCohortsResponse> Enrollment::ListCohorts(
   }
   std::optional<v1::Cohort::State> state;
   if (request.state() != v1::Cohort::STATE_UNSPECIFIED) state = request.state();
-  const bool staff = auth::IsStaff(caller);
+  // Drafts appear in lists for the secretariat only (cohort staff can still
+  // get a draft they work on by name).
+  const bool staff = IsSecretariat(caller);
   v1::ListCohortsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto rows, tx.ListCohorts(state, before_seq, page_size + 1));
@@ -936,10 +966,10 @@ absl::StatusOr<v1::Application> Enrollment::GetApplication(
   v1::Application result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
-    const bool allowed = IsSecretariat(caller) ||
-                         auth::HasRole(caller, kaizen::type::ROLE_NAVIGATOR) ||
-                         IsApplicant(caller, rec.application,
-                                     AccessTokenFor(rec.application.name()));
+    ASSIGN_OR_RETURN(bool navigator,
+                     IsCohortStaff(tx, ids.first, caller, /*navigator_only=*/true));
+    const bool allowed =
+        navigator || IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()));
     if (!allowed) {
       return Denied(caller, "NOT_YOUR_APPLICATION",
                     "only the applicant and the secretariat may see this application");
@@ -956,6 +986,8 @@ absl::StatusOr<v1::Application> Enrollment::GetApplication(
 
 absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
     const Principal& caller, const v1::ListApplicationsRequest& request) {
+  // The token's role first (cheap, before looking at the request), then the
+  // cohort: see IsCohortStaff in the transaction.
   if (!IsSecretariat(caller) && !auth::HasRole(caller, kaizen::type::ROLE_NAVIGATOR)) {
     return Denied(caller, "STAFF_ONLY",
                   "only the secretariat and the navigator may list applications");
@@ -985,6 +1017,11 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
   v1::ListApplicationsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    ASSIGN_OR_RETURN(bool navigator, IsCohortStaff(tx, cohort_id, caller, /*navigator_only=*/true));
+    if (!navigator) {
+      return Denied(caller, "STAFF_ONLY",
+                    "only the secretariat and this cohort's navigator may list applications");
+    }
     ASSIGN_OR_RETURN(auto rows, tx.ListApplications(cohort_id, filter, after, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
@@ -1308,7 +1345,8 @@ absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
   v1::Participant result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
-    if (!auth::IsStaff(caller) && !IsSelf(caller, rec.participant)) {
+    ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, ids.first, caller));
+    if (!staff && !IsSelf(caller, rec.participant)) {
       return Denied(caller, "NOT_YOUR_PARTICIPATION",
                     "only staff and the participant themself may see this");
     }
@@ -1323,7 +1361,9 @@ absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
 
 absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
     const Principal& caller, const v1::ListParticipantsRequest& request) {
-  RETURN_IF_ERROR(RequireStaff(caller));
+  if (!auth::IsStaff(caller)) {
+    return Denied(caller, "STAFF_ONLY", "only programme staff may list participants");
+  }
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
   if (!request.municipality_code().empty()) {
@@ -1346,6 +1386,8 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
   v1::ListParticipantsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
+    if (!staff) return Denied(caller, "STAFF_ONLY", "only this cohort's staff may list its people");
     ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, filter, after_seq, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
@@ -1536,14 +1578,18 @@ absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
 
 absl::StatusOr<v1::Roster> Enrollment::GetRoster(const Principal& caller,
                                                  const v1::GetRosterRequest& request) {
-  if (!auth::HasRole(caller, kaizen::type::ROLE_SERVICE) && !auth::IsStaff(caller)) {
-    return Denied(caller, "STAFF_ONLY", "only staff and Kaizen services may read the roster");
-  }
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
   v1::Roster roster;
   roster.set_cohort(request.parent());
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    if (!auth::HasRole(caller, kaizen::type::ROLE_SERVICE)) {
+      ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
+      if (!staff) {
+        return Denied(caller, "STAFF_ONLY",
+                      "only this cohort's staff and Kaizen services may read the roster");
+      }
+    }
     ParticipantFilter active;
     active.state = v1::Participant::ACTIVE;
     ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, active, 0, 0));

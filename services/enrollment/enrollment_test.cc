@@ -72,6 +72,16 @@ class EnrollmentTest : public ::testing::Test {
     return *app;
   }
 
+  // Makes `who` (a staff principal) staff of the current cohort.
+  void AddStaff(const Principal& who, v1::Participant::Role role) {
+    v1::CreateParticipantRequest r;
+    r.set_parent(cohort_);
+    r.mutable_participant()->set_display_name("架空 スタッフ");
+    r.mutable_participant()->set_role(role);
+    r.mutable_participant()->set_subject(who.subject());
+    ASSERT_TRUE(enrollment_->CreateParticipant(Secretariat(), r).ok());
+  }
+
   absl::StatusOr<v1::Application> Withdraw(const v1::Application& app) {
     v1::WithdrawApplicationRequest w;
     w.set_name(app.name());
@@ -499,6 +509,7 @@ TEST_F(EnrollmentTest, ApplicantSeesOnlyOwnApplication) {
 }
 
 TEST_F(EnrollmentTest, NavigatorSeesApplicationsWithoutEmailOrBirthDate) {
+  AddStaff(Navigator(), v1::Participant::NAVIGATOR);
   v1::Application app = MustApply(1, kTowns[0]);
   v1::GetApplicationRequest get;
   get.set_name(app.name());
@@ -518,6 +529,7 @@ TEST_F(EnrollmentTest, NavigatorSeesApplicationsWithoutEmailOrBirthDate) {
 }
 
 TEST_F(EnrollmentTest, OtherStaffSeeParticipantsWithoutContactOrMoney) {
+  AddStaff(User("obs", kaizen::type::ROLE_OBSERVER), v1::Participant::OBSERVER);
   v1::Application app = MustApply(1, kTowns[0]);
   v1::GetParticipantRequest get;
   get.set_name(app.participants(0));
@@ -528,6 +540,36 @@ TEST_F(EnrollmentTest, OtherStaffSeeParticipantsWithoutContactOrMoney) {
   EXPECT_EQ(observer->fee_status(), v1::Participant::FEE_STATUS_UNSPECIFIED);
   EXPECT_EQ(enrollment_->GetParticipant(Secretariat(), get)->fee_status(),
             v1::Participant::UNPAID);
+}
+
+TEST_F(EnrollmentTest, StaffRolesOpenOnlyTheirOwnCohorts) {
+  AddStaff(Navigator(), v1::Participant::NAVIGATOR);
+  v1::Application app = MustApply(1, kTowns[0]);
+  v1::ListApplicationsRequest list;
+  list.set_parent(cohort_);
+  EXPECT_TRUE(enrollment_->ListApplications(Navigator(), list).ok());
+  // Another cohort, where this navigator is not staff.
+  const std::string other = MakeOpenCohort(Fy2022Cohort(), "other");
+  list.set_parent(other);
+  EXPECT_EQ(enrollment_->ListApplications(Navigator(), list).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  v1::ListParticipantsRequest people;
+  people.set_parent(other);
+  EXPECT_EQ(enrollment_->ListParticipants(User("obs", kaizen::type::ROLE_OBSERVER), people)
+                .status().code(),
+            absl::StatusCode::kPermissionDenied);
+  v1::GetRosterRequest roster;
+  roster.set_parent(other);
+  EXPECT_EQ(enrollment_->GetRoster(Navigator(), roster).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(enrollment_->GetRoster(Service(), roster).ok());
+  // A staff participation without the matching role in the token opens nothing.
+  v1::GetParticipantRequest get;
+  get.set_name(app.participants(0));
+  Principal advisor_token_only = User(Navigator().subject(), kaizen::type::ROLE_ADVISOR);
+  EXPECT_EQ(enrollment_->GetParticipant(advisor_token_only, get).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(enrollment_->GetParticipant(Navigator(), get).ok());
 }
 
 TEST_F(EnrollmentTest, SignedInApplicantIsLinkedToParticipant) {
