@@ -94,6 +94,37 @@ absl::Status Denied(absl::string_view reason, absl::string_view message) {
   return errors::PermissionDenied(reason, message);
 }
 
+// Staff of this cohort: the secretariat everywhere; a navigator, advisor or
+// observer only where the roster lists that account with that role (and the
+// token carries it too). A staff role in a token alone opens no cohort.
+bool IsCohortStaff(const Principal& caller, const RosterView& roster,
+                   bool organiser_only = false) {
+  if (IsSecretariat(caller)) return true;
+  const RosterEntry* e = roster.FindBySubject(caller.subject());
+  if (e == nullptr) return false;
+  switch (e->role()) {
+    case ev1::Participant::NAVIGATOR:
+      return auth::HasRole(caller, kaizen::type::ROLE_NAVIGATOR);
+    case ev1::Participant::ADVISOR:
+      return !organiser_only && auth::HasRole(caller, kaizen::type::ROLE_ADVISOR);
+    case ev1::Participant::OBSERVER:
+      return !organiser_only && auth::HasRole(caller, kaizen::type::ROLE_OBSERVER);
+    default:
+      return false;
+  }
+}
+
+bool IsOrganiserOf(const Principal& caller, const RosterView& roster) {
+  return IsCohortStaff(caller, roster, /*organiser_only=*/true);
+}
+
+absl::Status RequireOrganiserOf(const Principal& caller, const RosterView& roster) {
+  if (IsOrganiserOf(caller, roster)) return absl::OkStatus();
+  return Denied("ORGANISER_ONLY", "only the secretariat and this cohort's navigator may do this");
+}
+
+// The token's role, checked before anything else is looked at; the cohort
+// is checked with RequireOrganiserOf once the roster is at hand.
 absl::Status RequireOrganiser(const Principal& p) {
   if (IsOrganiser(p)) return absl::OkStatus();
   return Denied("ORGANISER_ONLY", "only the secretariat and the navigator may do this");
@@ -248,7 +279,7 @@ absl::StatusOr<RosterView> Scheduling::FetchRoster(const std::string& cohort) {
 
 absl::StatusOr<std::unique_ptr<RosterView>> Scheduling::RequireMember(const Principal& caller,
                                                                       const std::string& cohort) {
-  if (auth::IsStaff(caller)) return std::unique_ptr<RosterView>();
+  if (IsSecretariat(caller)) return std::unique_ptr<RosterView>();
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   if (roster.FindBySubject(caller.subject()) == nullptr) {
     return Denied("NOT_ON_ROSTER", "only this cohort's members and staff may see this");
@@ -409,6 +440,10 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
     const Principal& caller, const v1::UpdateMeetingFormatRequest& r) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
+  {
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  }
   if (r.format() == v1::ONLINE) {
     RETURN_IF_ERROR(ValidateUrl("online_url", r.online_url()));
   } else if (r.format() == v1::IN_PERSON) {
@@ -452,6 +487,10 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
                                                         const v1::ScheduleMeetingRequest& r) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
+  {
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  }
   if (!r.has_start_time()) return errors::InvalidField("start_time", "is required");
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 0, 500, true));
   const absl::Time now = clock_->Now();
@@ -479,6 +518,10 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
                                                       const v1::CancelMeetingRequest& r) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
+  {
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  }
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   v1::Meeting out;
@@ -503,6 +546,10 @@ absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
                                                        const v1::SetPollCandidatesRequest& r) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  {
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  }
   if (r.start_times_size() < 1 || r.start_times_size() > 20) {
     return errors::InvalidField("start_times", "must list 1 to 20 candidates");
   }
@@ -636,6 +683,7 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
     return Denied("SECRETARIAT_ONLY", "only the secretariat may confirm a slot by hand");
   }
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   const absl::Time now = clock_->Now();
   v1::Poll out;
   RETURN_IF_ERROR(store_->Write([&](SQLite::Database& db) -> absl::Status {
@@ -665,6 +713,9 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::ExportPollAnswers(
   if (!auth::IsStaff(caller)) return Denied("STAFF_ONLY", "only staff may export answers");
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  if (!IsCohortStaff(caller, roster)) {
+    return Denied("STAFF_ONLY", "only this cohort's staff may export answers");
+  }
   CsvTable table;
   std::string filename;
   RETURN_IF_ERROR(store_->Read([&](SQLite::Database& db) -> absl::Status {
@@ -736,6 +787,7 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
   RETURN_IF_ERROR(ValidateText("task.description", r.task().description(), 0, 2000, true));
   if (!r.task().has_due_time()) return errors::InvalidField("task.due_time", "is required");
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   if (!r.task().assignee().empty() && roster.FindByName(r.task().assignee()) == nullptr) {
     return errors::InvalidField("task.assignee", "is not on this cohort's roster",
                                 "NOT_ON_ROSTER");
@@ -761,7 +813,7 @@ absl::StatusOr<v1::ListTasksResponse> Scheduling::ListTasks(const Principal& cal
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("parent", r.parent()));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
   const RosterEntry* self = roster.FindBySubject(caller.subject());
-  const bool staff = auth::IsStaff(caller);
+  const bool staff = IsCohortStaff(caller, roster);
   if (!staff && self == nullptr) {
     return Denied("NOT_ON_ROSTER", "only this cohort's members and staff may see this");
   }
@@ -787,7 +839,7 @@ absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
   ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), "tasks", 6));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* person = nullptr;
-  if (!r.participant().empty() && IsOrganiser(caller)) {
+  if (!r.participant().empty() && IsOrganiserOf(caller, roster)) {
     person = roster.FindByName(r.participant());
     if (person == nullptr) {
       return errors::InvalidField("participant", "is not on this cohort's roster", "NOT_ON_ROSTER");
@@ -834,6 +886,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   if (r.records_size() == 0) return errors::InvalidField("records", "must not be empty");
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   for (int i = 0; i < r.records_size(); ++i) {
     const auto& rec = r.records(i);
     if (roster.FindByName(rec.participant()) == nullptr) {
@@ -891,6 +944,9 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::GetMeetingAttendance(
   if (!auth::IsStaff(caller)) return Denied("STAFF_ONLY", "only staff may see attendance sheets");
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  if (!IsCohortStaff(caller, roster)) {
+    return Denied("STAFF_ONLY", "only this cohort's staff may see attendance sheets");
+  }
   v1::MeetingAttendance out;
   out.set_meeting(n.meeting);
   RETURN_IF_ERROR(store_->Read([&](SQLite::Database& db) -> absl::Status {
@@ -907,7 +963,7 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
   ASSIGN_OR_RETURN(std::string cohort, CohortOf("parent", r.parent()));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* self = roster.FindBySubject(caller.subject());
-  const bool staff = auth::IsStaff(caller);
+  const bool staff = IsCohortStaff(caller, roster);
   if (!staff && self == nullptr) {
     return Denied("NOT_ON_ROSTER", "only this cohort's members and staff may see this");
   }
@@ -971,6 +1027,7 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
   }
   RETURN_IF_ERROR(ValidateText("support_slot.location", in.location(), 0, 500, false));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   const RosterEntry* staff = roster.FindByName(in.staff());
   if (staff == nullptr || staff->role() == ev1::Participant::PARTICIPANT) {
     return errors::InvalidField("support_slot.staff", "must be a staff member on the roster",
@@ -1001,8 +1058,8 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
 absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
     const Principal& caller, const v1::ListSupportSlotsRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, CohortOf("parent", r.parent()));
-  RETURN_IF_ERROR(RequireMember(caller, cohort).status());
-  const bool staff = auth::IsStaff(caller);
+  ASSIGN_OR_RETURN(std::unique_ptr<RosterView> roster, RequireMember(caller, cohort));
+  const bool staff = roster == nullptr || IsCohortStaff(caller, *roster);
   v1::ListSupportSlotsResponse response;
   RETURN_IF_ERROR(store_->Read([&](SQLite::Database& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto slots, storage::ListResources<v1::SupportSlot>(db, cohort, "supportSlots"));
@@ -1056,7 +1113,7 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CancelSupportBooking(
       return errors::FailedPrecondition("SLOT_NOT_BOOKED", "this slot is not booked");
     }
     const bool own = self != nullptr && self->participant() == slot.message.booked_by();
-    if (!own && !IsOrganiser(caller)) {
+    if (!own && !IsOrganiserOf(caller, roster)) {
       return Denied("NOT_YOUR_BOOKING", "only the booker and organisers may cancel it");
     }
     slot.message.set_state(v1::SupportSlot::OPEN);
@@ -1091,7 +1148,7 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* person = roster.FindByName(r.participant());
   if (person == nullptr) return errors::NotFound("Participant", r.participant());
-  if (!auth::IsStaff(caller) && person->subject() != caller.subject()) {
+  if (!IsCohortStaff(caller, roster) && person->subject() != caller.subject()) {
     return Denied("NOT_YOURSELF", "only the person themself and staff may see this calendar");
   }
   std::vector<CalendarEvent> events;

@@ -532,6 +532,31 @@ TEST_F(SchedulingTest, BookingRules) {
             "SLOT_IN_PAST");
 }
 
+TEST_F(SchedulingTest, StaffTokensOpenOnlyCohortsWhereTheyAreStaff) {
+  CreateSeries();
+  // A navigator of some other cohort: the role is in the token, but this
+  // cohort's roster does not list the account.
+  const Principal stranger = As("navigator-elsewhere", kaizen::type::ROLE_NAVIGATOR);
+  v1::SetPollCandidatesRequest r;
+  r.set_meeting(kM2);
+  *r.add_start_times() = ToProtoTimestamp(Tokyo(2022, 8, 21, 9));
+  EXPECT_EQ(errors::Reason(scheduling_->SetPollCandidates(stranger, r).status()),
+            "ORGANISER_ONLY");
+  v1::ListMeetingsRequest list;
+  list.set_parent(kCohort);
+  EXPECT_EQ(errors::Reason(scheduling_->ListMeetings(stranger, list).status()), "NOT_ON_ROSTER");
+  v1::GetMeetingAttendanceRequest sheet;
+  sheet.set_meeting(kM2);
+  EXPECT_EQ(errors::Reason(
+                scheduling_->GetMeetingAttendance(As("observer-elsewhere", kaizen::type::ROLE_OBSERVER),
+                                                  sheet).status()),
+            "STAFF_ONLY");
+  // An advisor of this cohort reads but does not organise.
+  EXPECT_TRUE(scheduling_->GetMeetingAttendance(Advisor(), sheet).ok());
+  EXPECT_EQ(errors::Reason(scheduling_->SetPollCandidates(Advisor(), r).status()),
+            "ORGANISER_ONLY");
+}
+
 TEST_F(SchedulingTest, NonMembersCannotRead) {
   CreateSeries();
   v1::ListMeetingsRequest list;
