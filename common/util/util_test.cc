@@ -6,6 +6,7 @@
 #include "common/util/ids.h"
 #include "common/util/page_token.h"
 #include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
 #include "gtest/gtest.h"
 
 namespace kaizen {
@@ -99,6 +100,19 @@ TEST(ClockTest, TokyoIsNineHoursAhead) {
   absl::Time t = absl::FromUnixSeconds(1658620800);  // 2022-07-24 00:00 UTC
   EXPECT_EQ(absl::FormatTime("%Y-%m-%d %H:%M", t, TokyoTimeZone()),
             "2022-07-24 09:00");
+}
+
+TEST(ResourceNameTest, SplitsIdsAndRefusesAnythingElse) {
+  auto ids = ParseResourceName("name", "cohorts/fy2022/meetings/m2", {"cohorts", "meetings"});
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<std::string>{"fy2022", "m2"}));
+  for (const char* bad : {"cohorts/fy2022", "cohorts/fy2022/tasks/m2", "cohorts/FY/meetings/m2",
+                          "cohorts/fy2022/meetings/m2/x", "", "cohorts//meetings/m2"}) {
+    auto r = ParseResourceName("name", bad, {"cohorts", "meetings"});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(errors::Reason(r.status()), "INVALID_NAME");
+    EXPECT_EQ(r.status().message(), "name: must look like cohorts/{id}/meetings/{id}");
+  }
 }
 
 TEST(ProtoTimeTest, RoundTripsWithNanos) {

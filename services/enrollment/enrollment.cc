@@ -21,6 +21,7 @@
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
 #include "common/validation/validation.h"
 #include "services/enrollment/admission.h"
 
@@ -54,29 +55,17 @@ std::string ParticipantName(const std::string& c, const std::string& p) {
   return absl::StrCat("cohorts/", c, "/participants/", p);
 }
 
-absl::Status BadName(absl::string_view field, absl::string_view pattern) {
-  return errors::InvalidField(field, absl::StrCat("must look like ", pattern),
-                              "INVALID_NAME");
-}
-
 absl::StatusOr<std::string> ParseCohortName(absl::string_view field,
                                             absl::string_view name) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 2 || parts[0] != "cohorts" || !IsValidResourceId(parts[1])) {
-    return BadName(field, "cohorts/{cohort}");
-  }
-  return parts[1];
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts"}));
+  return ids[0];
 }
 
+// "cohorts/{cohort}/<collection>/{id}" -> (cohort, id).
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
-    absl::string_view field, absl::string_view name,
-    absl::string_view collection) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "cohorts" || parts[2] != collection ||
-      !IsValidResourceId(parts[1]) || !IsValidResourceId(parts[3])) {
-    return BadName(field, absl::StrCat("cohorts/{cohort}/", collection, "/{id}"));
-  }
-  return std::make_pair(parts[1], parts[3]);
+    absl::string_view field, absl::string_view name, absl::string_view collection) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts", collection}));
+  return std::make_pair(ids[0], ids[1]);
 }
 
 // ---------------------------------------------------------------- callers

@@ -16,6 +16,7 @@
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
 #include "common/validation/validation.h"
 #include "services/scheduling/feeds.h"
 #include "services/scheduling/poll_rule.h"
@@ -36,16 +37,9 @@ constexpr char kAttendance[] = "MeetingAttendance";
 
 // ---------------------------------------------------------------- names
 
-absl::Status BadName(absl::string_view field, absl::string_view pattern) {
-  return errors::InvalidField(field, absl::StrCat("must look like ", pattern), "INVALID_NAME");
-}
-
 // "cohorts/{id}" -> itself, validated.
 absl::StatusOr<std::string> CohortOf(absl::string_view field, absl::string_view name) {
-  std::vector<std::string> p = absl::StrSplit(name, '/');
-  if (p.size() != 2 || p[0] != "cohorts" || !IsValidResourceId(p[1])) {
-    return BadName(field, "cohorts/{cohort}");
-  }
+  RETURN_IF_ERROR(ParseResourceName(field, name, {"cohorts"}).status());
   return std::string(name);
 }
 
@@ -55,25 +49,15 @@ struct MeetingName {
 };
 
 absl::StatusOr<MeetingName> ParseMeeting(absl::string_view field, absl::string_view name) {
-  std::vector<std::string> p = absl::StrSplit(name, '/');
-  if (p.size() != 4 || p[0] != "cohorts" || p[2] != "meetings" || !IsValidResourceId(p[1]) ||
-      !IsValidResourceId(p[3])) {
-    return BadName(field, "cohorts/{cohort}/meetings/{meeting}");
-  }
-  return MeetingName{absl::StrCat("cohorts/", p[1]), std::string(name)};
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts", "meetings"}));
+  return MeetingName{absl::StrCat("cohorts/", ids[0]), std::string(name)};
 }
 
-// "cohorts/c/<collection>/<id>" or "cohorts/c/meetings/m/<collection>/<id>".
+// The cohort ("cohorts/{id}") of a name matching `collections`.
 absl::StatusOr<std::string> CohortOfChild(absl::string_view field, absl::string_view name,
-                                          absl::string_view collection, size_t parts) {
-  std::vector<std::string> p = absl::StrSplit(name, '/');
-  if (p.size() != parts || p[0] != "cohorts" || p[parts - 2] != collection) {
-    return BadName(field, absl::StrCat(".../", collection, "/{id}"));
-  }
-  for (size_t i = 1; i < parts; i += 2) {
-    if (!IsValidResourceId(p[i])) return BadName(field, absl::StrCat(".../", collection, "/{id}"));
-  }
-  return absl::StrCat("cohorts/", p[1]);
+                                          const std::vector<absl::string_view>& collections) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, collections));
+  return absl::StrCat("cohorts/", ids[0]);
 }
 
 std::string PollKey(const std::string& meeting) { return meeting + "/polls/poll"; }
@@ -350,9 +334,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
       }
     }
     if (!found) {
-      if (!absl::StartsWith(r.template_(), "templates/")) {
-        return BadName("template", "templates/{template}");
-      }
+      RETURN_IF_ERROR(ParseResourceName("template", r.template_(), {"templates"}).status());
       ASSIGN_OR_RETURN(auto t, storage::GetResource<v1::Template>(db, kTemplate, r.template_()));
       chosen = t.message;
     }
@@ -836,7 +818,7 @@ absl::StatusOr<v1::ListTasksResponse> Scheduling::ListTasks(const Principal& cal
 
 absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
                                                  const v1::SetTaskDoneRequest& r) {
-  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), "tasks", 6));
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), {"cohorts", "meetings", "tasks"}));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* person = nullptr;
   if (!r.participant().empty() && IsOrganiserOf(caller, roster)) {
@@ -1079,7 +1061,7 @@ absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
 
 absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& caller,
                                                             const v1::BookSupportSlotRequest& r) {
-  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), "supportSlots", 4));
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), {"cohorts", "supportSlots"}));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   ASSIGN_OR_RETURN(const RosterEntry* person, ActingFor(caller, roster, "participant", r.participant()));
   const absl::Time now = clock_->Now();
@@ -1103,7 +1085,7 @@ absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& cal
 
 absl::StatusOr<v1::SupportSlot> Scheduling::CancelSupportBooking(
     const Principal& caller, const v1::CancelSupportBookingRequest& r) {
-  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), "supportSlots", 4));
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("name", r.name(), {"cohorts", "supportSlots"}));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* self = roster.FindBySubject(caller.subject());
   Resource<v1::SupportSlot> slot;
@@ -1144,7 +1126,7 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetCohortCalendar(
 
 absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
     const Principal& caller, const v1::GetPersonCalendarRequest& r) {
-  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("participant", r.participant(), "participants", 4));
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfChild("participant", r.participant(), {"cohorts", "participants"}));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* person = roster.FindByName(r.participant());
   if (person == nullptr) return errors::NotFound("Participant", r.participant());
