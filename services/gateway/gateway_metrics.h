@@ -1,5 +1,5 @@
-// The gateway's Prometheus metrics (text format 0.0.4), in the pattern of
-// common/server/metrics.h, labelled by route template (never a concrete
+// The gateway's Prometheus metrics (text format 0.0.4), on the one registry
+// every process uses (common/server/metrics_registry.h), labelled by route template (never a concrete
 // path, so label values stay few and carry no ids or tokens):
 //
 //   kaizen_gateway_requests_total{protocol,route,code}      counter
@@ -15,45 +15,44 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <string>
-#include <tuple>
-#include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/server/metrics_registry.h"
 
 namespace kaizen::gateway {
 
 class GatewayMetrics {
  public:
+  // Adds its families to `registry` (not owned; must outlive this object),
+  // or to a registry of its own when `registry` is null.
+  explicit GatewayMetrics(server::MetricsRegistry* registry = nullptr);
+
   // Thread-safe.
   void Record(absl::string_view protocol, absl::string_view route, absl::string_view code,
               absl::Duration latency);
 
-  std::string RenderPrometheus() const;
+  // The whole registry in Prometheus text format.
+  std::string RenderPrometheus() const { return registry_->RenderPrometheus(); }
 
   // For tests.
   int64_t Count(absl::string_view protocol, absl::string_view route,
                 absl::string_view code) const;
+
+  server::MetricsRegistry& registry() { return *registry_; }
 
   static constexpr std::array<double, 14> kBucketsSeconds = {
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
       0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   5.0};
 
  private:
-  struct Histogram {
-    std::array<int64_t, kBucketsSeconds.size()> buckets{};
-    int64_t count = 0;
-    double sum = 0;
-  };
-  mutable absl::Mutex mu_;
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> requests_
-      ABSL_GUARDED_BY(mu_);
-  std::map<std::pair<std::string, std::string>, Histogram> latency_ ABSL_GUARDED_BY(mu_);
-  std::map<std::pair<std::string, std::string>, int64_t> errors_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<server::MetricsRegistry> owned_;
+  server::MetricsRegistry* registry_;
+  server::CounterFamily* requests_;
+  server::HistogramFamily* latency_;
+  server::CounterFamily* errors_;
 };
 
 // One access-log line (JSON, no newline): time, protocol, method (HTTP
