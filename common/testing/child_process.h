@@ -40,9 +40,11 @@ class ChildProcess {
   using Env = std::vector<std::pair<std::string, std::string>>;
 
   // Spawns args[0] with `args`; the child's environment is this process's
-  // plus `env` (which overrides variables of the same name).
+  // plus `env` (which overrides variables of the same name). A non-empty
+  // `stderr_file` receives the child's stderr (created or truncated).
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(std::vector<std::string> args,
-                                                             const Env& env = {});
+                                                             const Env& env = {},
+                                                             const std::string& stderr_file = "");
 
   // Kills (SIGKILL) and reaps a child that is still running.
   ~ChildProcess();

@@ -5,14 +5,9 @@
 // list for a real backend: REST round trips, authentication, per-object
 // authorisation by the service, partner keys bound to a municipality, the
 // internal credential, and a backend that goes down and comes back.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
+#include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -20,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/child_process.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -29,8 +25,6 @@
 #include "services/gateway/json.h"
 #include "services/gateway/test_http_client.h"
 #include "services/gateway/url.h"
-
-extern char** environ;
 
 namespace kaizen::gateway {
 namespace {
@@ -43,56 +37,36 @@ constexpr char kKeySapporo[] = "hr-key-sapporo-0123456789abcdef01";
 constexpr char kMatsusaka[] = "242047";
 constexpr char kSapporo[] = "011002";
 
-// The enrollment server binary as a child process.
+// The enrollment server binary as a child process (common/testing), on a
+// database file that survives a restart.
 class EnrollmentProcess {
  public:
   explicit EnrollmentProcess(std::string db) : db_(std::move(db)) {}
-  ~EnrollmentProcess() { Kill(); }
 
-  // Starts on `port` (0: any) and waits until it has written its port
-  // (bounded polling of a child process). Returns the port, 0 on failure.
+  // Starts on `port` (0: any) and waits until it has written its port.
+  // Returns the port, 0 on failure.
   int Start(int port) {
-    const std::string port_file = std::string(std::getenv("TEST_TMPDIR")) + "/enrollment.port";
-    std::remove(port_file.c_str());
-    const std::string binary = "services/enrollment/enrollment_server";
-    std::vector<std::string> args = {binary, absl::StrCat("--listen=127.0.0.1:", port),
-                                     "--db=" + db_, "--port_file=" + port_file,
-                                     "--access_log=false"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    setenv("KAIZEN_INTERNAL_SECRET", kInternalSecret, 1);
-    if (posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-      return 0;
-    }
-    for (int i = 0; i < 1000; ++i) {
-      std::ifstream in(port_file);
-      int bound = 0;
-      if (in >> bound && bound > 0) return port_ = bound;
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return 0;
+    testkit::ServiceProcessOptions options;
+    options.binary = "services/enrollment/enrollment_server";
+    options.db = db_;
+    options.port = port;
+    options.internal_secret = kInternalSecret;
+    auto running = testkit::StartService(options);
+    EXPECT_TRUE(running.ok()) << running.status();
+    if (!running.ok()) return 0;
+    running_ = std::move(*running);
+    return running_.port;
   }
 
   void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
+    if (running_.process != nullptr) running_.process->Kill();
   }
 
-  int port() const { return port_; }
+  int port() const { return running_.port; }
 
  private:
   std::string db_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  testkit::RunningService running_;
 };
 
 std::string Rfc3339(absl::Time t) {

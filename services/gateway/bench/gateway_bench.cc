@@ -13,7 +13,6 @@
 // It starts both servers itself (binaries given by flags; use -c opt builds,
 // see run.sh), seeds one cohort, and stops them at the end.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +43,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/auth/principal.h"
+#include "common/testing/child_process.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -57,7 +57,6 @@ ABSL_FLAG(double, warmup_seconds, 1, "warm-up time per mode and concurrency");
 ABSL_FLAG(std::string, concurrency, "1,16", "client threads, comma-separated");
 ABSL_FLAG(bool, external_tools, true, "also run wrk and h2load when installed");
 
-extern char** environ;
 
 namespace {
 
@@ -76,40 +75,21 @@ std::string TempDir() {
   return mkdtemp(pattern);
 }
 
-class Child {
- public:
-  Child(std::vector<std::string> args, const std::string& log) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
+// A child process (common/testing/child_process.h) with its stderr in `log`;
+// exits the benchmark when it cannot start.
+std::unique_ptr<kaizen::testkit::ChildProcess> Child(std::vector<std::string> args,
+                                                     const std::string& log) {
+  auto child = kaizen::testkit::ChildProcess::Start(std::move(args), {}, log);
+  if (!child.ok()) {
+    std::fprintf(stderr, "bench: %s\n", std::string(child.status().message()).c_str());
+    std::exit(1);
   }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool running() const { return pid_ > 0; }
+  return std::move(*child);
+}
 
- private:
-  pid_t pid_ = -1;
-};
-
-int WaitForPort(const std::string& file) {
-  for (int i = 0; i < 500; ++i) {
-    std::ifstream in(file);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return 0;
+int WaitForPort(kaizen::testkit::ChildProcess& child, const std::string& file) {
+  auto port = child.WaitForPortFile(file);
+  return port.ok() ? *port : 0;
 }
 
 // A minimal keep-alive HTTP/1.1 client (synchronous Beast).
@@ -265,16 +245,16 @@ int main(int argc, char** argv) {
   std::ofstream(jwt_file) << kJwtSecret;
   setenv("KAIZEN_INTERNAL_SECRET", kInternalSecret, 1);
 
-  Child enrollment({absl::GetFlag(FLAGS_enrollment_binary), "--listen=127.0.0.1:0",
+  auto enrollment = Child({absl::GetFlag(FLAGS_enrollment_binary), "--listen=127.0.0.1:0",
                     "--db=" + dir + "/enrollment.db", "--port_file=" + dir + "/enrollment.port",
                     "--access_log=false", "--threads=64"},
                    dir + "/enrollment.log");
-  const int enrollment_port = WaitForPort(dir + "/enrollment.port");
-  if (!enrollment.running() || enrollment_port == 0) {
+  const int enrollment_port = WaitForPort(*enrollment, dir + "/enrollment.port");
+  if (enrollment_port == 0) {
     std::fprintf(stderr, "bench: enrollment did not start (%s)\n", dir.c_str());
     return 1;
   }
-  Child gateway({absl::GetFlag(FLAGS_gateway_binary), "--http_listen=127.0.0.1:0",
+  auto gateway = Child({absl::GetFlag(FLAGS_gateway_binary), "--http_listen=127.0.0.1:0",
                  "--grpc_listen=127.0.0.1:0", "--http_port_file=" + dir + "/http.port",
                  "--grpc_port_file=" + dir + "/grpc.port",
                  absl::StrCat("--backends=kaizen.enrollment.v1.EnrollmentService=127.0.0.1:",
@@ -282,9 +262,9 @@ int main(int argc, char** argv) {
                  "--jwt_hs256_secret_file=" + jwt_file, "--rate_limit_per_second=0",
                  "--access_log=false"},
                 dir + "/gateway.log");
-  const int http_port = WaitForPort(dir + "/http.port");
-  const int grpc_port = WaitForPort(dir + "/grpc.port");
-  if (!gateway.running() || http_port == 0 || grpc_port == 0) {
+  const int http_port = WaitForPort(*gateway, dir + "/http.port");
+  const int grpc_port = WaitForPort(*gateway, dir + "/grpc.port");
+  if (http_port == 0 || grpc_port == 0) {
     std::fprintf(stderr, "bench: gateway did not start (%s)\n", dir.c_str());
     return 1;
   }
