@@ -29,7 +29,8 @@ struct AdmissionDecision {
   // Members that may be admitted now: 0 (wait), the whole team, or with
   // allow_partial_team as many as fit.
   int admitted = 0;
-  // When admitted == 0: COHORT_FULL or MUNICIPALITY_LIMIT_REACHED.
+  // When admitted == 0: kCohortFull or kMunicipalityLimitReached
+  // (enrollment_errors.h), also the waiting application's history reason.
   std::string blocked_reason;
 };
 

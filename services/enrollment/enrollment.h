@@ -1,7 +1,11 @@
 // The enrollment domain: every rule of cohorts, applications, the waiting
 // list, participants, fees, shipments, consent, the roster and the partner
 // change feed. Transport-free: takes the verified caller and a request proto,
-// returns the response or a named error (see README.md for the reasons).
+// returns the response or a named error (enrollment_errors.h).
+//
+// The member functions are defined one file per resource (cohorts.cc,
+// applications.cc, participants.cc, feed.cc); the seat ledger they share is
+// waitlist.h, authorisation access.h.
 //
 // Concurrency: every mutation is one EnrollmentStore::Write transaction
 // (BEGIN IMMEDIATE), so seat and municipality counts are read and changed

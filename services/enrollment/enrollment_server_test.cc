@@ -2,13 +2,9 @@
 // clock) and talks to it through real stubs, as the gateway would.
 #include <memory>
 
-#include "common/auth/principal.h"
-#include "common/server/principal_context.h"
-#include "common/server/server.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/testing/grpc_fixture.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_test_util.h"
@@ -18,8 +14,6 @@ namespace kaizen::enrollment {
 namespace {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
-
-constexpr char kSecret[] = "enrollment-test-secret-0123456789";
 
 class EnrollmentServerTest : public ::testing::Test {
  protected:
@@ -31,24 +25,14 @@ class EnrollmentServerTest : public ::testing::Test {
     clock_.Set(June1());
     domain_ = std::make_unique<Enrollment>(
         store_.get(), &clock_, EnrollmentConfig{"page-key-0123456789", "access-key-0123456789"});
-    service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &signer_);
-    server::ServerOptions options;
-    options.service_name = "enrollment";
-    auto server = server::GrpcServer::Start(
-        options, {{v1::EnrollmentService::service_full_name(), service_.get()}},
-        [](const std::string&) {});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    stub_ = v1::EnrollmentService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &server_.signer());
+    absl::Status started =
+        server_.Start("enrollment", {{v1::EnrollmentService::service_full_name(), service_.get()}});
+    ASSERT_TRUE(started.ok()) << started;
+    stub_ = v1::EnrollmentService::NewStub(server_.channel());
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    server::AttachPrincipal(p, signer_, context.get());
-    return context;
-  }
+  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return server_.As(p); }
 
   std::string OpenCohort() {
     v1::CreateCohortRequest create;
@@ -65,12 +49,11 @@ class EnrollmentServerTest : public ::testing::Test {
     return cohort.name();
   }
 
-  auth::PrincipalSigner signer_{kSecret};
   FakeClock clock_;
   std::unique_ptr<EnrollmentStore> store_;
   std::unique_ptr<Enrollment> domain_;
   std::unique_ptr<EnrollmentGrpcService> service_;
-  std::unique_ptr<server::GrpcServer> server_;
+  testkit::InProcessGrpcServer server_;  // stops before the service goes
   std::unique_ptr<v1::EnrollmentService::Stub> stub_;
 };
 

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/enrollment/enrollment_errors.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::enrollment {
@@ -215,18 +216,20 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return absl::OkStatus();
   }
 
-  absl::Status UpdateCohort(const CohortRecord& record) override {
+  absl::Status UpdateCohort(CohortRecord* record) override {
+    const int64_t revision = record->revision + 1;
     SQLite::Statement update(
         db_,
         "UPDATE cohorts SET state = ?2, revision = ?3, data = ?4 "
         "WHERE id = ?1");
-    update.bind(1, record.id);
-    update.bind(2, static_cast<int>(record.cohort.state()));
-    update.bind(3, record.revision);
-    BindBlob(update, 4, StoredCohort(record.cohort));
+    update.bind(1, record->id);
+    update.bind(2, static_cast<int>(record->cohort.state()));
+    update.bind(3, revision);
+    BindBlob(update, 4, StoredCohort(record->cohort));
     if (update.exec() == 0) {
-      return errors::NotFound("Cohort", CohortName(record.id));
+      return errors::NotFound("Cohort", CohortName(record->id));
     }
+    record->revision = revision;
     return absl::OkStatus();
   }
 
@@ -277,24 +280,26 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return absl::OkStatus();
   }
 
-  absl::Status UpdateApplication(const ApplicationRecord& record) override {
-    const v1::Application& application = record.application;
+  absl::Status UpdateApplication(ApplicationRecord* record) override {
+    const v1::Application& application = record->application;
+    const int64_t revision = record->revision + 1;
     SQLite::Statement update(
         db_,
         "UPDATE applications SET state = ?3, municipality_code = ?4, "
         "priority = ?5, revision = ?6, data = ?7 "
         "WHERE cohort_id = ?1 AND id = ?2");
-    update.bind(1, record.cohort_id);
-    update.bind(2, record.id);
+    update.bind(1, record->cohort_id);
+    update.bind(2, record->id);
     update.bind(3, static_cast<int>(application.state()));
     update.bind(4, application.municipality_code());
     update.bind(5, application.priority());
-    update.bind(6, record.revision);
+    update.bind(6, revision);
     BindBlob(update, 7, StoredApplication(application));
     if (update.exec() == 0) {
       return errors::NotFound("Application",
-                              ApplicationName(record.cohort_id, record.id));
+                              ApplicationName(record->cohort_id, record->id));
     }
+    record->revision = revision;
     return absl::OkStatus();
   }
 
@@ -352,8 +357,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
         if (holder_id != application_id) {
           // Neither the key (derived from someone's e-mail address) nor the
           // holding application's name: the caller may be anyone probing.
-          return errors::Error(absl::StatusCode::kAlreadyExists, "DUPLICATE_APPLICANT",
-                               "this e-mail address already has an application in this cohort");
+          return DuplicateApplicant();
         }
       }
       holder.reset();
@@ -419,25 +423,27 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return absl::OkStatus();
   }
 
-  absl::Status UpdateParticipant(const ParticipantRecord& record) override {
-    const v1::Participant& participant = record.participant;
+  absl::Status UpdateParticipant(ParticipantRecord* record) override {
+    const v1::Participant& participant = record->participant;
+    const int64_t revision = record->revision + 1;
     SQLite::Statement update(
         db_,
         "UPDATE participants SET role = ?3, state = ?4, "
         "municipality_code = ?5, subject = ?6, revision = ?7, data = ?8 "
         "WHERE cohort_id = ?1 AND id = ?2");
-    update.bind(1, record.cohort_id);
-    update.bind(2, record.id);
+    update.bind(1, record->cohort_id);
+    update.bind(2, record->id);
     update.bind(3, static_cast<int>(participant.role()));
     update.bind(4, static_cast<int>(participant.state()));
     update.bind(5, participant.municipality_code());
     update.bind(6, participant.subject());
-    update.bind(7, record.revision);
+    update.bind(7, revision);
     BindBlob(update, 8, StoredParticipant(participant));
     if (update.exec() == 0) {
       return errors::NotFound("Participant",
-                              ParticipantName(record.cohort_id, record.id));
+                              ParticipantName(record->cohort_id, record->id));
     }
+    record->revision = revision;
     return absl::OkStatus();
   }
 

@@ -34,7 +34,7 @@ namespace v1 = ::kaizen::enrollment::v1;
 // output-only counters are not stored (the service fills them in).
 struct CohortRecord {
   std::string id;
-  int64_t revision = 0;  // bumped by the caller on every update
+  int64_t revision = 0;  // 1 on insert; EnrollmentTx::Update* bumps it
   int64_t seq = 0;       // assigned on insert; increases with creation order
   v1::Cohort cohort;
 };
@@ -91,7 +91,14 @@ struct QueuePosition {
 };
 
 // The operations available inside a transaction. NOT_FOUND (errors::NotFound
-// with the resource name) when a get misses; ALREADY_EXISTS on duplicate ids.
+// with the resource name) when a get or update misses; ALREADY_EXISTS on
+// duplicate ids.
+//
+// Revisions (the source of etags): an insert stores record->revision as given
+// (callers start at 1); every Update* writes the record with its revision
+// bumped by exactly one and sets record->revision to the stored value, so the
+// caller's copy (and the etag it derives) is current. An update that fails
+// leaves record->revision unchanged.
 class EnrollmentTx {
  public:
   virtual ~EnrollmentTx() = default;
@@ -100,7 +107,8 @@ class EnrollmentTx {
   virtual absl::StatusOr<CohortRecord> GetCohort(const std::string& id) = 0;
   // Sets record->seq.
   virtual absl::Status InsertCohort(CohortRecord* record) = 0;
-  virtual absl::Status UpdateCohort(const CohortRecord& record) = 0;
+  // Bumps record->revision.
+  virtual absl::Status UpdateCohort(CohortRecord* record) = 0;
   // Newest first: cohorts with seq < before_seq (0 = from the newest), at
   // most `limit`, optionally only in `state`.
   virtual absl::StatusOr<std::vector<CohortRecord>> ListCohorts(
@@ -112,7 +120,8 @@ class EnrollmentTx {
       const std::string& cohort_id, const std::string& id) = 0;
   // Sets record->seq.
   virtual absl::Status InsertApplication(ApplicationRecord* record) = 0;
-  virtual absl::Status UpdateApplication(const ApplicationRecord& record) = 0;
+  // Bumps record->revision.
+  virtual absl::Status UpdateApplication(ApplicationRecord* record) = 0;
   // Queue order (priority DESC, seq ASC), strictly after `after` when given,
   // at most `limit` (limit <= 0: no limit).
   virtual absl::StatusOr<std::vector<ApplicationRecord>> ListApplications(
@@ -122,8 +131,9 @@ class EnrollmentTx {
       const std::string& cohort_id, v1::Application::State state) = 0;
 
   // E-mail uniqueness among a cohort's live applications. `email_keys` are
-  // normalised keys (the service hashes lowercased addresses). ALREADY_EXISTS
-  // (reason DUPLICATE_APPLICANT) if any key is held by another application.
+  // normalised keys (the service hashes lowercased addresses).
+  // DuplicateApplicant() (enrollment_errors.h, ALREADY_EXISTS) if any key is
+  // held by another application; then nothing is reserved.
   virtual absl::Status ReserveEmails(const std::string& cohort_id,
                                      const std::string& application_id,
                                      const std::vector<std::string>& email_keys) = 0;
@@ -135,7 +145,8 @@ class EnrollmentTx {
       const std::string& cohort_id, const std::string& id) = 0;
   // Sets record->seq.
   virtual absl::Status InsertParticipant(ParticipantRecord* record) = 0;
-  virtual absl::Status UpdateParticipant(const ParticipantRecord& record) = 0;
+  // Bumps record->revision.
+  virtual absl::Status UpdateParticipant(ParticipantRecord* record) = 0;
   // Joining order (seq ASC), seq > after_seq, at most `limit` (<= 0: all).
   virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& cohort_id, const ParticipantFilter& filter,

@@ -199,10 +199,10 @@ TEST_F(EnrollmentStoreTest, CohortInsertGetUpdate) {
                   .ok());
 
   CohortRecord updated = first;
-  updated.revision = 2;
   updated.cohort.set_state(v1::Cohort::OPEN);
   updated.cohort.set_title("改題 研究会");
-  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateCohort(updated); });
+  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateCohort(&updated); });
+  EXPECT_EQ(updated.revision, 2);
 
   ASSERT_TRUE(store_
                   ->Read([&](EnrollmentTx& tx) -> absl::Status {
@@ -227,10 +227,12 @@ TEST_F(EnrollmentStoreTest, CohortMissesAndDuplicates) {
   });
   ExpectNotFound(status, "Cohort", "cohorts/nope");
 
-  status = store_->Write([](EnrollmentTx& tx) {
-    return tx.UpdateCohort(MakeCohort("nope"));
+  CohortRecord missing = MakeCohort("nope");
+  status = store_->Write([&](EnrollmentTx& tx) {
+    return tx.UpdateCohort(&missing);
   });
   ExpectNotFound(status, "Cohort", "cohorts/nope");
+  EXPECT_EQ(missing.revision, 1);  // a failed update bumps nothing
 
   CohortRecord cohort = MakeCohort("fy2022");
   AddCohort(&cohort);
@@ -296,11 +298,11 @@ TEST_F(EnrollmentStoreTest, ApplicationInsertGetUpdate) {
   ASSERT_EQ(got.application.members_size(), 1);
   EXPECT_EQ(got.application.members(0).display_name(), "山田 太郎");
 
-  got.revision = 2;
   got.application.set_state(v1::Application::ACCEPTED);
   got.application.set_priority(5);
   got.application.set_municipality_code("131016");
-  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateApplication(got); });
+  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateApplication(&got); });
+  EXPECT_EQ(got.revision, 2);
 
   MustWrite([&](EnrollmentTx& tx) -> absl::Status {
     auto record = tx.GetApplication("fy2022", "a1");
@@ -325,10 +327,12 @@ TEST_F(EnrollmentStoreTest, ApplicationMissesAndDuplicates) {
   });
   ExpectNotFound(status, "Application", "cohorts/fy2022/applications/nope");
 
-  status = store_->Write([](EnrollmentTx& tx) {
-    return tx.UpdateApplication(MakeApplication("fy2022", "nope"));
+  ApplicationRecord missing = MakeApplication("fy2022", "nope");
+  status = store_->Write([&](EnrollmentTx& tx) {
+    return tx.UpdateApplication(&missing);
   });
   ExpectNotFound(status, "Application", "cohorts/fy2022/applications/nope");
+  EXPECT_EQ(missing.revision, 1);
 
   ApplicationRecord a = MakeApplication("fy2022", "a1");
   AddApplication(&a);
@@ -495,9 +499,9 @@ TEST_F(EnrollmentStoreTest, ParticipantInsertGetUpdate) {
   EXPECT_EQ(got.participant.display_name(), "佐藤 花子");
   EXPECT_EQ(got.participant.etag(), "");
 
-  got.revision = 2;
   got.participant.set_state(v1::Participant::CANCELLED);
-  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateParticipant(got); });
+  MustWrite([&](EnrollmentTx& tx) { return tx.UpdateParticipant(&got); });
+  EXPECT_EQ(got.revision, 2);
   ParticipantFilter cancelled;
   cancelled.state = v1::Participant::CANCELLED;
   EXPECT_THAT(ListParticipantIds("fy2022", cancelled), ElementsAre("p1"));
@@ -506,10 +510,12 @@ TEST_F(EnrollmentStoreTest, ParticipantInsertGetUpdate) {
     return tx.GetParticipant("fy2022", "nope").status();
   });
   ExpectNotFound(status, "Participant", "cohorts/fy2022/participants/nope");
-  status = store_->Write([](EnrollmentTx& tx) {
-    return tx.UpdateParticipant(MakeParticipant("fy2022", "nope"));
+  ParticipantRecord missing = MakeParticipant("fy2022", "nope");
+  status = store_->Write([&](EnrollmentTx& tx) {
+    return tx.UpdateParticipant(&missing);
   });
   ExpectNotFound(status, "Participant", "cohorts/fy2022/participants/nope");
+  EXPECT_EQ(missing.revision, 1);
 
   ParticipantRecord again = MakeParticipant("fy2022", "p1");
   status = store_->Write([&](EnrollmentTx& tx) {
@@ -708,6 +714,61 @@ TEST_F(EnrollmentStoreTest, DeleteCohortPersonalDataTouchesOnlyThatCohort) {
     auto again = tx.DeleteCohortPersonalData("fy2022");
     EXPECT_TRUE(again.ok()) << again.status();
     EXPECT_EQ(*again, std::make_pair(0, 0));
+    return absl::OkStatus();
+  });
+}
+
+// Update methods bump the revision themselves, by exactly one per call, and
+// the caller's record follows the stored one (etags derive from it).
+TEST_F(EnrollmentStoreTest, UpdatesBumpTheRevision) {
+  CohortRecord cohort = MakeCohort("fy2022");
+  AddCohort(&cohort);
+  ApplicationRecord app = MakeApplication("fy2022", "a1");
+  AddApplication(&app);
+  ParticipantRecord person = MakeParticipant("fy2022", "p1");
+  AddParticipant(&person);
+  ASSERT_EQ(cohort.revision, 1);
+  ASSERT_EQ(app.revision, 1);
+  ASSERT_EQ(person.revision, 1);
+
+  MustWrite([&](EnrollmentTx& tx) -> absl::Status {
+    for (int i = 0; i < 3; ++i) {
+      absl::Status s = tx.UpdateCohort(&cohort);
+      if (s.ok()) s = tx.UpdateApplication(&app);
+      if (s.ok()) s = tx.UpdateParticipant(&person);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(cohort.revision, 4);
+  EXPECT_EQ(app.revision, 4);
+  EXPECT_EQ(person.revision, 4);
+
+  MustWrite([&](EnrollmentTx& tx) -> absl::Status {
+    auto c = tx.GetCohort("fy2022");
+    auto a = tx.GetApplication("fy2022", "a1");
+    auto p = tx.GetParticipant("fy2022", "p1");
+    if (!c.ok()) return c.status();
+    if (!a.ok()) return a.status();
+    if (!p.ok()) return p.status();
+    EXPECT_EQ(c->revision, 4);
+    EXPECT_EQ(a->revision, 4);
+    EXPECT_EQ(p->revision, 4);
+    return absl::OkStatus();
+  });
+
+  // A rolled-back update leaves the stored revision where it was.
+  CohortRecord copy = cohort;
+  absl::Status status = store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    absl::Status s = tx.UpdateCohort(&copy);
+    if (!s.ok()) return s;
+    return errors::FailedPrecondition("TEST_ABORT", "changed my mind");
+  });
+  EXPECT_EQ(errors::Reason(status), "TEST_ABORT");
+  MustWrite([&](EnrollmentTx& tx) -> absl::Status {
+    auto c = tx.GetCohort("fy2022");
+    if (!c.ok()) return c.status();
+    EXPECT_EQ(c->revision, 4);
     return absl::OkStatus();
   });
 }

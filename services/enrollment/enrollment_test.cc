@@ -800,6 +800,33 @@ TEST_F(EnrollmentTest, RosterListsActivePeopleForServices) {
             absl::StatusCode::kPermissionDenied);
 }
 
+// Other services gate partner reads by consent at read time, so the roster
+// carries each person's current consent and follows every change.
+TEST_F(EnrollmentTest, RosterCarriesCurrentConsent) {
+  v1::Application a = MustApply(1, kTowns[0]);  // shares attendance
+  MustApply(2, kTowns[1], 2);                   // the team mate shares nothing
+  v1::GetRosterRequest get;
+  get.set_parent(cohort_);
+  auto roster = enrollment_->GetRoster(Service(), get);
+  ASSERT_TRUE(roster.ok()) << roster.status();
+  ASSERT_EQ(roster->entries_size(), 3);
+  EXPECT_EQ(roster->entries(0).participant(), a.participants(0));
+  EXPECT_TRUE(roster->entries(0).consent().share_attendance());
+  EXPECT_FALSE(roster->entries(0).consent().share_action_plan());
+  EXPECT_TRUE(roster->entries(1).consent().share_attendance());
+  EXPECT_FALSE(roster->entries(2).consent().share_attendance());
+
+  v1::UpdateConsentRequest change;
+  change.set_name(a.participants(0));
+  change.mutable_consent()->set_share_action_plan(true);
+  ASSERT_TRUE(enrollment_->UpdateConsent(Secretariat(), change).ok());
+  roster = enrollment_->GetRoster(Service(), get);
+  ASSERT_TRUE(roster.ok()) << roster.status();
+  EXPECT_FALSE(roster->entries(0).consent().share_attendance());
+  EXPECT_TRUE(roster->entries(0).consent().share_action_plan());
+  EXPECT_TRUE(roster->entries(1).consent().share_attendance());
+}
+
 // ------------------------------------------------------------ partners
 
 TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {

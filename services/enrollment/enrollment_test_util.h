@@ -1,5 +1,5 @@
-// Builders shared by the enrollment tests: principals, a FY2022-like cohort
-// and applicants with valid data.
+// Builders shared by the enrollment tests: a FY2022-like cohort and
+// applicants with valid data, and the kit's principals.
 #ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_TEST_UTIL_H_
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_TEST_UTIL_H_
 
@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "common/testing/principals.h"
 #include "kaizen/type/principal.pb.h"
 
 namespace kaizen::enrollment::testing {
@@ -23,50 +24,14 @@ inline constexpr const char* kTowns[] = {"011002", "131016", "242047", "271004",
 // 2022-06-01 00:00 JST: applications are open.
 inline absl::Time June1() { return absl::FromUnixSeconds(1654009200); }
 
-inline Principal Secretariat() {
-  Principal p;
-  p.set_subject("secretariat-1");
-  p.add_roles(kaizen::type::ROLE_SECRETARIAT);
-  return p;
-}
-
-inline Principal Navigator() {
-  Principal p;
-  p.set_subject("navigator-1");
-  p.add_roles(kaizen::type::ROLE_NAVIGATOR);
-  return p;
-}
-
-inline Principal Anonymous() { return Principal(); }
-
-inline Principal WithToken(const std::string& token) {
-  Principal p;
-  p.set_access_token(token);
-  return p;
-}
-
-inline Principal User(const std::string& subject,
-                      kaizen::type::Role role = kaizen::type::ROLE_PARTICIPANT) {
-  Principal p;
-  p.set_subject(subject);
-  p.add_roles(role);
-  return p;
-}
-
-inline Principal PartnerHr(const std::string& municipality) {
-  Principal p;
-  p.set_subject("hr-" + municipality);
-  p.add_roles(kaizen::type::ROLE_PARTNER_HR);
-  p.set_municipality_code(municipality);
-  return p;
-}
-
-inline Principal Service() {
-  Principal p;
-  p.set_subject("scheduling");
-  p.add_roles(kaizen::type::ROLE_SERVICE);
-  return p;
-}
+// Principals come from the shared test kit (common/testing/principals.h).
+using ::kaizen::testkit::Anonymous;
+using ::kaizen::testkit::Navigator;
+using ::kaizen::testkit::PartnerHr;
+using ::kaizen::testkit::Secretariat;
+using ::kaizen::testkit::Service;
+using ::kaizen::testkit::User;
+using ::kaizen::testkit::WithToken;
 
 // The FY2022 call: 10 seats, 6 municipalities, ages 20-39 on 2022-07-24,
 // 10,000 JPY with two textbooks (one ships from September).

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "clients/enrollment/grpc_roster_source.h"
 #include "common/auth/principal.h"
 #include "common/server/options.h"
 #include "common/server/server.h"
@@ -11,8 +12,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/scheduling/grpc_service.h"
-#include "services/scheduling/roster.h"
 #include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_store.h"
 
 ABSL_FLAG(std::string, enrollment, "",
           "host:port of the enrollment service (env KAIZEN_ENROLLMENT_ADDR; "
@@ -50,9 +51,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   kaizen::auth::PrincipalSigner signer(options->internal_secret);
-  scheduling::GrpcRosterSource roster(
+  kaizen::enrollment_client::GrpcRosterSource roster(
       grpc::CreateChannel(enrollment, grpc::InsecureChannelCredentials()), &signer,
-      absl::Milliseconds(deadline_ms));
+      "scheduling", absl::Milliseconds(deadline_ms));
   scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real());
   scheduling::SchedulingGrpcService service(&domain, &signer);
   return server::ServeUntilSignal(

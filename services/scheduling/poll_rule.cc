@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status/errors.h"
 #include "common/util/clock.h"
 #include "common/util/proto_time.h"
+#include "services/scheduling/scheduling_errors.h"
 
 namespace kaizen::scheduling {
 
@@ -75,12 +75,11 @@ absl::StatusOr<v1::Poll::Result> DecidePoll(const v1::Poll& poll, const RosterVi
       if (r.slot_id() != forced_slot_id) continue;
       result.set_slot_id(r.slot_id());
       *result.mutable_start_time() = r.start_time();
-      result.set_decided_by("SECRETARIAT");
+      result.set_decided_by(kDecidedBySecretariat);
       result.set_explanation(absl::StrCat("confirmed by the secretariat; ", summary(r)));
       return result;
     }
-    return errors::InvalidField("slot_id", "is not one of the poll's candidates",
-                                "UNKNOWN_SLOT");
+    return UnknownSlot("slot_id", "is not one of the poll's candidates");
   }
 
   const v1::Poll::SlotResult* best = nullptr;
@@ -99,15 +98,10 @@ absl::StatusOr<v1::Poll::Result> DecidePoll(const v1::Poll& poll, const RosterVi
       ++tied;
     }
   }
-  if (best == nullptr) {
-    return errors::FailedPrecondition(
-        "NO_QUALIFYING_SLOT",
-        "no candidate slot has a navigator, advisor or secretariat available; add "
-        "candidates or let the secretariat confirm a slot by hand");
-  }
+  if (best == nullptr) return NoQualifyingSlot();
   result.set_slot_id(best->slot_id());
   *result.mutable_start_time() = best->start_time();
-  result.set_decided_by("RULE");
+  result.set_decided_by(kDecidedByRule);
   std::string why = absl::StrCat(summary(*best), "; staff available: ", staff_names(*best));
   if (tied > 1) {
     absl::StrAppend(&why, "; earliest of ", tied, " slots tied on availability");

@@ -18,11 +18,17 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
-#include "services/scheduling/roster.h"
+#include "clients/enrollment/roster.h"
 
 namespace kaizen::scheduling {
 
 namespace v1 = ::kaizen::scheduling::v1;
+using ::kaizen::enrollment_client::RosterEntry;
+using ::kaizen::enrollment_client::RosterView;
+
+// Poll.Result.decided_by values.
+inline constexpr char kDecidedByRule[] = "RULE";
+inline constexpr char kDecidedBySecretariat[] = "SECRETARIAT";
 
 // The stable id of a slot starting at `start`: "s" + Asia/Tokyo local
 // YYYYMMDDHHMM, so editing candidates keeps ids (and answers) of unchanged

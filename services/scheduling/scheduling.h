@@ -1,6 +1,9 @@
 // The scheduling domain: meeting series from templates, date polls,
 // confirmation and changes, preparation tasks, attendance, support slots and
 // calendar feeds. Transport-free; every method takes the verified caller.
+// One file per resource: templates and meetings (meetings.cc), polls,
+// tasks, attendance, support (slots) and calendars; who may do what is in
+// access.h, errors in scheduling_errors.h, storage in scheduling_store.h.
 //
 // Consistency: each mutation is one SchedulingStore::Write transaction
 // (BEGIN IMMEDIATE), so a support slot is booked by exactly one caller and
@@ -14,40 +17,27 @@
 #ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 
-#include <functional>
 #include <memory>
+#include <string>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/statusor.h"
-#include "common/storage/database.h"
+#include "clients/enrollment/roster.h"
 #include "common/util/clock.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
 #include "kaizen/type/http_body.pb.h"
 #include "kaizen/type/principal.pb.h"
-#include "services/scheduling/roster.h"
 
 namespace kaizen::scheduling {
 
 namespace v1 = ::kaizen::scheduling::v1;
 using ::kaizen::type::Principal;
+using ::kaizen::enrollment_client::RosterEntry;
+using ::kaizen::enrollment_client::RosterSource;
+using ::kaizen::enrollment_client::RosterView;
 
-// The service's database: one table of resources (common/storage/
-// resource_table.h) under numbered migrations.
-class SchedulingStore {
- public:
-  static absl::StatusOr<std::unique_ptr<SchedulingStore>> Open(
-      const storage::DatabaseOptions& options);
-  absl::Status Write(const std::function<absl::Status(SQLite::Database&)>& fn) {
-    return db_->RunInTransaction(fn);
-  }
-  absl::Status Read(const std::function<absl::Status(SQLite::Database&)>& fn) {
-    return db_->RunReadOnly(fn);
-  }
-
- private:
-  explicit SchedulingStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
-  std::unique_ptr<storage::Database> db_;
-};
+// services/scheduling/scheduling_store.h; declared here so that this header
+// pulls in neither storage nor SQLite.
+class SchedulingStore;
 
 class Scheduling {
  public:
@@ -101,8 +91,9 @@ class Scheduling {
       const Principal& caller, const v1::GetPersonCalendarRequest& r);
 
  private:
-  // Staff pass without a roster; anyone else must be on the cohort's roster.
-  // Returns the roster when it was fetched.
+  // The secretariat passes without a roster (returns null); anyone else
+  // must be on the cohort's roster (any role), which is returned. Defined in
+  // scheduling.cc with FetchRoster.
   absl::StatusOr<std::unique_ptr<RosterView>> RequireMember(const Principal& caller,
                                                             const std::string& cohort);
   absl::StatusOr<RosterView> FetchRoster(const std::string& cohort);

@@ -1,110 +1,140 @@
-// The real scheduling gRPC server (port 0) reading its roster from the real
-// enrollment gRPC server (port 0), both in-process, called through stubs.
+// The real scheduling gRPC server (in-process, port 0) reading its roster
+// from the real enrollment_server binary (a child process, port 0), called
+// through real stubs. Scheduling links no enrollment code: the two meet only
+// through enrollment's protobuf API, as in production.
 #include <memory>
+#include <string>
 
-#include "common/server/principal_context.h"
-#include "common/server/server.h"
+#include "clients/enrollment/grpc_roster_source.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/child_process.h"
+#include "common/testing/grpc_fixture.h"
+#include "common/testing/principals.h"
 #include "common/util/proto_time.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "services/enrollment/enrollment.h"
-#include "services/enrollment/enrollment_test_util.h"
-#include "services/enrollment/grpc_service.h"
+#include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
 #include "services/scheduling/grpc_service.h"
 #include "services/scheduling/poll_rule.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_store.h"
+#include "common/util/clock.h"
 
 namespace kaizen::scheduling {
 namespace {
 
-namespace et = ::kaizen::enrollment::testing;
 namespace ev1 = ::kaizen::enrollment::v1;
-constexpr char kSecret[] = "scheduling-test-secret-0123456789";
+using ::kaizen::testkit::Navigator;
+using ::kaizen::testkit::Secretariat;
+using ::kaizen::testkit::User;
 
-std::unique_ptr<grpc::ClientContext> As(const Principal& p, const auth::PrincipalSigner& s) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  server::AttachPrincipal(p, s, c.get());
+// 2022-06-01 00:00 JST on scheduling's clock (enrollment runs on real time).
+absl::Time June1() { return absl::FromUnixSeconds(1654009200); }
+
+// A cohort open for applications now (enrollment's real clock), ages 20-39
+// on 2022-07-24.
+ev1::Cohort OpenNowCohort() {
+  ev1::Cohort c;
+  c.set_title("2022年度 次世代改善リーダー事例研究会");
+  c.set_fiscal_year(2022);
+  c.set_capacity(10);
+  c.set_max_municipalities(6);
+  c.mutable_eligibility()->set_min_age(20);
+  c.mutable_eligibility()->set_max_age(39);
+  auto* ref = c.mutable_eligibility()->mutable_age_reference_date();
+  ref->set_year(2022);
+  ref->set_month(7);
+  ref->set_day(24);
+  c.mutable_fee()->set_currency_code("JPY");
+  c.mutable_fee()->set_units(10000);
+  *c.mutable_application_open_time() = ToProtoTimestamp(absl::Now() - absl::Hours(1));
+  *c.mutable_application_close_time() = ToProtoTimestamp(absl::Now() + absl::Hours(24 * 30));
   return c;
+}
+
+ev1::Applicant Applicant() {
+  ev1::Applicant a;
+  a.set_display_name("山田 太郎100");
+  a.set_kana("やまだ たろう");
+  a.set_email("person100@city.example.jp");
+  a.set_municipality_code("011002");
+  a.set_department("総務部 行政改革課");
+  a.mutable_birth_date()->set_year(1992);
+  a.mutable_birth_date()->set_month(4);
+  a.mutable_birth_date()->set_day(1);
+  a.set_motivation("同僚を巻き込んで改善を進めたい。");
+  a.mutable_consent()->set_share_attendance(true);
+  return a;
 }
 
 class SchedulingServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    clock_.Set(et::June1());
-    auto estore = enrollment::EnrollmentStore::Open(storage::DatabaseOptions());
-    ASSERT_TRUE(estore.ok());
-    enrollment_store_ = std::move(*estore);
-    enrollment_ = std::make_unique<enrollment::Enrollment>(
-        enrollment_store_.get(), &clock_,
-        enrollment::EnrollmentConfig{"page-key-0123456789", "access-key-0123456789"});
-    enrollment_service_ =
-        std::make_unique<enrollment::EnrollmentGrpcService>(enrollment_.get(), &signer_);
-    server::ServerOptions eo;
-    eo.service_name = "enrollment";
-    auto es = server::GrpcServer::Start(
-        eo, {{ev1::EnrollmentService::service_full_name(), enrollment_service_.get()}},
-        [](const std::string&) {});
-    ASSERT_TRUE(es.ok());
-    enrollment_server_ = std::move(*es);
+    testkit::ServiceProcessOptions eo;
+    eo.binary = "services/enrollment/enrollment_server";
+    eo.internal_secret = testkit::kInternalSecret;
+    auto enrollment = testkit::StartService(eo);
+    ASSERT_TRUE(enrollment.ok()) << enrollment.status();
+    enrollment_ = std::move(*enrollment);
+    auto channel =
+        grpc::CreateChannel(enrollment_.address(), grpc::InsecureChannelCredentials());
+    enrollment_stub_ = ev1::EnrollmentService::NewStub(channel);
 
-    auto sstore = SchedulingStore::Open(storage::DatabaseOptions());
-    ASSERT_TRUE(sstore.ok());
-    store_ = std::move(*sstore);
-    roster_ = std::make_unique<GrpcRosterSource>(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", enrollment_server_->port()),
-                            grpc::InsecureChannelCredentials()),
-        &signer_, absl::Seconds(2));
+    clock_.Set(June1());
+    auto store = SchedulingStore::Open(storage::DatabaseOptions());
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    roster_ = std::make_unique<enrollment_client::GrpcRosterSource>(
+        channel, &server_.signer(), "scheduling", absl::Seconds(2));
     scheduling_ = std::make_unique<Scheduling>(store_.get(), roster_.get(), &clock_);
-    service_ = std::make_unique<SchedulingGrpcService>(scheduling_.get(), &signer_);
-    server::ServerOptions so;
-    so.service_name = "scheduling";
-    auto ss = server::GrpcServer::Start(
-        so, {{v1::SchedulingService::service_full_name(), service_.get()}},
-        [](const std::string&) {});
-    ASSERT_TRUE(ss.ok());
-    server_ = std::move(*ss);
-    stub_ = v1::SchedulingService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    service_ = std::make_unique<SchedulingGrpcService>(scheduling_.get(), &server_.signer());
+    absl::Status started =
+        server_.Start("scheduling", {{v1::SchedulingService::service_full_name(), service_.get()}});
+    ASSERT_TRUE(started.ok()) << started;
+    stub_ = v1::SchedulingService::NewStub(server_.channel());
 
-    // A cohort with a navigator and two accepted participants (one signed in).
-    auto cohort = enrollment_->CreateCohort(et::Secretariat(), [] {
-      ev1::CreateCohortRequest r;
-      *r.mutable_cohort() = et::Fy2022Cohort();
-      r.set_cohort_id("fy2022");
-      return r;
-    }());
-    ASSERT_TRUE(cohort.ok());
-    ASSERT_TRUE(enrollment_->TransitionCohort(et::Secretariat(), [] {
-      ev1::TransitionCohortRequest r;
-      r.set_name("cohorts/fy2022");
-      r.set_state(ev1::Cohort::OPEN);
-      return r;
-    }()).ok());
+    // Through enrollment's API: an open cohort with a navigator and one
+    // accepted participant (signed in as user-1).
+    ev1::CreateCohortRequest create;
+    *create.mutable_cohort() = OpenNowCohort();
+    create.set_cohort_id("fy2022");
+    ev1::Cohort cohort;
+    grpc::Status s = enrollment_stub_->CreateCohort(server_.As(Secretariat()).get(), create, &cohort);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ev1::TransitionCohortRequest open;
+    open.set_name("cohorts/fy2022");
+    open.set_state(ev1::Cohort::OPEN);
+    s = enrollment_stub_->TransitionCohort(server_.As(Secretariat()).get(), open, &cohort);
+    ASSERT_TRUE(s.ok()) << s.error_message();
     ev1::CreateParticipantRequest nav;
     nav.set_parent("cohorts/fy2022");
     nav.mutable_participant()->set_display_name("中村 進");
     nav.mutable_participant()->set_role(ev1::Participant::NAVIGATOR);
     nav.mutable_participant()->set_subject("navigator-1");
-    navigator_ = enrollment_->CreateParticipant(et::Secretariat(), nav)->name();
-    auto a = enrollment_->CreateApplication(et::User("user-1"), et::Apply("cohorts/fy2022", 1, et::kTowns[0]));
-    ASSERT_TRUE(a.ok()) << a.status();
-    participant_ = a->participants(0);
+    ev1::Participant navigator;
+    s = enrollment_stub_->CreateParticipant(server_.As(Secretariat()).get(), nav, &navigator);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    navigator_ = navigator.name();
+    ev1::CreateApplicationRequest apply;
+    apply.set_parent("cohorts/fy2022");
+    *apply.mutable_application()->add_members() = Applicant();
+    ev1::Application app;
+    s = enrollment_stub_->CreateApplication(server_.As(User("user-1")).get(), apply, &app);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(app.participants_size(), 1);
+    participant_ = app.participants(0);
   }
 
-  auth::PrincipalSigner signer_{kSecret};
+  testkit::RunningService enrollment_;
+  std::unique_ptr<ev1::EnrollmentService::Stub> enrollment_stub_;
   FakeClock clock_;
-  std::unique_ptr<enrollment::EnrollmentStore> enrollment_store_;
-  std::unique_ptr<enrollment::Enrollment> enrollment_;
-  std::unique_ptr<enrollment::EnrollmentGrpcService> enrollment_service_;
-  std::unique_ptr<server::GrpcServer> enrollment_server_;
   std::unique_ptr<SchedulingStore> store_;
-  std::unique_ptr<GrpcRosterSource> roster_;
+  std::unique_ptr<enrollment_client::GrpcRosterSource> roster_;
   std::unique_ptr<Scheduling> scheduling_;
   std::unique_ptr<SchedulingGrpcService> service_;
-  std::unique_ptr<server::GrpcServer> server_;
+  testkit::InProcessGrpcServer server_;  // stops before the service goes
   std::unique_ptr<v1::SchedulingService::Stub> stub_;
   std::string navigator_;
   std::string participant_;
@@ -116,7 +146,7 @@ TEST_F(SchedulingServerTest, SeriesPollAndCloseThroughRealServices) {
   create.set_template_("templates/next-gen-leaders-fy2022");
   create.set_start_year(2022);
   v1::CreateMeetingSeriesResponse series;
-  grpc::Status s = stub_->CreateMeetingSeries(As(et::Secretariat(), signer_).get(), create, &series);
+  grpc::Status s = stub_->CreateMeetingSeries(server_.As(Secretariat()).get(), create, &series);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(series.meetings_size(), 8);
 
@@ -125,49 +155,48 @@ TEST_F(SchedulingServerTest, SeriesPollAndCloseThroughRealServices) {
   candidates.set_meeting("cohorts/fy2022/meetings/m2");
   *candidates.add_start_times() = ToProtoTimestamp(slot);
   v1::Poll poll;
-  ASSERT_TRUE(stub_->SetPollCandidates(As(et::Navigator(), signer_).get(), candidates, &poll).ok());
+  ASSERT_TRUE(stub_->SetPollCandidates(server_.As(Navigator()).get(), candidates, &poll).ok());
 
   v1::AnswerPollRequest nav_answer;
   nav_answer.set_meeting("cohorts/fy2022/meetings/m2");
   (*nav_answer.mutable_availability())[SlotId(slot)] = v1::YES;
-  ASSERT_TRUE(stub_->AnswerPoll(As(et::Navigator(), signer_).get(), nav_answer, &poll).ok());
+  ASSERT_TRUE(stub_->AnswerPoll(server_.As(Navigator()).get(), nav_answer, &poll).ok());
   v1::AnswerPollRequest answer = nav_answer;
   answer.set_comment("参加します");
-  s = stub_->AnswerPoll(As(et::User("user-1"), signer_).get(), answer, &poll);
+  s = stub_->AnswerPoll(server_.As(User("user-1")).get(), answer, &poll);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(poll.answers_size(), 2);
   EXPECT_EQ(poll.answers(1).display_name(), "山田 太郎100");
 
   v1::ClosePollRequest close;
   close.set_meeting("cohorts/fy2022/meetings/m2");
-  s = stub_->ClosePoll(As(et::Navigator(), signer_).get(), close, &poll);
+  s = stub_->ClosePoll(server_.As(Navigator()).get(), close, &poll);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(poll.result().slots(0).yes(0), participant_);
 
   v1::GetCohortCalendarRequest cal;
   cal.set_parent("cohorts/fy2022");
   kaizen::type::HttpBody body;
-  ASSERT_TRUE(stub_->GetCohortCalendar(As(et::User("user-1"), signer_).get(), cal, &body).ok());
+  ASSERT_TRUE(stub_->GetCohortCalendar(server_.As(User("user-1")).get(), cal, &body).ok());
   EXPECT_NE(body.data().find("DTSTART;TZID=Asia/Tokyo:20220821T090000"), std::string::npos);
 }
 
 TEST_F(SchedulingServerTest, EnrollmentDownGivesUnavailableAndWritesNothing) {
-  enrollment_server_->Shutdown();
-  enrollment_server_->Wait();
+  enrollment_.process->Kill();
   v1::CreateMeetingSeriesRequest create;
   create.set_parent("cohorts/fy2022");
   create.set_template_("templates/next-gen-leaders-fy2022");
   create.set_start_year(2022);
   v1::CreateMeetingSeriesResponse series;
   const absl::Time before = absl::Now();
-  grpc::Status s = stub_->CreateMeetingSeries(As(et::Secretariat(), signer_).get(), create, &series);
+  grpc::Status s = stub_->CreateMeetingSeries(server_.As(Secretariat()).get(), create, &series);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(errors::Reason(FromGrpcStatus(s)), "ENROLLMENT_UNAVAILABLE");
   EXPECT_LT(absl::Now() - before, absl::Seconds(10));  // bounded by the 2 s deadline, generous
   v1::ListMeetingsRequest list;
   list.set_parent("cohorts/fy2022");
   v1::ListMeetingsResponse meetings;
-  ASSERT_TRUE(stub_->ListMeetings(As(et::Secretariat(), signer_).get(), list, &meetings).ok());
+  ASSERT_TRUE(stub_->ListMeetings(server_.As(Secretariat()).get(), list, &meetings).ok());
   EXPECT_EQ(meetings.meetings_size(), 0);
 }
 

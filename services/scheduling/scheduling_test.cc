@@ -1,6 +1,7 @@
 // The scheduling rules against real in-memory SQLite, a fake roster and a
 // fake clock.
 #include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_store.h"
 
 #include <cstdio>
 #include <fstream>

@@ -1,15 +1,16 @@
-// Builders for scheduling tests: a fake roster source and principals.
+// Builders for scheduling tests: a fake roster source with a sample cohort
+// (on clients/enrollment/fake_roster_source.h) and principals.
 #ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_TEST_UTIL_H_
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_TEST_UTIL_H_
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "common/status/errors.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "clients/enrollment/fake_roster_source.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
-#include "services/scheduling/roster.h"
 
 namespace kaizen::scheduling::testing {
 
@@ -20,43 +21,34 @@ inline constexpr char kCohort[] = "cohorts/fy2022";
 
 // A roster with a navigator, an advisor, an observer, the secretariat and
 // `participants` participants p1..pN (subjects "user-p1" ...).
-class FakeRoster final : public RosterSource {
+class FakeRoster final : public enrollment_client::FakeRosterSource {
  public:
   explicit FakeRoster(int participants = 4) {
-    roster_.set_cohort(kCohort);
-    Add("navigator", "中村 進", ev1::Participant::NAVIGATOR, "242047");
-    Add("advisor", "小川 恵美", ev1::Participant::ADVISOR, "");
-    Add("observer", "観察 太郎", ev1::Participant::OBSERVER, "");
-    Add("secretariat", "事務局 花子", ev1::Participant::SECRETARIAT, "");
+    ev1::Roster roster;
+    roster.set_cohort(kCohort);
+    Add(roster, "navigator", "中村 進", ev1::Participant::NAVIGATOR, "242047");
+    Add(roster, "advisor", "小川 恵美", ev1::Participant::ADVISOR, "");
+    Add(roster, "observer", "観察 太郎", ev1::Participant::OBSERVER, "");
+    Add(roster, "secretariat", "事務局 花子", ev1::Participant::SECRETARIAT, "");
     for (int i = 1; i <= participants; ++i) {
-      Add(absl::StrCat("p", i), absl::StrCat("参加者", i), ev1::Participant::PARTICIPANT,
+      Add(roster, absl::StrCat("p", i), absl::StrCat("参加者", i), ev1::Participant::PARTICIPANT,
           "131016");
     }
+    SetRoster(roster);
   }
-  absl::StatusOr<ev1::Roster> GetRoster(const std::string& cohort) override {
-    absl::MutexLock lock(&mu_);
-    if (down_) return errors::Unavailable("ENROLLMENT_UNAVAILABLE", "down");
-    if (cohort != kCohort) return errors::NotFound("Cohort", cohort);
-    return roster_;
-  }
-  void SetDown(bool down) {
-    absl::MutexLock lock(&mu_);
-    down_ = down;
-  }
+  // Enrollment down: every call fails with UNAVAILABLE ENROLLMENT_UNAVAILABLE.
+  void SetDown(bool down) { SetUnavailable(down); }
 
  private:
-  void Add(const std::string& id, const std::string& name, ev1::Participant::Role role,
-           const std::string& town) {
-    auto* e = roster_.add_entries();
+  static void Add(ev1::Roster& roster, const std::string& id, const std::string& name,
+                  ev1::Participant::Role role, const std::string& town) {
+    auto* e = roster.add_entries();
     e->set_participant(absl::StrCat(kCohort, "/participants/", id));
     e->set_display_name(name);
     e->set_role(role);
     e->set_municipality_code(town);
     e->set_subject("user-" + id);
   }
-  absl::Mutex mu_;
-  bool down_ = false;
-  ev1::Roster roster_;
 };
 
 inline std::string Person(const std::string& id) {

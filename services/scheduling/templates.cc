@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "common/status/errors.h"
 #include "common/util/clock.h"
 #include "common/util/proto_time.h"
+#include "services/scheduling/scheduling_errors.h"
 
 namespace kaizen::scheduling {
 
@@ -54,7 +54,7 @@ std::pair<absl::Time, absl::Time> EntryWindow(int start_year,
 
 absl::Status ValidateTemplate(const v1::Template& t) {
   auto bad = [](const std::string& field, const std::string& why) {
-    return errors::InvalidField(field, why);
+    return InvalidField(field, why);
   };
   if (t.title().empty() || t.title().size() > 600) {
     return bad("template.title", "must be 1-200 characters");

@@ -1,0 +1,408 @@
+// Applications: arrival evaluation (fields, cohort state and window,
+// eligibility, then a seat or the waiting list), reads for the applicant and
+// staff, and every later move: withdrawal, the secretariat's decisions and
+// the applicant's answer to an offer. Seat arithmetic is the ledger's
+// (waitlist.h).
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/principal.h"
+#include "common/status/status_macros.h"
+#include "common/util/etag.h"
+#include "common/util/ids.h"
+#include "common/validation/validation.h"
+#include "services/enrollment/access.h"
+#include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/internal.h"
+#include "services/enrollment/waitlist.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+void CheckApplicant(Violations& v, const std::string& prefix, const v1::Applicant& m) {
+  v.Check(ValidateText(prefix + ".display_name", m.display_name(), 1, 100, false));
+  v.Check(ValidateKana(prefix + ".kana", m.kana()));
+  v.Check(ValidateEmail(prefix + ".email", m.email()));
+  v.Check(ValidateMunicipalityCode(prefix + ".municipality_code", m.municipality_code()));
+  v.Check(ValidateText(prefix + ".department", m.department(), 0, 100, false));
+  v.Check(ValidateDate(prefix + ".birth_date", m.birth_date()));
+  v.Check(ValidateText(prefix + ".motivation", m.motivation(), 0, 2000, true));
+}
+
+// Every member's age on the cohort's reference date (AGE_OUT_OF_RANGE
+// naming each member outside the range).
+absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& in) {
+  Violations ineligible;
+  for (int i = 0; i < in.members_size(); ++i) {
+    const int age = AgeOn(in.members(i).birth_date(), e.age_reference_date());
+    if ((e.min_age() > 0 && age < e.min_age()) || (e.max_age() > 0 && age > e.max_age())) {
+      ineligible.Check(AgeOutOfRange(absl::StrCat("application.members[", i, "].birth_date"), e));
+    }
+  }
+  return ineligible.Result();
+}
+
+// The stored application plus its etag and, while it waits, its place in
+// the queue.
+absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
+                                 v1::Application* out) {
+  *out = rec.application;
+  out->set_etag(MakeEtag(out->name(), rec.revision));
+  ASSIGN_OR_RETURN(int position, WaitlistPosition(tx, rec));
+  if (position > 0) out->set_waitlist_position(position);
+  return absl::OkStatus();
+}
+
+bool IsLiveApplication(v1::Application::State s) {
+  return s == v1::Application::ACCEPTED || s == v1::Application::WAITLISTED ||
+         s == v1::Application::OFFERED;
+}
+
+// Shared skeleton of the application mutations: parse, load the cohort
+// (expiring lapsed offers), load the application, check the etag, run `fn`,
+// decorate. `fn` may set *deferred to an error that is returned after the
+// transaction commits (so an expiry it observed is kept).
+template <typename Fn>
+absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::Time now,
+                                                  const std::string& name,
+                                                  const std::string& etag, Fn fn) {
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("name", name, "applications"));
+  v1::Application result;
+  absl::Status deferred;
+  RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    SeatLedger ledger(tx, now);
+    ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
+    ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
+    RETURN_IF_ERROR(CheckEtag(rec.application.name(), rec.revision, etag));
+    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec, &deferred));
+    return DecorateApplication(tx, rec, &result);
+  }));
+  RETURN_IF_ERROR(deferred);
+  return result;
+}
+
+// Shared by AcceptOffer and DeclineOffer.
+template <typename Fn>
+absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, absl::Time now,
+                                            const Principal& caller, const std::string& name,
+                                            const std::string& expected_token, Fn answer) {
+  return MutateApplication(
+      store, now, name, "",
+      [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
+          absl::Status* deferred) -> absl::Status {
+        if (!IsSecretariat(caller) && !IsApplicant(caller, rec.application, expected_token)) {
+          return Denied(caller, NotYourApplication(
+                                    "only the applicant and the secretariat may answer this offer"));
+        }
+        if (rec.application.state() == v1::Application::EXPIRED) {
+          // LoadCohortForWrite may just have expired it: keep that, then say so.
+          *deferred = OfferExpired();
+          return absl::OkStatus();
+        }
+        if (rec.application.state() != v1::Application::OFFERED) return NoOpenOffer();
+        return answer(ledger, cohort, rec);
+      });
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Application> Enrollment::CreateApplication(
+    const Principal& caller, const v1::CreateApplicationRequest& request) {
+  ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
+  const v1::Application& in = request.application();
+  if (IsPartner(caller)) return PartnerFeedOnly();
+  const bool override_eligibility = !request.eligibility_override_reason().empty();
+  if (override_eligibility) RETURN_IF_ERROR(RequireSecretariat(caller));
+
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  if (override_eligibility) {
+    v.Check(ValidateText("eligibility_override_reason", request.eligibility_override_reason(), 1,
+                         500, true));
+  }
+  if (in.members_size() < 1 || in.members_size() > kMaxTeamSize) v.Check(TeamSize(kMaxTeamSize));
+  std::set<std::string> email_keys;
+  for (int i = 0; i < in.members_size() && i < kMaxTeamSize; ++i) {
+    const std::string prefix = absl::StrCat("application.members[", i, "]");
+    CheckApplicant(v, prefix, in.members(i));
+    if (i > 0 && in.members(i).municipality_code() != in.members(0).municipality_code()) {
+      v.Check(TeamMunicipalityMismatch(prefix + ".municipality_code"));
+    }
+    if (!email_keys.insert(EmailKey(in.members(i).email())).second) {
+      v.Check(DuplicateApplicant(prefix + ".email"));
+    }
+  }
+  RETURN_IF_ERROR(v.Result());
+
+  const absl::Time now = clock_->Now();
+  const std::string scope =
+      absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
+                   // Anonymous callers share no scope: the request itself
+                   // (its personal data) scopes the id, so nobody can replay
+                   // or probe another applicant's request id.
+                   caller.subject().empty() ? "anon:" + Fingerprint(request) : caller.subject());
+  v1::Application result;
+  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+    if (replayed.has_value()) {
+      ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "applications"));
+      ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
+      return DecorateApplication(tx, rec, &result);
+    }
+    SeatLedger ledger(tx, now);
+    ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(cohort_id));
+    const v1::Cohort& c = cohort.cohort;
+    if (c.state() != v1::Cohort::OPEN) return CohortNotOpen(c.state());
+    if (now < FromProto(c.application_open_time()) ||
+        now >= FromProto(c.application_close_time())) {
+      return ApplicationWindowClosed(FromProto(c.application_open_time()),
+                                     FromProto(c.application_close_time()));
+    }
+    if (!override_eligibility) RETURN_IF_ERROR(CheckEligibility(c.eligibility(), in));
+    if (in.members_size() > c.capacity() && !c.allow_partial_team()) {
+      return TeamLargerThanCapacity();
+    }
+
+    ApplicationRecord rec;
+    rec.cohort_id = cohort_id;
+    rec.id = NewId();
+    rec.revision = 1;
+    v1::Application& app = rec.application;
+    app.set_name(ApplicationName(cohort_id, rec.id));
+    for (const v1::Applicant& m : in.members()) {
+      v1::Applicant* out = app.add_members();
+      *out = m;
+      out->set_display_name(TrimSpaces(m.display_name()));
+      out->set_kana(TrimSpaces(m.kana()));
+      out->set_email(TrimSpaces(m.email()));
+      out->set_department(TrimSpaces(m.department()));
+      out->set_motivation(TrimSpaces(m.motivation()));
+    }
+    app.set_municipality_code(in.members(0).municipality_code());
+    app.set_submitter(caller.subject());
+    app.set_eligibility_override_reason(request.eligibility_override_reason());
+    *app.mutable_create_time() = ToProto(now);
+    AddHistory(app, v1::Application::SUBMITTED, now, Actor(caller), "");
+
+    ASSIGN_OR_RETURN(AdmissionDecision d, ledger.Fit(cohort, rec));
+    if (d.admitted == 0) {
+      ASSIGN_OR_RETURN(int64_t waiting,
+                       tx.CountApplications(cohort_id, v1::Application::WAITLISTED));
+      if (waiting >= c.max_waitlist()) return WaitlistFull(c.max_waitlist());
+      AddHistory(app, v1::Application::WAITLISTED, now, kSystemActor, d.blocked_reason);
+    }
+    RETURN_IF_ERROR(tx.InsertApplication(&rec));
+    RETURN_IF_ERROR(tx.ReserveEmails(
+        cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
+    if (d.admitted > 0) {
+      RETURN_IF_ERROR(ledger.AdmitApplication(
+          cohort, rec, d.admitted, kSystemActor,
+          override_eligibility ? kEligibilityOverridden : kSeatAvailable));
+    }
+    if (!request.request_id().empty()) {
+      RETURN_IF_ERROR(
+          tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), app.name()}, now));
+    }
+    return DecorateApplication(tx, rec, &result);
+  }));
+  result.set_access_token(AccessTokenFor(result.name()));
+  return result;
+}
+
+absl::StatusOr<v1::Application> Enrollment::GetApplication(
+    const Principal& caller, const v1::GetApplicationRequest& request) {
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "applications"));
+  v1::Application result;
+  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
+    ASSIGN_OR_RETURN(bool navigator,
+                     IsCohortStaff(tx, ids.first, caller, /*navigator_only=*/true));
+    const bool applicant =
+        IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()));
+    if (!navigator && !applicant) {
+      return Denied(caller, NotYourApplication(
+                                "only the applicant and the secretariat may see this application"));
+    }
+    RETURN_IF_ERROR(DecorateApplication(tx, rec, &result));
+    if (!IsSecretariat(caller) && !applicant) RedactApplicationForStaff(&result);
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
+    const Principal& caller, const v1::ListApplicationsRequest& request) {
+  // The token's role first (cheap, before looking at the request), then the
+  // cohort: see IsCohortStaff in the transaction.
+  if (!IsSecretariat(caller) && !auth::HasRole(caller, kaizen::type::ROLE_NAVIGATOR)) {
+    return Denied(caller,
+                  StaffOnly("only the secretariat and the navigator may list applications"));
+  }
+  ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
+  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
+  if (!request.municipality_code().empty()) {
+    RETURN_IF_ERROR(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+  }
+  const std::string fingerprint =
+      absl::StrCat("applications\x1f", request.parent(), "\x1f", request.state(), "\x1f",
+                   request.municipality_code());
+  std::optional<QueuePosition> after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::string position, page_tokens_.Decode(fingerprint, request.page_token()));
+    std::pair<std::string, std::string> parts = absl::StrSplit(position, ':');
+    QueuePosition p;
+    if (!absl::SimpleAtoi(parts.first, &p.priority) || !absl::SimpleAtoi(parts.second, &p.seq)) {
+      return InvalidPageToken();
+    }
+    after = p;
+  }
+  ApplicationFilter filter;
+  if (request.state() != v1::Application::STATE_UNSPECIFIED) filter.state = request.state();
+  filter.municipality_code = request.municipality_code();
+  v1::ListApplicationsResponse response;
+  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    ASSIGN_OR_RETURN(bool navigator, IsCohortStaff(tx, cohort_id, caller, /*navigator_only=*/true));
+    if (!navigator) {
+      return Denied(caller, StaffOnly("only the secretariat and this cohort's navigator may "
+                                      "list applications"));
+    }
+    ASSIGN_OR_RETURN(auto rows, tx.ListApplications(cohort_id, filter, after, page_size + 1));
+    const bool more = static_cast<int>(rows.size()) > page_size;
+    if (more) rows.resize(page_size);
+    for (const ApplicationRecord& rec : rows) {
+      v1::Application* out = response.add_applications();
+      RETURN_IF_ERROR(DecorateApplication(tx, rec, out));
+      if (!IsSecretariat(caller)) RedactApplicationForStaff(out);
+    }
+    if (more) {
+      response.set_next_page_token(page_tokens_.Encode(
+          fingerprint, absl::StrCat(rows.back().application.priority(), ":", rows.back().seq)));
+    }
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::Application> Enrollment::WithdrawApplication(
+    const Principal& caller, const v1::WithdrawApplicationRequest& request) {
+  Violations v;
+  v.Check(ValidateText("reason", request.reason(), 0, 500, true));
+  RETURN_IF_ERROR(v.Result());
+  const absl::Time now = clock_->Now();
+  return MutateApplication(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
+          absl::Status*) -> absl::Status {
+        if (!IsSecretariat(caller) &&
+            !IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()))) {
+          return Denied(caller, NotYourApplication(
+                                    "only the applicant and the secretariat may withdraw it"));
+        }
+        if (!IsLiveApplication(rec.application.state())) {
+          return InvalidStateTransition("withdraw", rec.application.state());
+        }
+        return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN, Actor(caller),
+                                     TrimSpaces(request.reason()));
+      });
+}
+
+absl::StatusOr<v1::Application> Enrollment::AcceptApplication(
+    const Principal& caller, const v1::DecideApplicationRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
+  const absl::Time now = clock_->Now();
+  return MutateApplication(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
+          ApplicationRecord& rec, absl::Status*) -> absl::Status {
+        const auto state = rec.application.state();
+        if (state != v1::Application::WAITLISTED && state != v1::Application::OFFERED &&
+            state != v1::Application::REJECTED) {
+          return InvalidStateTransition("accept", state);
+        }
+        if (!IsLiveCohort(cohort.cohort.state())) return CohortNotOpen();
+        // An open offer's own seats are free for it (Fit leaves them out).
+        ASSIGN_OR_RETURN(AdmissionDecision d, ledger.Fit(cohort, rec));
+        if (d.admitted == 0) {
+          return d.blocked_reason == kCohortFull ? CohortFull() : MunicipalityLimitReached();
+        }
+        if (state == v1::Application::REJECTED) {
+          std::vector<std::string> keys;
+          for (const auto& m : rec.application.members()) keys.push_back(EmailKey(m.email()));
+          RETURN_IF_ERROR(tx.ReserveEmails(rec.cohort_id, rec.id, keys));
+        }
+        return ledger.AdmitApplication(cohort, rec, d.admitted, caller.subject(),
+                                       TrimSpaces(request.reason()));
+      });
+}
+
+absl::StatusOr<v1::Application> Enrollment::RejectApplication(
+    const Principal& caller, const v1::DecideApplicationRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
+  const absl::Time now = clock_->Now();
+  return MutateApplication(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
+          absl::Status*) -> absl::Status {
+        if (!IsLiveApplication(rec.application.state())) {
+          return InvalidStateTransition("reject", rec.application.state());
+        }
+        return ledger.EndApplication(cohort, rec, v1::Application::REJECTED, caller.subject(),
+                                     TrimSpaces(request.reason()));
+      });
+}
+
+absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
+    const Principal& caller, const v1::PrioritizeApplicationRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  Violations v;
+  if (request.priority() < -100 || request.priority() > 100) {
+    v.Add("priority", "must be between -100 and 100");
+  }
+  v.Check(ValidateText("reason", request.reason(), 1, 500, true));
+  RETURN_IF_ERROR(v.Result());
+  const absl::Time now = clock_->Now();
+  return MutateApplication(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ApplicationRecord& rec,
+          absl::Status*) -> absl::Status {
+        if (rec.application.state() != v1::Application::WAITLISTED) {
+          return InvalidStateTransition("prioritize", rec.application.state());
+        }
+        rec.application.set_priority(request.priority());
+        rec.application.set_priority_reason(TrimSpaces(request.reason()));
+        return tx.UpdateApplication(&rec);
+      });
+}
+
+absl::StatusOr<v1::Application> Enrollment::AcceptOffer(const Principal& caller,
+                                                        const v1::AnswerOfferRequest& request) {
+  const absl::Time now = clock_->Now();
+  return AnswerOffer(
+      store_, now, caller, request.name(), AccessTokenFor(request.name()),
+      [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
+        return ledger.AdmitApplication(cohort, rec, rec.application.admitted_member_count(),
+                                       Actor(caller), kOfferAccepted);
+      });
+}
+
+absl::StatusOr<v1::Application> Enrollment::DeclineOffer(const Principal& caller,
+                                                         const v1::AnswerOfferRequest& request) {
+  const absl::Time now = clock_->Now();
+  return AnswerOffer(store_, now, caller, request.name(), AccessTokenFor(request.name()),
+                     [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
+                       return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN,
+                                                    Actor(caller), kOfferDeclined);
+                     });
+}
+
+}  // namespace kaizen::enrollment

@@ -1,0 +1,261 @@
+#include "services/enrollment/enrollment_errors.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/status/errors.h"
+#include "common/util/clock.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+std::string Day(const google::type::Date& d) {
+  return absl::FormatCivilTime(absl::CivilDay(d.year(), d.month(), d.day()));
+}
+
+std::string TokyoMinute(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", t, TokyoTimeZone());
+}
+
+}  // namespace
+
+const std::vector<absl::string_view>& ErrorReasons() {
+  static const auto* const kReasons = new std::vector<absl::string_view>{
+      kInvalidPageToken, kInvalidCursor, kUpdateMaskRequired, kUpdateMaskInvalid,
+      kTeamSize, kTeamMunicipalityMismatch, kTeamLargerThanCapacity, kAgeOutOfRange,
+      kCurrencyNotJpy, kStaffRoleRequired, kUnknownItem, kDuplicateApplicant,
+      kCohortNotOpen, kApplicationWindowClosed, kInvalidStateTransition, kCohortFull,
+      kMunicipalityLimitReached, kCapacityBelowTaken, kMunicipalityLimitBelowTaken,
+      kCohortFinished, kNoOpenOffer, kOfferExpired, kAlreadyCancelled, kRefundExceedsPaid,
+      kItemNotYetAvailable, kAlreadyShipped, kCohortNotFinished, kRetentionNotElapsed,
+      kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
+      kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing};
+  return *kReasons;
+}
+
+const std::vector<absl::string_view>& HistoryReasons() {
+  static const auto* const kReasons = new std::vector<absl::string_view>{
+      kSeatAvailable, kCohortFull, kMunicipalityLimitReached, kOfferExpired,
+      kOfferAccepted, kOfferDeclined, kEligibilityOverridden};
+  return *kReasons;
+}
+
+// ---------------------------------------------------------------- INVALID_ARGUMENT
+
+absl::Status InvalidPageToken() {
+  return errors::InvalidField("page_token", "is not valid", kInvalidPageToken);
+}
+
+absl::Status InvalidCursor() {
+  return errors::InvalidField("cursor", "is not a cursor this feed gave you", kInvalidCursor);
+}
+
+absl::Status UpdateMaskRequired() {
+  return errors::InvalidField("update_mask", "name at least one field to change",
+                              kUpdateMaskRequired);
+}
+
+absl::Status UpdateMaskInvalid(absl::string_view path) {
+  return errors::InvalidField("update_mask", absl::StrCat("'", path, "' cannot be updated"),
+                              kUpdateMaskInvalid);
+}
+
+absl::Status TeamSize(int max_members) {
+  return errors::InvalidField("application.members",
+                              absl::StrCat("must list 1 to ", max_members, " people"),
+                              kTeamSize);
+}
+
+absl::Status TeamMunicipalityMismatch(absl::string_view field) {
+  return errors::InvalidField(field, "a team applies from one municipality: must match members[0]",
+                              kTeamMunicipalityMismatch);
+}
+
+absl::Status TeamLargerThanCapacity() {
+  return errors::InvalidField("application.members",
+                              "the team is larger than the cohort's capacity",
+                              kTeamLargerThanCapacity);
+}
+
+absl::Status AgeOutOfRange(absl::string_view field, const v1::Eligibility& e) {
+  return errors::InvalidField(field,
+                              absl::StrCat("must be aged ", e.min_age(), " to ", e.max_age(),
+                                           " on ", Day(e.age_reference_date())),
+                              kAgeOutOfRange);
+}
+
+absl::Status CurrencyNotJpy(absl::string_view field) {
+  return errors::InvalidField(field, "must be JPY", kCurrencyNotJpy);
+}
+
+absl::Status StaffRoleRequired() {
+  return errors::InvalidField("participant.role",
+                              "must be NAVIGATOR, ADVISOR, OBSERVER or SECRETARIAT (participants "
+                              "join through applications)",
+                              kStaffRoleRequired);
+}
+
+absl::Status UnknownItem() {
+  return errors::InvalidField("item_id", "is not an item this cohort's fee includes",
+                              kUnknownItem);
+}
+
+absl::Status DuplicateApplicant() {
+  return errors::Error(absl::StatusCode::kAlreadyExists, kDuplicateApplicant,
+                       "this e-mail address already has an application in this cohort");
+}
+
+absl::Status DuplicateApplicant(absl::string_view field) {
+  return errors::InvalidField(field, "is used by another member of the team",
+                              kDuplicateApplicant);
+}
+
+// ---------------------------------------------------------------- FAILED_PRECONDITION
+
+absl::Status CohortNotOpen(v1::Cohort::State state) {
+  return errors::FailedPrecondition(kCohortNotOpen, "this cohort is not accepting applications",
+                                    {{"state", v1::Cohort::State_Name(state)}});
+}
+
+absl::Status CohortNotOpen() {
+  return errors::FailedPrecondition(kCohortNotOpen, "this cohort is not taking people in");
+}
+
+absl::Status ApplicationWindowClosed(absl::Time open, absl::Time close) {
+  return errors::FailedPrecondition(
+      kApplicationWindowClosed,
+      absl::StrCat("applications are accepted from ", TokyoMinute(open), " until ",
+                   TokyoMinute(close), " (Asia/Tokyo)"));
+}
+
+absl::Status InvalidStateTransition(v1::Cohort::State from, v1::Cohort::State to) {
+  const std::string from_name = v1::Cohort::State_Name(from);
+  const std::string to_name = v1::Cohort::State_Name(to);
+  return errors::FailedPrecondition(
+      kInvalidStateTransition,
+      absl::StrCat("a cohort cannot go from ", from_name, " to ", to_name),
+      {{"from", from_name}, {"to", to_name}});
+}
+
+absl::Status InvalidStateTransition(absl::string_view action, v1::Application::State from) {
+  const std::string from_name = v1::Application::State_Name(from);
+  return errors::FailedPrecondition(
+      kInvalidStateTransition,
+      absl::StrCat("cannot ", action, " an application that is ", from_name),
+      {{"state", from_name}});
+}
+
+absl::Status CohortFull() {
+  return errors::FailedPrecondition(kCohortFull, "no seats are free for this application");
+}
+
+absl::Status MunicipalityLimitReached() {
+  return errors::FailedPrecondition(
+      kMunicipalityLimitReached, "accepting it would exceed the cohort's municipality limit");
+}
+
+absl::Status CapacityBelowTaken(int seats_taken) {
+  return errors::FailedPrecondition(
+      kCapacityBelowTaken,
+      absl::StrCat("capacity cannot drop below the ", seats_taken, " seats already taken"));
+}
+
+absl::Status MunicipalityLimitBelowTaken(int municipalities_taken) {
+  return errors::FailedPrecondition(
+      kMunicipalityLimitBelowTaken,
+      absl::StrCat("max_municipalities cannot drop below the ", municipalities_taken,
+                   " municipalities already in"));
+}
+
+absl::Status CohortFinished(absl::string_view message) {
+  return errors::FailedPrecondition(kCohortFinished, message);
+}
+
+absl::Status NoOpenOffer() {
+  return errors::FailedPrecondition(kNoOpenOffer, "this application has no open offer");
+}
+
+absl::Status OfferExpired() {
+  return errors::FailedPrecondition(kOfferExpired, "the offer has expired");
+}
+
+absl::Status AlreadyCancelled() {
+  return errors::FailedPrecondition(kAlreadyCancelled,
+                                    "this participation is already cancelled");
+}
+
+absl::Status RefundExceedsPaid(int64_t refundable) {
+  return errors::FailedPrecondition(
+      kRefundExceedsPaid, absl::StrCat("at most ", refundable, " yen can be refunded"));
+}
+
+absl::Status ItemNotYetAvailable(const google::type::Date& available) {
+  return errors::FailedPrecondition(kItemNotYetAvailable,
+                                    absl::StrCat("this item can ship from ", Day(available)));
+}
+
+absl::Status AlreadyShipped() {
+  return errors::FailedPrecondition(kAlreadyShipped,
+                                    "this item was already shipped to this person");
+}
+
+absl::Status CohortNotFinished() {
+  return errors::FailedPrecondition(kCohortNotFinished,
+                                    "personal data is kept until the cohort finishes");
+}
+
+absl::Status RetentionNotElapsed(absl::Time earliest) {
+  return errors::FailedPrecondition(
+      kRetentionNotElapsed,
+      absl::StrCat("the retention period ends at ",
+                   absl::FormatTime("%Y-%m-%d %H:%M %Z", earliest, TokyoTimeZone())),
+      {{"earliest_purge_time", absl::FormatTime(earliest)}});
+}
+
+// ---------------------------------------------------------------- RESOURCE_EXHAUSTED
+
+absl::Status WaitlistFull(int max_waitlist) {
+  return errors::ResourceExhausted(kWaitlistFull,
+                                   "the cohort is full and so is its waiting list",
+                                   {{"max_waitlist", absl::StrCat(max_waitlist)}});
+}
+
+// ---------------------------------------------------------------- who may
+
+absl::Status LoginRequired() {
+  return errors::Unauthenticated(kLoginRequired, "sign in to do this");
+}
+
+absl::Status SecretariatOnly() {
+  return errors::PermissionDenied(kSecretariatOnly, "only the secretariat may do this");
+}
+
+absl::Status StaffOnly(absl::string_view message) {
+  return errors::PermissionDenied(kStaffOnly, message);
+}
+
+absl::Status NotYourApplication(absl::string_view message) {
+  return errors::PermissionDenied(kNotYourApplication, message);
+}
+
+absl::Status NotYourParticipation(absl::string_view message) {
+  return errors::PermissionDenied(kNotYourParticipation, message);
+}
+
+absl::Status PartnerOnly() {
+  return errors::PermissionDenied(
+      kPartnerOnly, "the change feed is for partner HR systems and the secretariat");
+}
+
+absl::Status PartnerFeedOnly() {
+  return errors::PermissionDenied(kPartnerFeedOnly,
+                                  "partner keys may only read the change feed");
+}
+
+absl::Status PartnerMunicipalityMissing() {
+  return errors::PermissionDenied(kPartnerMunicipalityMissing,
+                                  "this partner key is not bound to a municipality");
+}
+
+}  // namespace kaizen::enrollment

@@ -1,0 +1,206 @@
+// Every error reason the enrollment service originates, one named factory
+// each, plus the reasons it writes into an application's history. All errors
+// are built with common/status/errors.h, so each carries google.rpc.ErrorInfo
+// (domain "kaizen") with one of the reasons below (and BadRequest for
+// INVALID_ARGUMENT); clients switch on the reason, never on the message.
+// Reasons are stable forever. README.md lists exactly these (a test checks).
+//
+// Not here: reasons made by shared code in common/ and used unchanged
+// (resource names, field validation, page sizes, etags, NOT_FOUND, the
+// internal credential); docs/errors.md lists those.
+//
+// Messages speak the user's language and never echo submitted values.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_ERRORS_H_
+#define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_ERRORS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/type/date.pb.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+
+namespace kaizen::enrollment {
+
+// ---------------------------------------------------------------- reasons
+
+// Bad input (INVALID_ARGUMENT).
+inline constexpr absl::string_view kInvalidPageToken = "INVALID_PAGE_TOKEN";
+inline constexpr absl::string_view kInvalidCursor = "INVALID_CURSOR";
+inline constexpr absl::string_view kUpdateMaskRequired = "UPDATE_MASK_REQUIRED";
+inline constexpr absl::string_view kUpdateMaskInvalid = "UPDATE_MASK_INVALID";
+inline constexpr absl::string_view kTeamSize = "TEAM_SIZE";
+inline constexpr absl::string_view kTeamMunicipalityMismatch = "TEAM_MUNICIPALITY_MISMATCH";
+inline constexpr absl::string_view kTeamLargerThanCapacity = "TEAM_LARGER_THAN_CAPACITY";
+inline constexpr absl::string_view kAgeOutOfRange = "AGE_OUT_OF_RANGE";
+inline constexpr absl::string_view kCurrencyNotJpy = "CURRENCY_NOT_JPY";
+inline constexpr absl::string_view kStaffRoleRequired = "STAFF_ROLE_REQUIRED";
+inline constexpr absl::string_view kUnknownItem = "UNKNOWN_ITEM";
+// Also ALREADY_EXISTS (see DuplicateApplicant).
+inline constexpr absl::string_view kDuplicateApplicant = "DUPLICATE_APPLICANT";
+
+// State forbids it (FAILED_PRECONDITION).
+inline constexpr absl::string_view kCohortNotOpen = "COHORT_NOT_OPEN";
+inline constexpr absl::string_view kApplicationWindowClosed = "APPLICATION_WINDOW_CLOSED";
+inline constexpr absl::string_view kInvalidStateTransition = "INVALID_STATE_TRANSITION";
+inline constexpr absl::string_view kCohortFull = "COHORT_FULL";
+inline constexpr absl::string_view kMunicipalityLimitReached = "MUNICIPALITY_LIMIT_REACHED";
+inline constexpr absl::string_view kCapacityBelowTaken = "CAPACITY_BELOW_TAKEN";
+inline constexpr absl::string_view kMunicipalityLimitBelowTaken =
+    "MUNICIPALITY_LIMIT_BELOW_TAKEN";
+inline constexpr absl::string_view kCohortFinished = "COHORT_FINISHED";
+inline constexpr absl::string_view kNoOpenOffer = "NO_OPEN_OFFER";
+inline constexpr absl::string_view kOfferExpired = "OFFER_EXPIRED";
+inline constexpr absl::string_view kAlreadyCancelled = "ALREADY_CANCELLED";
+inline constexpr absl::string_view kRefundExceedsPaid = "REFUND_EXCEEDS_PAID";
+inline constexpr absl::string_view kItemNotYetAvailable = "ITEM_NOT_YET_AVAILABLE";
+inline constexpr absl::string_view kAlreadyShipped = "ALREADY_SHIPPED";
+inline constexpr absl::string_view kCohortNotFinished = "COHORT_NOT_FINISHED";
+inline constexpr absl::string_view kRetentionNotElapsed = "RETENTION_NOT_ELAPSED";
+
+// Limits (RESOURCE_EXHAUSTED).
+inline constexpr absl::string_view kWaitlistFull = "WAITLIST_FULL";
+
+// Who may (UNAUTHENTICATED, PERMISSION_DENIED).
+inline constexpr absl::string_view kLoginRequired = "LOGIN_REQUIRED";
+inline constexpr absl::string_view kSecretariatOnly = "SECRETARIAT_ONLY";
+inline constexpr absl::string_view kStaffOnly = "STAFF_ONLY";
+inline constexpr absl::string_view kNotYourApplication = "NOT_YOUR_APPLICATION";
+inline constexpr absl::string_view kNotYourParticipation = "NOT_YOUR_PARTICIPATION";
+inline constexpr absl::string_view kPartnerOnly = "PARTNER_ONLY";
+inline constexpr absl::string_view kPartnerFeedOnly = "PARTNER_FEED_ONLY";
+inline constexpr absl::string_view kPartnerMunicipalityMissing = "PARTNER_MUNICIPALITY_MISSING";
+
+// Application history reasons (v1::Application.history[].reason), not
+// errors. kCohortFull, kMunicipalityLimitReached (why an application waits)
+// and kOfferExpired are history reasons too.
+inline constexpr absl::string_view kSeatAvailable = "SEAT_AVAILABLE";
+inline constexpr absl::string_view kOfferAccepted = "OFFER_ACCEPTED";
+inline constexpr absl::string_view kOfferDeclined = "OFFER_DECLINED";
+inline constexpr absl::string_view kEligibilityOverridden = "ELIGIBILITY_OVERRIDDEN";
+
+// Every error reason above, and every history reason, in declaration order
+// (for the README check and docs).
+const std::vector<absl::string_view>& ErrorReasons();
+const std::vector<absl::string_view>& HistoryReasons();
+
+// ---------------------------------------------------------------- INVALID_ARGUMENT
+// Each names its field in google.rpc.BadRequest, so Violations can collect it.
+
+// `page_token` was not made by this list with these filters.
+absl::Status InvalidPageToken();
+// `cursor` was not made by this change feed for this caller's municipality.
+absl::Status InvalidCursor();
+// UpdateCohort without any update_mask path.
+absl::Status UpdateMaskRequired();
+// UpdateCohort naming a `path` that cannot be changed (output-only, name, state).
+absl::Status UpdateMaskInvalid(absl::string_view path);
+// `application.members` is empty or lists more than `max_members`.
+absl::Status TeamSize(int max_members);
+// A team member (`field`, its municipality_code) from another municipality
+// than members[0].
+absl::Status TeamMunicipalityMismatch(absl::string_view field);
+// A team larger than the cohort's capacity, without allow_partial_team.
+absl::Status TeamLargerThanCapacity();
+// A member (`field`, its birth_date) outside the cohort's age range on its
+// reference date.
+absl::Status AgeOutOfRange(absl::string_view field, const v1::Eligibility& eligibility);
+// Money (`field`, its currency_code) in another currency than yen.
+absl::Status CurrencyNotJpy(absl::string_view field);
+// CreateParticipant with a role that is not a staff role (participants join
+// through applications).
+absl::Status StaffRoleRequired();
+// RecordShipment for an item the cohort's fee does not include.
+absl::Status UnknownItem();
+
+// DUPLICATE_APPLICANT, two forms:
+// ALREADY_EXISTS: one of the e-mail addresses already has a live application
+// in the cohort. Names neither the address nor the other application (the
+// caller may be anyone probing).
+absl::Status DuplicateApplicant();
+// INVALID_ARGUMENT naming `field` (a member's email): the same address twice
+// in one team.
+absl::Status DuplicateApplicant(absl::string_view field);
+
+// ---------------------------------------------------------------- FAILED_PRECONDITION
+
+// CreateApplication in a cohort that is not OPEN (metadata "state").
+absl::Status CohortNotOpen(v1::Cohort::State state);
+// AcceptApplication in a cohort that no longer takes people in (DRAFT or
+// FINISHED).
+absl::Status CohortNotOpen();
+// CreateApplication outside [open, close): the message gives the window in
+// Asia/Tokyo.
+absl::Status ApplicationWindowClosed(absl::Time open, absl::Time close);
+// TransitionCohort along an edge the cohort lifecycle does not have
+// (metadata "from", "to").
+absl::Status InvalidStateTransition(v1::Cohort::State from, v1::Cohort::State to);
+// `action` ("withdraw", "accept", ...) on an application whose state forbids
+// it (metadata "state").
+absl::Status InvalidStateTransition(absl::string_view action, v1::Application::State from);
+// Manual accept with no seat free.
+absl::Status CohortFull();
+// Manual accept that would bring in one municipality too many.
+absl::Status MunicipalityLimitReached();
+// UpdateCohort lowering capacity below the `seats_taken`.
+absl::Status CapacityBelowTaken(int seats_taken);
+// UpdateCohort lowering max_municipalities below those already in.
+absl::Status MunicipalityLimitBelowTaken(int municipalities_taken);
+// Changing a FINISHED cohort: updates ("a finished cohort cannot be
+// changed") and new staff ("the cohort has finished"); `message` says which.
+absl::Status CohortFinished(absl::string_view message);
+// AcceptOffer / DeclineOffer on an application that has no open offer.
+absl::Status NoOpenOffer();
+// AcceptOffer / DeclineOffer after the offer lapsed (the lapse is kept).
+absl::Status OfferExpired();
+// CancelParticipant on a cancelled participation.
+absl::Status AlreadyCancelled();
+// A refund larger than what was paid and not yet refunded (`refundable` yen).
+absl::Status RefundExceedsPaid(int64_t refundable);
+// RecordShipment before the item's `available` date (Asia/Tokyo).
+absl::Status ItemNotYetAvailable(const google::type::Date& available);
+// RecordShipment for an item this person already received.
+absl::Status AlreadyShipped();
+// PurgeCohortPersonalData before the cohort is FINISHED.
+absl::Status CohortNotFinished();
+// PurgeCohortPersonalData before `earliest` (finish time + retention_days);
+// metadata "earliest_purge_time".
+absl::Status RetentionNotElapsed(absl::Time earliest);
+
+// ---------------------------------------------------------------- RESOURCE_EXHAUSTED
+
+// CreateApplication that would wait while `max_waitlist` applications
+// already wait (abuse limit of the public route; metadata "max_waitlist").
+absl::Status WaitlistFull(int max_waitlist);
+
+// ---------------------------------------------------------------- who may
+
+// UNAUTHENTICATED: an anonymous caller on something that needs an account
+// (access.h: Denied turns any refusal of an anonymous caller into this).
+absl::Status LoginRequired();
+// PERMISSION_DENIED: only the secretariat may do this.
+absl::Status SecretariatOnly();
+// PERMISSION_DENIED: only (this cohort's) staff; `message` names who may do
+// what.
+absl::Status StaffOnly(absl::string_view message);
+// PERMISSION_DENIED: neither the applicant (account or access token) nor the
+// secretariat (or the cohort's navigator, for reads); `message` names who
+// may do what.
+absl::Status NotYourApplication(absl::string_view message);
+// PERMISSION_DENIED: neither the participant themself nor the secretariat
+// (or the cohort's staff, for reads); `message` names who may do what.
+absl::Status NotYourParticipation(absl::string_view message);
+// PERMISSION_DENIED: the change feed, for someone neither partner HR nor
+// the secretariat.
+absl::Status PartnerOnly();
+// PERMISSION_DENIED: a partner key doing anything but read the feed (it can
+// never apply, own a participation or give consent).
+absl::Status PartnerFeedOnly();
+// PERMISSION_DENIED: a partner key bound to no municipality.
+absl::Status PartnerMunicipalityMissing();
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_ERRORS_H_

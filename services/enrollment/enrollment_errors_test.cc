@@ -1,0 +1,158 @@
+// The catalog: each factory's code and reason, and README.md listing exactly
+// the catalog's reasons (so the docs cannot drift from the code).
+#include "services/enrollment/enrollment_errors.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
+#include "gtest/gtest.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+using Code = absl::StatusCode;
+
+void ExpectError(const absl::Status& status, Code code, absl::string_view reason) {
+  EXPECT_EQ(status.code(), code) << status;
+  EXPECT_EQ(errors::Reason(status), reason) << status;
+  if (code == Code::kInvalidArgument) {
+    auto bad = errors::GetBadRequest(status);
+    ASSERT_TRUE(bad.has_value()) << status;
+    EXPECT_EQ(bad->field_violations_size(), 1) << status;
+  }
+}
+
+TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
+  v1::Eligibility e;
+  e.set_min_age(20);
+  e.set_max_age(39);
+  google::type::Date day;
+  day.set_year(2022);
+  day.set_month(9);
+  day.set_day(15);
+  const absl::Time t = absl::FromUnixSeconds(1654009200);
+
+  ExpectError(InvalidPageToken(), Code::kInvalidArgument, kInvalidPageToken);
+  ExpectError(InvalidCursor(), Code::kInvalidArgument, kInvalidCursor);
+  ExpectError(UpdateMaskRequired(), Code::kInvalidArgument, kUpdateMaskRequired);
+  ExpectError(UpdateMaskInvalid("name"), Code::kInvalidArgument, kUpdateMaskInvalid);
+  ExpectError(TeamSize(10), Code::kInvalidArgument, kTeamSize);
+  ExpectError(TeamMunicipalityMismatch("f"), Code::kInvalidArgument, kTeamMunicipalityMismatch);
+  ExpectError(TeamLargerThanCapacity(), Code::kInvalidArgument, kTeamLargerThanCapacity);
+  ExpectError(AgeOutOfRange("f", e), Code::kInvalidArgument, kAgeOutOfRange);
+  ExpectError(CurrencyNotJpy("f"), Code::kInvalidArgument, kCurrencyNotJpy);
+  ExpectError(StaffRoleRequired(), Code::kInvalidArgument, kStaffRoleRequired);
+  ExpectError(UnknownItem(), Code::kInvalidArgument, kUnknownItem);
+  ExpectError(DuplicateApplicant(), Code::kAlreadyExists, kDuplicateApplicant);
+  ExpectError(DuplicateApplicant("f"), Code::kInvalidArgument, kDuplicateApplicant);
+
+  ExpectError(CohortNotOpen(v1::Cohort::DRAFT), Code::kFailedPrecondition, kCohortNotOpen);
+  ExpectError(CohortNotOpen(), Code::kFailedPrecondition, kCohortNotOpen);
+  ExpectError(ApplicationWindowClosed(t, t), Code::kFailedPrecondition, kApplicationWindowClosed);
+  ExpectError(InvalidStateTransition(v1::Cohort::DRAFT, v1::Cohort::FINISHED),
+              Code::kFailedPrecondition, kInvalidStateTransition);
+  ExpectError(InvalidStateTransition("accept", v1::Application::ACCEPTED),
+              Code::kFailedPrecondition, kInvalidStateTransition);
+  ExpectError(CohortFull(), Code::kFailedPrecondition, kCohortFull);
+  ExpectError(MunicipalityLimitReached(), Code::kFailedPrecondition, kMunicipalityLimitReached);
+  ExpectError(CapacityBelowTaken(3), Code::kFailedPrecondition, kCapacityBelowTaken);
+  ExpectError(MunicipalityLimitBelowTaken(3), Code::kFailedPrecondition,
+              kMunicipalityLimitBelowTaken);
+  ExpectError(CohortFinished("x"), Code::kFailedPrecondition, kCohortFinished);
+  ExpectError(NoOpenOffer(), Code::kFailedPrecondition, kNoOpenOffer);
+  ExpectError(OfferExpired(), Code::kFailedPrecondition, kOfferExpired);
+  ExpectError(AlreadyCancelled(), Code::kFailedPrecondition, kAlreadyCancelled);
+  ExpectError(RefundExceedsPaid(5), Code::kFailedPrecondition, kRefundExceedsPaid);
+  ExpectError(ItemNotYetAvailable(day), Code::kFailedPrecondition, kItemNotYetAvailable);
+  ExpectError(AlreadyShipped(), Code::kFailedPrecondition, kAlreadyShipped);
+  ExpectError(CohortNotFinished(), Code::kFailedPrecondition, kCohortNotFinished);
+  ExpectError(RetentionNotElapsed(t), Code::kFailedPrecondition, kRetentionNotElapsed);
+
+  ExpectError(WaitlistFull(50), Code::kResourceExhausted, kWaitlistFull);
+
+  ExpectError(LoginRequired(), Code::kUnauthenticated, kLoginRequired);
+  ExpectError(SecretariatOnly(), Code::kPermissionDenied, kSecretariatOnly);
+  ExpectError(StaffOnly("x"), Code::kPermissionDenied, kStaffOnly);
+  ExpectError(NotYourApplication("x"), Code::kPermissionDenied, kNotYourApplication);
+  ExpectError(NotYourParticipation("x"), Code::kPermissionDenied, kNotYourParticipation);
+  ExpectError(PartnerOnly(), Code::kPermissionDenied, kPartnerOnly);
+  ExpectError(PartnerFeedOnly(), Code::kPermissionDenied, kPartnerFeedOnly);
+  ExpectError(PartnerMunicipalityMissing(), Code::kPermissionDenied, kPartnerMunicipalityMissing);
+}
+
+TEST(EnrollmentErrorsTest, MessagesNameNoValueAndMetadataIsKept) {
+  const absl::Status s = InvalidStateTransition(v1::Cohort::DRAFT, v1::Cohort::FINISHED);
+  EXPECT_EQ(s.message(), "a cohort cannot go from DRAFT to FINISHED");
+  auto info = errors::GetErrorInfo(s);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("from"), "DRAFT");
+  EXPECT_EQ(info->metadata().at("to"), "FINISHED");
+  EXPECT_TRUE(absl::EndsWith(TeamSize(10).message(), "must list 1 to 10 people"));
+  google::type::Date day;
+  day.set_year(2022);
+  day.set_month(9);
+  day.set_day(15);
+  EXPECT_EQ(ItemNotYetAvailable(day).message(), "this item can ship from 2022-09-15");
+  // The duplicate names neither the address nor the other application.
+  EXPECT_EQ(DuplicateApplicant().message(),
+            "this e-mail address already has an application in this cohort");
+}
+
+TEST(EnrollmentErrorsTest, ReasonsAreUniqueUpperSnakeCase) {
+  std::set<absl::string_view> seen;
+  for (absl::string_view r : ErrorReasons()) {
+    EXPECT_TRUE(seen.insert(r).second) << r;
+    for (char c : r) EXPECT_TRUE((c >= 'A' && c <= 'Z') || c == '_') << r;
+  }
+  std::set<absl::string_view> history;
+  for (absl::string_view r : HistoryReasons()) EXPECT_TRUE(history.insert(r).second) << r;
+}
+
+// Backticked UPPER_SNAKE words in `text`.
+std::set<std::string> ReasonsIn(absl::string_view text) {
+  std::set<std::string> out;
+  std::vector<absl::string_view> parts = absl::StrSplit(text, '`');
+  for (size_t i = 1; i < parts.size(); i += 2) {
+    absl::string_view p = parts[i];
+    bool reason = p.size() > 2;
+    for (char c : p) reason = reason && ((c >= 'A' && c <= 'Z') || c == '_');
+    if (reason) out.insert(std::string(p));
+  }
+  return out;
+}
+
+TEST(EnrollmentErrorsTest, ReadmeListsExactlyTheCatalog) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  ASSERT_NE(srcdir, nullptr);
+  const std::string path = std::string(srcdir) + "/" + (workspace ? workspace : "kaizen") +
+                           "/services/enrollment/README.md";
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string readme = buffer.str();
+
+  // "## Error reasons" up to the next "## " heading: a table of error
+  // reasons, then "### History reasons".
+  const size_t start = readme.find("\n## Error reasons");
+  ASSERT_NE(start, std::string::npos);
+  size_t end = readme.find("\n## ", start + 1);
+  const std::string section = readme.substr(start, end == std::string::npos ? end : end - start);
+  const size_t history_at = section.find("\n### History reasons");
+  ASSERT_NE(history_at, std::string::npos);
+
+  std::set<std::string> expected_errors(ErrorReasons().begin(), ErrorReasons().end());
+  std::set<std::string> expected_history(HistoryReasons().begin(), HistoryReasons().end());
+  EXPECT_EQ(ReasonsIn(section.substr(0, history_at)), expected_errors);
+  EXPECT_EQ(ReasonsIn(section.substr(history_at)), expected_history);
+}
+
+}  // namespace
+}  // namespace kaizen::enrollment

@@ -1,0 +1,142 @@
+#include "services/enrollment/internal.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/storage/request_ids.h"
+#include "common/util/crypto.h"
+#include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
+#include "common/validation/validation.h"
+#include "services/enrollment/enrollment_errors.h"
+
+namespace kaizen::enrollment {
+
+// ---------------------------------------------------------------- time
+
+google::protobuf::Timestamp ToProto(absl::Time t) { return ToProtoTimestamp(t); }
+absl::Time FromProto(const google::protobuf::Timestamp& ts) { return FromProtoTimestamp(ts); }
+absl::Duration FromProto(const google::protobuf::Duration& d) { return FromProtoDuration(d); }
+
+absl::CivilDay ToCivil(const google::type::Date& d) {
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
+
+// ---------------------------------------------------------------- names
+
+std::string CohortName(const std::string& id) { return "cohorts/" + id; }
+
+std::string ApplicationName(const std::string& c, const std::string& a) {
+  return absl::StrCat("cohorts/", c, "/applications/", a);
+}
+
+std::string ParticipantName(const std::string& c, const std::string& p) {
+  return absl::StrCat("cohorts/", c, "/participants/", p);
+}
+
+absl::StatusOr<std::string> ParseCohortName(absl::string_view field, absl::string_view name) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts"}));
+  return ids[0];
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
+    absl::string_view field, absl::string_view name, absl::string_view collection) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts", collection}));
+  return std::make_pair(ids[0], ids[1]);
+}
+
+std::string Actor(const Principal& p) {
+  return p.subject().empty() ? "applicant" : p.subject();
+}
+
+// ---------------------------------------------------------------- validation
+
+void Violations::Check(const absl::Status& status) {
+  if (status.ok()) return;
+  if (first_.ok()) first_ = status;
+  auto bad = errors::GetBadRequest(status);
+  if (!bad.has_value()) return;
+  for (const auto& v : bad->field_violations()) {
+    violations_.push_back({v.field(), v.description()});
+  }
+}
+
+void Violations::Add(absl::string_view field, absl::string_view description) {
+  Check(errors::InvalidField(field, description));
+}
+
+absl::Status Violations::Result() const {
+  if (first_.ok()) return first_;
+  std::string reason = errors::Reason(first_);
+  return errors::InvalidArgument(reason, violations_);
+}
+
+void CheckRequestId(Violations& v, const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdLength) {
+    v.Add("request_id", "must be at most 64 characters");
+  }
+}
+
+void CheckMoney(Violations& v, absl::string_view field, const google::type::Money& m,
+                bool allow_zero) {
+  if (m.currency_code() != kCurrencyCode) {
+    v.Check(CurrencyNotJpy(absl::StrCat(field, ".currency_code")));
+  }
+  if (m.nanos() != 0) {
+    v.Add(absl::StrCat(field, ".nanos"), "must be whole yen");
+  }
+  if (m.units() < 0 || m.units() > 10000000 || (!allow_zero && m.units() == 0)) {
+    v.Add(absl::StrCat(field, ".units"),
+          allow_zero ? "must be between 0 and 10,000,000 yen"
+                     : "must be between 1 and 10,000,000 yen");
+  }
+}
+
+// ---------------------------------------------------------------- idempotency
+
+std::string Fingerprint(const google::protobuf::Message& m) {
+  return storage::RequestFingerprint(m);
+}
+
+absl::StatusOr<std::optional<std::string>> Replayed(EnrollmentTx& tx, const std::string& scope,
+                                                    const std::string& request_id,
+                                                    const google::protobuf::Message& request) {
+  if (request_id.empty()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request_id));
+  return storage::ResolveReplay(prior, request);
+}
+
+std::string EmailKey(absl::string_view email) {
+  return crypto::Hex(crypto::Sha256(absl::AsciiStrToLower(TrimSpaces(email))));
+}
+
+// ---------------------------------------------------------------- records
+
+void AddHistory(v1::Application& app, v1::Application::State state, absl::Time now,
+                absl::string_view actor, absl::string_view reason) {
+  app.set_state(state);
+  auto* h = app.add_history();
+  h->set_state(state);
+  *h->mutable_time() = ToProto(now);
+  h->set_actor(std::string(actor));
+  h->set_reason(std::string(reason));
+}
+
+absl::Status AppendParticipantChange(EnrollmentTx& tx, const v1::Participant& p,
+                                     absl::Time now) {
+  if (p.role() != v1::Participant::PARTICIPANT) return absl::OkStatus();
+  ChangeRecord change;
+  change.participant_name = p.name();
+  change.municipality_code = p.municipality_code();
+  change.kind = v1::Change::UPSERTED;
+  change.time = now;
+  return tx.AppendChange(&change);
+}
+
+absl::Status SaveParticipant(EnrollmentTx& tx, ParticipantRecord& rec, absl::Time now) {
+  *rec.participant.mutable_update_time() = ToProto(now);
+  RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
+  return AppendParticipantChange(tx, rec.participant, now);
+}
+
+}  // namespace kaizen::enrollment

@@ -1,0 +1,319 @@
+// Participants: staff added by the secretariat, people admitted through
+// applications (waitlist.h creates those), reads for staff and the person,
+// cancellation, consent, fees and textbook shipments.
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/auth/principal.h"
+#include "common/status/status_macros.h"
+#include "common/util/clock.h"
+#include "common/util/etag.h"
+#include "common/util/ids.h"
+#include "common/validation/validation.h"
+#include "services/enrollment/access.h"
+#include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/internal.h"
+#include "services/enrollment/waitlist.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+bool IsStaffRole(v1::Participant::Role role) {
+  return role == v1::Participant::NAVIGATOR || role == v1::Participant::ADVISOR ||
+         role == v1::Participant::OBSERVER || role == v1::Participant::SECRETARIAT;
+}
+
+v1::Participant DecorateParticipant(const ParticipantRecord& rec) {
+  v1::Participant out = rec.participant;
+  out.set_etag(MakeEtag(out.name(), rec.revision));
+  return out;
+}
+
+// Shared skeleton of the participant mutations: parse, load the cohort
+// (expiring lapsed offers), load the participant, check the etag, run `fn`,
+// decorate.
+template <typename Fn>
+absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, absl::Time now,
+                                                  const std::string& name,
+                                                  const std::string& etag, Fn fn) {
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("name", name, "participants"));
+  v1::Participant result;
+  RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    SeatLedger ledger(tx, now);
+    ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
+    ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
+    RETURN_IF_ERROR(CheckEtag(rec.participant.name(), rec.revision, etag));
+    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec));
+    result = DecorateParticipant(rec);
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+int64_t Total(const v1::Participant& p, v1::Participant::Payment::Kind kind) {
+  int64_t total = 0;
+  for (const auto& payment : p.payments()) {
+    if (payment.kind() == kind) total += payment.amount().units();
+  }
+  return total;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
+    const Principal& caller, const v1::CreateParticipantRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
+  const v1::Participant& in = request.participant();
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  if (!IsStaffRole(in.role())) v.Check(StaffRoleRequired());
+  v.Check(ValidateText("participant.display_name", in.display_name(), 1, 100, false));
+  if (!in.kana().empty()) v.Check(ValidateKana("participant.kana", in.kana()));
+  if (!in.email().empty()) v.Check(ValidateEmail("participant.email", in.email()));
+  if (!in.municipality_code().empty()) {
+    v.Check(ValidateMunicipalityCode("participant.municipality_code", in.municipality_code()));
+  }
+  v.Check(ValidateText("participant.department", in.department(), 0, 100, false));
+  v.Check(ValidateText("participant.subject", in.subject(), 0, 200, false));
+  RETURN_IF_ERROR(v.Result());
+
+  const absl::Time now = clock_->Now();
+  const std::string scope =
+      absl::StrCat("CreateParticipant\x1f", request.parent(), "\x1f", caller.subject());
+  v1::Participant result;
+  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+    if (replayed.has_value()) {
+      ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "participants"));
+      ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
+      result = DecorateParticipant(rec);
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
+    if (cohort.cohort.state() == v1::Cohort::FINISHED) {
+      return CohortFinished("the cohort has finished");
+    }
+    ParticipantRecord rec;
+    rec.cohort_id = cohort_id;
+    rec.id = NewId();
+    rec.revision = 1;
+    v1::Participant& p = rec.participant;
+    p.set_name(ParticipantName(cohort_id, rec.id));
+    p.set_subject(in.subject());
+    p.set_display_name(TrimSpaces(in.display_name()));
+    p.set_kana(TrimSpaces(in.kana()));
+    p.set_email(TrimSpaces(in.email()));
+    p.set_municipality_code(in.municipality_code());
+    p.set_department(TrimSpaces(in.department()));
+    p.set_role(in.role());
+    p.set_state(v1::Participant::ACTIVE);
+    p.set_fee_status(v1::Participant::WAIVED);
+    *p.mutable_create_time() = ToProto(now);
+    *p.mutable_update_time() = ToProto(now);
+    RETURN_IF_ERROR(tx.InsertParticipant(&rec));
+    if (!request.request_id().empty()) {
+      RETURN_IF_ERROR(
+          tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), p.name()}, now));
+    }
+    result = DecorateParticipant(rec);
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
+    const Principal& caller, const v1::GetParticipantRequest& request) {
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "participants"));
+  v1::Participant result;
+  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
+    ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, ids.first, caller));
+    if (!staff && !IsSelf(caller, rec.participant)) {
+      return Denied(caller, NotYourParticipation(
+                                "only staff and the participant themself may see this"));
+    }
+    result = DecorateParticipant(rec);
+    if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
+      RedactParticipantForStaff(&result);
+    }
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
+    const Principal& caller, const v1::ListParticipantsRequest& request) {
+  if (!auth::IsStaff(caller)) {
+    return Denied(caller, StaffOnly("only programme staff may list participants"));
+  }
+  ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
+  ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
+  if (!request.municipality_code().empty()) {
+    RETURN_IF_ERROR(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+  }
+  const std::string fingerprint =
+      absl::StrCat("participants\x1f", request.parent(), "\x1f", request.role(), "\x1f",
+                   request.municipality_code());
+  int64_t after_seq = 0;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::string position, page_tokens_.Decode(fingerprint, request.page_token()));
+    if (!absl::SimpleAtoi(position, &after_seq)) return InvalidPageToken();
+  }
+  ParticipantFilter filter;
+  if (request.role() != v1::Participant::ROLE_UNSPECIFIED) filter.role = request.role();
+  filter.municipality_code = request.municipality_code();
+  v1::ListParticipantsResponse response;
+  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
+    if (!staff) return Denied(caller, StaffOnly("only this cohort's staff may list its people"));
+    ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, filter, after_seq, page_size + 1));
+    const bool more = static_cast<int>(rows.size()) > page_size;
+    if (more) rows.resize(page_size);
+    for (const ParticipantRecord& rec : rows) {
+      v1::Participant* out = response.add_participants();
+      *out = DecorateParticipant(rec);
+      if (!IsSecretariat(caller)) RedactParticipantForStaff(out);
+    }
+    if (more) {
+      response.set_next_page_token(page_tokens_.Encode(fingerprint, absl::StrCat(rows.back().seq)));
+    }
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::Participant> Enrollment::CancelParticipant(
+    const Principal& caller, const v1::CancelParticipantRequest& request) {
+  RETURN_IF_ERROR(ValidateText("reason", request.reason(), 0, 500, true));
+  const absl::Time now = clock_->Now();
+  return MutateParticipant(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
+          ParticipantRecord& rec) -> absl::Status {
+        if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
+          return Denied(caller, NotYourParticipation(
+                                    "only the participant themself and the secretariat may cancel"));
+        }
+        if (rec.participant.state() != v1::Participant::ACTIVE) return AlreadyCancelled();
+        rec.participant.set_state(v1::Participant::CANCELLED);
+        RETURN_IF_ERROR(SaveParticipant(tx, rec, now));
+        return ledger.Promote(cohort);
+      });
+}
+
+absl::StatusOr<v1::Participant> Enrollment::UpdateConsent(
+    const Principal& caller, const v1::UpdateConsentRequest& request) {
+  const absl::Time now = clock_->Now();
+  return MutateParticipant(
+      store_, now, request.name(), request.etag(),
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&,
+          ParticipantRecord& rec) -> absl::Status {
+        if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
+          return Denied(caller,
+                        NotYourParticipation("only the participant themself and the secretariat "
+                                             "may change consent"));
+        }
+        *rec.participant.mutable_consent() = request.consent();
+        auto* change = rec.participant.add_consent_history();
+        *change->mutable_consent() = request.consent();
+        *change->mutable_time() = ToProto(now);
+        change->set_actor(Actor(caller));
+        return SaveParticipant(tx, rec, now);
+      });
+}
+
+absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
+    const Principal& caller, const v1::RecordPaymentRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  using Payment = v1::Participant::Payment;
+  if (request.kind() == Payment::KIND_UNSPECIFIED) {
+    v.Add("kind", "must be PAYMENT, WAIVER or REFUND");
+  } else if (request.kind() == Payment::WAIVER) {
+    if (request.amount().units() != 0 || request.amount().nanos() != 0) {
+      v.Add("amount", "must be empty for a waiver");
+    }
+  } else {
+    CheckMoney(v, "amount", request.amount(), /*allow_zero=*/false);
+  }
+  v.Check(ValidateText("note", request.note(), 0, 500, true));
+  RETURN_IF_ERROR(v.Result());
+  const absl::Time now = clock_->Now();
+  const std::string scope = absl::StrCat("RecordPayment\x1f", request.name());
+  return MutateParticipant(
+      store_, now, request.name(), "",
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
+          ParticipantRecord& rec) -> absl::Status {
+        ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
+        if (replayed.has_value()) return absl::OkStatus();  // recorded already
+        v1::Participant& p = rec.participant;
+        const int64_t paid = Total(p, Payment::PAYMENT);
+        const int64_t refunded = Total(p, Payment::REFUND);
+        if (request.kind() == Payment::REFUND && request.amount().units() > paid - refunded) {
+          return RefundExceedsPaid(paid - refunded);
+        }
+        Payment* payment = p.add_payments();
+        payment->set_kind(request.kind());
+        *payment->mutable_amount() = request.amount();
+        payment->mutable_amount()->set_currency_code(std::string(kCurrencyCode));
+        *payment->mutable_time() = ToProto(now);
+        payment->set_note(TrimSpaces(request.note()));
+        payment->set_recorded_by(caller.subject());
+        const int64_t net = Total(p, Payment::PAYMENT) - Total(p, Payment::REFUND);
+        const int64_t fee = cohort.cohort.fee().units();
+        if (request.kind() == Payment::WAIVER) {
+          p.set_fee_status(v1::Participant::WAIVED);
+        } else if (net >= fee && net > 0) {
+          p.set_fee_status(v1::Participant::PAID);
+        } else if (Total(p, Payment::REFUND) > 0 && net == 0) {
+          p.set_fee_status(v1::Participant::REFUNDED);
+        } else if (p.fee_status() != v1::Participant::WAIVED) {
+          p.set_fee_status(v1::Participant::UNPAID);
+        }
+        if (!request.request_id().empty()) {
+          RETURN_IF_ERROR(
+              tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), p.name()}, now));
+        }
+        // Fees are not the partners' business: no feed change.
+        *p.mutable_update_time() = ToProto(now);
+        return tx.UpdateParticipant(&rec);
+      });
+}
+
+absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
+    const Principal& caller, const v1::RecordShipmentRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 500, true));
+  const absl::Time now = clock_->Now();
+  return MutateParticipant(
+      store_, now, request.name(), "",
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
+          ParticipantRecord& rec) -> absl::Status {
+        const v1::IncludedItem* item = nullptr;
+        for (const auto& i : cohort.cohort.included_items()) {
+          if (i.id() == request.item_id()) item = &i;
+        }
+        if (item == nullptr) return UnknownItem();
+        const absl::CivilDay today = absl::ToCivilDay(now, TokyoTimeZone());
+        if (today < ToCivil(item->available_date())) {
+          return ItemNotYetAvailable(item->available_date());
+        }
+        for (const auto& s : rec.participant.shipments()) {
+          if (s.item_id() == request.item_id()) return AlreadyShipped();
+        }
+        auto* shipment = rec.participant.add_shipments();
+        shipment->set_item_id(request.item_id());
+        *shipment->mutable_ship_time() = ToProto(now);
+        shipment->set_note(TrimSpaces(request.note()));
+        *rec.participant.mutable_update_time() = ToProto(now);
+        return tx.UpdateParticipant(&rec);
+      });
+}
+
+}  // namespace kaizen::enrollment

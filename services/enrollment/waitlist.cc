@@ -1,0 +1,182 @@
+#include "services/enrollment/waitlist.h"
+
+#include <optional>
+
+#include "common/status/status_macros.h"
+#include "common/util/ids.h"
+#include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/internal.h"
+
+namespace kaizen::enrollment {
+
+bool IsLiveCohort(v1::Cohort::State s) {
+  return s == v1::Cohort::OPEN || s == v1::Cohort::CLOSED || s == v1::Cohort::RUNNING;
+}
+
+namespace {
+
+// Usage without the seats application `exclude_id` holds ("" = none left out).
+absl::StatusOr<Usage> UsageWithout(EnrollmentTx& tx, const std::string& cohort_id,
+                                   const std::string& exclude_id) {
+  Usage usage;
+  ParticipantFilter pf;
+  pf.role = v1::Participant::PARTICIPANT;
+  pf.state = v1::Participant::ACTIVE;
+  ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(cohort_id, pf, 0, 0));
+  for (const auto& p : participants) usage.Add(p.participant.municipality_code(), 1);
+  ApplicationFilter af;
+  af.state = v1::Application::OFFERED;
+  ASSIGN_OR_RETURN(auto offered, tx.ListApplications(cohort_id, af, std::nullopt, 0));
+  for (const auto& a : offered) {
+    if (!exclude_id.empty() && a.id == exclude_id) continue;
+    usage.Add(a.application.municipality_code(), a.application.admitted_member_count());
+  }
+  return usage;
+}
+
+}  // namespace
+
+absl::StatusOr<Usage> SeatUsage(EnrollmentTx& tx, const std::string& cohort_id) {
+  return UsageWithout(tx, cohort_id, "");
+}
+
+absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& app) {
+  if (app.application.state() != v1::Application::WAITLISTED) return 0;
+  ApplicationFilter waiting;
+  waiting.state = v1::Application::WAITLISTED;
+  ASSIGN_OR_RETURN(auto queue, tx.ListApplications(app.cohort_id, waiting, std::nullopt, 0));
+  int position = 0;
+  for (size_t i = 0; i < queue.size(); ++i) {
+    if (queue[i].id == app.id) position = static_cast<int>(i + 1);
+  }
+  return position;
+}
+
+absl::StatusOr<AdmissionDecision> SeatLedger::Fit(const CohortRecord& cohort,
+                                                  const ApplicationRecord& app) {
+  ASSIGN_OR_RETURN(Usage usage, UsageWithout(tx_, cohort.id, app.id));
+  return Admit(cohort.cohort, usage, app.application.municipality_code(),
+               app.application.members_size());
+}
+
+absl::StatusOr<CohortRecord> SeatLedger::LoadCohortForWrite(const std::string& cohort_id) {
+  ASSIGN_OR_RETURN(CohortRecord cohort, tx_.GetCohort(cohort_id));
+  RETURN_IF_ERROR(ExpireLapsedOffers(cohort).status());
+  return cohort;
+}
+
+absl::StatusOr<int> SeatLedger::ExpireLapsedOffers(const CohortRecord& cohort) {
+  if (!IsLiveCohort(cohort.cohort.state())) return 0;
+  ApplicationFilter offered;
+  offered.state = v1::Application::OFFERED;
+  ASSIGN_OR_RETURN(auto offers, tx_.ListApplications(cohort.id, offered, std::nullopt, 0));
+  int expired = 0;
+  for (ApplicationRecord& rec : offers) {
+    if (FromProto(rec.application.offer_expire_time()) > now_) continue;
+    AddHistory(rec.application, v1::Application::EXPIRED, now_, kSystemActor, kOfferExpired);
+    rec.application.set_admitted_member_count(0);
+    RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
+    RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+    ++expired;
+  }
+  if (expired > 0) RETURN_IF_ERROR(Promote(cohort));
+  return expired;
+}
+
+absl::Status SeatLedger::Promote(const CohortRecord& cohort) {
+  if (!IsLiveCohort(cohort.cohort.state())) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Usage usage, SeatUsage(tx_, cohort.id));
+  if (usage.seats >= cohort.cohort.capacity()) return absl::OkStatus();
+  ApplicationFilter waiting;
+  waiting.state = v1::Application::WAITLISTED;
+  ASSIGN_OR_RETURN(auto queue, tx_.ListApplications(cohort.id, waiting, std::nullopt, 0));
+  const absl::Duration ttl = FromProto(cohort.cohort.offer_ttl());
+  for (ApplicationRecord& rec : queue) {
+    v1::Application& app = rec.application;
+    AdmissionDecision d = Admit(cohort.cohort, usage, app.municipality_code(), app.members_size());
+    if (d.admitted == 0) continue;
+    app.set_admitted_member_count(d.admitted);
+    *app.mutable_offer_expire_time() = ToProto(now_ + ttl);
+    AddHistory(app, v1::Application::OFFERED, now_, kSystemActor, kSeatAvailable);
+    RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+    usage.Add(app.municipality_code(), d.admitted);
+    if (usage.seats >= cohort.cohort.capacity()) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SeatLedger::SaveCohort(CohortRecord& cohort) {
+  *cohort.cohort.mutable_update_time() = ToProto(now_);
+  RETURN_IF_ERROR(tx_.UpdateCohort(&cohort));
+  return Promote(cohort);
+}
+
+absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, ApplicationRecord& rec,
+                                          int admitted, absl::string_view actor,
+                                          absl::string_view reason) {
+  v1::Application& app = rec.application;
+  app.set_admitted_member_count(admitted);
+  app.clear_offer_expire_time();
+  AddHistory(app, v1::Application::ACCEPTED, now_, actor, reason);
+  const bool free = cohort.cohort.fee().units() == 0;
+  for (int i = 0; i < admitted; ++i) {
+    const v1::Applicant& m = app.members(i);
+    ParticipantRecord p;
+    p.cohort_id = rec.cohort_id;
+    p.id = NewId();
+    p.revision = 1;
+    v1::Participant& out = p.participant;
+    out.set_name(ParticipantName(p.cohort_id, p.id));
+    if (i == 0) out.set_subject(app.submitter());
+    out.set_display_name(m.display_name());
+    out.set_kana(m.kana());
+    out.set_email(m.email());
+    out.set_municipality_code(m.municipality_code());
+    out.set_department(m.department());
+    out.set_role(v1::Participant::PARTICIPANT);
+    out.set_state(v1::Participant::ACTIVE);
+    out.set_application(app.name());
+    out.set_fee_status(free ? v1::Participant::WAIVED : v1::Participant::UNPAID);
+    // Consent is the person's own: the submitter speaks for member 0 only;
+    // team mates start sharing nothing until they say so themselves.
+    const v1::Consent given = i == 0 ? m.consent() : v1::Consent();
+    *out.mutable_consent() = given;
+    auto* consent = out.add_consent_history();
+    *consent->mutable_consent() = given;
+    *consent->mutable_time() = ToProto(now_);
+    consent->set_actor("applicant");
+    *out.mutable_create_time() = ToProto(now_);
+    *out.mutable_update_time() = ToProto(now_);
+    RETURN_IF_ERROR(tx_.InsertParticipant(&p));
+    RETURN_IF_ERROR(AppendParticipantChange(tx_, out, now_));
+    app.add_participants(out.name());
+  }
+  return tx_.UpdateApplication(&rec);
+}
+
+absl::Status SeatLedger::CancelParticipationsOf(const ApplicationRecord& rec) {
+  for (const std::string& name : rec.application.participants()) {
+    ASSIGN_OR_RETURN(auto ids, ParseChildName("participant", name, "participants"));
+    ASSIGN_OR_RETURN(ParticipantRecord p, tx_.GetParticipant(ids.first, ids.second));
+    if (p.participant.state() != v1::Participant::ACTIVE) continue;
+    p.participant.set_state(v1::Participant::CANCELLED);
+    RETURN_IF_ERROR(SaveParticipant(tx_, p, now_));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SeatLedger::EndApplication(const CohortRecord& cohort, ApplicationRecord& rec,
+                                        v1::Application::State state, absl::string_view actor,
+                                        absl::string_view reason) {
+  if (rec.application.state() == v1::Application::ACCEPTED) {
+    RETURN_IF_ERROR(CancelParticipationsOf(rec));
+  }
+  rec.application.set_admitted_member_count(0);
+  rec.application.clear_offer_expire_time();
+  AddHistory(rec.application, state, now_, actor, reason);
+  RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
+  RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+  return Promote(cohort);
+}
+
+}  // namespace kaizen::enrollment

@@ -1,0 +1,144 @@
+// Attendance: RecordAttendance, GetMeetingAttendance, GetAttendanceSummary.
+// A meeting has at most one sheet; it stores participant names and
+// statuses, never display names (those come from the roster when read).
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/principal.h"
+#include "common/status/status_macros.h"
+#include "services/scheduling/access.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_errors.h"
+#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace kaizen::scheduling {
+
+using internal::MeetingName;
+using internal::ParseMeeting;
+
+namespace {
+
+// Display names come from the roster at read time; sheets store none.
+v1::MeetingAttendance WithNames(v1::MeetingAttendance sheet, const RosterView& roster) {
+  for (auto& rec : *sheet.mutable_records()) {
+    const RosterEntry* e = roster.FindByName(rec.participant());
+    if (e != nullptr) rec.set_display_name(e->display_name());
+  }
+  return sheet;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
+    const Principal& caller, const v1::RecordAttendanceRequest& r) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  if (r.records_size() == 0) return InvalidField("records", "must not be empty");
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  for (int i = 0; i < r.records_size(); ++i) {
+    const auto& rec = r.records(i);
+    if (roster.FindByName(rec.participant()) == nullptr) {
+      return PersonNotOnRoster(absl::StrCat("records[", i, "].participant"));
+    }
+    if (rec.status() == v1::ATTENDANCE_STATUS_UNSPECIFIED) {
+      return InvalidField(absl::StrCat("records[", i, "].status"),
+                          "must be PRESENT, LATE or ABSENT");
+    }
+  }
+  v1::MeetingAttendance out;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    if (m.message.state() != v1::Meeting::CONFIRMED) return MeetingNotConfirmed();
+    absl::StatusOr<AttendanceSheetRecord> existing = tx.GetAttendanceSheet(n.meeting);
+    AttendanceSheetRecord sheet;
+    const bool fresh = absl::IsNotFound(existing.status());
+    if (!fresh) {
+      RETURN_IF_ERROR(existing.status());
+      sheet = *std::move(existing);
+    } else {
+      sheet.message.set_meeting(n.meeting);
+    }
+    std::map<std::string, v1::AttendanceStatus> status;
+    for (const auto& rec : sheet.message.records()) status[rec.participant()] = rec.status();
+    for (const auto& rec : r.records()) status[rec.participant()] = rec.status();
+    sheet.message.clear_records();
+    for (const RosterEntry& e : roster.roster().entries()) {  // roster order
+      auto it = status.find(e.participant());
+      if (it == status.end()) continue;
+      auto* rec = sheet.message.add_records();
+      rec->set_participant(e.participant());  // names are not stored
+      rec->set_status(it->second);
+    }
+    if (fresh) {
+      RETURN_IF_ERROR(tx.InsertAttendanceSheet(n.meeting, &sheet));
+    } else {
+      RETURN_IF_ERROR(tx.UpdateAttendanceSheet(&sheet));
+    }
+    out = WithNames(sheet.message, roster);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::MeetingAttendance> Scheduling::GetMeetingAttendance(
+    const Principal& caller, const v1::GetMeetingAttendanceRequest& r) {
+  if (!auth::IsStaff(caller)) return StaffOnly("see attendance sheets", /*in_cohort=*/false);
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  if (!IsCohortStaff(caller, roster)) {
+    return StaffOnly("see attendance sheets", /*in_cohort=*/true);
+  }
+  v1::MeetingAttendance out;
+  out.set_meeting(n.meeting);
+  RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.GetMeeting(n.meeting).status());
+    auto sheet = tx.GetAttendanceSheet(n.meeting);
+    if (sheet.ok()) out = WithNames(sheet->message, roster);
+    return absl::IsNotFound(sheet.status()) ? absl::OkStatus() : sheet.status();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
+    const Principal& caller, const v1::GetAttendanceSummaryRequest& r) {
+  ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("parent", r.parent()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  const RosterEntry* self = roster.FindBySubject(caller.subject());
+  const bool staff = IsCohortStaff(caller, roster);
+  if (!staff && self == nullptr) {
+    return CallerNotOnRoster("only this cohort's members and staff may see this");
+  }
+  v1::AttendanceSummary summary;
+  summary.set_cohort(cohort);
+  RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
+    std::map<std::string, v1::AttendanceSummary::Row> rows;
+    for (const auto& m : meetings) {
+      auto sheet = tx.GetAttendanceSheet(m.name);
+      if (absl::IsNotFound(sheet.status())) continue;
+      RETURN_IF_ERROR(sheet.status());
+      for (const auto& rec : sheet->message.records()) {
+        auto& row = rows[rec.participant()];
+        row.set_recorded(row.recorded() + 1);
+        if (rec.status() != v1::ABSENT) row.set_attended(row.attended() + 1);
+        if (rec.status() == v1::LATE) row.set_late(row.late() + 1);
+      }
+    }
+    for (const RosterEntry* p : roster.Participants()) {
+      if (!staff && p != self) continue;
+      v1::AttendanceSummary::Row row = rows[p->participant()];
+      row.set_participant(p->participant());
+      row.set_display_name(p->display_name());
+      row.set_rate(row.recorded() == 0 ? 0.0
+                                       : static_cast<double>(row.attended()) / row.recorded());
+      *summary.add_rows() = row;
+    }
+    return absl::OkStatus();
+  }));
+  return summary;
+}
+
+}  // namespace kaizen::scheduling

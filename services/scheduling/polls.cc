@@ -1,0 +1,264 @@
+// Date polls: SetPollCandidates, GetPoll, AnswerPoll, ClosePoll,
+// ExportPollAnswers. How a poll is decided is poll_rule.h.
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/auth/principal.h"
+#include "common/status/status_macros.h"
+#include "common/util/clock.h"
+#include "common/util/etag.h"
+#include "common/util/proto_time.h"
+#include "common/validation/validation.h"
+#include "services/scheduling/access.h"
+#include "services/scheduling/feeds.h"
+#include "services/scheduling/poll_rule.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_errors.h"
+#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace kaizen::scheduling {
+
+using internal::MeetingName;
+using internal::ParseMeeting;
+
+namespace {
+
+namespace ev1 = ::kaizen::enrollment::v1;
+
+// The API name of a meeting's poll.
+std::string PollName(const std::string& meeting) { return meeting + "/poll"; }
+
+// The stored poll as the API shows it: its name, etag and, when a roster is
+// at hand, the answerers' display names (which are not stored).
+v1::Poll PollOut(const PollRecord& r, const std::string& meeting, const RosterView* roster) {
+  v1::Poll out = r.message;
+  out.set_name(PollName(meeting));
+  out.set_etag(MakeEtag(out.name(), r.revision));
+  if (roster != nullptr) {
+    for (auto& a : *out.mutable_answers()) {
+      const RosterEntry* e = roster->FindByName(a.participant());
+      if (e != nullptr) a.set_display_name(e->display_name());
+    }
+  }
+  return out;
+}
+
+const char* Mark(v1::Availability a) {
+  switch (a) {
+    case v1::YES: return "○";
+    case v1::MAYBE: return "△";
+    case v1::NO: return "×";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
+                                                       const v1::SetPollCandidatesRequest& r) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  {
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  }
+  if (r.start_times_size() < 1 || r.start_times_size() > 20) {
+    return InvalidField("start_times", "must list 1 to 20 candidates");
+  }
+  v1::Poll out;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    if (m.message.state() == v1::Meeting::CONFIRMED ||
+        m.message.state() == v1::Meeting::CANCELLED) {
+      return MeetingConfirmed();
+    }
+    std::vector<absl::Time> starts;
+    std::set<std::string> ids;
+    for (int i = 0; i < r.start_times_size(); ++i) {
+      const absl::Time start = FromProtoTimestamp(r.start_times(i));
+      const std::string field = absl::StrCat("start_times[", i, "]");
+      RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, field));
+      if (!ids.insert(SlotId(start)).second) return DuplicateSlot(field);
+      starts.push_back(start);
+    }
+    std::sort(starts.begin(), starts.end());
+
+    PollRecord poll;
+    absl::StatusOr<PollRecord> existing = tx.GetPoll(n.meeting);
+    const bool fresh = absl::IsNotFound(existing.status());
+    if (!fresh) {
+      RETURN_IF_ERROR(existing.status());
+      poll = *std::move(existing);
+      RETURN_IF_ERROR(CheckEtag(PollName(n.meeting), poll.revision, r.etag()));
+    }
+    if (poll.message.state() == v1::Poll::CLOSED) return PollClosed(/*already=*/false);
+    poll.message.set_state(v1::Poll::OPEN);
+    poll.message.clear_slots();
+    for (absl::Time start : starts) {
+      v1::Poll::Slot* slot = poll.message.add_slots();
+      slot->set_id(SlotId(start));
+      *slot->mutable_start_time() = ToProtoTimestamp(start);
+    }
+    // Keep answers for slots that survived the edit; drop the rest.
+    for (auto& answer : *poll.message.mutable_answers()) {
+      auto* availability = answer.mutable_availability();
+      for (auto it = availability->begin(); it != availability->end();) {
+        it = ids.count(it->first) ? std::next(it) : availability->erase(it);
+      }
+    }
+    if (fresh) {
+      RETURN_IF_ERROR(tx.InsertPoll(n.meeting, &poll));
+    } else {
+      RETURN_IF_ERROR(tx.UpdatePoll(&poll));
+    }
+    if (m.message.state() != v1::Meeting::POLLING) {
+      m.message.set_state(v1::Meeting::POLLING);
+      RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+    }
+    out = PollOut(poll, n.meeting, nullptr);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Poll> Scheduling::GetPoll(const Principal& caller, const v1::GetPollRequest& r) {
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  ASSIGN_OR_RETURN(std::unique_ptr<RosterView> roster, RequireMember(caller, n.cohort));
+  v1::Poll out;
+  RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
+    out = PollOut(poll, n.meeting, roster.get());
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Poll> Scheduling::AnswerPoll(const Principal& caller,
+                                                const v1::AnswerPollRequest& r) {
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  RETURN_IF_ERROR(ValidateText("comment", r.comment(), 0, 500, true));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(const RosterEntry* person,
+                   ActingFor(caller, roster, "participant", r.participant()));
+  const absl::Time now = clock_->Now();
+  v1::Poll out;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
+    if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/false);
+    std::set<std::string> slot_ids;
+    for (const auto& s : poll.message.slots()) slot_ids.insert(s.id());
+    for (const auto& [slot, availability] : r.availability()) {
+      const std::string field = absl::StrCat("availability[", slot, "]");
+      if (slot_ids.count(slot) == 0) {
+        return UnknownSlot(field, "is not one of the poll's slots");
+      }
+      if (availability == v1::AVAILABILITY_UNSPECIFIED) {
+        return InvalidField(field, "must be YES, MAYBE or NO");
+      }
+    }
+    v1::Poll::Answer* answer = nullptr;
+    for (auto& a : *poll.message.mutable_answers()) {
+      if (a.participant() == person->participant()) answer = &a;
+    }
+    if (answer == nullptr) {
+      answer = poll.message.add_answers();
+      answer->set_participant(person->participant());
+    }
+    *answer->mutable_availability() = r.availability();
+    answer->set_comment(TrimSpaces(r.comment()));
+    *answer->mutable_update_time() = ToProtoTimestamp(now);
+    RETURN_IF_ERROR(tx.UpdatePoll(&poll));
+    out = PollOut(poll, n.meeting, &roster);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
+                                               const v1::ClosePollRequest& r) {
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  if (r.slot_id().empty()) {
+    RETURN_IF_ERROR(RequireOrganiser(caller));
+  } else if (!IsSecretariat(caller)) {
+    return SecretariatOnly("confirm a slot by hand");
+  }
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  const absl::Time now = clock_->Now();
+  v1::Poll out;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
+    RETURN_IF_ERROR(CheckEtag(PollName(n.meeting), poll.revision, r.etag()));
+    if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/true);
+    ASSIGN_OR_RETURN(v1::Poll::Result result, DecidePoll(poll.message, roster, r.slot_id()));
+    ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    internal::Confirm(m.message, FromProtoTimestamp(result.start_time()), now,
+                      result.decided_by() == kDecidedByRule ? "poll" : Actor(caller),
+                      result.explanation());
+    RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+    poll.message.set_state(v1::Poll::CLOSED);
+    *poll.message.mutable_result() = result;
+    RETURN_IF_ERROR(tx.UpdatePoll(&poll));
+    out = PollOut(poll, n.meeting, &roster);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<kaizen::type::HttpBody> Scheduling::ExportPollAnswers(
+    const Principal& caller, const v1::ExportPollAnswersRequest& r) {
+  if (!auth::IsStaff(caller)) return StaffOnly("export answers", /*in_cohort=*/false);
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  if (!IsCohortStaff(caller, roster)) return StaffOnly("export answers", /*in_cohort=*/true);
+  CsvTable table;
+  std::string filename;
+  RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
+    ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    filename = absl::StrCat("meeting-", m.message.sequence(), "-poll.csv");
+    table.header = {"氏名", "役割", "自治体コード"};
+    static const char* const kWeekdays[] = {"月", "火", "水", "木", "金", "土", "日"};
+    for (const auto& slot : poll.message.slots()) {
+      const absl::Time t = FromProtoTimestamp(slot.start_time());
+      const absl::CivilSecond local = absl::ToCivilSecond(t, TokyoTimeZone());
+      table.header.push_back(absl::StrCat(
+          absl::FormatTime("%Y/%m/%d", t, TokyoTimeZone()), "(",
+          kWeekdays[static_cast<int>(absl::GetWeekday(absl::CivilDay(local)))], ") ",
+          absl::FormatTime("%H:%M", t, TokyoTimeZone())));
+    }
+    table.header.push_back("コメント");
+    for (const RosterEntry& e : roster.roster().entries()) {
+      const v1::Poll::Answer* answer = nullptr;
+      for (const auto& a : poll.message.answers()) {
+        if (a.participant() == e.participant()) answer = &a;
+      }
+      std::vector<std::string> row = {e.display_name(), ev1::Participant::Role_Name(e.role()),
+                                      e.municipality_code()};
+      for (const auto& slot : poll.message.slots()) {
+        std::string mark;
+        if (answer != nullptr) {
+          auto it = answer->availability().find(slot.id());
+          if (it != answer->availability().end()) mark = Mark(it->second);
+        }
+        row.push_back(mark);
+      }
+      row.push_back(answer == nullptr ? "" : answer->comment());
+      table.rows.push_back(std::move(row));
+    }
+    return absl::OkStatus();
+  }));
+  kaizen::type::HttpBody body;
+  body.set_content_type("text/csv; charset=utf-8");
+  body.set_data(RenderExcelCsv(table));
+  body.set_filename(filename);
+  return body;
+}
+
+}  // namespace kaizen::scheduling

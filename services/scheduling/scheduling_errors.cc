@@ -1,0 +1,135 @@
+#include "services/scheduling/scheduling_errors.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+
+namespace kaizen::scheduling {
+
+absl::Status InvalidField(absl::string_view field, absl::string_view description) {
+  return errors::InvalidField(field, description, kInvalidField);
+}
+
+absl::Status OutsideWindow(absl::string_view field, absl::string_view description) {
+  return errors::InvalidField(field, description, kOutsideWindow);
+}
+
+absl::Status DuplicateSlot(absl::string_view field) {
+  return errors::InvalidField(field, "is listed twice", kDuplicateSlot);
+}
+
+absl::Status UnknownSlot(absl::string_view field, absl::string_view description) {
+  return errors::InvalidField(field, description, kUnknownSlot);
+}
+
+absl::Status EndBeforeStart(absl::string_view field) {
+  return errors::InvalidField(field, "must be after start_time", kEndBeforeStart);
+}
+
+absl::Status InvalidUrl(absl::string_view field) {
+  return errors::InvalidField(field, "must be an https:// URL of at most 500 characters",
+                              kInvalidUrl);
+}
+
+absl::Status NotStaff(absl::string_view field) {
+  return errors::InvalidField(field, "must be a staff member on the roster", kNotStaff);
+}
+
+absl::Status PersonNotOnRoster(absl::string_view field) {
+  return errors::InvalidField(field, "is not on this cohort's roster", kNotOnRoster);
+}
+
+absl::Status CallerNotOnRoster(absl::string_view message) {
+  return errors::PermissionDenied(kNotOnRoster, message);
+}
+
+absl::Status NotFound(absl::string_view resource_type, absl::string_view name) {
+  return errors::NotFound(resource_type, name);
+}
+
+absl::Status TemplateExists(absl::string_view name) {
+  return errors::AlreadyExists("Template", name, kAlreadyExists);
+}
+
+absl::Status SeriesExists(absl::string_view cohort) {
+  return errors::AlreadyExists("MeetingSeries", absl::StrCat(cohort, "/meetings"),
+                               kSeriesExists);
+}
+
+absl::Status SlotOverlaps(absl::string_view slot) {
+  return errors::AlreadyExists("SupportSlot", slot, kSlotOverlaps);
+}
+
+absl::Status PollClosed(bool already) {
+  return errors::FailedPrecondition(
+      kPollClosed, already ? "the poll is already closed" : "the poll is closed");
+}
+
+absl::Status PollOpen() {
+  return errors::FailedPrecondition(kPollOpen, "close the date poll (or confirm a slot) first");
+}
+
+absl::Status MeetingConfirmed() {
+  return errors::FailedPrecondition(kMeetingConfirmed, "the meeting's date is already settled");
+}
+
+absl::Status MeetingCancelled(bool already) {
+  return errors::FailedPrecondition(kMeetingCancelled, already
+                                                           ? "this meeting was already cancelled"
+                                                           : "this meeting was cancelled");
+}
+
+absl::Status MeetingNotConfirmed() {
+  return errors::FailedPrecondition(kMeetingNotConfirmed,
+                                    "attendance is taken at confirmed meetings");
+}
+
+absl::Status NoQualifyingSlot() {
+  return errors::FailedPrecondition(
+      kNoQualifyingSlot,
+      "no candidate slot has a navigator, advisor or secretariat available; add "
+      "candidates or let the secretariat confirm a slot by hand");
+}
+
+absl::Status SlotTaken() {
+  return errors::FailedPrecondition(kSlotTaken, "this slot is already booked");
+}
+
+absl::Status SlotInPast() {
+  return errors::FailedPrecondition(kSlotInPast, "this slot has already started");
+}
+
+absl::Status SlotNotBooked() {
+  return errors::FailedPrecondition(kSlotNotBooked, "this slot is not booked");
+}
+
+absl::Status NotAssignee() {
+  return errors::FailedPrecondition(kNotAssignee, "this task is for someone else");
+}
+
+absl::Status OrganiserOnly(bool in_cohort) {
+  return errors::PermissionDenied(
+      kOrganiserOnly, in_cohort ? "only the secretariat and this cohort's navigator may do this"
+                                : "only the secretariat and the navigator may do this");
+}
+
+absl::Status SecretariatOnly(absl::string_view action) {
+  return errors::PermissionDenied(kSecretariatOnly,
+                                  absl::StrCat("only the secretariat may ", action));
+}
+
+absl::Status StaffOnly(absl::string_view action, bool in_cohort) {
+  return errors::PermissionDenied(
+      kStaffOnly, absl::StrCat(in_cohort ? "only this cohort's staff may " : "only staff may ",
+                               action));
+}
+
+absl::Status NotYourself(absl::string_view message) {
+  return errors::PermissionDenied(kNotYourself, message);
+}
+
+absl::Status NotYourBooking() {
+  return errors::PermissionDenied(kNotYourBooking,
+                                  "only the booker and organisers may cancel it");
+}
+
+}  // namespace kaizen::scheduling

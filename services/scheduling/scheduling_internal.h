@@ -1,0 +1,63 @@
+// Helpers shared by the scheduling domain files (meetings.cc, polls.cc,
+// tasks.cc, attendance.cc, support.cc, calendars.cc). Private to the
+// :scheduling target; not part of the service's API.
+#ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_
+#define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace kaizen::scheduling::internal {
+
+// ---------------------------------------------------------------- names
+// Each returns INVALID_ARGUMENT INVALID_NAME naming `field` for a malformed
+// name (common/util/resource_name.h).
+
+// "cohorts/{id}" -> itself, validated.
+absl::StatusOr<std::string> CohortOf(absl::string_view field, absl::string_view name);
+
+struct MeetingName {
+  std::string cohort;   // "cohorts/c"
+  std::string meeting;  // "cohorts/c/meetings/m3"
+};
+absl::StatusOr<MeetingName> ParseMeeting(absl::string_view field, absl::string_view name);
+
+// The cohort ("cohorts/{id}") of a name matching `collections`
+// (e.g. {"cohorts", "supportSlots"}).
+absl::StatusOr<std::string> CohortOfChild(absl::string_view field, absl::string_view name,
+                                          const std::vector<absl::string_view>& collections);
+
+// ---------------------------------------------------------------- meetings
+
+// The stored meeting with its etag, as the API returns it.
+v1::Meeting MeetingOut(const MeetingRecord& m);
+
+// INVALID_ARGUMENT OUTSIDE_WINDOW naming `field` unless [start, start +
+// duration) lies inside the meeting's window.
+absl::Status CheckInWindow(const v1::Meeting& m, absl::Time start, const std::string& field);
+
+// Meeting.Change.kind values.
+inline constexpr char kChangeConfirmed[] = "CONFIRMED";
+inline constexpr char kChangeRescheduled[] = "RESCHEDULED";
+inline constexpr char kChangeCancelled[] = "CANCELLED";
+
+// Appends a change to the meeting's history.
+void AddChange(v1::Meeting& m, absl::Time now, const std::string& actor, const std::string& kind,
+               std::optional<absl::Time> start, const std::string& reason);
+
+// Confirms `m` at `start` (kind CONFIRMED) or, if it was confirmed already,
+// moves it (kind RESCHEDULED, calendar_sequence + 1).
+void Confirm(v1::Meeting& m, absl::Time start, absl::Time now, const std::string& actor,
+             const std::string& reason);
+
+}  // namespace kaizen::scheduling::internal
+
+#endif  // KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_

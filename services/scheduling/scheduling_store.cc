@@ -1,0 +1,166 @@
+#include "services/scheduling/scheduling_store.h"
+
+#include <utility>
+
+#include "SQLiteCpp/Database.h"
+#include "common/status/status_macros.h"
+#include "common/storage/resource_table.h"
+
+namespace kaizen::scheduling {
+namespace {
+
+// Resource types, as NOT_FOUND / ALREADY_EXISTS name them (ResourceInfo).
+constexpr char kMeeting[] = "Meeting";
+constexpr char kPoll[] = "Poll";
+constexpr char kTask[] = "Task";
+constexpr char kSlot[] = "SupportSlot";
+constexpr char kTemplate[] = "Template";
+constexpr char kAttendance[] = "MeetingAttendance";
+
+std::string PollKey(const std::string& meeting) { return meeting + "/polls/poll"; }
+std::string SheetKey(const std::string& meeting) { return meeting + "/attendance/sheet"; }
+
+template <typename Message>
+Record<Message> FromResource(storage::Resource<Message> r) {
+  return Record<Message>{std::move(r.name), r.revision, r.seq, std::move(r.message)};
+}
+
+template <typename Message>
+absl::StatusOr<Record<Message>> Get(SQLite::Database& db, const char* type,
+                                    const std::string& name) {
+  ASSIGN_OR_RETURN(storage::Resource<Message> r, storage::GetResource<Message>(db, type, name));
+  return FromResource(std::move(r));
+}
+
+template <typename Message>
+absl::Status Insert(SQLite::Database& db, const char* type, Record<Message>* record) {
+  storage::Resource<Message> r{record->name, record->revision, 0, record->message};
+  RETURN_IF_ERROR(storage::InsertResource(db, type, &r));
+  record->seq = r.seq;
+  return absl::OkStatus();
+}
+
+// Writes revision + 1; the caller's record sees it only once written.
+template <typename Message>
+absl::Status Update(SQLite::Database& db, const char* type, Record<Message>* record) {
+  storage::Resource<Message> r{record->name, record->revision + 1, record->seq, record->message};
+  RETURN_IF_ERROR(storage::UpdateResource(db, type, r));
+  record->revision = r.revision;
+  return absl::OkStatus();
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Record<Message>>> List(SQLite::Database& db,
+                                                  const std::string& parent,
+                                                  const std::string& collection) {
+  ASSIGN_OR_RETURN(std::vector<storage::Resource<Message>> rows,
+                   storage::ListResources<Message>(db, parent, collection));
+  std::vector<Record<Message>> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) out.push_back(FromResource(std::move(r)));
+  return out;
+}
+
+class SqliteSchedulingTx final : public SchedulingTx {
+ public:
+  explicit SqliteSchedulingTx(SQLite::Database& db) : db_(db) {}
+
+  absl::StatusOr<TemplateRecord> GetTemplate(const std::string& name) override {
+    return Get<v1::Template>(db_, kTemplate, name);
+  }
+  absl::Status InsertTemplate(TemplateRecord* record) override {
+    return Insert(db_, kTemplate, record);
+  }
+  absl::StatusOr<std::vector<TemplateRecord>> ListTemplates() override {
+    return List<v1::Template>(db_, "", "templates");
+  }
+
+  absl::StatusOr<MeetingRecord> GetMeeting(const std::string& name) override {
+    return Get<v1::Meeting>(db_, kMeeting, name);
+  }
+  absl::Status InsertMeeting(MeetingRecord* record) override {
+    return Insert(db_, kMeeting, record);
+  }
+  absl::Status UpdateMeeting(MeetingRecord* record) override {
+    return Update(db_, kMeeting, record);
+  }
+  absl::StatusOr<std::vector<MeetingRecord>> ListMeetings(const std::string& cohort) override {
+    return List<v1::Meeting>(db_, cohort, "meetings");
+  }
+
+  absl::StatusOr<PollRecord> GetPoll(const std::string& meeting) override {
+    return Get<v1::Poll>(db_, kPoll, PollKey(meeting));
+  }
+  absl::Status InsertPoll(const std::string& meeting, PollRecord* record) override {
+    record->name = PollKey(meeting);
+    return Insert(db_, kPoll, record);
+  }
+  absl::Status UpdatePoll(PollRecord* record) override { return Update(db_, kPoll, record); }
+
+  absl::StatusOr<TaskRecord> GetTask(const std::string& name) override {
+    return Get<v1::Task>(db_, kTask, name);
+  }
+  absl::Status InsertTask(TaskRecord* record) override { return Insert(db_, kTask, record); }
+  absl::Status UpdateTask(TaskRecord* record) override { return Update(db_, kTask, record); }
+  absl::StatusOr<std::vector<TaskRecord>> ListTasks(const std::string& meeting) override {
+    return List<v1::Task>(db_, meeting, "tasks");
+  }
+
+  absl::StatusOr<AttendanceSheetRecord> GetAttendanceSheet(const std::string& meeting) override {
+    return Get<v1::MeetingAttendance>(db_, kAttendance, SheetKey(meeting));
+  }
+  absl::Status InsertAttendanceSheet(const std::string& meeting,
+                                     AttendanceSheetRecord* record) override {
+    record->name = SheetKey(meeting);
+    return Insert(db_, kAttendance, record);
+  }
+  absl::Status UpdateAttendanceSheet(AttendanceSheetRecord* record) override {
+    return Update(db_, kAttendance, record);
+  }
+
+  absl::StatusOr<SupportSlotRecord> GetSupportSlot(const std::string& name) override {
+    return Get<v1::SupportSlot>(db_, kSlot, name);
+  }
+  absl::Status InsertSupportSlot(SupportSlotRecord* record) override {
+    return Insert(db_, kSlot, record);
+  }
+  absl::Status UpdateSupportSlot(SupportSlotRecord* record) override {
+    return Update(db_, kSlot, record);
+  }
+  absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
+      const std::string& cohort) override {
+    return List<v1::SupportSlot>(db_, cohort, "supportSlots");
+  }
+
+ private:
+  SQLite::Database& db_;
+};
+
+}  // namespace
+
+const storage::Migrations& SchedulingStore::Migrations() {
+  static const auto* const kMigrations = new storage::Migrations{storage::kResourcesTableSql};
+  return *kMigrations;
+}
+
+absl::StatusOr<std::unique_ptr<SchedulingStore>> SchedulingStore::Open(
+    const storage::DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(auto db, storage::Database::Open(options, Migrations()));
+  return std::unique_ptr<SchedulingStore>(new SchedulingStore(std::move(db)));
+}
+
+absl::Status SchedulingStore::Write(const std::function<absl::Status(SchedulingTx&)>& fn) {
+  return db_->RunInTransaction([&](SQLite::Database& db) {
+    SqliteSchedulingTx tx(db);
+    return fn(tx);
+  });
+}
+
+absl::Status SchedulingStore::Read(const std::function<absl::Status(SchedulingTx&)>& fn) {
+  return db_->RunReadOnly([&](SQLite::Database& db) {
+    SqliteSchedulingTx tx(db);
+    return fn(tx);
+  });
+}
+
+}  // namespace kaizen::scheduling

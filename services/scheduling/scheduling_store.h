@@ -1,0 +1,133 @@
+// Storage for the scheduling service: meetings, polls, tasks, attendance
+// sheets, support slots and custom templates, in one SQLite database.
+//
+// Every resource is a serialized proto in one table of resources keyed by
+// name (common/storage/resource_table.h), with a parent and collection for
+// listing. Callers never see SQL or SQLiteCpp: they get typed records.
+//
+// Transactions: Write() runs `fn` inside one BEGIN IMMEDIATE transaction
+// (common/storage/database.h), so a read-modify-write in `fn` is atomic with
+// respect to every other writer, in this process or another (this is what
+// makes a support slot bookable by exactly one caller); Read() gives a
+// consistent snapshot. `fn` returning non-OK rolls everything back.
+//
+// Errors inside a transaction: a Get* or Update* of a missing record is
+// NOT_FOUND (errors::NotFound with the resource type and the stored name);
+// an Insert* of a taken name is ALREADY_EXISTS (reason ALREADY_EXISTS);
+// storage failures are the statuses of common/storage/database.h.
+#ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_STORE_H_
+#define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/storage/database.h"
+#include "kaizen/scheduling/v1/scheduling.pb.h"
+
+namespace kaizen::scheduling {
+
+namespace v1 = ::kaizen::scheduling::v1;
+
+// A stored resource: its name (the storage key), its revision (for etags)
+// and its creation order. The message is stored as given; output-only
+// fields such as etags are not stored (the domain fills them in).
+template <typename Message>
+struct Record {
+  std::string name;
+  int64_t revision = 1;  // 1 on insert; every Update* adds one
+  int64_t seq = 0;       // set on insert; increases with creation order
+  Message message;
+};
+
+// "cohorts/{c}/meetings/{m}".
+using MeetingRecord = Record<v1::Meeting>;
+// One per meeting, stored as "{meeting}/polls/poll" (the API name is
+// "{meeting}/poll").
+using PollRecord = Record<v1::Poll>;
+// "cohorts/{c}/meetings/{m}/tasks/{t}".
+using TaskRecord = Record<v1::Task>;
+// One per meeting, stored as "{meeting}/attendance/sheet".
+using AttendanceSheetRecord = Record<v1::MeetingAttendance>;
+// "cohorts/{c}/supportSlots/{s}".
+using SupportSlotRecord = Record<v1::SupportSlot>;
+// Custom templates only, "templates/{t}" (built-ins live in templates.h).
+using TemplateRecord = Record<v1::Template>;
+
+// The operations available inside a transaction. Insert* sets record->name
+// where the store derives it (polls, sheets) and record->seq; Update*
+// writes the record with revision + 1 and, on success, stores the new
+// revision in *record. List* return creation order.
+class SchedulingTx {
+ public:
+  virtual ~SchedulingTx() = default;
+
+  // --- templates
+  virtual absl::StatusOr<TemplateRecord> GetTemplate(const std::string& name) = 0;
+  virtual absl::Status InsertTemplate(TemplateRecord* record) = 0;
+  virtual absl::StatusOr<std::vector<TemplateRecord>> ListTemplates() = 0;
+
+  // --- meetings
+  virtual absl::StatusOr<MeetingRecord> GetMeeting(const std::string& name) = 0;
+  virtual absl::Status InsertMeeting(MeetingRecord* record) = 0;
+  virtual absl::Status UpdateMeeting(MeetingRecord* record) = 0;
+  // The meetings of "cohorts/{c}".
+  virtual absl::StatusOr<std::vector<MeetingRecord>> ListMeetings(
+      const std::string& cohort) = 0;
+
+  // --- polls (keyed by their meeting)
+  virtual absl::StatusOr<PollRecord> GetPoll(const std::string& meeting) = 0;
+  // Sets record->name from `meeting`.
+  virtual absl::Status InsertPoll(const std::string& meeting, PollRecord* record) = 0;
+  virtual absl::Status UpdatePoll(PollRecord* record) = 0;
+
+  // --- tasks
+  virtual absl::StatusOr<TaskRecord> GetTask(const std::string& name) = 0;
+  virtual absl::Status InsertTask(TaskRecord* record) = 0;
+  virtual absl::Status UpdateTask(TaskRecord* record) = 0;
+  // The tasks of "cohorts/{c}/meetings/{m}".
+  virtual absl::StatusOr<std::vector<TaskRecord>> ListTasks(const std::string& meeting) = 0;
+
+  // --- attendance sheets (keyed by their meeting)
+  virtual absl::StatusOr<AttendanceSheetRecord> GetAttendanceSheet(
+      const std::string& meeting) = 0;
+  // Sets record->name from `meeting`.
+  virtual absl::Status InsertAttendanceSheet(const std::string& meeting,
+                                             AttendanceSheetRecord* record) = 0;
+  virtual absl::Status UpdateAttendanceSheet(AttendanceSheetRecord* record) = 0;
+
+  // --- support slots
+  virtual absl::StatusOr<SupportSlotRecord> GetSupportSlot(const std::string& name) = 0;
+  virtual absl::Status InsertSupportSlot(SupportSlotRecord* record) = 0;
+  virtual absl::Status UpdateSupportSlot(SupportSlotRecord* record) = 0;
+  // The support slots of "cohorts/{c}".
+  virtual absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
+      const std::string& cohort) = 0;
+};
+
+class SchedulingStore {
+ public:
+  // Opens (and migrates) the database at options.path (":memory:" for tests).
+  static absl::StatusOr<std::unique_ptr<SchedulingStore>> Open(
+      const storage::DatabaseOptions& options);
+
+  // One atomic read-modify-write.
+  absl::Status Write(const std::function<absl::Status(SchedulingTx&)>& fn);
+  // A consistent read; `fn` only gets and lists.
+  absl::Status Read(const std::function<absl::Status(SchedulingTx&)>& fn);
+
+  // The schema, as numbered migrations (exposed for tests).
+  static const storage::Migrations& Migrations();
+
+ private:
+  explicit SchedulingStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<storage::Database> db_;
+};
+
+}  // namespace kaizen::scheduling
+
+#endif  // KAIZEN_SERVICES_SCHEDULING_SCHEDULING_STORE_H_

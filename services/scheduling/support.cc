@@ -1,0 +1,141 @@
+// Individual support slots (アクションプラン作成個別支援): CreateSupportSlot,
+// ListSupportSlots, BookSupportSlot, CancelSupportBooking. The check and the
+// booking are one write transaction, so of concurrent bookers exactly one
+// wins.
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/util/etag.h"
+#include "common/util/ids.h"
+#include "common/util/proto_time.h"
+#include "common/validation/validation.h"
+#include "services/scheduling/access.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_errors.h"
+#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace kaizen::scheduling {
+
+namespace {
+
+namespace ev1 = ::kaizen::enrollment::v1;
+
+v1::SupportSlot SlotOut(const SupportSlotRecord& s) {
+  v1::SupportSlot out = s.message;
+  out.set_etag(MakeEtag(s.name, s.revision));
+  return out;
+}
+
+absl::StatusOr<std::string> CohortOfSlot(const std::string& name) {
+  return internal::CohortOfChild("name", name, {"cohorts", "supportSlots"});
+}
+
+}  // namespace
+
+absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
+    const Principal& caller, const v1::CreateSupportSlotRequest& r) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("parent", r.parent()));
+  const v1::SupportSlot& in = r.support_slot();
+  if (!in.has_start_time()) return InvalidField("support_slot.start_time", "is required");
+  if (!in.has_end_time()) return InvalidField("support_slot.end_time", "is required");
+  const absl::Time start = FromProtoTimestamp(in.start_time());
+  const absl::Time end = FromProtoTimestamp(in.end_time());
+  if (end <= start) return EndBeforeStart("support_slot.end_time");
+  if (end - start > absl::Hours(4)) {
+    return InvalidField("support_slot.end_time", "a slot lasts at most 4 hours");
+  }
+  RETURN_IF_ERROR(ValidateText("support_slot.location", in.location(), 0, 500, false));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  const RosterEntry* staff = roster.FindByName(in.staff());
+  if (staff == nullptr || staff->role() == ev1::Participant::PARTICIPANT) {
+    return NotStaff("support_slot.staff");
+  }
+  SupportSlotRecord slot;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
+    for (const auto& s : slots) {
+      if (s.message.staff() == in.staff() &&
+          start < FromProtoTimestamp(s.message.end_time()) &&
+          FromProtoTimestamp(s.message.start_time()) < end) {
+        return SlotOverlaps(s.name);
+      }
+    }
+    slot.name = absl::StrCat(cohort, "/supportSlots/", NewId());
+    slot.message.set_name(slot.name);
+    slot.message.set_staff(in.staff());
+    *slot.message.mutable_start_time() = in.start_time();
+    *slot.message.mutable_end_time() = in.end_time();
+    slot.message.set_location(TrimSpaces(in.location()));
+    slot.message.set_state(v1::SupportSlot::OPEN);
+    return tx.InsertSupportSlot(&slot);
+  }));
+  return SlotOut(slot);
+}
+
+absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
+    const Principal& caller, const v1::ListSupportSlotsRequest& r) {
+  ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("parent", r.parent()));
+  ASSIGN_OR_RETURN(std::unique_ptr<RosterView> roster, RequireMember(caller, cohort));
+  const bool staff = roster == nullptr || IsCohortStaff(caller, *roster);
+  v1::ListSupportSlotsResponse response;
+  RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
+    std::sort(slots.begin(), slots.end(), [](const auto& a, const auto& b) {
+      return FromProtoTimestamp(a.message.start_time()) < FromProtoTimestamp(b.message.start_time());
+    });
+    for (const auto& s : slots) {
+      if (r.open_only() && s.message.state() != v1::SupportSlot::OPEN) continue;
+      v1::SupportSlot out = SlotOut(s);
+      if (!staff) out.clear_booked_by();  // who booked whom is not for everyone
+      *response.add_support_slots() = out;
+    }
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& caller,
+                                                            const v1::BookSupportSlotRequest& r) {
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfSlot(r.name()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  ASSIGN_OR_RETURN(const RosterEntry* person,
+                   ActingFor(caller, roster, "participant", r.participant()));
+  const absl::Time now = clock_->Now();
+  SupportSlotRecord slot;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(slot, tx.GetSupportSlot(r.name()));
+    if (slot.message.state() != v1::SupportSlot::OPEN) return SlotTaken();
+    if (FromProtoTimestamp(slot.message.start_time()) <= now) return SlotInPast();
+    slot.message.set_state(v1::SupportSlot::BOOKED);
+    slot.message.set_booked_by(person->participant());
+    *slot.message.mutable_book_time() = ToProtoTimestamp(now);
+    return tx.UpdateSupportSlot(&slot);
+  }));
+  return SlotOut(slot);
+}
+
+absl::StatusOr<v1::SupportSlot> Scheduling::CancelSupportBooking(
+    const Principal& caller, const v1::CancelSupportBookingRequest& r) {
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfSlot(r.name()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  const RosterEntry* self = roster.FindBySubject(caller.subject());
+  SupportSlotRecord slot;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(slot, tx.GetSupportSlot(r.name()));
+    if (slot.message.state() != v1::SupportSlot::BOOKED) return SlotNotBooked();
+    const bool own = self != nullptr && self->participant() == slot.message.booked_by();
+    if (!own && !IsOrganiserOf(caller, roster)) return NotYourBooking();
+    slot.message.set_state(v1::SupportSlot::OPEN);
+    slot.message.clear_booked_by();
+    slot.message.clear_book_time();
+    return tx.UpdateSupportSlot(&slot);
+  }));
+  return SlotOut(slot);
+}
+
+}  // namespace kaizen::scheduling
