@@ -2,11 +2,13 @@
 // operator does (port 0 reported through a port file, secrets from the
 // environment, SIGTERM to stop).
 //
-//   ASSIGN_OR_RETURN / ASSERT_OK on:
-//   auto enrollment = testkit::StartService({.binary = "services/enrollment/enrollment_server",
-//                                            .internal_secret = kSecret});
+//   testkit::ServiceProcessOptions options;
+//   options.binary = "services/enrollment/enrollment_server";  // in the test's data
+//   options.internal_secret = testkit::kInternalSecret;
+//   absl::StatusOr<testkit::RunningService> enrollment = testkit::StartService(options);
+//   ASSERT_TRUE(enrollment.ok()) << enrollment.status();
 //   stub = NewStub(CreateChannel(enrollment->address(), ...));
-//   EXPECT_EQ(enrollment->process->Terminate(), 0);
+//   EXPECT_EQ(enrollment->process->Terminate(), 0);  // drains and exits 0
 //
 // Binary paths are relative to the test's working directory (its runfiles
 // root), so the binary must be in the test's `data`.

@@ -84,7 +84,10 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
   const RosterEntry* person = roster.FindByName(r.participant());
   if (person == nullptr) return NotFound("Participant", r.participant());
-  if (!IsCohortStaff(caller, roster) && person->subject() != caller.subject()) {
+  // An entry without a linked account is nobody's own (an empty subject
+  // must not match a caller whose subject is empty too).
+  const bool self = !person->subject().empty() && person->subject() == caller.subject();
+  if (!IsCohortStaff(caller, roster) && !self) {
     return NotYourself("only the person themself and staff may see this calendar");
   }
   std::vector<CalendarEvent> events;

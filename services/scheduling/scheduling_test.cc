@@ -377,6 +377,27 @@ TEST_F(SchedulingTest, PersonalCalendarIsForThePersonOrStaff) {
             "NOT_YOURSELF");
 }
 
+// A roster entry without a linked account (a team mate who never signed in)
+// belongs to nobody: a caller without a subject is not "themself".
+TEST_F(SchedulingTest, UnlinkedPersonsCalendarIsNotOpenToCallersWithoutSubject) {
+  CreateSeries();
+  auto roster = roster_.GetRoster(kCohort);
+  ASSERT_TRUE(roster.ok());
+  auto* unlinked = roster->add_entries();
+  unlinked->set_participant(Person("p9"));
+  unlinked->set_display_name("未登録 花子");
+  unlinked->set_role(ev1::Participant::PARTICIPANT);
+  roster_.SetRoster(*roster);
+  v1::GetPersonCalendarRequest r;
+  r.set_participant(Person("p9"));
+  Principal no_subject;
+  no_subject.add_roles(kaizen::type::ROLE_PARTICIPANT);
+  no_subject.set_access_token("some-application-token");
+  EXPECT_EQ(scheduling_->GetPersonCalendar(no_subject, r).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(scheduling_->GetPersonCalendar(Navigator(), r).ok());
+}
+
 // ------------------------------------------------------------ tasks, attendance
 
 TEST_F(SchedulingTest, TasksForEveryoneAndForOne) {

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "clients/enrollment/fake_roster_source.h"
+#include "common/testing/principals.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
 
@@ -55,11 +56,10 @@ inline std::string Person(const std::string& id) {
   return absl::StrCat(kCohort, "/participants/", id);
 }
 
+// The account of roster entry `id` (subject "user-<id>"), built with the
+// shared test kit (common/testing/principals.h).
 inline Principal As(const std::string& id, kaizen::type::Role role) {
-  Principal p;
-  p.set_subject("user-" + id);
-  p.add_roles(role);
-  return p;
+  return ::kaizen::testkit::User("user-" + id, role);
 }
 
 inline Principal Secretariat() { return As("secretariat", kaizen::type::ROLE_SECRETARIAT); }
