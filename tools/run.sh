@@ -59,9 +59,12 @@ targets=(//services/enrollment:enrollment_server //services/scheduling:schedulin
 bazel build -c opt "${targets[@]}" >&2
 BIN_DIR="$DATA_DIR/bin"
 mkdir -p "$BIN_DIR"
-cp -f bazel-bin/services/enrollment/enrollment_server bazel-bin/services/scheduling/scheduling_server \
-  bazel-bin/services/gateway/gateway_server bazel-bin/services/gateway/mint_token \
-  bazel-bin/tools/demo/load_demo_data "$BIN_DIR/"
+# Ask Bazel where the -c opt outputs are: the bazel-bin link follows whichever
+# build ran last (possibly a debug one, or another output base).
+out="$(bazel info -c opt bazel-bin 2>/dev/null)"
+cp -f "$out/services/enrollment/enrollment_server" "$out/services/scheduling/scheduling_server" \
+  "$out/services/gateway/gateway_server" "$out/services/gateway/mint_token" \
+  "$out/tools/demo/load_demo_data" "$BIN_DIR/"
 
 pids=()
 stop_all() {
