@@ -9,6 +9,7 @@
 #include <iterator>
 #include <utility>
 
+#include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"

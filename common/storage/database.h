@@ -28,11 +28,18 @@
 #include <string>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
+// Only storage code (database.cc, resource_table, request_ids and each
+// service's <svc>_store.cc) includes SQLiteCpp; everyone else sees this
+// declaration, so a domain header that includes a store header pulls in no
+// SQLite API.
+namespace SQLite {
+class Database;
+}  // namespace SQLite
 
 namespace kaizen::storage {
 

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/synchronization/notification.h"

@@ -1,5 +1,6 @@
 #include "common/storage/request_ids.h"
 
+#include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "common/status/errors.h"
 #include "common/util/crypto.h"

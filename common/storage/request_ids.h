@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/statusor.h"
+#include "common/storage/database.h"  // declares SQLite::Database
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 

@@ -3,6 +3,7 @@
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "google/type/date.pb.h"
+#include "SQLiteCpp/Database.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {

@@ -1,5 +1,6 @@
 #include "common/storage/resource_table.h"
 
+#include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
 #include "common/status/errors.h"

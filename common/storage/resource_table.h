@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/storage/database.h"  // declares SQLite::Database
 #include "google/protobuf/message.h"
 
 namespace kaizen::storage {

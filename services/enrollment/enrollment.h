@@ -24,9 +24,11 @@
 #include "common/util/page_token.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
-#include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
+
+namespace v1 = ::kaizen::enrollment::v1;
+class EnrollmentStore;  // enrollment_store.h; the domain header needs no storage header
 
 using ::kaizen::type::Principal;
 

@@ -7,6 +7,7 @@
 #include "common/testing/grpc_fixture.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/enrollment_test_util.h"
 #include "services/enrollment/grpc_service.h"
 

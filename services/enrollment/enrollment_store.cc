@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/str_cat.h"

@@ -1,5 +1,6 @@
 // The enrollment rules against real in-memory SQLite and a fake clock.
 #include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_store.h"
 
 #include <algorithm>
 #include <atomic>

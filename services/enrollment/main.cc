@@ -10,6 +10,7 @@
 #include "common/util/clock.h"
 #include "common/util/crypto.h"
 #include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/grpc_service.h"
 
 int main(int argc, char** argv) {

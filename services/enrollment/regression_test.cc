@@ -8,6 +8,7 @@
 #include "common/util/etag.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {

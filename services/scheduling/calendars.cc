@@ -10,7 +10,7 @@
 #include "services/scheduling/feeds.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
-#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/internal.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {

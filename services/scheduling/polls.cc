@@ -19,7 +19,7 @@
 #include "services/scheduling/poll_rule.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
-#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/internal.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {

@@ -132,4 +132,50 @@ absl::Status NotYourBooking() {
                                   "only the booker and organisers may cancel it");
 }
 
+const std::vector<absl::string_view>& ErrorReasons() {
+  static const auto* const kReasons = new std::vector<absl::string_view>{
+      kInvalidField,
+      kOutsideWindow,
+      kDuplicateSlot,
+      kUnknownSlot,
+      kEndBeforeStart,
+      kInvalidUrl,
+      kNotStaff,
+      kNotOnRoster,
+      kNotFound,
+      kAlreadyExists,
+      kSeriesExists,
+      kSlotOverlaps,
+      kPollClosed,
+      kPollOpen,
+      kMeetingConfirmed,
+      kMeetingCancelled,
+      kMeetingNotConfirmed,
+      kNoQualifyingSlot,
+      kSlotTaken,
+      kSlotInPast,
+      kSlotNotBooked,
+      kNotAssignee,
+      kOrganiserOnly,
+      kSecretariatOnly,
+      kStaffOnly,
+      kNotYourself,
+      kNotYourBooking,
+  };
+  return *kReasons;
+}
+
+const std::vector<absl::string_view>& SharedReasons() {
+  // INVALID_NAME (common/util/resource_name), the text checks of
+  // common/validation, ETAG_MISMATCH (common/util/etag), the roster client's
+  // ENROLLMENT_UNAVAILABLE, and storage's DATABASE_BUSY / STORAGE_ERROR /
+  // INTERNAL (common/storage/database).
+  static const auto* const kReasons = new std::vector<absl::string_view>{
+      kInvalidName,    "TEXT_REQUIRED",  "TEXT_TOO_SHORT",         "TEXT_TOO_LONG",
+      "INVALID_UTF8",  "CONTROL_CHARACTER", kEtagMismatch,         kEnrollmentUnavailable,
+      "DATABASE_BUSY", "STORAGE_ERROR",  "INTERNAL",
+  };
+  return *kReasons;
+}
+
 }  // namespace kaizen::scheduling

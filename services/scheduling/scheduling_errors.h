@@ -10,6 +10,8 @@
 #ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_ERRORS_H_
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_ERRORS_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "clients/enrollment/enrollment_client_errors.h"
@@ -159,6 +161,14 @@ inline constexpr absl::string_view kEnrollmentUnavailable =
 // TEXT_TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER; INVALID_ARGUMENT) and the
 // storage reasons of common/storage/database.h (DATABASE_BUSY: ABORTED;
 // STORAGE_ERROR and INTERNAL: INTERNAL).
+
+// Every reason scheduling itself originates (each has a factory above), in
+// catalog order; README.md lists exactly these plus the
+// shared-code reasons in SharedReasons(). scheduling_errors_test keeps the
+// three in step.
+const std::vector<absl::string_view>& ErrorReasons();
+// Reasons made by shared code (common/, clients/) that scheduling returns.
+const std::vector<absl::string_view>& SharedReasons();
 
 }  // namespace kaizen::scheduling
 

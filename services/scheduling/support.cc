@@ -14,7 +14,7 @@
 #include "services/scheduling/access.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
-#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/internal.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {

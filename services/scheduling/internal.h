@@ -1,8 +1,8 @@
 // Helpers shared by the scheduling domain files (meetings.cc, polls.cc,
 // tasks.cc, attendance.cc, support.cc, calendars.cc). Private to the
 // :scheduling target; not part of the service's API.
-#ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_
-#define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_
+#ifndef KAIZEN_SERVICES_SCHEDULING_INTERNAL_H_
+#define KAIZEN_SERVICES_SCHEDULING_INTERNAL_H_
 
 #include <optional>
 #include <string>
@@ -60,4 +60,4 @@ void Confirm(v1::Meeting& m, absl::Time start, absl::Time now, const std::string
 
 }  // namespace kaizen::scheduling::internal
 
-#endif  // KAIZEN_SERVICES_SCHEDULING_SCHEDULING_INTERNAL_H_
+#endif  // KAIZEN_SERVICES_SCHEDULING_INTERNAL_H_

@@ -1,4 +1,4 @@
-#include "services/scheduling/scheduling_internal.h"
+#include "services/scheduling/internal.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
