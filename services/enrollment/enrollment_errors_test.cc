@@ -2,15 +2,12 @@
 // the catalog's reasons (so the docs cannot drift from the code).
 #include "services/enrollment/enrollment_errors.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "common/status/errors.h"
+#include "common/testing/readme.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
@@ -114,44 +111,20 @@ TEST(EnrollmentErrorsTest, ReasonsAreUniqueUpperSnakeCase) {
   for (absl::string_view r : HistoryReasons()) EXPECT_TRUE(history.insert(r).second) << r;
 }
 
-// Backticked UPPER_SNAKE words in `text`.
-std::set<std::string> ReasonsIn(absl::string_view text) {
-  std::set<std::string> out;
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '`');
-  for (size_t i = 1; i < parts.size(); i += 2) {
-    absl::string_view p = parts[i];
-    bool reason = p.size() > 2;
-    for (char c : p) reason = reason && ((c >= 'A' && c <= 'Z') || c == '_');
-    if (reason) out.insert(std::string(p));
-  }
-  return out;
-}
-
 TEST(EnrollmentErrorsTest, ReadmeListsExactlyTheCatalog) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  ASSERT_NE(srcdir, nullptr);
-  const std::string path = std::string(srcdir) + "/" + (workspace ? workspace : "kaizen") +
-                           "/services/enrollment/README.md";
-  std::ifstream in(path);
-  ASSERT_TRUE(in.good()) << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string readme = buffer.str();
-
-  // "## Error reasons" up to the next "## " heading: a table of error
-  // reasons, then "### History reasons".
-  const size_t start = readme.find("\n## Error reasons");
-  ASSERT_NE(start, std::string::npos);
-  size_t end = readme.find("\n## ", start + 1);
-  const std::string section = readme.substr(start, end == std::string::npos ? end : end - start);
-  const size_t history_at = section.find("\n### History reasons");
-  ASSERT_NE(history_at, std::string::npos);
+  auto readme = testkit::ReadRunfile("services/enrollment/README.md");
+  ASSERT_TRUE(readme.ok()) << readme.status();
+  // "## Error reasons": a table of error reasons, then "### History reasons".
+  auto section = testkit::MarkdownSection(*readme, "## Error reasons");
+  ASSERT_TRUE(section.ok()) << section.status();
+  auto history = testkit::MarkdownSection(*readme, "### History reasons");
+  ASSERT_TRUE(history.ok()) << history.status();
+  const std::string errors_part = section->substr(0, section->find("\n### History reasons"));
 
   std::set<std::string> expected_errors(ErrorReasons().begin(), ErrorReasons().end());
   std::set<std::string> expected_history(HistoryReasons().begin(), HistoryReasons().end());
-  EXPECT_EQ(ReasonsIn(section.substr(0, history_at)), expected_errors);
-  EXPECT_EQ(ReasonsIn(section.substr(history_at)), expected_history);
+  EXPECT_EQ(testkit::BacktickedReasons(errors_part), expected_errors);
+  EXPECT_EQ(testkit::BacktickedReasons(*history), expected_history);
 }
 
 }  // namespace
