@@ -51,26 +51,6 @@ std::string Actor(const Principal& p) {
 
 // ---------------------------------------------------------------- validation
 
-void Violations::Check(const absl::Status& status) {
-  if (status.ok()) return;
-  if (first_.ok()) first_ = status;
-  auto bad = errors::GetBadRequest(status);
-  if (!bad.has_value()) return;
-  for (const auto& v : bad->field_violations()) {
-    violations_.push_back({v.field(), v.description()});
-  }
-}
-
-void Violations::Add(absl::string_view field, absl::string_view description) {
-  Check(errors::InvalidField(field, description));
-}
-
-absl::Status Violations::Result() const {
-  if (first_.ok()) return first_;
-  std::string reason = errors::Reason(first_);
-  return errors::InvalidArgument(reason, violations_);
-}
-
 void CheckRequestId(Violations& v, const std::string& request_id) {
   if (request_id.size() > kMaxRequestIdLength) {
     v.Add("request_id", "must be at most 64 characters");

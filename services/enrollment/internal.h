@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/status/errors.h"
+#include "common/status/violations.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -61,21 +62,8 @@ std::string Actor(const Principal& p);
 
 // ---------------------------------------------------------------- validation
 
-// Collects field violations from several checks into one INVALID_ARGUMENT
-// whose reason is the first failing check's.
-class Violations {
- public:
-  // Adds `status`'s field violations (OK adds nothing).
-  void Check(const absl::Status& status);
-  // Adds one violation with the generic reason (INVALID_FIELD).
-  void Add(absl::string_view field, absl::string_view description);
-  // OK, or INVALID_ARGUMENT listing every violation.
-  absl::Status Result() const;
-
- private:
-  absl::Status first_;
-  std::vector<errors::FieldViolation> violations_;
-};
+// The field-violation collector (common/status/violations.h).
+using ::kaizen::errors::Violations;
 
 // request_id: at most kMaxRequestIdLength characters.
 void CheckRequestId(Violations& v, const std::string& request_id);
