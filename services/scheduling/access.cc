@@ -19,6 +19,10 @@ absl::Status RequireOrganiser(const Principal& caller) {
   return OrganiserOnly(/*in_cohort=*/false);
 }
 
+bool IsKaizenService(const Principal& caller) {
+  return auth::HasRole(caller, kaizen::type::ROLE_SERVICE);
+}
+
 bool IsOrganiserOf(const Principal& caller, const RosterView& roster) {
   const auto role = enrollment_client::CohortStaffRole(caller, roster);
   return role == kaizen::type::ROLE_SECRETARIAT || role == kaizen::type::ROLE_NAVIGATOR;

@@ -33,6 +33,11 @@ bool IsOrganiser(const Principal& caller);
 // PERMISSION_DENIED ORGANISER_ONLY unless IsOrganiser. The cohort is checked
 // with RequireOrganiserOf once the roster is at hand.
 absl::Status RequireOrganiser(const Principal& caller);
+// The token carries ROLE_SERVICE: another Kaizen service calling with
+// auth::ServicePrincipal, signed with the internal secret (the gateway never
+// issues this role). Opens only the meeting reads (GetMeeting,
+// ListMeetings); see Scheduling::RequireMemberOrService.
+bool IsKaizenService(const Principal& caller);
 
 // --- the cohort (needs its roster)
 

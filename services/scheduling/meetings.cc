@@ -156,7 +156,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
 absl::StatusOr<v1::Meeting> Scheduling::GetMeeting(const Principal& caller,
                                                    const v1::GetMeetingRequest& r) {
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  RETURN_IF_ERROR(RequireMember(caller, n.cohort).status());
+  RETURN_IF_ERROR(RequireMemberOrService(caller, n.cohort));
   v1::Meeting out;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
@@ -169,7 +169,7 @@ absl::StatusOr<v1::Meeting> Scheduling::GetMeeting(const Principal& caller,
 absl::StatusOr<v1::ListMeetingsResponse> Scheduling::ListMeetings(
     const Principal& caller, const v1::ListMeetingsRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, CohortOf("parent", r.parent()));
-  RETURN_IF_ERROR(RequireMember(caller, cohort).status());
+  RETURN_IF_ERROR(RequireMemberOrService(caller, cohort));
   v1::ListMeetingsResponse response;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));

@@ -30,4 +30,13 @@ absl::StatusOr<std::unique_ptr<RosterView>> Scheduling::RequireMember(const Prin
   return std::make_unique<RosterView>(std::move(roster));
 }
 
+absl::Status Scheduling::RequireMemberOrService(const Principal& caller,
+                                                const std::string& cohort) {
+  // A service (e.g. plans reading meeting dates) is on no roster, and asking
+  // enrollment on its behalf would only make its reads fail when enrollment
+  // is down; like the secretariat's, its reads need no roster.
+  if (IsKaizenService(caller)) return absl::OkStatus();
+  return RequireMember(caller, cohort).status();
+}
+
 }  // namespace kaizen::scheduling

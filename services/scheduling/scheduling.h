@@ -13,7 +13,9 @@
 // Who may do what: "organisers" (secretariat, navigator) create and change
 // meetings, polls, tasks, attendance and slots; other staff (advisor,
 // observer) read; people on the cohort's roster read their cohort and act
-// for themselves; the secretariat may act for anyone on the roster.
+// for themselves; the secretariat may act for anyone on the roster; other
+// Kaizen services (ROLE_SERVICE) may read meetings (GetMeeting,
+// ListMeetings) and nothing else.
 #ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 
@@ -96,6 +98,10 @@ class Scheduling {
   // scheduling.cc with FetchRoster.
   absl::StatusOr<std::unique_ptr<RosterView>> RequireMember(const Principal& caller,
                                                             const std::string& cohort);
+  // RequireMember, or a Kaizen service (IsKaizenService), which passes
+  // without a roster like the secretariat. Used only by the meeting reads
+  // GetMeeting and ListMeetings: services may read meetings, nothing else.
+  absl::Status RequireMemberOrService(const Principal& caller, const std::string& cohort);
   absl::StatusOr<RosterView> FetchRoster(const std::string& cohort);
 
   SchedulingStore* store_;
