@@ -95,18 +95,12 @@ absl::Status StaffOnly(absl::string_view what) {
                                   absl::StrCat("only this cohort's staff may ", what));
 }
 
-absl::Status SecretariatOnly(absl::string_view what) {
-  return errors::PermissionDenied(kSecretariatOnly,
-                                  absl::StrCat("only the secretariat may ", what));
-}
-
 const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidField,   kUpdateMaskInvalid, kDuplicateId,      kUnknownAction,
       kDateInFuture,   kLateReasonRequired, kNotOnRoster,     kNothingToCommit,
       kStageLocked,    kStageMeetingNotScheduled, kStageOutOfOrder, kAlreadyResolved,
       kNotResolved,    kOrganiserOnly,     kNotPlanOwner,     kStaffOnly,
-      kSecretariatOnly,
   };
   return *kReasons;
 }

@@ -36,7 +36,6 @@ inline constexpr absl::string_view kNotResolved = "NOT_RESOLVED";
 inline constexpr absl::string_view kOrganiserOnly = "ORGANISER_ONLY";
 inline constexpr absl::string_view kNotPlanOwner = "NOT_PLAN_OWNER";
 inline constexpr absl::string_view kStaffOnly = "STAFF_ONLY";
-inline constexpr absl::string_view kSecretariatOnly = "SECRETARIAT_ONLY";
 
 // INVALID_ARGUMENT naming `field` with the generic reason.
 absl::Status InvalidField(absl::string_view field, absl::string_view description);
@@ -79,8 +78,6 @@ absl::Status OrganiserOnly(absl::string_view what);
 absl::Status NotPlanOwner(absl::string_view what);
 // PERMISSION_DENIED: only the cohort's staff may do this (`what`).
 absl::Status StaffOnly(absl::string_view what);
-// PERMISSION_DENIED: only the secretariat may do this (`what`).
-absl::Status SecretariatOnly(absl::string_view what);
 
 // The reasons above, in catalog order.
 const std::vector<absl::string_view>& ErrorReasons();

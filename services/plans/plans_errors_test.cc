@@ -50,7 +50,6 @@ TEST(PlansErrorsTest, FactoriesCarryTheirCodeReasonAndField) {
   Expect(OrganiserOnly("x"), Code::kPermissionDenied, kOrganiserOnly);
   Expect(NotPlanOwner("x"), Code::kPermissionDenied, kNotPlanOwner);
   Expect(StaffOnly("x"), Code::kPermissionDenied, kStaffOnly);
-  Expect(SecretariatOnly("x"), Code::kPermissionDenied, kSecretariatOnly);
 }
 
 TEST(PlansErrorsTest, StageLockedSaysWhenInTokyoTime) {

@@ -72,7 +72,7 @@ std::string PlanName(absl::string_view cohort_id, absl::string_view id) {
 
 std::string RevisionName(absl::string_view cohort_id, absl::string_view plan_id,
                          int64_t number) {
-  return absl::StrCat(PlanName(cohort_id, plan_id), "/revisions/", number);
+  return absl::StrCat(PlanName(cohort_id, plan_id), "/revisions/r", number);
 }
 
 std::string FeedbackName(absl::string_view cohort_id, absl::string_view plan_id,

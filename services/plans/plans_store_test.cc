@@ -64,7 +64,7 @@ RevisionRecord MakeRevision(const std::string& cohort_id, const std::string& pla
   record.plan_id = plan_id;
   record.number = number;
   v1::Revision& r = record.revision;
-  r.set_name(absl::StrCat(PlanName(cohort_id, plan_id), "/revisions/", number));
+  r.set_name(absl::StrCat(PlanName(cohort_id, plan_id), "/revisions/r", number));
   r.set_number(number);
   r.set_parent(number - 1);
   r.set_author(absl::StrCat("cohorts/", cohort_id, "/participants/p1"));
@@ -372,15 +372,15 @@ TEST_F(PlansStoreTest, RevisionMissesAndDuplicates) {
 
   absl::Status status = store_->Read(
       [](PlansTx& tx) { return tx.GetRevision("fy2022", "plan-a", 2).status(); });
-  ExpectNotFound(status, "Revision", "cohorts/fy2022/plans/plan-a/revisions/2");
+  ExpectNotFound(status, "Revision", "cohorts/fy2022/plans/plan-a/revisions/r2");
   status = store_->Read(
       [](PlansTx& tx) { return tx.GetRevision("fy2022", "plan-b", 1).status(); });
-  ExpectNotFound(status, "Revision", "cohorts/fy2022/plans/plan-b/revisions/1");
+  ExpectNotFound(status, "Revision", "cohorts/fy2022/plans/plan-b/revisions/r1");
 
   RevisionRecord again = MakeRevision("fy2022", "plan-a", 1);
   again.revision.set_message("上書きしようとした");
   status = store_->Write([&](PlansTx& tx) { return tx.InsertRevision(again); });
-  ExpectAlreadyExists(status, "Revision", "cohorts/fy2022/plans/plan-a/revisions/1");
+  ExpectAlreadyExists(status, "Revision", "cohorts/fy2022/plans/plan-a/revisions/r1");
   MustRead([](PlansTx& tx) -> absl::Status {
     auto got = tx.GetRevision("fy2022", "plan-a", 1);
     if (!got.ok()) return got.status();
@@ -902,7 +902,7 @@ TEST_F(PlansStoreFileTest, ConcurrentInsertsOfOneRevisionNumberOneWins) {
   ASSERT_NE(status[0].ok(), status[1].ok()) << status[0] << " / " << status[1];
   const int winner = status[0].ok() ? 0 : 1;
   ExpectAlreadyExists(status[1 - winner], "Revision",
-                      "cohorts/fy2022/plans/plan-a/revisions/1");
+                      "cohorts/fy2022/plans/plan-a/revisions/r1");
   ASSERT_TRUE(store_
                   ->Read([&](PlansTx& tx) -> absl::Status {
                     auto got = tx.GetPlan("fy2022", "plan-a");
