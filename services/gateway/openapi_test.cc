@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "probe.pb.h"
+#include "services/gateway/linked_apis.h"
 
 namespace kaizen::gateway {
 namespace {
@@ -182,6 +183,65 @@ TEST_F(OpenApiTest, ValidatesAgainstTheOpenApi30Schema) {
   std::ifstream in(out);
   std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << report;
+}
+
+// The document the gateway binary serves: every API linked into it
+// (services/gateway/BUILD, `linked_apis`), so a service wired there shows up
+// with its routes, e.g. plans next to enrollment and scheduling.
+TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  std::set<std::string> names;
+  for (const std::string& file_name : LinkedApiFiles()) {
+    const google::protobuf::FileDescriptor* file = pool->FindFileByName(file_name);
+    ASSERT_NE(file, nullptr) << file_name;
+    for (int i = 0; i < file->service_count(); ++i) {
+      services.push_back(file->service(i));
+      names.insert(file->service(i)->full_name());
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"kaizen.enrollment.v1.EnrollmentService",
+                                          "kaizen.scheduling.v1.SchedulingService",
+                                          "kaizen.plans.v1.PlansService"}));
+  auto table = RouteTable::Build(services);
+  ASSERT_TRUE(table.ok()) << table.status();
+  const std::string json = BuildOpenApi(**table, OpenApiInfo());
+  Struct doc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &doc).ok());
+  const Struct& paths = doc.fields().at("paths").struct_value();
+  auto operation = [&](const std::string& path, const std::string& verb) -> std::string {
+    auto item = paths.fields().find(path);
+    if (item == paths.fields().end()) return "(no path " + path + ")";
+    auto op = item->second.struct_value().fields().find(verb);
+    if (op == item->second.struct_value().fields().end()) return "(no " + verb + " " + path + ")";
+    return op->second.struct_value().fields().at("operationId").string_value();
+  };
+  // Scheduling, as before.
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/meetings:createSeries", "post"),
+            "CreateMeetingSeries");
+  // Plans: "/v1/{parent=cohorts/*}/plans" and friends, as clients call them.
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans", "post"), "CreatePlan");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans", "get"), "ListPlans");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}", "get"), "GetPlan");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}", "patch"), "UpdatePlan");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}:commit", "post"), "CommitRevision");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}:submitStage", "post"), "SubmitStage");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}:diff", "get"), "DiffRevisions");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}/feedback", "post"), "CreateFeedback");
+  EXPECT_EQ(doc.fields().at("components").struct_value().fields().at("schemas")
+                .struct_value().fields().count("kaizen.plans.v1.Plan"),
+            1u);
+  // One operation per route, and no operationId twice across the services.
+  std::set<std::string> operation_ids;
+  int operations = 0;
+  for (const auto& [path, item] : paths.fields()) {
+    for (const auto& [verb, op] : item.struct_value().fields()) {
+      ++operations;
+      const std::string id = op.struct_value().fields().at("operationId").string_value();
+      EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate operationId " << id;
+    }
+  }
+  EXPECT_EQ(operations, static_cast<int>((*table)->routes().size()));
 }
 
 }  // namespace

@@ -89,13 +89,14 @@ absl::StatusOr<v1::Feedback> Plans::CreateFeedback(const Principal& caller,
   ASSIGN_OR_RETURN(auto access, CohortAccess::Fetch(*roster_, id.cohort_name(), caller));
 
   const absl::Time now = clock_->Now();
-  const std::string scope = absl::StrCat("CreateFeedback\x1f", r.parent());
+  const std::string scope =
+      absl::StrCat("CreateFeedback\x1f", caller.subject(), "\x1f", r.parent());
   v1::Feedback out;
   RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PlanRecord plan, internal::LoadVisiblePlan(tx, id, *access));
     RETURN_IF_ERROR(CheckMayGiveFeedback(*access, plan.plan, visibility));
-    // The scope is per plan, not per caller, so a replay still has to be
-    // feedback this caller may see.
+    // The scope is per caller and plan; a replay still has to be feedback
+    // the caller may see now (their access may have changed since).
     ASSIGN_OR_RETURN(auto replayed, internal::Replayed(tx, scope, r.request_id(), r));
     if (replayed.has_value()) {
       ASSIGN_OR_RETURN(auto name, internal::ParseFeedbackName("name", *replayed));

@@ -77,8 +77,13 @@ bool KnownWall(v1::Wall w) { return w >= v1::PEERS && w <= v1::HR_EVALUATION; }
 
 void CheckContent(Violations& v, const std::string& prefix, const v1::PlanContent& c) {
   v.Check(ValidateText(prefix + ".vision", c.vision(), 0, 4000, true));
+  // Count limits first, then only the first items of an over-long list are
+  // checked, so a huge list is one violation, not one per item.
+  if (c.walls_size() > kMaxWalls) {
+    v.Add(prefix + ".walls", "must be at most 4 (one statement per wall)");
+  }
   std::set<int> walls;
-  for (int i = 0; i < c.walls_size(); ++i) {
+  for (int i = 0; i < c.walls_size() && i < kMaxWalls; ++i) {
     const std::string f = absl::StrCat(prefix, ".walls[", i, "]");
     const v1::WallStatement& w = c.walls(i);
     if (!KnownWall(w.wall())) {
@@ -106,8 +111,11 @@ void CheckContent(Violations& v, const std::string& prefix, const v1::PlanConten
       v.Add(f + ".target_result",
             "must be PEERS, SENIORS_AND_BOSSES, EXECUTIVES or HR_EVALUATION");
     }
+    if (a.stakeholders_size() > kMaxStakeholders) {
+      v.Add(f + ".stakeholders", "must be at most 4 (each kind once)");
+    }
     std::set<int> kinds;
-    for (int k = 0; k < a.stakeholders_size(); ++k) {
+    for (int k = 0; k < a.stakeholders_size() && k < kMaxStakeholders; ++k) {
       const v1::Stakeholder s = a.stakeholders(k);
       if (s < v1::PEERS_AROUND || s > v1::HR_DEPARTMENT) {
         v.Add(absl::StrCat(f, ".stakeholders[", k, "]"),
@@ -192,17 +200,25 @@ absl::Status DecorateFollowUp(PlansTx& tx, const PlanId& id, const v1::StageVers
       absl::ToCivilDay(absl::FromUnixSeconds(interim.submit_time().seconds()), TokyoTimeZone());
   ASSIGN_OR_RETURN(auto entries, tx.ListPracticeEntries(id.cohort_id, id.plan_id,
                                                          std::nullopt, 0));
+  ASSIGN_OR_RETURN(v1::PlanContent from, ContentOf(tx, id, interim.revision()));
+  ASSIGN_OR_RETURN(v1::PlanContent to, ContentOf(tx, id, follow_up.revision()));
+  // Only actions of the two presented revisions are named: the log also
+  // holds actions that only ever lived in the draft, which cohort mates
+  // must not learn of.
+  std::set<std::string> presented;
+  for (const v1::PlanContent* c : {&from, &to}) {
+    for (const v1::Action& a : c->actions()) presented.insert(a.id());
+  }
   std::set<std::string> practised;
   for (const PracticeRecord& e : entries) {
     const auto& d = e.entry.date();
-    if (DayKey(absl::CivilDay(d.year(), d.month(), d.day())) >= DayKey(since)) {
+    if (DayKey(absl::CivilDay(d.year(), d.month(), d.day())) >= DayKey(since) &&
+        presented.count(e.entry.action_id()) > 0) {
       practised.insert(e.entry.action_id());
     }
   }
   follow_up.clear_practised_actions();
   for (const std::string& a : practised) follow_up.add_practised_actions(a);
-  ASSIGN_OR_RETURN(v1::PlanContent from, ContentOf(tx, id, interim.revision()));
-  ASSIGN_OR_RETURN(v1::PlanContent to, ContentOf(tx, id, follow_up.revision()));
   *follow_up.mutable_since_interim() =
       DiffPlans(interim.revision(), from, follow_up.revision(), to);
   return absl::OkStatus();

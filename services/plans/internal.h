@@ -26,6 +26,9 @@ using ::kaizen::errors::Violations;
 inline constexpr int kMaxRequestIdLength = 64;
 inline constexpr int kMaxActions = 50;
 inline constexpr int kMaxMilestones = 50;
+// One statement per wall, one entry per kind of stakeholder.
+inline constexpr int kMaxWalls = 4;
+inline constexpr int kMaxStakeholders = 4;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
 

@@ -88,7 +88,9 @@ absl::StatusOr<v1::Plan> Plans::CreatePlan(const Principal& caller,
   ASSIGN_OR_RETURN(std::vector<std::string> owners, ResolveOwners(*access, r.plan()));
 
   const absl::Time now = clock_->Now();
-  const std::string scope = absl::StrCat("CreatePlan\x1f", r.parent());
+  // Per caller (common/storage/request_ids.h): one caller's id never replays
+  // another caller's plan.
+  const std::string scope = absl::StrCat("CreatePlan\x1f", caller.subject(), "\x1f", r.parent());
   v1::Plan out;
   RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto replayed, internal::Replayed(tx, scope, r.request_id(), r));
@@ -183,8 +185,11 @@ absl::StatusOr<v1::Plan> Plans::UpdatePlan(const Principal& caller,
   ASSIGN_OR_RETURN(PlanId id, internal::ParsePlanName("plan.name", r.plan().name()));
   std::vector<std::string> paths(r.update_mask().paths().begin(), r.update_mask().paths().end());
   if (paths.empty()) {
-    paths.push_back("draft");
+    // AIP-134: no mask means the fields the request sets. A request that
+    // sets only the title must not empty the draft.
+    if (r.plan().has_draft()) paths.push_back("draft");
     if (!r.plan().title().empty()) paths.push_back("title");
+    if (paths.empty()) return NothingToUpdate();
   }
   for (const std::string& p : paths) {
     if (std::find(std::begin(kUpdatablePaths), std::end(kUpdatablePaths), p) ==

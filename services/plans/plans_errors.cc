@@ -19,6 +19,14 @@ absl::Status UpdateMaskInvalid(absl::string_view path) {
       kUpdateMaskInvalid);
 }
 
+absl::Status NothingToUpdate() {
+  return errors::InvalidField(
+      "update_mask.paths",
+      "name the fields to change (title, draft, draft.vision, draft.walls, draft.actions or "
+      "draft.milestones); the request sets none of them",
+      kUpdateMaskInvalid);
+}
+
 absl::Status DuplicateId(absl::string_view field) {
   return errors::InvalidField(field, "is used twice", kDuplicateId);
 }

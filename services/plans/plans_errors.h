@@ -41,6 +41,9 @@ inline constexpr absl::string_view kStaffOnly = "STAFF_ONLY";
 absl::Status InvalidField(absl::string_view field, absl::string_view description);
 // INVALID_ARGUMENT naming update_mask.paths: `path` is not updatable.
 absl::Status UpdateMaskInvalid(absl::string_view path);
+// INVALID_ARGUMENT naming update_mask.paths (reason UPDATE_MASK_INVALID):
+// no mask and the request sets none of the updatable fields.
+absl::Status NothingToUpdate();
 // INVALID_ARGUMENT naming `field`: an id used twice in one list.
 absl::Status DuplicateId(absl::string_view field);
 // INVALID_ARGUMENT naming `field`: no action with that id in the plan (or

@@ -87,7 +87,8 @@ absl::StatusOr<v1::PracticeEntry> Plans::CreatePracticeEntry(
   RETURN_IF_ERROR(v.Result());
   ASSIGN_OR_RETURN(auto access, CohortAccess::Fetch(*roster_, id.cohort_name(), caller));
 
-  const std::string scope = absl::StrCat("CreatePracticeEntry\x1f", r.parent());
+  const std::string scope =
+      absl::StrCat("CreatePracticeEntry\x1f", caller.subject(), "\x1f", r.parent());
   v1::PracticeEntry out;
   RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PlanRecord plan, internal::LoadVisiblePlan(tx, id, *access));
@@ -179,7 +180,10 @@ absl::StatusOr<v1::PlanOutcomes> Plans::GetPlanOutcomes(const Principal& caller,
   out.set_source_available(available);
   for (const std::string& owner : plan.owners()) {
     std::map<v1::Wall, WallScores> scores;
-    if (available) {
+    // A survey profile is personal: staff see every owner's scores, an owner
+    // only their own (a team mate's walls show the actions, no scores).
+    const bool own = access->self() != nullptr && access->self()->participant() == owner;
+    if (available && (access->staff() || own)) {
       ASSIGN_OR_RETURN(scores, outcomes_->WallScoresOf(owner));
     }
     v1::OwnerOutcomes* o = out.add_owners();

@@ -357,8 +357,13 @@ TEST_F(PracticeTest, WithASurveyOutcomesCarryEachOwnersScores) {
   EXPECT_DOUBLE_EQ(p2_exec.follow_up_12(), 4.0);
   EXPECT_FALSE(p2.walls(0).has_pre());
 
-  // Owners see it too; cohort mates and strangers do not.
-  EXPECT_TRUE(Outcomes(plans, Participant(2), team->name()).ok());
+  // An owner sees their own scores, not their team mate's (a survey
+  // profile is personal); cohort mates and strangers see nothing.
+  auto own = Outcomes(plans, Participant(2), team->name());
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_TRUE(own->owners(0).walls(2).has_pre());    // p2's own EXECUTIVES score
+  EXPECT_FALSE(own->owners(1).walls(0).has_pre());   // p1's PEERS score hidden
+  EXPECT_THAT(own->owners(1).walls(0).action_ids(), ElementsAre("a1"));
   ExpectError(Outcomes(plans, Participant(3), team->name()).status(), absl::StatusCode::kNotFound,
               "NOT_FOUND");
   ExpectError(Outcomes(plans, Stranger(), team->name()).status(), absl::StatusCode::kNotFound,

@@ -65,7 +65,8 @@ absl::StatusOr<v1::Revision> Plans::CommitRevision(const Principal& caller,
   RETURN_IF_ERROR(v.Result());
   ASSIGN_OR_RETURN(auto access, CohortAccess::Fetch(*roster_, id.cohort_name(), caller));
   const absl::Time now = clock_->Now();
-  const std::string scope = absl::StrCat("CommitRevision\x1f", r.name());
+  const std::string scope =
+      absl::StrCat("CommitRevision\x1f", caller.subject(), "\x1f", r.name());
   v1::Revision out;
   RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PlanRecord plan, internal::LoadVisiblePlan(tx, id, *access));

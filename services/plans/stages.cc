@@ -40,7 +40,9 @@ absl::StatusOr<v1::Plan> Plans::SubmitStage(const Principal& caller,
   const std::string meeting = absl::StrCat(id.cohort_name(), "/meetings/m", sequence);
   absl::StatusOr<std::optional<absl::Time>> start =
       scheduling_client::MeetingStart(*meetings_, id.cohort_name(), sequence);
-  if (absl::IsNotFound(start.status())) return StageMeetingNotScheduled(stage_name, meeting);
+  // A missing meeting is a fact about the cohort's calendar: said only to
+  // callers who may present this plan (below), never to strangers.
+  if (absl::IsNotFound(start.status())) start = std::optional<absl::Time>();
   if (!start.ok()) return start.status();
   const absl::Time now = clock_->Now();
   v1::Plan out;

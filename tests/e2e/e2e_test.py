@@ -173,6 +173,160 @@ class FY2022Story(unittest.TestCase):
                   headers={"X-Api-Key": self.hr_chiyoda})
         self.call("GET", "/v1/%s/applications" % COHORT, expect=401)
 
+    def test_one_plan_from_draft_to_final(self):
+        """One participant's action plan through the gateway: draft, etags,
+        revisions, the three stage versions before meetings 6-8, what a cohort
+        mate and a stranger see, feedback and a Japanese diff."""
+        s = self.stack
+        owner = s.token("e2e-plan-owner", ["participant"])
+        mate = s.token("e2e-plan-mate", ["participant"])
+        stranger = s.token("e2e-plan-stranger", ["participant"])
+        navigator = s.token("e2e-plan-navigator", ["navigator"])
+        now = datetime.datetime.utcnow()
+        cohort = "cohorts/e2e-plans"
+
+        # --- its own cohort: two participants with accounts, a navigator
+        self.call("POST", "/v1/cohorts?cohortId=e2e-plans", {
+            "title": "アクションプランの研究会", "fiscalYear": now.year, "capacity": 4,
+            "maxMunicipalities": 2,
+            "applicationOpenTime": rfc3339(now - datetime.timedelta(hours=1)),
+            "applicationCloseTime": rfc3339(now + datetime.timedelta(days=30))},
+            token=self.secretariat)
+        self.call("POST", "/v1/%s:transition" % cohort, {"state": "OPEN"}, token=self.secretariat)
+        owner_app = self.call("POST", "/v1/%s/applications" % cohort,
+                              {"members": [person(201, MATSUSAKA)]}, token=owner)
+        mate_app = self.call("POST", "/v1/%s/applications" % cohort,
+                             {"members": [person(202, CHIYODA)]}, token=mate)
+        self.assertEqual([owner_app["state"], mate_app["state"]], ["ACCEPTED", "ACCEPTED"])
+        me = owner_app["participants"][0]
+        self.call("POST", "/v1/%s/participants" % cohort, {
+            "displayName": "架空 ナビ子", "role": "NAVIGATOR", "subject": "e2e-plan-navigator"},
+            token=self.secretariat)
+
+        # --- meetings 6, 7 and 8 confirmed in the future: a series starting
+        # next year (windows: m6 December, m7 June and m8 December after it)
+        year = now.year + 1
+        series = self.call("POST", "/v1/%s/meetings:createSeries" % cohort, {
+            "template": "templates/next-gen-leaders-fy2022", "startYear": year},
+            token=self.secretariat)
+        self.assertEqual(len(series["meetings"]), 8)
+        for meeting, start in (("m6", "%d-12-10T01:00:00Z" % year),
+                               ("m7", "%d-06-10T01:00:00Z" % (year + 1)),
+                               ("m8", "%d-12-10T01:00:00Z" % (year + 1))):
+            confirmed = self.call("POST", "/v1/%s/meetings/%s:schedule" % (cohort, meeting),
+                                  {"startTime": start}, token=self.secretariat)
+            self.assertEqual(confirmed["state"], "CONFIRMED")
+
+        # --- the participant creates their plan and edits the draft
+        draft = {
+            "vision": "5年後、庁内の改善運動を引っ張る旗手になる。",
+            "walls": [{"wall": "PEERS", "text": "同僚が改善に乗ってこない。"}],
+            "actions": [{"id": "a1", "title": "課内で改善ミーティングを始める",
+                         "description": "毎月一回、課内で小さな改善を共有する。",
+                         "targetResult": "PEERS", "stakeholders": ["PEERS_AROUND"],
+                         "timeframe": "1年目上期", "indicator": "参加者数",
+                         "status": "PLANNED"}],
+        }
+        plan = self.call("POST", "/v1/%s/plans" % cohort,
+                         {"title": "改善の旗手への5か年計画", "draft": draft}, token=owner)
+        name = plan["name"]
+        self.assertTrue(name.startswith(cohort + "/plans/"), name)
+        self.assertEqual(plan["owners"], [me])
+        created_etag = plan["etag"]
+        draft["vision"] = "5年後、庁内の改善運動を引っ張る改善の旗手になる。"
+        plan = self.call("PATCH", "/v1/" + name, {"etag": created_etag, "draft": draft},
+                         token=owner)
+        self.assertEqual(plan["draft"]["vision"], draft["vision"])
+        self.assertNotEqual(plan["etag"], created_etag)
+        # A stale etag changes nothing.
+        stale = self.call("PATCH", "/v1/" + name, {"etag": created_etag, "draft": {}},
+                          token=owner, expect=409)
+        self.assertEqual(stale["error"]["status"], "ABORTED")
+        self.assertIn("ETAG_MISMATCH", [d.get("reason") for d in stale["error"]["details"]])
+        plan = self.call("GET", "/v1/" + name, token=owner)
+        self.assertEqual(plan["draft"]["vision"], draft["vision"])
+
+        # --- revision 1, presented as INTERIM before meeting 6
+        r1 = self.call("POST", "/v1/%s:commit" % name,
+                       {"etag": plan["etag"], "message": "時点版の案"}, token=owner)
+        self.assertEqual(int(r1["number"]), 1)
+        self.assertEqual(r1["author"], me)
+        plan = self.call("GET", "/v1/" + name, token=owner)
+        plan = self.call("POST", "/v1/%s:submitStage" % name,
+                         {"stage": "INTERIM", "etag": plan["etag"]}, token=owner)
+        interim = plan["stages"][0]
+        self.assertEqual((interim["stage"], int(interim["revision"])), ("INTERIM", 1))
+        self.assertEqual(interim["meeting"], cohort + "/meetings/m6")
+        self.assertEqual(interim["deadline"], "%d-12-10T01:00:00Z" % year)
+        self.assertFalse(interim.get("late", False))
+
+        # --- a cohort mate sees the stage versions, never the draft; a
+        # stranger sees nothing at all
+        seen = self.call("GET", "/v1/" + name, token=mate)
+        self.assertEqual([st["stage"] for st in seen["stages"]], ["INTERIM"])
+        self.assertNotIn("draft", seen)
+        self.call("GET", "/v1/" + name, token=stranger, expect=404)
+
+        # --- the navigator's feedback on revision 1, which the owner reads
+        feedback = self.call("POST", "/v1/%s/feedback" % name, {
+            "revision": 1, "actionId": "a1", "visibility": "COHORT",
+            "text": "まず係長を巻き込む一手を加えてみては。"}, token=navigator)
+        self.assertEqual(feedback["visibility"], "COHORT")
+        listed = self.call("GET", "/v1/%s/feedback" % name, token=owner)
+        self.assertEqual([f["name"] for f in listed["feedback"]], [feedback["name"]])
+
+        # --- the owner works on it: an action, a practice entry, revision 2
+        plan = self.call("GET", "/v1/" + name, token=owner)
+        draft["actions"].append({
+            "id": "a2", "title": "係長に改善提案を持ち込む",
+            "description": "月一回、係長と改善の種を話す。",
+            "targetResult": "SENIORS_AND_BOSSES", "stakeholders": ["SENIORS_BOSSES"],
+            "status": "PLANNED"})
+        draft["actions"][0]["description"] = "毎月一回、課内で小さな改善を共有し、記録する。"
+        draft["actions"][0]["status"] = "IN_PROGRESS"
+        plan = self.call("PATCH", "/v1/%s?updateMask=draft.actions" % name,
+                         {"etag": plan["etag"], "draft": {"actions": draft["actions"]}},
+                         token=owner)
+        self.assertEqual([a["id"] for a in plan["draft"]["actions"]], ["a1", "a2"])
+        self.assertEqual(plan["draft"]["vision"], draft["vision"])  # outside the mask
+        self.assertTrue(plan["draftChanged"])
+        # Today in Asia/Tokyo, taken after the INTERIM submission (so never
+        # before its day).
+        today = (datetime.datetime.utcnow() + datetime.timedelta(hours=9)).date()
+        self.call("POST", "/v1/%s/practice" % name, {
+            "actionId": "a1", "date": {"year": today.year, "month": today.month, "day": today.day},
+            "done": "初回の改善ミーティングを開いた。", "result": "5人が参加した。"}, token=owner)
+        r2 = self.call("POST", "/v1/%s:commit" % name,
+                       {"etag": plan["etag"], "message": "フィードバックを反映"}, token=owner)
+        self.assertEqual((int(r2["number"]), int(r2["parent"])), (2, 1))
+
+        # --- what changed, character by character in Japanese
+        diff = self.call("GET", "/v1/%s:diff?fromRevision=1&toRevision=2" % name, token=owner)
+        self.assertEqual([(a["actionId"], a["kind"]) for a in diff["actions"]],
+                         [("a1", "CHANGED"), ("a2", "ADDED")])
+        rendered = {t["field"]: t["rendered"] for t in diff["text"]}
+        self.assertEqual(rendered["actions[a1].description"],
+                         "毎月一回、課内で小さな改善を共有{+し、記録+}する。")
+
+        # --- FOLLOW_UP before meeting 7 and FINAL before meeting 8
+        plan = self.call("GET", "/v1/" + name, token=owner)
+        plan = self.call("POST", "/v1/%s:submitStage" % name,
+                         {"stage": "FOLLOW_UP", "etag": plan["etag"]}, token=owner)
+        plan = self.call("POST", "/v1/%s:submitStage" % name,
+                         {"stage": "FINAL", "revision": 2, "etag": plan["etag"]}, token=owner)
+        plan = self.call("GET", "/v1/" + name, token=owner)
+        self.assertEqual([(st["stage"], int(st["revision"]), st["meeting"]) for st in plan["stages"]],
+                         [("INTERIM", 1, cohort + "/meetings/m6"),
+                          ("FOLLOW_UP", 2, cohort + "/meetings/m7"),
+                          ("FINAL", 2, cohort + "/meetings/m8")])
+        follow_up = plan["stages"][1]
+        self.assertEqual(follow_up["practisedActions"], ["a1"])
+        self.assertTrue(follow_up["sinceInterim"]["actions"])
+        self.assertEqual(int(plan["latestRevision"]), 2)
+        seen = self.call("GET", "/v1/" + name, token=mate)
+        self.assertEqual(len(seen["stages"]), 3)
+        self.assertNotIn("draft", seen)
+
     def test_grpc_smoke_through_the_gateway(self):
         """The same path over gRPC through the gateway, for partner systems."""
         from google.protobuf import json_format

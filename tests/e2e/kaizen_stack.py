@@ -84,7 +84,7 @@ class Process:
 
 
 class Stack:
-    """enrollment + scheduling + gateway, each its own process and database."""
+    """enrollment + scheduling + plans + gateway, each its own process and database."""
 
     def __init__(self):
         self.workdir = tempfile.mkdtemp(prefix="kaizen-e2e-", dir=os.environ.get("TEST_TMPDIR"))
@@ -128,6 +128,14 @@ class Stack:
         self.scheduling_port = p.wait_for_file(port_file)
         self.scheduling = p
 
+    def start_plans(self):
+        p, port_file = self._start("plans", "services/plans/plans_server", [
+            "--listen=127.0.0.1:0", "--db=" + os.path.join(self.workdir, "plans.db"),
+            "--enrollment=127.0.0.1:%d" % self.enrollment_port,
+            "--scheduling=127.0.0.1:%d" % self.scheduling_port])
+        self.plans_port = p.wait_for_file(port_file)
+        self.plans = p
+
     def start_gateway(self):
         f = GATEWAY_FLAGS
         secret_file = self._write("jwt-secret", self.jwt_secret)
@@ -142,7 +150,9 @@ class Stack:
             f["http_port_file"] + "=" + http_port_file,
             f["grpc_port_file"] + "=" + grpc_port_file,
             f["backends"] + "=kaizen.enrollment.v1.EnrollmentService=127.0.0.1:%d,"
-            "kaizen.scheduling.v1.SchedulingService=127.0.0.1:%d" % (self.enrollment_port, self.scheduling_port),
+            "kaizen.scheduling.v1.SchedulingService=127.0.0.1:%d,"
+            "kaizen.plans.v1.PlansService=127.0.0.1:%d" % (
+                self.enrollment_port, self.scheduling_port, self.plans_port),
             f["jwt_secret_file"] + "=" + secret_file,
             f["jwt_issuer"] + "=" + ISSUER,
             f["jwt_audience"] + "=" + AUDIENCE,
@@ -159,6 +169,7 @@ class Stack:
             open(os.path.join(self.workdir, "api-keys"), "w").close()
         self.start_enrollment()
         self.start_scheduling()
+        self.start_plans()
         self.start_gateway()
 
     def stop_all(self):

@@ -1,17 +1,31 @@
-// Loads the FY2022 demo programme into running enrollment and scheduling
-// services, as a trusted tool holding the internal secret (it signs a
-// secretariat principal the way the gateway does). Idempotent: if the demo
-// cohort exists it does nothing. Every person is fictional.
+// Loads the FY2022 demo programme into running enrollment, scheduling and
+// plans services, as a trusted tool holding the internal secret (it signs
+// principals the way the gateway does). Idempotent: if the demo cohort exists
+// it is left as it is, and a demo plan whose id is taken is skipped. Every
+// person is fictional.
 //
 //   load_demo_data --enrollment=127.0.0.1:50051 --scheduling=127.0.0.1:50052 \
-//       --internal_secret_file=var/internal-secret
+//       --plans=127.0.0.1:50054 --internal_secret_file=var/internal-secret
 //
 // The demo cohort keeps the flyer's facts (capacity 10, 6 municipalities,
 // ages 20-39 on 2022-07-24, 10,000 JPY with two textbooks, 8 meetings with the
 // first on 2022-07-24 09:00 JST) but its application window is open from
 // yesterday for 60 days, so the frontend can try applying.
+//
+// Then the action plans of three of its participants (one a team plan made
+// by the navigator): four revisions each, written by an owner, with the
+// navigator's feedback and practice log entries. Meetings 6, 7 and 8 (the
+// stage deadlines) are confirmed on their FY2022 dates if they have no date
+// yet. Those dates are past, so the stages are locked: the secretariat
+// presents the INTERIM, FOLLOW_UP and FINAL versions late, with a reason that
+// says so (the path the API offers for late versions; submit times are the
+// time of loading). An empty --plans skips the plans.
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <initializer_list>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,16 +35,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/principal.h"
 #include "common/server/principal_context.h"
 #include "common/util/proto_time.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
+#include "kaizen/plans/v1/plans.grpc.pb.h"
 #include "kaizen/scheduling/v1/scheduling.grpc.pb.h"
 
 ABSL_FLAG(std::string, enrollment, "127.0.0.1:50051", "enrollment service address");
 ABSL_FLAG(std::string, scheduling, "127.0.0.1:50052", "scheduling service address");
+ABSL_FLAG(std::string, plans, "127.0.0.1:50054", "plans service address (empty: no demo plans)");
 ABSL_FLAG(std::string, internal_secret_file, "var/internal-secret", "the internal secret");
 ABSL_FLAG(std::string, cohort_id, "fy2022", "id of the demo cohort");
 
@@ -38,6 +55,7 @@ namespace {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 namespace sv1 = ::kaizen::scheduling::v1;
+namespace pv1 = ::kaizen::plans::v1;
 using kaizen::type::Principal;
 
 Principal Subject(const std::string& subject, kaizen::type::Role role) {
@@ -47,6 +65,317 @@ Principal Subject(const std::string& subject, kaizen::type::Role role) {
   return p;
 }
 
+// ---------------------------------------------------------------- demo plans
+
+// A practice log entry of an owner, dated on the FY2022 calendar.
+struct DemoPractice {
+  const char* action_id;
+  int year, month, day;
+  const char* done;
+  const char* result;
+  const char* gap;
+};
+
+// Feedback from the navigator on one revision.
+struct DemoFeedback {
+  const char* action_id;  // "" for the plan as a whole
+  const char* field;      // "" or a field path such as "vision"
+  pv1::Feedback::Visibility visibility;
+  const char* text;
+};
+
+// One revision: the draft an owner commits, the navigator's feedback on it,
+// what the owners practised afterwards, and the stage it is presented as.
+struct DemoRevision {
+  const char* message;
+  pv1::PlanContent content;
+  std::vector<DemoFeedback> feedback;
+  std::vector<DemoPractice> practice;
+  pv1::Stage stage;  // STAGE_UNSPECIFIED: not presented
+};
+
+struct DemoPlan {
+  const char* id;
+  const char* title;
+  // Display names on the roster; the first with an account edits.
+  std::vector<std::string> owners;
+  // Made by the navigator for its owners (a team plan); otherwise the
+  // editing owner makes it for themself.
+  bool by_navigator;
+  std::vector<DemoRevision> revisions;
+};
+
+pv1::Action* AddAction(pv1::PlanContent& c, const char* id, const char* title,
+                       const char* description, pv1::Wall target,
+                       std::initializer_list<pv1::Stakeholder> with, const char* timeframe,
+                       const char* indicator) {
+  pv1::Action* a = c.add_actions();
+  a->set_id(id);
+  a->set_title(title);
+  a->set_description(description);
+  a->set_target_result(target);
+  for (pv1::Stakeholder s : with) a->add_stakeholders(s);
+  a->set_timeframe(timeframe);
+  a->set_indicator(indicator);
+  a->set_status(pv1::Action::PLANNED);
+  return a;
+}
+
+// The action `id` of `c` (the data below names only existing ones).
+pv1::Action& ActionOf(pv1::PlanContent& c, const std::string& id) {
+  for (pv1::Action& a : *c.mutable_actions()) {
+    if (a.id() == id) return a;
+  }
+  std::fprintf(stderr, "load_demo_data: no demo action %s\n", id.c_str());
+  std::abort();
+}
+
+void SetWall(pv1::PlanContent& c, pv1::Wall wall, const char* text) {
+  for (pv1::WallStatement& w : *c.mutable_walls()) {
+    if (w.wall() == wall) {
+      w.set_text(text);
+      return;
+    }
+  }
+  pv1::WallStatement* w = c.add_walls();
+  w->set_wall(wall);
+  w->set_text(text);
+}
+
+void AddMilestone(pv1::PlanContent& c, const char* title, int y, int m, int d) {
+  pv1::Milestone* ms = c.add_milestones();
+  ms->set_title(title);
+  ms->mutable_target_date()->set_year(y);
+  ms->mutable_target_date()->set_month(m);
+  ms->mutable_target_date()->set_day(d);
+}
+
+// Three plans of the demo cohort, four revisions each: 初稿, then the
+// versions presented at meetings 6 (時点版), 7 (軌道修正) and 8 (完成版).
+std::vector<DemoPlan> DemoPlans() {
+  const auto kCohort = pv1::Feedback::COHORT;
+  const auto kStaff = pv1::Feedback::STAFF;
+  std::vector<DemoPlan> plans;
+
+  {  // 大野 葵, 松阪市.
+    DemoPlan p{"demo-matsusaka-ono", "係から広げる改善の輪：松阪市 5か年アクションプラン",
+               {"大野 葵"}, false, {}};
+    pv1::PlanContent c;
+    c.set_vision(
+        "5年後、松阪市役所で「改善は楽しい」と言える職員を増やし、課を越えた改善の輪をつくる"
+        "旗手になる。");
+    SetWall(c, pv1::PEERS, "係内で改善を提案しても「前例がない」で止まってしまう。");
+    SetWall(c, pv1::SENIORS_AND_BOSSES, "課長に提案する場がなく、提案するのが怖い。");
+    AddAction(c, "kaizen-meeting", "係内の改善ミーティング",
+              "月に一度、30分だけ係内で困りごとを出し合う。", pv1::PEERS, {pv1::PEERS_AROUND},
+              "2023年度上期", "参加人数と出た改善案の数");
+    AddAction(c, "boss-talk", "係長との改善の立ち話",
+              "隔週15分、係長と改善の種を話す時間をもらう。", pv1::SENIORS_AND_BOSSES,
+              {pv1::SENIORS_BOSSES}, "2023年度", "係長から課長に上がった提案の数");
+    AddMilestone(c, "係内ミーティングを3回開く", 2023, 3, 31);
+    p.revisions.push_back({"初稿", c,
+                           {{"kaizen-meeting", "", kCohort,
+                             "小さな成功を見える形で残すと、周りも乗ってきやすくなります。"
+                             "出た改善を貼り出してみては？"}},
+                           {},
+                           pv1::STAGE_UNSPECIFIED});
+
+    c.set_vision(
+        "まずは自分の係から。5年後には松阪市役所で「改善は楽しい」と言える職員を増やし、"
+        "課を越えた改善の輪をつくる旗手になる。");
+    ActionOf(c, "kaizen-meeting")
+        .set_description("月に一度、30分だけ係内で困りごとを出し合う。出た改善は掲示板に貼り出して"
+                         "見える化する。");
+    AddAction(c, "kaizen-board", "改善事例の掲示板",
+              "係の前の掲示板に、今月の改善を写真付きで一枚ずつ貼る。", pv1::PEERS,
+              {pv1::PEERS_AROUND}, "2023年度上期", "掲示した改善の数");
+    p.revisions.push_back(
+        {"ナビゲーターの助言を反映（時点版）", c,
+         {{"", "", kCohort,
+           "時点版の発表、お疲れさまでした。係長を味方にする道筋がはっきりしてきました。"}},
+         {{"kaizen-meeting", 2023, 1, 20, "第1回の係内改善ミーティングを開いた。",
+           "6人中5人が参加し、改善案が4件出た。", "30分では半分しか話せなかった。"},
+          {"kaizen-board", 2023, 2, 15, "窓口の待ち時間表示の改善を掲示した。",
+           "他の係の人から「うちでもやりたい」と声がかかった。", ""},
+          {"boss-talk", 2023, 3, 8, "係長に改善ミーティングの結果を報告した。",
+           "課長への報告の場をつくってもらえることになった。",
+           "報告資料づくりに思ったより時間がかかる。"}},
+         pv1::INTERIM});
+
+    ActionOf(c, "kaizen-meeting").set_status(pv1::Action::IN_PROGRESS);
+    ActionOf(c, "kaizen-meeting").set_timeframe("2023年度通年");
+    ActionOf(c, "kaizen-meeting")
+        .set_description("月に一度、30分だけ係内で困りごとを出し合う。議題は事前に集める。出た改善は"
+                         "掲示板に貼り出して見える化する。");
+    ActionOf(c, "kaizen-board").set_status(pv1::Action::DONE);
+    ActionOf(c, "boss-talk").set_status(pv1::Action::IN_PROGRESS);
+    ActionOf(c, "boss-talk")
+        .set_description("隔週15分、係長と改善の種を話し、月に一度は課長への報告にまとめる。");
+    SetWall(c, pv1::EXECUTIVES, "改善の提案が幹部まで届く仕組みがない。");
+    AddAction(c, "exec-showcase", "幹部に見てもらう改善発表会",
+              "年に一度、課の改善を部長に発表する場を企画する。", pv1::EXECUTIVES,
+              {pv1::SENIORS_BOSSES, pv1::EXECUTIVE_TEAM}, "2024年度", "発表会に出席した幹部の数");
+    c.mutable_milestones(0)->set_done(true);
+    AddMilestone(c, "部長への改善発表会を開く", 2024, 11, 30);
+    p.revisions.push_back(
+        {"フォローアップ：進み具合に合わせて軌道修正", c,
+         {{"exec-showcase", "", kStaff,
+           "事務局・アドバイザーへ：部長級の発表会は、次年度の全庁改善発表会と時期を合わせられるか"
+           "確認したい。"}},
+         {{"boss-talk", 2023, 7, 12, "課長への改善報告を初めて行った。",
+           "窓口の改善が課の目標に入った。", ""},
+          {"kaizen-meeting", 2023, 9, 20, "議題を事前に集める形に変えた。",
+           "一回で話せる案が倍になった。", ""}},
+         pv1::FOLLOW_UP});
+
+    c.set_vision(
+        "まずは自分の係から。5年後には松阪市役所で「改善は楽しい」と言える職員を増やし、"
+        "課を越えた改善の輪と、改善が評価される仕組みをつくる旗手になる。");
+    SetWall(c, pv1::HR_EVALUATION, "改善に取り組んでも人事評価に表れない。");
+    AddAction(c, "hr-evaluation", "人事評価に改善の欄を提案する",
+              "人事課と話し、目標管理シートに改善の取組欄を設けることを提案する。",
+              pv1::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025〜2027年度",
+              "改善の欄が評価シートに入ること");
+    ActionOf(c, "exec-showcase")
+        .set_indicator("発表会に出席した幹部の数と、予算に反映された改善の数");
+    AddMilestone(c, "目標管理シートの改定案を人事課に出す", 2026, 3, 31);
+    p.revisions.push_back(
+        {"完成版", c,
+         {{"hr-evaluation", "", kCohort,
+           "完成版、見事です。人事評価への提案は、研究会OBの人事課職員にもつないでみましょう。"}},
+         {},
+         pv1::FINAL});
+    plans.push_back(std::move(p));
+  }
+
+  {  // 江口 蓮, 千代田区.
+    DemoPlan p{"demo-chiyoda-eguchi", "窓口から始める千代田区の改善 5か年計画", {"江口 蓮"},
+               false, {}};
+    pv1::PlanContent c;
+    c.set_vision("5年後、区民に一番近い窓口から改善を広げ、区役所全体の改善を支える旗手になる。");
+    SetWall(c, pv1::PEERS, "忙しさを理由に、同僚が新しいことに乗ってこない。");
+    AddAction(c, "counter-survey", "窓口の困りごとアンケート",
+              "窓口で区民と職員から困りごとを集める。", pv1::PEERS, {pv1::PEERS_AROUND},
+              "2023年度上期", "集まった困りごとの数");
+    p.revisions.push_back({"初稿", c,
+                           {{"counter-survey", "", kCohort,
+                             "集めた困りごとを、誰とどう解くかまで書けると計画が強くなります。"}},
+                           {},
+                           pv1::STAGE_UNSPECIFIED});
+
+    ActionOf(c, "counter-survey")
+        .set_description("窓口で区民と職員から困りごとを集める。集めた困りごとは、係内で月に一つずつ"
+                         "解く。");
+    AddAction(c, "quick-wins", "月に一つの小さな改善",
+              "アンケートで多かった困りごとから、月に一つずつ係で解く。", pv1::PEERS,
+              {pv1::PEERS_AROUND}, "2023年度", "解いた困りごとの数");
+    SetWall(c, pv1::SENIORS_AND_BOSSES, "上司が忙しく、提案を聞いてもらう時間がない。");
+    p.revisions.push_back(
+        {"時点版", c,
+         {{"quick-wins", "", kCohort,
+           "月に一つ、という区切りが良いですね。解いた結果を区民にも見せられると更に良くなります。"}},
+         {{"counter-survey", 2023, 1, 25, "窓口アンケートを2週間実施した。",
+           "困りごとが37件集まった。", "職員の回答が少なかった。"},
+          {"quick-wins", 2023, 3, 15, "申請書の記入例の掲示を改善した。",
+           "書き直しの件数が減った。", ""}},
+         pv1::INTERIM});
+
+    ActionOf(c, "counter-survey").set_status(pv1::Action::DONE);
+    ActionOf(c, "quick-wins").set_status(pv1::Action::IN_PROGRESS);
+    AddAction(c, "boss-lunch", "課長へのランチ報告会",
+              "月に一度、昼休みに課長へ改善の進み具合を報告する。", pv1::SENIORS_AND_BOSSES,
+              {pv1::SENIORS_BOSSES}, "2023年度下期", "課長から出た次の一手の数");
+    p.revisions.push_back(
+        {"フォローアップ：上司を巻き込む一手を追加", c,
+         {{"", "vision", kCohort,
+           "ビジョンに「区役所全体」とあります。他の課を巻き込む一手も考えてみましょう。"}},
+         {{"boss-lunch", 2023, 8, 10, "課長へのランチ報告会を始めた。",
+           "課長が区の改善提案制度に推薦してくれた。", ""}},
+         pv1::FOLLOW_UP});
+
+    c.set_vision(
+        "5年後、区民に一番近い窓口から改善を広げ、他の課と組んで区役所全体の改善を支える旗手に"
+        "なる。");
+    SetWall(c, pv1::EXECUTIVES, "窓口の声が区の計画に届かない。");
+    AddAction(c, "cross-section", "他課との合同改善会",
+              "戸籍・税・福祉の窓口担当と、年に二回、合同で改善事例を持ち寄る。", pv1::EXECUTIVES,
+              {pv1::PEERS_AROUND, pv1::EXECUTIVE_TEAM}, "2024〜2026年度",
+              "合同会から区の計画に入った改善の数");
+    AddMilestone(c, "合同改善会を初めて開く", 2024, 10, 31);
+    p.revisions.push_back(
+        {"完成版", c,
+         {{"cross-section", "", kCohort,
+           "合同改善会、ぜひ研究会の仲間にも見学してもらいましょう。"}},
+         {},
+         pv1::FINAL});
+    plans.push_back(std::move(p));
+  }
+
+  {  // The 札幌市 team, a plan the navigator made for its three members.
+    DemoPlan p{"demo-sapporo-team", "札幌市チーム：三人で広げる改善の5か年計画",
+               {"青木 陽向", "井上 湊", "上田 結衣"}, true, {}};
+    pv1::PlanContent c;
+    c.set_vision(
+        "5年後、三人がそれぞれの部署で改善の旗手となり、札幌市役所に部署を越えた改善のつながりを"
+        "つくる。");
+    SetWall(c, pv1::PEERS, "部署がばらばらで、改善の話をする仲間が近くにいない。");
+    AddAction(c, "monthly-share", "三人の月例改善共有会",
+              "毎月一回、三人で各部署の改善を持ち寄り、次の一手を決める。", pv1::PEERS,
+              {pv1::PEERS_AROUND}, "2023年度", "共有会で決めた次の一手の数");
+    p.revisions.push_back({"初稿", c,
+                           {{"monthly-share", "", kCohort,
+                             "三人の強みを活かして、部署ごとの役割分担も書いてみましょう。"}},
+                           {},
+                           pv1::STAGE_UNSPECIFIED});
+
+    ActionOf(c, "monthly-share")
+        .set_description("毎月一回、三人で各部署の改善を持ち寄り、次の一手を決める。議事メモは共有"
+                         "フォルダに残す。");
+    SetWall(c, pv1::SENIORS_AND_BOSSES, "それぞれの上司に、三人の活動が知られていない。");
+    AddAction(c, "each-section", "各部署で一つずつ改善を起こす",
+              "青木は区役所の窓口、井上は道路維持、上田は子育て支援で、年に一つずつ改善を起こす。",
+              pv1::SENIORS_AND_BOSSES, {pv1::PEERS_AROUND, pv1::SENIORS_BOSSES}, "2023年度",
+              "各部署で起こした改善の数");
+    p.revisions.push_back(
+        {"役割分担を追加（時点版）", c,
+         {{"each-section", "", kCohort,
+           "役割分担がはっきりしました。上司への報告のタイミングもそろえられると良いですね。"}},
+         {{"monthly-share", 2023, 1, 18, "第1回の三人の共有会をオンラインで開いた。",
+           "各部署の困りごとを三つずつ出し合った。", "業務時間内に集まるのが難しい。"},
+          {"each-section", 2023, 4, 20, "井上が道路維持の点検表を見直した。",
+           "点検の記入時間が短くなった。", ""}},
+         pv1::INTERIM});
+
+    ActionOf(c, "monthly-share").set_status(pv1::Action::IN_PROGRESS);
+    ActionOf(c, "each-section").set_status(pv1::Action::IN_PROGRESS);
+    SetWall(c, pv1::EXECUTIVES, "部署を越えた改善を提案する窓口がない。");
+    AddAction(c, "city-network", "庁内の若手改善ネットワーク",
+              "研究会の仲間と、庁内の若手改善ネットワークを立ち上げる。", pv1::EXECUTIVES,
+              {pv1::PEERS_AROUND, pv1::EXECUTIVE_TEAM}, "2024年度", "ネットワークの参加人数");
+    p.revisions.push_back(
+        {"フォローアップ：ネットワークづくりを追加", c,
+         {{"city-network", "", kStaff,
+           "スタッフ向け：札幌市の行政改革担当に、ネットワーク立ち上げの相談先を確認しておく。"}},
+         {{"city-network", 2023, 10, 5, "ネットワークの呼びかけ文を作り、三部署に配った。",
+           "12人から参加の返事があった。", ""}},
+         pv1::FOLLOW_UP});
+
+    ActionOf(c, "city-network").set_timeframe("2024〜2027年度");
+    SetWall(c, pv1::HR_EVALUATION, "改善の取組が異動の引き継ぎで消えてしまう。");
+    AddAction(c, "handover", "改善の引き継ぎシート",
+              "異動しても改善が続くよう、引き継ぎシートに改善の欄を設けるよう人事課に提案する。",
+              pv1::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025年度", "引き継ぎシートへの採用");
+    AddMilestone(c, "若手改善ネットワークの第1回交流会", 2024, 6, 30);
+    p.revisions.push_back(
+        {"完成版", c,
+         {{"", "", kCohort, "三人の計画が一つにまとまりました。完成版の発表、楽しみにしています。"}},
+         {},
+         pv1::FINAL});
+    plans.push_back(std::move(p));
+  }
+  return plans;
+}
+
 class Loader {
  public:
   Loader(const std::string& secret)
@@ -54,7 +383,12 @@ class Loader {
         enrollment_(ev1::EnrollmentService::NewStub(grpc::CreateChannel(
             absl::GetFlag(FLAGS_enrollment), grpc::InsecureChannelCredentials()))),
         scheduling_(sv1::SchedulingService::NewStub(grpc::CreateChannel(
-            absl::GetFlag(FLAGS_scheduling), grpc::InsecureChannelCredentials()))) {}
+            absl::GetFlag(FLAGS_scheduling), grpc::InsecureChannelCredentials()))) {
+    if (!absl::GetFlag(FLAGS_plans).empty()) {
+      plans_ = pv1::PlansService::NewStub(grpc::CreateChannel(
+          absl::GetFlag(FLAGS_plans), grpc::InsecureChannelCredentials()));
+    }
+  }
 
   std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
     auto c = std::make_unique<grpc::ClientContext>();
@@ -71,6 +405,15 @@ class Loader {
   }
 
   int Run() {
+    const int programme = LoadProgramme();
+    if (programme != 0 || plans_ == nullptr) return programme;
+    return LoadPlans();
+  }
+
+ private:
+  // The cohort, its staff, the applications and the meeting series; nothing
+  // if the cohort exists.
+  int LoadProgramme() {
     const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
     const std::string cohort_name = "cohorts/" + absl::GetFlag(FLAGS_cohort_id);
     {
@@ -218,10 +561,246 @@ class Loader {
     return 0;
   }
 
- private:
+  // ---- demo plans
+
+  struct Person {
+    std::string name;     // "cohorts/{c}/participants/{p}"
+    std::string subject;  // the account, "" for team members without one
+  };
+
+  struct PlanCounts {
+    int created = 0, skipped = 0, revisions = 0, stages = 0, late = 0, feedback = 0,
+        resolved = 0, practice = 0;
+  };
+
+  // The cohort's roster by display name.
+  bool Roster(const std::string& cohort, std::map<std::string, Person>* people) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    ev1::ListParticipantsRequest r;
+    r.set_parent(cohort);
+    r.set_page_size(500);
+    do {
+      ev1::ListParticipantsResponse page;
+      if (!Check(enrollment_->ListParticipants(As(secretariat).get(), r, &page),
+                 "ListParticipants")) {
+        return false;
+      }
+      for (const ev1::Participant& p : page.participants()) {
+        (*people)[p.display_name()] = Person{p.name(), p.subject()};
+      }
+      r.set_page_token(page.next_page_token());
+    } while (!r.page_token().empty());
+    return true;
+  }
+
+  // The stage meetings (6, 7, 8) and their starts. One that has no date yet
+  // is confirmed on its FY2022 date (a Sunday, 09:00 JST); a meeting that has
+  // one keeps it.
+  bool StageMeetings(const std::string& cohort, std::map<pv1::Stage, absl::Time>* starts) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    const struct {
+      pv1::Stage stage;
+      int sequence;
+      int64_t start;
+    } rows[] = {
+        {pv1::INTERIM, 6, 1671321600},    // 2022-12-18 09:00 JST
+        {pv1::FOLLOW_UP, 7, 1687046400},  // 2023-06-18 09:00 JST
+        {pv1::FINAL, 8, 1702771200},      // 2023-12-17 09:00 JST
+    };
+    for (const auto& row : rows) {
+      sv1::GetMeetingRequest get;
+      get.set_name(absl::StrCat(cohort, "/meetings/m", row.sequence));
+      sv1::Meeting meeting;
+      if (!Check(scheduling_->GetMeeting(As(secretariat).get(), get, &meeting), "GetMeeting")) {
+        return false;
+      }
+      if (meeting.state() == sv1::Meeting::UNSCHEDULED) {
+        sv1::ScheduleMeetingRequest schedule;
+        schedule.set_name(meeting.name());
+        *schedule.mutable_start_time() = kaizen::ToProtoTimestamp(absl::FromUnixSeconds(row.start));
+        schedule.set_reason("デモデータ: 2022年度の開催日");
+        if (!Check(scheduling_->ScheduleMeeting(As(secretariat).get(), schedule, &meeting),
+                   "ScheduleMeeting")) {
+          return false;
+        }
+      }
+      if (meeting.state() != sv1::Meeting::CONFIRMED) {
+        std::fprintf(stderr, "load_demo_data: %s has no confirmed time; no demo plans\n",
+                     meeting.name().c_str());
+        return false;
+      }
+      (*starts)[row.stage] = kaizen::FromProtoTimestamp(meeting.start_time());
+    }
+    return true;
+  }
+
+  bool GetPlan(const std::string& name, const Principal& who, pv1::Plan* plan) {
+    pv1::GetPlanRequest r;
+    r.set_name(name);
+    return Check(plans_->GetPlan(As(who).get(), r, plan), "GetPlan");
+  }
+
+  // One demo plan, revision by revision: an owner updates the draft with
+  // the etag and commits; the owners resolve the navigator's feedback on the
+  // previous revision; the navigator comments; the owners log their
+  // practice; the revision is presented as its stage. A plan whose id is
+  // taken is left as it is (the demo plans were loaded before).
+  bool LoadPlan(const std::string& cohort, const DemoPlan& d,
+                const std::map<std::string, Person>& people,
+                const std::map<pv1::Stage, absl::Time>& starts, PlanCounts* n) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    const Principal navigator = Subject("demo-navigator", kaizen::type::ROLE_NAVIGATOR);
+    std::vector<std::string> owners;
+    Principal editor;
+    for (const std::string& display_name : d.owners) {
+      auto it = people.find(display_name);
+      if (it == people.end()) {
+        std::fprintf(stderr, "load_demo_data: %s is not on the roster of %s\n",
+                     display_name.c_str(), cohort.c_str());
+        return false;
+      }
+      owners.push_back(it->second.name);
+      if (editor.subject().empty() && !it->second.subject.empty()) {
+        editor = Subject(it->second.subject, kaizen::type::ROLE_PARTICIPANT);
+      }
+    }
+    if (editor.subject().empty()) {
+      std::fprintf(stderr, "load_demo_data: no owner of %s has an account\n", d.id);
+      return false;
+    }
+
+    pv1::CreatePlanRequest create;
+    create.set_parent(cohort);
+    create.set_plan_id(d.id);
+    create.mutable_plan()->set_title(d.title);
+    if (d.by_navigator) {
+      for (const std::string& o : owners) create.mutable_plan()->add_owners(o);
+    }
+    pv1::Plan plan;
+    const grpc::Status created =
+        plans_->CreatePlan(As(d.by_navigator ? navigator : editor).get(), create, &plan);
+    if (created.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      ++n->skipped;
+      return true;
+    }
+    if (!Check(created, absl::StrCat("CreatePlan ", d.id))) return false;
+    ++n->created;
+
+    std::vector<pv1::Feedback> open;  // COHORT feedback the next revision answers
+    for (const DemoRevision& r : d.revisions) {
+      if (!GetPlan(plan.name(), editor, &plan)) return false;
+      pv1::UpdatePlanRequest update;
+      update.mutable_plan()->set_name(plan.name());
+      update.mutable_plan()->set_etag(plan.etag());
+      *update.mutable_plan()->mutable_draft() = r.content;
+      update.mutable_update_mask()->add_paths("draft");
+      if (!Check(plans_->UpdatePlan(As(editor).get(), update, &plan), "UpdatePlan")) return false;
+      pv1::CommitRevisionRequest commit;
+      commit.set_name(plan.name());
+      commit.set_etag(plan.etag());
+      commit.set_message(r.message);
+      pv1::Revision revision;
+      if (!Check(plans_->CommitRevision(As(editor).get(), commit, &revision), "CommitRevision")) {
+        return false;
+      }
+      ++n->revisions;
+
+      for (const pv1::Feedback& f : open) {
+        pv1::ResolveFeedbackRequest resolve;
+        resolve.set_name(f.name());
+        resolve.set_etag(f.etag());
+        pv1::Feedback resolved;
+        if (!Check(plans_->ResolveFeedback(As(editor).get(), resolve, &resolved),
+                   "ResolveFeedback")) {
+          return false;
+        }
+        ++n->resolved;
+      }
+      open.clear();
+      for (const DemoFeedback& f : r.feedback) {
+        pv1::CreateFeedbackRequest give;
+        give.set_parent(plan.name());
+        pv1::Feedback* fb = give.mutable_feedback();
+        fb->set_revision(revision.number());
+        fb->set_action_id(f.action_id);
+        fb->set_field(f.field);
+        fb->set_text(f.text);
+        fb->set_visibility(f.visibility);
+        pv1::Feedback given;
+        if (!Check(plans_->CreateFeedback(As(navigator).get(), give, &given), "CreateFeedback")) {
+          return false;
+        }
+        ++n->feedback;
+        if (given.visibility() == pv1::Feedback::COHORT) open.push_back(given);
+      }
+      for (const DemoPractice& e : r.practice) {
+        pv1::CreatePracticeEntryRequest log;
+        log.set_parent(plan.name());
+        pv1::PracticeEntry* entry = log.mutable_entry();
+        entry->set_action_id(e.action_id);
+        entry->mutable_date()->set_year(e.year);
+        entry->mutable_date()->set_month(e.month);
+        entry->mutable_date()->set_day(e.day);
+        entry->set_done(e.done);
+        entry->set_result(e.result);
+        entry->set_gap(e.gap);
+        pv1::PracticeEntry logged;
+        if (!Check(plans_->CreatePracticeEntry(As(editor).get(), log, &logged),
+                   "CreatePracticeEntry")) {
+          return false;
+        }
+        ++n->practice;
+      }
+
+      if (r.stage == pv1::STAGE_UNSPECIFIED) continue;
+      // From the meeting's start only the secretariat presents, with a
+      // reason; before it (a meeting moved into the future) the owner does.
+      const bool late = absl::Now() >= starts.at(r.stage);
+      const Principal& presenter = late ? secretariat : editor;
+      if (!GetPlan(plan.name(), presenter, &plan)) return false;
+      pv1::SubmitStageRequest submit;
+      submit.set_name(plan.name());
+      submit.set_stage(r.stage);
+      submit.set_revision(revision.number());
+      submit.set_etag(plan.etag());
+      if (late) submit.set_late_reason("デモデータ: 2022年度の発表版を登録");
+      if (!Check(plans_->SubmitStage(As(presenter).get(), submit, &plan),
+                 absl::StrCat("SubmitStage ", pv1::Stage_Name(r.stage)))) {
+        return false;
+      }
+      ++n->stages;
+      if (late) ++n->late;
+    }
+    return true;
+  }
+
+  // The demo plans of the demo cohort; plans loaded before are skipped.
+  int LoadPlans() {
+    const std::string cohort = "cohorts/" + absl::GetFlag(FLAGS_cohort_id);
+    std::map<std::string, Person> people;
+    if (!Roster(cohort, &people)) return 1;
+    std::map<pv1::Stage, absl::Time> starts;
+    if (!StageMeetings(cohort, &starts)) return 1;
+    PlanCounts n;
+    for (const DemoPlan& d : DemoPlans()) {
+      if (!LoadPlan(cohort, d, people, starts, &n)) return 1;
+    }
+    if (n.created == 0) {
+      std::printf("demo data: the %d plans of %s already loaded\n", n.skipped, cohort.c_str());
+      return 0;
+    }
+    std::printf(
+        "demo data: %d plans of %s with %d revisions, %d stage versions (%d presented late by "
+        "the secretariat), %d feedback (%d resolved), %d practice entries\n",
+        n.created, cohort.c_str(), n.revisions, n.stages, n.late, n.feedback, n.resolved,
+        n.practice);
+    return 0;
+  }
+
   kaizen::auth::PrincipalSigner signer_;
   std::unique_ptr<ev1::EnrollmentService::Stub> enrollment_;
   std::unique_ptr<sv1::SchedulingService::Stub> scheduling_;
+  std::unique_ptr<pv1::PlansService::Stub> plans_;
 };
 
 }  // namespace
