@@ -252,7 +252,7 @@ TEST_F(FeedbackTest, ActionMustBelongToTheAnchoredRevision) {
               auto* a3 = c.add_actions();
               a3->set_id("a3");
               a3->set_title("人事課と評価項目を相談する");
-              a3->set_target_result(v1::HR_EVALUATION);
+              a3->set_target_result(kaizen::type::HR_EVALUATION);
             }),
             2);
 

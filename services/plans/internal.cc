@@ -71,7 +71,7 @@ void CheckRequestId(Violations& v, const std::string& request_id) {
 
 namespace {
 
-bool KnownWall(v1::Wall w) { return w >= v1::PEERS && w <= v1::HR_EVALUATION; }
+bool KnownWall(kaizen::type::Wall w) { return w >= kaizen::type::PEERS && w <= kaizen::type::HR_EVALUATION; }
 
 }  // namespace
 

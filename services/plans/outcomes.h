@@ -36,7 +36,7 @@ class OutcomeSource {
   // The wall scores of `participant` ("cohorts/{c}/participants/{p}"); walls
   // without data are absent. UNAVAILABLE when the survey service cannot be
   // reached. Thread-safe.
-  virtual absl::StatusOr<std::map<v1::Wall, WallScores>> WallScoresOf(
+  virtual absl::StatusOr<std::map<kaizen::type::Wall, WallScores>> WallScoresOf(
       const std::string& participant) = 0;
 };
 
@@ -44,30 +44,30 @@ class OutcomeSource {
 class NoSurveyOutcomeSource final : public OutcomeSource {
  public:
   bool available() const override { return false; }
-  absl::StatusOr<std::map<v1::Wall, WallScores>> WallScoresOf(const std::string&) override {
-    return std::map<v1::Wall, WallScores>();
+  absl::StatusOr<std::map<kaizen::type::Wall, WallScores>> WallScoresOf(const std::string&) override {
+    return std::map<kaizen::type::Wall, WallScores>();
   }
 };
 
 // In-memory scores for tests.
 class FakeOutcomeSource final : public OutcomeSource {
  public:
-  void Set(const std::string& participant, v1::Wall wall, WallScores scores) {
+  void Set(const std::string& participant, kaizen::type::Wall wall, WallScores scores) {
     absl::MutexLock lock(&mu_);
     scores_[participant][wall] = scores;
   }
   bool available() const override { return true; }
-  absl::StatusOr<std::map<v1::Wall, WallScores>> WallScoresOf(
+  absl::StatusOr<std::map<kaizen::type::Wall, WallScores>> WallScoresOf(
       const std::string& participant) override {
     absl::MutexLock lock(&mu_);
     auto it = scores_.find(participant);
-    if (it == scores_.end()) return std::map<v1::Wall, WallScores>();
+    if (it == scores_.end()) return std::map<kaizen::type::Wall, WallScores>();
     return it->second;
   }
 
  private:
   absl::Mutex mu_;
-  std::map<std::string, std::map<v1::Wall, WallScores>> scores_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::map<kaizen::type::Wall, WallScores>> scores_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kaizen::plans

@@ -226,8 +226,8 @@ v1::TextEdit MakeEdit(v1::TextEdit::Op op, absl::string_view text) {
 // ---------------------------------------------------------------------------
 // Values as text.
 
-std::string WallName(v1::Wall wall) {
-  const std::string& name = v1::Wall_Name(wall);
+std::string WallName(kaizen::type::Wall wall) {
+  const std::string& name = kaizen::type::Wall_Name(wall);
   return name.empty() ? absl::StrCat(static_cast<int>(wall)) : name;
 }
 
@@ -426,7 +426,7 @@ v1::PlanDiff DiffPlans(int64_t from_number, const v1::PlanContent& from, int64_t
   for (const auto& [number, w] : from_walls) walls[number].first = w;
   for (const auto& [number, w] : to_walls) walls[number].second = w;
   for (const auto& [number, pair] : walls) {
-    const std::string field = absl::StrCat("walls[", WallName(static_cast<v1::Wall>(number)), "]");
+    const std::string field = absl::StrCat("walls[", WallName(static_cast<kaizen::type::Wall>(number)), "]");
     const v1::WallStatement* old_wall = pair.first;
     const v1::WallStatement* new_wall = pair.second;
     if (old_wall != nullptr && new_wall != nullptr && old_wall->text() == new_wall->text()) {
@@ -454,7 +454,7 @@ v1::PlanDiff DiffPlans(int64_t from_number, const v1::PlanContent& from, int64_t
   // Text diffs: vision, walls, actions.
   out.Text("vision", from.vision(), to.vision());
   for (const auto& [number, pair] : walls) {
-    out.Text(absl::StrCat("walls[", WallName(static_cast<v1::Wall>(number)), "].text"),
+    out.Text(absl::StrCat("walls[", WallName(static_cast<kaizen::type::Wall>(number)), "].text"),
              pair.first != nullptr ? pair.first->text() : kNoWall.text(),
              pair.second != nullptr ? pair.second->text() : kNoWall.text());
   }

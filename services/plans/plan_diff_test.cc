@@ -277,7 +277,7 @@ v1::Action MakeAction(const std::string& id, const std::string& title) {
   a.set_id(id);
   a.set_title(title);
   a.set_description(title + "の説明");
-  a.set_target_result(v1::PEERS);
+  a.set_target_result(kaizen::type::PEERS);
   a.add_stakeholders(v1::PEERS_AROUND);
   a.set_timeframe("2023年度上期");
   a.set_indicator("参加者が3人以上");
@@ -289,10 +289,10 @@ v1::PlanContent SampleContent() {
   v1::PlanContent c;
   c.set_vision("職場の改善を当たり前にする");
   v1::WallStatement* w = c.add_walls();
-  w->set_wall(v1::PEERS);
+  w->set_wall(kaizen::type::PEERS);
   w->set_text("同僚が協力してくれない");
   w = c.add_walls();
-  w->set_wall(v1::EXECUTIVES);
+  w->set_wall(kaizen::type::EXECUTIVES);
   w->set_text("提案が経営層に届かない");
   *c.add_actions() = MakeAction("a1", "朝会で共有する");
   *c.add_actions() = MakeAction("a2", "上司と面談する");
@@ -366,7 +366,7 @@ TEST(DiffPlansTest, ActionChangedFieldByField) {
   v1::Action* a = to.mutable_actions(1);
   a->set_title("上司と月1回面談する");
   a->set_description("説明を変えた");
-  a->set_target_result(v1::SENIORS_AND_BOSSES);
+  a->set_target_result(kaizen::type::SENIORS_AND_BOSSES);
   a->add_stakeholders(v1::SENIORS_BOSSES);
   a->set_timeframe("2023年度下期");
   a->set_indicator("面談が6回");
@@ -464,10 +464,10 @@ TEST(DiffPlansTest, WallsAddedRemovedAndChanged) {
   v1::PlanContent to = from;
   to.mutable_walls()->Clear();
   v1::WallStatement* w = to.add_walls();
-  w->set_wall(v1::HR_EVALUATION);
+  w->set_wall(kaizen::type::HR_EVALUATION);
   w->set_text("評価に反映されない");
   w = to.add_walls();
-  w->set_wall(v1::PEERS);
+  w->set_wall(kaizen::type::PEERS);
   w->set_text("同僚が全く協力してくれない");
   // EXECUTIVES removed.
   const v1::PlanDiff diff = DiffPlans(1, from, 2, to);
@@ -490,7 +490,7 @@ TEST(DiffPlansTest, WallsAddedRemovedAndChanged) {
 TEST(DiffPlansTest, EmptyWallStatementAddedIsAFieldChangeWithoutText) {
   const v1::PlanContent from = SampleContent();
   v1::PlanContent to = from;
-  to.add_walls()->set_wall(v1::SENIORS_AND_BOSSES);
+  to.add_walls()->set_wall(kaizen::type::SENIORS_AND_BOSSES);
   const v1::PlanDiff diff = DiffPlans(1, from, 2, to);
   EXPECT_EQ(FieldNames(diff.fields()), (std::vector<std::string>{"walls[SENIORS_AND_BOSSES]"}));
   EXPECT_EQ(diff.text_size(), 0);

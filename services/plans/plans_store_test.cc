@@ -45,12 +45,12 @@ PlanRecord MakePlan(const std::string& cohort_id, const std::string& id) {
   v1::PlanContent* draft = p.mutable_draft();
   draft->set_vision(kVision);
   v1::WallStatement* wall = draft->add_walls();
-  wall->set_wall(v1::PEERS);
+  wall->set_wall(kaizen::type::PEERS);
   wall->set_text(kWallText);
   v1::Action* action = draft->add_actions();
   action->set_id("a1");
   action->set_title("業務フローの見える化");
-  action->set_target_result(v1::PEERS);
+  action->set_target_result(kaizen::type::PEERS);
   action->add_stakeholders(v1::PEERS_AROUND);
   action->set_timeframe("2023年度上期");
   action->set_status(v1::Action::PLANNED);

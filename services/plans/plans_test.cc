@@ -104,7 +104,7 @@ TEST_F(PlansDomainTest, BadDraftNamesEveryBadField) {
   r.mutable_plan()->set_title("");
   *r.mutable_plan()->mutable_draft() = SampleContent();
   r.mutable_plan()->mutable_draft()->mutable_actions(1)->set_id("a1");
-  r.mutable_plan()->mutable_draft()->mutable_actions(0)->set_target_result(v1::WALL_UNSPECIFIED);
+  r.mutable_plan()->mutable_draft()->mutable_actions(0)->set_target_result(kaizen::type::WALL_UNSPECIFIED);
   auto s = plans_->CreatePlan(Participant(1), r).status();
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   std::vector<std::string> fields;

@@ -102,16 +102,16 @@ inline v1::PlanContent SampleContent() {
   v1::PlanContent c;
   c.set_vision("5年後、職場の改善運動の旗手として、同僚と一緒に業務を変えている。");
   auto* w1 = c.add_walls();
-  w1->set_wall(v1::PEERS);
+  w1->set_wall(kaizen::type::PEERS);
   w1->set_text("同僚に声をかけても忙しいと言われる。");
   auto* w2 = c.add_walls();
-  w2->set_wall(v1::EXECUTIVES);
+  w2->set_wall(kaizen::type::EXECUTIVES);
   w2->set_text("提案が課長で止まってしまう。");
   auto* a1 = c.add_actions();
   a1->set_id("a1");
   a1->set_title("係内で小さな改善を毎月一つ共有する");
   a1->set_description("朝会で5分、改善事例を紹介する。");
-  a1->set_target_result(v1::PEERS);
+  a1->set_target_result(kaizen::type::PEERS);
   a1->add_stakeholders(v1::PEERS_AROUND);
   a1->set_timeframe("2023年度上期");
   a1->set_indicator("参加者数");
@@ -119,7 +119,7 @@ inline v1::PlanContent SampleContent() {
   auto* a2 = c.add_actions();
   a2->set_id("a2");
   a2->set_title("部長への提案会を設ける");
-  a2->set_target_result(v1::EXECUTIVES);
+  a2->set_target_result(kaizen::type::EXECUTIVES);
   a2->add_stakeholders(v1::EXECUTIVE_TEAM);
   a2->set_status(v1::Action::PLANNED);
   auto* m = c.add_milestones();

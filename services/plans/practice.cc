@@ -31,8 +31,8 @@ using internal::Violations;
 
 namespace {
 
-constexpr v1::Wall kWalls[] = {v1::PEERS, v1::SENIORS_AND_BOSSES, v1::EXECUTIVES,
-                               v1::HR_EVALUATION};
+constexpr kaizen::type::Wall kWalls[] = {kaizen::type::PEERS, kaizen::type::SENIORS_AND_BOSSES, kaizen::type::EXECUTIVES,
+                               kaizen::type::HR_EVALUATION};
 
 int32_t DayOf(const google::type::Date& d) {
   return static_cast<int32_t>(d.year() * 10000 + d.month() * 100 + d.day());
@@ -179,7 +179,7 @@ absl::StatusOr<v1::PlanOutcomes> Plans::GetPlanOutcomes(const Principal& caller,
   out.set_plan(plan.name());
   out.set_source_available(available);
   for (const std::string& owner : plan.owners()) {
-    std::map<v1::Wall, WallScores> scores;
+    std::map<kaizen::type::Wall, WallScores> scores;
     // A survey profile is personal: staff see every owner's scores, an owner
     // only their own (a team mate's walls show the actions, no scores).
     const bool own = access->self() != nullptr && access->self()->participant() == owner;
@@ -188,7 +188,7 @@ absl::StatusOr<v1::PlanOutcomes> Plans::GetPlanOutcomes(const Principal& caller,
     }
     v1::OwnerOutcomes* o = out.add_owners();
     o->set_owner(owner);
-    for (const v1::Wall wall : kWalls) {
+    for (const kaizen::type::Wall wall : kWalls) {
       v1::WallOutcome* w = o->add_walls();
       w->set_wall(wall);
       for (const v1::Action& a : plan.draft().actions()) {

@@ -297,13 +297,13 @@ TEST_F(PracticeTest, WithoutASurveyOutcomesListActionsPerWallOnly) {
   const v1::OwnerOutcomes& o = out->owners(0);
   EXPECT_EQ(o.owner(), Person("p1"));
   ASSERT_EQ(o.walls_size(), 4);
-  EXPECT_EQ(o.walls(0).wall(), v1::PEERS);
+  EXPECT_EQ(o.walls(0).wall(), kaizen::type::PEERS);
   EXPECT_THAT(o.walls(0).action_ids(), ElementsAre("a1"));
-  EXPECT_EQ(o.walls(1).wall(), v1::SENIORS_AND_BOSSES);
+  EXPECT_EQ(o.walls(1).wall(), kaizen::type::SENIORS_AND_BOSSES);
   EXPECT_THAT(o.walls(1).action_ids(), IsEmpty());
-  EXPECT_EQ(o.walls(2).wall(), v1::EXECUTIVES);
+  EXPECT_EQ(o.walls(2).wall(), kaizen::type::EXECUTIVES);
   EXPECT_THAT(o.walls(2).action_ids(), ElementsAre("a2"));
-  EXPECT_EQ(o.walls(3).wall(), v1::HR_EVALUATION);
+  EXPECT_EQ(o.walls(3).wall(), kaizen::type::HR_EVALUATION);
   EXPECT_THAT(o.walls(3).action_ids(), IsEmpty());
   for (const auto& w : o.walls()) {
     EXPECT_FALSE(w.has_pre() || w.has_follow_up_6() || w.has_follow_up_12());
@@ -312,8 +312,8 @@ TEST_F(PracticeTest, WithoutASurveyOutcomesListActionsPerWallOnly) {
 
 TEST_F(PracticeTest, WithASurveyOutcomesCarryEachOwnersScores) {
   FakeOutcomeSource survey;
-  survey.Set(Person("p1"), v1::PEERS, WallScores{2.5, 3.25, std::nullopt});
-  survey.Set(Person("p2"), v1::EXECUTIVES, WallScores{1.0, std::nullopt, 4.0});
+  survey.Set(Person("p1"), kaizen::type::PEERS, WallScores{2.5, 3.25, std::nullopt});
+  survey.Set(Person("p2"), kaizen::type::EXECUTIVES, WallScores{1.0, std::nullopt, 4.0});
   Plans plans(store_.get(), &roster_, &meetings_, &survey, &clock_,
               PlansConfig{"plans-page-key-0123456789"});
 
@@ -348,7 +348,7 @@ TEST_F(PracticeTest, WithASurveyOutcomesCarryEachOwnersScores) {
   EXPECT_FALSE(p1.walls(2).has_pre());  // p1 has no EXECUTIVES scores
 
   const v1::WallOutcome& p2_exec = p2.walls(2);
-  EXPECT_EQ(p2_exec.wall(), v1::EXECUTIVES);
+  EXPECT_EQ(p2_exec.wall(), kaizen::type::EXECUTIVES);
   EXPECT_THAT(p2_exec.action_ids(), ElementsAre("a2"));
   EXPECT_TRUE(p2_exec.has_pre());
   EXPECT_DOUBLE_EQ(p2_exec.pre(), 1.0);

@@ -586,7 +586,7 @@ TEST_F(ReviewTest, FollowUpNamesOnlyActionsOfPresentedRevisions) {
   auto* hidden = draft.add_actions();
   hidden->set_id("mayor-lobbying");
   hidden->set_title("市長への根回し");
-  hidden->set_target_result(v1::EXECUTIVES);
+  hidden->set_target_result(kaizen::type::EXECUTIVES);
   ASSERT_TRUE(Update(Participant(1), Read(Participant(1), plan.name()), draft).ok());
   clock_.Set(Tokyo(2023, 2, 1, 12));
   ASSERT_TRUE(plans_
@@ -703,7 +703,7 @@ TEST_F(ReviewTest, TooManyWallsOrStakeholdersIsOneViolation) {
   r.mutable_plan()->set_title("計画");
   for (int i = 0; i < 5000; ++i) {
     auto* w = r.mutable_plan()->mutable_draft()->add_walls();
-    w->set_wall(v1::PEERS);
+    w->set_wall(kaizen::type::PEERS);
   }
   auto s = plans_->CreatePlan(Participant(1), r).status();
   ExpectError(s, Code::kInvalidArgument, "INVALID_FIELD", "plan.draft.walls");
@@ -713,7 +713,7 @@ TEST_F(ReviewTest, TooManyWallsOrStakeholdersIsOneViolation) {
   auto* a = r.mutable_plan()->mutable_draft()->add_actions();
   a->set_id("a1");
   a->set_title("行動");
-  a->set_target_result(v1::PEERS);
+  a->set_target_result(kaizen::type::PEERS);
   for (int i = 0; i < 5000; ++i) a->add_stakeholders(v1::PEERS_AROUND);
   s = plans_->CreatePlan(Participant(1), r).status();
   ExpectError(s, Code::kInvalidArgument, "INVALID_FIELD", "plan.draft.actions[0].stakeholders");
@@ -723,7 +723,7 @@ TEST_F(ReviewTest, TooManyWallsOrStakeholdersIsOneViolation) {
   for (auto st : {v1::PEERS_AROUND, v1::SENIORS_BOSSES, v1::EXECUTIVE_TEAM, v1::HR_DEPARTMENT}) {
     a->add_stakeholders(st);
   }
-  for (auto wall : {v1::PEERS, v1::SENIORS_AND_BOSSES, v1::EXECUTIVES, v1::HR_EVALUATION}) {
+  for (auto wall : {kaizen::type::PEERS, kaizen::type::SENIORS_AND_BOSSES, kaizen::type::EXECUTIVES, kaizen::type::HR_EVALUATION}) {
     auto* w = r.mutable_plan()->mutable_draft()->add_walls();
     w->set_wall(wall);
     w->set_text("壁");
@@ -751,18 +751,18 @@ TEST_F(ReviewTest, EveryFieldLimitIsNamed) {
       {"plan.draft.vision", [&](v1::PlanContent& c) { c.set_vision(std::string("a\0b", 3)); }},
       {"plan.draft.vision", [&](v1::PlanContent& c) { c.set_vision("\xC0\xAF"); }},
       {"plan.draft.walls[0].wall",
-       [&](v1::PlanContent& c) { c.mutable_walls(0)->set_wall(static_cast<v1::Wall>(99)); }},
+       [&](v1::PlanContent& c) { c.mutable_walls(0)->set_wall(static_cast<kaizen::type::Wall>(99)); }},
       {"plan.draft.walls[1].wall",
-       [&](v1::PlanContent& c) { c.mutable_walls(1)->set_wall(v1::PEERS); }},
+       [&](v1::PlanContent& c) { c.mutable_walls(1)->set_wall(kaizen::type::PEERS); }},
       {"plan.draft.walls[0].text",
        [&](v1::PlanContent& c) { c.mutable_walls(0)->set_text(std::string(2001, 'w')); }},
       {"plan.draft.actions[0].target_result",
        [&](v1::PlanContent& c) {
-         c.mutable_actions(0)->set_target_result(static_cast<v1::Wall>(99));
+         c.mutable_actions(0)->set_target_result(static_cast<kaizen::type::Wall>(99));
        }},
       {"plan.draft.actions[0].target_result",
        [&](v1::PlanContent& c) {
-         c.mutable_actions(0)->set_target_result(static_cast<v1::Wall>(-1));
+         c.mutable_actions(0)->set_target_result(static_cast<kaizen::type::Wall>(-1));
        }},
       {"plan.draft.actions[0].stakeholders[1]",
        [&](v1::PlanContent& c) {
@@ -799,7 +799,7 @@ TEST_F(ReviewTest, EveryFieldLimitIsNamed) {
            auto* a = c.add_actions();
            a->set_id(absl::StrCat("a", i));
            a->set_title("行動");
-           a->set_target_result(v1::PEERS);
+           a->set_target_result(kaizen::type::PEERS);
          }
        }},
       {"plan.draft.milestones",

@@ -106,7 +106,7 @@ struct DemoPlan {
 };
 
 pv1::Action* AddAction(pv1::PlanContent& c, const char* id, const char* title,
-                       const char* description, pv1::Wall target,
+                       const char* description, kaizen::type::Wall target,
                        std::initializer_list<pv1::Stakeholder> with, const char* timeframe,
                        const char* indicator) {
   pv1::Action* a = c.add_actions();
@@ -130,7 +130,7 @@ pv1::Action& ActionOf(pv1::PlanContent& c, const std::string& id) {
   std::abort();
 }
 
-void SetWall(pv1::PlanContent& c, pv1::Wall wall, const char* text) {
+void SetWall(pv1::PlanContent& c, kaizen::type::Wall wall, const char* text) {
   for (pv1::WallStatement& w : *c.mutable_walls()) {
     if (w.wall() == wall) {
       w.set_text(text);
@@ -164,13 +164,13 @@ std::vector<DemoPlan> DemoPlans() {
     c.set_vision(
         "5年後、松阪市役所で「改善は楽しい」と言える職員を増やし、課を越えた改善の輪をつくる"
         "旗手になる。");
-    SetWall(c, pv1::PEERS, "係内で改善を提案しても「前例がない」で止まってしまう。");
-    SetWall(c, pv1::SENIORS_AND_BOSSES, "課長に提案する場がなく、提案するのが怖い。");
+    SetWall(c, kaizen::type::PEERS, "係内で改善を提案しても「前例がない」で止まってしまう。");
+    SetWall(c, kaizen::type::SENIORS_AND_BOSSES, "課長に提案する場がなく、提案するのが怖い。");
     AddAction(c, "kaizen-meeting", "係内の改善ミーティング",
-              "月に一度、30分だけ係内で困りごとを出し合う。", pv1::PEERS, {pv1::PEERS_AROUND},
+              "月に一度、30分だけ係内で困りごとを出し合う。", kaizen::type::PEERS, {pv1::PEERS_AROUND},
               "2023年度上期", "参加人数と出た改善案の数");
     AddAction(c, "boss-talk", "係長との改善の立ち話",
-              "隔週15分、係長と改善の種を話す時間をもらう。", pv1::SENIORS_AND_BOSSES,
+              "隔週15分、係長と改善の種を話す時間をもらう。", kaizen::type::SENIORS_AND_BOSSES,
               {pv1::SENIORS_BOSSES}, "2023年度", "係長から課長に上がった提案の数");
     AddMilestone(c, "係内ミーティングを3回開く", 2023, 3, 31);
     p.revisions.push_back({"初稿", c,
@@ -187,7 +187,7 @@ std::vector<DemoPlan> DemoPlans() {
         .set_description("月に一度、30分だけ係内で困りごとを出し合う。出た改善は掲示板に貼り出して"
                          "見える化する。");
     AddAction(c, "kaizen-board", "改善事例の掲示板",
-              "係の前の掲示板に、今月の改善を写真付きで一枚ずつ貼る。", pv1::PEERS,
+              "係の前の掲示板に、今月の改善を写真付きで一枚ずつ貼る。", kaizen::type::PEERS,
               {pv1::PEERS_AROUND}, "2023年度上期", "掲示した改善の数");
     p.revisions.push_back(
         {"ナビゲーターの助言を反映（時点版）", c,
@@ -211,9 +211,9 @@ std::vector<DemoPlan> DemoPlans() {
     ActionOf(c, "boss-talk").set_status(pv1::Action::IN_PROGRESS);
     ActionOf(c, "boss-talk")
         .set_description("隔週15分、係長と改善の種を話し、月に一度は課長への報告にまとめる。");
-    SetWall(c, pv1::EXECUTIVES, "改善の提案が幹部まで届く仕組みがない。");
+    SetWall(c, kaizen::type::EXECUTIVES, "改善の提案が幹部まで届く仕組みがない。");
     AddAction(c, "exec-showcase", "幹部に見てもらう改善発表会",
-              "年に一度、課の改善を部長に発表する場を企画する。", pv1::EXECUTIVES,
+              "年に一度、課の改善を部長に発表する場を企画する。", kaizen::type::EXECUTIVES,
               {pv1::SENIORS_BOSSES, pv1::EXECUTIVE_TEAM}, "2024年度", "発表会に出席した幹部の数");
     c.mutable_milestones(0)->set_done(true);
     AddMilestone(c, "部長への改善発表会を開く", 2024, 11, 30);
@@ -231,10 +231,10 @@ std::vector<DemoPlan> DemoPlans() {
     c.set_vision(
         "まずは自分の係から。5年後には松阪市役所で「改善は楽しい」と言える職員を増やし、"
         "課を越えた改善の輪と、改善が評価される仕組みをつくる旗手になる。");
-    SetWall(c, pv1::HR_EVALUATION, "改善に取り組んでも人事評価に表れない。");
+    SetWall(c, kaizen::type::HR_EVALUATION, "改善に取り組んでも人事評価に表れない。");
     AddAction(c, "hr-evaluation", "人事評価に改善の欄を提案する",
               "人事課と話し、目標管理シートに改善の取組欄を設けることを提案する。",
-              pv1::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025〜2027年度",
+              kaizen::type::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025〜2027年度",
               "改善の欄が評価シートに入ること");
     ActionOf(c, "exec-showcase")
         .set_indicator("発表会に出席した幹部の数と、予算に反映された改善の数");
@@ -253,9 +253,9 @@ std::vector<DemoPlan> DemoPlans() {
                false, {}};
     pv1::PlanContent c;
     c.set_vision("5年後、区民に一番近い窓口から改善を広げ、区役所全体の改善を支える旗手になる。");
-    SetWall(c, pv1::PEERS, "忙しさを理由に、同僚が新しいことに乗ってこない。");
+    SetWall(c, kaizen::type::PEERS, "忙しさを理由に、同僚が新しいことに乗ってこない。");
     AddAction(c, "counter-survey", "窓口の困りごとアンケート",
-              "窓口で区民と職員から困りごとを集める。", pv1::PEERS, {pv1::PEERS_AROUND},
+              "窓口で区民と職員から困りごとを集める。", kaizen::type::PEERS, {pv1::PEERS_AROUND},
               "2023年度上期", "集まった困りごとの数");
     p.revisions.push_back({"初稿", c,
                            {{"counter-survey", "", kCohort,
@@ -267,9 +267,9 @@ std::vector<DemoPlan> DemoPlans() {
         .set_description("窓口で区民と職員から困りごとを集める。集めた困りごとは、係内で月に一つずつ"
                          "解く。");
     AddAction(c, "quick-wins", "月に一つの小さな改善",
-              "アンケートで多かった困りごとから、月に一つずつ係で解く。", pv1::PEERS,
+              "アンケートで多かった困りごとから、月に一つずつ係で解く。", kaizen::type::PEERS,
               {pv1::PEERS_AROUND}, "2023年度", "解いた困りごとの数");
-    SetWall(c, pv1::SENIORS_AND_BOSSES, "上司が忙しく、提案を聞いてもらう時間がない。");
+    SetWall(c, kaizen::type::SENIORS_AND_BOSSES, "上司が忙しく、提案を聞いてもらう時間がない。");
     p.revisions.push_back(
         {"時点版", c,
          {{"quick-wins", "", kCohort,
@@ -283,7 +283,7 @@ std::vector<DemoPlan> DemoPlans() {
     ActionOf(c, "counter-survey").set_status(pv1::Action::DONE);
     ActionOf(c, "quick-wins").set_status(pv1::Action::IN_PROGRESS);
     AddAction(c, "boss-lunch", "課長へのランチ報告会",
-              "月に一度、昼休みに課長へ改善の進み具合を報告する。", pv1::SENIORS_AND_BOSSES,
+              "月に一度、昼休みに課長へ改善の進み具合を報告する。", kaizen::type::SENIORS_AND_BOSSES,
               {pv1::SENIORS_BOSSES}, "2023年度下期", "課長から出た次の一手の数");
     p.revisions.push_back(
         {"フォローアップ：上司を巻き込む一手を追加", c,
@@ -296,9 +296,9 @@ std::vector<DemoPlan> DemoPlans() {
     c.set_vision(
         "5年後、区民に一番近い窓口から改善を広げ、他の課と組んで区役所全体の改善を支える旗手に"
         "なる。");
-    SetWall(c, pv1::EXECUTIVES, "窓口の声が区の計画に届かない。");
+    SetWall(c, kaizen::type::EXECUTIVES, "窓口の声が区の計画に届かない。");
     AddAction(c, "cross-section", "他課との合同改善会",
-              "戸籍・税・福祉の窓口担当と、年に二回、合同で改善事例を持ち寄る。", pv1::EXECUTIVES,
+              "戸籍・税・福祉の窓口担当と、年に二回、合同で改善事例を持ち寄る。", kaizen::type::EXECUTIVES,
               {pv1::PEERS_AROUND, pv1::EXECUTIVE_TEAM}, "2024〜2026年度",
               "合同会から区の計画に入った改善の数");
     AddMilestone(c, "合同改善会を初めて開く", 2024, 10, 31);
@@ -318,9 +318,9 @@ std::vector<DemoPlan> DemoPlans() {
     c.set_vision(
         "5年後、三人がそれぞれの部署で改善の旗手となり、札幌市役所に部署を越えた改善のつながりを"
         "つくる。");
-    SetWall(c, pv1::PEERS, "部署がばらばらで、改善の話をする仲間が近くにいない。");
+    SetWall(c, kaizen::type::PEERS, "部署がばらばらで、改善の話をする仲間が近くにいない。");
     AddAction(c, "monthly-share", "三人の月例改善共有会",
-              "毎月一回、三人で各部署の改善を持ち寄り、次の一手を決める。", pv1::PEERS,
+              "毎月一回、三人で各部署の改善を持ち寄り、次の一手を決める。", kaizen::type::PEERS,
               {pv1::PEERS_AROUND}, "2023年度", "共有会で決めた次の一手の数");
     p.revisions.push_back({"初稿", c,
                            {{"monthly-share", "", kCohort,
@@ -331,10 +331,10 @@ std::vector<DemoPlan> DemoPlans() {
     ActionOf(c, "monthly-share")
         .set_description("毎月一回、三人で各部署の改善を持ち寄り、次の一手を決める。議事メモは共有"
                          "フォルダに残す。");
-    SetWall(c, pv1::SENIORS_AND_BOSSES, "それぞれの上司に、三人の活動が知られていない。");
+    SetWall(c, kaizen::type::SENIORS_AND_BOSSES, "それぞれの上司に、三人の活動が知られていない。");
     AddAction(c, "each-section", "各部署で一つずつ改善を起こす",
               "青木は区役所の窓口、井上は道路維持、上田は子育て支援で、年に一つずつ改善を起こす。",
-              pv1::SENIORS_AND_BOSSES, {pv1::PEERS_AROUND, pv1::SENIORS_BOSSES}, "2023年度",
+              kaizen::type::SENIORS_AND_BOSSES, {pv1::PEERS_AROUND, pv1::SENIORS_BOSSES}, "2023年度",
               "各部署で起こした改善の数");
     p.revisions.push_back(
         {"役割分担を追加（時点版）", c,
@@ -348,9 +348,9 @@ std::vector<DemoPlan> DemoPlans() {
 
     ActionOf(c, "monthly-share").set_status(pv1::Action::IN_PROGRESS);
     ActionOf(c, "each-section").set_status(pv1::Action::IN_PROGRESS);
-    SetWall(c, pv1::EXECUTIVES, "部署を越えた改善を提案する窓口がない。");
+    SetWall(c, kaizen::type::EXECUTIVES, "部署を越えた改善を提案する窓口がない。");
     AddAction(c, "city-network", "庁内の若手改善ネットワーク",
-              "研究会の仲間と、庁内の若手改善ネットワークを立ち上げる。", pv1::EXECUTIVES,
+              "研究会の仲間と、庁内の若手改善ネットワークを立ち上げる。", kaizen::type::EXECUTIVES,
               {pv1::PEERS_AROUND, pv1::EXECUTIVE_TEAM}, "2024年度", "ネットワークの参加人数");
     p.revisions.push_back(
         {"フォローアップ：ネットワークづくりを追加", c,
@@ -361,10 +361,10 @@ std::vector<DemoPlan> DemoPlans() {
          pv1::FOLLOW_UP});
 
     ActionOf(c, "city-network").set_timeframe("2024〜2027年度");
-    SetWall(c, pv1::HR_EVALUATION, "改善の取組が異動の引き継ぎで消えてしまう。");
+    SetWall(c, kaizen::type::HR_EVALUATION, "改善の取組が異動の引き継ぎで消えてしまう。");
     AddAction(c, "handover", "改善の引き継ぎシート",
               "異動しても改善が続くよう、引き継ぎシートに改善の欄を設けるよう人事課に提案する。",
-              pv1::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025年度", "引き継ぎシートへの採用");
+              kaizen::type::HR_EVALUATION, {pv1::HR_DEPARTMENT}, "2025年度", "引き継ぎシートへの採用");
     AddMilestone(c, "若手改善ネットワークの第1回交流会", 2024, 6, 30);
     p.revisions.push_back(
         {"完成版", c,
