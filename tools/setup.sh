@@ -13,9 +13,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libboost-dev
   libssl-dev
+  libmecab-dev mecab-ipadic-utf8
   golang-github-gogo-googleapis-dev
   grpc-proto
-  python3 python3-protobuf python3-grpcio python3-icalendar python3-jsonschema openapi-specification tzdata
+  python3 python3-protobuf python3-grpcio python3-icalendar python3-jsonschema python3-numpy python3-scipy openapi-specification tzdata
   curl
 )
 
