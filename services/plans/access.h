@@ -1,11 +1,9 @@
 // Who the caller is in one cohort, and what of a plan they may see and do.
 //
-// The cohort's roster (from enrollment) decides: the secretariat is staff of
-// every cohort; a navigator, advisor or observer is staff of a cohort whose
-// roster lists their account with that role (the shared rule,
-// enrollment_client::CohortStaffRole); a participant is themself when the
-// roster lists their account as a PARTICIPANT. Organisers (who create plans
-// for others) are the secretariat and the cohort's navigator.
+// The cohort's roster (from enrollment) decides who the caller is, by the
+// shared rule (enrollment_client::CohortMembership): staff, organisers (the
+// secretariat and the cohort's navigator, who create plans for others), or
+// a participant themself.
 //
 // What a caller sees of a plan:
 //   kFull       owners and staff: the draft, every revision, the practice log;
@@ -22,6 +20,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "clients/enrollment/membership.h"
 #include "clients/enrollment/roster.h"
 #include "kaizen/plans/v1/plans.pb.h"
 #include "kaizen/type/principal.pb.h"
@@ -36,20 +35,21 @@ enum class PlanView { kNone, kPresented, kFull };
 class CohortAccess {
  public:
   // Fetches the roster of `cohort_name` ("cohorts/{c}") and places the
-  // caller in it. Errors: the roster source's (NOT_FOUND for an unknown
-  // cohort, UNAVAILABLE ENROLLMENT_UNAVAILABLE).
+  // caller in it (enrollment_client::CohortMembership). Errors: the roster
+  // source's (NOT_FOUND for an unknown cohort, UNAVAILABLE
+  // ENROLLMENT_UNAVAILABLE).
   static absl::StatusOr<std::unique_ptr<CohortAccess>> Fetch(
       enrollment_client::RosterSource& source, const std::string& cohort_name,
       const kaizen::type::Principal& caller);
 
-  const RosterView& roster() const { return roster_; }
-  bool secretariat() const { return secretariat_; }
-  bool staff() const { return staff_; }
-  bool organiser() const { return organiser_; }
+  const RosterView& roster() const { return membership_->roster(); }
+  bool secretariat() const { return membership_->secretariat(); }
+  bool staff() const { return membership_->staff(); }
+  bool organiser() const { return membership_->organiser(); }
   // The caller's PARTICIPANT entry, or null.
-  const RosterEntry* self() const { return self_; }
+  const RosterEntry* self() const { return membership_->self(); }
   // Staff or a participant of the cohort.
-  bool member() const { return staff_ || self_ != nullptr; }
+  bool member() const { return membership_->member(); }
   // The caller's participant name as an author ("" for a secretariat
   // account without a roster entry).
   std::string author() const;
@@ -64,13 +64,9 @@ class CohortAccess {
   bool CanSeeFeedback(const v1::Plan& plan, const v1::Feedback& feedback) const;
 
  private:
-  CohortAccess(RosterView roster, const kaizen::type::Principal& caller);
-  RosterView roster_;
-  bool secretariat_ = false;
-  bool staff_ = false;
-  bool organiser_ = false;
-  const RosterEntry* self_ = nullptr;
-  const RosterEntry* entry_ = nullptr;
+  explicit CohortAccess(std::unique_ptr<enrollment_client::CohortMembership> membership)
+      : membership_(std::move(membership)) {}
+  std::unique_ptr<enrollment_client::CohortMembership> membership_;
 };
 
 }  // namespace kaizen::plans

@@ -1,0 +1,33 @@
+#include "clients/enrollment/membership.h"
+
+#include "common/auth/principal.h"
+#include "common/status/status_macros.h"
+
+namespace kaizen::enrollment_client {
+
+namespace ev1 = ::kaizen::enrollment::v1;
+
+absl::StatusOr<std::unique_ptr<CohortMembership>> CohortMembership::Fetch(
+    RosterSource& source, const std::string& cohort_name, const kaizen::type::Principal& caller) {
+  ASSIGN_OR_RETURN(Roster roster, source.GetRoster(cohort_name));
+  return std::make_unique<CohortMembership>(RosterView(std::move(roster)), caller);
+}
+
+CohortMembership::CohortMembership(RosterView roster, const kaizen::type::Principal& caller)
+    : roster_(std::move(roster)) {
+  if (auth::HasRole(caller, kaizen::type::ROLE_PARTNER_HR) ||
+      auth::HasRole(caller, kaizen::type::ROLE_SERVICE)) {
+    return;
+  }
+  secretariat_ = auth::HasRole(caller, kaizen::type::ROLE_SECRETARIAT);
+  const std::optional<kaizen::type::Role> staff_role = CohortStaffRole(caller, roster_);
+  staff_ = staff_role.has_value();
+  organiser_ = secretariat_ || staff_role == kaizen::type::ROLE_NAVIGATOR;
+  entry_ = roster_.FindBySubject(caller.subject());
+  if (entry_ != nullptr && entry_->role() == ev1::Participant::PARTICIPANT &&
+      auth::HasRole(caller, kaizen::type::ROLE_PARTICIPANT)) {
+    self_ = entry_;
+  }
+}
+
+}  // namespace kaizen::enrollment_client
