@@ -116,37 +116,6 @@ void AppendEvent(std::string* out, const CalendarEvent& e) {
   AppendLine(out, "END:VEVENT");
 }
 
-bool CsvNeedsFormulaGuard(absl::string_view field) {
-  if (field.empty()) return false;
-  const char c = field.front();
-  return c == '=' || c == '+' || c == '-' || c == '@';
-}
-
-void AppendCsvField(std::string* out, absl::string_view field) {
-  const bool guard = CsvNeedsFormulaGuard(field);
-  const bool quote =
-      guard || field.find_first_of(",\"\r\n") != absl::string_view::npos;
-  if (!quote) {
-    out->append(field.data(), field.size());
-    return;
-  }
-  out->push_back('"');
-  if (guard) out->push_back('\'');
-  for (char c : field) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
-void AppendCsvRow(std::string* out, const std::vector<std::string>& row) {
-  for (size_t i = 0; i < row.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendCsvField(out, row[i]);
-  }
-  out->append(kCrlf.data(), kCrlf.size());
-}
-
 }  // namespace
 
 std::string RenderICalendar(const std::string& name,
@@ -173,13 +142,5 @@ std::string RenderICalendar(const std::string& name,
   return out;
 }
 
-std::string RenderExcelCsv(const CsvTable& table) {
-  std::string out = "\xEF\xBB\xBF";
-  AppendCsvRow(&out, table.header);
-  for (const std::vector<std::string>& row : table.rows) {
-    AppendCsvRow(&out, row);
-  }
-  return out;
-}
 
 }  // namespace kaizen::scheduling

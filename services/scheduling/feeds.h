@@ -12,6 +12,8 @@
 
 #include "absl/time/time.h"
 
+#include "common/util/excel_csv.h"
+
 namespace kaizen::scheduling {
 
 struct CalendarEvent {
@@ -40,15 +42,9 @@ struct CalendarEvent {
 std::string RenderICalendar(const std::string& name,
                             const std::vector<CalendarEvent>& events);
 
-struct CsvTable {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
-
-// UTF-8 BOM + rows joined with CRLF; a field is quoted when it contains a
-// comma, quote, CR or LF (quotes doubled), or starts with = + - @ (then it is
-// also prefixed with a single quote, so Excel does not run it as a formula).
-std::string RenderExcelCsv(const CsvTable& table);
+// Excel-friendly CSV (common/util/excel_csv.h).
+using ::kaizen::CsvTable;
+using ::kaizen::RenderExcelCsv;
 
 }  // namespace kaizen::scheduling
 
