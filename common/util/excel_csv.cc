@@ -7,8 +7,18 @@ namespace {
 
 constexpr absl::string_view kCrlf = "\r\n";
 
+// ExcelText's own form, ="<digits>": a formula Excel evaluates to the text
+// itself, and nothing else can hide in digits.
+bool IsExcelTextOfDigits(absl::string_view field) {
+  if (field.size() < 4 || field.substr(0, 2) != "=\"" || field.back() != '"') return false;
+  for (char c : field.substr(2, field.size() - 3)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 bool CsvNeedsFormulaGuard(absl::string_view field) {
-  if (field.empty()) return false;
+  if (field.empty() || IsExcelTextOfDigits(field)) return false;
   const char c = field.front();
   return c == '=' || c == '+' || c == '-' || c == '@';
 }
