@@ -1,0 +1,201 @@
+#include "services/survey/internal.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/request_ids.h"
+#include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
+#include "services/survey/stats.h"
+
+namespace kaizen::survey::internal {
+
+std::string InstrumentName(absl::string_view id) { return absl::StrCat("instruments/", id); }
+
+std::string VersionName(absl::string_view instrument_id, int32_t number) {
+  return absl::StrCat("instruments/", instrument_id, "/versions/v", number);
+}
+
+absl::StatusOr<std::string> ParseInstrumentName(absl::string_view field, absl::string_view name) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"instruments"}));
+  return ids[0];
+}
+
+absl::StatusOr<std::pair<std::string, int32_t>> ParseVersionName(absl::string_view field,
+                                                                 absl::string_view name) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"instruments", "versions"}));
+  int32_t number = 0;
+  const std::string& v = ids[1];
+  if (v.size() < 2 || v[0] != 'v' || !absl::SimpleAtoi(v.substr(1), &number) || number < 1 ||
+      v.substr(1) != absl::StrCat(number)) {
+    return errors::InvalidField(field, "must be instruments/{instrument}/versions/v{number}",
+                                "INVALID_NAME");
+  }
+  return std::make_pair(ids[0], number);
+}
+
+absl::StatusOr<std::string> ParseCohortName(absl::string_view field, absl::string_view name) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts"}));
+  return ids[0];
+}
+
+std::string WaveId::name() const { return absl::StrCat("cohorts/", cohort_id, "/waves/", wave_id); }
+
+absl::StatusOr<WaveId> ParseWaveName(absl::string_view field, absl::string_view name) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName(field, name, {"cohorts", "waves"}));
+  if (!KindOfWaveId(ids[1]).has_value()) {
+    return errors::InvalidField(field,
+                                "must be cohorts/{cohort}/waves/{pre|follow-up-6|follow-up-12}",
+                                "INVALID_NAME");
+  }
+  return WaveId{ids[0], ids[1]};
+}
+
+std::string ResponseName(const WaveId& wave, absl::string_view id) {
+  return absl::StrCat(wave.name(), "/responses/", id);
+}
+
+std::string WaveIdOf(v1::Wave::Kind kind) {
+  switch (kind) {
+    case v1::Wave::PRE:
+      return "pre";
+    case v1::Wave::FOLLOW_UP_6:
+      return "follow-up-6";
+    case v1::Wave::FOLLOW_UP_12:
+      return "follow-up-12";
+    default:
+      return "";
+  }
+}
+
+std::optional<v1::Wave::Kind> KindOfWaveId(absl::string_view id) {
+  for (v1::Wave::Kind k : {v1::Wave::PRE, v1::Wave::FOLLOW_UP_6, v1::Wave::FOLLOW_UP_12}) {
+    if (WaveIdOf(k) == id) return k;
+  }
+  return std::nullopt;
+}
+
+int ClosingMeetingOf(v1::Wave::Kind kind) {
+  switch (kind) {
+    case v1::Wave::PRE:
+      return 1;
+    case v1::Wave::FOLLOW_UP_6:
+      return 7;
+    case v1::Wave::FOLLOW_UP_12:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+v1::Wave::State StateAt(const v1::Wave& wave, absl::Time now) {
+  if (now < FromProtoTimestamp(wave.open_time())) return v1::Wave::SCHEDULED;
+  if (now < FromProtoTimestamp(wave.close_time())) return v1::Wave::OPEN;
+  return v1::Wave::CLOSED;
+}
+
+void CheckRequestId(Violations& v, const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdLength) {
+    v.Add("request_id", "must be at most 64 characters");
+  }
+}
+
+absl::StatusOr<std::optional<std::string>> Replayed(SurveyTx& tx, const std::string& scope,
+                                                    const std::string& request_id,
+                                                    const google::protobuf::Message& request) {
+  if (request_id.empty()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto prior, tx.LookupRequestId(scope, request_id));
+  return storage::ResolveReplay(prior, request);
+}
+
+absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string& request_id,
+                      const google::protobuf::Message& request,
+                      const std::string& resource_name, absl::Time now) {
+  if (request_id.empty()) return absl::OkStatus();
+  return tx.SaveRequestId(scope, request_id,
+                          {storage::RequestFingerprint(request), resource_name}, now);
+}
+
+std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
+                                   const std::vector<ResponseRecord>& responses) {
+  // Columns: the Likert items of the version, by id.
+  std::map<std::string, int> column;
+  std::map<std::string, int> points;
+  for (const v1::Item& item : version.items()) {
+    if (item.type() != v1::Item::LIKERT) continue;
+    column.emplace(item.id(), static_cast<int>(column.size()));
+    points[item.id()] = item.likert().points();
+  }
+  struct Def {
+    std::string id;
+    stats::ScaleDef def;
+    std::vector<std::string> item_ids;
+  };
+  std::vector<Def> defs;
+  for (const v1::Scale& scale : version.scales()) {
+    Def d;
+    d.id = scale.id();
+    d.def.points = 0;
+    for (const std::string& item : scale.item_ids()) {
+      auto it = column.find(item);
+      if (it == column.end()) continue;
+      d.def.items.push_back(it->second);
+      d.def.reversed.push_back(std::find(scale.reverse_item_ids().begin(),
+                                         scale.reverse_item_ids().end(),
+                                         item) != scale.reverse_item_ids().end());
+      d.def.points = points[item];
+      d.item_ids.push_back(item);
+    }
+    if (!d.def.items.empty()) defs.push_back(std::move(d));
+  }
+  std::vector<Scored> out;
+  out.reserve(responses.size());
+  std::vector<std::optional<double>> row(column.size());
+  for (const ResponseRecord& rec : responses) {
+    std::fill(row.begin(), row.end(), std::nullopt);
+    for (const v1::Answer& a : rec.response.answers()) {
+      if (a.value_case() != v1::Answer::kLikert) continue;
+      auto it = column.find(a.item_id());
+      if (it != column.end()) row[it->second] = a.likert();
+    }
+    Scored s;
+    s.response = rec.response.name();
+    s.participant = rec.participant;
+    s.municipality = rec.response.municipality_code();
+    s.cohort_id = rec.cohort_id;
+    for (const Def& d : defs) {
+      std::optional<double> score = stats::ScaleScore(row, d.def);
+      if (score.has_value()) s.scales[d.id] = *score;
+      for (size_t i = 0; i < d.def.items.size(); ++i) {
+        const std::optional<double>& v = row[d.def.items[i]];
+        if (!v.has_value()) continue;
+        s.items[d.item_ids[i]] = d.def.reversed[i] ? d.def.points + 1 - *v : *v;
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<kaizen::type::Wall> StrongestWalls(const v1::InstrumentVersion& version,
+                                               const Scored& scored) {
+  double best = -1;
+  std::vector<kaizen::type::Wall> walls;
+  for (const v1::Scale& scale : version.scales()) {
+    if (scale.kind() != v1::Scale::WALL) continue;
+    auto it = scored.scales.find(scale.id());
+    if (it == scored.scales.end()) continue;
+    if (it->second > best + 1e-12) {
+      best = it->second;
+      walls = {scale.wall()};
+    } else if (std::abs(it->second - best) <= 1e-12) {
+      walls.push_back(scale.wall());
+    }
+  }
+  return walls;
+}
+
+}  // namespace kaizen::survey::internal

@@ -1,0 +1,98 @@
+// Small pieces the survey domain files share: resource names, wave kinds,
+// the wave clock, request-id replay, and scoring responses on a version's
+// scales. Package-private; nothing here is API.
+#ifndef KAIZEN_SERVICES_SURVEY_INTERNAL_H_
+#define KAIZEN_SERVICES_SURVEY_INTERNAL_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/status/violations.h"
+#include "google/protobuf/message.h"
+#include "kaizen/survey/v1/survey.pb.h"
+#include "services/survey/survey_store.h"
+
+namespace kaizen::survey::internal {
+
+using ::kaizen::errors::Violations;
+
+inline constexpr int kMaxRequestIdLength = 64;
+inline constexpr absl::string_view kBuiltinInstrument = "kaizen-pre";
+
+// ---------------------------------------------------------------- names
+
+std::string InstrumentName(absl::string_view id);
+std::string VersionName(absl::string_view instrument_id, int32_t number);
+absl::StatusOr<std::string> ParseInstrumentName(absl::string_view field, absl::string_view name);
+// "instruments/{i}/versions/v{n}", n >= 1.
+absl::StatusOr<std::pair<std::string, int32_t>> ParseVersionName(absl::string_view field,
+                                                                 absl::string_view name);
+absl::StatusOr<std::string> ParseCohortName(absl::string_view field, absl::string_view name);
+
+struct WaveId {
+  std::string cohort_id;
+  std::string wave_id;
+  std::string cohort_name() const { return "cohorts/" + cohort_id; }
+  std::string name() const;
+};
+// "cohorts/{c}/waves/{w}" with w one of the three wave ids.
+absl::StatusOr<WaveId> ParseWaveName(absl::string_view field, absl::string_view name);
+std::string ResponseName(const WaveId& wave, absl::string_view id);
+
+// "pre", "follow-up-6", "follow-up-12"; nullopt for anything else.
+std::string WaveIdOf(v1::Wave::Kind kind);
+std::optional<v1::Wave::Kind> KindOfWaveId(absl::string_view id);
+// The meeting (by sequence) a wave must close by: 1, 7, 8.
+int ClosingMeetingOf(v1::Wave::Kind kind);
+
+// SCHEDULED before open_time, OPEN until close_time, CLOSED from then.
+v1::Wave::State StateAt(const v1::Wave& wave, absl::Time now);
+
+// ---------------------------------------------------------------- validation
+
+void CheckRequestId(Violations& v, const std::string& request_id);
+
+// ---------------------------------------------------------------- idempotency
+
+absl::StatusOr<std::optional<std::string>> Replayed(SurveyTx& tx, const std::string& scope,
+                                                    const std::string& request_id,
+                                                    const google::protobuf::Message& request);
+absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string& request_id,
+                      const google::protobuf::Message& request,
+                      const std::string& resource_name, absl::Time now);
+
+// ---------------------------------------------------------------- scoring
+
+// One respondent scored on a version's scales.
+struct Scored {
+  std::string response;      // response name
+  std::string participant;   // "" in anonymous waves
+  std::string municipality;  // "" when not kept
+  std::string cohort_id;
+  // Scale id -> score (scales meeting the missing-item rule only).
+  std::map<std::string, double> scales;
+  // Item id -> value after reverse coding (scale items answered).
+  std::map<std::string, double> items;
+};
+
+// Scores each response on `version`'s scales (stats::ScaleScore: reverse
+// coding, at least half the items answered). Responses of other versions of
+// the instrument are scored by item id, so waves and years compare.
+std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
+                                   const std::vector<ResponseRecord>& responses);
+
+// The walls a respondent's scores rank highest (ties all count); empty when
+// no wall scale scored.
+std::vector<kaizen::type::Wall> StrongestWalls(const v1::InstrumentVersion& version,
+                                               const Scored& scored);
+
+}  // namespace kaizen::survey::internal
+
+#endif  // KAIZEN_SERVICES_SURVEY_INTERNAL_H_

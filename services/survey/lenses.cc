@@ -1,0 +1,703 @@
+// The three lenses (insect's eye: GetPersonProfile; bird's eye:
+// GetMunicipalityProfile; fish's eye: GetChange) and scale reliability
+// (GetScaleReliability).
+//
+// Every aggregate leaves through one of the disclosure checks below, asked
+// before anything is copied into a response (disclosure.h decides sizes;
+// this file decides which groups are published beside which). Membership is
+// read from enrollment before the one Read transaction; numbers are computed
+// after it, outside the database lock.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "clients/enrollment/membership.h"
+#include "common/auth/principal.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/util/resource_name.h"
+#include "common/validation/validation.h"
+#include "services/survey/disclosure.h"
+#include "services/survey/instruments.h"
+#include "services/survey/internal.h"
+#include "services/survey/stats.h"
+#include "services/survey/survey.h"
+#include "services/survey/survey_errors.h"
+#include "services/survey/survey_store.h"
+
+namespace kaizen::survey {
+
+using enrollment_client::CohortMembership;
+using internal::Scored;
+using internal::Violations;
+using kaizen::type::Wall;
+
+namespace {
+
+constexpr int kItemsShown = 3;
+constexpr Wall kWalls[] = {kaizen::type::PEERS, kaizen::type::SENIORS_AND_BOSSES,
+                           kaizen::type::EXECUTIVES, kaizen::type::HR_EVALUATION};
+
+bool IsPartnerOrService(const Principal& p) {
+  return auth::HasRole(p, kaizen::type::ROLE_PARTNER_HR) ||
+         auth::HasRole(p, kaizen::type::ROLE_SERVICE);
+}
+
+// The version a wave was created on.
+absl::StatusOr<VersionRecord> VersionOfWave(SurveyTx& tx, const v1::Wave& wave) {
+  ASSIGN_OR_RETURN(auto id, internal::ParseVersionName("wave.instrument_version",
+                                                       wave.instrument_version()));
+  return tx.GetVersion(id.first, id.second);
+}
+
+const v1::Item* FindItem(const v1::InstrumentVersion& version, const std::string& id) {
+  for (const v1::Item& item : version.items()) {
+    if (item.id() == id) return &item;
+  }
+  return nullptr;
+}
+
+// The scores of `scale_id` among `rows` (respondents without one skipped).
+std::vector<double> ScoresOf(const std::vector<const Scored*>& rows,
+                             const std::string& scale_id) {
+  std::vector<double> out;
+  for (const Scored* s : rows) {
+    auto it = s->scales.find(scale_id);
+    if (it != s->scales.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<const Scored*> All(const std::vector<Scored>& rows) {
+  std::vector<const Scored*> out;
+  out.reserve(rows.size());
+  for (const Scored& s : rows) out.push_back(&s);
+  return out;
+}
+
+bool RestIsSafe(int rest, int k) { return rest == 0 || rest >= k; }
+
+// Respondents per cohort id.
+using CohortCounts = std::map<std::string, int>;
+
+int Total(const CohortCounts& counts) {
+  int n = 0;
+  for (const auto& [cohort, c] : counts) n += c;
+  return n;
+}
+
+int CountIn(const CohortCounts& counts, const std::string& cohort) {
+  auto it = counts.find(cohort);
+  return it == counts.end() ? 0 : it->second;
+}
+
+// May a municipality group (its respondents per cohort) be shown beside the
+// pool (per cohort) to a caller who is not privileged for it?
+//
+// disclosure::MayRelease(group, pool) is the first test. The others close
+// the subtractions that other published figures allow:
+//  - the staff of any cohort c know c's part of both the group and the pool
+//    (GetMunicipalityProfile with `cohort`, GetChange). Taking it away must
+//    leave, among the people they do not know, a group outside c and a
+//    rest of the pool outside c that are each 0 or at least k;
+//  - GetChange publishes the means of whole cohorts of at least k (years);
+//    the cohorts below k are then the pool minus those, so together they
+//    must be 0 or at least k, also after taking away the one cohort a staff
+//    member knows.
+bool MayReleaseGroup(const CohortCounts& group, const CohortCounts& pool, int k) {
+  const int group_n = Total(group);
+  const int pool_n = Total(pool);
+  if (!disclosure::MayRelease(group_n, pool_n, k)) return false;
+  // "" stands for a caller who knows no cohort's part.
+  std::vector<std::string> known = {""};
+  for (const auto& [cohort, n] : pool) known.push_back(cohort);
+  for (const std::string& c : known) {
+    const int group_c = CountIn(group, c);
+    const int pool_c = CountIn(pool, c);
+    if (!RestIsSafe(group_n - group_c, k)) return false;
+    if (!RestIsSafe((pool_n - group_n) - (pool_c - group_c), k)) return false;
+    int small = 0;
+    for (const auto& [cohort, n] : pool) {
+      if (cohort != c && n < k) small += n;
+    }
+    if (!RestIsSafe(small, k)) return false;
+  }
+  return true;
+}
+
+void SetScaleFields(const v1::Scale& scale, v1::ScaleScore* out) {
+  out->set_scale_id(scale.id());
+  out->set_title(scale.title());
+  out->set_kind(scale.kind());
+  out->set_wall(scale.wall());
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- insect's eye
+
+absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(
+    const Principal& caller, const v1::GetPersonProfileRequest& r) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName("participant", r.participant(),
+                                               {"cohorts", "participants"}));
+  if (!internal::KindOfWaveId(r.wave()).has_value()) {
+    return InvalidField("wave", "must be pre, follow-up-6 or follow-up-12");
+  }
+  const std::string& cohort_id = ids[0];
+  const internal::WaveId wave_id{cohort_id, r.wave()};
+  ASSIGN_OR_RETURN(auto membership,
+                   CohortMembership::Fetch(*roster_, wave_id.cohort_name(), caller));
+  const bool is_self =
+      membership->self() != nullptr && membership->self()->participant() == r.participant();
+  if (!is_self && !membership->staff()) {
+    if (!membership->member()) return CallerNotOnRoster();
+    return NotYourself();
+  }
+
+  v1::InstrumentVersion version;
+  ResponseRecord mine;
+  std::vector<ResponseRecord> pool;
+  RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(WaveRecord wave, tx.GetWave(cohort_id, r.wave()));
+    if (wave.wave.anonymous()) return AnonymousWave();
+    ASSIGN_OR_RETURN(VersionRecord v, VersionOfWave(tx, wave.wave));
+    absl::StatusOr<ResponseRecord> found =
+        tx.FindResponseOf(cohort_id, r.wave(), r.participant());
+    if (absl::IsNotFound(found.status()) || (found.ok() && !found->response.submitted())) {
+      // A saved but unsubmitted response is nobody's profile yet.
+      return errors::NotFound("Response",
+                              absl::StrCat(wave_id.name(), " of ", r.participant()));
+    }
+    if (!found.ok()) return found.status();
+    mine = *std::move(found);
+    ASSIGN_OR_RETURN(pool, tx.ListPool({v.instrument_id, wave.wave.kind(), "", ""}));
+    version = std::move(v.version);
+    return absl::OkStatus();
+  }));
+
+  const int k = disclosure::EffectiveK(config_.min_group_size);
+  const Scored me = std::move(internal::ScoreResponses(version, {mine})[0]);
+  const std::vector<Scored> pool_scored = internal::ScoreResponses(version, pool);
+  const std::vector<const Scored*> pool_rows = All(pool_scored);
+
+  v1::PersonProfile out;
+  out.set_participant(r.participant());
+  out.set_wave(wave_id.name());
+  out.set_pool_size(static_cast<int32_t>(pool.size()));
+  std::vector<std::pair<double, Wall>> walls;
+  for (const v1::Scale& scale : version.scales()) {
+    v1::ScaleScore* s = out.add_scales();
+    SetScaleFields(scale, s);
+    int answered = 0;
+    for (const std::string& item : scale.item_ids()) answered += me.items.count(item);
+    s->set_answered_items(answered);
+    s->set_total_items(scale.item_ids_size());
+    auto it = me.scales.find(scale.id());
+    if (it == me.scales.end()) continue;
+    s->set_has_score(true);
+    s->set_score(it->second);
+    if (scale.kind() == v1::Scale::WALL) walls.emplace_back(it->second, scale.wall());
+    // Where one stands among others is itself an aggregate of the others:
+    // only against a pool of at least k scored respondents.
+    std::vector<double> sorted = ScoresOf(pool_rows, scale.id());
+    if (static_cast<int>(sorted.size()) >= k) {
+      std::sort(sorted.begin(), sorted.end());
+      std::optional<double> p = stats::Percentile(sorted, it->second);
+      if (p.has_value()) {
+        s->set_has_percentile(true);
+        s->set_percentile(*p);
+      }
+    }
+  }
+  std::stable_sort(walls.begin(), walls.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [score, wall] : walls) out.add_walls_ranked(wall);
+
+  // Items in the version's order, then stably by value: ties keep the
+  // questionnaire's order. The weakest never repeat a strongest item.
+  std::vector<std::pair<const v1::Item*, double>> items;
+  for (const v1::Item& item : version.items()) {
+    auto it = me.items.find(item.id());
+    if (it != me.items.end()) items.emplace_back(&item, it->second);
+  }
+  std::vector<std::pair<const v1::Item*, double>> high = items;
+  std::stable_sort(high.begin(), high.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::set<const v1::Item*> shown;
+  for (size_t i = 0; i < high.size() && i < kItemsShown; ++i) {
+    v1::ItemScore* s = out.add_strongest_items();
+    s->set_item_id(high[i].first->id());
+    s->set_text(high[i].first->text());
+    s->set_value(high[i].second);
+    shown.insert(high[i].first);
+  }
+  std::vector<std::pair<const v1::Item*, double>> low = items;
+  std::stable_sort(low.begin(), low.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [item, value] : low) {
+    if (out.weakest_items_size() >= kItemsShown) break;
+    if (shown.count(item) > 0) continue;
+    v1::ItemScore* s = out.add_weakest_items();
+    s->set_item_id(item->id());
+    s->set_text(item->text());
+    s->set_value(value);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- bird's eye
+
+absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
+    const Principal& caller, const v1::GetMunicipalityProfileRequest& r) {
+  Violations v;
+  v.Check(ValidateMunicipalityCode("municipality_code", r.municipality_code()));
+  const bool kind_ok = r.wave_kind() == v1::Wave::PRE || r.wave_kind() == v1::Wave::FOLLOW_UP_6 ||
+                       r.wave_kind() == v1::Wave::FOLLOW_UP_12;
+  if (!kind_ok) v.Add("wave_kind", "is required: PRE, FOLLOW_UP_6 or FOLLOW_UP_12");
+  const std::string instrument_name =
+      r.instrument().empty() ? std::string(kPreSurveyName) : r.instrument();
+  absl::StatusOr<std::string> instrument_id =
+      internal::ParseInstrumentName("instrument", instrument_name);
+  v.Check(instrument_id.status());
+  std::string cohort_id;
+  if (!r.cohort().empty()) {
+    absl::StatusOr<std::string> c = internal::ParseCohortName("cohort", r.cohort());
+    v.Check(c.status());
+    if (c.ok()) cohort_id = *c;
+  }
+  RETURN_IF_ERROR(v.Result());
+
+  // Partner HR systems get a municipality's profile later, through consent
+  // and the same rule; until then no aggregate leaves for them.
+  if (IsPartnerOrService(caller)) return StaffOnly("see a municipality's profile");
+  bool privileged = false;
+  if (!cohort_id.empty()) {
+    ASSIGN_OR_RETURN(auto membership, CohortMembership::Fetch(*roster_, r.cohort(), caller));
+    if (!membership->staff()) return StaffOnly("see a municipality's profile within the cohort");
+    privileged = true;
+  } else if (!auth::IsStaff(caller) &&
+             !auth::HasRole(caller, kaizen::type::ROLE_PARTICIPANT)) {
+    return CallerNotOnRoster();
+  }
+
+  v1::InstrumentVersion version;
+  std::vector<ResponseRecord> pool;
+  RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.GetInstrument(*instrument_id).status());
+    ASSIGN_OR_RETURN(auto versions, tx.ListVersions(*instrument_id));
+    const VersionRecord* newest = nullptr;
+    for (const VersionRecord& vr : versions) {
+      if (vr.version.state() == v1::InstrumentVersion::PUBLISHED) newest = &vr;
+    }
+    if (newest == nullptr) return VersionNotPublished(instrument_name);
+    version = newest->version;
+    ASSIGN_OR_RETURN(pool, tx.ListPool({*instrument_id, r.wave_kind(), "", ""}));
+    return absl::OkStatus();
+  }));
+
+  const int k = disclosure::EffectiveK(config_.min_group_size);
+  const std::vector<Scored> scored = internal::ScoreResponses(version, pool);
+  std::vector<const Scored*> group;
+  CohortCounts group_counts;
+  CohortCounts pool_counts;
+  // Pool rows by municipality, for the between-group variance.
+  std::map<std::string, int> muni_index;
+  std::vector<int> group_of_row;
+  for (const Scored& s : scored) {
+    ++pool_counts[s.cohort_id];
+    group_of_row.push_back(
+        muni_index.emplace(s.municipality, static_cast<int>(muni_index.size())).first->second);
+    if (s.municipality == r.municipality_code() &&
+        (cohort_id.empty() || s.cohort_id == cohort_id)) {
+      group.push_back(&s);
+      ++group_counts[s.cohort_id];
+    }
+  }
+  const std::vector<const Scored*> pool_rows = All(scored);
+  const int group_n = static_cast<int>(group.size());
+  const int pool_n = static_cast<int>(scored.size());
+
+  v1::MunicipalityProfile out;
+  out.set_municipality_code(r.municipality_code());
+  out.set_wave_kind(r.wave_kind());
+  out.set_instrument(instrument_name);
+  out.set_pool_respondents(pool_n);
+  out.set_min_group_size(k);
+  if (!privileged && !MayReleaseGroup(group_counts, pool_counts, k)) {
+    out.set_suppressed(true);
+    return out;
+  }
+  out.set_respondents(group_n);
+
+  const int groups = static_cast<int>(muni_index.size());
+  std::vector<std::pair<double, std::string>> distinctive;
+  for (const v1::Scale& scale : version.scales()) {
+    std::vector<double> mine = ScoresOf(group, scale.id());
+    std::vector<std::optional<double>> all;
+    all.reserve(scored.size());
+    for (const Scored& s : scored) {
+      auto it = s.scales.find(scale.id());
+      all.push_back(it == s.scales.end() ? std::nullopt : std::optional<double>(it->second));
+    }
+    const stats::Summary g = stats::Summarize(mine);
+    const stats::Summary p = stats::SummarizeAnswered(all);
+    // A scale some respondents could not score has its own counts; they
+    // face the same test as the respondents' (else the scale is left out).
+    if (!privileged && !disclosure::MayRelease(g.n, p.n, k)) {
+      out.set_suppressed(true);
+      continue;
+    }
+    const std::vector<stats::Summary> by_muni =
+        stats::SummarizeByGroup(all, group_of_row, groups);
+    const double between = stats::BetweenGroupVariance(by_muni);
+    double within = stats::PooledWithinVariance(by_muni);
+    if (within <= 0) within = p.sd * p.sd;
+    const stats::Shrunk shrunk = stats::Shrink(g, p.mean, within, between);
+
+    v1::ScaleComparison* c = out.add_scales();
+    c->set_scale_id(scale.id());
+    c->set_title(scale.title());
+    c->set_kind(scale.kind());
+    c->set_wall(scale.wall());
+    c->set_n(g.n);
+    c->set_mean(g.mean);
+    c->set_sd(g.sd);
+    c->set_pool_n(p.n);
+    c->set_pool_mean(p.mean);
+    c->set_pool_sd(p.sd);
+    c->set_standardized_difference(
+        g.n > 0 ? stats::StandardizedDifference(g.mean, p.mean, p.sd) : 0);
+    c->set_shrunk_mean(shrunk.mean);
+    c->set_interval_low(shrunk.low);
+    c->set_interval_high(shrunk.high);
+    c->set_shrunk_difference(stats::StandardizedDifference(shrunk.mean, p.mean, p.sd));
+    if (scale.kind() == v1::Scale::MANAGEMENT) {
+      distinctive.emplace_back(std::abs(c->shrunk_difference()), scale.id());
+    }
+  }
+  std::stable_sort(distinctive.begin(), distinctive.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [d, id] : distinctive) out.add_most_distinctive(id);
+
+  // Walls: respondents whose strongest wall each is (ties count for each).
+  std::vector<int> muni_cells(std::size(kWalls), 0);
+  std::vector<int> pool_cells(std::size(kWalls), 0);
+  std::set<const Scored*> in_group(group.begin(), group.end());
+  for (const Scored& s : scored) {
+    for (Wall w : internal::StrongestWalls(version, s)) {
+      const size_t i = std::find(std::begin(kWalls), std::end(kWalls), w) - std::begin(kWalls);
+      if (i >= std::size(kWalls)) continue;
+      ++pool_cells[i];
+      if (in_group.count(&s) > 0) ++muni_cells[i];
+    }
+  }
+  std::vector<bool> hidden(std::size(kWalls), false);
+  if (!privileged) {
+    // The municipality's column, and the rest of the pool's (pool minus
+    // municipality, which a shown pool count beside a shown municipality
+    // count publishes): a row hidden for either withholds both counts, since
+    // pool >= municipality >= 1 would otherwise bound the hidden cell.
+    std::vector<int> rest_cells(std::size(kWalls));
+    for (size_t i = 0; i < rest_cells.size(); ++i) rest_cells[i] = pool_cells[i] - muni_cells[i];
+    const std::vector<bool> hm = disclosure::SuppressCells(muni_cells, k);
+    const std::vector<bool> hr = disclosure::SuppressCells(rest_cells, k);
+    for (size_t i = 0; i < hidden.size(); ++i) hidden[i] = hm[i] || hr[i];
+  }
+  for (size_t i = 0; i < std::size(kWalls); ++i) {
+    v1::WallCount* w = out.add_walls();
+    w->set_wall(kWalls[i]);
+    if (hidden[i]) {
+      w->set_suppressed(true);
+      continue;
+    }
+    w->set_municipality(muni_cells[i]);
+    w->set_pool(pool_cells[i]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- fish's eye
+
+namespace {
+
+struct WavePair {
+  v1::Wave::Kind from;
+  v1::Wave::Kind to;
+};
+
+// What GetChange reads for one pair of waves.
+struct PairData {
+  WavePair pair;
+  v1::InstrumentVersion version;  // the later wave's
+  std::string instrument_id;
+  std::vector<ResponseRecord> from;
+  std::vector<ResponseRecord> to;
+};
+
+}  // namespace
+
+absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
+                                             const v1::GetChangeRequest& r) {
+  ASSIGN_OR_RETURN(std::string cohort_id, internal::ParseCohortName("cohort", r.cohort()));
+  Violations v;
+  if (!r.participant().empty()) {
+    absl::StatusOr<std::vector<std::string>> ids =
+        ParseResourceName("participant", r.participant(), {"cohorts", "participants"});
+    v.Check(ids.status());
+    if (ids.ok() && (*ids)[0] != cohort_id) {
+      v.Add("participant", "must be a participant of the cohort");
+    }
+    if (!r.municipality_code().empty()) {
+      v.Add("municipality_code", "give a participant or a municipality code, not both");
+    }
+  } else if (!r.municipality_code().empty()) {
+    v.Check(ValidateMunicipalityCode("municipality_code", r.municipality_code()));
+  }
+  const bool explicit_pair =
+      r.from() != v1::Wave::KIND_UNSPECIFIED || r.to() != v1::Wave::KIND_UNSPECIFIED;
+  if (explicit_pair) {
+    if (internal::WaveIdOf(r.from()).empty()) v.Add("from", "must be a wave kind");
+    if (internal::WaveIdOf(r.to()).empty()) v.Add("to", "must be a wave kind");
+    if (!internal::WaveIdOf(r.from()).empty() && !internal::WaveIdOf(r.to()).empty() &&
+        r.from() >= r.to()) {
+      v.Add("to", "must be a later wave than from");
+    }
+  }
+  RETURN_IF_ERROR(v.Result());
+
+  ASSIGN_OR_RETURN(auto membership, CohortMembership::Fetch(*roster_, r.cohort(), caller));
+  if (!membership->member()) return CallerNotOnRoster();
+  const bool staff = membership->staff();
+  enum class Subject { kPerson, kMunicipality, kCohort };
+  const Subject subject = !r.participant().empty()          ? Subject::kPerson
+                          : !r.municipality_code().empty() ? Subject::kMunicipality
+                                                           : Subject::kCohort;
+  if (subject == Subject::kPerson && !staff &&
+      (membership->self() == nullptr || membership->self()->participant() != r.participant())) {
+    return NotYourself();
+  }
+
+  std::vector<PairData> pairs;
+  std::map<v1::Wave::Kind, std::vector<ResponseRecord>> year_pools;
+  RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto waves, tx.ListWaves(cohort_id));
+    std::map<v1::Wave::Kind, const WaveRecord*> by_kind;
+    for (const WaveRecord& w : waves) by_kind[w.wave.kind()] = &w;
+    std::vector<WavePair> wanted;
+    if (explicit_pair) {
+      for (v1::Wave::Kind kind : {r.from(), r.to()}) {
+        if (by_kind.count(kind) == 0) {
+          return errors::NotFound("Wave",
+                                  internal::WaveId{cohort_id, internal::WaveIdOf(kind)}.name());
+        }
+        if (by_kind[kind]->wave.anonymous()) return AnonymousWave();
+      }
+      wanted.push_back({r.from(), r.to()});
+    } else {
+      bool skipped_anonymous = false;
+      for (v1::Wave::Kind to : {v1::Wave::FOLLOW_UP_6, v1::Wave::FOLLOW_UP_12}) {
+        if (by_kind.count(v1::Wave::PRE) == 0 || by_kind.count(to) == 0) continue;
+        if (by_kind[v1::Wave::PRE]->wave.anonymous() || by_kind[to]->wave.anonymous()) {
+          skipped_anonymous = true;
+          continue;
+        }
+        wanted.push_back({v1::Wave::PRE, to});
+      }
+      if (wanted.empty() && skipped_anonymous) return AnonymousWave();
+    }
+    for (const WavePair& p : wanted) {
+      PairData d;
+      d.pair = p;
+      const WaveRecord& to = *by_kind[p.to];
+      ASSIGN_OR_RETURN(VersionRecord ver, VersionOfWave(tx, to.wave));
+      d.version = std::move(ver.version);
+      d.instrument_id = ver.instrument_id;
+      ASSIGN_OR_RETURN(d.from, tx.ListResponses(cohort_id, internal::WaveIdOf(p.from),
+                                                /*submitted_only=*/true, "", 0));
+      ASSIGN_OR_RETURN(d.to, tx.ListResponses(cohort_id, internal::WaveIdOf(p.to),
+                                              /*submitted_only=*/true, "", 0));
+      if (subject == Subject::kCohort && year_pools.count(p.to) == 0) {
+        ASSIGN_OR_RETURN(year_pools[p.to], tx.ListPool({d.instrument_id, p.to, "", ""}));
+      }
+      pairs.push_back(std::move(d));
+    }
+    return absl::OkStatus();
+  }));
+
+  const int k = disclosure::EffectiveK(config_.min_group_size);
+  v1::Change out;
+  out.set_cohort(r.cohort());
+  out.set_subject(subject == Subject::kPerson         ? r.participant()
+                  : subject == Subject::kMunicipality ? r.municipality_code()
+                                                      : r.cohort());
+  out.set_min_group_size(k);
+  for (const PairData& d : pairs) {
+    // Both waves scored on the later wave's version: stable item ids.
+    const std::vector<Scored> from = internal::ScoreResponses(d.version, d.from);
+    const std::vector<Scored> to = internal::ScoreResponses(d.version, d.to);
+    std::map<std::string, const Scored*> from_of;
+    for (const Scored& s : from) {
+      if (!s.participant.empty()) from_of[s.participant] = &s;
+    }
+    // (earlier, later) of everyone paired in the cohort, and of the subject.
+    std::vector<std::pair<const Scored*, const Scored*>> cohort_pairs;
+    std::vector<std::pair<const Scored*, const Scored*>> subject_pairs;
+    for (const Scored& s : to) {
+      auto it = from_of.find(s.participant);
+      if (s.participant.empty() || it == from_of.end()) continue;
+      cohort_pairs.emplace_back(it->second, &s);
+      const bool in_subject =
+          subject == Subject::kCohort ||
+          (subject == Subject::kPerson && s.participant == r.participant()) ||
+          (subject == Subject::kMunicipality && s.municipality == r.municipality_code());
+      if (in_subject) subject_pairs.emplace_back(it->second, &s);
+    }
+    // Who may see this pair's change: the person themself and staff always;
+    // other members a municipality only beside a cohort that leaves 0 or >= k
+    // others, and the cohort only when it has k.
+    auto releasable = [&](int subject_n, int cohort_n) {
+      if (staff || subject == Subject::kPerson) return true;
+      if (subject == Subject::kMunicipality) {
+        return disclosure::MayRelease(subject_n, cohort_n, k);
+      }
+      return disclosure::MayRelease(subject_n, subject_n, k);
+    };
+    if (!releasable(static_cast<int>(subject_pairs.size()),
+                    static_cast<int>(cohort_pairs.size()))) {
+      out.set_suppressed(true);
+      continue;
+    }
+    for (const v1::Scale& scale : d.version.scales()) {
+      auto scores = [&](const std::vector<std::pair<const Scored*, const Scored*>>& ps) {
+        std::vector<std::pair<double, double>> values;
+        for (const auto& [a, b] : ps) {
+          auto x = a->scales.find(scale.id());
+          auto y = b->scales.find(scale.id());
+          if (x != a->scales.end() && y != b->scales.end()) {
+            values.emplace_back(x->second, y->second);
+          }
+        }
+        return values;
+      };
+      const std::vector<std::pair<double, double>> mine = scores(subject_pairs);
+      if (!releasable(static_cast<int>(mine.size()),
+                      static_cast<int>(scores(cohort_pairs).size()))) {
+        out.set_suppressed(true);
+        continue;
+      }
+      const stats::Paired change = stats::PairedChange(mine);
+      v1::ScaleChange* c = out.add_scales();
+      c->set_scale_id(scale.id());
+      c->set_title(scale.title());
+      c->set_kind(scale.kind());
+      c->set_wall(scale.wall());
+      c->set_from(d.pair.from);
+      c->set_to(d.pair.to);
+      c->set_n(change.n);
+      c->set_mean_from(change.mean_from);
+      c->set_mean_to(change.mean_to);
+      c->set_mean_difference(change.mean_diff);
+      if (change.dz.has_value()) {
+        c->set_has_effect_size(true);
+        c->set_effect_size(*change.dz);
+      }
+    }
+  }
+
+  // Year over year: other cohorts' means of the same wave kind, each a group
+  // of its own that leaves the staff only at k or more (also to staff: other
+  // cohorts are not theirs).
+  std::set<v1::Wave::Kind> done;
+  for (const PairData& d : pairs) {
+    if (subject != Subject::kCohort || !done.insert(d.pair.to).second) continue;
+    const std::vector<Scored> scored = internal::ScoreResponses(d.version, year_pools[d.pair.to]);
+    std::map<std::string, std::vector<const Scored*>> by_cohort;
+    for (const Scored& s : scored) {
+      if (s.cohort_id != cohort_id) by_cohort[s.cohort_id].push_back(&s);
+    }
+    for (const auto& [other, rows] : by_cohort) {
+      for (const v1::Scale& scale : d.version.scales()) {
+        const stats::Summary sum = stats::Summarize(ScoresOf(rows, scale.id()));
+        if (sum.n < k) continue;
+        v1::YearMean* y = out.add_years();
+        y->set_cohort(absl::StrCat("cohorts/", other));
+        y->set_scale_id(scale.id());
+        y->set_wave_kind(d.pair.to);
+        y->set_n(sum.n);
+        y->set_mean(sum.mean);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- reliability
+
+absl::StatusOr<v1::ScaleReliability> Survey::GetScaleReliability(
+    const Principal& caller, const v1::GetScaleReliabilityRequest& r) {
+  ASSIGN_OR_RETURN(auto id, internal::ParseVersionName("version", r.version()));
+  if (!auth::IsStaff(caller)) return StaffOnly("see scale reliability");
+
+  v1::InstrumentVersion version;
+  std::vector<ResponseRecord> responses;
+  RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(VersionRecord v, tx.GetVersion(id.first, id.second));
+    version = std::move(v.version);
+    for (v1::Wave::Kind kind : {v1::Wave::PRE, v1::Wave::FOLLOW_UP_6, v1::Wave::FOLLOW_UP_12}) {
+      ASSIGN_OR_RETURN(auto rows, tx.ListPool({id.first, kind, "", ""}));
+      for (ResponseRecord& row : rows) responses.push_back(std::move(row));
+    }
+    return absl::OkStatus();
+  }));
+
+  // The pool spans every cohort, so even staff see a scale's statistics only
+  // over k or more complete cases.
+  const int k = disclosure::EffectiveK(config_.min_group_size);
+  const std::vector<Scored> scored = internal::ScoreResponses(version, responses);
+  v1::ScaleReliability out;
+  out.set_version(r.version());
+  for (const v1::Scale& scale : version.scales()) {
+    std::vector<std::vector<double>> rows;
+    for (const Scored& s : scored) {
+      std::vector<double> row;
+      for (const std::string& item : scale.item_ids()) {
+        auto it = s.items.find(item);
+        if (it == s.items.end()) break;
+        row.push_back(it->second);
+      }
+      if (row.size() == static_cast<size_t>(scale.item_ids_size())) rows.push_back(std::move(row));
+    }
+    v1::ScaleReliabilityEntry* e = out.add_scales();
+    e->set_scale_id(scale.id());
+    e->set_title(scale.title());
+    e->set_n(static_cast<int32_t>(rows.size()));
+    if (static_cast<int>(rows.size()) < k) {
+      e->set_band(stats::AlphaBand(std::nullopt, 0));  // "too few respondents"
+      continue;
+    }
+    const stats::Alpha alpha = stats::CronbachAlpha(rows);
+    e->set_has_alpha(alpha.alpha.has_value());
+    e->set_alpha(alpha.alpha.value_or(0));
+    e->set_band(stats::AlphaBand(alpha.alpha, alpha.n));
+    for (int i = 0; i < scale.item_ids_size(); ++i) {
+      v1::ItemReliability* item = e->add_items();
+      item->set_item_id(scale.item_ids(i));
+      if (i < static_cast<int>(alpha.item_total.size())) {
+        item->set_item_total_correlation(alpha.item_total[i].value_or(0));
+      }
+      if (i < static_cast<int>(alpha.alpha_if_deleted.size())) {
+        item->set_alpha_if_deleted(alpha.alpha_if_deleted[i].value_or(0));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace kaizen::survey

@@ -1,0 +1,124 @@
+// The survey domain: instruments, waves, responses (with an unlinkable
+// anonymous mode), the three lenses, reliability, and Japanese free text.
+// Transport-free; every method takes the verified caller and returns the
+// response or a named error (survey_errors.h; README.md lists them).
+//
+// Who may see which aggregate is the core of this service (access.h and
+// disclosure.h): a person sees their own profile; a cohort's staff see
+// everything of that cohort; every aggregate shown to anyone else covers at
+// least k respondents, and the rest of any group it is shown beside is 0 or
+// at least k, so nothing hidden can be recovered by subtraction.
+//
+// Consistency: each mutation is one SurveyStore::Write (BEGIN IMMEDIATE), so
+// "one response per person per wave" holds under concurrent submissions.
+// The roster and meeting times are read before the transaction; if
+// enrollment or scheduling cannot be reached the call fails with
+// UNAVAILABLE and writes nothing.
+//
+// Thread-safe; holds no mutable state besides the store.
+#ifndef KAIZEN_SERVICES_SURVEY_SURVEY_H_
+#define KAIZEN_SERVICES_SURVEY_SURVEY_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clients/enrollment/roster.h"
+#include "clients/scheduling/meetings.h"
+#include "common/util/clock.h"
+#include "common/util/page_token.h"
+#include "kaizen/survey/v1/survey.pb.h"
+#include "kaizen/type/http_body.pb.h"
+#include "kaizen/type/principal.pb.h"
+
+namespace kaizen::survey {
+
+namespace v1 = ::kaizen::survey::v1;
+using ::kaizen::type::Principal;
+class SurveyStore;  // survey_store.h
+namespace text {
+class Tokenizer;  // text.h
+}
+
+struct SurveyConfig {
+  // Signs page tokens. >= 16 bytes.
+  std::string page_token_key;
+  // k: the smallest group an aggregate shown outside a cohort's staff may
+  // cover (disclosure::EffectiveK: default 5, never below 3).
+  int min_group_size = 5;
+};
+
+class Survey {
+ public:
+  // None owned; all must outlive this object.
+  Survey(SurveyStore* store, enrollment_client::RosterSource* roster,
+         scheduling_client::MeetingSource* meetings, const text::Tokenizer* tokenizer,
+         const Clock* clock, SurveyConfig config);
+
+  // Creates the built-in pre-survey ("instruments/kaizen-pre", v1
+  // published) and the default coding rules if missing. Idempotent; main()
+  // calls it at start-up.
+  absl::Status EnsureBuiltins();
+
+  // Instruments (questionnaires.cc).
+  absl::StatusOr<v1::ListInstrumentsResponse> ListInstruments(
+      const Principal& caller, const v1::ListInstrumentsRequest& r);
+  absl::StatusOr<v1::Instrument> GetInstrument(const Principal& caller,
+                                               const v1::GetInstrumentRequest& r);
+  absl::StatusOr<v1::Instrument> CreateInstrument(const Principal& caller,
+                                                  const v1::CreateInstrumentRequest& r);
+  absl::StatusOr<v1::InstrumentVersion> GetInstrumentVersion(
+      const Principal& caller, const v1::GetInstrumentVersionRequest& r);
+  absl::StatusOr<v1::InstrumentVersion> UpdateInstrumentVersion(
+      const Principal& caller, const v1::UpdateInstrumentVersionRequest& r);
+  absl::StatusOr<v1::InstrumentVersion> PublishInstrumentVersion(
+      const Principal& caller, const v1::PublishInstrumentVersionRequest& r);
+  absl::StatusOr<v1::InstrumentVersion> CreateInstrumentVersion(
+      const Principal& caller, const v1::CreateInstrumentVersionRequest& r);
+
+  // Waves (waves.cc).
+  absl::StatusOr<v1::Wave> CreateWave(const Principal& caller, const v1::CreateWaveRequest& r);
+  absl::StatusOr<v1::Wave> GetWave(const Principal& caller, const v1::GetWaveRequest& r);
+  absl::StatusOr<v1::ListWavesResponse> ListWaves(const Principal& caller,
+                                                  const v1::ListWavesRequest& r);
+  absl::StatusOr<v1::Wave> UpdateWave(const Principal& caller, const v1::UpdateWaveRequest& r);
+
+  // Responses (responses.cc).
+  absl::StatusOr<v1::Response> SaveResponse(const Principal& caller,
+                                            const v1::SaveResponseRequest& r);
+  absl::StatusOr<v1::Response> GetMyResponse(const Principal& caller,
+                                             const v1::GetMyResponseRequest& r);
+  absl::StatusOr<v1::ListResponsesResponse> ListResponses(const Principal& caller,
+                                                          const v1::ListResponsesRequest& r);
+  absl::StatusOr<kaizen::type::HttpBody> ExportResponses(const Principal& caller,
+                                                         const v1::ExportResponsesRequest& r);
+
+  // The lenses (lenses.cc) and reliability (reliability.cc).
+  absl::StatusOr<v1::PersonProfile> GetPersonProfile(const Principal& caller,
+                                                     const v1::GetPersonProfileRequest& r);
+  absl::StatusOr<v1::MunicipalityProfile> GetMunicipalityProfile(
+      const Principal& caller, const v1::GetMunicipalityProfileRequest& r);
+  absl::StatusOr<v1::Change> GetChange(const Principal& caller, const v1::GetChangeRequest& r);
+  absl::StatusOr<v1::ScaleReliability> GetScaleReliability(
+      const Principal& caller, const v1::GetScaleReliabilityRequest& r);
+
+  // Free text (text_analysis.cc).
+  absl::StatusOr<v1::TextAnalysis> AnalyzeText(const Principal& caller,
+                                               const v1::AnalyzeTextRequest& r);
+  absl::StatusOr<v1::CodingRules> GetCodingRules(const Principal& caller,
+                                                 const v1::GetCodingRulesRequest& r);
+  absl::StatusOr<v1::CodingRules> UpdateCodingRules(const Principal& caller,
+                                                    const v1::UpdateCodingRulesRequest& r);
+
+ private:
+  SurveyStore* store_;
+  enrollment_client::RosterSource* roster_;
+  scheduling_client::MeetingSource* meetings_;
+  const text::Tokenizer* tokenizer_;
+  const Clock* clock_;
+  SurveyConfig config_;
+  PageTokenCodec page_tokens_;
+};
+
+}  // namespace kaizen::survey
+
+#endif  // KAIZEN_SERVICES_SURVEY_SURVEY_H_

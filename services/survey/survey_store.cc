@@ -1,0 +1,703 @@
+#include "services/survey/survey_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Exception.h"
+#include "SQLiteCpp/Statement.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/message_lite.h"
+
+namespace kaizen::survey {
+namespace {
+
+// Cohorts and participants live in the enrollment service, so they are plain
+// text here; everything under a wave or an instrument references it, so an
+// orphan is refused (FAILED_PRECONDITION, CONSTRAINT_VIOLATION).
+//
+// Anonymity lives in the shape of `responses` and `participation`:
+//  * responses are WITHOUT ROWID, keyed by (cohort_id, wave_id, id) with ids
+//    the service draws at random, so the table stores no insertion order and
+//    every listing is by id;
+//  * no column holds a time (a submission date, if any, is inside `data`);
+//  * participant is '' in anonymous waves; the partial unique index makes
+//    "one linked response per person per wave" a constraint, not a check;
+//  * who responded in an anonymous wave is one `participation` row per wave,
+//    the sorted names joined by '\n', rewritten whole on every change.
+// The pool index serves ListPool; as an index of a WITHOUT ROWID table it
+// ends with the primary key, so (cohort_id, wave_id, submitted) also serves
+// ListResponses(submitted_only) in id order.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE instruments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE versions (
+  instrument_id TEXT NOT NULL REFERENCES instruments (id),
+  number INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (instrument_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE waves (
+  cohort_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (cohort_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE responses (
+  cohort_id TEXT NOT NULL,
+  wave_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  participant TEXT NOT NULL,
+  key_hash TEXT NOT NULL,
+  wave_kind INTEGER NOT NULL,
+  instrument_id TEXT NOT NULL,
+  submitted INTEGER NOT NULL,
+  municipality_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (cohort_id, wave_id, id),
+  FOREIGN KEY (cohort_id, wave_id) REFERENCES waves (cohort_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX responses_by_participant ON responses (cohort_id, wave_id, participant)
+  WHERE participant <> '';
+CREATE UNIQUE INDEX responses_by_key ON responses (cohort_id, wave_id, key_hash)
+  WHERE key_hash <> '';
+CREATE INDEX responses_by_submitted ON responses (cohort_id, wave_id, submitted);
+CREATE INDEX responses_pool ON responses (instrument_id, wave_kind, submitted, municipality_code);
+
+CREATE TABLE participation (
+  cohort_id TEXT NOT NULL,
+  wave_id TEXT NOT NULL,
+  participants TEXT NOT NULL,
+  PRIMARY KEY (cohort_id, wave_id),
+  FOREIGN KEY (cohort_id, wave_id) REFERENCES waves (cohort_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE coding_rules (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+std::string InstrumentName(absl::string_view id) { return absl::StrCat("instruments/", id); }
+
+std::string VersionName(absl::string_view instrument_id, int32_t number) {
+  return absl::StrCat(InstrumentName(instrument_id), "/versions/v", number);
+}
+
+std::string WaveName(absl::string_view cohort_id, absl::string_view id) {
+  return absl::StrCat("cohorts/", cohort_id, "/waves/", id);
+}
+
+std::string ResponseName(absl::string_view cohort_id, absl::string_view wave_id,
+                         absl::string_view id) {
+  return absl::StrCat(WaveName(cohort_id, wave_id), "/responses/", id);
+}
+
+// A find by participant or key has no response name to report; the wave's
+// collection stands in (never the participant or the hash, which errors
+// would carry into logs).
+std::string ResponsesOf(absl::string_view cohort_id, absl::string_view wave_id) {
+  return absl::StrCat(WaveName(cohort_id, wave_id), "/responses");
+}
+
+// Output-only fields are derived by the service on every read.
+std::string StoredInstrument(const v1::Instrument& instrument) {
+  v1::Instrument stored = instrument;
+  stored.clear_versions();
+  stored.clear_latest_published();
+  return stored.SerializeAsString();
+}
+
+std::string StoredVersion(const v1::InstrumentVersion& version) {
+  v1::InstrumentVersion stored = version;
+  stored.clear_etag();
+  return stored.SerializeAsString();
+}
+
+std::string StoredWave(const v1::Wave& wave) {
+  v1::Wave stored = wave;
+  stored.clear_state();
+  stored.clear_submitted_count();
+  stored.clear_etag();
+  return stored.SerializeAsString();
+}
+
+// The key is a secret shown once; only its hash (a column) is kept.
+std::string StoredResponse(const v1::Response& response) {
+  v1::Response stored = response;
+  stored.clear_etag();
+  stored.clear_response_key();
+  return stored.SerializeAsString();
+}
+
+std::string StoredRules(const v1::CodingRules& rules) {
+  v1::CodingRules stored = rules;
+  stored.clear_etag();
+  return stored.SerializeAsString();
+}
+
+// The store is the last line of the anonymity promise, so a record that would
+// put a person or a time next to an anonymous response is a bug it refuses
+// rather than stores. Linked responses never carry a key hash.
+absl::Status CheckResponse(const ResponseRecord& record) {
+  if (record.participant.empty()) {
+    if (!record.response.participant().empty() || record.response.has_submit_time()) {
+      return errors::Internal("an anonymous response cannot carry a person or a time");
+    }
+  } else if (!record.key_hash.empty()) {
+    return errors::Internal("a linked response cannot carry a response key");
+  }
+  return absl::OkStatus();
+}
+
+// The participation ledger's text: sorted names, one a line.
+absl::StatusOr<std::string> EncodeParticipants(const std::set<std::string>& participants) {
+  for (const std::string& name : participants) {
+    if (name.empty() || absl::StrContains(name, '\n')) {
+      return errors::Internal("a participant name cannot be recorded");
+    }
+  }
+  return absl::StrJoin(participants, "\n");
+}
+
+std::set<std::string> DecodeParticipants(const std::string& text) {
+  std::vector<std::string> names = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  return std::set<std::string>(names.begin(), names.end());
+}
+
+// "cohorts/{c}/waves/{w}/responses/{r}" split into its ids, or false.
+bool ParseResponseName(const std::string& name, std::string* cohort_id, std::string* wave_id,
+                       std::string* id) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 6 || parts[0] != "cohorts" || parts[2] != "waves" ||
+      parts[4] != "responses") {
+    return false;
+  }
+  *cohort_id = parts[1];
+  *wave_id = parts[3];
+  *id = parts[5];
+  return true;
+}
+
+void BindBlob(SQLite::Statement& statement, int index, const std::string& data) {
+  statement.bind(index, data.data(), static_cast<int>(data.size()));
+}
+
+// SQLite reads a negative LIMIT as "no limit".
+int SqlLimit(int limit) { return limit > 0 ? limit : -1; }
+
+absl::Status Parse(const SQLite::Column& column, google::protobuf::MessageLite* message) {
+  const void* data = column.getBlob();
+  if (!message->ParseFromArray(data, column.getBytes())) {
+    return errors::Internal("stored record is unreadable");
+  }
+  return absl::OkStatus();
+}
+
+bool IsDuplicate(const SQLite::Exception& e) {
+  const int code = e.getExtendedErrorCode();
+  return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+// A duplicate key is the caller's error and deserves the resource's name; any
+// other failure (a missing parent included) propagates to the Database layer,
+// which converts it.
+absl::Status ExecInsert(SQLite::Statement& insert, absl::string_view type, absl::string_view name) {
+  try {
+    insert.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsDuplicate(e)) return errors::AlreadyExists(type, name);
+    throw;
+  }
+  return absl::OkStatus();
+}
+
+// Columns: seq, id, data.
+absl::StatusOr<InstrumentRecord> ReadInstrument(SQLite::Statement& row) {
+  InstrumentRecord record;
+  record.seq = row.getColumn(0).getInt64();
+  record.id = row.getColumn(1).getString();
+  RETURN_IF_ERROR(Parse(row.getColumn(2), &record.instrument));
+  return record;
+}
+
+// Columns: instrument_id, number, revision, data.
+absl::StatusOr<VersionRecord> ReadVersion(SQLite::Statement& row) {
+  VersionRecord record;
+  record.instrument_id = row.getColumn(0).getString();
+  record.number = row.getColumn(1).getInt();
+  record.revision = row.getColumn(2).getInt64();
+  RETURN_IF_ERROR(Parse(row.getColumn(3), &record.version));
+  return record;
+}
+
+// Columns: cohort_id, id, revision, data.
+absl::StatusOr<WaveRecord> ReadWave(SQLite::Statement& row) {
+  WaveRecord record;
+  record.cohort_id = row.getColumn(0).getString();
+  record.id = row.getColumn(1).getString();
+  record.revision = row.getColumn(2).getInt64();
+  RETURN_IF_ERROR(Parse(row.getColumn(3), &record.wave));
+  return record;
+}
+
+constexpr char kResponseColumns[] =
+    "SELECT cohort_id, wave_id, id, revision, participant, key_hash, wave_kind, "
+    "instrument_id, data FROM responses ";
+
+// Columns: kResponseColumns.
+absl::StatusOr<ResponseRecord> ReadResponse(SQLite::Statement& row) {
+  ResponseRecord record;
+  record.cohort_id = row.getColumn(0).getString();
+  record.wave_id = row.getColumn(1).getString();
+  record.id = row.getColumn(2).getString();
+  record.revision = row.getColumn(3).getInt64();
+  record.participant = row.getColumn(4).getString();
+  record.key_hash = row.getColumn(5).getString();
+  const int kind = row.getColumn(6).getInt();
+  if (!v1::Wave::Kind_IsValid(kind)) return errors::Internal("stored record is unreadable");
+  record.wave_kind = static_cast<v1::Wave::Kind>(kind);
+  record.instrument_id = row.getColumn(7).getString();
+  RETURN_IF_ERROR(Parse(row.getColumn(8), &record.response));
+  return record;
+}
+
+template <typename Record>
+absl::StatusOr<std::vector<Record>> ReadAll(SQLite::Statement& query,
+                                            absl::StatusOr<Record> (*read)(SQLite::Statement&)) {
+  std::vector<Record> records;
+  while (query.executeStep()) {
+    ASSIGN_OR_RETURN(Record record, read(query));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+class SqliteSurveyTx final : public SurveyTx {
+ public:
+  explicit SqliteSurveyTx(SQLite::Database& db) : db_(db) {}
+
+  // --- instruments and versions
+
+  absl::StatusOr<InstrumentRecord> GetInstrument(const std::string& id) override {
+    SQLite::Statement query(db_, "SELECT seq, id, data FROM instruments WHERE id = ?1");
+    query.bind(1, id);
+    if (!query.executeStep()) return errors::NotFound("Instrument", InstrumentName(id));
+    return ReadInstrument(query);
+  }
+
+  absl::Status InsertInstrument(InstrumentRecord* record) override {
+    SQLite::Statement insert(db_, "INSERT INTO instruments (id, data) VALUES (?1, ?2)");
+    insert.bind(1, record->id);
+    BindBlob(insert, 2, StoredInstrument(record->instrument));
+    RETURN_IF_ERROR(ExecInsert(insert, "Instrument", InstrumentName(record->id)));
+    record->seq = db_.getLastInsertRowid();
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<InstrumentRecord>> ListInstruments(int64_t after_seq,
+                                                                int limit) override {
+    SQLite::Statement query(db_,
+                            "SELECT seq, id, data FROM instruments WHERE seq > ?1 "
+                            "ORDER BY seq LIMIT ?2");
+    query.bind(1, after_seq);
+    query.bind(2, SqlLimit(limit));
+    return ReadAll<InstrumentRecord>(query, &ReadInstrument);
+  }
+
+  absl::StatusOr<VersionRecord> GetVersion(const std::string& instrument_id,
+                                           int32_t number) override {
+    SQLite::Statement query(db_,
+                            "SELECT instrument_id, number, revision, data FROM versions "
+                            "WHERE instrument_id = ?1 AND number = ?2");
+    query.bind(1, instrument_id);
+    query.bind(2, number);
+    if (!query.executeStep()) {
+      return errors::NotFound("InstrumentVersion", VersionName(instrument_id, number));
+    }
+    return ReadVersion(query);
+  }
+
+  absl::Status InsertVersion(VersionRecord* record) override {
+    constexpr int64_t kRevision = 1;
+    SQLite::Statement insert(db_,
+                             "INSERT INTO versions (instrument_id, number, revision, data) "
+                             "VALUES (?1, ?2, ?3, ?4)");
+    insert.bind(1, record->instrument_id);
+    insert.bind(2, record->number);
+    insert.bind(3, kRevision);
+    BindBlob(insert, 4, StoredVersion(record->version));
+    RETURN_IF_ERROR(ExecInsert(insert, "InstrumentVersion",
+                               VersionName(record->instrument_id, record->number)));
+    record->revision = kRevision;
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateVersion(VersionRecord* record) override {
+    const int64_t revision = record->revision + 1;
+    SQLite::Statement update(db_,
+                             "UPDATE versions SET revision = ?3, data = ?4 "
+                             "WHERE instrument_id = ?1 AND number = ?2");
+    update.bind(1, record->instrument_id);
+    update.bind(2, record->number);
+    update.bind(3, revision);
+    BindBlob(update, 4, StoredVersion(record->version));
+    if (update.exec() == 0) {
+      return errors::NotFound("InstrumentVersion",
+                              VersionName(record->instrument_id, record->number));
+    }
+    record->revision = revision;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<VersionRecord>> ListVersions(
+      const std::string& instrument_id) override {
+    SQLite::Statement query(db_,
+                            "SELECT instrument_id, number, revision, data FROM versions "
+                            "WHERE instrument_id = ?1 ORDER BY number");
+    query.bind(1, instrument_id);
+    return ReadAll<VersionRecord>(query, &ReadVersion);
+  }
+
+  // --- waves
+
+  absl::StatusOr<WaveRecord> GetWave(const std::string& cohort_id, const std::string& id) override {
+    SQLite::Statement query(db_,
+                            "SELECT cohort_id, id, revision, data FROM waves "
+                            "WHERE cohort_id = ?1 AND id = ?2");
+    query.bind(1, cohort_id);
+    query.bind(2, id);
+    if (!query.executeStep()) return errors::NotFound("Wave", WaveName(cohort_id, id));
+    return ReadWave(query);
+  }
+
+  absl::Status InsertWave(WaveRecord* record) override {
+    constexpr int64_t kRevision = 1;
+    SQLite::Statement insert(db_,
+                             "INSERT INTO waves (cohort_id, id, kind, revision, data) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, record->cohort_id);
+    insert.bind(2, record->id);
+    insert.bind(3, static_cast<int>(record->wave.kind()));
+    insert.bind(4, kRevision);
+    BindBlob(insert, 5, StoredWave(record->wave));
+    RETURN_IF_ERROR(ExecInsert(insert, "Wave", WaveName(record->cohort_id, record->id)));
+    record->revision = kRevision;
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateWave(WaveRecord* record) override {
+    const int64_t revision = record->revision + 1;
+    SQLite::Statement update(db_,
+                             "UPDATE waves SET kind = ?3, revision = ?4, data = ?5 "
+                             "WHERE cohort_id = ?1 AND id = ?2");
+    update.bind(1, record->cohort_id);
+    update.bind(2, record->id);
+    update.bind(3, static_cast<int>(record->wave.kind()));
+    update.bind(4, revision);
+    BindBlob(update, 5, StoredWave(record->wave));
+    if (update.exec() == 0) {
+      return errors::NotFound("Wave", WaveName(record->cohort_id, record->id));
+    }
+    record->revision = revision;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<WaveRecord>> ListWaves(const std::string& cohort_id) override {
+    SQLite::Statement query(db_,
+                            "SELECT cohort_id, id, revision, data FROM waves "
+                            "WHERE cohort_id = ?1 ORDER BY kind, id");
+    query.bind(1, cohort_id);
+    return ReadAll<WaveRecord>(query, &ReadWave);
+  }
+
+  // --- responses
+
+  absl::StatusOr<ResponseRecord> GetResponse(const std::string& cohort_id,
+                                             const std::string& wave_id,
+                                             const std::string& id) override {
+    SQLite::Statement query(
+        db_, absl::StrCat(kResponseColumns, "WHERE cohort_id = ?1 AND wave_id = ?2 AND id = ?3"));
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    query.bind(3, id);
+    if (!query.executeStep()) {
+      return errors::NotFound("Response", ResponseName(cohort_id, wave_id, id));
+    }
+    return ReadResponse(query);
+  }
+
+  absl::StatusOr<ResponseRecord> FindResponseOf(const std::string& cohort_id,
+                                                const std::string& wave_id,
+                                                const std::string& participant) override {
+    // The repeated `participant <> ''` lets SQLite use the partial index, and
+    // keeps an empty name from matching every anonymous response.
+    SQLite::Statement query(db_, absl::StrCat(kResponseColumns,
+                                              "WHERE cohort_id = ?1 AND wave_id = ?2 "
+                                              "AND participant = ?3 AND participant <> ''"));
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    query.bind(3, participant);
+    if (!query.executeStep()) return errors::NotFound("Response", ResponsesOf(cohort_id, wave_id));
+    return ReadResponse(query);
+  }
+
+  absl::StatusOr<ResponseRecord> FindResponseByKey(const std::string& cohort_id,
+                                                   const std::string& wave_id,
+                                                   const std::string& key_hash) override {
+    SQLite::Statement query(db_, absl::StrCat(kResponseColumns,
+                                              "WHERE cohort_id = ?1 AND wave_id = ?2 "
+                                              "AND key_hash = ?3 AND key_hash <> ''"));
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    query.bind(3, key_hash);
+    if (!query.executeStep()) return errors::NotFound("Response", ResponsesOf(cohort_id, wave_id));
+    return ReadResponse(query);
+  }
+
+  absl::Status InsertResponse(ResponseRecord* record) override {
+    constexpr int64_t kRevision = 1;
+    RETURN_IF_ERROR(CheckResponse(*record));
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO responses (cohort_id, wave_id, id, participant, "
+        "key_hash, wave_kind, instrument_id, submitted, municipality_code, "
+        "revision, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    BindResponse(insert, *record, kRevision);
+    RETURN_IF_ERROR(ExecResponseWrite(insert, *record));
+    record->revision = kRevision;
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateResponse(ResponseRecord* record) override {
+    const int64_t revision = record->revision + 1;
+    RETURN_IF_ERROR(CheckResponse(*record));
+    SQLite::Statement update(db_,
+                             "UPDATE responses SET participant = ?4, key_hash = ?5, "
+                             "wave_kind = ?6, instrument_id = ?7, submitted = ?8, "
+                             "municipality_code = ?9, revision = ?10, data = ?11 "
+                             "WHERE cohort_id = ?1 AND wave_id = ?2 AND id = ?3");
+    BindResponse(update, *record, revision);
+    int changed = 0;
+    RETURN_IF_ERROR(ExecResponseWrite(update, *record, &changed));
+    if (changed == 0) {
+      return errors::NotFound("Response",
+                              ResponseName(record->cohort_id, record->wave_id, record->id));
+    }
+    record->revision = revision;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<ResponseRecord>> ListResponses(const std::string& cohort_id,
+                                                            const std::string& wave_id,
+                                                            bool submitted_only,
+                                                            const std::string& after_id,
+                                                            int limit) override {
+    SQLite::Statement query(
+        db_, absl::StrCat(kResponseColumns, "WHERE cohort_id = ?1 AND wave_id = ?2 AND id > ?3 ",
+                          submitted_only ? "AND submitted = 1 " : "", "ORDER BY id LIMIT ?4"));
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    query.bind(3, after_id);
+    query.bind(4, SqlLimit(limit));
+    return ReadAll<ResponseRecord>(query, &ReadResponse);
+  }
+
+  absl::StatusOr<int64_t> CountResponses(const std::string& cohort_id, const std::string& wave_id,
+                                         bool submitted_only) override {
+    SQLite::Statement query(
+        db_, absl::StrCat("SELECT COUNT(*) FROM responses WHERE cohort_id = ?1 AND wave_id = ?2",
+                          submitted_only ? " AND submitted = 1" : ""));
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  }
+
+  absl::StatusOr<std::vector<ResponseRecord>> ListPool(const PoolFilter& filter) override {
+    // Optional filters are left out of the SQL rather than OR-ed in, so the
+    // pool index covers every equality given; the order is the index's.
+    SQLite::Statement query(
+        db_, absl::StrCat(kResponseColumns,
+                          "WHERE instrument_id = ?1 AND wave_kind = ?2 AND submitted = 1 ",
+                          filter.municipality_code.empty() ? "" : "AND municipality_code = ?3 ",
+                          filter.cohort_id.empty() ? "" : "AND cohort_id = ?4 ",
+                          "ORDER BY municipality_code, cohort_id, wave_id, id"));
+    query.bind(1, filter.instrument_id);
+    query.bind(2, static_cast<int>(filter.wave_kind));
+    if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
+    if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
+    return ReadAll<ResponseRecord>(query, &ReadResponse);
+  }
+
+  // --- anonymous participation ledger
+
+  absl::StatusOr<std::set<std::string>> ParticipationOf(const std::string& cohort_id,
+                                                        const std::string& wave_id) override {
+    SQLite::Statement query(db_,
+                            "SELECT participants FROM participation "
+                            "WHERE cohort_id = ?1 AND wave_id = ?2");
+    query.bind(1, cohort_id);
+    query.bind(2, wave_id);
+    if (!query.executeStep()) return std::set<std::string>();
+    return DecodeParticipants(query.getColumn(0).getString());
+  }
+
+  absl::Status SetParticipation(const std::string& cohort_id, const std::string& wave_id,
+                                const std::set<std::string>& participants) override {
+    ASSIGN_OR_RETURN(std::string text, EncodeParticipants(participants));
+    SQLite::Statement upsert(db_,
+                             "INSERT INTO participation (cohort_id, wave_id, participants) "
+                             "VALUES (?1, ?2, ?3) ON CONFLICT (cohort_id, wave_id) "
+                             "DO UPDATE SET participants = excluded.participants");
+    upsert.bind(1, cohort_id);
+    upsert.bind(2, wave_id);
+    upsert.bind(3, text);
+    upsert.exec();
+    return absl::OkStatus();
+  }
+
+  // --- coding rules
+
+  absl::StatusOr<std::optional<std::pair<v1::CodingRules, int64_t>>> GetCodingRules() override {
+    SQLite::Statement query(db_, "SELECT revision, data FROM coding_rules WHERE id = 1");
+    if (!query.executeStep()) return std::nullopt;
+    std::pair<v1::CodingRules, int64_t> out;
+    out.second = query.getColumn(0).getInt64();
+    RETURN_IF_ERROR(Parse(query.getColumn(1), &out.first));
+    return out;
+  }
+
+  absl::Status PutCodingRules(const v1::CodingRules& rules, int64_t revision) override {
+    SQLite::Statement upsert(db_,
+                             "INSERT INTO coding_rules (id, revision, data) VALUES (1, ?1, ?2) "
+                             "ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, "
+                             "data = excluded.data");
+    upsert.bind(1, revision);
+    BindBlob(upsert, 2, StoredRules(rules));
+    upsert.exec();
+    return absl::OkStatus();
+  }
+
+  // --- idempotency
+
+  absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
+      const std::string& scope, const std::string& request_id) override {
+    return storage::LookupRequestId(db_, scope, request_id);
+  }
+
+  // A request id row holds the caller's scope, a time and the resource it
+  // made: for an anonymous response that would be exactly the link the
+  // ledger avoids, so it is refused (a bug in the caller).
+  absl::Status SaveRequestId(const std::string& scope, const std::string& request_id,
+                             const RequestIdRecord& record, absl::Time now) override {
+    std::string cohort_id, wave_id, id;
+    if (ParseResponseName(record.resource_name, &cohort_id, &wave_id, &id)) {
+      SQLite::Statement query(db_,
+                              "SELECT 1 FROM responses WHERE cohort_id = ?1 AND wave_id = ?2 "
+                              "AND id = ?3 AND participant = ''");
+      query.bind(1, cohort_id);
+      query.bind(2, wave_id);
+      query.bind(3, id);
+      if (query.executeStep()) {
+        return errors::Internal("an anonymous response cannot be tied to a request");
+      }
+    }
+    storage::SaveRequestId(db_, scope, request_id, record, now);
+    return absl::OkStatus();
+  }
+
+ private:
+  // ?1..?11 in the column order of the INSERT.
+  static void BindResponse(SQLite::Statement& statement, const ResponseRecord& record,
+                           int64_t revision) {
+    statement.bind(1, record.cohort_id);
+    statement.bind(2, record.wave_id);
+    statement.bind(3, record.id);
+    statement.bind(4, record.participant);
+    statement.bind(5, record.key_hash);
+    statement.bind(6, static_cast<int>(record.wave_kind));
+    statement.bind(7, record.instrument_id);
+    statement.bind(8, record.response.submitted() ? 1 : 0);
+    statement.bind(9, record.response.municipality_code());
+    statement.bind(10, revision);
+    BindBlob(statement, 11, StoredResponse(record.response));
+  }
+
+  // Runs an insert or update of a response. A duplicate is reported under the
+  // name of the response already there: the participant's own (one per
+  // person per wave), else the id's.
+  absl::Status ExecResponseWrite(SQLite::Statement& statement, const ResponseRecord& record,
+                                 int* changed = nullptr) {
+    try {
+      const int n = statement.exec();
+      if (changed != nullptr) *changed = n;
+      return absl::OkStatus();
+    } catch (const SQLite::Exception& e) {
+      if (!IsDuplicate(e)) throw;
+    }
+    // The failed statement alone was undone; the transaction goes on.
+    std::string id = record.id;
+    if (!record.participant.empty()) {
+      absl::StatusOr<ResponseRecord> existing =
+          FindResponseOf(record.cohort_id, record.wave_id, record.participant);
+      if (existing.ok()) id = existing->id;
+    }
+    return errors::AlreadyExists("Response", ResponseName(record.cohort_id, record.wave_id, id));
+  }
+
+  SQLite::Database& db_;
+};
+
+}  // namespace
+
+const storage::Migrations& SurveyStore::Migrations() {
+  static const auto* const kMigrations =
+      new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql)};
+  return *kMigrations;
+}
+
+absl::StatusOr<std::unique_ptr<SurveyStore>> SurveyStore::Open(
+    const storage::DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
+                   storage::Database::Open(options, Migrations()));
+  return std::unique_ptr<SurveyStore>(new SurveyStore(std::move(db)));
+}
+
+absl::Status SurveyStore::Write(const std::function<absl::Status(SurveyTx&)>& fn) {
+  return db_->RunInTransaction([&](SQLite::Database& db) {
+    // Overwritten or deleted content (an earlier ledger, a response's earlier
+    // answers) is zeroed rather than left in free pages for a reader of the
+    // file. A per-connection setting, so set on whichever connection writes.
+    db.exec("PRAGMA secure_delete = ON");
+    SqliteSurveyTx tx(db);
+    return fn(tx);
+  });
+}
+
+absl::Status SurveyStore::Read(const std::function<absl::Status(SurveyTx&)>& fn) {
+  return db_->RunReadOnly([&](SQLite::Database& db) {
+    SqliteSurveyTx tx(db);
+    return fn(tx);
+  });
+}
+
+}  // namespace kaizen::survey
