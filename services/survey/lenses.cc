@@ -57,13 +57,6 @@ absl::StatusOr<VersionRecord> VersionOfWave(SurveyTx& tx, const v1::Wave& wave) 
   return tx.GetVersion(id.first, id.second);
 }
 
-const v1::Item* FindItem(const v1::InstrumentVersion& version, const std::string& id) {
-  for (const v1::Item& item : version.items()) {
-    if (item.id() == id) return &item;
-  }
-  return nullptr;
-}
-
 // The scores of `scale_id` among `rows` (respondents without one skipped).
 std::vector<double> ScoresOf(const std::vector<const Scored*>& rows,
                              const std::string& scale_id) {
