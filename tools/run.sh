@@ -11,8 +11,8 @@
 #
 # Ports: gateway HTTP 8080 (KAIZEN_HTTP_PORT), gateway gRPC 9090
 # (KAIZEN_GRPC_PORT), enrollment 50051 (KAIZEN_ENROLLMENT_PORT), scheduling
-# 50052 (KAIZEN_SCHEDULING_PORT), plans 50054 (KAIZEN_PLANS_PORT). A taken port
-# stops the start, naming it.
+# 50052 (KAIZEN_SCHEDULING_PORT), survey 50053 (KAIZEN_SURVEY_PORT), plans 50054
+# (KAIZEN_PLANS_PORT). A taken port stops the start, naming it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -22,6 +22,7 @@ HTTP_PORT="${KAIZEN_HTTP_PORT:-8080}"
 GRPC_PORT="${KAIZEN_GRPC_PORT:-9090}"
 ENROLLMENT_PORT="${KAIZEN_ENROLLMENT_PORT:-50051}"
 SCHEDULING_PORT="${KAIZEN_SCHEDULING_PORT:-50052}"
+SURVEY_PORT="${KAIZEN_SURVEY_PORT:-50053}"
 PLANS_PORT="${KAIZEN_PLANS_PORT:-50054}"
 ISSUER="kaizen-local"
 AUDIENCE="kaizen"
@@ -48,7 +49,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for pair in "gateway HTTP:$HTTP_PORT:KAIZEN_HTTP_PORT" "gateway gRPC:$GRPC_PORT:KAIZEN_GRPC_PORT" \
             "enrollment:$ENROLLMENT_PORT:KAIZEN_ENROLLMENT_PORT" \
             "scheduling:$SCHEDULING_PORT:KAIZEN_SCHEDULING_PORT" \
-            "plans:$PLANS_PORT:KAIZEN_PLANS_PORT"; do
+            "survey:$SURVEY_PORT:KAIZEN_SURVEY_PORT" "plans:$PLANS_PORT:KAIZEN_PLANS_PORT"; do
   IFS=: read -r what port var <<<"$pair"
   if ! port_free "$port"; then
     echo "kaizen: port $port ($what) is already in use; stop what uses it or set $var" >&2
@@ -58,7 +59,8 @@ done
 
 echo "kaizen: building (optimised)..." >&2
 targets=(//services/enrollment:enrollment_server //services/scheduling:scheduling_server
-         //services/plans:plans_server //services/gateway:gateway_server
+         //services/survey:survey_server //services/plans:plans_server
+         //services/gateway:gateway_server
          //services/gateway:mint_token //tools/demo:load_demo_data)
 bazel build -c opt "${targets[@]}" >&2
 BIN_DIR="$DATA_DIR/bin"
@@ -67,7 +69,8 @@ mkdir -p "$BIN_DIR"
 # build ran last (possibly a debug one, or another output base).
 out="$(bazel info -c opt bazel-bin 2>/dev/null)"
 cp -f "$out/services/enrollment/enrollment_server" "$out/services/scheduling/scheduling_server" \
-  "$out/services/plans/plans_server" "$out/services/gateway/gateway_server" \
+  "$out/services/survey/survey_server" "$out/services/plans/plans_server" \
+  "$out/services/gateway/gateway_server" \
   "$out/services/gateway/mint_token" "$out/tools/demo/load_demo_data" "$BIN_DIR/"
 
 pids=()
@@ -103,13 +106,15 @@ start_service() {  # name port extra-args...
 }
 start_service enrollment "$ENROLLMENT_PORT"
 start_service scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
+start_service survey "$SURVEY_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
+  --scheduling="127.0.0.1:$SCHEDULING_PORT"
 start_service plans "$PLANS_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
   --scheduling="127.0.0.1:$SCHEDULING_PORT"
 
 rm -f "$DATA_DIR/gateway.port"
 "$BIN_DIR/gateway_server" --http_listen="127.0.0.1:$HTTP_PORT" --grpc_listen="127.0.0.1:$GRPC_PORT" \
   --http_port_file="$DATA_DIR/gateway.port" \
-  --backends="kaizen.enrollment.v1.EnrollmentService=127.0.0.1:$ENROLLMENT_PORT,kaizen.scheduling.v1.SchedulingService=127.0.0.1:$SCHEDULING_PORT,kaizen.plans.v1.PlansService=127.0.0.1:$PLANS_PORT" \
+  --backends="kaizen.enrollment.v1.EnrollmentService=127.0.0.1:$ENROLLMENT_PORT,kaizen.scheduling.v1.SchedulingService=127.0.0.1:$SCHEDULING_PORT,kaizen.plans.v1.PlansService=127.0.0.1:$PLANS_PORT,kaizen.survey.v1.SurveyService=127.0.0.1:$SURVEY_PORT" \
   --internal_secret_file="$SECRET_FILE" --jwt_hs256_secret_file="$JWT_SECRET_FILE" \
   --jwt_issuer="$ISSUER" --jwt_audience="$AUDIENCE" --api_keys_file="$API_KEYS_FILE" \
   --cors_origins="${KAIZEN_CORS_ORIGINS:-http://localhost:5173}" \
@@ -126,7 +131,7 @@ done
 if [ "${KAIZEN_DEMO_DATA:-1}" != "0" ]; then
   "$BIN_DIR/load_demo_data" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
     --scheduling="127.0.0.1:$SCHEDULING_PORT" --plans="127.0.0.1:$PLANS_PORT" \
-    --internal_secret_file="$SECRET_FILE" ||
+    --survey="127.0.0.1:$SURVEY_PORT" --internal_secret_file="$SECRET_FILE" ||
     echo "kaizen: loading demo data failed (the system keeps running)" >&2
 fi
 
@@ -137,7 +142,8 @@ cat <<MSG
 kaizen: running (Ctrl-C to stop); data and logs in $DATA_DIR
   JSON/HTTP  http://127.0.0.1:$HTTP_PORT     (OpenAPI: /openapi.json, health: /healthz /readyz, metrics: /metrics)
   gRPC       127.0.0.1:$GRPC_PORT
-  services   enrollment 127.0.0.1:$ENROLLMENT_PORT, scheduling 127.0.0.1:$SCHEDULING_PORT, plans 127.0.0.1:$PLANS_PORT (only via the gateway)
+  services   enrollment 127.0.0.1:$ENROLLMENT_PORT, scheduling 127.0.0.1:$SCHEDULING_PORT,
+             survey 127.0.0.1:$SURVEY_PORT, plans 127.0.0.1:$PLANS_PORT (only via the gateway)
 
 A secretariat token (8 h):
   $TOKEN
@@ -146,6 +152,7 @@ Try:
   curl -s http://127.0.0.1:$HTTP_PORT/v1/cohorts/fy2022
   curl -s -H "Authorization: Bearer \$TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/cohorts/fy2022/applications?state=WAITLISTED"
   curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$HTTP_PORT/v1/cohorts/fy2022/plans        # action plans
+  curl -s -H "Authorization: Bearer \$TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/municipalities/242047/profile?waveKind=PRE"   # survey: 松阪市 against the pool
   curl -s -H "X-Api-Key: \$(cat $HR_KEY_FILE)" http://127.0.0.1:$HTTP_PORT/v1/changes     # partner HR (松阪市)
 More tokens: $BIN_DIR/mint_token --jwt_hs256_secret_file=$JWT_SECRET_FILE --iss=$ISSUER --aud=$AUDIENCE --sub=demo-navigator --roles=navigator
 MSG

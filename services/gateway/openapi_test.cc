@@ -187,7 +187,7 @@ TEST_F(OpenApiTest, ValidatesAgainstTheOpenApi30Schema) {
 
 // The document the gateway binary serves: every API linked into it
 // (services/gateway/BUILD, `linked_apis`), so a service wired there shows up
-// with its routes, e.g. plans next to enrollment and scheduling.
+// with its routes, e.g. plans and survey next to enrollment and scheduling.
 TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   std::vector<const google::protobuf::ServiceDescriptor*> services;
@@ -202,7 +202,8 @@ TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
   }
   EXPECT_EQ(names, (std::set<std::string>{"kaizen.enrollment.v1.EnrollmentService",
                                           "kaizen.scheduling.v1.SchedulingService",
-                                          "kaizen.plans.v1.PlansService"}));
+                                          "kaizen.plans.v1.PlansService",
+                                          "kaizen.survey.v1.SurveyService"}));
   auto table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
   const std::string json = BuildOpenApi(**table, OpenApiInfo());
@@ -230,6 +231,38 @@ TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
   EXPECT_EQ(operation("/v1/cohorts/{cohort}/plans/{plan}/feedback", "post"), "CreateFeedback");
   EXPECT_EQ(doc.fields().at("components").struct_value().fields().at("schemas")
                 .struct_value().fields().count("kaizen.plans.v1.Plan"),
+            1u);
+  // Survey: waves and responses of a cohort, the three lenses, reliability
+  // and free text, with AIP custom verbs after the resource path.
+  EXPECT_EQ(operation("/v1/instruments", "get"), "ListInstruments");
+  EXPECT_EQ(operation("/v1/instruments/{instrument}/versions/{version}:publish", "post"),
+            "PublishInstrumentVersion");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves", "post"), "CreateWave");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves", "get"), "ListWaves");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}", "get"), "GetWave");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}", "patch"), "UpdateWave");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}/responses:save", "post"),
+            "SaveResponse");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}/responses:mine", "get"),
+            "GetMyResponse");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}/responses", "get"), "ListResponses");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}/responses:export", "get"),
+            "ExportResponses");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/participants/{participant}:profile", "get"),
+            "GetPersonProfile");
+  EXPECT_EQ(operation("/v1/municipalities/{municipality_code}/profile", "get"),
+            "GetMunicipalityProfile");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/change", "get"), "GetChange");
+  EXPECT_EQ(operation("/v1/instruments/{instrument}/versions/{version}/reliability", "get"),
+            "GetScaleReliability");
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/waves/{wave}/text", "get"), "AnalyzeText");
+  EXPECT_EQ(operation("/v1/codingRules", "get"), "GetCodingRules");
+  EXPECT_EQ(operation("/v1/codingRules", "put"), "UpdateCodingRules");
+  // Enrollment's participant route keeps its own operation next to :profile.
+  EXPECT_EQ(operation("/v1/cohorts/{cohort}/participants/{participant}", "get"),
+            "GetParticipant");
+  EXPECT_EQ(doc.fields().at("components").struct_value().fields().at("schemas")
+                .struct_value().fields().count("kaizen.survey.v1.MunicipalityProfile"),
             1u);
   // One operation per route, and no operationId twice across the services.
   std::set<std::string> operation_ids;

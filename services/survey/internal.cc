@@ -1,6 +1,7 @@
 #include "services/survey/internal.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -119,41 +120,74 @@ absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string&
                           {storage::RequestFingerprint(request), resource_name}, now);
 }
 
-std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
-                                   const std::vector<ResponseRecord>& responses) {
-  // Columns: the Likert items of the version, by id.
-  std::map<std::string, int> column;
+const ScoreTable::Entry* ScoreTable::find(absl::string_view id) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), id,
+                             [](const Entry& e, absl::string_view v) { return e.first < v; });
+  return it != entries_.end() && it->first == id ? &*it : nullptr;
+}
+
+namespace {
+
+// The ids a version's scores use, sorted, owned once for a whole pool.
+struct Layout {
+  struct ScaleDef {
+    std::string id;
+    stats::ScaleDef def;
+  };
+  std::vector<ScaleDef> scales;  // sorted by id
+  struct ItemDef {
+    std::string id;
+    int column = 0;
+    bool reversed = false;
+    int points = 0;
+  };
+  std::vector<ItemDef> items;  // scale items, sorted by id, each once
+  int columns = 0;
+};
+
+std::shared_ptr<const Layout> MakeLayout(const v1::InstrumentVersion& version,
+                                         std::map<std::string, int>* column) {
+  auto layout = std::make_shared<Layout>();
   std::map<std::string, int> points;
   for (const v1::Item& item : version.items()) {
     if (item.type() != v1::Item::LIKERT) continue;
-    column.emplace(item.id(), static_cast<int>(column.size()));
+    column->emplace(item.id(), static_cast<int>(column->size()));
     points[item.id()] = item.likert().points();
   }
-  struct Def {
-    std::string id;
-    stats::ScaleDef def;
-    std::vector<std::string> item_ids;
-  };
-  std::vector<Def> defs;
+  layout->columns = static_cast<int>(column->size());
+  std::map<std::string, Layout::ItemDef> items;
   for (const v1::Scale& scale : version.scales()) {
-    Def d;
+    Layout::ScaleDef d;
     d.id = scale.id();
     d.def.points = 0;
     for (const std::string& item : scale.item_ids()) {
-      auto it = column.find(item);
-      if (it == column.end()) continue;
+      auto it = column->find(item);
+      if (it == column->end()) continue;
+      const bool reversed = std::find(scale.reverse_item_ids().begin(),
+                                      scale.reverse_item_ids().end(),
+                                      item) != scale.reverse_item_ids().end();
       d.def.items.push_back(it->second);
-      d.def.reversed.push_back(std::find(scale.reverse_item_ids().begin(),
-                                         scale.reverse_item_ids().end(),
-                                         item) != scale.reverse_item_ids().end());
+      d.def.reversed.push_back(reversed);
       d.def.points = points[item];
-      d.item_ids.push_back(item);
+      items.emplace(item, Layout::ItemDef{item, it->second, reversed, points[item]});
     }
-    if (!d.def.items.empty()) defs.push_back(std::move(d));
+    if (!d.def.items.empty()) layout->scales.push_back(std::move(d));
   }
+  std::sort(layout->scales.begin(), layout->scales.end(),
+            [](const Layout::ScaleDef& a, const Layout::ScaleDef& b) { return a.id < b.id; });
+  for (auto& [id, def] : items) layout->items.push_back(def);
+  return layout;
+}
+
+}  // namespace
+
+std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
+                                   const std::vector<ResponseRecord>& responses) {
+  std::map<std::string, int> column;
+  std::shared_ptr<const Layout> layout = MakeLayout(version, &column);
   std::vector<Scored> out;
   out.reserve(responses.size());
-  std::vector<std::optional<double>> row(column.size());
+  std::vector<std::optional<double>> row(layout->columns);
   for (const ResponseRecord& rec : responses) {
     std::fill(row.begin(), row.end(), std::nullopt);
     for (const v1::Answer& a : rec.response.answers()) {
@@ -166,14 +200,59 @@ std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
     s.participant = rec.participant;
     s.municipality = rec.response.municipality_code();
     s.cohort_id = rec.cohort_id;
-    for (const Def& d : defs) {
+    s.ids = layout;
+    s.scales.Reserve(layout->scales.size());
+    s.items.Reserve(layout->items.size());
+    for (const Layout::ScaleDef& d : layout->scales) {
       std::optional<double> score = stats::ScaleScore(row, d.def);
-      if (score.has_value()) s.scales[d.id] = *score;
-      for (size_t i = 0; i < d.def.items.size(); ++i) {
-        const std::optional<double>& v = row[d.def.items[i]];
-        if (!v.has_value()) continue;
-        s.items[d.item_ids[i]] = d.def.reversed[i] ? d.def.points + 1 - *v : *v;
-      }
+      if (score.has_value()) s.scales.AppendSorted(d.id, *score);
+    }
+    for (const Layout::ItemDef& item : layout->items) {
+      const std::optional<double>& v = row[item.column];
+      if (v.has_value()) s.items.AppendSorted(item.id, item.reversed ? item.points + 1 - *v : *v);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> LikertItemIds(const v1::InstrumentVersion& version) {
+  std::vector<std::string> ids;
+  for (const v1::Item& item : version.items()) {
+    if (item.type() == v1::Item::LIKERT) ids.push_back(item.id());
+  }
+  return ids;
+}
+
+std::vector<Scored> ScoreRows(const v1::InstrumentVersion& version,
+                              const std::vector<PoolRow>& rows) {
+  // MakeLayout numbers the Likert items in item order, as LikertItemIds
+  // lists them, so a row's values are already in column order.
+  std::map<std::string, int> column;
+  std::shared_ptr<const Layout> layout = MakeLayout(version, &column);
+  std::vector<Scored> out;
+  out.reserve(rows.size());
+  std::vector<std::optional<double>> row(layout->columns);
+  for (const PoolRow& r : rows) {
+    for (int c = 0; c < layout->columns; ++c) {
+      const float v = c < static_cast<int>(r.likert.size()) ? r.likert[c] : NAN;
+      row[c] = std::isnan(v) ? std::nullopt : std::optional<double>(v);
+    }
+    Scored s;
+    s.response = r.response;
+    s.participant = r.participant;
+    s.municipality = r.municipality_code;
+    s.cohort_id = r.cohort_id;
+    s.ids = layout;
+    s.scales.Reserve(layout->scales.size());
+    s.items.Reserve(layout->items.size());
+    for (const Layout::ScaleDef& d : layout->scales) {
+      std::optional<double> score = stats::ScaleScore(row, d.def);
+      if (score.has_value()) s.scales.AppendSorted(d.id, *score);
+    }
+    for (const Layout::ItemDef& item : layout->items) {
+      const std::optional<double>& v = row[item.column];
+      if (v.has_value()) s.items.AppendSorted(item.id, item.reversed ? item.points + 1 - *v : *v);
     }
     out.push_back(std::move(s));
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +71,26 @@ absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string&
 
 // ---------------------------------------------------------------- scoring
 
+// A respondent's scores by id (scale or item): a flat table sorted by id,
+// with the map-like reads the lenses use (find / end / count). Building one
+// is two small vectors, not a node per entry, which matters for a pool of
+// tens of thousands (docs/benchmarks.md).
+class ScoreTable {
+ public:
+  using Entry = std::pair<absl::string_view, double>;
+  // The entry for `id`, or end().
+  const Entry* find(absl::string_view id) const;
+  const Entry* end() const { return nullptr; }
+  size_t count(absl::string_view id) const { return find(id) != nullptr ? 1 : 0; }
+  size_t size() const { return entries_.size(); }
+  // Appends; ids must come in increasing order and outlive the table.
+  void AppendSorted(absl::string_view id, double value) { entries_.emplace_back(id, value); }
+  void Reserve(size_t n) { entries_.reserve(n); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
 // One respondent scored on a version's scales.
 struct Scored {
   std::string response;      // response name
@@ -77,9 +98,11 @@ struct Scored {
   std::string municipality;  // "" when not kept
   std::string cohort_id;
   // Scale id -> score (scales meeting the missing-item rule only).
-  std::map<std::string, double> scales;
+  ScoreTable scales;
   // Item id -> value after reverse coding (scale items answered).
-  std::map<std::string, double> items;
+  ScoreTable items;
+  // Owns the ids the tables point into.
+  std::shared_ptr<const void> ids;
 };
 
 // Scores each response on `version`'s scales (stats::ScaleScore: reverse
@@ -87,6 +110,14 @@ struct Scored {
 // the instrument are scored by item id, so waves and years compare.
 std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
                                    const std::vector<ResponseRecord>& responses);
+
+// The same for projected pool rows (SurveyTx::ListPoolLikert, asked for
+// LikertItemIds(version)): the fast path for pools of thousands.
+std::vector<Scored> ScoreRows(const v1::InstrumentVersion& version,
+                              const std::vector<PoolRow>& rows);
+// The ids of `version`'s Likert items, in item order (ListPoolLikert's
+// columns for ScoreRows).
+std::vector<std::string> LikertItemIds(const v1::InstrumentVersion& version);
 
 // The walls a respondent's scores rank highest (ties all count); empty when
 // no wall scale scored.

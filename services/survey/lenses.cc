@@ -52,14 +52,13 @@ bool IsPartnerOrService(const Principal& p) {
 
 // The version a wave was created on.
 absl::StatusOr<VersionRecord> VersionOfWave(SurveyTx& tx, const v1::Wave& wave) {
-  ASSIGN_OR_RETURN(auto id, internal::ParseVersionName("wave.instrument_version",
-                                                       wave.instrument_version()));
+  ASSIGN_OR_RETURN(
+      auto id, internal::ParseVersionName("wave.instrument_version", wave.instrument_version()));
   return tx.GetVersion(id.first, id.second);
 }
 
 // The scores of `scale_id` among `rows` (respondents without one skipped).
-std::vector<double> ScoresOf(const std::vector<const Scored*>& rows,
-                             const std::string& scale_id) {
+std::vector<double> ScoresOf(const std::vector<const Scored*>& rows, const std::string& scale_id) {
   std::vector<double> out;
   for (const Scored* s : rows) {
     auto it = s->scales.find(scale_id);
@@ -136,10 +135,10 @@ void SetScaleFields(const v1::Scale& scale, v1::ScaleScore* out) {
 
 // ---------------------------------------------------------------- insect's eye
 
-absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(
-    const Principal& caller, const v1::GetPersonProfileRequest& r) {
-  ASSIGN_OR_RETURN(auto ids, ParseResourceName("participant", r.participant(),
-                                               {"cohorts", "participants"}));
+absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(const Principal& caller,
+                                                           const v1::GetPersonProfileRequest& r) {
+  ASSIGN_OR_RETURN(auto ids,
+                   ParseResourceName("participant", r.participant(), {"cohorts", "participants"}));
   if (!internal::KindOfWaveId(r.wave()).has_value()) {
     return InvalidField("wave", "must be pre, follow-up-6 or follow-up-12");
   }
@@ -161,12 +160,10 @@ absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(
     ASSIGN_OR_RETURN(WaveRecord wave, tx.GetWave(cohort_id, r.wave()));
     if (wave.wave.anonymous()) return AnonymousWave();
     ASSIGN_OR_RETURN(VersionRecord v, VersionOfWave(tx, wave.wave));
-    absl::StatusOr<ResponseRecord> found =
-        tx.FindResponseOf(cohort_id, r.wave(), r.participant());
+    absl::StatusOr<ResponseRecord> found = tx.FindResponseOf(cohort_id, r.wave(), r.participant());
     if (absl::IsNotFound(found.status()) || (found.ok() && !found->response.submitted())) {
       // A saved but unsubmitted response is nobody's profile yet.
-      return errors::NotFound("Response",
-                              absl::StrCat(wave_id.name(), " of ", r.participant()));
+      return errors::NotFound("Response", absl::StrCat(wave_id.name(), " of ", r.participant()));
     }
     if (!found.ok()) return found.status();
     mine = *std::move(found);
@@ -275,13 +272,12 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     ASSIGN_OR_RETURN(auto membership, CohortMembership::Fetch(*roster_, r.cohort(), caller));
     if (!membership->staff()) return StaffOnly("see a municipality's profile within the cohort");
     privileged = true;
-  } else if (!auth::IsStaff(caller) &&
-             !auth::HasRole(caller, kaizen::type::ROLE_PARTICIPANT)) {
+  } else if (!auth::IsStaff(caller) && !auth::HasRole(caller, kaizen::type::ROLE_PARTICIPANT)) {
     return CallerNotOnRoster();
   }
 
   v1::InstrumentVersion version;
-  std::vector<ResponseRecord> pool;
+  std::vector<PoolRow> pool;
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     RETURN_IF_ERROR(tx.GetInstrument(*instrument_id).status());
     ASSIGN_OR_RETURN(auto versions, tx.ListVersions(*instrument_id));
@@ -291,12 +287,15 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     }
     if (newest == nullptr) return VersionNotPublished(instrument_name);
     version = newest->version;
-    ASSIGN_OR_RETURN(pool, tx.ListPool({*instrument_id, r.wave_kind(), "", ""}));
+    // The projected pool (no protos per row): the bird's eye of a pool of
+    // 10,000 stays well inside its 100 ms (docs/benchmarks.md).
+    ASSIGN_OR_RETURN(pool, tx.ListPoolLikert({*instrument_id, r.wave_kind(), "", ""},
+                                             internal::LikertItemIds(version)));
     return absl::OkStatus();
   }));
 
   const int k = disclosure::EffectiveK(config_.min_group_size);
-  const std::vector<Scored> scored = internal::ScoreResponses(version, pool);
+  const std::vector<Scored> scored = internal::ScoreRows(version, pool);
   std::vector<const Scored*> group;
   CohortCounts group_counts;
   CohortCounts pool_counts;
@@ -347,8 +346,7 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
       out.set_suppressed(true);
       continue;
     }
-    const std::vector<stats::Summary> by_muni =
-        stats::SummarizeByGroup(all, group_of_row, groups);
+    const std::vector<stats::Summary> by_muni = stats::SummarizeByGroup(all, group_of_row, groups);
     const double between = stats::BetweenGroupVariance(by_muni);
     double within = stats::PooledWithinVariance(by_muni);
     if (within <= 0) within = p.sd * p.sd;
@@ -365,8 +363,8 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     c->set_pool_n(p.n);
     c->set_pool_mean(p.mean);
     c->set_pool_sd(p.sd);
-    c->set_standardized_difference(
-        g.n > 0 ? stats::StandardizedDifference(g.mean, p.mean, p.sd) : 0);
+    c->set_standardized_difference(g.n > 0 ? stats::StandardizedDifference(g.mean, p.mean, p.sd)
+                                           : 0);
     c->set_shrunk_mean(shrunk.mean);
     c->set_interval_low(shrunk.low);
     c->set_interval_high(shrunk.high);
@@ -469,7 +467,7 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
   if (!membership->member()) return CallerNotOnRoster();
   const bool staff = membership->staff();
   enum class Subject { kPerson, kMunicipality, kCohort };
-  const Subject subject = !r.participant().empty()          ? Subject::kPerson
+  const Subject subject = !r.participant().empty()         ? Subject::kPerson
                           : !r.municipality_code().empty() ? Subject::kMunicipality
                                                            : Subject::kCohort;
   if (subject == Subject::kPerson && !staff &&

@@ -2,11 +2,15 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
+#include <memory>
 #include <utility>
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::survey {
@@ -70,6 +75,10 @@ CREATE TABLE responses (
   submitted INTEGER NOT NULL,
   municipality_code TEXT NOT NULL,
   revision INTEGER NOT NULL,
+  -- Before `data`: a pool read stops short of the proto, which usually
+  -- spills onto overflow pages (docs/benchmarks.md).
+  likert_ids TEXT NOT NULL,
+  likert_values BLOB NOT NULL,
   data BLOB NOT NULL,
   PRIMARY KEY (cohort_id, wave_id, id),
   FOREIGN KEY (cohort_id, wave_id) REFERENCES waves (cohort_id, id)
@@ -480,7 +489,8 @@ class SqliteSurveyTx final : public SurveyTx {
         db_,
         "INSERT INTO responses (cohort_id, wave_id, id, participant, "
         "key_hash, wave_kind, instrument_id, submitted, municipality_code, "
-        "revision, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        "revision, data, likert_ids, likert_values) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     BindResponse(insert, *record, kRevision);
     RETURN_IF_ERROR(ExecResponseWrite(insert, *record));
     record->revision = kRevision;
@@ -493,7 +503,8 @@ class SqliteSurveyTx final : public SurveyTx {
     SQLite::Statement update(db_,
                              "UPDATE responses SET participant = ?4, key_hash = ?5, "
                              "wave_kind = ?6, instrument_id = ?7, submitted = ?8, "
-                             "municipality_code = ?9, revision = ?10, data = ?11 "
+                             "municipality_code = ?9, revision = ?10, data = ?11, "
+                             "likert_ids = ?12, likert_values = ?13 "
                              "WHERE cohort_id = ?1 AND wave_id = ?2 AND id = ?3");
     BindResponse(update, *record, revision);
     int changed = 0;
@@ -546,6 +557,65 @@ class SqliteSurveyTx final : public SurveyTx {
     if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
     if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
     return ReadAll<ResponseRecord>(query, &ReadResponse);
+  }
+
+  absl::StatusOr<std::vector<PoolRow>> ListPoolLikert(
+      const PoolFilter& filter, const std::vector<std::string>& item_ids) override {
+    SQLite::Statement query(
+        // A pool is most of the table: one sequential pass over it (primary
+        // key order: cohort, wave, id) beats an index walk with a seek per
+        // row into the table; and it reads the compact Likert columns, not
+        // the response protos (docs/benchmarks.md).
+        db_, absl::StrCat("SELECT cohort_id, wave_id, id, participant, municipality_code, ",
+                          "likert_ids, likert_values FROM responses NOT INDEXED ",
+                          "WHERE instrument_id = ?1 AND wave_kind = ?2 AND submitted = 1 ",
+                          filter.municipality_code.empty() ? "" : "AND municipality_code = ?3 ",
+                          filter.cohort_id.empty() ? "" : "AND cohort_id = ?4 "));
+    query.bind(1, filter.instrument_id);
+    query.bind(2, static_cast<int>(filter.wave_kind));
+    if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
+    if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
+    absl::flat_hash_map<std::string, int> column;
+    for (size_t i = 0; i < item_ids.size(); ++i) column.emplace(item_ids[i], static_cast<int>(i));
+    std::vector<PoolRow> rows;
+    // The ids string of the previous row and where its values go.
+    std::string last_ids;
+    std::vector<int> target;
+    bool have_target = false;
+    while (query.executeStep()) {
+      PoolRow row;
+      row.cohort_id = query.getColumn(0).getString();
+      const std::string wave_id = query.getColumn(1).getString();
+      const std::string id = query.getColumn(2).getString();
+      row.participant = query.getColumn(3).getString();
+      row.municipality_code = query.getColumn(4).getString();
+      row.response = ResponseName(row.cohort_id, wave_id, id);
+      const SQLite::Column ids_column = query.getColumn(5);
+      const absl::string_view ids(static_cast<const char*>(ids_column.getBlob()),
+                                  ids_column.getBytes());
+      if (!have_target || ids != last_ids) {
+        last_ids = std::string(ids);
+        target.clear();
+        if (!ids.empty()) {
+          for (absl::string_view item : absl::StrSplit(ids, '\x1f')) {
+            auto it = column.find(item);
+            target.push_back(it == column.end() ? -1 : it->second);
+          }
+        }
+        have_target = true;
+      }
+      const SQLite::Column values = query.getColumn(6);
+      const auto* bytes = static_cast<const unsigned char*>(values.getBlob());
+      if (values.getBytes() != static_cast<int>(target.size())) {
+        return errors::Internal("stored record is unreadable");
+      }
+      row.likert.assign(item_ids.size(), std::numeric_limits<float>::quiet_NaN());
+      for (size_t i = 0; i < target.size(); ++i) {
+        if (target[i] >= 0) row.likert[target[i]] = static_cast<float>(bytes[i]);
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
   }
 
   // --- anonymous participation ledger
@@ -640,6 +710,23 @@ class SqliteSurveyTx final : public SurveyTx {
     statement.bind(9, record.response.municipality_code());
     statement.bind(10, revision);
     BindBlob(statement, 11, StoredResponse(record.response));
+    // The Likert answers again, compact: ids sorted and joined by \x1f, one
+    // byte per value. Responses of one version share the ids string, so a
+    // pool read maps it to columns once and copies bytes (ListPoolLikert).
+    std::vector<std::pair<std::string, int>> likert;
+    for (const v1::Answer& a : record.response.answers()) {
+      if (a.value_case() == v1::Answer::kLikert) likert.emplace_back(a.item_id(), a.likert());
+    }
+    std::sort(likert.begin(), likert.end());
+    std::string ids;
+    std::string values;
+    for (const auto& [id, value] : likert) {
+      if (!ids.empty()) ids.push_back('\x1f');
+      ids += id;
+      values.push_back(static_cast<char>(std::clamp(value, 0, 255)));
+    }
+    statement.bind(12, ids);
+    BindBlob(statement, 13, values);
   }
 
   // Runs an insert or update of a response. A duplicate is reported under the

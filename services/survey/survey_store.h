@@ -93,6 +93,18 @@ struct PoolFilter {
   std::string municipality_code;
 };
 
+// One submitted response of the pool as the lenses need it: where it comes
+// from and its Likert answers as numbers, aligned with the item ids asked
+// for (NaN = not answered). No proto is handed out, which keeps a pool of
+// tens of thousands cheap (docs/benchmarks.md).
+struct PoolRow {
+  std::string cohort_id;
+  std::string participant;  // "" in anonymous waves
+  std::string municipality_code;
+  std::string response;  // the response's name
+  std::vector<float> likert;
+};
+
 using RequestIdRecord = storage::RequestIdRecord;
 
 // The operations available inside a transaction. NOT_FOUND
@@ -154,6 +166,10 @@ class SurveyTx {
   // Submitted responses matching `filter`, across cohorts (the reference
   // pool), in a stable order.
   virtual absl::StatusOr<std::vector<ResponseRecord>> ListPool(const PoolFilter& filter) = 0;
+  // The same rows, projected: Likert answers to `item_ids`, in primary-key
+  // order (cohort, wave, id).
+  virtual absl::StatusOr<std::vector<PoolRow>> ListPoolLikert(
+      const PoolFilter& filter, const std::vector<std::string>& item_ids) = 0;
 
   // --- anonymous participation ledger (one row per wave)
   virtual absl::StatusOr<std::set<std::string>> ParticipationOf(const std::string& cohort_id,

@@ -116,9 +116,8 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
     for (const ResponseRecord& rec : pool) {
       const bool this_wave = rec.cohort_id == wave_id.cohort_id && rec.wave_id == wave_id.wave_id;
       const bool in_target =
-          this_wave &&
-          (r.municipality_code().empty() ||
-           rec.response.municipality_code() == r.municipality_code());
+          this_wave && (r.municipality_code().empty() ||
+                        rec.response.municipality_code() == r.municipality_code());
       if (in_target) {
         CollectText(rec, false, target);
       } else {
@@ -182,8 +181,7 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
     t->set_part_of_speech(pos_of[terms[i].first]);
     t->set_count(terms[i].second);
   }
-  for (const text::Distinctive& d :
-       text::DistinctiveTerms(target_counts, reference_counts, top)) {
+  for (const text::Distinctive& d : text::DistinctiveTerms(target_counts, reference_counts, top)) {
     v1::TermCount* t = out.add_distinctive_terms();
     t->set_term(d.term);
     t->set_part_of_speech(pos_of[d.term]);
@@ -207,8 +205,8 @@ absl::StatusOr<v1::CodingRules> Survey::GetCodingRules(const Principal& caller,
   return out;
 }
 
-absl::StatusOr<v1::CodingRules> Survey::UpdateCodingRules(
-    const Principal& caller, const v1::UpdateCodingRulesRequest& r) {
+absl::StatusOr<v1::CodingRules> Survey::UpdateCodingRules(const Principal& caller,
+                                                          const v1::UpdateCodingRulesRequest& r) {
   if (!auth::HasRole(caller, kaizen::type::ROLE_SECRETARIAT)) {
     return SecretariatOnly("change the coding rules");
   }

@@ -2,7 +2,9 @@
 the frontend would use it, plus the same smoke path over gRPC through the
 gateway. The real binaries run as separate processes (kaizen_stack.py)."""
 
+import csv
 import datetime
+import io
 import struct
 import sys
 import unittest
@@ -18,6 +20,29 @@ SAPPORO, CHIYODA, MATSUSAKA, OSAKA, KITAKYUSHU, HAKODATE, NAHA = (
 
 def rfc3339(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The built-in pre-survey (services/survey/instruments.cc): ten scales of
+# five-point Likert items, two required profile items, two free texts.
+PRE_SURVEY = "instruments/kaizen-pre/versions/v1"
+SCALE_ITEMS = {"wall-peers": 4, "wall-seniors": 4, "wall-executives": 4, "wall-hr": 4,
+               "mgmt-openness": 3, "mgmt-speed": 3, "mgmt-culture": 3, "mgmt-cooperation": 3,
+               "mgmt-leadership": 3, "self-efficacy": 4}
+
+
+def survey_answers(likert, years=6, wall_now=None):
+    """Answers to the pre-survey: `likert` maps a scale id to its items'
+    answers (1-5, in item order; other scales answer 3 throughout)."""
+    answers = []
+    for scale, count in SCALE_ITEMS.items():
+        values = likert.get(scale, [3] * count)
+        answers += [{"itemId": "%s-%d" % (scale, i + 1), "likert": v} for i, v in enumerate(values)]
+    answers.append({"itemId": "profile-department", "choice": "general-affairs"})
+    if years is not None:
+        answers.append({"itemId": "profile-years", "number": years})
+    if wall_now:
+        answers.append({"itemId": "free-wall-now", "text": wall_now})
+    return answers
 
 
 def person(n, town, consent=True):
@@ -326,6 +351,178 @@ class FY2022Story(unittest.TestCase):
         seen = self.call("GET", "/v1/" + name, token=mate)
         self.assertEqual(len(seen["stages"]), 3)
         self.assertNotIn("draft", seen)
+
+    def test_one_survey_wave_end_to_end(self):
+        """A pre-survey wave through the gateway: the secretariat opens it on
+        the built-in questionnaire, two participants save and submit their own
+        answers, the staff list and export them, each person reads their own
+        insect's eye, the staff the bird's eye; an anonymous follow-up hands out
+        a response key once."""
+        s = self.stack
+        a = s.token("e2e-survey-a", ["participant"])
+        b = s.token("e2e-survey-b", ["participant"])
+        now = datetime.datetime.utcnow()
+        cohort = "cohorts/e2e-survey"
+
+        # --- its own cohort: two participants with accounts, from two towns
+        self.call("POST", "/v1/cohorts?cohortId=e2e-survey", {
+            "title": "アンケートの研究会", "fiscalYear": now.year, "capacity": 4,
+            "maxMunicipalities": 2,
+            "applicationOpenTime": rfc3339(now - datetime.timedelta(hours=1)),
+            "applicationCloseTime": rfc3339(now + datetime.timedelta(days=30))},
+            token=self.secretariat)
+        self.call("POST", "/v1/%s:transition" % cohort, {"state": "OPEN"}, token=self.secretariat)
+        a_app = self.call("POST", "/v1/%s/applications" % cohort,
+                          {"members": [person(301, MATSUSAKA)]}, token=a)
+        b_app = self.call("POST", "/v1/%s/applications" % cohort,
+                          {"members": [person(302, CHIYODA)]}, token=b)
+        self.assertEqual([a_app["state"], b_app["state"]], ["ACCEPTED", "ACCEPTED"])
+        pa, pb = a_app["participants"][0], b_app["participants"][0]
+
+        # --- meetings 1, 7 and 8 confirmed in the future: a series starting
+        # next year, meeting 1 on 24 July, 7 in June and 8 in December after it
+        year = now.year + 1
+        m1_start = "%d-07-24T00:00:00Z" % year
+        m8_start = "%d-12-10T01:00:00Z" % (year + 1)
+        series = self.call("POST", "/v1/%s/meetings:createSeries" % cohort, {
+            "template": "templates/next-gen-leaders-fy2022", "startYear": year,
+            "firstMeetingStart": m1_start}, token=self.secretariat)
+        self.assertEqual(series["meetings"][0]["state"], "CONFIRMED")
+        for meeting, start in (("m7", "%d-06-10T01:00:00Z" % (year + 1)), ("m8", m8_start)):
+            confirmed = self.call("POST", "/v1/%s/meetings/%s:schedule" % (cohort, meeting),
+                                  {"startTime": start}, token=self.secretariat)
+            self.assertEqual(confirmed["state"], "CONFIRMED")
+
+        # --- the secretariat creates the PRE wave on the built-in version:
+        # open now, closing when meeting 1 starts; a participant may not
+        self.call("POST", "/v1/%s/waves" % cohort,
+                  {"kind": "PRE", "instrumentVersion": PRE_SURVEY}, token=a, expect=403)
+        pre = self.call("POST", "/v1/%s/waves" % cohort,
+                        {"kind": "PRE", "instrumentVersion": PRE_SURVEY}, token=self.secretariat)
+        wave = pre["name"]
+        self.assertEqual(wave, cohort + "/waves/pre")
+        self.assertEqual((pre["state"], pre["closeTime"]), ("OPEN", m1_start))
+        # The 12-month follow-up defaults to the 30 days before meeting 8.
+        f12 = self.call("POST", "/v1/%s/waves" % cohort,
+                        {"kind": "FOLLOW_UP_12", "instrumentVersion": PRE_SURVEY},
+                        token=self.secretariat)
+        self.assertEqual((f12["state"], f12["openTime"], f12["closeTime"]),
+                         ("SCHEDULED", "%d-11-10T01:00:00Z" % (year + 1), m8_start))
+        listed = self.call("GET", "/v1/%s/waves" % cohort, token=a)
+        self.assertEqual([w["kind"] for w in listed["waves"]], ["PRE", "FOLLOW_UP_12"])
+
+        # --- two participants save partial answers, then submit their own
+        a_likert = {"wall-peers": [5, 4, 2, 4], "wall-hr": [2, 2, 4, 1], "self-efficacy": [4, 4, 3, 2]}
+        a_text = "係内で改善を提案しても、同僚が忙しさを理由に協力してくれない。"
+        b_likert = {"wall-seniors": [5, 5, 1, 4], "mgmt-speed": [2, 1, 2]}
+        b_text = "課長に提案する場がなく、上司の前では改善のアイデアを言い出しにくい。"
+        partial = self.call("POST", "/v1/%s/responses:save" % wave, {
+            "answers": [{"itemId": "free-wall-now", "text": a_text}],
+            "requestId": "e2e-survey-a-1"}, token=a)
+        self.assertFalse(partial.get("submitted", False))
+        self.assertEqual((partial["participant"], partial["municipalityCode"]), (pa, MATSUSAKA))
+        mine = self.call("GET", "/v1/%s/responses:mine" % wave, token=a)
+        self.assertEqual(mine["answers"], [{"itemId": "free-wall-now", "text": a_text}])
+        submitted = self.call("POST", "/v1/%s/responses:save" % wave, {
+            "answers": survey_answers(a_likert, wall_now=a_text), "submit": True,
+            "etag": mine["etag"]}, token=a)
+        self.assertTrue(submitted["submitted"])
+        self.assertEqual(submitted["name"], partial["name"])  # one response per person
+        self.call("POST", "/v1/%s/responses:save" % wave, {
+            "answers": survey_answers(b_likert, wall_now=b_text)[:10]}, token=b)
+        # Submitting without a required answer names the item.
+        missing = self.call("POST", "/v1/%s/responses:save" % wave, {
+            "answers": survey_answers(b_likert, years=None, wall_now=b_text), "submit": True},
+            token=b, expect=400)
+        self.assertEqual(missing["error"]["status"], "INVALID_ARGUMENT")
+        self.assertIn("ANSWER_REQUIRED", [d.get("reason") for d in missing["error"]["details"]])
+        fields = [v["field"] for d in missing["error"]["details"]
+                  for v in d.get("fieldViolations", [])]
+        self.assertEqual(fields, ["answers[profile-years]"])
+        self.call("POST", "/v1/%s/responses:save" % wave, {
+            "answers": survey_answers(b_likert, wall_now=b_text), "submit": True}, token=b)
+        # Staff answer nothing; a participant reads no one else's answers.
+        self.call("POST", "/v1/%s/responses:save" % wave, {"answers": []},
+                  token=self.secretariat, expect=403)
+        self.call("GET", "/v1/%s/responses" % wave, token=a, expect=403)
+
+        # --- the staff list the responses and export them for Excel
+        responses = self.call("GET", "/v1/%s/responses" % wave, token=self.secretariat)
+        self.assertEqual(sorted(r["participant"] for r in responses["responses"]), sorted([pa, pb]))
+        self.assertTrue(all(r["submitted"] for r in responses["responses"]))
+        texts = {r["participant"]: [x["text"] for x in r["answers"] if x["itemId"] == "free-wall-now"]
+                 for r in responses["responses"]}
+        self.assertEqual(texts, {pa: [a_text], pb: [b_text]})
+        status, hdrs, raw = s.http("GET", "/v1/%s/responses:export" % wave, token=self.secretariat)
+        self.assertEqual(status, 200)
+        self.assertTrue(hdrs.get("Content-Type", "").startswith("text/csv"), hdrs)
+        self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), raw[:10])
+        text = raw.decode("utf-8-sig")
+        self.assertIn('"=""%s"""' % MATSUSAKA, text)  # ="242047": the code stays text
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(rows[0][:4], ["回答", "参加者", "自治体コード", "提出日時"])
+        by_name = {row[1]: row for row in rows[1:]}
+        self.assertEqual(by_name["架空 太郎301"][2], '="%s"' % MATSUSAKA)
+        self.assertIn(a_text, by_name["架空 太郎301"])
+        self.assertIn(b_text, by_name["架空 太郎302"])
+
+        # --- the insect's eye: each person their own profile, nobody else's
+        profile = self.call("GET", "/v1/%s:profile?wave=pre" % pa, token=a)
+        self.assertEqual((profile["participant"], profile["wave"]), (pa, wave))
+        scores = {sc["scaleId"]: sc for sc in profile["scales"]}
+        self.assertEqual(set(scores), set(SCALE_ITEMS))
+        # Item 3 of a wall is reverse-coded: (5 + 4 + (6 - 2) + 4) / 4.
+        self.assertAlmostEqual(scores["wall-peers"]["score"], 4.25)
+        self.assertEqual(profile["wallsRanked"][0], "PEERS")
+        self.call("GET", "/v1/%s:profile?wave=pre" % pb, token=a, expect=403)
+        self.call("GET", "/v1/%s:profile?wave=pre" % pb, token=self.secretariat)
+
+        # --- the bird's eye: staff see the cohort's municipality at any size;
+        # a participant only groups of at least k
+        town = self.call("GET", "/v1/municipalities/%s/profile?waveKind=PRE&cohort=%s"
+                         % (MATSUSAKA, cohort), token=self.secretariat)
+        self.assertEqual((town["municipalityCode"], town["waveKind"], town["respondents"]),
+                         (MATSUSAKA, "PRE", 1))
+        self.assertGreaterEqual(town["poolRespondents"], 2)
+        self.assertFalse(town.get("suppressed", False))
+        self.assertEqual(len(town["scales"]), len(SCALE_ITEMS))
+        self.assertEqual(len(town["mostDistinctive"]), 5)
+        hidden = self.call("GET", "/v1/municipalities/%s/profile?waveKind=PRE" % MATSUSAKA,
+                           token=a)
+        self.assertTrue(hidden["suppressed"])
+        self.assertNotIn("scales", hidden)
+        self.call("GET", "/v1/municipalities/%s/profile?waveKind=PRE&cohort=%s"
+                  % (MATSUSAKA, cohort), token=a, expect=403)
+
+        # --- an anonymous follow-up (window around now): the first save
+        # returns a response key once; a second first save is refused
+        follow_up = self.call("POST", "/v1/%s/waves" % cohort, {
+            "kind": "FOLLOW_UP_6", "instrumentVersion": PRE_SURVEY, "anonymous": True,
+            "openTime": rfc3339(now - datetime.timedelta(hours=1)),
+            "closeTime": rfc3339(now + datetime.timedelta(hours=2))}, token=self.secretariat)
+        self.assertEqual((follow_up["state"], follow_up["anonymous"]), ("OPEN", True))
+        anon = follow_up["name"]
+        first = self.call("POST", "/v1/%s/responses:save" % anon,
+                          {"answers": survey_answers({"wall-peers": [3, 3, 3, 3]})}, token=a)
+        key = first["responseKey"]
+        self.assertTrue(key)
+        self.assertNotIn("participant", first)
+        again = self.call("POST", "/v1/%s/responses:save" % anon,
+                          {"answers": survey_answers({})}, token=a, expect=409)
+        self.assertEqual(again["error"]["status"], "ALREADY_EXISTS")
+        self.assertIn("ALREADY_RESPONDED", [d.get("reason") for d in again["error"]["details"]])
+        edited = self.call("POST", "/v1/%s/responses:save" % anon, {
+            "answers": survey_answers({"wall-peers": [2, 2, 4, 2]}), "submit": True,
+            "responseKey": key}, token=a)
+        self.assertEqual(edited["name"], first["name"])
+        self.assertNotIn("responseKey", edited)  # shown once
+        self.assertIn("submitDate", edited)
+        self.assertNotIn("submitTime", edited)
+        listed = self.call("GET", "/v1/%s/responses" % anon, token=self.secretariat)
+        self.assertEqual(len(listed["responses"]), 1)
+        self.assertNotIn("participant", listed["responses"][0])
+        self.call("GET", "/v1/%s:profile?wave=follow-up-6" % pa, token=a, expect=400)
 
     def test_grpc_smoke_through_the_gateway(self):
         """The same path over gRPC through the gateway, for partner systems."""

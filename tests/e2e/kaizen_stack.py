@@ -84,7 +84,7 @@ class Process:
 
 
 class Stack:
-    """enrollment + scheduling + plans + gateway, each its own process and database."""
+    """enrollment + scheduling + plans + survey + gateway, each its own process and database."""
 
     def __init__(self):
         self.workdir = tempfile.mkdtemp(prefix="kaizen-e2e-", dir=os.environ.get("TEST_TMPDIR"))
@@ -136,6 +136,14 @@ class Stack:
         self.plans_port = p.wait_for_file(port_file)
         self.plans = p
 
+    def start_survey(self):
+        p, port_file = self._start("survey", "services/survey/survey_server", [
+            "--listen=127.0.0.1:0", "--db=" + os.path.join(self.workdir, "survey.db"),
+            "--enrollment=127.0.0.1:%d" % self.enrollment_port,
+            "--scheduling=127.0.0.1:%d" % self.scheduling_port])
+        self.survey_port = p.wait_for_file(port_file)
+        self.survey = p
+
     def start_gateway(self):
         f = GATEWAY_FLAGS
         secret_file = self._write("jwt-secret", self.jwt_secret)
@@ -151,8 +159,9 @@ class Stack:
             f["grpc_port_file"] + "=" + grpc_port_file,
             f["backends"] + "=kaizen.enrollment.v1.EnrollmentService=127.0.0.1:%d,"
             "kaizen.scheduling.v1.SchedulingService=127.0.0.1:%d,"
-            "kaizen.plans.v1.PlansService=127.0.0.1:%d" % (
-                self.enrollment_port, self.scheduling_port, self.plans_port),
+            "kaizen.plans.v1.PlansService=127.0.0.1:%d,"
+            "kaizen.survey.v1.SurveyService=127.0.0.1:%d" % (
+                self.enrollment_port, self.scheduling_port, self.plans_port, self.survey_port),
             f["jwt_secret_file"] + "=" + secret_file,
             f["jwt_issuer"] + "=" + ISSUER,
             f["jwt_audience"] + "=" + AUDIENCE,
@@ -170,6 +179,7 @@ class Stack:
         self.start_enrollment()
         self.start_scheduling()
         self.start_plans()
+        self.start_survey()
         self.start_gateway()
 
     def stop_all(self):

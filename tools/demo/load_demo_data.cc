@@ -1,11 +1,12 @@
-// Loads the FY2022 demo programme into running enrollment, scheduling and
-// plans services, as a trusted tool holding the internal secret (it signs
-// principals the way the gateway does). Idempotent: if the demo cohort exists
-// it is left as it is, and a demo plan whose id is taken is skipped. Every
-// person is fictional.
+// Loads the FY2022 demo programme into running enrollment, scheduling, plans
+// and survey services, as a trusted tool holding the internal secret (it
+// signs principals the way the gateway does). Idempotent: if the demo cohort
+// exists it is left as it is, and a demo plan or survey wave whose id is
+// taken is skipped. Every person is fictional.
 //
-//   load_demo_data --enrollment=127.0.0.1:50051 --scheduling=127.0.0.1:50052 \
-//       --plans=127.0.0.1:50054 --internal_secret_file=var/internal-secret
+//   load_demo_data --enrollment=127.0.0.1:50051 --scheduling=127.0.0.1:50052
+//       --plans=127.0.0.1:50054 --survey=127.0.0.1:50053
+//       --internal_secret_file=var/internal-secret
 //
 // The demo cohort keeps the flyer's facts (capacity 10, 6 municipalities,
 // ages 20-39 on 2022-07-24, 10,000 JPY with two textbooks, 8 meetings with the
@@ -20,12 +21,31 @@
 // presents the INTERIM, FOLLOW_UP and FINAL versions late, with a reason that
 // says so (the path the API offers for late versions; submit times are the
 // time of loading). An empty --plans skips the plans.
+//
+// Then the surveys, on the built-in pre-survey: the demo cohort's PRE,
+// FOLLOW_UP_6 and FOLLOW_UP_12 waves, answered by its participants who have
+// an account (eight of ten; one has only begun the 12-month follow-up), and
+// three fictional reference cohorts of later years (FY2023-2025, ten people
+// each from five of the demo municipalities, finished, their three waves
+// answered and closed), so that every lens has a pool: the bird's eye of
+// 松阪市, 千代田区 and 大阪市 passes the k=5 rule for anyone; 札幌市 and
+// 北九州市 are shown only to a cohort's staff asking within their cohort. Answers are generated with a fixed seed
+// from each municipality's (fictional) character, the wave and the year;
+// free text is written by hand. The demo meetings lie in the past and answers
+// are accepted only while a wave is open, so every wave's window is
+// synthetic: open from an hour before loading for a year (the reference
+// cohorts' waves are then closed). A wave that exists is skipped, a
+// reference cohort that exists is not re-created. An empty --survey skips
+// the surveys.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,10 +64,13 @@
 #include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
 #include "kaizen/plans/v1/plans.grpc.pb.h"
 #include "kaizen/scheduling/v1/scheduling.grpc.pb.h"
+#include "kaizen/survey/v1/survey.grpc.pb.h"
 
 ABSL_FLAG(std::string, enrollment, "127.0.0.1:50051", "enrollment service address");
 ABSL_FLAG(std::string, scheduling, "127.0.0.1:50052", "scheduling service address");
 ABSL_FLAG(std::string, plans, "127.0.0.1:50054", "plans service address (empty: no demo plans)");
+ABSL_FLAG(std::string, survey, "127.0.0.1:50053",
+          "survey service address (empty: no demo surveys)");
 ABSL_FLAG(std::string, internal_secret_file, "var/internal-secret", "the internal secret");
 ABSL_FLAG(std::string, cohort_id, "fy2022", "id of the demo cohort");
 
@@ -56,6 +79,7 @@ namespace {
 namespace ev1 = ::kaizen::enrollment::v1;
 namespace sv1 = ::kaizen::scheduling::v1;
 namespace pv1 = ::kaizen::plans::v1;
+namespace svv1 = ::kaizen::survey::v1;
 using kaizen::type::Principal;
 
 Principal Subject(const std::string& subject, kaizen::type::Role role) {
@@ -376,6 +400,324 @@ std::vector<DemoPlan> DemoPlans() {
   return plans;
 }
 
+// ---------------------------------------------------------------- demo surveys
+
+// Deterministic pseudo-random numbers (SplitMix64, seeded from fixed strings)
+// so every load writes the same answers on every machine.
+class DemoRandom {
+ public:
+  explicit DemoRandom(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  // Roughly standard normal (the sum of four uniforms, rescaled).
+  double Normal() {
+    double sum = 0;
+    for (int i = 0; i < 4; ++i) sum += Uniform();
+    return (sum - 2.0) * std::sqrt(3.0);
+  }
+  int Below(int n) { return n <= 0 ? 0 : static_cast<int>(Next() % static_cast<uint64_t>(n)); }
+
+ private:
+  uint64_t state_;
+};
+
+// FNV-1a of the parts: the seed of one person, scale, item or wave.
+uint64_t Seed(std::initializer_list<absl::string_view> parts) {
+  uint64_t h = 14695981039346656037ULL;
+  for (absl::string_view part : parts) {
+    for (unsigned char c : part) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+  }
+  return h;
+}
+
+// What the demo survey answers say about a municipality (fictional): scale
+// offsets on the five-point scale (a positive wall offset is a stronger
+// wall, a positive management offset a stronger characteristic), so that the
+// bird's eye finds something distinctive, and the walls its people write
+// about in the pre-survey.
+struct DemoMunicipality {
+  const char* code;
+  std::map<std::string, double> offsets;
+  std::vector<const char*> walls_now;
+};
+
+const std::vector<DemoMunicipality>& DemoMunicipalities() {
+  static const auto* const kTowns = new std::vector<DemoMunicipality>{
+      {"242047",  // 松阪市: an improvement culture, open to proposals
+       {{"mgmt-culture", 0.8}, {"mgmt-openness", 0.6}, {"wall-peers", -0.5},
+        {"wall-seniors", -0.3}, {"self-efficacy", 0.3}},
+       {"改善の提案は歓迎されるが、係の中で一緒に動いてくれる同僚がまだ少ない。",
+        "改善発表会があって雰囲気は良い。ただ、若手の提案が上司のところで止まることがある。",
+        "改善は楽しいが、忙しい時期には係内の改善ミーティングが後回しになる。"}},
+      {"131016",  // 千代田区: improvement unseen by HR, slow decisions
+       {{"wall-hr", 0.7}, {"mgmt-speed", -0.6}, {"mgmt-cooperation", -0.4},
+        {"wall-executives", 0.3}},
+       {"改善に取り組んでも人事評価に表れず、目標管理シートにも書く欄がない。",
+        "決裁に時間がかかり、小さな改善でもすぐには実行できない。人事評価でも改善は見てもらえない。",
+        "他の課に協力を頼んでも「うちの担当ではない」と言われ、改善が課の中で止まる。"}},
+      {"271004",  // 大阪市: proposals stop before the executives
+       {{"wall-executives", 0.8}, {"mgmt-speed", -0.8}, {"mgmt-leadership", 0.5},
+        {"wall-seniors", 0.3}},
+       {"提案が幹部に届く前に止まり、経営幹部がどう扱ったのか結果が返ってこない。",
+        "トップの方針は明確だが、決裁の段階が多く、幹部の判断が現場に届くまで遅い。",
+        "上司の前では改善のアイデアを言い出しにくく、部長に説明する機会もない。"}},
+      {"011002",  // 札幌市: departments cooperate, seniors hesitate
+       {{"mgmt-cooperation", 0.7}, {"wall-peers", -0.3}, {"wall-seniors", 0.4}},
+       {"部署の間の協力はあるが、ベテランの上司に提案すると面倒がられる。",
+        "係長に相談しにくく、提案を言い出す勇気が出ない。",
+        "部署を越えた勉強会はあるが、自分の係では上司の顔色をうかがってしまう。"}},
+      {"401005",  // 北九州市: leadership from the top, peers lag behind
+       {{"mgmt-leadership", 0.8}, {"wall-hr", -0.4}, {"mgmt-culture", 0.3},
+        {"wall-peers", 0.3}},
+       {"市長が改善を強く呼びかけていて追い風を感じる。現場の同僚を巻き込むのが課題。",
+        "改善の成果は評価面談で取り上げてもらえる。周りの職員との温度差が壁。",
+        "トップの方針は見えるが、同僚は目の前の仕事で手一杯で協力してもらえない。"}},
+      {"012025",  // 函館市: seniors' wall, few openings
+       {{"wall-seniors", 0.7}, {"mgmt-openness", -0.6}},
+       {"ベテランの先輩が多く、若手が意見を言い出しにくい。"}},
+  };
+  return *kTowns;
+}
+
+const DemoMunicipality* FindDemoMunicipality(const std::string& code) {
+  for (const DemoMunicipality& m : DemoMunicipalities()) {
+    if (code == m.code) return &m;
+  }
+  return nullptr;
+}
+
+// What changed after the plan (the fish's eye): walls lower, self-efficacy up.
+double WaveShift(svv1::Wave::Kind kind, const std::string& scale) {
+  static const auto* const kSix = new std::map<std::string, double>{
+      {"wall-peers", -0.4}, {"wall-seniors", -0.3}, {"wall-executives", -0.1},
+      {"self-efficacy", 0.4}, {"mgmt-culture", 0.1}};
+  static const auto* const kTwelve = new std::map<std::string, double>{
+      {"wall-peers", -0.6}, {"wall-seniors", -0.5}, {"wall-executives", -0.3},
+      {"wall-hr", -0.1}, {"self-efficacy", 0.6}, {"mgmt-culture", 0.2}};
+  const auto* shifts = kind == svv1::Wave::FOLLOW_UP_6    ? kSix
+                       : kind == svv1::Wave::FOLLOW_UP_12 ? kTwelve
+                                                          : nullptr;
+  if (shifts == nullptr) return 0;
+  auto it = shifts->find(scale);
+  return it == shifts->end() ? 0 : it->second;
+}
+
+// Year over year: the HR wall eases in later cohorts (evaluation reforms).
+double YearShift(int fiscal_year, const std::string& scale) {
+  if (scale == "wall-hr") return 0.3 - 0.2 * (fiscal_year - 2022);
+  if (scale == "self-efficacy") return 0.1 * (fiscal_year - 2022);
+  return 0;
+}
+
+// Free text of the follow-ups for the reference cohorts.
+const std::vector<const char*>& FollowUpTexts() {
+  static const auto* const kTexts = new std::vector<const char*>{
+      "係内で改善ミーティングを始め、同僚が少しずつ協力してくれるようになった。",
+      "上司に相談する習慣ができ、提案を後押ししてもらえた。",
+      "改善の成果を課長に報告する場ができた。幹部に届く仕組みはまだない。",
+      "改善に取り組む時間を業務として認めてもらえるようになった。",
+      "人事評価に改善の欄はまだないが、評価面談で取組を話せるようになった。",
+  };
+  return *kTexts;
+}
+
+const std::vector<const char*>& WishTexts() {
+  static const auto* const kTexts = new std::vector<const char*>{
+      "5年後、課を越えて改善を共有する仕組みをつくりたい。",
+      "窓口の待ち時間を半分にしたい。",
+      "改善が人事評価で正当に評価される職場にしたい。",
+      "若手が気軽に提案できる場を庁内につくりたい。",
+  };
+  return *kTexts;
+}
+
+// The FY2022 participants' own words about their walls (PRE, FOLLOW_UP_6,
+// FOLLOW_UP_12), by display name. 井上 and 上田 of the 札幌市 team have no
+// account (the team's submitter applied for them), so they do not answer.
+struct DemoVoice {
+  const char* display_name;
+  const char* texts[3];
+  bool share_text;
+};
+
+const std::vector<DemoVoice>& FY2022Voices() {
+  static const auto* const kVoices = new std::vector<DemoVoice>{
+      {"青木 陽向",
+       {"部署がばらばらで、改善の話ができる仲間が職場の近くにいない。同僚は忙しく、新しいやり方には"
+        "乗ってこない。",
+        "三人の共有会を続けるうちに、係内にも関心を持ってくれる同僚が出てきた。",
+        "若手改善ネットワークに12人が集まり、職場で孤立している感じはなくなった。次は上司への報告の"
+        "仕方が課題。"},
+       true},
+      {"江口 蓮",
+       {"窓口が忙しく、同僚は新しいことに乗ってこない。改善に時間を使っても人事評価には表れない。",
+        "窓口アンケートで集めた困りごとを係で解くようになり、同僚も協力してくれるようになった。",
+        "課長へのランチ報告会が定着した。評価面談でも改善の取組を話せたが、評価制度にはまだ欄がない。"},
+       false},
+      {"大野 葵",
+       {"係内で改善を提案しても「前例がない」と言われて止まってしまう。課長に提案するのは怖い。",
+        "係長との立ち話を続け、課長に改善を報告できる場ができた。係内のミーティングにも皆が参加して"
+        "くれる。",
+        "部長への改善発表会を企画している。改善が人事評価に反映されないことが次の壁。"},
+       true},
+      {"加藤 大和",
+       {"良い提案でも決裁に時間がかかり、幹部に届く前にどこかで止まってしまう。",
+        "課長の後押しで、提案を部長に説明する機会をもらえた。決裁の遅さは変わらない。",
+        "庁議に改善事例が報告されるようになった。幹部の反応が返ってくるようになり、手応えがある。"},
+       true},
+      {"木村 さくら",
+       {"市長は改善を呼びかけているが、現場では目の前の仕事で手一杯で、周りの職員を巻き込めない。",
+        "係で小さな改善を一つ実現し、周りの職員も手伝ってくれるようになった。",
+        "改善の取組が所属の目標に入り、評価面談で取り上げてもらえた。"},
+       false},
+      {"工藤 悠真",
+       {"ベテランの先輩が多く、若手が意見を言い出しにくい。上司の顔色をうかがってしまう。",
+        "先輩に相談しながら進めると、反対されずに話を聞いてもらえることが分かった。",
+        "係長に改善の提案を一つ出した。"},
+       true},
+      {"斎藤 颯",
+       {"改善に取り組むと「本来の仕事ではない」と見なされ、人事評価には反映されない。",
+        "業務ツールを作ったことを、課長が評価面談で取り上げてくれた。",
+        "他の課からもツールの相談が来るようになった。人事課に改善の評価欄を提案したい。"},
+       false},
+      {"佐々木 凛",
+       {"同僚は改善に関心はあるが、忙しくて協力してもらえない。職場に改善の仲間がいない。",
+        "大野さんと係を越えて改善の勉強会を始め、仲間が少しずつ増えている。",
+        "勉強会が課の公式な取組になり、職場で改善の話をするのが当たり前になってきた。"},
+       true},
+  };
+  return *kVoices;
+}
+
+// The FY2022 participant who only saved a partial 12-month follow-up.
+constexpr absl::string_view kPartialRespondent = "工藤 悠真";
+
+// The fictional reference cohorts: later years of the programme whose
+// answers form the pool every lens compares against. Ten people each, one
+// application each (so everyone has an account and answers).
+struct PoolCohort {
+  const char* id;
+  int fiscal_year;
+  // Municipality codes, one per participant.
+  std::vector<const char*> towns;
+};
+
+const std::vector<PoolCohort>& PoolCohorts() {
+  static const auto* const kCohorts = new std::vector<PoolCohort>{
+      {"demo-pool-fy2023", 2023,
+       {"242047", "242047", "242047", "131016", "131016", "271004", "271004", "011002", "011002",
+        "401005"}},
+      {"demo-pool-fy2024", 2024,
+       {"242047", "242047", "242047", "131016", "131016", "131016", "271004", "271004", "011002",
+        "401005"}},
+      {"demo-pool-fy2025", 2025,
+       {"242047", "242047", "242047", "131016", "131016", "271004", "271004", "011002", "011002",
+        "401005"}},
+  };
+  return *kCohorts;
+}
+
+// Fictional names for the reference cohorts: surname i with given name j.
+const std::pair<const char*, const char*> kPoolSurnames[] = {
+    {"青山", "あおやま"}, {"石田", "いしだ"},   {"宇野", "うの"},     {"岡本", "おかもと"},
+    {"川口", "かわぐち"}, {"菊地", "きくち"},   {"久保", "くぼ"},     {"小松", "こまつ"},
+    {"坂本", "さかもと"}, {"島田", "しまだ"},   {"杉山", "すぎやま"}, {"高木", "たかぎ"},
+    {"田村", "たむら"},   {"土屋", "つちや"},   {"中島", "なかじま"}, {"西川", "にしかわ"},
+    {"野口", "のぐち"},   {"橋本", "はしもと"}, {"平野", "ひらの"},   {"福田", "ふくだ"},
+    {"藤井", "ふじい"},   {"前田", "まえだ"},   {"松尾", "まつお"},   {"三浦", "みうら"},
+    {"宮本", "みやもと"}, {"村上", "むらかみ"}, {"森田", "もりた"},   {"安田", "やすだ"},
+    {"山口", "やまぐち"}, {"吉川", "よしかわ"},
+};
+const std::pair<const char*, const char*> kPoolGivenNames[] = {
+    {"陽菜", "ひな"},   {"悠人", "はると"}, {"美咲", "みさき"}, {"大翔", "ひろと"},
+    {"彩花", "あやか"}, {"蒼", "あおい"},   {"花音", "かのん"}, {"陸", "りく"},
+    {"莉子", "りこ"},   {"颯太", "そうた"},
+};
+
+// One respondent's answers to `version` in a wave of kind `kind`: each
+// scale from the municipality's character, the wave, the year and the
+// person (stable across waves), items around it; reverse-coded items
+// answered from the other pole; profile items and free text.
+std::vector<svv1::Answer> DemoAnswers(const svv1::InstrumentVersion& version,
+                                      const std::string& person_seed,
+                                      const std::string& municipality, int fiscal_year,
+                                      svv1::Wave::Kind kind, const std::string& wall_now,
+                                      bool share_text) {
+  const DemoMunicipality* town = FindDemoMunicipality(municipality);
+  const std::string wave = svv1::Wave::Kind_Name(kind);
+  std::vector<svv1::Answer> answers;
+  std::set<std::string> scaled;
+  for (const svv1::Scale& scale : version.scales()) {
+    double latent = scale.kind() == svv1::Scale::MANAGEMENT ? 3.0 : 3.2;
+    if (town != nullptr) {
+      auto it = town->offsets.find(scale.id());
+      if (it != town->offsets.end()) latent += it->second;
+    }
+    latent += WaveShift(kind, scale.id()) + YearShift(fiscal_year, scale.id());
+    latent += 0.6 * DemoRandom(Seed({person_seed, scale.id()})).Normal();
+    latent += 0.25 * DemoRandom(Seed({person_seed, scale.id(), wave})).Normal();
+    const std::set<std::string> reversed(scale.reverse_item_ids().begin(),
+                                         scale.reverse_item_ids().end());
+    for (const std::string& item : scale.item_ids()) {
+      const double noisy = latent + 0.55 * DemoRandom(Seed({person_seed, item, wave})).Normal();
+      const int value = std::clamp(static_cast<int>(std::lround(noisy)), 1, 5);
+      svv1::Answer a;
+      a.set_item_id(item);
+      a.set_likert(reversed.count(item) > 0 ? 6 - value : value);
+      answers.push_back(a);
+      scaled.insert(item);
+    }
+  }
+  DemoRandom person(Seed({person_seed, "profile"}));
+  for (const svv1::Item& item : version.items()) {
+    if (scaled.count(item.id()) > 0) continue;
+    svv1::Answer a;
+    a.set_item_id(item.id());
+    switch (item.type()) {
+      case svv1::Item::SINGLE_CHOICE:  // not the last choice ("その他")
+        a.set_choice(item.choices(person.Below(std::max(1, item.choices_size() - 1))).id());
+        break;
+      case svv1::Item::MULTIPLE_CHOICE: {  // one to three, never the last ("特にない")
+        std::set<int> picked;
+        const int n = 1 + person.Below(3);
+        for (int i = 0; i < n; ++i) picked.insert(person.Below(std::max(1, item.choices_size() - 1)));
+        for (int i : picked) a.mutable_choices()->add_ids(item.choices(i).id());
+        break;
+      }
+      case svv1::Item::NUMBER: {  // years of service, one more a year later
+        const int years = 2 + person.Below(12) + (kind == svv1::Wave::FOLLOW_UP_12 ? 1 : 0);
+        a.set_number(std::clamp<double>(years, item.number().min(), item.number().max()));
+        break;
+      }
+      case svv1::Item::FREE_TEXT: {
+        const bool wall_item = item.id() == "free-wall-now";
+        std::string text = wall_item ? wall_now : "";
+        if (!wall_item && kind == svv1::Wave::PRE && person.Below(2) == 0) {
+          text = WishTexts()[person.Below(static_cast<int>(WishTexts().size()))];
+        }
+        if (text.empty()) continue;
+        a.set_text(text);
+        a.set_share_text(share_text);
+        break;
+      }
+      default:
+        continue;
+    }
+    answers.push_back(a);
+  }
+  return answers;
+}
+
+// The built-in pre-survey every demo wave uses (created by the survey
+// service at start-up).
+constexpr absl::string_view kDemoInstrumentVersion = "instruments/kaizen-pre/versions/v1";
+
 class Loader {
  public:
   Loader(const std::string& secret)
@@ -387,6 +729,10 @@ class Loader {
     if (!absl::GetFlag(FLAGS_plans).empty()) {
       plans_ = pv1::PlansService::NewStub(grpc::CreateChannel(
           absl::GetFlag(FLAGS_plans), grpc::InsecureChannelCredentials()));
+    }
+    if (!absl::GetFlag(FLAGS_survey).empty()) {
+      survey_ = svv1::SurveyService::NewStub(grpc::CreateChannel(
+          absl::GetFlag(FLAGS_survey), grpc::InsecureChannelCredentials()));
     }
   }
 
@@ -405,9 +751,11 @@ class Loader {
   }
 
   int Run() {
-    const int programme = LoadProgramme();
-    if (programme != 0 || plans_ == nullptr) return programme;
-    return LoadPlans();
+    if (const int programme = LoadProgramme(); programme != 0) return programme;
+    if (plans_ != nullptr) {
+      if (const int plans = LoadPlans(); plans != 0) return plans;
+    }
+    return survey_ != nullptr ? LoadSurveys() : 0;
   }
 
  private:
@@ -797,10 +1145,243 @@ class Loader {
     return 0;
   }
 
+  // ---- demo surveys
+
+  struct Respondent {
+    std::string subject;
+    std::string display_name;
+    std::string municipality;
+  };
+
+  struct SurveyCounts {
+    int pool_cohorts = 0, waves = 0, skipped = 0, submitted = 0, partial = 0, closed = 0;
+    std::set<std::string> respondents;
+  };
+
+  // The cohort's participants with an account: they answer for themselves.
+  bool Respondents(const std::string& cohort, std::vector<Respondent>* out) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    ev1::ListParticipantsRequest r;
+    r.set_parent(cohort);
+    r.set_page_size(500);
+    do {
+      ev1::ListParticipantsResponse page;
+      if (!Check(enrollment_->ListParticipants(As(secretariat).get(), r, &page),
+                 "ListParticipants")) {
+        return false;
+      }
+      for (const ev1::Participant& p : page.participants()) {
+        if (p.role() != ev1::Participant::PARTICIPANT || p.state() != ev1::Participant::ACTIVE ||
+            p.subject().empty()) {
+          continue;
+        }
+        out->push_back(Respondent{p.subject(), p.display_name(), p.municipality_code()});
+      }
+      r.set_page_token(page.next_page_token());
+    } while (!r.page_token().empty());
+    return true;
+  }
+
+  // A fictional reference cohort of a later year: created, ten people (one
+  // application each, so each has an account) admitted, then finished.
+  // Nothing if it exists.
+  bool EnsurePoolCohort(const PoolCohort& d, int cohort_index, SurveyCounts* n) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    const std::string name = absl::StrCat("cohorts/", d.id);
+    ev1::GetCohortRequest get;
+    get.set_name(name);
+    ev1::Cohort cohort;
+    const grpc::Status found = enrollment_->GetCohort(As(secretariat).get(), get, &cohort);
+    if (found.ok()) return true;
+    if (found.error_code() != grpc::StatusCode::NOT_FOUND) return Check(found, "GetCohort");
+
+    ev1::CreateCohortRequest create;
+    create.set_cohort_id(d.id);
+    create.set_request_id(d.id);
+    ev1::Cohort* c = create.mutable_cohort();
+    c->set_title(absl::StrCat(d.fiscal_year, "年度 次世代改善リーダー事例研究会（参照用デモ）"));
+    c->set_fiscal_year(d.fiscal_year);
+    c->set_capacity(10);
+    c->set_max_municipalities(6);
+    *c->mutable_application_open_time() = kaizen::ToProtoTimestamp(absl::Now() - absl::Hours(1));
+    *c->mutable_application_close_time() = kaizen::ToProtoTimestamp(absl::Now() + absl::Hours(1));
+    if (!Check(enrollment_->CreateCohort(As(secretariat).get(), create, &cohort), "CreateCohort")) {
+      return false;
+    }
+    auto transition = [&](ev1::Cohort::State state) {
+      ev1::TransitionCohortRequest t;
+      t.set_name(cohort.name());
+      t.set_state(state);
+      return Check(enrollment_->TransitionCohort(As(secretariat).get(), t, &cohort),
+                   absl::StrCat("TransitionCohort ", ev1::Cohort::State_Name(state)));
+    };
+    if (!transition(ev1::Cohort::OPEN)) return false;
+    for (size_t i = 0; i < d.towns.size(); ++i) {
+      const auto& surname = kPoolSurnames[(cohort_index * 10 + i) % std::size(kPoolSurnames)];
+      const auto& given = kPoolGivenNames[(i * 3 + cohort_index) % std::size(kPoolGivenNames)];
+      ev1::CreateApplicationRequest r;
+      r.set_parent(cohort.name());
+      r.set_request_id(absl::StrCat(d.id, "-application-", i + 1));
+      ev1::Applicant* a = r.mutable_application()->add_members();
+      a->set_display_name(absl::StrCat(surname.first, " ", given.first));
+      a->set_kana(absl::StrCat(surname.second, " ", given.second));
+      a->set_email(absl::StrCat(d.id, "-", i + 1, "@example.jp"));
+      a->set_municipality_code(d.towns[i]);
+      a->set_department("企画部 行政改革課");
+      a->mutable_birth_date()->set_year(d.fiscal_year - 24 - static_cast<int>(i % 9));
+      a->mutable_birth_date()->set_month(1 + static_cast<int>(i % 12));
+      a->mutable_birth_date()->set_day(10);
+      a->set_motivation("職場の改善を仲間と進めたい。");
+      a->mutable_consent()->set_share_attendance(true);
+      ev1::Application app;
+      const Principal applicant =
+          Subject(absl::StrCat(d.id, "-p", i + 1), kaizen::type::ROLE_PARTICIPANT);
+      if (!Check(enrollment_->CreateApplication(As(applicant).get(), r, &app), "apply")) {
+        return false;
+      }
+      if (app.state() != ev1::Application::ACCEPTED) {
+        std::fprintf(stderr, "load_demo_data: an application to %s was not accepted\n", d.id);
+        return false;
+      }
+    }
+    if (!transition(ev1::Cohort::RUNNING) || !transition(ev1::Cohort::FINISHED)) return false;
+    ++n->pool_cohorts;
+    return true;
+  }
+
+  // One wave of `cohort` on the built-in pre-survey, answered by every
+  // respondent. The window is synthetic: open from an hour ago for a year,
+  // because answers are accepted only inside it and the demo meetings lie in
+  // the past. With `close_after`, the wave is closed once answered (the
+  // reference cohorts are over). A wave that exists is left as it is.
+  bool LoadWave(const std::string& cohort, int fiscal_year, svv1::Wave::Kind kind,
+                const svv1::InstrumentVersion& version, const std::vector<Respondent>& people,
+                bool close_after, SurveyCounts* n) {
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    const absl::Time now = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));  // whole
+    svv1::CreateWaveRequest create;
+    create.set_parent(cohort);
+    create.mutable_wave()->set_kind(kind);
+    create.mutable_wave()->set_instrument_version(version.name());
+    *create.mutable_wave()->mutable_open_time() = kaizen::ToProtoTimestamp(now - absl::Hours(1));
+    *create.mutable_wave()->mutable_close_time() =
+        kaizen::ToProtoTimestamp(now + absl::Hours(24 * 365));
+    svv1::Wave wave;
+    const grpc::Status created = survey_->CreateWave(As(secretariat).get(), create, &wave);
+    if (created.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      ++n->skipped;
+      return true;
+    }
+    if (!Check(created, absl::StrCat("CreateWave ", svv1::Wave::Kind_Name(kind)))) return false;
+    ++n->waves;
+
+    const int wave_index = kind == svv1::Wave::PRE ? 0 : kind == svv1::Wave::FOLLOW_UP_6 ? 1 : 2;
+    for (const Respondent& p : people) {
+      const std::string seed = absl::StrCat(cohort, "/", p.display_name);
+      DemoRandom pick(Seed({seed, svv1::Wave::Kind_Name(kind), "text"}));
+      std::string text;
+      bool share = pick.Below(2) == 0;
+      const DemoVoice* voice = nullptr;
+      for (const DemoVoice& v : FY2022Voices()) {
+        if (p.display_name == v.display_name) voice = &v;
+      }
+      const DemoMunicipality* town = FindDemoMunicipality(p.municipality);
+      if (voice != nullptr) {
+        text = voice->texts[wave_index];
+        share = voice->share_text;
+      } else if (kind == svv1::Wave::PRE && town != nullptr) {
+        text = town->walls_now[pick.Below(static_cast<int>(town->walls_now.size()))];
+      } else {
+        text = FollowUpTexts()[pick.Below(static_cast<int>(FollowUpTexts().size()))];
+      }
+      std::vector<svv1::Answer> answers =
+          DemoAnswers(version, seed, p.municipality, fiscal_year, kind, text, share);
+      // One FY2022 participant has only begun the 12-month follow-up.
+      const bool partial = voice != nullptr && kind == svv1::Wave::FOLLOW_UP_12 &&
+                           p.display_name == kPartialRespondent;
+      svv1::SaveResponseRequest save;
+      save.set_parent(wave.name());
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (partial && i >= 12 && answers[i].item_id() != "free-wall-now") continue;
+        *save.add_answers() = answers[i];
+      }
+      save.set_submit(!partial);
+      save.set_request_id("demo-survey");
+      svv1::Response response;
+      if (!Check(survey_->SaveResponse(
+                     As(Subject(p.subject, kaizen::type::ROLE_PARTICIPANT)).get(), save, &response),
+                 absl::StrCat("SaveResponse ", wave.name()))) {
+        return false;
+      }
+      ++(partial ? n->partial : n->submitted);
+      n->respondents.insert(seed);
+    }
+
+    if (close_after) {
+      svv1::GetWaveRequest get;
+      get.set_name(wave.name());
+      if (!Check(survey_->GetWave(As(secretariat).get(), get, &wave), "GetWave")) return false;
+      svv1::UpdateWaveRequest update;
+      *update.mutable_wave() = wave;
+      *update.mutable_wave()->mutable_close_time() =
+          kaizen::ToProtoTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
+      if (!Check(survey_->UpdateWave(As(secretariat).get(), update, &wave), "UpdateWave")) {
+        return false;
+      }
+      ++n->closed;
+    }
+    return true;
+  }
+
+  // The pre-survey and both follow-ups of the demo cohort, then the
+  // reference cohorts and their waves (the pool every lens compares
+  // against). Waves that exist are skipped.
+  int LoadSurveys() {
+    const absl::Time start = absl::Now();
+    const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
+    svv1::GetInstrumentVersionRequest get;
+    get.set_name(std::string(kDemoInstrumentVersion));
+    svv1::InstrumentVersion version;
+    if (!Check(survey_->GetInstrumentVersion(As(secretariat).get(), get, &version),
+               "GetInstrumentVersion")) {
+      return 1;
+    }
+    const svv1::Wave::Kind kinds[] = {svv1::Wave::PRE, svv1::Wave::FOLLOW_UP_6,
+                                      svv1::Wave::FOLLOW_UP_12};
+    SurveyCounts n;
+    const std::string demo = "cohorts/" + absl::GetFlag(FLAGS_cohort_id);
+    std::vector<Respondent> people;
+    if (!Respondents(demo, &people)) return 1;
+    for (svv1::Wave::Kind kind : kinds) {
+      if (!LoadWave(demo, 2022, kind, version, people, false, &n)) return 1;
+    }
+    for (size_t i = 0; i < PoolCohorts().size(); ++i) {
+      const PoolCohort& d = PoolCohorts()[i];
+      if (!EnsurePoolCohort(d, static_cast<int>(i), &n)) return 1;
+      const std::string cohort = absl::StrCat("cohorts/", d.id);
+      std::vector<Respondent> pool;
+      if (!Respondents(cohort, &pool)) return 1;
+      for (svv1::Wave::Kind kind : kinds) {
+        if (!LoadWave(cohort, d.fiscal_year, kind, version, pool, true, &n)) return 1;
+      }
+    }
+    if (n.waves == 0) {
+      std::printf("demo data: the %d survey waves already loaded\n", n.skipped);
+      return 0;
+    }
+    std::printf(
+        "demo data: %d survey waves (%d closed) of %s and %d new reference cohorts, %d responses "
+        "submitted and %d partial from %zu people, in %.1f s\n",
+        n.waves, n.closed, demo.c_str(), n.pool_cohorts, n.submitted, n.partial,
+        n.respondents.size(), absl::ToDoubleSeconds(absl::Now() - start));
+    return 0;
+  }
+
   kaizen::auth::PrincipalSigner signer_;
   std::unique_ptr<ev1::EnrollmentService::Stub> enrollment_;
   std::unique_ptr<sv1::SchedulingService::Stub> scheduling_;
   std::unique_ptr<pv1::PlansService::Stub> plans_;
+  std::unique_ptr<svv1::SurveyService::Stub> survey_;
 };
 
 }  // namespace
