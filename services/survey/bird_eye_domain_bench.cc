@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -52,7 +53,12 @@ double MedianMs(std::vector<double> v) {
 }
 
 double Run(int respondents, double* cpu) {
-  auto store = kaizen::survey::SurveyStore::Open(kaizen::storage::DatabaseOptions());
+  kaizen::storage::DatabaseOptions db_options;
+  if (const char* path = std::getenv("BENCH_DB"); path != nullptr) {
+    db_options.path = absl::StrCat(path, respondents);
+    std::remove(db_options.path.c_str());
+  }
+  auto store = kaizen::survey::SurveyStore::Open(db_options);
   auto tokenizer = kaizen::survey::text::Tokenizer::Create();
   kaizen::enrollment_client::FakeRosterSource roster;
   kaizen::scheduling_client::FakeMeetingSource meetings;
@@ -116,7 +122,8 @@ double Run(int respondents, double* cpu) {
     f.instrument_id = "kaizen-pre";
     f.wave_kind = v1::Wave::PRE;
     const auto ids = kaizen::survey::internal::LikertItemIds(version);
-    for (int i = 0; i < 3; ++i) {
+    const int loops = std::getenv("BENCH_LOOPS") ? std::atoi(std::getenv("BENCH_LOOPS")) : 3;
+    for (int i = 0; i < loops; ++i) {
       double t0 = ThreadCpuMs();
       std::vector<kaizen::survey::PoolRow> rows;
       (void)(*store)->Read([&](SurveyTx& tx) -> absl::Status {

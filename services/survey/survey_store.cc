@@ -75,13 +75,27 @@ CREATE TABLE responses (
   submitted INTEGER NOT NULL,
   municipality_code TEXT NOT NULL,
   revision INTEGER NOT NULL,
-  -- Before `data`: a pool read stops short of the proto, which usually
-  -- spills onto overflow pages (docs/benchmarks.md).
-  likert_ids TEXT NOT NULL,
-  likert_values BLOB NOT NULL,
   data BLOB NOT NULL,
   PRIMARY KEY (cohort_id, wave_id, id),
   FOREIGN KEY (cohort_id, wave_id) REFERENCES waves (cohort_id, id)
+) WITHOUT ROWID;
+
+-- The pool projection of submitted responses: where each comes from and its
+-- Likert answers, compact (ids sorted and joined by \x1f, one byte per
+-- value). Clustered by (instrument, wave kind), so a pool read is one range
+-- scan of small rows that never spill onto overflow pages (a response row
+-- with its proto does: docs/benchmarks.md). Kept by every response write.
+CREATE TABLE pool_likert (
+  instrument_id TEXT NOT NULL,
+  wave_kind INTEGER NOT NULL,
+  cohort_id TEXT NOT NULL,
+  wave_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  participant TEXT NOT NULL,
+  municipality_code TEXT NOT NULL,
+  likert_ids TEXT NOT NULL,
+  likert_values BLOB NOT NULL,
+  PRIMARY KEY (instrument_id, wave_kind, cohort_id, wave_id, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX responses_by_participant ON responses (cohort_id, wave_id, participant)
   WHERE participant <> '';
@@ -489,10 +503,10 @@ class SqliteSurveyTx final : public SurveyTx {
         db_,
         "INSERT INTO responses (cohort_id, wave_id, id, participant, "
         "key_hash, wave_kind, instrument_id, submitted, municipality_code, "
-        "revision, data, likert_ids, likert_values) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "revision, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     BindResponse(insert, *record, kRevision);
     RETURN_IF_ERROR(ExecResponseWrite(insert, *record));
+    WritePoolRow(*record);
     record->revision = kRevision;
     return absl::OkStatus();
   }
@@ -503,8 +517,7 @@ class SqliteSurveyTx final : public SurveyTx {
     SQLite::Statement update(db_,
                              "UPDATE responses SET participant = ?4, key_hash = ?5, "
                              "wave_kind = ?6, instrument_id = ?7, submitted = ?8, "
-                             "municipality_code = ?9, revision = ?10, data = ?11, "
-                             "likert_ids = ?12, likert_values = ?13 "
+                             "municipality_code = ?9, revision = ?10, data = ?11 "
                              "WHERE cohort_id = ?1 AND wave_id = ?2 AND id = ?3");
     BindResponse(update, *record, revision);
     int changed = 0;
@@ -513,6 +526,7 @@ class SqliteSurveyTx final : public SurveyTx {
       return errors::NotFound("Response",
                               ResponseName(record->cohort_id, record->wave_id, record->id));
     }
+    WritePoolRow(*record);
     record->revision = revision;
     return absl::OkStatus();
   }
@@ -562,13 +576,10 @@ class SqliteSurveyTx final : public SurveyTx {
   absl::StatusOr<std::vector<PoolRow>> ListPoolLikert(
       const PoolFilter& filter, const std::vector<std::string>& item_ids) override {
     SQLite::Statement query(
-        // A pool is most of the table: one sequential pass over it (primary
-        // key order: cohort, wave, id) beats an index walk with a seek per
-        // row into the table; and it reads the compact Likert columns, not
-        // the response protos (docs/benchmarks.md).
+        // One range scan of the pool projection (docs/benchmarks.md).
         db_, absl::StrCat("SELECT cohort_id, wave_id, id, participant, municipality_code, ",
-                          "likert_ids, likert_values FROM responses NOT INDEXED ",
-                          "WHERE instrument_id = ?1 AND wave_kind = ?2 AND submitted = 1 ",
+                          "likert_ids, likert_values FROM pool_likert ",
+                          "WHERE instrument_id = ?1 AND wave_kind = ?2 ",
                           filter.municipality_code.empty() ? "" : "AND municipality_code = ?3 ",
                           filter.cohort_id.empty() ? "" : "AND cohort_id = ?4 "));
     query.bind(1, filter.instrument_id);
@@ -710,9 +721,20 @@ class SqliteSurveyTx final : public SurveyTx {
     statement.bind(9, record.response.municipality_code());
     statement.bind(10, revision);
     BindBlob(statement, 11, StoredResponse(record.response));
-    // The Likert answers again, compact: ids sorted and joined by \x1f, one
-    // byte per value. Responses of one version share the ids string, so a
-    // pool read maps it to columns once and copies bytes (ListPoolLikert).
+  }
+
+  // Keeps the pool projection of one response in step with it.
+  void WritePoolRow(const ResponseRecord& record) {
+    SQLite::Statement remove(db_,
+                             "DELETE FROM pool_likert WHERE instrument_id = ?1 AND wave_kind = ?2 "
+                             "AND cohort_id = ?3 AND wave_id = ?4 AND id = ?5");
+    remove.bind(1, record.instrument_id);
+    remove.bind(2, static_cast<int>(record.wave_kind));
+    remove.bind(3, record.cohort_id);
+    remove.bind(4, record.wave_id);
+    remove.bind(5, record.id);
+    remove.exec();
+    if (!record.response.submitted()) return;
     std::vector<std::pair<std::string, int>> likert;
     for (const v1::Answer& a : record.response.answers()) {
       if (a.value_case() == v1::Answer::kLikert) likert.emplace_back(a.item_id(), a.likert());
@@ -725,8 +747,21 @@ class SqliteSurveyTx final : public SurveyTx {
       ids += id;
       values.push_back(static_cast<char>(std::clamp(value, 0, 255)));
     }
-    statement.bind(12, ids);
-    BindBlob(statement, 13, values);
+    SQLite::Statement insert(
+        db_,
+        "INSERT INTO pool_likert (instrument_id, wave_kind, cohort_id, wave_id, id, participant, "
+        "municipality_code, likert_ids, likert_values) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    insert.bind(1, record.instrument_id);
+    insert.bind(2, static_cast<int>(record.wave_kind));
+    insert.bind(3, record.cohort_id);
+    insert.bind(4, record.wave_id);
+    insert.bind(5, record.id);
+    insert.bind(6, record.participant);
+    insert.bind(7, record.response.municipality_code());
+    insert.bind(8, ids);
+    BindBlob(insert, 9, values);
+    insert.exec();
   }
 
   // Runs an insert or update of a response. A duplicate is reported under the
