@@ -120,10 +120,32 @@ absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string&
                           {storage::RequestFingerprint(request), resource_name}, now);
 }
 
+void ScoreTable::Init(const std::vector<std::string>* ids) {
+  ids_ = ids;
+  entries_.clear();
+  entries_.reserve(ids->size());
+  for (const std::string& id : *ids) entries_.emplace_back(id, std::nan(""));
+}
+
 const ScoreTable::Entry* ScoreTable::find(absl::string_view id) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), id,
-                             [](const Entry& e, absl::string_view v) { return e.first < v; });
-  return it != entries_.end() && it->first == id ? &*it : nullptr;
+  if (ids_ == nullptr) return nullptr;
+  thread_local const std::vector<std::string>* memo_ids = nullptr;
+  thread_local std::string memo_id;
+  thread_local std::ptrdiff_t memo_index = -1;
+  std::ptrdiff_t index;
+  if (ids_ == memo_ids && id == memo_id) {
+    index = memo_index;
+  } else {
+    auto it = std::lower_bound(ids_->begin(), ids_->end(), id,
+                               [](const std::string& a, absl::string_view b) { return a < b; });
+    index = it != ids_->end() && *it == id ? it - ids_->begin() : -1;
+    memo_ids = ids_;
+    memo_id.assign(id.data(), id.size());
+    memo_index = index;
+  }
+  if (index < 0) return nullptr;
+  const Entry& e = entries_[index];
+  return std::isnan(e.second) ? nullptr : &e;
 }
 
 namespace {
@@ -142,6 +164,8 @@ struct Layout {
     int points = 0;
   };
   std::vector<ItemDef> items;  // scale items, sorted by id, each once
+  std::vector<std::string> scale_ids;  // of `scales`, in order
+  std::vector<std::string> item_ids;   // of `items`, in order
   int columns = 0;
 };
 
@@ -176,7 +200,25 @@ std::shared_ptr<const Layout> MakeLayout(const v1::InstrumentVersion& version,
   std::sort(layout->scales.begin(), layout->scales.end(),
             [](const Layout::ScaleDef& a, const Layout::ScaleDef& b) { return a.id < b.id; });
   for (auto& [id, def] : items) layout->items.push_back(def);
+  for (const auto& d : layout->scales) layout->scale_ids.push_back(d.id);
+  for (const auto& d : layout->items) layout->item_ids.push_back(d.id);
   return layout;
+}
+
+// One respondent's tables from their row of answers (by column).
+void FillTables(const Layout& layout, const std::vector<std::optional<double>>& row,
+                Scored* s) {
+  s->scales.Init(&layout.scale_ids);
+  s->items.Init(&layout.item_ids);
+  for (size_t i = 0; i < layout.scales.size(); ++i) {
+    std::optional<double> score = stats::ScaleScore(row, layout.scales[i].def);
+    if (score.has_value()) s->scales.Set(i, *score);
+  }
+  for (size_t i = 0; i < layout.items.size(); ++i) {
+    const Layout::ItemDef& item = layout.items[i];
+    const std::optional<double>& v = row[item.column];
+    if (v.has_value()) s->items.Set(i, item.reversed ? item.points + 1 - *v : *v);
+  }
 }
 
 }  // namespace
@@ -201,16 +243,7 @@ std::vector<Scored> ScoreResponses(const v1::InstrumentVersion& version,
     s.municipality = rec.response.municipality_code();
     s.cohort_id = rec.cohort_id;
     s.ids = layout;
-    s.scales.Reserve(layout->scales.size());
-    s.items.Reserve(layout->items.size());
-    for (const Layout::ScaleDef& d : layout->scales) {
-      std::optional<double> score = stats::ScaleScore(row, d.def);
-      if (score.has_value()) s.scales.AppendSorted(d.id, *score);
-    }
-    for (const Layout::ItemDef& item : layout->items) {
-      const std::optional<double>& v = row[item.column];
-      if (v.has_value()) s.items.AppendSorted(item.id, item.reversed ? item.points + 1 - *v : *v);
-    }
+    FillTables(*layout, row, &s);
     out.push_back(std::move(s));
   }
   return out;
@@ -244,16 +277,7 @@ std::vector<Scored> ScoreRows(const v1::InstrumentVersion& version,
     s.municipality = r.municipality_code;
     s.cohort_id = r.cohort_id;
     s.ids = layout;
-    s.scales.Reserve(layout->scales.size());
-    s.items.Reserve(layout->items.size());
-    for (const Layout::ScaleDef& d : layout->scales) {
-      std::optional<double> score = stats::ScaleScore(row, d.def);
-      if (score.has_value()) s.scales.AppendSorted(d.id, *score);
-    }
-    for (const Layout::ItemDef& item : layout->items) {
-      const std::optional<double>& v = row[item.column];
-      if (v.has_value()) s.items.AppendSorted(item.id, item.reversed ? item.points + 1 - *v : *v);
-    }
+    FillTables(*layout, row, &s);
     out.push_back(std::move(s));
   }
   return out;

@@ -78,17 +78,20 @@ absl::Status Remember(SurveyTx& tx, const std::string& scope, const std::string&
 class ScoreTable {
  public:
   using Entry = std::pair<absl::string_view, double>;
-  // The entry for `id`, or end().
+  // Over `ids` (sorted; must outlive the table), every entry absent.
+  void Init(const std::vector<std::string>* ids);
+  // Sets the entry at `index` of the ids.
+  void Set(size_t index, double value) { entries_[index].second = value; }
+  // The entry for `id`, or end() when absent. Lookups of one id across the
+  // tables of one layout (a pool loop) cost one string compare: the last
+  // id's position is remembered per thread.
   const Entry* find(absl::string_view id) const;
   const Entry* end() const { return nullptr; }
   size_t count(absl::string_view id) const { return find(id) != nullptr ? 1 : 0; }
-  size_t size() const { return entries_.size(); }
-  // Appends; ids must come in increasing order and outlive the table.
-  void AppendSorted(absl::string_view id, double value) { entries_.emplace_back(id, value); }
-  void Reserve(size_t n) { entries_.reserve(n); }
 
  private:
-  std::vector<Entry> entries_;
+  const std::vector<std::string>* ids_ = nullptr;
+  std::vector<Entry> entries_;  // aligned with *ids_; NaN = absent
 };
 
 // One respondent scored on a version's scales.
