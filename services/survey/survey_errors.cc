@@ -135,7 +135,7 @@ const std::vector<absl::string_view>& SharedReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       "INVALID_NAME",      "TEXT_REQUIRED",     "TEXT_TOO_SHORT",    "TEXT_TOO_LONG",
       "INVALID_UTF8",      "CONTROL_CHARACTER", "MUNICIPALITY_CODE_FORMAT",
-      "MUNICIPALITY_CODE_CHECK_DIGIT", "INVALID_PAGE_TOKEN", "REQUEST_ID_REUSED",
+      "MUNICIPALITY_CODE_CHECK_DIGIT", "NOT_A_MUNICIPALITY", "INVALID_PAGE_TOKEN", "REQUEST_ID_REUSED",
       "NOT_FOUND",         "ALREADY_EXISTS",    "ETAG_MISMATCH",     "ENROLLMENT_UNAVAILABLE",
       "SCHEDULING_UNAVAILABLE", "DATABASE_BUSY", "STORAGE_ERROR",    "INTERNAL",
   };
