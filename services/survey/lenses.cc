@@ -103,6 +103,19 @@ int CountIn(const CohortCounts& counts, const std::string& cohort) {
 //    the cohorts below k are then the pool minus those, so together they
 //    must be 0 or at least k, also after taking away the one cohort a staff
 //    member knows.
+// Two released municipalities beside the pool publish the pool minus both,
+// and so on for more: the municipalities below k, other than `subject`,
+// must together hold 0 or at least k respondents, else the released
+// profiles and the pool give those few away.
+bool SmallMunicipalitiesSafe(const std::map<std::string, int>& by_municipality,
+                             const std::string& subject, int k) {
+  int small = 0;
+  for (const auto& [municipality, n] : by_municipality) {
+    if (municipality != subject && n < k) small += n;
+  }
+  return small == 0 || small >= k;
+}
+
 bool MayReleaseGroup(const CohortCounts& group, const CohortCounts& pool, int k) {
   const int group_n = Total(group);
   const int pool_n = Total(pool);
@@ -122,6 +135,19 @@ bool MayReleaseGroup(const CohortCounts& group, const CohortCounts& pool, int k)
     if (!RestIsSafe(small, k)) return false;
   }
   return true;
+}
+
+// May the pool (respondents per cohort) be shown to the staff of cohort
+// `known`, who know all of that cohort's part? What is left outside it, and
+// its cohorts below k together (GetChange's years publish the others), must
+// each be 0 or at least k.
+bool MayReleasePoolTo(const CohortCounts& pool, const std::string& known, int k) {
+  if (!RestIsSafe(Total(pool) - CountIn(pool, known), k)) return false;
+  int small = 0;
+  for (const auto& [cohort, n] : pool) {
+    if (cohort != known && n < k) small += n;
+  }
+  return RestIsSafe(small, k);
 }
 
 void SetScaleFields(const v1::Scale& scale, v1::ScaleScore* out) {
@@ -196,8 +222,14 @@ absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(const Principal& call
     if (scale.kind() == v1::Scale::WALL) walls.emplace_back(it->second, scale.wall());
     // Where one stands among others is itself an aggregate of the others:
     // only against a pool of at least k scored respondents.
+    // The subject's cohort is known to its staff, who see this too: the
+    // pool outside it must be 0 or at least k, or ranks place those few.
     std::vector<double> sorted = ScoresOf(pool_rows, scale.id());
-    if (static_cast<int>(sorted.size()) >= k) {
+    int outside = 0;
+    for (const Scored* p : pool_rows) {
+      if (p->cohort_id != cohort_id && p->scales.count(scale.id()) > 0) ++outside;
+    }
+    if (static_cast<int>(sorted.size()) >= k && RestIsSafe(outside, k)) {
       std::sort(sorted.begin(), sorted.end());
       std::optional<double> p = stats::Percentile(sorted, it->second);
       if (p.has_value()) {
@@ -302,8 +334,10 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   // Pool rows by municipality, for the between-group variance.
   std::map<std::string, int> muni_index;
   std::vector<int> group_of_row;
+  std::map<std::string, int> by_municipality;
   for (const Scored& s : scored) {
     ++pool_counts[s.cohort_id];
+    ++by_municipality[s.municipality];
     group_of_row.push_back(
         muni_index.emplace(s.municipality, static_cast<int>(muni_index.size())).first->second);
     if (s.municipality == r.municipality_code() &&
@@ -322,12 +356,14 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   out.set_instrument(instrument_name);
   out.set_pool_respondents(pool_n);
   out.set_min_group_size(k);
-  if (!privileged && !MayReleaseGroup(group_counts, pool_counts, k)) {
+  if (!privileged && (!MayReleaseGroup(group_counts, pool_counts, k) ||
+                      !SmallMunicipalitiesSafe(by_municipality, r.municipality_code(), k))) {
     out.set_suppressed(true);
     return out;
   }
   out.set_respondents(group_n);
 
+  const std::set<const Scored*> in_group(group.begin(), group.end());
   const int groups = static_cast<int>(muni_index.size());
   std::vector<std::pair<double, std::string>> distinctive;
   for (const v1::Scale& scale : version.scales()) {
@@ -341,8 +377,21 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     const stats::Summary g = stats::Summarize(mine);
     const stats::Summary p = stats::SummarizeAnswered(all);
     // A scale some respondents could not score has its own counts; they
-    // face the same test as the respondents' (else the scale is left out).
-    if (!privileged && !disclosure::MayRelease(g.n, p.n, k)) {
+    // face the same tests as the respondents' (else the scale is left out).
+    // The cohort's staff know their cohort, not the rest of the pool.
+    CohortCounts scale_group;
+    CohortCounts scale_pool;
+    std::map<std::string, int> scale_by_municipality;
+    for (const Scored& s : scored) {
+      if (s.scales.count(scale.id()) == 0) continue;
+      ++scale_pool[s.cohort_id];
+      ++scale_by_municipality[s.municipality];
+      if (in_group.count(&s) > 0) ++scale_group[s.cohort_id];
+    }
+    if (privileged ? !MayReleasePoolTo(scale_pool, cohort_id, k)
+                   : (!MayReleaseGroup(scale_group, scale_pool, k) ||
+                      !SmallMunicipalitiesSafe(scale_by_municipality, r.municipality_code(),
+                                               k))) {
       out.set_suppressed(true);
       continue;
     }
@@ -380,17 +429,25 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   // Walls: respondents whose strongest wall each is (ties count for each).
   std::vector<int> muni_cells(std::size(kWalls), 0);
   std::vector<int> pool_cells(std::size(kWalls), 0);
-  std::set<const Scored*> in_group(group.begin(), group.end());
+  // The filtering cohort's cells (its staff know them).
+  std::vector<int> cohort_cells(std::size(kWalls), 0);
   for (const Scored& s : scored) {
     for (Wall w : internal::StrongestWalls(version, s)) {
       const size_t i = std::find(std::begin(kWalls), std::end(kWalls), w) - std::begin(kWalls);
       if (i >= std::size(kWalls)) continue;
       ++pool_cells[i];
       if (in_group.count(&s) > 0) ++muni_cells[i];
+      if (privileged && s.cohort_id == cohort_id) ++cohort_cells[i];
     }
   }
   std::vector<bool> hidden(std::size(kWalls), false);
-  if (!privileged) {
+  if (privileged) {
+    // The pool's column beside what the staff know of it: the rest outside
+    // their cohort is a table of its own.
+    std::vector<int> outside(std::size(kWalls));
+    for (size_t i = 0; i < outside.size(); ++i) outside[i] = pool_cells[i] - cohort_cells[i];
+    hidden = disclosure::SuppressCells(outside, k);
+  } else {
     // The municipality's column, and the rest of the pool's (pool minus
     // municipality, which a shown pool count beside a shown municipality
     // count publishes): a row hidden for either withholds both counts, since
@@ -553,15 +610,30 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
     // Who may see this pair's change: the person themself and staff always;
     // other members a municipality only beside a cohort that leaves 0 or >= k
     // others, and the cohort only when it has k.
-    auto releasable = [&](int subject_n, int cohort_n) {
+    // Municipalities are released beside each other and the cohort: those
+    // below k (other than the subject) are the cohort minus the released
+    // ones, so together they must be 0 or at least k too.
+    auto small_rest_safe = [&](const std::map<std::string, int>& by_town) {
+      int small = 0;
+      for (const auto& [town, n] : by_town) {
+        if (n < k && !(subject == Subject::kMunicipality && town == r.municipality_code())) {
+          small += n;
+        }
+      }
+      return RestIsSafe(small, k);
+    };
+    auto releasable = [&](int subject_n, int cohort_n, const std::map<std::string, int>& by_town) {
       if (staff || subject == Subject::kPerson) return true;
+      if (!small_rest_safe(by_town)) return false;
       if (subject == Subject::kMunicipality) {
         return disclosure::MayRelease(subject_n, cohort_n, k);
       }
       return disclosure::MayRelease(subject_n, subject_n, k);
     };
+    std::map<std::string, int> pairs_by_town;
+    for (const auto& [a, b] : cohort_pairs) ++pairs_by_town[b->municipality];
     if (!releasable(static_cast<int>(subject_pairs.size()),
-                    static_cast<int>(cohort_pairs.size()))) {
+                    static_cast<int>(cohort_pairs.size()), pairs_by_town)) {
       out.set_suppressed(true);
       continue;
     }
@@ -578,8 +650,14 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
         return values;
       };
       const std::vector<std::pair<double, double>> mine = scores(subject_pairs);
+      std::map<std::string, int> scored_by_town;
+      for (const auto& [a, b] : cohort_pairs) {
+        if (a->scales.count(scale.id()) > 0 && b->scales.count(scale.id()) > 0) {
+          ++scored_by_town[b->municipality];
+        }
+      }
       if (!releasable(static_cast<int>(mine.size()),
-                      static_cast<int>(scores(cohort_pairs).size()))) {
+                      static_cast<int>(scores(cohort_pairs).size()), scored_by_town)) {
         out.set_suppressed(true);
         continue;
       }

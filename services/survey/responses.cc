@@ -27,6 +27,7 @@
 #include "common/util/excel_csv.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
+#include "common/validation/validation.h"
 #include "services/survey/disclosure.h"
 #include "services/survey/instruments.h"
 #include "services/survey/internal.h"
@@ -163,6 +164,10 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
     rec.response.set_municipality_code(
         anonymous ? AnonymousMunicipality(*membership, municipality, k) : municipality);
     *rec.response.mutable_answers() = r.answers();
+    // Texts were measured trimmed (ValidateAnswers); store what was measured.
+    for (v1::Answer& a : *rec.response.mutable_answers()) {
+      if (a.value_case() == v1::Answer::kText) a.set_text(TrimSpaces(a.text()));
+    }
     rec.response.set_submitted(submit);
     if (submit) {
       if (anonymous) {
