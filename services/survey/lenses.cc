@@ -363,7 +363,22 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   }
   out.set_respondents(group_n);
 
-  const std::set<const Scored*> in_group(group.begin(), group.end());
+  // Per row, computed once: in the group, its cohort and municipality (by
+  // index), so the per-scale counts below are array increments (the pool
+  // may hold tens of thousands; docs/benchmarks.md).
+  std::vector<char> row_in_group(scored.size(), 0);
+  for (const Scored* g : group) row_in_group[g - scored.data()] = 1;
+  std::map<std::string, int> cohort_index;
+  std::vector<int> cohort_of_row;
+  cohort_of_row.reserve(scored.size());
+  for (const Scored& s : scored) {
+    cohort_of_row.push_back(
+        cohort_index.emplace(s.cohort_id, static_cast<int>(cohort_index.size())).first->second);
+  }
+  std::vector<std::string> cohort_names(cohort_index.size());
+  for (const auto& [name, i] : cohort_index) cohort_names[i] = name;
+  std::vector<std::string> muni_names(muni_index.size());
+  for (const auto& [name, i] : muni_index) muni_names[i] = name;
   const int groups = static_cast<int>(muni_index.size());
   std::vector<std::pair<double, std::string>> distinctive;
   for (const v1::Scale& scale : version.scales()) {
@@ -379,14 +394,24 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     // A scale some respondents could not score has its own counts; they
     // face the same tests as the respondents' (else the scale is left out).
     // The cohort's staff know their cohort, not the rest of the pool.
+    std::vector<int> group_by_cohort(cohort_names.size(), 0);
+    std::vector<int> pool_by_cohort(cohort_names.size(), 0);
+    std::vector<int> pool_by_muni(muni_names.size(), 0);
+    for (size_t i = 0; i < scored.size(); ++i) {
+      if (!all[i].has_value()) continue;
+      ++pool_by_cohort[cohort_of_row[i]];
+      ++pool_by_muni[group_of_row[i]];
+      if (row_in_group[i]) ++group_by_cohort[cohort_of_row[i]];
+    }
     CohortCounts scale_group;
     CohortCounts scale_pool;
     std::map<std::string, int> scale_by_municipality;
-    for (const Scored& s : scored) {
-      if (s.scales.count(scale.id()) == 0) continue;
-      ++scale_pool[s.cohort_id];
-      ++scale_by_municipality[s.municipality];
-      if (in_group.count(&s) > 0) ++scale_group[s.cohort_id];
+    for (size_t c = 0; c < cohort_names.size(); ++c) {
+      if (pool_by_cohort[c] > 0) scale_pool[cohort_names[c]] = pool_by_cohort[c];
+      if (group_by_cohort[c] > 0) scale_group[cohort_names[c]] = group_by_cohort[c];
+    }
+    for (size_t m = 0; m < muni_names.size(); ++m) {
+      if (pool_by_muni[m] > 0) scale_by_municipality[muni_names[m]] = pool_by_muni[m];
     }
     if (privileged ? !MayReleasePoolTo(scale_pool, cohort_id, k)
                    : (!MayReleaseGroup(scale_group, scale_pool, k) ||
@@ -436,7 +461,7 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
       const size_t i = std::find(std::begin(kWalls), std::end(kWalls), w) - std::begin(kWalls);
       if (i >= std::size(kWalls)) continue;
       ++pool_cells[i];
-      if (in_group.count(&s) > 0) ++muni_cells[i];
+      if (row_in_group[&s - scored.data()]) ++muni_cells[i];
       if (privileged && s.cohort_id == cohort_id) ++cohort_cells[i];
     }
   }
