@@ -11,11 +11,18 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/sqlite_rows.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::enrollment {
 namespace {
+
+using storage::BindBlob;
+using storage::ExecInsert;
+using storage::Parse;
+using storage::ReadAll;
+using storage::SqlLimit;
 
 constexpr char kSchemaV1[] = R"sql(
 CREATE TABLE cohorts (
@@ -104,11 +111,6 @@ std::string StoredParticipant(const v1::Participant& participant) {
   return stored.SerializeAsString();
 }
 
-void BindBlob(SQLite::Statement& statement, int index,
-              const std::string& data) {
-  statement.bind(index, data.data(), static_cast<int>(data.size()));
-}
-
 // Unset filters are bound as NULL so each query keeps one fixed SQL text.
 template <typename Enum>
 void BindOptional(SQLite::Statement& statement, int index,
@@ -118,33 +120,6 @@ void BindOptional(SQLite::Statement& statement, int index,
   } else {
     statement.bind(index);
   }
-}
-
-// SQLite reads a negative LIMIT as "no limit".
-int SqlLimit(int limit) { return limit > 0 ? limit : -1; }
-
-absl::Status Parse(const SQLite::Column& column,
-                   google::protobuf::MessageLite* message) {
-  const void* data = column.getBlob();
-  if (!message->ParseFromArray(data, column.getBytes())) {
-    return errors::Internal("stored record is unreadable");
-  }
-  return absl::OkStatus();
-}
-
-// A duplicate id is the caller's error and deserves the resource's name; any
-// other failure propagates to the Database layer, which converts it.
-absl::Status ExecInsert(SQLite::Statement& insert, absl::string_view type,
-                        absl::string_view name) {
-  try {
-    insert.exec();
-  } catch (const SQLite::Exception& e) {
-    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
-      return errors::AlreadyExists(type, name);
-    }
-    throw;
-  }
-  return absl::OkStatus();
 }
 
 // Columns: seq, id, revision, data.
@@ -177,18 +152,6 @@ absl::StatusOr<ParticipantRecord> ReadParticipant(SQLite::Statement& row) {
   record.revision = row.getColumn(3).getInt64();
   RETURN_IF_ERROR(Parse(row.getColumn(4), &record.participant));
   return record;
-}
-
-template <typename Record>
-absl::StatusOr<std::vector<Record>> ReadAll(
-    SQLite::Statement& query,
-    absl::StatusOr<Record> (*read)(SQLite::Statement&)) {
-  std::vector<Record> records;
-  while (query.executeStep()) {
-    ASSIGN_OR_RETURN(Record record, read(query));
-    records.push_back(std::move(record));
-  }
-  return records;
 }
 
 class SqliteEnrollmentTx final : public EnrollmentTx {

@@ -11,10 +11,17 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/sqlite_rows.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::plans {
 namespace {
+
+using storage::BindBlob;
+using storage::ExecInsert;
+using storage::Parse;
+using storage::ReadAll;
+using storage::SqlLimit;
 
 // Cohorts live in the enrollment service, so plans carry cohort_id without a
 // foreign key; everything under a plan references it, so a revision, feedback
@@ -104,38 +111,6 @@ int32_t PracticeDay(const v1::PracticeEntry& entry) {
   return entry.date().year() * 10000 + entry.date().month() * 100 + entry.date().day();
 }
 
-void BindBlob(SQLite::Statement& statement, int index, const std::string& data) {
-  statement.bind(index, data.data(), static_cast<int>(data.size()));
-}
-
-// SQLite reads a negative LIMIT as "no limit".
-int SqlLimit(int limit) { return limit > 0 ? limit : -1; }
-
-absl::Status Parse(const SQLite::Column& column, google::protobuf::MessageLite* message) {
-  const void* data = column.getBlob();
-  if (!message->ParseFromArray(data, column.getBytes())) {
-    return errors::Internal("stored record is unreadable");
-  }
-  return absl::OkStatus();
-}
-
-// A duplicate key is the caller's error and deserves the resource's name; any
-// other failure (a missing plan included) propagates to the Database layer,
-// which converts it.
-absl::Status ExecInsert(SQLite::Statement& insert, absl::string_view type,
-                        absl::string_view name) {
-  try {
-    insert.exec();
-  } catch (const SQLite::Exception& e) {
-    const int code = e.getExtendedErrorCode();
-    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
-      return errors::AlreadyExists(type, name);
-    }
-    throw;
-  }
-  return absl::OkStatus();
-}
-
 // Columns: seq, cohort_id, id, revision, data.
 absl::StatusOr<PlanRecord> ReadPlan(SQLite::Statement& row) {
   PlanRecord record;
@@ -178,17 +153,6 @@ absl::StatusOr<PracticeRecord> ReadPractice(SQLite::Statement& row) {
   record.id = row.getColumn(3).getString();
   RETURN_IF_ERROR(Parse(row.getColumn(4), &record.entry));
   return record;
-}
-
-template <typename Record>
-absl::StatusOr<std::vector<Record>> ReadAll(SQLite::Statement& query,
-                                            absl::StatusOr<Record> (*read)(SQLite::Statement&)) {
-  std::vector<Record> records;
-  while (query.executeStep()) {
-    ASSIGN_OR_RETURN(Record record, read(query));
-    records.push_back(std::move(record));
-  }
-  return records;
 }
 
 class SqlitePlansTx final : public PlansTx {

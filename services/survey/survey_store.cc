@@ -18,11 +18,18 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/sqlite_rows.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::survey {
 namespace {
+
+using storage::BindBlob;
+using storage::ExecInsert;
+using storage::Parse;
+using storage::ReadAll;
+using storage::SqlLimit;
 
 // Cohorts and participants live in the enrollment service, so they are plain
 // text here; everything under a wave or an instrument references it, so an
@@ -220,37 +227,9 @@ bool ParseResponseName(const std::string& name, std::string* cohort_id, std::str
   return true;
 }
 
-void BindBlob(SQLite::Statement& statement, int index, const std::string& data) {
-  statement.bind(index, data.data(), static_cast<int>(data.size()));
-}
-
-// SQLite reads a negative LIMIT as "no limit".
-int SqlLimit(int limit) { return limit > 0 ? limit : -1; }
-
-absl::Status Parse(const SQLite::Column& column, google::protobuf::MessageLite* message) {
-  const void* data = column.getBlob();
-  if (!message->ParseFromArray(data, column.getBytes())) {
-    return errors::Internal("stored record is unreadable");
-  }
-  return absl::OkStatus();
-}
-
 bool IsDuplicate(const SQLite::Exception& e) {
   const int code = e.getExtendedErrorCode();
   return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-
-// A duplicate key is the caller's error and deserves the resource's name; any
-// other failure (a missing parent included) propagates to the Database layer,
-// which converts it.
-absl::Status ExecInsert(SQLite::Statement& insert, absl::string_view type, absl::string_view name) {
-  try {
-    insert.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsDuplicate(e)) return errors::AlreadyExists(type, name);
-    throw;
-  }
-  return absl::OkStatus();
 }
 
 // Columns: seq, id, data.
@@ -301,17 +280,6 @@ absl::StatusOr<ResponseRecord> ReadResponse(SQLite::Statement& row) {
   record.instrument_id = row.getColumn(7).getString();
   RETURN_IF_ERROR(Parse(row.getColumn(8), &record.response));
   return record;
-}
-
-template <typename Record>
-absl::StatusOr<std::vector<Record>> ReadAll(SQLite::Statement& query,
-                                            absl::StatusOr<Record> (*read)(SQLite::Statement&)) {
-  std::vector<Record> records;
-  while (query.executeStep()) {
-    ASSIGN_OR_RETURN(Record record, read(query));
-    records.push_back(std::move(record));
-  }
-  return records;
 }
 
 class SqliteSurveyTx final : public SurveyTx {
