@@ -1,7 +1,5 @@
 #include "services/survey/survey_store.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -225,11 +223,6 @@ bool ParseResponseName(const std::string& name, std::string* cohort_id, std::str
   *wave_id = parts[3];
   *id = parts[5];
   return true;
-}
-
-bool IsDuplicate(const SQLite::Exception& e) {
-  const int code = e.getExtendedErrorCode();
-  return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
 // Columns: seq, id, data.
@@ -742,7 +735,7 @@ class SqliteSurveyTx final : public SurveyTx {
       if (changed != nullptr) *changed = n;
       return absl::OkStatus();
     } catch (const SQLite::Exception& e) {
-      if (!IsDuplicate(e)) throw;
+      if (!storage::IsDuplicateKey(e)) throw;
     }
     // The failed statement alone was undone; the transaction goes on.
     std::string id = record.id;
