@@ -24,6 +24,7 @@ namespace {
 
 using storage::BindBlob;
 using storage::ExecInsert;
+using storage::Parse;
 using storage::ReadAll;
 using storage::SqlLimit;
 
