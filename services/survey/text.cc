@@ -11,6 +11,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/validation/validation.h"
+#include "services/survey/stats.h"
 
 namespace kaizen::survey::text {
 namespace {
@@ -32,40 +34,14 @@ int CharPosition(absl::string_view s, size_t offset) {
 
 int CountChars(absl::string_view s) { return CharPosition(s, s.size()) - 1; }
 
-// Strict enough for rule words: well-formed UTF-8 (no overlongs, surrogates
-// or code points above U+10FFFF) and no C0/DEL control characters.
+// Strict enough for rule words: well-formed UTF-8 (common/validation) and
+// no C0/DEL control characters.
 bool IsCleanUtf8(absl::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7F) return false;
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      if (!IsUtf8Continuation(s[i + k])) return false;
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
+  if (!IsValidUtf8(s)) return false;
+  return std::none_of(s.begin(), s.end(), [](char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7F;
+  });
 }
 
 // Base forms that are content-word parts of speech but say nothing about the
@@ -229,18 +205,6 @@ std::map<std::string, int> CountTerms(const std::vector<Token>& tokens) {
   return counts;
 }
 
-double LogLikelihood(double a, double b, double c, double d) {
-  if (c + d <= 0) return 0;
-  const double e1 = c * (a + b) / (c + d);
-  const double e2 = d * (a + b) / (c + d);
-  auto part = [](double observed, double expected) {
-    return observed > 0 && expected > 0
-               ? observed * std::log(observed / expected)
-               : 0.0;  // 0 ln 0 = 0
-  };
-  return std::max(0.0, 2 * (part(a, e1) + part(b, e2)));
-}
-
 std::vector<Distinctive> DistinctiveTerms(
     const std::map<std::string, int>& target,
     const std::map<std::string, int>& reference, int top, double min_g2) {
@@ -251,7 +215,7 @@ std::vector<Distinctive> DistinctiveTerms(
   for (const auto& [term, n] : reference) d += n;
 
   auto consider = [&](const std::string& term, int a, int b) {
-    const double g2 = LogLikelihood(a, b, c, d);
+    const double g2 = stats::LogLikelihoodG2(a, b, c, d);
     if (g2 < min_g2) return;
     // a/c > b/d, cross-multiplied so an empty side cannot divide by zero.
     out.push_back({term, a, b, g2, a * d > b * c});

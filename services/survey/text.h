@@ -120,14 +120,9 @@ struct Distinctive {
   bool overused = false;  // relatively more frequent in the target
 };
 
-// Log-likelihood G2 of Rayson & Garside (2000), "Comparing corpora using
-// frequency profiling": with a, b the term's frequencies and c, d the corpus
-// sizes (sum of all frequencies), E1 = c(a+b)/(c+d), E2 = d(a+b)/(c+d),
-//   G2 = 2 (a ln(a/E1) + b ln(b/E2)),  with 0 ln 0 = 0.
-// G2 >= 3.84 is p < 0.05 (1 d.f.), 6.63 p < 0.01, 10.83 p < 0.001.
-double LogLikelihood(double a, double b, double c, double d);
 
-// Terms of either corpus with G2 >= min_g2, by G2 descending (ties by term),
+// Terms of either corpus with G2 (log-likelihood, stats::LogLikelihoodG2:
+// >= 3.84 is p < 0.05) >= min_g2, by G2 descending (ties by term),
 // at most `top` of them (none when top <= 0). Corpus sizes are the sums of
 // the maps, so pass the full CountTerms() of each side. Under- as well as
 // overused terms are reported; `overused` tells which.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/survey/stats.h"
 
 namespace kaizen::survey::text {
 namespace {
@@ -208,12 +209,12 @@ TEST(CountTermsTest, CountsContentBaseForms) {
 TEST(LogLikelihoodTest, HandComputedValues) {
   // a=10, b=5, c=100, d=500: E1 = 100*15/600 = 2.5, E2 = 12.5,
   // G2 = 2(10 ln 4 + 5 ln 0.4) = 2(13.862944 - 4.581454) = 18.562980
-  EXPECT_NEAR(LogLikelihood(10, 5, 100, 500), 18.562980, 1e-5);
+  EXPECT_NEAR(stats::LogLikelihoodG2(10, 5, 100, 500), 18.562980, 1e-5);
   // b = 0 uses 0 ln 0 = 0: E1 = 10*4/20 = 2, G2 = 2 * 4 ln 2 = 5.545177...
-  EXPECT_NEAR(LogLikelihood(4, 0, 10, 10), 5.545177, 1e-5);
+  EXPECT_NEAR(stats::LogLikelihoodG2(4, 0, 10, 10), 5.545177, 1e-5);
   // Same relative frequency: no difference.
-  EXPECT_NEAR(LogLikelihood(2, 4, 10, 20), 0, 1e-12);
-  EXPECT_EQ(LogLikelihood(0, 0, 0, 0), 0);
+  EXPECT_NEAR(stats::LogLikelihoodG2(2, 4, 10, 20), 0, 1e-12);
+  EXPECT_EQ(stats::LogLikelihoodG2(0, 0, 0, 0), 0);
 }
 
 TEST(DistinctiveTermsTest, OneMunicipalityAgainstThePool) {
