@@ -23,7 +23,7 @@ CohortMembership::CohortMembership(RosterView roster, const kaizen::type::Princi
   const std::optional<kaizen::type::Role> staff_role = CohortStaffRole(caller, roster_);
   staff_ = staff_role.has_value();
   organiser_ = secretariat_ || staff_role == kaizen::type::ROLE_NAVIGATOR;
-  entry_ = roster_.FindBySubject(caller.subject());
+  entry_ = roster_.FindCaller(caller);
   if (entry_ != nullptr && entry_->role() == ev1::Participant::PARTICIPANT &&
       auth::HasRole(caller, kaizen::type::ROLE_PARTICIPANT)) {
     self_ = entry_;

@@ -26,6 +26,14 @@ const RosterEntry* RosterView::FindBySubject(const std::string& subject) const {
   return nullptr;
 }
 
+const RosterEntry* RosterView::FindCaller(const Principal& caller) const {
+  if (auth::HasRole(caller, kaizen::type::ROLE_PARTNER_HR) ||
+      auth::HasRole(caller, kaizen::type::ROLE_SERVICE)) {
+    return nullptr;
+  }
+  return FindBySubject(caller.subject());
+}
+
 std::vector<const RosterEntry*> RosterView::Participants() const {
   std::vector<const RosterEntry*> out;
   for (const RosterEntry& e : roster_.entries()) {
@@ -45,7 +53,7 @@ std::optional<kaizen::type::Role> CohortStaffRole(const Principal& caller,
   if (auth::HasRole(caller, kaizen::type::ROLE_SECRETARIAT)) {
     return kaizen::type::ROLE_SECRETARIAT;
   }
-  const RosterEntry* e = roster.FindBySubject(caller.subject());
+  const RosterEntry* e = roster.FindCaller(caller);
   if (e == nullptr) return std::nullopt;
   kaizen::type::Role role;
   switch (e->role()) {

@@ -46,6 +46,10 @@ class RosterView {
   // The first entry linked to account `subject`, or null (always null for an
   // empty subject: unlinked entries match nobody).
   const RosterEntry* FindBySubject(const std::string& subject) const;
+  // The caller's own entry: FindBySubject(caller.subject()), but never for a
+  // partner HR key or a Kaizen service (their subjects name no person, even
+  // if a roster entry were given the same string).
+  const RosterEntry* FindCaller(const kaizen::type::Principal& caller) const;
   // Entries with role PARTICIPANT, in roster order.
   std::vector<const RosterEntry*> Participants() const;
   const Roster& roster() const { return roster_; }

@@ -3,6 +3,7 @@
 // staff, and every later move: withdrawal, the secretariat's decisions and
 // the applicant's answer to an offer. Seat arithmetic is the ledger's
 // (waitlist.h).
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/principal.h"
+#include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/util/etag.h"
 #include "common/util/ids.h"
@@ -65,18 +67,51 @@ bool IsLiveApplication(v1::Application::State s) {
          s == v1::Application::OFFERED;
 }
 
-// Shared skeleton of the application mutations: parse, load the cohort
-// (expiring lapsed offers), load the application, check the etag, run `fn`,
-// decorate. `fn` may set *deferred to an error that is returned after the
-// transaction commits (so an expiry it observed is kept).
+// Who may act on an application: checked before anything about it (whether
+// it exists, its etag, its state) is revealed. `rec` is null when no such
+// application exists.
+using MayActOnApplication =
+    std::function<absl::Status(const std::string& name, const ApplicationRecord* rec)>;
+
+// Anyone the RPC already admitted (the secretariat-only decisions).
+absl::Status AlreadyAuthorised(const std::string&, const ApplicationRecord*) {
+  return absl::OkStatus();
+}
+
+// The applicant (access token for this name, or the submitting account) or
+// the secretariat; everyone else is refused whether or not it exists.
+MayActOnApplication ApplicantOrSecretariat(const Principal& caller, const Enrollment& e,
+                                           const char* refusal) {
+  return [&caller, &e, refusal](const std::string& name,
+                                const ApplicationRecord* rec) -> absl::Status {
+    if (IsSecretariat(caller)) return absl::OkStatus();
+    v1::Application unknown;
+    const v1::Application& app = rec != nullptr ? rec->application : unknown;
+    if (IsApplicant(caller, app, e.AccessTokenFor(name))) return absl::OkStatus();
+    return Denied(caller, NotYourApplication(refusal));
+  };
+}
+
+// Shared skeleton of the application mutations: parse, authorise the caller
+// (before revealing anything), load the cohort (expiring lapsed offers), load
+// the application, check the etag, run `fn`, decorate. `fn` may set
+// *deferred to an error that is returned after the transaction commits (so
+// an expiry it observed is kept).
 template <typename Fn>
 absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::Time now,
                                                   const std::string& name,
-                                                  const std::string& etag, Fn fn) {
+                                                  const std::string& etag,
+                                                  const MayActOnApplication& may_act, Fn fn) {
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", name, "applications"));
   v1::Application result;
   absl::Status deferred;
   RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    {
+      absl::StatusOr<ApplicationRecord> seen = tx.GetApplication(ids.first, ids.second);
+      if (!seen.ok() && !absl::IsNotFound(seen.status())) return seen.status();
+      RETURN_IF_ERROR(may_act(name, seen.ok() ? &*seen : nullptr));
+      if (!seen.ok()) return seen.status();  // NOT_FOUND, to someone entitled to know
+    }
     SeatLedger ledger(tx, now);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
@@ -91,16 +126,14 @@ absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::
 // Shared by AcceptOffer and DeclineOffer.
 template <typename Fn>
 absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, absl::Time now,
-                                            const Principal& caller, const std::string& name,
-                                            const std::string& expected_token, Fn answer) {
+                                            const Principal& caller, const Enrollment& e,
+                                            const std::string& name, Fn answer) {
   return MutateApplication(
       store, now, name, "",
+      ApplicantOrSecretariat(caller, e,
+                             "only the applicant and the secretariat may answer this offer"),
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Status* deferred) -> absl::Status {
-        if (!IsSecretariat(caller) && !IsApplicant(caller, rec.application, expected_token)) {
-          return Denied(caller, NotYourApplication(
-                                    "only the applicant and the secretariat may answer this offer"));
-        }
         if (rec.application.state() == v1::Application::EXPIRED) {
           // LoadCohortForWrite may just have expired it: keep that, then say so.
           *deferred = OfferExpired();
@@ -159,6 +192,11 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
     SeatLedger ledger(tx, now);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(cohort_id));
     const v1::Cohort& c = cohort.cohort;
+    if (c.state() == v1::Cohort::DRAFT) {
+      // A draft cohort exists only for its staff (as in GetCohort).
+      ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
+      if (!staff) return errors::NotFound("Cohort", request.parent());
+    }
     if (c.state() != v1::Cohort::OPEN) return CohortNotOpen(c.state());
     if (now < FromProto(c.application_open_time()) ||
         now >= FromProto(c.application_close_time())) {
@@ -221,15 +259,20 @@ absl::StatusOr<v1::Application> Enrollment::GetApplication(
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "applications"));
   v1::Application result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
+    // Authorise before revealing whether the application exists.
+    absl::StatusOr<ApplicationRecord> found = tx.GetApplication(ids.first, ids.second);
+    if (!found.ok() && !absl::IsNotFound(found.status())) return found.status();
     ASSIGN_OR_RETURN(bool navigator,
                      IsCohortStaff(tx, ids.first, caller, /*navigator_only=*/true));
-    const bool applicant =
-        IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()));
+    const v1::Application unknown;
+    const bool applicant = IsApplicant(caller, found.ok() ? found->application : unknown,
+                                       AccessTokenFor(request.name()));
     if (!navigator && !applicant) {
       return Denied(caller, NotYourApplication(
                                 "only the applicant and the secretariat may see this application"));
     }
+    if (!found.ok()) return found.status();
+    const ApplicationRecord& rec = *found;
     RETURN_IF_ERROR(DecorateApplication(tx, rec, &result));
     if (!IsSecretariat(caller) && !applicant) RedactApplicationForStaff(&result);
     return absl::OkStatus();
@@ -268,12 +311,13 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
   filter.municipality_code = request.municipality_code();
   v1::ListApplicationsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    // The caller first: whether the cohort exists is for its staff to know.
     ASSIGN_OR_RETURN(bool navigator, IsCohortStaff(tx, cohort_id, caller, /*navigator_only=*/true));
     if (!navigator) {
       return Denied(caller, StaffOnly("only the secretariat and this cohort's navigator may "
                                       "list applications"));
     }
+    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
     ASSIGN_OR_RETURN(auto rows, tx.ListApplications(cohort_id, filter, after, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
@@ -299,13 +343,9 @@ absl::StatusOr<v1::Application> Enrollment::WithdrawApplication(
   const absl::Time now = clock_->Now();
   return MutateApplication(
       store_, now, request.name(), request.etag(),
+      ApplicantOrSecretariat(caller, *this, "only the applicant and the secretariat may withdraw it"),
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Status*) -> absl::Status {
-        if (!IsSecretariat(caller) &&
-            !IsApplicant(caller, rec.application, AccessTokenFor(rec.application.name()))) {
-          return Denied(caller, NotYourApplication(
-                                    "only the applicant and the secretariat may withdraw it"));
-        }
         if (!IsLiveApplication(rec.application.state())) {
           return InvalidStateTransition("withdraw", rec.application.state());
         }
@@ -320,7 +360,7 @@ absl::StatusOr<v1::Application> Enrollment::AcceptApplication(
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(),
+      store_, now, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
           ApplicationRecord& rec, absl::Status*) -> absl::Status {
         const auto state = rec.application.state();
@@ -350,7 +390,7 @@ absl::StatusOr<v1::Application> Enrollment::RejectApplication(
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(),
+      store_, now, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Status*) -> absl::Status {
         if (!IsLiveApplication(rec.application.state())) {
@@ -372,7 +412,7 @@ absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
   RETURN_IF_ERROR(v.Result());
   const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(),
+      store_, now, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ApplicationRecord& rec,
           absl::Status*) -> absl::Status {
         if (rec.application.state() != v1::Application::WAITLISTED) {
@@ -388,7 +428,7 @@ absl::StatusOr<v1::Application> Enrollment::AcceptOffer(const Principal& caller,
                                                         const v1::AnswerOfferRequest& request) {
   const absl::Time now = clock_->Now();
   return AnswerOffer(
-      store_, now, caller, request.name(), AccessTokenFor(request.name()),
+      store_, now, caller, *this, request.name(),
       [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
         return ledger.AdmitApplication(cohort, rec, rec.application.admitted_member_count(),
                                        Actor(caller), kOfferAccepted);
@@ -398,7 +438,7 @@ absl::StatusOr<v1::Application> Enrollment::AcceptOffer(const Principal& caller,
 absl::StatusOr<v1::Application> Enrollment::DeclineOffer(const Principal& caller,
                                                          const v1::AnswerOfferRequest& request) {
   const absl::Time now = clock_->Now();
-  return AnswerOffer(store_, now, caller, request.name(), AccessTokenFor(request.name()),
+  return AnswerOffer(store_, now, caller, *this, request.name(),
                      [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
                        return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN,
                                                     Actor(caller), kOfferDeclined);

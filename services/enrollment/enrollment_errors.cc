@@ -24,7 +24,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidPageToken, kInvalidCursor, kUpdateMaskRequired, kUpdateMaskInvalid,
       kTeamSize, kTeamMunicipalityMismatch, kTeamLargerThanCapacity, kAgeOutOfRange,
-      kCurrencyNotJpy, kStaffRoleRequired, kUnknownItem, kDuplicateApplicant,
+      kCurrencyNotJpy, kStaffRoleRequired, kSubjectReserved, kUnknownItem, kDuplicateApplicant,
       kCohortNotOpen, kApplicationWindowClosed, kInvalidStateTransition, kCohortFull,
       kMunicipalityLimitReached, kCapacityBelowTaken, kMunicipalityLimitBelowTaken,
       kCohortFinished, kNoOpenOffer, kOfferExpired, kAlreadyCancelled, kRefundExceedsPaid,
@@ -94,6 +94,12 @@ absl::Status StaffRoleRequired() {
                               "must be NAVIGATOR, ADVISOR, OBSERVER or SECRETARIAT (participants "
                               "join through applications)",
                               kStaffRoleRequired);
+}
+
+absl::Status SubjectReserved() {
+  return errors::InvalidField("participant.subject",
+                              "must not start with \"partner:\" (reserved for partner API keys)",
+                              kSubjectReserved);
 }
 
 absl::Status UnknownItem() {

@@ -38,6 +38,9 @@ inline constexpr absl::string_view kAgeOutOfRange = "AGE_OUT_OF_RANGE";
 inline constexpr absl::string_view kCurrencyNotJpy = "CURRENCY_NOT_JPY";
 inline constexpr absl::string_view kStaffRoleRequired = "STAFF_ROLE_REQUIRED";
 inline constexpr absl::string_view kUnknownItem = "UNKNOWN_ITEM";
+// A staff entry's account subject in a namespace the gateway reserves
+// (`partner:` is an API key's).
+inline constexpr absl::string_view kSubjectReserved = "SUBJECT_RESERVED";
 // Also ALREADY_EXISTS (see DuplicateApplicant).
 inline constexpr absl::string_view kDuplicateApplicant = "DUPLICATE_APPLICANT";
 
@@ -112,6 +115,8 @@ absl::Status CurrencyNotJpy(absl::string_view field);
 // CreateParticipant with a role that is not a staff role (participants join
 // through applications).
 absl::Status StaffRoleRequired();
+// CreateParticipant with a subject starting with `partner:` (API keys only).
+absl::Status SubjectReserved();
 // RecordShipment for an item the cohort's fee does not include.
 absl::Status UnknownItem();
 

@@ -21,7 +21,7 @@ absl::StatusOr<v1::Roster> Enrollment::GetRoster(const Principal& caller,
   v1::Roster roster;
   roster.set_cohort(request.parent());
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    // The caller first: whether the cohort exists is for its staff to know.
     if (!auth::HasRole(caller, kaizen::type::ROLE_SERVICE)) {
       ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
       if (!staff) {
@@ -29,6 +29,7 @@ absl::StatusOr<v1::Roster> Enrollment::GetRoster(const Principal& caller,
                                         "read the roster"));
       }
     }
+    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
     ParticipantFilter active;
     active.state = v1::Participant::ACTIVE;
     ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, active, 0, 0));

@@ -1,8 +1,10 @@
 // Participants: staff added by the secretariat, people admitted through
 // applications (waitlist.h creates those), reads for staff and the person,
 // cancellation, consent, fees and textbook shipments.
+#include <functional>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -32,16 +34,42 @@ v1::Participant DecorateParticipant(const ParticipantRecord& rec) {
   return out;
 }
 
-// Shared skeleton of the participant mutations: parse, load the cohort
-// (expiring lapsed offers), load the participant, check the etag, run `fn`,
-// decorate.
+// Who may act on a participation: checked before anything about it (whether
+// it exists, its etag, its state) is revealed. `rec` is null when there is
+// no such participation.
+using MayActOnParticipant = std::function<absl::Status(const ParticipantRecord* rec)>;
+
+// Anyone the RPC already admitted (the secretariat-only records).
+absl::Status AlreadyAuthorised(const ParticipantRecord*) { return absl::OkStatus(); }
+
+// The participant themself or the secretariat; everyone else is refused
+// whether or not the participation exists.
+MayActOnParticipant SelfOrSecretariat(const Principal& caller, const char* refusal) {
+  return [&caller, refusal](const ParticipantRecord* rec) -> absl::Status {
+    if (IsSecretariat(caller) || (rec != nullptr && IsSelf(caller, rec->participant))) {
+      return absl::OkStatus();
+    }
+    return Denied(caller, NotYourParticipation(refusal));
+  };
+}
+
+// Shared skeleton of the participant mutations: parse, authorise the caller
+// (before revealing anything), load the cohort (expiring lapsed offers), load
+// the participant, check the etag, run `fn`, decorate.
 template <typename Fn>
 absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, absl::Time now,
                                                   const std::string& name,
-                                                  const std::string& etag, Fn fn) {
+                                                  const std::string& etag,
+                                                  const MayActOnParticipant& may_act, Fn fn) {
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", name, "participants"));
   v1::Participant result;
   RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    {
+      absl::StatusOr<ParticipantRecord> seen = tx.GetParticipant(ids.first, ids.second);
+      if (!seen.ok() && !absl::IsNotFound(seen.status())) return seen.status();
+      RETURN_IF_ERROR(may_act(seen.ok() ? &*seen : nullptr));
+      if (!seen.ok()) return seen.status();  // NOT_FOUND, to someone entitled to know
+    }
     SeatLedger ledger(tx, now);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
@@ -79,6 +107,7 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
   }
   v.Check(ValidateText("participant.department", in.department(), 0, 100, false));
   v.Check(ValidateText("participant.subject", in.subject(), 0, 200, false));
+  if (absl::StartsWith(in.subject(), "partner:")) v.Check(SubjectReserved());
   RETURN_IF_ERROR(v.Result());
 
   const absl::Time now = clock_->Now();
@@ -130,12 +159,16 @@ absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "participants"));
   v1::Participant result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
+    // Authorise before revealing whether the participation exists.
+    absl::StatusOr<ParticipantRecord> found = tx.GetParticipant(ids.first, ids.second);
+    if (!found.ok() && !absl::IsNotFound(found.status())) return found.status();
     ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, ids.first, caller));
-    if (!staff && !IsSelf(caller, rec.participant)) {
+    if (!staff && !(found.ok() && IsSelf(caller, found->participant))) {
       return Denied(caller, NotYourParticipation(
                                 "only staff and the participant themself may see this"));
     }
+    if (!found.ok()) return found.status();
+    const ParticipantRecord& rec = *found;
     result = DecorateParticipant(rec);
     if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
       RedactParticipantForStaff(&result);
@@ -168,9 +201,10 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
   filter.municipality_code = request.municipality_code();
   v1::ListParticipantsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    // The caller first: whether the cohort exists is for its staff to know.
     ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
     if (!staff) return Denied(caller, StaffOnly("only this cohort's staff may list its people"));
+    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
     ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, filter, after_seq, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
@@ -193,12 +227,9 @@ absl::StatusOr<v1::Participant> Enrollment::CancelParticipant(
   const absl::Time now = clock_->Now();
   return MutateParticipant(
       store_, now, request.name(), request.etag(),
+      SelfOrSecretariat(caller, "only the participant themself and the secretariat may cancel"),
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
           ParticipantRecord& rec) -> absl::Status {
-        if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
-          return Denied(caller, NotYourParticipation(
-                                    "only the participant themself and the secretariat may cancel"));
-        }
         if (rec.participant.state() != v1::Participant::ACTIVE) return AlreadyCancelled();
         rec.participant.set_state(v1::Participant::CANCELLED);
         RETURN_IF_ERROR(SaveParticipant(tx, rec, now));
@@ -211,13 +242,10 @@ absl::StatusOr<v1::Participant> Enrollment::UpdateConsent(
   const absl::Time now = clock_->Now();
   return MutateParticipant(
       store_, now, request.name(), request.etag(),
+      SelfOrSecretariat(caller,
+                        "only the participant themself and the secretariat may change consent"),
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&,
           ParticipantRecord& rec) -> absl::Status {
-        if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
-          return Denied(caller,
-                        NotYourParticipation("only the participant themself and the secretariat "
-                                             "may change consent"));
-        }
         *rec.participant.mutable_consent() = request.consent();
         auto* change = rec.participant.add_consent_history();
         *change->mutable_consent() = request.consent();
@@ -247,7 +275,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
   const absl::Time now = clock_->Now();
   const std::string scope = absl::StrCat("RecordPayment\x1f", request.name());
   return MutateParticipant(
-      store_, now, request.name(), "",
+      store_, now, request.name(), "", AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
           ParticipantRecord& rec) -> absl::Status {
         ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
@@ -292,7 +320,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
   RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 500, true));
   const absl::Time now = clock_->Now();
   return MutateParticipant(
-      store_, now, request.name(), "",
+      store_, now, request.name(), "", AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
           ParticipantRecord& rec) -> absl::Status {
         const v1::IncludedItem* item = nullptr;

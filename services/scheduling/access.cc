@@ -36,16 +36,18 @@ absl::Status RequireOrganiserOf(const Principal& caller, const RosterView& roste
 absl::StatusOr<const RosterEntry*> ActingFor(const Principal& caller, const RosterView& roster,
                                              const std::string& field,
                                              const std::string& requested) {
-  const RosterEntry* self = roster.FindBySubject(caller.subject());
-  if (requested.empty()) {
+  const RosterEntry* self = roster.FindCaller(caller);
+  if (requested.empty() || !IsSecretariat(caller)) {
+    // Only the secretariat acts for others, so only it learns who is on the
+    // roster: everyone else is answered from their own entry alone.
     if (self == nullptr) return CallerNotOnRoster("you are not on this cohort's roster");
+    if (!requested.empty() && requested != self->participant()) {
+      return NotYourself("you may only act for yourself");
+    }
     return self;
   }
   const RosterEntry* target = roster.FindByName(requested);
   if (target == nullptr) return PersonNotOnRoster(field);
-  if (target != self && !IsSecretariat(caller)) {
-    return NotYourself("you may only act for yourself");
-  }
   return target;
 }
 

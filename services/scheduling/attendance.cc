@@ -36,7 +36,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   if (r.records_size() == 0) return InvalidField("records", "must not be empty");
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   for (int i = 0; i < r.records_size(); ++i) {
     const auto& rec = r.records(i);
@@ -87,7 +87,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::GetMeetingAttendance(
     const Principal& caller, const v1::GetMeetingAttendanceRequest& r) {
   if (!auth::IsStaff(caller)) return StaffOnly("see attendance sheets", /*in_cohort=*/false);
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   if (!IsCohortStaff(caller, roster)) {
     return StaffOnly("see attendance sheets", /*in_cohort=*/true);
   }
@@ -105,8 +105,8 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::GetMeetingAttendance(
 absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
     const Principal& caller, const v1::GetAttendanceSummaryRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("parent", r.parent()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
-  const RosterEntry* self = roster.FindBySubject(caller.subject());
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
+  const RosterEntry* self = roster.FindCaller(caller);
   const bool staff = IsCohortStaff(caller, roster);
   if (!staff && self == nullptr) {
     return CallerNotOnRoster("only this cohort's members and staff may see this");

@@ -81,7 +81,7 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
   ASSIGN_OR_RETURN(std::string cohort,
                    internal::CohortOfChild("participant", r.participant(),
                                            {"cohorts", "participants"}));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
   const RosterEntry* person = roster.FindByName(r.participant());
   if (person == nullptr) return NotFound("Participant", r.participant());
   // An entry without a linked account is nobody's own (an empty subject

@@ -103,7 +103,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
   if (!r.online_url().empty()) RETURN_IF_ERROR(ValidateUrl("online_url", r.online_url()));
   // The roster call proves the cohort exists (NOT_FOUND otherwise) and that
   // enrollment is reachable, before anything is written.
-  RETURN_IF_ERROR(FetchRoster(cohort).status());
+  RETURN_IF_ERROR(FetchRoster(caller, cohort).status());
   const absl::Time now = clock_->Now();
   v1::CreateMeetingSeriesResponse response;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
@@ -187,7 +187,7 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
   {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
     RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   }
   if (r.format() == v1::ONLINE) {
@@ -234,7 +234,7 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
   {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
     RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   }
   if (!r.has_start_time()) return InvalidField("start_time", "is required");
@@ -264,7 +264,7 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
   {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
     RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   }
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));

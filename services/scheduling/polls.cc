@@ -65,7 +65,7 @@ absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
     RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   }
   if (r.start_times_size() < 1 || r.start_times_size() > 20) {
@@ -143,7 +143,7 @@ absl::StatusOr<v1::Poll> Scheduling::AnswerPoll(const Principal& caller,
                                                 const v1::AnswerPollRequest& r) {
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   RETURN_IF_ERROR(ValidateText("comment", r.comment(), 0, 500, true));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   ASSIGN_OR_RETURN(const RosterEntry* person,
                    ActingFor(caller, roster, "participant", r.participant()));
   const absl::Time now = clock_->Now();
@@ -188,7 +188,7 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
   } else if (!IsSecretariat(caller)) {
     return SecretariatOnly("confirm a slot by hand");
   }
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   const absl::Time now = clock_->Now();
   v1::Poll out;
@@ -215,7 +215,7 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::ExportPollAnswers(
     const Principal& caller, const v1::ExportPollAnswersRequest& r) {
   if (!auth::IsStaff(caller)) return StaffOnly("export answers", /*in_cohort=*/false);
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   if (!IsCohortStaff(caller, roster)) return StaffOnly("export answers", /*in_cohort=*/true);
   CsvTable table;
   std::string filename;

@@ -15,16 +15,21 @@ namespace kaizen::scheduling {
 Scheduling::Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock)
     : store_(store), roster_(roster), clock_(clock) {}
 
-absl::StatusOr<RosterView> Scheduling::FetchRoster(const std::string& cohort) {
-  ASSIGN_OR_RETURN(enrollment_client::Roster roster, roster_->GetRoster(cohort));
-  return RosterView(std::move(roster));
+absl::StatusOr<RosterView> Scheduling::FetchRoster(const Principal& caller,
+                                                   const std::string& cohort) {
+  absl::StatusOr<enrollment_client::Roster> roster = roster_->GetRoster(cohort);
+  if (absl::IsNotFound(roster.status()) && !IsSecretariat(caller) && !IsKaizenService(caller)) {
+    return CallerNotOnRoster("only this cohort's members and staff may see this");
+  }
+  if (!roster.ok()) return roster.status();
+  return RosterView(*std::move(roster));
 }
 
 absl::StatusOr<std::unique_ptr<RosterView>> Scheduling::RequireMember(const Principal& caller,
                                                                       const std::string& cohort) {
   if (IsSecretariat(caller)) return std::unique_ptr<RosterView>();
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
-  if (roster.FindBySubject(caller.subject()) == nullptr) {
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
+  if (roster.FindCaller(caller) == nullptr) {
     return CallerNotOnRoster("only this cohort's members and staff may see this");
   }
   return std::make_unique<RosterView>(std::move(roster));

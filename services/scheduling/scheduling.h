@@ -102,7 +102,11 @@ class Scheduling {
   // without a roster like the secretariat. Used only by the meeting reads
   // GetMeeting and ListMeetings: services may read meetings, nothing else.
   absl::Status RequireMemberOrService(const Principal& caller, const std::string& cohort);
-  absl::StatusOr<RosterView> FetchRoster(const std::string& cohort);
+  // The cohort's roster for `caller`. A cohort that does not exist is
+  // NOT_FOUND only to the secretariat and Kaizen services; anyone else is
+  // refused as not on its roster, so nobody learns which cohorts (e.g.
+  // drafts) exist from scheduling.
+  absl::StatusOr<RosterView> FetchRoster(const Principal& caller, const std::string& cohort);
 
   SchedulingStore* store_;
   RosterSource* roster_;

@@ -49,7 +49,7 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
     return InvalidField("support_slot.end_time", "a slot lasts at most 4 hours");
   }
   RETURN_IF_ERROR(ValidateText("support_slot.location", in.location(), 0, 500, false));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   const RosterEntry* staff = roster.FindByName(in.staff());
   if (staff == nullptr || staff->role() == ev1::Participant::PARTICIPANT) {
@@ -102,7 +102,7 @@ absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
 absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& caller,
                                                             const v1::BookSupportSlotRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, CohortOfSlot(r.name()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
   ASSIGN_OR_RETURN(const RosterEntry* person,
                    ActingFor(caller, roster, "participant", r.participant()));
   const absl::Time now = clock_->Now();
@@ -122,14 +122,17 @@ absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& cal
 absl::StatusOr<v1::SupportSlot> Scheduling::CancelSupportBooking(
     const Principal& caller, const v1::CancelSupportBookingRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, CohortOfSlot(r.name()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
-  const RosterEntry* self = roster.FindBySubject(caller.subject());
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
+  const RosterEntry* self = roster.FindCaller(caller);
+  const bool organiser = IsOrganiserOf(caller, roster);
+  // Neither a stranger nor another member learns anything about the slot.
+  if (self == nullptr && !organiser) return NotYourBooking();
   SupportSlotRecord slot;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(slot, tx.GetSupportSlot(r.name()));
-    if (slot.message.state() != v1::SupportSlot::BOOKED) return SlotNotBooked();
     const bool own = self != nullptr && self->participant() == slot.message.booked_by();
-    if (!own && !IsOrganiserOf(caller, roster)) return NotYourBooking();
+    if (!own && !organiser) return NotYourBooking();
+    if (slot.message.state() != v1::SupportSlot::BOOKED) return SlotNotBooked();
     slot.message.set_state(v1::SupportSlot::OPEN);
     slot.message.clear_booked_by();
     slot.message.clear_book_time();

@@ -45,7 +45,7 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
   RETURN_IF_ERROR(ValidateText("task.title", r.task().title(), 1, 200, false));
   RETURN_IF_ERROR(ValidateText("task.description", r.task().description(), 0, 2000, true));
   if (!r.task().has_due_time()) return InvalidField("task.due_time", "is required");
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   if (!r.task().assignee().empty() && roster.FindByName(r.task().assignee()) == nullptr) {
     return PersonNotOnRoster("task.assignee");
@@ -69,8 +69,8 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
 absl::StatusOr<v1::ListTasksResponse> Scheduling::ListTasks(const Principal& caller,
                                                             const v1::ListTasksRequest& r) {
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("parent", r.parent()));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(n.cohort));
-  const RosterEntry* self = roster.FindBySubject(caller.subject());
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
+  const RosterEntry* self = roster.FindCaller(caller);
   const bool staff = IsCohortStaff(caller, roster);
   if (!staff && self == nullptr) {
     return CallerNotOnRoster("only this cohort's members and staff may see this");
@@ -96,7 +96,7 @@ absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
                                                  const v1::SetTaskDoneRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, internal::CohortOfChild("name", r.name(),
                                                                {"cohorts", "meetings", "tasks"}));
-  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(cohort));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
   const RosterEntry* person = nullptr;
   if (!r.participant().empty() && IsOrganiserOf(caller, roster)) {
     person = roster.FindByName(r.participant());
