@@ -18,6 +18,10 @@ PACKAGES=(
   grpc-proto
   python3 python3-protobuf python3-grpcio python3-icalendar python3-jsonschema python3-numpy python3-scipy openapi-specification tzdata
   curl
+  # deploy/ (issue 17): images, compose and `podman kube play` (deploy/README.md)
+  podman runc catatonit netavark aardvark-dns iptables debootstrap docker-compose
+  # tests/fuzz (issue 16): libFuzzer needs clang-14 and its runtimes (tools/fuzz.sh)
+  clang-14 clang libclang-rt-14-dev
 )
 
 missing=()
@@ -26,8 +30,37 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# kubectl renders deploy/k8s (deploy/test.sh): Debian's kubernetes-client
+# (1.20, kustomize v2.0.3) unless a kubectl is already on PATH (any newer one
+# renders the same objects; deploy/README.md).
+if ! command -v kubectl >/dev/null 2>&1; then missing+=(kubernetes-client); fi
+# node and npm run deploy/'s pinned npm tools: Debian's (18) unless a node is
+# already on PATH (this machine has 20 from elsewhere).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+# npm tools of deploy/ (Containerfile lint, manifest validation), pinned in
+# deploy/tools/package-lock.json and installed there, not globally. Reinstalled
+# when the lock file changes.
+deploy_npm_tools() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/tools"
+  [ -f "$dir/package-lock.json" ] || return 0
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     ! cmp -s <(sha256sum <"$dir/package-lock.json") "$dir/node_modules/.kaizen-lock-sha256"; then
+    command -v npm >/dev/null 2>&1 || { echo "kaizen setup: deploy/ needs node and npm" >&2; exit 1; }
+    echo "kaizen setup: installing deploy/tools npm packages (pinned)" >&2
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null); then
+      echo "kaizen setup: 'npm ci' in deploy/tools failed; is the npm registry reachable?" >&2
+      exit 1
+    fi
+    sha256sum <"$dir/package-lock.json" >"$dir/node_modules/.kaizen-lock-sha256"
+  fi
+}
 
 if [ ${#missing[@]} -eq 0 ]; then
+  deploy_npm_tools
   exit 0
 fi
 
@@ -49,4 +82,5 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/
   echo "kaizen setup: this project needs Debian 12 (bookworm) packages." >&2
   exit 1
 fi
+deploy_npm_tools
 echo "kaizen setup: done" >&2

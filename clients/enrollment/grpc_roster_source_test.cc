@@ -37,6 +37,7 @@ class FakeEnrollment final : public ev1::EnrollmentService::Service {
       auto principal = server::PrincipalFromContext(*context, *signer_);
       last_principal_ = principal.ok() ? *principal : kaizen::type::Principal();
       verified_ = principal.ok();
+      last_method_ = server::CalledMethod(*context);
     }
     const std::string& parent = request->parent();
     if (parent == "cohorts/ok") {
@@ -70,6 +71,10 @@ class FakeEnrollment final : public ev1::EnrollmentService::Service {
     absl::MutexLock lock(&mu_);
     return verified_;
   }
+  std::string last_method() {
+    absl::MutexLock lock(&mu_);
+    return last_method_;
+  }
 
  private:
   const auth::PrincipalSigner* signer_;
@@ -77,6 +82,7 @@ class FakeEnrollment final : public ev1::EnrollmentService::Service {
   absl::Mutex mu_;
   kaizen::type::Principal last_principal_;
   bool verified_ = false;
+  std::string last_method_;
 };
 
 class GrpcRosterSourceTest : public ::testing::Test {
@@ -85,6 +91,10 @@ class GrpcRosterSourceTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&service_);
+    // As GrpcServer::Start does: the method the credential must be for.
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(server::MakeCalledMethodInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(creators));
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
@@ -109,7 +119,9 @@ TEST_F(GrpcRosterSourceTest, ReturnsTheRosterAsTheNamedServicePrincipal) {
   ASSERT_TRUE(roster.ok()) << roster.status();
   ASSERT_EQ(roster->entries_size(), 1);
   EXPECT_EQ(roster->entries(0).display_name(), "参加者1");
+  // Verified against the method served: the credential was made for GetRoster.
   EXPECT_TRUE(service_.verified());
+  EXPECT_EQ(service_.last_method(), "/kaizen.enrollment.v1.EnrollmentService/GetRoster");
   EXPECT_EQ(service_.last_principal().subject(), "survey");
   ASSERT_EQ(service_.last_principal().roles_size(), 1);
   EXPECT_EQ(service_.last_principal().roles(0), kaizen::type::ROLE_SERVICE);

@@ -22,7 +22,13 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
         service_(service),
         metrics_(metrics),
         sink_(sink),
-        start_(absl::Now()) {}
+        start_(absl::Now()) {
+    if (metrics_ != nullptr) metrics_->CallStarted();
+  }
+
+  // A call cancelled before it sent a status (client gone, server drained)
+  // still leaves the in-flight gauge.
+  ~ObservabilityInterceptor() override { LeaveInFlight(); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
@@ -51,10 +57,18 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     return request_id_;
   }
 
+  void LeaveInFlight() {
+    if (metrics_ != nullptr && !left_in_flight_) metrics_->CallFinished();
+    left_in_flight_ = true;
+  }
+
   void Finish(int code) {
     const absl::Duration latency = absl::Now() - start_;
     const char* code_name = GrpcCodeName(code);
     if (metrics_ != nullptr) metrics_->Record(method_, code_name, latency);
+    // Before the status goes out, so a client that has its answer never sees
+    // its own call still counted.
+    LeaveInFlight();
     if (*sink_) {
       (*sink_)(absl::StrFormat(
           "{\"time\":\"%s\",\"service\":\"%s\",\"method\":\"%s\",\"code\":\"%s\","
@@ -72,6 +86,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
   const LogSink* sink_;
   const absl::Time start_;
   std::string request_id_;
+  bool left_in_flight_ = false;
 };
 
 class Factory final

@@ -4,7 +4,10 @@
 //  * one JSON access-log line per call: time, service, method, code,
 //    latency_ms, request_id. Never metadata values, messages or principals:
 //    no personal data or secrets reach the log;
-//  * metrics (common/server/metrics.h).
+//  * metrics (common/server/metrics.h): calls by method and code, latency, and
+//    the in-flight gauge (up when the call's interceptor is created, down
+//    when its status is sent or, for a call that never sends one, when the
+//    interceptor is destroyed).
 #ifndef KAIZEN_COMMON_SERVER_INTERCEPTORS_H_
 #define KAIZEN_COMMON_SERVER_INTERCEPTORS_H_
 

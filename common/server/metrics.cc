@@ -14,7 +14,13 @@ Metrics::Metrics(std::string prefix, MetricsRegistry* registry)
   latency_ = registry_->AddHistogram(
       absl::StrCat(prefix, "_request_duration_seconds"), "Call latency.", {"method"},
       std::vector<double>(kBucketsSeconds.begin(), kBucketsSeconds.end()));
+  in_flight_ = registry_->AddGauge(absl::StrCat(prefix, "_in_flight_requests"),
+                                   "Calls started and not yet finished.", {});
 }
+
+void Metrics::CallStarted() { in_flight_->Add({}, 1); }
+
+void Metrics::CallFinished() { in_flight_->Add({}, -1); }
 
 void Metrics::Record(absl::string_view method, absl::string_view code, absl::Duration latency) {
   requests_->Increment({std::string(method), std::string(code)});

@@ -3,10 +3,15 @@
 //
 //   <prefix>_requests_total{method,code}             counter
 //   <prefix>_request_duration_seconds{method}         histogram
+//   <prefix>_in_flight_requests                       gauge
 //
 // method is the full gRPC method path; code the gRPC code name ("OK", ...).
-// The interceptor (interceptors.h) records every call; RenderPrometheus()
-// renders everything in the registry, including families other code added.
+// In-flight calls are those the interceptor (interceptors.h) has seen start
+// and not yet finish: handlers running or waiting on SQLite. Calls gRPC has
+// accepted but not yet handed to a thread are not visible here (gRPC answers
+// RESOURCE_EXHAUSTED once its thread quota is used up; see server.h).
+// RenderPrometheus() renders everything in the registry, including families
+// other code added (process metrics, storage statistics).
 #ifndef KAIZEN_COMMON_SERVER_METRICS_H_
 #define KAIZEN_COMMON_SERVER_METRICS_H_
 
@@ -27,7 +32,11 @@ class Metrics {
   // or to a registry of its own when `registry` is null.
   explicit Metrics(std::string prefix, MetricsRegistry* registry = nullptr);
 
-  // Thread-safe.
+  // Thread-safe. The interceptor brackets each call with CallStarted and
+  // CallFinished (once, whether or not a status was sent) and records its
+  // outcome with Record.
+  void CallStarted();
+  void CallFinished();
   void Record(absl::string_view method, absl::string_view code, absl::Duration latency);
 
   // Prometheus text exposition format (version 0.0.4) of the whole registry.
@@ -35,6 +44,8 @@ class Metrics {
 
   // For tests and readiness: calls recorded for (method, code).
   int64_t Count(absl::string_view method, absl::string_view code) const;
+  // Calls in flight now.
+  int64_t InFlight() const { return static_cast<int64_t>(in_flight_->Value({})); }
 
   MetricsRegistry& registry() { return *registry_; }
 
@@ -47,6 +58,7 @@ class Metrics {
   MetricsRegistry* registry_;
   CounterFamily* requests_;
   HistogramFamily* latency_;
+  GaugeFamily* in_flight_;
 };
 
 }  // namespace kaizen::server

@@ -4,6 +4,11 @@
 #include <vector>
 
 #include "common/server/metrics_registry.h"
+#include "common/server/process_metrics.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 
 #include "gtest/gtest.h"
 
@@ -81,6 +86,109 @@ TEST(MetricsRegistryTest, ConcurrentIncrementsAreAllCounted) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(c->Value({"k"}), 4000);
+}
+
+TEST(MetricsTest, InFlightGaugeFollowsStartedAndFinishedCalls) {
+  Metrics m("kaizen_test");
+  EXPECT_NE(m.RenderPrometheus().find("\nkaizen_test_in_flight_requests 0\n"), std::string::npos);
+  m.CallStarted();
+  m.CallStarted();
+  m.CallFinished();
+  EXPECT_EQ(m.InFlight(), 1);
+  const std::string text = m.RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE kaizen_test_in_flight_requests gauge\n"
+                      "kaizen_test_in_flight_requests 1\n"),
+            std::string::npos);
+}
+
+TEST(MetricsRegistryTest, GaugesSetAndAddPerLabelSet) {
+  MetricsRegistry registry;
+  GaugeFamily* g = registry.AddGauge("g", "G.", {"k"});
+  g->Set({"a"}, 2.5);
+  g->Add({"a"}, -1);
+  g->Add({"b"}, 3);
+  EXPECT_EQ(g->Value({"a"}), 1.5);
+  EXPECT_EQ(registry.RenderPrometheus(),
+            "# HELP g G.\n# TYPE g gauge\ng{k=\"a\"} 1.5\ng{k=\"b\"} 3\n");
+}
+
+TEST(MetricsRegistryTest, CollectorsRenderInTheirPlaceAtScrapeTime) {
+  MetricsRegistry registry;
+  registry.AddCounter("first_total", "First.", {});
+  int64_t busy = 0;
+  registry.AddCollector([&busy](std::string* out) {
+    AppendPrometheusSample(out, "counter", "storage_busy_total", "Busy answers.", busy);
+  });
+  registry.AddGauge("last", "Last.", {});
+  busy = 7;  // read on every render, not when added
+  EXPECT_EQ(registry.RenderPrometheus(),
+            "# HELP first_total First.\n# TYPE first_total counter\n"
+            "# HELP storage_busy_total Busy answers.\n# TYPE storage_busy_total counter\n"
+            "storage_busy_total 7\n"
+            "# HELP last Last.\n# TYPE last gauge\nlast 0\n");
+}
+
+TEST(MetricsRegistryTest, ValuesKeepTheirPrecision) {
+  EXPECT_EQ(FormatPrometheusValue(123456789), "123456789");
+  EXPECT_EQ(FormatPrometheusValue(0.25), "0.25");
+  EXPECT_EQ(FormatPrometheusValue(0.0005), "0.0005");
+  EXPECT_EQ(FormatPrometheusValue(1e-9), "1e-09");
+  EXPECT_EQ(FormatPrometheusValue(1764400000.125), "1764400000.125");
+  EXPECT_EQ(FormatPrometheusValue(-3), "-3");
+  EXPECT_EQ(FormatPrometheusValue(1.0 / 0.0), "+Inf");
+  // A histogram's sum no longer rounds to six digits.
+  MetricsRegistry registry;
+  HistogramFamily* h = registry.AddHistogram("h_seconds", "H.", {}, {1});
+  h->Observe({}, 123456.5);
+  EXPECT_NE(registry.RenderPrometheus().find("\nh_seconds_sum 123456.5\nh_seconds_count 1\n"),
+            std::string::npos);
+}
+
+// The value of an unlabelled sample in `text`, or -1.
+double Sample(const std::string& text, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
+    double v;
+    if (parts.size() == 2 && parts[0] == name && absl::SimpleAtod(parts[1], &v)) return v;
+  }
+  return -1;
+}
+
+TEST(ProcessMetricsTest, ReportsThisProcess) {
+  MetricsRegistry registry;
+  AddProcessMetrics(&registry);
+  const std::string text = registry.RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos);
+  EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 1 << 20);  // a gtest binary
+  EXPECT_GE(Sample(text, "process_virtual_memory_bytes"),
+            Sample(text, "process_resident_memory_bytes"));
+  EXPECT_GE(Sample(text, "process_open_fds"), 3);  // at least stdin, stdout, stderr
+  EXPECT_GE(Sample(text, "process_max_fds"), Sample(text, "process_open_fds"));
+  EXPECT_GE(Sample(text, "process_threads"), 1);
+  EXPECT_GE(Sample(text, "process_cpu_seconds_total"), 0);
+  // Started before now, and not before this test binary could have been built.
+  const double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  const double start = Sample(text, "process_start_time_seconds");
+  EXPECT_LE(start, now + 1);
+  EXPECT_GT(start, now - 3600);
+}
+
+TEST(ProcessMetricsTest, CountsDescriptorsAsTheyOpen) {
+  const double before = *ReadProcessStats().open_fds;
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*ReadProcessStats().open_fds, before + 1);
+  std::fclose(f);
+  EXPECT_EQ(*ReadProcessStats().open_fds, before);
+}
+
+TEST(ProcessMetricsTest, LeavesOutWhatCouldNotBeRead) {
+  ProcessStats stats;
+  stats.open_fds = 5;
+  std::string out;
+  RenderProcessStats(stats, &out);
+  EXPECT_EQ(out, "# HELP process_open_fds Open file descriptors.\n"
+                 "# TYPE process_open_fds gauge\nprocess_open_fds 5\n");
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/server/security_flags.h"
 #include "common/status/errors.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to listen on (env KAIZEN_LISTEN)");
@@ -17,14 +19,19 @@ ABSL_FLAG(int, max_message_bytes, 0,
           "max message size (env KAIZEN_MAX_MESSAGE_BYTES)");
 ABSL_FLAG(int, drain_seconds, -1,
           "graceful drain deadline (env KAIZEN_DRAIN_SECONDS)");
-ABSL_FLAG(std::string, internal_secret_file, "",
-          "file holding the gateway-service secret (env KAIZEN_INTERNAL_SECRET "
-          "or KAIZEN_INTERNAL_SECRET_FILE)");
-ABSL_FLAG(std::string, page_token_key, "",
-          "page token key (env KAIZEN_PAGE_TOKEN_KEY)");
+// The secret, key and TLS flags are in security_flags.cc.
 ABSL_FLAG(std::string, access_log, "", "true/false (env KAIZEN_ACCESS_LOG)");
 ABSL_FLAG(std::string, port_file, "",
           "write the bound port here once listening (env KAIZEN_PORT_FILE)");
+ABSL_FLAG(bool, reflection, false,
+          "serve gRPC server reflection, unauthenticated; development only "
+          "(env KAIZEN_REFLECTION=true)");
+ABSL_FLAG(bool, init, false,
+          "create the database (and its directory) if it is missing, instead of "
+          "refusing to start (env KAIZEN_INIT=true)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving GET /metrics over HTTP; empty: none "
+          "(env KAIZEN_METRICS_LISTEN)");
 
 namespace kaizen::server {
 namespace {
@@ -50,17 +57,6 @@ absl::Status ParseInt(const std::string& text, const char* flag, int min,
   }
   *out = v;
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return errors::InvalidField("internal_secret_file",
-                                "cannot read the secret file", "INVALID_FLAG");
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(ss.str()));
 }
 
 }  // namespace
@@ -96,29 +92,38 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
   if (!s.ok()) return s;
   if (drain >= 0) o.drain_deadline = absl::Seconds(drain);
 
-  std::string secret_file = absl::GetFlag(FLAGS_internal_secret_file);
-  if (secret_file.empty()) secret_file = Env("KAIZEN_INTERNAL_SECRET_FILE");
-  if (!secret_file.empty()) {
-    auto secret = ReadSecretFile(secret_file);
-    if (!secret.ok()) return secret.status();
-    o.internal_secret = *secret;
-  } else {
-    o.internal_secret = Env("KAIZEN_INTERNAL_SECRET");
-  }
-  if (o.internal_secret.size() < 16) {
-    return errors::InvalidField(
-        "internal_secret_file",
-        "an internal secret of at least 16 bytes is required "
-        "(KAIZEN_INTERNAL_SECRET or --internal_secret_file)",
-        "INVALID_FLAG");
-  }
-  o.page_token_key =
-      Pick(absl::GetFlag(FLAGS_page_token_key), "KAIZEN_PAGE_TOKEN_KEY");
-  if (o.page_token_key.empty()) o.page_token_key = o.internal_secret;
+  // Secrets, keys per purpose, principal lifetime, TLS.
+  s = internal::ReadSecurityFlags(&o);
+  if (!s.ok()) return s;
   std::string access_log =
       Pick(absl::GetFlag(FLAGS_access_log), "KAIZEN_ACCESS_LOG");
   if (!access_log.empty()) o.access_log = access_log != "false";
   o.port_file = Pick(absl::GetFlag(FLAGS_port_file), "KAIZEN_PORT_FILE");
+  o.metrics_listen = Pick(absl::GetFlag(FLAGS_metrics_listen), "KAIZEN_METRICS_LISTEN");
+  // Boolean switches: the flag turns them on, or the variable set to
+  // true/1; anything else in the variable but false/0/"" is an error.
+  for (auto [flag_value, env, field, out] :
+       {std::tuple{absl::GetFlag(FLAGS_reflection), "KAIZEN_REFLECTION", "reflection",
+                   &o.reflection},
+        std::tuple{absl::GetFlag(FLAGS_init), "KAIZEN_INIT", "init", &o.init_database}}) {
+    const std::string value = Env(env);
+    if (value != "" && value != "true" && value != "1" && value != "false" && value != "0") {
+      return errors::InvalidField(field, absl::StrCat(env, " must be true or false"),
+                                  "INVALID_FLAG");
+    }
+    *out = flag_value || value == "true" || value == "1";
+  }
+  if (!o.metrics_listen.empty()) {
+    const size_t colon = o.metrics_listen.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(o.metrics_listen.substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return errors::InvalidField("metrics_listen",
+                                  "expected host:port, e.g. 0.0.0.0:9100 (empty: off)",
+                                  "INVALID_FLAG");
+    }
+  }
   return o;
 }
 

@@ -8,6 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth/keys.h"
+#include "common/auth/tls.h"
+#include "common/server/connection_options.h"
 
 namespace kaizen::server {
 
@@ -29,15 +32,43 @@ struct ServerOptions {
   // On SIGTERM/SIGINT: how long in-flight calls may run before they are
   // cancelled.
   absl::Duration drain_deadline = absl::Seconds(10);
-  // Shared with the gateway; verifies forwarded principals. >= 16 bytes.
+  // Shared with the gateway: the current internal secret (>= 16 bytes). No
+  // purpose uses it directly; `keys` holds what is derived from it.
   std::string internal_secret;
-  // Key for page tokens; >= 16 bytes, same on every replica.
+  // Keys per purpose (common/auth/keys.h): derived from the internal secret
+  // file's secrets (current first, then previous ones still accepted), or
+  // from a purpose's own file (--principal_key_file,
+  // --applicant_link_key_file). Empty in a ServerOptions built by hand.
+  auth::ServiceKeys keys;
+  // Key for page tokens, same on every replica: keys.page_tokens.current(),
+  // or the --page_token_key value itself when that is given.
   std::string page_token_key;
+  // Lifetime of the principal credentials this process signs (the gateway's
+  // forwarded callers, a service's calls to another service).
+  absl::Duration principal_lifetime = absl::Seconds(60);
+  // TLS on this server's gRPC port; plaintext when not enabled.
+  auth::TlsServerConfig tls;
+  // TLS for this process's calls to other Kaizen services (the gateway's
+  // backends, a service's enrollment or scheduling client).
+  auth::TlsClientConfig backend_tls;
   // Write one JSON access-log line per call to stderr.
   bool access_log = true;
   // If set, the bound port is written here once the server listens (for
   // supervisors and tests that start it on port 0).
   std::string port_file;
+  // host:port of the HTTP listener that serves GET /metrics (Prometheus text,
+  // common/server/metrics_http.h); empty (the default) serves none. Port 0
+  // picks a free port, reported in the "metrics_listening" log line.
+  std::string metrics_listen;
+  // Serve gRPC server reflection (unauthenticated: it lists every service and
+  // method). For development only; off by default.
+  bool reflection = false;
+  // Create the database file (and its directory) when it is missing; without
+  // it a service creates one only on a first run (DatabaseOptions::init,
+  // common/storage/database.h). main() copies it into DatabaseOptions::init.
+  bool init_database = false;
+  // Keepalive, idle and age limits of the gRPC port (documented defaults).
+  ConnectionOptions connection;
 };
 
 // Reads the flags below, each overridable by an environment variable (flag
@@ -47,10 +78,23 @@ struct ServerOptions {
 //   --threads KAIZEN_THREADS
 //   --max_message_bytes KAIZEN_MAX_MESSAGE_BYTES
 //   --drain_seconds KAIZEN_DRAIN_SECONDS
-//   --internal_secret_file KAIZEN_INTERNAL_SECRET (value) / _FILE (path)
-//   --page_token_key KAIZEN_PAGE_TOKEN_KEY
+//   --internal_secret_file KAIZEN_INTERNAL_SECRET (value) / _FILE (path):
+//       one secret per line, the current one first, then previous ones
+//   --principal_key_file KAIZEN_PRINCIPAL_KEY_FILE (own secrets for
+//       principal forwarding, same format)
+//   --applicant_link_key_file KAIZEN_APPLICANT_LINK_KEY_FILE (own secret
+//       for applicant links; only the first line is used)
+//   --page_token_key KAIZEN_PAGE_TOKEN_KEY (the key itself; legacy)
+//   --principal_lifetime_seconds KAIZEN_PRINCIPAL_LIFETIME_SECONDS (1..300)
+//   --tls_cert_file --tls_key_file --tls_client_ca_file (KAIZEN_TLS_*_FILE)
+//   --backend_tls_ca_file --backend_tls_cert_file --backend_tls_key_file
+//       (KAIZEN_BACKEND_TLS_*_FILE)
 //   --access_log KAIZEN_ACCESS_LOG
 //   --port_file KAIZEN_PORT_FILE
+//   --metrics_listen KAIZEN_METRICS_LISTEN (default empty: no metrics port)
+//   --reflection KAIZEN_REFLECTION (default false; development only)
+//   --init KAIZEN_INIT (default false: create a missing database only on a
+//       first run)
 // INVALID_ARGUMENT naming the flag when a value is bad or a secret missing.
 absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
     const std::string& service_name, int default_port);

@@ -1,16 +1,22 @@
 #include "common/server/server.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/auth/tls.h"
+#include "common/server/principal_context.h"
+#include "common/server/process_metrics.h"
+#include "common/server/connection_options.h"
 #include "common/status/errors.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "common/storage/storage_stats.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -27,24 +33,84 @@ void OnSignal(int signo) {
   (void)!write(g_signal_pipe[1], &byte, 1);
 }
 
+// gRPC's reflection library adds its plugin to every ServerBuilder of the
+// process from a static initializer, as soon as the library is loaded; there
+// is no way to leave it off one server. So binaries do not link it, and it is
+// loaded here only when reflection is asked for (from then on every server
+// of this process has it; a service binary builds one).
+absl::Status LoadReflectionPlugin() {
+  static void* const handle = [] {
+    void* h = dlopen("libgrpc++_reflection.so.1.51", RTLD_NOW | RTLD_GLOBAL);
+    return h != nullptr ? h : dlopen("libgrpc++_reflection.so", RTLD_NOW | RTLD_GLOBAL);
+  }();
+  if (handle == nullptr) {
+    return errors::Unavailable("REFLECTION_UNAVAILABLE",
+                               "--reflection needs libgrpc++_reflection.so (Debian package "
+                               "libgrpc++-dev), which cannot be loaded");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options,
-    const std::vector<RegisteredService>& services, LogSink sink) {
+    const std::vector<RegisteredService>& services, LogSink sink,
+    ReadinessProbe readiness) {
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->options_ = options;
   server->metrics_ = std::make_unique<Metrics>("kaizen_grpc_server");
+  AddProcessMetrics(&server->metrics_->registry());
+  // Storage health of every database in the process, rendered at scrape time.
+  server->metrics_->registry().AddCollector([](std::string* out) {
+    const storage::StorageStatsSnapshot s = storage::GlobalStorageStats();
+    const struct {
+      const char* name;
+      const char* help;
+      int64_t value;
+    } counters[] = {
+        {"kaizen_storage_commits_total", "Write transactions committed.", s.commits},
+        {"kaizen_storage_rollbacks_total", "Write transactions rolled back (any reason).",
+         s.rollbacks},
+        {"kaizen_storage_busy_total", "Operations that gave up with DATABASE_BUSY.", s.busy},
+        {"kaizen_storage_errors_total", "Operations failed by SQLite or the file system.",
+         s.errors},
+        {"kaizen_storage_corrupt_total", "Times a database was found corrupt.", s.corrupt},
+        {"kaizen_storage_disk_full_total", "Times a database's disk was full.", s.disk_full},
+        {"kaizen_storage_read_only_total", "Times a database was found read-only.", s.read_only},
+        {"kaizen_storage_missing_total", "Times a database file was found deleted.", s.missing},
+    };
+    for (const auto& c : counters) {
+      AppendPrometheusSample(out, "counter", c.name, c.help, static_cast<double>(c.value));
+    }
+    AppendPrometheusSample(out, "gauge", "kaizen_storage_healthy",
+                           "1 when every database of the process is healthy.", s.healthy ? 1 : 0);
+  });
+  if (!options.metrics_listen.empty()) {
+    // Before the gRPC port, so a taken metrics port stops the start cleanly.
+    MetricsHttpOptions http;
+    http.listen_address = options.metrics_listen;
+    Metrics* metrics = server->metrics_.get();
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> metrics_http =
+        MetricsHttpServer::Start(http, [metrics] { return metrics->RenderPrometheus(); });
+    if (!metrics_http.ok()) return metrics_http.status();
+    server->metrics_http_ = std::move(*metrics_http);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options.reflection) {
+    absl::Status loaded = LoadReflectionPlugin();
+    if (!loaded.ok()) return loaded;
+  }
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+  // TLS when options.tls has a certificate (common/auth/tls.h), else plaintext.
+  builder.AddListeningPort(options.listen_address, auth::ServerCredentialsFor(options.tls),
+                           &server->port_);
   // gRPC sets SO_REUSEPORT by default, which would let a second server
   // silently share a taken port; we want "port in use" instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  ApplyConnectionOptions(options.connection, &builder);
   grpc::ResourceQuota quota(absl::StrCat(options.service_name, "-quota"));
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
@@ -58,6 +124,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (!sink && options.access_log) sink = StderrSink();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  // Records the called method, which PrincipalFromContext verifies the
+  // forwarded principal's credential against.
+  interceptors.push_back(MakeCalledMethodInterceptorFactory());
   interceptors.push_back(MakeObservabilityInterceptorFactory(
       options.service_name, server->metrics_.get(), std::move(sink)));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -75,6 +144,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     health->SetServingStatus(name, true);
   }
   health->SetServingStatus(true);
+  if (readiness) {
+    server->readiness_ = std::make_unique<ReadinessPoller>(
+        std::move(readiness), health, server->service_names_, options.service_name,
+        absl::Seconds(1));
+    server->readiness_->Refresh();
+  }
   return server;
 }
 
@@ -89,11 +164,14 @@ void GrpcServer::Shutdown() {
     if (shut_down_ || server_ == nullptr) return;
     shut_down_ = true;
   }
+  // First, so no poll turns a draining server SERVING again.
+  if (readiness_ != nullptr) readiness_->Stop();
   if (auto* health = server_->GetHealthCheckService(); health != nullptr) {
     health->SetServingStatus(false);
   }
   server_->Shutdown(
       absl::ToChronoTime(absl::Now() + options_.drain_deadline));
+  if (metrics_http_ != nullptr) metrics_http_->Shutdown();
 }
 
 void GrpcServer::Wait() {
@@ -122,15 +200,18 @@ int WaitForShutdownSignal() {
   return byte;
 }
 
+ReadinessProbe DefaultReadinessProbe() { return storage::ProcessStorageHealth; }
+
 int ServeUntilSignal(const ServerOptions& options,
-                     const std::vector<RegisteredService>& services) {
+                     const std::vector<RegisteredService>& services,
+                     ReadinessProbe readiness) {
   // Debian builds Abseil with mutex deadlock detection on: a graph update
   // per lock, visible in profiles. Production binaries turn it off; tests
   // (which never come through here) keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   InstallShutdownSignalHandlers();
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(options, services);
+      GrpcServer::Start(options, services, nullptr, std::move(readiness));
   if (!server.ok()) {
     std::fprintf(stderr, "%s: %s\n", options.service_name.c_str(),
                  std::string(server.status().message()).c_str());
@@ -149,6 +230,11 @@ int ServeUntilSignal(const ServerOptions& options,
   std::fprintf(stderr,
                "{\"service\":\"%s\",\"event\":\"listening\",\"port\":%d}\n",
                options.service_name.c_str(), (*server)->port());
+  if ((*server)->metrics_port() != 0) {
+    std::fprintf(stderr,
+                 "{\"service\":\"%s\",\"event\":\"metrics_listening\",\"port\":%d}\n",
+                 options.service_name.c_str(), (*server)->metrics_port());
+  }
   const int signo = WaitForShutdownSignal();
   std::fprintf(stderr,
                "{\"service\":\"%s\",\"event\":\"draining\",\"signal\":%d}\n",

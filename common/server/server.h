@@ -8,8 +8,15 @@
 // the quota is exhausted.
 //
 // Every server gets: the standard grpc.health.v1 service (overall "" and one
-// status per registered service), server reflection, request ids, JSON access
+// status per registered service; with a readiness probe, NOT_SERVING while
+// the probe fails, see readiness.h), server reflection only when
+// options.reflection is set (off by default: it is unauthenticated and lists
+// every method), keepalive and connection age limits
+// (connection_options.h), request ids, JSON access
 // logs and metrics (common/server/interceptors.h), and message size limits.
+// With options.metrics_listen set it also serves GET /metrics over HTTP on
+// that address (common/server/metrics_http.h): the gRPC request families, the
+// in-flight gauge and the process metrics (process_metrics.h).
 #ifndef KAIZEN_COMMON_SERVER_SERVER_H_
 #define KAIZEN_COMMON_SERVER_SERVER_H_
 
@@ -22,7 +29,9 @@
 #include "absl/synchronization/mutex.h"
 #include "common/server/interceptors.h"
 #include "common/server/metrics.h"
+#include "common/server/metrics_http.h"
 #include "common/server/options.h"
+#include "common/server/readiness.h"
 #include "grpcpp/server.h"
 
 namespace kaizen::server {
@@ -41,12 +50,16 @@ class GrpcServer {
   // cannot be bound. `sink` overrides the access-log sink (tests).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const ServerOptions& options,
-      const std::vector<RegisteredService>& services, LogSink sink = nullptr);
+      const std::vector<RegisteredService>& services, LogSink sink = nullptr,
+      ReadinessProbe readiness = nullptr);
 
   ~GrpcServer();
 
   // The bound port (useful with port 0).
   int port() const { return port_; }
+  // The bound port of the GET /metrics listener (options.metrics_listen),
+  // 0 when there is none.
+  int metrics_port() const { return metrics_http_ == nullptr ? 0 : metrics_http_->port(); }
   Metrics& metrics() { return *metrics_; }
 
   // Graceful stop: every health status turns NOT_SERVING, the listener
@@ -60,13 +73,23 @@ class GrpcServer {
   // Blocks until the server has shut down.
   void Wait();
 
+  // Runs the readiness probe now and applies it (tests; the server also
+  // polls every second). No effect without a probe or after Shutdown().
+  void RefreshReadiness() {
+    if (readiness_ != nullptr) readiness_->Refresh();
+  }
+
  private:
   GrpcServer() = default;
 
   ServerOptions options_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
+  // Declared after server_: stopped after the drain (scrapes still work
+  // while calls finish), destroyed before the metrics it renders.
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   std::vector<std::string> service_names_;
+  std::unique_ptr<ReadinessPoller> readiness_;  // null without a probe
   int port_ = 0;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
@@ -82,8 +105,15 @@ int WaitForShutdownSignal();
 // The standard tail of every main(): start, log the address, wait for a
 // signal, drain, return the process exit code. Start errors are printed
 // (without secrets) and give exit code 1.
+// storage::ProcessStorageHealth (common/storage/storage_stats.h): every
+// Database open in this process.
+ReadinessProbe DefaultReadinessProbe();
+
+// Readiness follows `readiness`, by default the process's storage health,
+// polled every second.
 int ServeUntilSignal(const ServerOptions& options,
-                     const std::vector<RegisteredService>& services);
+                     const std::vector<RegisteredService>& services,
+                     ReadinessProbe readiness = DefaultReadinessProbe());
 
 }  // namespace kaizen::server
 

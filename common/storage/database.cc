@@ -1,12 +1,17 @@
 #include "common/storage/database.h"
 
-#include <filesystem>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "SQLiteCpp/Database.h"
@@ -14,36 +19,48 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/database_faults.h"
+#include "common/storage/storage_stats.h"
 
 namespace kaizen::storage {
 namespace {
 
 using Fn = absl::FunctionRef<absl::Status(SQLite::Database&)>;
+using internal::CorruptError;
+using internal::Exists;
+using internal::FaultOf;
+using internal::FaultStatus;
+using internal::FileId;
+using internal::kCorruptMessage;
+using internal::kFaultMissing;
+using internal::kMissingMessage;
+using internal::kNoFault;
+using internal::MayCreate;
+using internal::kReadOnlyMessage;
+using internal::MissingError;
+using internal::OnReadOnlyFileSystem;
+using internal::ReadOnlyError;
+using internal::RecordStorageEvent;
+using internal::StatId;
+using internal::StatusFromSqlite;
+using internal::Sticky;
+using internal::StorageError;
+using internal::StorageEvent;
+using internal::TombstonePath;
 
-// Symbolic names are safe to show (unlike sqlite3_errmsg, which can quote
-// identifiers); the numeric code is the fallback.
-std::string CodeName(int code) {
-  static constexpr const char* kNames[] = {
-      "OK",       "ERROR",     "INTERNAL", "PERM",     "ABORT",      "BUSY",
-      "LOCKED",   "NOMEM",     "READONLY", "INTERRUPT", "IOERR",     "CORRUPT",
-      "NOTFOUND", "FULL",      "CANTOPEN", "PROTOCOL", "EMPTY",      "SCHEMA",
-      "TOOBIG",   "CONSTRAINT", "MISMATCH", "MISUSE",  "NOLFS",      "AUTH",
-      "FORMAT",   "RANGE",     "NOTADB",   "NOTICE",   "WARNING"};
-  const int primary = code & 0xff;
-  if (primary >= 0 && primary < static_cast<int>(std::size(kNames))) {
-    return absl::StrCat("SQLITE_", kNames[primary]);
-  }
-  return absl::StrCat("sqlite code ", code);
+int ExtendedCode(const SQLite::Exception& e) {
+  // SQLiteCpp leaves the extended code at -1 when built from a bare code.
+  return e.getExtendedErrorCode() >= 0 ? e.getExtendedErrorCode() : e.getErrorCode();
 }
 
-absl::Status StorageError(absl::string_view what) {
-  return errors::Error(absl::StatusCode::kInternal, "STORAGE_ERROR", what);
-}
-
+// A failed call on `db`, with the errno of its last failed system call.
 absl::Status StatusFromCode(SQLite::Database& db, int rc) {
-  return StatusFromException(SQLite::Exception(db.getHandle(), rc));
+  const int extended = sqlite3_extended_errcode(db.getHandle());
+  return StatusFromSqlite((extended & 0xff) == (rc & 0xff) ? extended : rc,
+                          sqlite3_system_errno(db.getHandle()));
 }
 
 absl::Status Exec(SQLite::Database& db, const char* sql) {
@@ -76,32 +93,16 @@ absl::Status BeginImmediate(SQLite::Database& db, absl::Duration timeout) {
   }
 }
 
-// BEGIN; fn; COMMIT if OK else ROLLBACK. A failed COMMIT (the transaction is
-// still open) is rolled back too. Non-standard exceptions are not ours to
-// convert, but the connection must not stay inside their transaction.
-absl::Status RunTransaction(SQLite::Database& db, bool immediate,
-                            absl::Duration timeout, Fn fn) {
-  RETURN_IF_ERROR(immediate ? BeginImmediate(db, timeout) : Exec(db, "BEGIN"));
-  absl::Status status;
-  try {
-    status = fn(db);
-  } catch (const std::exception& e) {  // SQLite::Exception included.
-    status = StatusFromException(e);
-  } catch (...) {
-    Rollback(db);
-    throw;
-  }
-  if (status.ok()) status = Exec(db, "COMMIT");
-  if (!status.ok()) Rollback(db);
-  return status;
-}
-
 std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& options,
                                                  int flags) {
-  auto db = std::make_unique<SQLite::Database>(options.path, flags);
+  auto db = std::make_unique<SQLite::Database>(options.path, flags, 0, options.vfs);
   db->setBusyTimeout(
       static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
   db->exec("PRAGMA foreign_keys = ON");
+  // Explicit, so durability never depends on how SQLite was built: FULL
+  // fsyncs the WAL at every commit (NORMAL may lose the last commits on a
+  // power cut).
+  db->exec("PRAGMA synchronous = FULL");
   return db;
 }
 
@@ -113,6 +114,18 @@ absl::Status SchemaTooNew(int found, int supported) {
                    supported, "); run a newer binary"),
       {{"database_version", absl::StrCat(found)},
        {"supported_version", absl::StrCat(supported)}});
+}
+
+absl::Status QuickCheck(SQLite::Database& db) {
+  // One row "ok", or up to 100 rows describing the damage (never shown:
+  // they can quote table names).
+  SQLite::Statement check(db, "PRAGMA quick_check");
+  if (!check.executeStep() || check.getColumn(0).getString() != "ok") {
+    return CorruptError(
+        "the database file failed its integrity check (PRAGMA quick_check); restore it from "
+        "a backup");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -134,6 +147,162 @@ struct Database::Impl {
   absl::CondVar pool_cv;
   std::vector<SQLite::Database*> free_readers ABSL_GUARDED_BY(pool_mu);
 
+  // Identity of the open file and of its -wal (file databases), set by Open.
+  std::optional<FileId> db_id;
+  std::optional<FileId> wal_id;
+
+  // The fault in force. `fault` mirrors `fault_state` for a lock-free check
+  // on every commit.
+  std::atomic<int> fault{kNoFault};
+  absl::Mutex fault_mu;
+  int fault_state ABSL_GUARDED_BY(fault_mu) = kNoFault;
+  absl::Time fault_at ABSL_GUARDED_BY(fault_mu);
+
+  std::unique_ptr<internal::HealthRegistration> registration;
+
+  void EnterFault(int next) {
+    if (next == kNoFault) return;
+    {
+      absl::MutexLock lock(&fault_mu);
+      // A sticky fault is never replaced; a transient one only refreshes.
+      if (Sticky(fault_state) || fault_state == next) {
+        if (fault_state == next) fault_at = absl::Now();
+        return;
+      }
+      fault_state = next;
+      fault_at = absl::Now();
+      fault.store(next);
+    }
+    RecordStorageEvent(internal::FaultEvent(next));
+    if (next == kFaultMissing) WriteTombstone();
+  }
+
+  void ClearTransientFault() {
+    if (fault.load(std::memory_order_relaxed) == kNoFault) return;
+    absl::MutexLock lock(&fault_mu);
+    if (!Sticky(fault_state)) {
+      fault_state = kNoFault;
+      fault.store(kNoFault);
+    }
+  }
+
+  absl::Status CurrentFault() {
+    absl::MutexLock lock(&fault_mu);
+    if (fault_state != kNoFault && !Sticky(fault_state) &&
+        absl::Now() - fault_at >= options.fault_recheck_interval) {
+      fault_state = kNoFault;
+      fault.store(kNoFault);
+    }
+    return FaultStatus(fault_state);
+  }
+
+  // Two stat() calls; no lock of the database.
+  bool FilesIntact() const {
+    if (!db_id.has_value()) return true;
+    std::optional<FileId> now = StatId(options.path);
+    if (!now.has_value() || !(*now == *db_id)) return false;
+    if (wal_id.has_value()) {
+      now = StatId(options.path + "-wal");
+      if (!now.has_value() || !(*now == *wal_id)) return false;
+    }
+    return true;
+  }
+
+  absl::Status Health() {
+    if (!single_connection) CheckFiles().IgnoreError();
+    return CurrentFault();
+  }
+
+  absl::Status CheckFiles() {
+    if (fault.load() == kFaultMissing) return MissingError(kMissingMessage);
+    if (FilesIntact()) return absl::OkStatus();
+    EnterFault(kFaultMissing);
+    return MissingError(kMissingMessage);
+  }
+
+  // Best effort (the directory itself may be gone): makes the next start
+  // refuse to create an empty database in place of the lost one.
+  void WriteTombstone() {
+    std::FILE* f = std::fopen(TombstonePath(options.path).c_str(), "w");
+    if (f == nullptr) return;
+    std::fprintf(f,
+                 "%s was deleted or replaced while a Kaizen server had it open (noticed at "
+                 "%s). The server refused writes from then on. Restore the file from a "
+                 "backup and delete this note, or start the server with --init to create an "
+                 "empty database.\n",
+                 options.path.c_str(), absl::FormatTime(absl::Now()).c_str());
+    std::fclose(f);
+  }
+
+  // Counters and fault state for a failed operation.
+  void Note(const absl::Status& status, bool from_storage) {
+    const int f = FaultOf(status);
+    EnterFault(f);
+    if (errors::Reason(status) == "DATABASE_BUSY") {
+      RecordStorageEvent(StorageEvent::kBusy);
+    } else if (f != kNoFault || (from_storage && status.code() == absl::StatusCode::kInternal)) {
+      RecordStorageEvent(StorageEvent::kError);
+    }
+  }
+
+  // BEGIN; fn; COMMIT if OK else ROLLBACK. A write checks the file identity
+  // before COMMIT. A failed COMMIT (the transaction is still open) is rolled
+  // back too. Non-standard exceptions are not ours to convert, but the
+  // connection must not stay inside their transaction.
+  absl::Status Run(SQLite::Database& db, bool write, Fn fn) {
+    absl::Status status =
+        write ? BeginImmediate(db, options.busy_timeout) : Exec(db, "BEGIN");
+    if (!status.ok()) {
+      Note(status, /*from_storage=*/true);
+      return status;
+    }
+    bool from_storage = false;
+    try {
+      status = fn(db);
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() < 0) {
+        status = StatusFromException(e);
+      } else if (!write && (e.getErrorCode() & 0xff) == SQLITE_READONLY) {
+        // A write on a read-only connection is a bug in fn, not a
+        // read-only file system.
+        status = StorageError("storage error (SQLITE_READONLY)");
+      } else {
+        status = StatusFromSqlite(ExtendedCode(e), sqlite3_system_errno(db.getHandle()));
+      }
+      from_storage = true;
+    } catch (const std::exception& e) {
+      status = StatusFromException(e);
+      from_storage = true;
+    } catch (...) {
+      Rollback(db);
+      if (write) RecordStorageEvent(StorageEvent::kRollback);
+      throw;
+    }
+    if (status.ok() && write) {
+      status = CheckFiles();
+      from_storage = true;
+    }
+    if (status.ok()) {
+      status = Exec(db, "COMMIT");
+      from_storage = true;
+    }
+    if (!status.ok()) {
+      Rollback(db);
+      if (write) RecordStorageEvent(StorageEvent::kRollback);
+      if (from_storage && write && !single_connection &&
+          errors::Reason(status) == "STORAGE_ERROR" && OnReadOnlyFileSystem(options.path)) {
+        status = ReadOnlyError(kReadOnlyMessage);
+      }
+      Note(status, from_storage);
+      return status;
+    }
+    if (write) {
+      RecordStorageEvent(StorageEvent::kCommit);
+      ClearTransientFault();
+    }
+    return status;
+  }
+
   // Each step is its own transaction and rereads user_version under the write
   // lock, so processes opening the same file at once never apply a step twice.
   absl::Status Migrate(const Migrations& migrations)
@@ -141,9 +310,8 @@ struct Database::Impl {
     const int target = static_cast<int>(migrations.size());
     while (true) {
       int version = -1;
-      absl::Status status = RunTransaction(
-          *writer, /*immediate=*/true, options.busy_timeout,
-          [&](SQLite::Database& db) -> absl::Status {
+      absl::Status status = Run(
+          *writer, /*write=*/true, [&](SQLite::Database& db) -> absl::Status {
             version = db.execAndGet("PRAGMA user_version").getInt();
             if (version > target) return SchemaTooNew(version, target);
             if (version == target) return absl::OkStatus();
@@ -163,6 +331,43 @@ struct Database::Impl {
         return absl::OkStatus();
       }
     }
+  }
+
+  // Creates (as options.init says), opens, checks and switches to WAL.
+  absl::Status OpenWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+    int flags = SQLite::OPEN_READWRITE;
+    if (single_connection) {
+      flags |= SQLite::OPEN_CREATE;
+    } else if (!Exists(options.path)) {
+      if (options.init) {
+        std::error_code ignored;
+        std::filesystem::create_directories(
+            std::filesystem::path(options.path).parent_path(), ignored);
+      } else {
+        RETURN_IF_ERROR(MayCreate(options.path));
+      }
+      flags |= SQLite::OPEN_CREATE;
+    }
+    writer = OpenConnection(options, flags);
+    if (single_connection) return absl::OkStatus();
+    // SQLite quietly falls back to a read-only open (read-only mount or
+    // file); the first write would fail much later.
+    if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
+      return ReadOnlyError(
+          "the database file can only be opened read-only (a read-only mount or file "
+          "permissions); the service needs to write it");
+    }
+    db_id = StatId(options.path);
+    if (options.check_at_open) RETURN_IF_ERROR(QuickCheck(*writer));
+    // journal_mode answers with the mode in force: a filesystem that cannot
+    // do WAL would otherwise silently leave readers blocking the writer.
+    if (writer->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
+      return StorageError("could not enable the WAL journal");
+    }
+    // The file is ours now (existing or created on purpose): an old
+    // tombstone has served its purpose.
+    std::remove(TombstonePath(options.path).c_str());
+    return absl::OkStatus();
   }
 
   SQLite::Database* AcquireReader() {
@@ -185,25 +390,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->single_connection = options.path.empty() || options.path == ":memory:";
-  if (!impl->single_connection) {
-    // A fresh deployment has no data directory yet; SQLite will not make it.
-    std::error_code ignored;
-    std::filesystem::create_directories(std::filesystem::path(options.path).parent_path(),
-                                        ignored);
-  }
   try {
     absl::MutexLock lock(&impl->writer_mu);
-    impl->writer = OpenConnection(
-        options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    if (!impl->single_connection) {
-      // journal_mode answers with the mode in force: a filesystem that cannot
-      // do WAL would otherwise silently leave readers blocking the writer.
-      if (impl->writer->execAndGet("PRAGMA journal_mode = WAL").getString() !=
-          "wal") {
-        return StorageError("could not enable the WAL journal");
-      }
-    }
+    RETURN_IF_ERROR(impl->OpenWriter());
     RETURN_IF_ERROR(impl->Migrate(migrations));
+  } catch (const SQLite::Exception& e) {
+    return e.getErrorCode() < 0 ? StatusFromException(e)
+                                : StatusFromSqlite(ExtendedCode(e), 0);
   } catch (const std::exception& e) {
     return StatusFromException(e);
   }
@@ -216,9 +409,15 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     } catch (const std::exception& e) {
       return StatusFromException(e);
     }
-    absl::MutexLock lock(&impl->pool_mu);
-    for (auto& reader : impl->readers) impl->free_readers.push_back(reader.get());
+    {
+      absl::MutexLock lock(&impl->pool_mu);
+      for (auto& reader : impl->readers) impl->free_readers.push_back(reader.get());
+    }
+    // The WAL exists while any connection is open, and keeps its inode.
+    impl->wal_id = StatId(options.path + "-wal");
   }
+  Impl* raw = impl.get();
+  impl->registration = internal::RegisterHealthSource([raw] { return raw->Health(); });
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 
@@ -229,12 +428,18 @@ absl::StatusOr<std::unique_ptr<Database>> Database::OpenInMemory(
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Database::~Database() = default;
+// The registration goes first, so no health poll runs on a dying database.
+Database::~Database() { impl_->registration.reset(); }
+
+absl::Status Database::Health() { return impl_->Health(); }
 
 absl::Status Database::RunInTransaction(Fn fn) {
   absl::MutexLock lock(&impl_->writer_mu);
-  return RunTransaction(*impl_->writer, /*immediate=*/true,
-                        impl_->options.busy_timeout, fn);
+  if (const int fault = impl_->fault.load(); Sticky(fault)) {
+    impl_->Note(FaultStatus(fault), /*from_storage=*/true);
+    return FaultStatus(fault);
+  }
+  return impl_->Run(*impl_->writer, /*write=*/true, fn);
 }
 
 absl::Status Database::RunReadOnly(Fn fn) {
@@ -250,8 +455,7 @@ absl::Status Database::RunReadOnly(Fn fn) {
       }
       ~QueryOnly() { db.tryExec("PRAGMA query_only = OFF"); }
     } query_only(db);
-    return RunTransaction(db, /*immediate=*/false, impl_->options.busy_timeout,
-                          fn);
+    return impl_->Run(db, /*write=*/false, fn);
   }
   SQLite::Database* db = impl_->AcquireReader();
   struct Release {
@@ -261,8 +465,7 @@ absl::Status Database::RunReadOnly(Fn fn) {
   } release{*impl_, db};
   // A deferred BEGIN takes its snapshot at the first read and keeps it until
   // COMMIT, so everything fn reads is from one point in time.
-  return RunTransaction(*db, /*immediate=*/false, impl_->options.busy_timeout,
-                        fn);
+  return impl_->Run(*db, /*write=*/false, fn);
 }
 
 int Database::schema_version() const { return impl_->schema_version; }
@@ -274,36 +477,7 @@ absl::Status StatusFromException(const std::exception& e) {
     // text is arbitrary, so none of it is passed on.
     return StorageError("storage error");
   }
-  // SQLiteCpp leaves the extended code at -1 when built from a bare code.
-  const int code = sqlite->getExtendedErrorCode() >= 0
-                       ? sqlite->getExtendedErrorCode()
-                       : sqlite->getErrorCode();
-  switch (code) {
-    case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-    case SQLITE_CONSTRAINT_ROWID:  // A duplicate rowid is a primary key.
-      return errors::Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                           "a record with the same key already exists");
-    case SQLITE_CONSTRAINT_FOREIGNKEY:
-      return errors::FailedPrecondition(
-          "CONSTRAINT_VIOLATION", "a foreign key constraint failed");
-    case SQLITE_CONSTRAINT_NOTNULL:
-      return errors::FailedPrecondition("CONSTRAINT_VIOLATION",
-                                        "a NOT NULL constraint failed");
-    case SQLITE_CONSTRAINT_CHECK:
-      return errors::FailedPrecondition("CONSTRAINT_VIOLATION",
-                                        "a CHECK constraint failed");
-  }
-  switch (code & 0xff) {
-    case SQLITE_CONSTRAINT:
-      return errors::FailedPrecondition("CONSTRAINT_VIOLATION",
-                                        "a database constraint failed");
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return errors::Error(absl::StatusCode::kAborted, "DATABASE_BUSY",
-                           "the database is busy; retry later");
-  }
-  return StorageError(absl::StrCat("storage error (", CodeName(code), ")"));
+  return StatusFromSqlite(ExtendedCode(*sqlite), 0);
 }
 
 }  // namespace kaizen::storage

@@ -180,13 +180,20 @@ TEST(DatabaseTest, UnopenableFileIsStorageError) {
   // The "directory" is a regular file: neither it nor the database can be made.
   const std::string not_a_dir = TempDbPath() + "-file";
   std::ofstream(not_a_dir) << "x";
-  auto db = Database::Open(FileOptions(not_a_dir + "/x.db"), kPeople);
+  DatabaseOptions options = FileOptions(not_a_dir + "/x.db");
+  options.init = true;  // else the first-run rule refuses before trying
+  auto db = Database::Open(options, kPeople);
   ASSERT_FALSE(db.ok());
   ExpectStorageError(db.status());
 }
 
-TEST(DatabaseTest, CreatesAMissingDataDirectory) {
-  auto db = Database::Open(FileOptions(TempDbPath() + "/new/data/dir/x.db"), kPeople);
+TEST(DatabaseTest, CreatesAMissingDataDirectoryOnlyWhenInit) {
+  DatabaseOptions options = FileOptions(TempDbPath() + "/new/data/dir/x.db");
+  auto refused = Database::Open(options, kPeople);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(errors::Reason(refused.status()), kDatabaseMissing);
+  options.init = true;
+  auto db = Database::Open(options, kPeople);
   ASSERT_TRUE(db.ok()) << db.status();
 }
 

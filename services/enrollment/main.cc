@@ -8,7 +8,6 @@
 #include "common/server/options.h"
 #include "common/server/server.h"
 #include "common/util/clock.h"
-#include "common/util/crypto.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/grpc_service.h"
@@ -26,6 +25,7 @@ int main(int argc, char** argv) {
   }
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
+  db.init = options->init_database;  // --init; else only a first run creates it
   auto store = enrollment::EnrollmentStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "enrollment: cannot open %s: %s\n", db.path.c_str(),
@@ -34,10 +34,13 @@ int main(int argc, char** argv) {
   }
   enrollment::Enrollment domain(
       store->get(), kaizen::Clock::Real(),
-      enrollment::EnrollmentConfig{
-          options->page_token_key,
-          kaizen::crypto::HmacSha256(options->internal_secret, "enrollment-access-tokens")});
-  kaizen::auth::PrincipalSigner signer(options->internal_secret);
+      enrollment::EnrollmentConfig{options->page_token_key,
+                                   options->keys.applicant_links.current()});
+  // Principal credentials: keys for that purpose (current + previous),
+  // --principal_lifetime_seconds for the calls this service makes.
+  kaizen::auth::PrincipalSignerOptions signer_options;
+  signer_options.lifetime = options->principal_lifetime;
+  kaizen::auth::PrincipalSigner signer(options->keys.principal_forwarding, signer_options);
   enrollment::EnrollmentGrpcService service(&domain, &signer);
 
   // Lapsed offers are also expired by every write to their cohort; the

@@ -76,6 +76,8 @@ class BackendPool::CallState final : public BackendCallHandle {
 BackendPool::BackendPool(std::vector<BackendConfig> backends,
                          const auth::PrincipalSigner* signer, BackendPoolOptions options)
     : backends_(std::move(backends)), signer_(signer) {
+  const std::shared_ptr<grpc::ChannelCredentials> credentials =
+      auth::ChannelCredentialsFor(options.tls);
   for (const BackendConfig& b : backends_) {
     grpc::ChannelArguments args;
     const int max_backoff_ms =
@@ -88,8 +90,7 @@ BackendPool::BackendPool(std::vector<BackendConfig> backends,
     // One channel per backend, not shared with other channels to the same
     // address by gRPC's global subchannel pool.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel =
-        grpc::CreateCustomChannel(b.address, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(b.address, credentials, args);
     stubs_.push_back(std::make_unique<grpc::GenericStub>(channel));
     channels_.push_back(std::move(channel));
   }
@@ -120,7 +121,9 @@ std::shared_ptr<BackendCallHandle> BackendPool::Start(Call call, Done done) {
   state->request = std::move(call.request);
   state->context.set_deadline(absl::ToChronoTime(call.deadline));
   state->context.set_wait_for_ready(false);
-  server::AttachPrincipal(call.principal, *signer_, &state->context);
+  // Signed for this method only, expiring after the signer's lifetime: a
+  // captured credential opens nothing else.
+  server::AttachPrincipalForMethod(call.principal, *signer_, call.method, &state->context);
   if (!call.request_id.empty()) {
     state->context.AddMetadata(server::kRequestIdKey, call.request_id);
   }

@@ -3,9 +3,10 @@
 // code), and health checks for /readyz.
 //
 // Calls never block the caller: they use gRPC's callback API and `done` runs
-// on a gRPC thread. Every call carries the signed principal
-// (common/server/principal_context.h AttachPrincipal), the request id and a
-// deadline. Channels do not wait for a backend that is down
+// on a gRPC thread. Every call carries the principal, signed for the
+// call's method with a short expiry (common/server/principal_context.h
+// AttachPrincipalForMethod), the request id and a deadline. Channels use TLS
+// when BackendPoolOptions::tls is enabled (common/auth/tls.h). Channels do not wait for a backend that is down
 // (wait_for_ready=false): a call to a down backend fails at once with
 // UNAVAILABLE. They reconnect by themselves, with a backoff capped at
 // `max_reconnect_backoff`, so the gateway recovers when the backend returns.
@@ -23,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/principal.h"
+#include "common/auth/tls.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -44,6 +46,8 @@ absl::StatusOr<std::vector<BackendConfig>> ParseBackends(absl::string_view spec)
 struct BackendPoolOptions {
   absl::Duration max_reconnect_backoff = absl::Seconds(1);
   int max_message_bytes = 4 * 1024 * 1024;
+  // TLS to every backend (and its health checks); plaintext when disabled.
+  auth::TlsClientConfig tls;
 };
 
 // Cancels a call in flight (the gRPC proxy does when its client cancels).

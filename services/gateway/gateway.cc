@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/server/connection_options.h"
+#include "common/server/process_metrics.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/descriptor.h"
@@ -47,7 +49,21 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& op
 
   std::unique_ptr<Gateway> g(new Gateway());
   g->options_ = options;
-  g->signer_ = std::make_unique<auth::PrincipalSigner>(options.internal_secret);
+  // The signer reads the real clock, not `clock`: its credentials are checked
+  // by the services against their own real clocks.
+  auth::PrincipalSignerOptions signer_options;
+  signer_options.lifetime = options.principal_lifetime;
+  if (options.principal_lifetime <= absl::ZeroDuration() ||
+      options.principal_lifetime > signer_options.max_lifetime) {
+    return errors::InvalidField("principal_lifetime_seconds", "must be from 1 to 300 seconds",
+                                "INVALID_FLAG");
+  }
+  g->signer_ = std::make_unique<auth::PrincipalSigner>(
+      options.principal_keys.empty()
+          ? auth::KeyRing::Derive({options.internal_secret},
+                                  auth::KeyPurpose::kPrincipalForwarding)
+          : options.principal_keys,
+      signer_options);
   ASSIGN_OR_RETURN(g->routes_, RouteTable::Build(services));
   ASSIGN_OR_RETURN(g->jwt_, JwtVerifier::Create(options.jwt, clock));
   ASSIGN_OR_RETURN(ApiKeyStore keys, ApiKeyStore::Parse(options.api_keys));
@@ -55,9 +71,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& op
   g->authenticator_ = std::make_unique<Authenticator>(g->jwt_.get(), g->api_keys_.get());
   g->limiter_ = std::make_unique<RateLimiter>(options.rate_limit, clock);
   g->metrics_ = std::make_unique<GatewayMetrics>();
+  server::AddProcessMetrics(&g->metrics_->registry());  // process_* on /metrics, as the services
   BackendPoolOptions pool_options;
   pool_options.max_reconnect_backoff = options.max_reconnect_backoff;
   pool_options.max_message_bytes = options.max_message_bytes;
+  pool_options.tls = options.backend_tls;
   g->backends_ = std::make_unique<BackendPool>(options.backends, g->signer_.get(), pool_options);
 
   HttpFrontendOptions frontend_options;
@@ -76,6 +94,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& op
   http_options.max_header_bytes = options.max_header_bytes;
   http_options.max_connections = options.max_connections;
   http_options.idle_timeout = options.http_idle_timeout;
+  http_options.max_connections_per_ip = options.max_connections_per_ip;
+  http_options.header_timeout = options.http_header_timeout;
   HttpFrontend* frontend = g->frontend_.get();
   ASSIGN_OR_RETURN(g->http_server_,
                    HttpServer::Start(http_options, [frontend](HttpRequest r, HttpResponder w) {
@@ -95,6 +115,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& op
     builder.AddListeningPort(options.grpc_listen, grpc::InsecureServerCredentials(),
                              &g->grpc_port_);
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // Keepalive, idle and age limits, as on the services' ports (documented
+    // defaults in common/server/connection_options.h).
+    server::ApplyConnectionOptions(server::ConnectionOptions{}, &builder);
     // Bounded like the HTTP side: calls in flight per client connection.
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);

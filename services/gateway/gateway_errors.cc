@@ -27,6 +27,11 @@ absl::Status InvalidJson() {
                        "the request body is not valid JSON");
 }
 
+absl::Status InvalidJson(absl::string_view why) {
+  return errors::Error(absl::StatusCode::kInvalidArgument, kInvalidJson,
+                       absl::StrCat("the request body is not valid JSON: ", why));
+}
+
 absl::Status InvalidFieldValue(absl::string_view field, absl::string_view description) {
   return errors::InvalidField(field, description, kInvalidFieldValue);
 }
@@ -53,6 +58,24 @@ absl::Status HeadersTooLarge() {
 absl::Status MalformedRequest() {
   return errors::Error(absl::StatusCode::kInvalidArgument, kMalformedRequest,
                        "the HTTP request is malformed");
+}
+
+absl::Status MalformedMessage(absl::string_view message_type) {
+  return errors::Error(absl::StatusCode::kInvalidArgument, kMalformedRequest,
+                       absl::StrCat("the request message is not a valid ", message_type));
+}
+
+absl::Status InvalidMessageFraming(absl::string_view why) {
+  return errors::Error(absl::StatusCode::kInvalidArgument, kInvalidMessageFraming,
+                       absl::StrCat("the request's length is ambiguous: ", why));
+}
+
+absl::Status TooManyConnections(int per_address_limit) {
+  return errors::ResourceExhausted(
+      kTooManyConnections,
+      absl::StrCat("too many open connections from your address (limit ", per_address_limit,
+                   "); reuse or close connections"),
+      {{"limit", absl::StrCat(per_address_limit)}});
 }
 
 absl::Status RateLimited(absl::Duration retry_after) {

@@ -30,6 +30,8 @@ inline constexpr absl::string_view kUnsupportedContentType = "UNSUPPORTED_CONTEN
 inline constexpr absl::string_view kBodyTooLarge = "BODY_TOO_LARGE";
 inline constexpr absl::string_view kHeadersTooLarge = "HEADERS_TOO_LARGE";
 inline constexpr absl::string_view kMalformedRequest = "MALFORMED_REQUEST";
+inline constexpr absl::string_view kInvalidMessageFraming = "INVALID_MESSAGE_FRAMING";
+inline constexpr absl::string_view kTooManyConnections = "TOO_MANY_CONNECTIONS";
 inline constexpr absl::string_view kRateLimited = "RATE_LIMITED";
 inline constexpr absl::string_view kTokenMissing = "TOKEN_MISSING";
 inline constexpr absl::string_view kTokenExpired = "TOKEN_EXPIRED";
@@ -53,6 +55,10 @@ absl::Status MethodNotAllowed(absl::string_view allow);
 absl::Status UnknownField(absl::string_view field);
 // INVALID_ARGUMENT: the body is not JSON at all (no field to name).
 absl::Status InvalidJson();
+// INVALID_ARGUMENT: the body is not strict RFC 8259 JSON; `why` is a fixed
+// phrase with a byte offset ("single-quoted string at byte 12"), never a
+// piece of the body.
+absl::Status InvalidJson(absl::string_view why);
 // INVALID_ARGUMENT naming `field`: the value has the wrong type or format.
 // The description never repeats the value.
 absl::Status InvalidFieldValue(absl::string_view field, absl::string_view description);
@@ -66,6 +72,19 @@ absl::Status BodyTooLarge(size_t limit_bytes);
 absl::Status HeadersTooLarge();
 // INVALID_ARGUMENT: unparseable HTTP.
 absl::Status MalformedRequest();
+// INVALID_ARGUMENT MALFORMED_REQUEST: a gRPC request whose bytes do not
+// parse as `message_type` (truncated, wrong wire types, invalid UTF-8 in a
+// string field).
+absl::Status MalformedMessage(absl::string_view message_type);
+// INVALID_ARGUMENT (HTTP 400): the request's length cannot be determined
+// without ambiguity (RFC 9112 section 6): a Transfer-Encoding other than
+// exactly "chunked", both Transfer-Encoding and Content-Length, a repeated
+// or malformed Content-Length. `why` is a fixed phrase. The connection is
+// closed after the answer, so nothing that followed is read as a request.
+absl::Status InvalidMessageFraming(absl::string_view why);
+// RESOURCE_EXHAUSTED (HTTP 429): the client's address already holds
+// `per_address_limit` open connections; metadata "limit".
+absl::Status TooManyConnections(int per_address_limit);
 // RESOURCE_EXHAUSTED (HTTP 429): per-principal rate limit; metadata
 // "retry_after_seconds".
 absl::Status RateLimited(absl::Duration retry_after);

@@ -34,6 +34,15 @@ ABSL_FLAG(std::string, jwt_rs256_public_key_file, "",
           "RS256 PEM public key file (env KAIZEN_JWT_RS256_PUBLIC_KEY_FILE)");
 ABSL_FLAG(std::string, jwt_issuer, "", "required JWT iss (env KAIZEN_JWT_ISSUER)");
 ABSL_FLAG(std::string, jwt_audience, "", "required JWT aud (env KAIZEN_JWT_AUDIENCE)");
+ABSL_FLAG(std::string, jwt_max_lifetime_seconds, "",
+          "longest JWT lifetime accepted, default 86400 (env KAIZEN_JWT_MAX_LIFETIME_SECONDS)");
+ABSL_FLAG(std::string, max_connections_per_ip, "",
+          "HTTP connections per client address, default 64, 0 = no cap "
+          "(env KAIZEN_MAX_CONNECTIONS_PER_IP)");
+ABSL_FLAG(std::string, http_header_timeout_ms, "",
+          "time to receive a request head, default 10000 (env KAIZEN_HTTP_HEADER_TIMEOUT_MS)");
+ABSL_FLAG(std::string, http_idle_timeout_ms, "",
+          "keep-alive idle timeout, default 60000 (env KAIZEN_HTTP_IDLE_TIMEOUT_MS)");
 ABSL_FLAG(std::string, api_keys_file, "", "partner API key file (env KAIZEN_API_KEYS_FILE)");
 ABSL_FLAG(std::string, cors_origins, "", "allowed browser origins (env KAIZEN_CORS_ORIGINS)");
 
@@ -98,6 +107,14 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromFlags() {
                    server::ServerOptionsFromFlags("gateway", 9090));
   GatewayOptions o;
   o.internal_secret = common.internal_secret;
+  o.principal_keys = common.keys.principal_forwarding;
+  o.principal_lifetime = common.principal_lifetime;
+  o.backend_tls = common.backend_tls;
+  if (common.tls.enabled()) {
+    return Bad("tls_cert_file",
+               "the gateway's own ports do not terminate TLS; use --backend_tls_ca_file for "
+               "TLS to the services and a TLS-terminating proxy in front of the gateway");
+  }
   o.drain_deadline = common.drain_deadline;
   o.access_log = common.access_log;
   o.max_message_bytes = common.max_message_bytes;
@@ -143,6 +160,24 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromFlags() {
                             "jwt_rs256_public_key_file"));
   o.jwt.issuer = Pick(absl::GetFlag(FLAGS_jwt_issuer), "KAIZEN_JWT_ISSUER");
   o.jwt.audience = Pick(absl::GetFlag(FLAGS_jwt_audience), "KAIZEN_JWT_AUDIENCE");
+  int64_t lifetime_s = -1;
+  RETURN_IF_ERROR(ParseNumber<int64_t>(
+      Pick(absl::GetFlag(FLAGS_jwt_max_lifetime_seconds), "KAIZEN_JWT_MAX_LIFETIME_SECONDS"),
+      "jwt_max_lifetime_seconds", 1, &lifetime_s));
+  if (lifetime_s > 0) o.jwt.max_lifetime = absl::Seconds(lifetime_s);
+  RETURN_IF_ERROR(ParseNumber(
+      Pick(absl::GetFlag(FLAGS_max_connections_per_ip), "KAIZEN_MAX_CONNECTIONS_PER_IP"),
+      "max_connections_per_ip", 0, &o.max_connections_per_ip));
+  int64_t header_ms = -1;
+  RETURN_IF_ERROR(ParseNumber<int64_t>(
+      Pick(absl::GetFlag(FLAGS_http_header_timeout_ms), "KAIZEN_HTTP_HEADER_TIMEOUT_MS"),
+      "http_header_timeout_ms", 1, &header_ms));
+  if (header_ms > 0) o.http_header_timeout = absl::Milliseconds(header_ms);
+  int64_t idle_ms = -1;
+  RETURN_IF_ERROR(ParseNumber<int64_t>(
+      Pick(absl::GetFlag(FLAGS_http_idle_timeout_ms), "KAIZEN_HTTP_IDLE_TIMEOUT_MS"),
+      "http_idle_timeout_ms", 1, &idle_ms));
+  if (idle_ms > 0) o.http_idle_timeout = absl::Milliseconds(idle_ms);
   ASSIGN_OR_RETURN(o.api_keys,
                    ReadFile(Pick(absl::GetFlag(FLAGS_api_keys_file), "KAIZEN_API_KEYS_FILE"),
                             "api_keys_file"));

@@ -17,11 +17,19 @@
 //   --jwt_rs256_public_key_file KAIZEN_JWT_RS256_PUBLIC_KEY_FILE
 //   --jwt_issuer         KAIZEN_JWT_ISSUER
 //   --jwt_audience       KAIZEN_JWT_AUDIENCE
+//   --jwt_max_lifetime_seconds KAIZEN_JWT_MAX_LIFETIME_SECONDS 86400
+//   --max_connections_per_ip KAIZEN_MAX_CONNECTIONS_PER_IP 64 (0: no cap)
+//   --http_header_timeout_ms KAIZEN_HTTP_HEADER_TIMEOUT_MS 10000
+//   --http_idle_timeout_ms KAIZEN_HTTP_IDLE_TIMEOUT_MS 60000
 //   --api_keys_file      KAIZEN_API_KEYS_FILE
 //   --cors_origins       KAIZEN_CORS_ORIGINS      comma-separated, exact
 // and, shared with every Kaizen server (common/server/options.h):
 //   --internal_secret_file / KAIZEN_INTERNAL_SECRET(_FILE) (required),
+//   --principal_key_file, --principal_lifetime_seconds,
+//   --backend_tls_ca_file, --backend_tls_cert_file, --backend_tls_key_file,
 //   --drain_seconds, --access_log, --max_message_bytes (gRPC messages).
+// The server-side --tls_* flags are refused: the gateway's own ports do not
+// terminate TLS (put a TLS-terminating proxy or ingress in front).
 // The common flags --listen and --port_file do not apply to the gateway and
 // are refused; use --http_listen/--grpc_listen and the two port files.
 #ifndef KAIZEN_SERVICES_GATEWAY_GATEWAY_OPTIONS_H_
@@ -32,6 +40,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth/keys.h"
+#include "common/auth/tls.h"
 #include "services/gateway/backend_pool.h"
 #include "services/gateway/jwt.h"
 #include "services/gateway/rate_limiter.h"
@@ -50,6 +60,9 @@ struct GatewayOptions {
   size_t max_header_bytes = 16 << 10;
   int max_connections = 1024;
   absl::Duration http_idle_timeout = absl::Seconds(60);
+  // HttpServerOptions::max_connections_per_ip / header_timeout.
+  int max_connections_per_ip = 64;
+  absl::Duration http_header_timeout = absl::Seconds(10);
   absl::Duration backend_deadline = absl::Seconds(5);
   absl::Duration readiness_timeout = absl::Seconds(1);
   absl::Duration max_reconnect_backoff = absl::Seconds(1);
@@ -60,6 +73,13 @@ struct GatewayOptions {
   std::string api_keys;  // the key file's contents (api_keys.h)
   std::vector<std::string> cors_origins;
   std::string internal_secret;  // >= 16 bytes
+  // Keys that sign forwarded principals (current first). Empty: derived
+  // from internal_secret (tests build the struct by hand).
+  auth::KeyRing principal_keys;
+  // Lifetime of each forwarded principal's credential (60 s; 1..300).
+  absl::Duration principal_lifetime = absl::Seconds(60);
+  // TLS to the backends (--backend_tls_*); plaintext when not enabled.
+  auth::TlsClientConfig backend_tls;
   absl::Duration drain_deadline = absl::Seconds(10);
   bool access_log = true;
   int max_message_bytes = 4 * 1024 * 1024;

@@ -388,6 +388,7 @@ TEST_F(GatewayTest, OperatorEndpoints) {
       << r.body;
   EXPECT_TRUE(absl::StrContains(r.body, R"(kaizen_gateway_errors_total{protocol="http",code="UNAUTHENTICATED"} 1)"));
   EXPECT_TRUE(absl::StrContains(r.body, "kaizen_gateway_request_duration_seconds_bucket{protocol=\"http\",route=\"GET /v1/{parent=shelves/*}/things\",le=\"0.0001\"}"));
+  EXPECT_TRUE(absl::StrContains(r.body, "\nprocess_resident_memory_bytes ")) << r.body;
   r = client_->Get("/openapi.json");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(absl::StrContains(r.body, R"("openapi":"3.0.3")"));

@@ -75,18 +75,17 @@ class ProxyReactor final : public grpc::ServerGenericBidiReactor {
       return Fail(errors::Error(absl::StatusCode::kInvalidArgument, kMalformedRequest,
                                 "the call carried no request message"));
     }
-    if (method_->page_size != nullptr) {
-      std::unique_ptr<google::protobuf::Message> message(
-          google::protobuf::MessageFactory::generated_factory()
-              ->GetPrototype(method_->descriptor->input_type())
-              ->New());
-      if (!message->ParseFromString(ByteBufferToString(request_))) {
-        return Fail(errors::Error(absl::StatusCode::kInvalidArgument, kMalformedRequest,
-                                  "the request message does not parse"));
-      }
-      if (CapPageSize(*method_, proxy_->options_.max_page_size, message.get())) {
-        request_ = StringToByteBuffer(message->SerializeAsString());
-      }
+    // Every request is parsed here, so a malformed message is the caller's
+    // INVALID_ARGUMENT rather than the backend's INTERNAL "failed to parse".
+    std::unique_ptr<google::protobuf::Message> message(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method_->descriptor->input_type())
+            ->New());
+    if (!message->ParseFromString(ByteBufferToString(request_))) {
+      return Fail(MalformedMessage(method_->descriptor->input_type()->full_name()));
+    }
+    if (CapPageSize(*method_, proxy_->options_.max_page_size, message.get())) {
+      request_ = StringToByteBuffer(message->SerializeAsString());
     }
     BackendPool::Call call;
     call.backend = method_->service_index;

@@ -5,6 +5,9 @@
 // and deadlines as the HTTP side.
 //
 //   unknown method             UNIMPLEMENTED METHOD_NOT_FOUND
+//   no message, or bytes that   INVALID_ARGUMENT MALFORMED_REQUEST (parsed
+//   do not parse as the input   here, so the backend never answers INTERNAL
+//   type                        for a client's garbage)
 //   streaming method           UNIMPLEMENTED STREAMING_NOT_SUPPORTED
 //   credentials                as authenticator.h (UNAUTHENTICATED)
 //   rate limit                 RESOURCE_EXHAUSTED RATE_LIMITED

@@ -10,12 +10,44 @@
 //
 // Bounds: request head <= max_header_bytes (else 431), body <= max_body_bytes
 // (else 413, checked against Content-Length before the body is read, so a
-// large upload is refused without reading it), at most max_connections open
-// connections (more are closed at once), idle_timeout for reading a request
-// and writing a response. "Expect: 100-continue" is answered.
-// Transport errors (413, 431, malformed requests) are passed to the handler
-// as HttpRequest::transport_error so the application formats them; the
-// connection closes after that response.
+// large upload is refused without reading it). "Expect: 100-continue" is
+// answered. Framing is strict (http_framing.h): an ambiguous length is
+// refused with 400 INVALID_MESSAGE_FRAMING before the body is read.
+// Transport errors (413, 431, 400 framing or malformed requests, 429 too
+// many connections) are passed to the handler as
+// HttpRequest::transport_error so the application formats them; the
+// response then says "Connection: close" and the connection is closed
+// gracefully: our side is shut down first and whatever the client still
+// sends is read and discarded (for at most `linger_timeout`, 64 KiB), so the
+// client reads the answer instead of a reset, and none of those bytes is
+// ever read as a request.
+//
+// Connections and time:
+//   header_timeout   a request head must arrive within this from its first
+//                    byte (from the connection's start for the first
+//                    request): a client trickling header bytes (slowloris)
+//                    is closed, without an answer.
+//   idle_timeout     a keep-alive connection waiting for its next request
+//                    is closed after this; also the inactivity limit for
+//                    reading a body and writing a response.
+//   max_connections_per_ip   connections from one client address; over it
+//                    the new connection is answered 429 TOO_MANY_CONNECTIONS
+//                    and closed (a few more beyond that are closed at once,
+//                    unanswered). 0: no per-address cap. IPv4-mapped IPv6
+//                    peers count as their IPv4 address.
+//   max_connections  all connections. At the cap, the connection idle the
+//                    longest (waiting for a request, no byte of it read) is
+//                    closed to make room; with none idle the new connection
+//                    is closed at once. The cap is lowered at start to stay
+//                    clear of the descriptor limit (RLIMIT_NOFILE minus a
+//                    reserve for gRPC, backends and files).
+// When accept() fails for lack of descriptors (EMFILE, ENFILE, ENOBUFS,
+// ENOMEM) the server closes up to four idle connections and pauses
+// accepting for `accept_backoff` instead of retrying at once (a listening
+// socket with a pending connection stays readable, so an immediate retry
+// spins a core); the first failure of an episode and the recovery are
+// logged once each on stderr. /healthz keeps answering as soon as a
+// descriptor is free.
 #ifndef KAIZEN_SERVICES_GATEWAY_HTTP_SERVER_H_
 #define KAIZEN_SERVICES_GATEWAY_HTTP_SERVER_H_
 
@@ -36,7 +68,11 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;
   int max_connections = 1024;
+  int max_connections_per_ip = 64;  // 0: no per-address cap
+  absl::Duration header_timeout = absl::Seconds(10);
   absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration accept_backoff = absl::Milliseconds(100);
+  absl::Duration linger_timeout = absl::Seconds(2);
 };
 
 class HttpServer {
@@ -59,6 +95,10 @@ class HttpServer {
   void Shutdown(absl::Duration drain);
 
   int open_connections() const;
+
+  // The connection cap in force (max_connections, lowered to fit the
+  // descriptor limit seen at start).
+  int max_connections() const;
 
   // Implementation detail; public only so that the .cc's session type can
   // name it.

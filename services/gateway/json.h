@@ -70,6 +70,17 @@ void AppendJsonString(absl::string_view s, std::string* out);
 // `s` as a quoted JSON string.
 std::string JsonQuote(absl::string_view s);
 
+// Checks that `text` is one JSON value exactly as RFC 8259 defines it, before
+// protobuf's parser (which is lenient) sees it. Refused, each with a short
+// fixed phrase and the byte offset in `*error` (never a piece of the input):
+// single-quoted strings, unquoted keys, trailing commas, comments, hex,
+// octal-looking, signed ("+1") or bare-dot numbers, NaN/Infinity, unescaped
+// control characters, unknown escapes, lone surrogates (\ud800),
+// invalid UTF-8 (overlong, surrogates, > U+10FFFF), a byte-order mark,
+// duplicate keys in one object (compared after unescaping), nesting deeper
+// than `max_depth`, and anything after the value but whitespace.
+bool IsStrictJson(absl::string_view text, std::string* error, int max_depth = 64);
+
 }  // namespace kaizen::gateway
 
 #endif  // KAIZEN_SERVICES_GATEWAY_JSON_H_

@@ -26,6 +26,9 @@ using google::protobuf::Value;
 absl::StatusOr<Struct> ParseObject(absl::string_view b64) {
   std::optional<std::string> json = Base64UrlDecode(b64);
   if (!json.has_value()) return TokenInvalid("malformed");
+  // protobuf's parser is lenient (and keeps one of two duplicate keys):
+  // only strict JSON, valid UTF-8 throughout, gets to it.
+  if (!IsStrictJson(*json, nullptr)) return TokenInvalid("malformed");
   Struct object;
   google::protobuf::util::JsonParseOptions options;
   if (!google::protobuf::util::JsonStringToMessage(*json, &object, options).ok()) {
@@ -58,6 +61,18 @@ bool VerifyRs256(evp_pkey_st* key, absl::string_view input, absl::string_view si
   return ok;
 }
 
+// C0 controls, DEL and C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F).
+bool HasControlCharacter(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool AudienceMatches(const Value* aud, const std::string& want) {
   if (aud == nullptr) return false;
   if (aud->kind_case() == Value::kStringValue) return aud->string_value() == want;
@@ -82,7 +97,9 @@ std::optional<std::string> Base64UrlDecode(absl::string_view text) {
     if (!(absl::ascii_isalnum(c) || c == '-' || c == '_')) return std::nullopt;
   }
   std::string out;
-  if (!absl::WebSafeBase64Unescape(text, &out)) return std::nullopt;
+  if (text.size() % 4 == 1 || !absl::WebSafeBase64Unescape(text, &out)) return std::nullopt;
+  // Unused trailing bits must be zero: exactly one text per byte string.
+  if (Base64UrlEncode(out) != text) return std::nullopt;
   return out;
 }
 
@@ -100,6 +117,17 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtConfig confi
   if (!config.hs256_secret.empty() && config.hs256_secret.size() < 32) {
     return errors::InvalidField("jwt_hs256_secret_file",
                                 "the HS256 secret must be at least 32 bytes", "INVALID_FLAG");
+  }
+  if (!config.rs256_public_key_pem.empty() && config.issuer.empty()) {
+    return errors::InvalidField("jwt_issuer", "is required with an RS256 public key",
+                                "INVALID_FLAG");
+  }
+  if (!config.rs256_public_key_pem.empty() && config.audience.empty()) {
+    return errors::InvalidField("jwt_audience", "is required with an RS256 public key",
+                                "INVALID_FLAG");
+  }
+  if (config.max_lifetime <= absl::ZeroDuration()) {
+    return errors::InvalidField("jwt_max_lifetime_seconds", "must be positive", "INVALID_FLAG");
   }
   std::unique_ptr<JwtVerifier> verifier(new JwtVerifier(std::move(config), clock));
   const std::string& pem = verifier->config_.rs256_public_key_pem;
@@ -139,7 +167,7 @@ absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view to
       return it->second.principal;
     }
   }
-  ASSIGN_OR_RETURN(Cached verified, VerifyUncached(token));
+  ASSIGN_OR_RETURN(Cached verified, VerifyUncached(token, now));
   RETURN_IF_ERROR(check_time(verified));
   if (config_.cache_size > 0) {
     absl::MutexLock lock(&cache_mu_);
@@ -149,7 +177,8 @@ absl::StatusOr<kaizen::type::Principal> JwtVerifier::Verify(absl::string_view to
   return std::move(verified.principal);
 }
 
-absl::StatusOr<JwtVerifier::Cached> JwtVerifier::VerifyUncached(absl::string_view token) const {
+absl::StatusOr<JwtVerifier::Cached> JwtVerifier::VerifyUncached(absl::string_view token,
+                                                                 absl::Time now) const {
   if (token.empty() || token.size() > config_.max_token_bytes) return TokenInvalid("malformed");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
@@ -181,6 +210,7 @@ absl::StatusOr<JwtVerifier::Cached> JwtVerifier::VerifyUncached(absl::string_vie
       sub->string_value().size() > 256) {
     return TokenInvalid("no subject");
   }
+  if (HasControlCharacter(sub->string_value())) return TokenInvalid("malformed subject");
   if (absl::StartsWith(sub->string_value(), "partner:")) {
     return TokenInvalid("reserved subject");
   }
@@ -192,6 +222,15 @@ absl::StatusOr<JwtVerifier::Cached> JwtVerifier::VerifyUncached(absl::string_vie
   if (const Value* nbf = Field(claims, "nbf"); nbf != nullptr) {
     if (!IsTime(nbf)) return TokenInvalid("malformed");
     result.not_before = absl::FromUnixSeconds(static_cast<int64_t>(nbf->number_value()));
+  }
+  if (const Value* iat = Field(claims, "iat"); iat != nullptr) {
+    if (!IsTime(iat)) return TokenInvalid("malformed");
+    const absl::Time issued = absl::FromUnixSeconds(static_cast<int64_t>(iat->number_value()));
+    if (issued > now + config_.clock_skew) return TokenInvalid("issued in the future");
+    if (result.expires - issued > config_.max_lifetime) return TokenInvalid("lifetime too long");
+  }
+  if (result.expires - now > config_.max_lifetime + config_.clock_skew) {
+    return TokenInvalid("lifetime too long");
   }
   if (!config_.issuer.empty()) {
     const Value* iss = Field(claims, "iss");

@@ -4,15 +4,23 @@
 // or RS256 (when an RSA public key is configured). Everything else is
 // refused, notably alg "none", an HS256 token when only an RSA key is
 // configured (no key confusion: the public key is never used as an HMAC
-// secret), a "crit" header, padding in the base64url parts and tokens over
-// max_token_bytes. The signature is checked before any claim is read.
+// secret), a "crit" header, non-canonical base64url in any part (padding,
+// '+' or '/', non-zero unused trailing bits, an impossible length: one
+// signature has exactly one spelling), header or claims that are not strict
+// JSON (json.h IsStrictJson: duplicate keys, invalid UTF-8, ...) and tokens
+// over max_token_bytes. The signature is checked before any claim is read.
 //
 // Claims:
-//   sub    required, non-empty string -> Principal.subject ("partner:..." is
+//   sub    required, non-empty string of at most 256 bytes without control
+//          characters (C0, DEL, C1) -> Principal.subject ("partner:..." is
 //          reserved for API keys and refused)
 //   exp    required number (seconds since the epoch); past exp + clock_skew
 //          -> TOKEN_EXPIRED
 //   nbf    optional; before nbf - clock_skew -> TOKEN_INVALID
+//   iat    optional number; after now + clock_skew -> TOKEN_INVALID
+//   lifetime  exp - iat (when iat is present) and exp - now must not exceed
+//          max_lifetime (+ clock_skew for the latter) -> TOKEN_INVALID, so a
+//          stolen long-lived token is refused even if correctly signed
 //   iss    must equal the configured issuer (when one is configured)
 //   aud    string or array; must contain the configured audience (when one
 //          is configured)
@@ -55,11 +63,15 @@ struct JwtConfig {
   // RS256 public key, PEM ("-----BEGIN PUBLIC KEY-----", RSA >= 2048 bits);
   // empty: RS256 tokens are refused.
   std::string rs256_public_key_pem;
-  // Required `iss` / `aud` when non-empty.
+  // Required `iss` / `aud` when non-empty. Both are required with an RS256
+  // key (a public key is typically shared by an identity provider with
+  // other relying parties, whose tokens must not be accepted here).
   std::string issuer;
   std::string audience;
   // Tolerance for clocks that differ between issuer and gateway.
   absl::Duration clock_skew = absl::Seconds(60);
+  // Longest lifetime accepted (exp - iat, and exp - now).
+  absl::Duration max_lifetime = absl::Hours(24);
   size_t max_token_bytes = 8192;
   // Verified tokens kept; 0 disables the cache. When full it is cleared.
   size_t cache_size = 10000;
@@ -67,8 +79,11 @@ struct JwtConfig {
 
 class JwtVerifier {
  public:
-  // INVALID_ARGUMENT (reason INVALID_FLAG, field "jwt_hs256_secret_file" or
-  // "jwt_rs256_public_key_file") for a short secret or an unusable key.
+  // INVALID_ARGUMENT (reason INVALID_FLAG, naming the flag) for a short
+  // secret ("jwt_hs256_secret_file"), an unusable key
+  // ("jwt_rs256_public_key_file"), an RS256 key without issuer
+  // ("jwt_issuer") or audience ("jwt_audience"), or a max_lifetime that is
+  // not positive ("jwt_max_lifetime_seconds").
   // `clock` is not owned and must outlive the verifier.
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtConfig config,
                                                               const Clock* clock);
@@ -89,7 +104,7 @@ class JwtVerifier {
     absl::Time expires;      // exp
     absl::Time not_before;   // nbf, or InfinitePast
   };
-  absl::StatusOr<Cached> VerifyUncached(absl::string_view token) const;
+  absl::StatusOr<Cached> VerifyUncached(absl::string_view token, absl::Time now) const;
 
   JwtConfig config_;
   const Clock* clock_;
@@ -118,7 +133,9 @@ std::string MintHs256Jwt(absl::string_view secret, const JwtClaims& claims);
 // The claims as a JWT payload (JSON), e.g. for signing with another key.
 std::string JwtClaimsJson(const JwtClaims& claims);
 
-// base64url without padding, as JWTs use it.
+// base64url without padding, as JWTs use it. Decoding accepts only the
+// canonical form (the one Base64UrlEncode writes): no padding, no '+' '/',
+// zero unused trailing bits, length % 4 != 1.
 std::string Base64UrlEncode(absl::string_view bytes);
 std::optional<std::string> Base64UrlDecode(absl::string_view text);
 

@@ -235,12 +235,110 @@ TEST_F(JwtTest, CachedTokensStillExpire) {
   JwtConfig tiny = Config();
   tiny.cache_size = 1;
   auto small = Verifier(tiny);
-  JwtClaims other = Claims();
-  other.subject = "user-456";
   clock_.Advance(-absl::Minutes(31));
+  JwtClaims other = Claims();  // issued now, not in the future
+  other.subject = "user-456";
   EXPECT_EQ(small->Verify(MintHs256Jwt(kSecret, Claims()))->subject(), "user-123");
   EXPECT_EQ(small->Verify(MintHs256Jwt(kSecret, other))->subject(), "user-456");
   EXPECT_EQ(small->Verify(MintHs256Jwt(kSecret, Claims()))->subject(), "user-123");
+}
+
+TEST_F(JwtTest, Rs256NeedsIssuerAndAudienceToStart) {
+  RsaKey key;
+  JwtConfig config = Config();
+  config.rs256_public_key_pem = key.PublicPem();
+  config.issuer.clear();
+  auto v = JwtVerifier::Create(config, &clock_);
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::GetBadRequest(v.status())->field_violations(0).field(), "jwt_issuer");
+  config = Config();
+  config.rs256_public_key_pem = key.PublicPem();
+  config.audience.clear();
+  v = JwtVerifier::Create(config, &clock_);
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::GetBadRequest(v.status())->field_violations(0).field(), "jwt_audience");
+  // HS256 alone may still go without them (the secret is not shared).
+  config = Config();
+  config.issuer.clear();
+  config.audience.clear();
+  EXPECT_TRUE(JwtVerifier::Create(config, &clock_).ok());
+  config.max_lifetime = absl::ZeroDuration();
+  EXPECT_FALSE(JwtVerifier::Create(config, &clock_).ok());
+}
+
+// Flipping only the unused low bits of the last base64url character leaves
+// the decoded signature unchanged: a second spelling of a valid token.
+TEST_F(JwtTest, NonCanonicalBase64UrlIsRefused) {
+  auto verifier = Verifier(Config());
+  const std::string token = MintHs256Jwt(kSecret, Claims());
+  ASSERT_TRUE(verifier->Verify(token).ok());
+  // 32-byte HMAC -> 43 characters; the last carries 4 data bits + 2 zero bits.
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string twin = token;
+  const size_t last = alphabet.find(twin.back());
+  ASSERT_EQ(last % 4, 0u);
+  twin.back() = alphabet[last + 1];
+  EXPECT_EQ(verifier->Verify(twin).status().message(), "the token is not valid: malformed");
+  // Padding, '+' and '/' (standard base64) are refused too.
+  EXPECT_FALSE(verifier->Verify(token + "=").ok());
+  std::string plus = token;
+  plus[plus.rfind('.') + 1] = '+';
+  EXPECT_FALSE(verifier->Verify(plus).ok());
+  EXPECT_FALSE(Base64UrlDecode("QQ=").has_value());
+  EXPECT_FALSE(Base64UrlDecode("QR").has_value());  // "A" with a non-zero trailing bit
+  EXPECT_EQ(Base64UrlDecode("QQ").value(), "A");
+  EXPECT_FALSE(Base64UrlDecode("QUJDR").has_value());  // length % 4 == 1
+}
+
+TEST_F(JwtTest, SubjectMustBeTextWithoutControlCharactersAndValidUtf8) {
+  auto verifier = Verifier(Config());
+  const int64_t exp = absl::ToUnixSeconds(clock_.Now()) + 60;
+  const std::string rest =
+      absl::StrCat(R"(,"exp":)", exp, R"(,"iss":"https://login.kaizen.test","aud":"kaizen-api"})");
+  auto verify = [&](const std::string& sub_json) {
+    return verifier->Verify(
+        Hs256(R"({"alg":"HS256"})", absl::StrCat(R"({"sub":)", sub_json, rest)));
+  };
+  ASSERT_TRUE(verify(R"("山田-1")").ok());
+  for (const std::string& sub :
+       {std::string(R"("alice\u0000admin")"), std::string(R"("a\nb")"),
+        std::string(R"("a\u001bb")"), std::string(R"("a\u007fb")"),
+        std::string(R"("a\u0085b")")}) {
+    EXPECT_EQ(verify(sub).status().message(), "the token is not valid: malformed subject")
+        << sub;
+  }
+  for (const std::string& sub : {std::string("\"a\xFF" "b\""), std::string("\"a\xC0\xAF" "b\""),
+                                 std::string(R"("a\udc00b")")}) {
+    EXPECT_EQ(verify(sub).status().message(), "the token is not valid: malformed") << sub;
+  }
+}
+
+TEST_F(JwtTest, LifetimeAboveTheMaximumIsRefused) {
+  JwtConfig config = Config();
+  config.max_lifetime = absl::Hours(24);
+  auto verifier = Verifier(config);
+  JwtClaims claims = Claims();
+  claims.expires_at = claims.issued_at + absl::Hours(24);
+  EXPECT_TRUE(verifier->Verify(MintHs256Jwt(kSecret, claims)).ok());
+  claims.expires_at = claims.issued_at + absl::Hours(24) + absl::Seconds(1);
+  EXPECT_EQ(verifier->Verify(MintHs256Jwt(kSecret, claims)).status().message(),
+            "the token is not valid: lifetime too long");
+  // Without iat: exp - now counts.
+  const std::string iss_aud = R"("iss":"https://login.kaizen.test","aud":"kaizen-api")";
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  auto no_iat = [&](int64_t exp) {
+    return verifier->Verify(Hs256(R"({"alg":"HS256"})",
+                                  absl::StrCat(R"({"sub":"u","exp":)", exp, ",", iss_aud, "}")));
+  };
+  EXPECT_TRUE(no_iat(now + 3600).ok());
+  EXPECT_EQ(no_iat(now + 30 * 86400).status().message(),
+            "the token is not valid: lifetime too long");
+  // An iat in the future cannot shorten the lifetime on paper.
+  claims = Claims();
+  claims.issued_at = clock_.Now() + absl::Hours(24 * 365);
+  claims.expires_at = claims.issued_at + absl::Hours(1);
+  EXPECT_FALSE(verifier->Verify(MintHs256Jwt(kSecret, claims)).ok());
 }
 
 TEST(Base64UrlTest, RoundTripWithoutPadding) {

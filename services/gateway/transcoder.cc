@@ -172,6 +172,10 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, absl::string_view v
 
 absl::Status ParseJson(absl::string_view json, absl::string_view field_prefix,
                        Message* message) {
+  // protobuf's parser accepts single quotes, unquoted keys, trailing commas,
+  // hex numbers and more: only strict RFC 8259 JSON reaches it.
+  std::string why;
+  if (!IsStrictJson(json, &why)) return InvalidJson(why);
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(

@@ -32,7 +32,10 @@ absl::Status BuildRequest(const Route& route, const PathBindings& bindings,
                           absl::string_view content_type, absl::string_view body,
                           absl::string_view query, google::protobuf::Message* request);
 
-// Parses JSON into `message` refusing unknown fields. Errors name fields
+// Parses JSON into `message` refusing unknown fields. Only strict RFC 8259
+// JSON is accepted (json.h IsStrictJson: no single quotes, unquoted keys,
+// trailing commas, comments, hex, NaN/Infinity, duplicate keys, invalid
+// UTF-8): INVALID_JSON saying what and at which byte. Errors name fields
 // with `field_prefix` (e.g. "cohort.") in front of the path protobuf reports.
 absl::Status ParseJson(absl::string_view json, absl::string_view field_prefix,
                        google::protobuf::Message* message);

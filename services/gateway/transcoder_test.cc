@@ -4,6 +4,7 @@
 
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
+#include "services/gateway/json.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "probe.pb.h"
 
@@ -152,6 +153,62 @@ TEST_F(TranscoderTest, HttpBodyIsWrittenRaw) {
   EXPECT_EQ(out.Header("Content-Disposition"),
             "attachment; filename=\"roster__2022_.csv\"; "
             "filename*=UTF-8''roster%20%222022%22.csv");
+}
+
+// protobuf's own parser takes every one of these; the gateway must not.
+TEST_F(TranscoderTest, LenientJsonIsRefused) {
+  const std::string target = "/v1/shelves/s/things/t:poke";
+  for (const std::string& body : {
+           std::string(R"({'note':"x"})"),                // single-quoted key
+           std::string(R"({"note":'x'})"),                // single-quoted value
+           std::string(R"({note:"x"})"),                  // unquoted key
+           std::string(R"({"note":"x",})"),               // trailing comma
+           std::string(R"({"count":0x10})"),              // hex
+           std::string(R"({"count":010})"),               // leading zero
+           std::string(R"({"count":+1})"),                // plus sign
+           std::string(R"({"count":.5})"),                // bare dot
+           std::string(R"({"count":NaN})"),               // NaN
+           std::string(R"({"count":Infinity})"),          // Infinity
+           std::string(R"({"note":"x"} // comment)"),     // comment
+           std::string(R"({"note":"x" /* c */})"),        // block comment
+           std::string(R"({"note":"x","note":"y"})"),     // duplicate key
+           std::string(R"({"note":"x","no\u0074e":"y"})"),  // duplicate after unescaping
+           std::string("{\"note\":\"a\tb\"}"),          // raw control character
+           std::string("{\"note\":\"\xC0\xAF\"}"),      // overlong UTF-8
+           std::string("{\"note\":\"\xED\xA0\x80\"}"),  // UTF-8 surrogate
+           std::string(R"({"note":"\ud800"})"),           // lone surrogate escape
+           std::string(R"({"note":"\x41"})"),             // unknown escape
+           std::string("\xEF\xBB\xBF{}"),                  // byte-order mark
+           std::string(R"({"note":"x"} {})"),             // two values
+           std::string(R"([1,])"),                        // trailing comma in an array
+       }) {
+    probe::PokeThingRequest r;
+    absl::Status s = Build("POST", target, body, &r);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << body;
+    EXPECT_EQ(errors::Reason(s), "INVALID_JSON") << body << " " << s;
+    EXPECT_NE(s.message().find(" at byte "), absl::string_view::npos) << s;
+  }
+  // Strict JSON with every feature still parses.
+  probe::PokeThingRequest r;
+  absl::Status s = Build("POST", target,
+                         " {\"note\" : \"\\u0041\\ud83d\\udcda\\n\\/ 日本\", \"count\": \"-12\"}\r\n", &r);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(r.note(), "A\xF0\x9F\x93\x9A\n/ 日本");
+  EXPECT_EQ(r.count(), -12);
+}
+
+TEST(StrictJsonTest, GrammarEdges) {
+  for (const char* ok : {"0", "-0", "1.5e-3", "1E+2", "true", "null", "\"\"", "[]", "{}",
+                         "[[[]]]", R"({"a":{"a":1}})", " \t\r\n[1, 2] "}) {
+    std::string error;
+    EXPECT_TRUE(IsStrictJson(ok, &error)) << ok << ": " << error;
+  }
+  for (const char* bad : {"", " ", "01", "1.", "1e", "-", "tru", "nul", "[1 2]", "{\"a\"}",
+                          "{\"a\":}", "[", "\"abc", "{1:2}"}) {
+    EXPECT_FALSE(IsStrictJson(bad, nullptr)) << bad;
+  }
+  EXPECT_TRUE(IsStrictJson(std::string(64, '[') + std::string(64, ']'), nullptr));
+  EXPECT_FALSE(IsStrictJson(std::string(65, '[') + std::string(65, ']'), nullptr));
 }
 
 TEST(Utf8Test, Validates) {

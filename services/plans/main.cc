@@ -9,11 +9,11 @@
 #include "clients/enrollment/grpc_roster_source.h"
 #include "clients/scheduling/grpc_meeting_source.h"
 #include "common/auth/principal.h"
+#include "common/auth/tls.h"
 #include "common/server/options.h"
 #include "common/server/server.h"
 #include "common/util/clock.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "services/plans/grpc_service.h"
 #include "services/plans/outcomes.h"
 #include "services/plans/plans.h"
@@ -61,18 +61,26 @@ int main(int argc, char** argv) {
 
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
+  db.init = options->init_database;  // --init; else only a first run creates it
   auto store = plans::PlansStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "plans: cannot open %s: %s\n", db.path.c_str(),
                  std::string(store.status().message()).c_str());
     return 1;
   }
-  kaizen::auth::PrincipalSigner signer(options->internal_secret);
+  // Principal credentials: keys for that purpose (current + previous),
+  // --principal_lifetime_seconds for the calls this service makes.
+  kaizen::auth::PrincipalSignerOptions signer_options;
+  signer_options.lifetime = options->principal_lifetime;
+  kaizen::auth::PrincipalSigner signer(options->keys.principal_forwarding, signer_options);
+  // TLS to the other services when --backend_tls_ca_file is given.
+  const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
+      kaizen::auth::ChannelCredentialsFor(options->backend_tls);
   kaizen::enrollment_client::GrpcRosterSource roster(
-      grpc::CreateChannel(enrollment, grpc::InsecureChannelCredentials()), &signer, "plans",
+      grpc::CreateChannel(enrollment, backend_credentials), &signer, "plans",
       absl::Milliseconds(deadline_ms));
   kaizen::scheduling_client::GrpcMeetingSource meetings(
-      grpc::CreateChannel(scheduling, grpc::InsecureChannelCredentials()), &signer, "plans",
+      grpc::CreateChannel(scheduling, backend_credentials), &signer, "plans",
       absl::Milliseconds(deadline_ms));
   // No survey service yet: outcomes list the actions per wall, without scores.
   plans::NoSurveyOutcomeSource outcomes;

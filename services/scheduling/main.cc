@@ -6,11 +6,11 @@
 #include "absl/flags/parse.h"
 #include "clients/enrollment/grpc_roster_source.h"
 #include "common/auth/principal.h"
+#include "common/auth/tls.h"
 #include "common/server/options.h"
 #include "common/server/server.h"
 #include "common/util/clock.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "services/scheduling/grpc_service.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_store.h"
@@ -44,15 +44,23 @@ int main(int argc, char** argv) {
 
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
+  db.init = options->init_database;  // --init; else only a first run creates it
   auto store = scheduling::SchedulingStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "scheduling: cannot open %s: %s\n", db.path.c_str(),
                  std::string(store.status().message()).c_str());
     return 1;
   }
-  kaizen::auth::PrincipalSigner signer(options->internal_secret);
+  // Principal credentials: keys for that purpose (current + previous),
+  // --principal_lifetime_seconds for the calls this service makes.
+  kaizen::auth::PrincipalSignerOptions signer_options;
+  signer_options.lifetime = options->principal_lifetime;
+  kaizen::auth::PrincipalSigner signer(options->keys.principal_forwarding, signer_options);
+  // TLS to the other services when --backend_tls_ca_file is given.
+  const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
+      kaizen::auth::ChannelCredentialsFor(options->backend_tls);
   kaizen::enrollment_client::GrpcRosterSource roster(
-      grpc::CreateChannel(enrollment, grpc::InsecureChannelCredentials()), &signer,
+      grpc::CreateChannel(enrollment, backend_credentials), &signer,
       "scheduling", absl::Milliseconds(deadline_ms));
   scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real());
   scheduling::SchedulingGrpcService service(&domain, &signer);

@@ -1,7 +1,14 @@
 """Starts the real Kaizen binaries as separate processes on free ports.
 
-Used by the end-to-end suite; can also point at a running system (set
-KAIZEN_GATEWAY_URL, KAIZEN_GATEWAY_GRPC, KAIZEN_JWT_SECRET, KAIZEN_API_KEYS).
+Used by the end-to-end suite; can also point at a running system, e.g. the
+containerised stack (deploy/test.sh with KAIZEN_DEPLOY_E2E=1):
+  KAIZEN_GATEWAY_URL      the gateway's HTTP base URL (turns external mode on)
+  KAIZEN_GATEWAY_GRPC     its gRPC host:port (optional: gRPC tests skip without it)
+  KAIZEN_JWT_SECRET_FILE  the gateway's HS256 secret, to mint tokens
+  KAIZEN_JWT_ISSUER       the issuer it requires (default kaizen-e2e)
+  KAIZEN_E2E_API_KEYS     "key_id key municipality" lines: partner keys the
+                          gateway already knows (their hashes in its key file)
+The suite's cohort ids are fixed, so run it once against a fresh stack.
 Every process gets port 0 and reports its port through a file, so suites
 never collide with each other or with a developer's running system.
 """
@@ -90,10 +97,28 @@ class Stack:
         self.workdir = tempfile.mkdtemp(prefix="kaizen-e2e-", dir=os.environ.get("TEST_TMPDIR"))
         self.secret = b64url(os.urandom(32))
         self.jwt_secret = b64url(os.urandom(32))
+        self.issuer = ISSUER
         self.api_keys = {}  # municipality code -> key
         self.processes = []
+        self.base_url = None  # set by start_gateway, or external mode
+        self.grpc_target = None
+        self.external = os.environ.get("KAIZEN_GATEWAY_URL")
+        if self.external:
+            self.base_url = self.external.rstrip("/")
+            self.grpc_target = os.environ.get("KAIZEN_GATEWAY_GRPC")
+            with open(os.environ["KAIZEN_JWT_SECRET_FILE"]) as f:
+                self.jwt_secret = f.read().strip()
+            self.issuer = os.environ.get("KAIZEN_JWT_ISSUER", ISSUER)
 
     def add_api_key(self, key_id, municipality):
+        if self.external:  # the running gateway already knows its keys
+            with open(os.environ["KAIZEN_E2E_API_KEYS"]) as f:
+                for line in f:
+                    kid, key, town = line.split()
+                    if kid == key_id and town == municipality:
+                        self.api_keys[municipality] = key
+                        return key
+            raise KeyError("KAIZEN_E2E_API_KEYS has no key %s for %s" % (key_id, municipality))
         key = b64url(os.urandom(24))
         self.api_keys[municipality] = key
         with open(os.path.join(self.workdir, "api-keys"), "a") as f:
@@ -171,9 +196,13 @@ class Stack:
         self.processes.append(p)
         self.http_port = p.wait_for_file(http_port_file)
         self.grpc_port = p.wait_for_file(grpc_port_file)
+        self.base_url = "http://127.0.0.1:%d" % self.http_port
+        self.grpc_target = "127.0.0.1:%d" % self.grpc_port
         self.gateway = p
 
     def start_all(self):
+        if self.external:
+            return
         if not os.path.exists(os.path.join(self.workdir, "api-keys")):
             open(os.path.join(self.workdir, "api-keys"), "w").close()
         self.start_enrollment()
@@ -195,7 +224,7 @@ class Stack:
         """An HS256 JWT the gateway accepts (minted independently of its code)."""
         header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         now = int(time.time())
-        claims = b64url(json.dumps({"sub": sub, "roles": roles, "iss": ISSUER, "aud": AUDIENCE,
+        claims = b64url(json.dumps({"sub": sub, "roles": roles, "iss": self.issuer, "aud": AUDIENCE,
                                     "iat": now, "exp": now + ttl}).encode())
         signing_input = (header + "." + claims).encode()
         sig = hmac.new(self.jwt_secret.encode(), signing_input, hashlib.sha256).digest()
@@ -203,7 +232,7 @@ class Stack:
 
     def http(self, method, path, body=None, token=None, headers=None):
         """(status, headers, parsed JSON or raw bytes)."""
-        url = "http://127.0.0.1:%d%s" % (self.http_port, path)
+        url = self.base_url + path
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         req = urllib.request.Request(url, data=data, method=method)
         if data is not None:

@@ -56,6 +56,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/auth/keys.h"
 #include "common/auth/principal.h"
 #include "common/server/principal_context.h"
 #include "common/util/proto_time.h"
@@ -1395,5 +1396,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "load_demo_data: cannot read the internal secret file\n");
     return 2;
   }
-  return Loader(std::string(absl::StripAsciiWhitespace(secret.str()))).Run();
+  // One secret per line, the current one first (common/auth/keys.h).
+  auto secrets = kaizen::auth::ParseSecretList(secret.str(), "internal_secret_file");
+  if (!secrets.ok()) {
+    std::fprintf(stderr, "load_demo_data: %s\n", std::string(secrets.status().message()).c_str());
+    return 2;
+  }
+  return Loader(secrets->front()).Run();
 }

@@ -281,7 +281,18 @@ int main(int argc, char** argv) {
   kaizen::type::Principal principal;
   principal.set_subject("bench-secretariat");
   principal.add_roles(kaizen::type::ROLE_SECRETARIAT);
-  const auto signed_principal = kaizen::auth::PrincipalSigner(kInternalSecret).Sign(principal);
+  // Credentials are bound to the method and expire (common/auth/principal.h):
+  // the direct loop signs per call, as a service does; h2load's static
+  // headers get the longest lifetime a service accepts (5 min).
+  kaizen::auth::PrincipalSignerOptions signer_options;
+  signer_options.lifetime = signer_options.max_lifetime;
+  const kaizen::auth::PrincipalSigner signer(
+      kaizen::auth::KeyRing::Derive({kInternalSecret},
+                                    kaizen::auth::KeyPurpose::kPrincipalForwarding),
+      signer_options);
+  const auto sign = [&] {
+    return signer.Sign(principal, "/kaizen.enrollment.v1.EnrollmentService/GetCohort");
+  };
 
   // Seed one open cohort through the gateway.
   {
@@ -315,6 +326,7 @@ int main(int argc, char** argv) {
       auto stub = v1::EnrollmentService::NewStub(Channel(enrollment_port, t));
       return [&, stub = std::shared_ptr<v1::EnrollmentService::Stub>(std::move(stub))] {
         grpc::ClientContext ctx;
+        const auto signed_principal = sign();
         ctx.AddMetadata(kaizen::auth::kPrincipalMetadataKey, signed_principal.principal_bytes);
         ctx.AddMetadata(kaizen::auth::kSignatureMetadataKey, signed_principal.signature);
         v1::Cohort cohort;
@@ -393,6 +405,7 @@ int main(int argc, char** argv) {
           "h2load -D ", static_cast<int>(seconds), " -c16 -m1 -t2 -d ", dir,
           "/get.grpc -H 'content-type: application/grpc' -H 'te: trailers' ");
       const std::string path = "/kaizen.enrollment.v1.EnrollmentService/GetCohort";
+      const auto signed_principal = sign();
       const std::string direct = absl::StrCat(
           common, "-H '", kaizen::auth::kPrincipalMetadataKey, ": ",
           absl::Base64Escape(signed_principal.principal_bytes), "' -H '",
