@@ -229,8 +229,12 @@ EOF
           ports:
             - {name: grpc, containerPort: $port}
             - {name: metrics, containerPort: $METRICS_PORT}
+          # Startup and liveness ask kaizen.liveness (SERVING until shutdown);
+          # readiness asks "" (NOT_SERVING on a storage fault). A restart on a
+          # storage fault would close the last handle to a deleted database
+          # (docs/operations.md#probes).
           startupProbe:
-            grpc: {port: $port}
+            grpc: {port: $port, service: kaizen.liveness}
             periodSeconds: 2
             failureThreshold: 60
           readinessProbe:
@@ -238,7 +242,7 @@ EOF
             periodSeconds: 5
             failureThreshold: 2
           livenessProbe:
-            grpc: {port: $port}
+            grpc: {port: $port, service: kaizen.liveness}
             periodSeconds: 10
             failureThreshold: 3
           resources:

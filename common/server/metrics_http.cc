@@ -1,5 +1,6 @@
 #include "common/server/metrics_http.h"
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -11,6 +12,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/status/errors.h"
@@ -50,7 +52,7 @@ absl::StatusOr<tcp::endpoint> ParseEndpoint(const std::string& address,
 class MetricsHttpServer::Impl {
  public:
   Impl(MetricsHttpOptions options, std::function<std::string()> render)
-      : options_(std::move(options)), render_(std::move(render)), acceptor_(ioc_) {}
+      : options_(std::move(options)), render_(std::move(render)), acceptor_(ioc_), accept_pause_(ioc_) {}
 
   ~Impl() { Shutdown(); }
 
@@ -99,6 +101,7 @@ class MetricsHttpServer::Impl {
     net::post(ioc_, [this] {
       beast::error_code ec;
       acceptor_.close(ec);
+      accept_pause_.cancel();
       for (Session* s : sessions_) CloseSession(s);
     });
     if (thread_.joinable()) thread_.join();
@@ -125,6 +128,10 @@ class MetricsHttpServer::Impl {
   std::set<Session*> sessions_;
   net::io_context ioc_{1};
   tcp::acceptor acceptor_;
+  // The pause after a failed accept() (I/O thread only, like the flag).
+  static constexpr std::chrono::milliseconds kAcceptBackoff{100};
+  net::steady_timer accept_pause_;
+  bool accept_paused_ = false;
   std::thread thread_;
   int port_ = 0;
 };
@@ -244,7 +251,27 @@ void MetricsHttpServer::Impl::CloseSession(Session* s) { s->Close(); }
 void MetricsHttpServer::Impl::Accept() {
   acceptor_.async_accept(ioc_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec && ec != net::error::connection_aborted) {
+      // Out of descriptors (EMFILE, ENFILE, ENOBUFS, ENOMEM) or another
+      // persistent failure: the pending connection keeps the listener
+      // readable, so retrying at once would spin a core. Pause, then retry;
+      // logged once per episode.
+      if (!accept_paused_) {
+        accept_paused_ = true;
+        std::fprintf(stderr, "{\"event\":\"metrics_accept_paused\",\"errno\":%d}\n",
+                     ec.value());
+      }
+      accept_pause_.expires_after(kAcceptBackoff);
+      accept_pause_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) Accept();
+      });
+      return;
+    }
     if (!ec) {
+      if (accept_paused_) {
+        accept_paused_ = false;
+        std::fprintf(stderr, "{\"event\":\"metrics_accept_resumed\"}\n");
+      }
       if (static_cast<int>(sessions_.size()) >= options_.max_connections) {
         beast::error_code ignored;
         socket.close(ignored);

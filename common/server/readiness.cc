@@ -1,5 +1,6 @@
 #include "common/server/readiness.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -15,6 +16,9 @@ ReadinessPoller::ReadinessPoller(ReadinessProbe probe, grpc::HealthCheckServiceI
       health_(health),
       service_names_(std::move(service_names)),
       log_name_(std::move(log_name)) {
+  service_names_.erase(
+      std::remove(service_names_.begin(), service_names_.end(), kLivenessService),
+      service_names_.end());
   if (interval == absl::InfiniteDuration()) return;
   thread_ = std::thread([this, interval] {
     while (!stop_.WaitForNotificationWithTimeout(interval)) Refresh();
@@ -39,6 +43,8 @@ void ReadinessPoller::Refresh() {
 
 void ReadinessPoller::Apply(bool serving) {
   serving_ = serving;
+  // service_names_ never holds kLivenessService (the constructor drops it),
+  // so liveness stays SERVING here.
   for (const std::string& name : service_names_) health_->SetServingStatus(name, serving);
   health_->SetServingStatus("", serving);
 }

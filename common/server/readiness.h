@@ -3,6 +3,11 @@
 // turns the overall "" status and every registered service's status
 // NOT_SERVING while it fails, SERVING again when it passes. Kubernetes'
 // gRPC readiness probes read exactly these statuses.
+//
+// Liveness is separate: GrpcServer registers kLivenessService SERVING at
+// start and only a shutdown turns it NOT_SERVING; this poller never touches
+// it. A liveness probe must name it, never "": restarting a process because
+// its storage failed closes the last handle to a deleted database file.
 #ifndef KAIZEN_COMMON_SERVER_READINESS_H_
 #define KAIZEN_COMMON_SERVER_READINESS_H_
 
@@ -22,6 +27,10 @@ class HealthCheckServiceInterface;
 }  // namespace grpc
 
 namespace kaizen::server {
+
+// grpc.health.v1 service name that is SERVING while the process is alive
+// (until shutdown), whatever readiness says. Liveness probes check it.
+inline constexpr char kLivenessService[] = "kaizen.liveness";
 
 // OK when the process can serve; otherwise a status whose reason says why.
 using ReadinessProbe = std::function<absl::Status()>;

@@ -144,6 +144,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     health->SetServingStatus(name, true);
   }
   health->SetServingStatus(true);
+  // Liveness: SERVING until Shutdown() (which sets every status NOT_SERVING);
+  // the ReadinessPoller never flips it (readiness.h).
+  health->SetServingStatus(kLivenessService, true);
   if (readiness) {
     server->readiness_ = std::make_unique<ReadinessPoller>(
         std::move(readiness), health, server->service_names_, options.service_name,

@@ -88,9 +88,13 @@ TEST(ReadinessTest, HealthFollowsTheProbeForOverallAndEachService) {
   auto channel = ChannelTo(*server);
   ExpectEverywhere(channel, HealthCheckResponse::SERVING);
 
+  EXPECT_EQ(Check(channel, kLivenessService), HealthCheckResponse::SERVING);
+
   probe.Set(errors::Error(absl::StatusCode::kResourceExhausted, "DISK_FULL", "full"));
   server->RefreshReadiness();
   ExpectEverywhere(channel, HealthCheckResponse::NOT_SERVING);
+  // Not ready, but alive: a liveness probe must not restart it.
+  EXPECT_EQ(Check(channel, kLivenessService), HealthCheckResponse::SERVING);
 
   probe.Set(absl::OkStatus());
   server->RefreshReadiness();
@@ -100,7 +104,9 @@ TEST(ReadinessTest, HealthFollowsTheProbeForOverallAndEachService) {
 TEST(ReadinessTest, AFailingProbeAtStartIsNotServingAtOnce) {
   EchoService::Service service;
   auto server = MustStart(Options(), &service, [] { return absl::UnavailableError("no"); });
-  ExpectEverywhere(ChannelTo(*server), HealthCheckResponse::NOT_SERVING);
+  auto channel = ChannelTo(*server);
+  ExpectEverywhere(channel, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Check(channel, kLivenessService), HealthCheckResponse::SERVING);
 }
 
 TEST(ReadinessTest, ADeletedDatabaseTurnsTheDefaultProbeNotServing) {
@@ -120,6 +126,8 @@ TEST(ReadinessTest, ADeletedDatabaseTurnsTheDefaultProbeNotServing) {
   ASSERT_EQ(::unlink(db_options.path.c_str()), 0);
   server->RefreshReadiness();  // what the 1 s poll does
   ExpectEverywhere(channel, HealthCheckResponse::NOT_SERVING);
+  // A restart would close the last handle to the deleted file: stay alive.
+  EXPECT_EQ(Check(channel, kLivenessService), HealthCheckResponse::SERVING);
   server.reset();
   db->reset();
 }
@@ -133,6 +141,7 @@ TEST(ReadinessTest, APassingProbeNeverUndoesTheDrain) {
   server->Shutdown();
   server->RefreshReadiness();
   EXPECT_NE(Check(channel, ""), HealthCheckResponse::SERVING);
+  EXPECT_NE(Check(channel, kLivenessService), HealthCheckResponse::SERVING);
 }
 
 // Connection management: the server closes the connection (GOAWAY), so the

@@ -258,21 +258,49 @@ absl::StatusOr<VerifyResult> VerifyDatabase(const std::string& path) {
   return result;
 }
 
-absl::Status CheckNotInUse(const std::string& db_path) {
-  if (!Exists(db_path)) return absl::OkStatus();
+namespace {
+
+// Takes SQLite's EXCLUSIVE lock on db_path and keeps it in the returned
+// connection (null when there is no file), so no service can open the
+// database, write to it and lose those writes to the rename while a restore
+// copies: the caller closes it only after the rename. leave_wal: see below.
+absl::StatusOr<Db> LockNotInUse(const std::string& db_path, bool leave_wal) {
+  if (!Exists(db_path)) return Db();
   absl::StatusOr<Db> db = Open(db_path, SQLITE_OPEN_READWRITE, absl::ZeroDuration());
   if (!db.ok()) return db.status();
   // In exclusive locking mode the first access takes SQLite's EXCLUSIVE lock
   // on the file (for a WAL database too, which then keeps its index in
   // memory); any other connection's shared lock makes that fail at once.
+  // After COMMIT the connection keeps the lock until it closes.
   int rc = Query(db->get(), "PRAGMA locking_mode = EXCLUSIVE", nullptr);
   if (rc == SQLITE_OK) rc = Query(db->get(), "BEGIN EXCLUSIVE", nullptr);
   if (rc == SQLITE_OK) rc = Query(db->get(), "COMMIT", nullptr);
   if (IsBusy(rc)) return InUse(db_path);
   if (rc != SQLITE_OK && LockBytesHeldElsewhere(db_path)) return InUse(db_path);
-  // Closing the last connection checkpoints a WAL into the file, so what is
-  // kept as the replaced database is whole.
-  return absl::OkStatus();
+  // Not a database SQLite can lock (a destroyed file being restored over):
+  // nobody can use it either; nothing to hold.
+  if (rc != SQLITE_OK) return Db();
+  if (!leave_wal) return db;
+  // Under the lock, a WAL is checkpointed into the file and WAL mode left
+  // (the services turn it on again when they open a database): the replaced
+  // database is whole on its own, and closing this connection after the
+  // rename touches no file by name (a WAL connection deletes "<db>-wal" by
+  // name when it closes, which by then would be the restored database's).
+  std::vector<std::string> mode;
+  rc = Query(db->get(), "PRAGMA journal_mode = DELETE", &mode);
+  if (IsBusy(rc)) return InUse(db_path);
+  if (rc != SQLITE_OK) return SqliteFailed("checkpoint", db_path, rc);
+  if (mode.empty() || mode[0] != "delete") {
+    return SqliteFailed("leave WAL mode of", db_path, SQLITE_ERROR);
+  }
+  return db;
+}
+
+}  // namespace
+
+absl::Status CheckNotInUse(const std::string& db_path) {
+  // Closing the last connection checkpoints a WAL into the file.
+  return LockNotInUse(db_path, /*leave_wal=*/false).status();
 }
 
 absl::StatusOr<BackupResult> BackupDatabase(const std::string& db_path,
@@ -324,8 +352,10 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& from,
   // Before: the backup is sound, and nobody uses the target.
   absl::StatusOr<VerifyResult> before = VerifyDatabase(from);
   if (!before.ok()) return before.status();
-  absl::Status s = CheckNotInUse(db_path);
-  if (!s.ok()) return s;
+  // Held until the rename below (closed on every return).
+  absl::StatusOr<Db> lock = LockNotInUse(db_path, /*leave_wal=*/true);
+  if (!lock.ok()) return lock.status();
+  absl::Status s;
 
   const bool had_db = Exists(db_path);
   RestoreResult result;
@@ -363,6 +393,9 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& from,
     ::unlink(tmp.c_str());
     return s;
   }
+  // Renaming over a file this process has open and locked is fine on POSIX;
+  // the lock stays on the old inode, now the replaced file (or gone).
+  lock->reset();
   (void)Fsync(dir, true);
   if (had_db && !options.force) result.replaced_path = replaced;
   // After: the restored database as the service will open it.

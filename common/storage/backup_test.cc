@@ -256,6 +256,39 @@ TEST(BackupTest, RestoreIsRefusedWhileTheDatabaseIsOpen) {
   EXPECT_TRUE(RestoreDatabase(dir + "/b.db", dir + "/svc.db", {}).ok());
 }
 
+TEST(BackupTest, TheDatabaseStaysLockedFromTheCheckUntilTheRename) {
+  const std::string dir = TempDir("locked");
+  {
+    std::unique_ptr<Database> db = OpenDb(dir + "/svc.db");
+    ASSERT_NE(db, nullptr);
+    Fill(*db, 100);
+  }
+  ASSERT_TRUE(BackupDatabase(dir + "/svc.db", dir + "/b.db").ok());
+  RestoreOptions options;
+  options.now = kNow;
+  options.copy.pages_per_step = 1;
+  int steps = 0;
+  int unlocked = 0;
+  // A service starting mid-copy must find the database in use, not write
+  // rows the rename then moves aside.
+  options.copy.on_step = [&](int, int) {
+    ++steps;
+    if (CheckNotInUse(dir + "/svc.db").ok()) ++unlocked;
+  };
+  absl::StatusOr<RestoreResult> restored = RestoreDatabase(dir + "/b.db", dir + "/svc.db", options);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_GT(steps, 1);
+  EXPECT_EQ(unlocked, 0);
+  // Released after the rename: the service can open the restored database,
+  // and the replaced one is whole on its own.
+  EXPECT_TRUE(CheckNotInUse(dir + "/svc.db").ok());
+  std::unique_ptr<Database> reopened = OpenDb(dir + "/svc.db");
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_TRUE(AddRow(*reopened).ok());
+  EXPECT_EQ(Read(restored->replaced_path).rows, 100);
+  EXPECT_TRUE(VerifyDatabase(restored->replaced_path).ok());
+}
+
 TEST(BackupTest, ArgumentsAreCheckedBeforeAnythingIsWritten) {
   const std::string dir = TempDir("args");
   {

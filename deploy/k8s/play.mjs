@@ -57,9 +57,13 @@ function execProbes(container) {
   for (const p of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     const probe = container[p];
     if (!probe?.grpc) continue;
-    const port = probe.grpc.port;
+    const { port, service } = probe.grpc;
     delete probe.grpc;
-    probe.exec = { command: ["/usr/local/bin/kaizen_health_probe", `--addr=127.0.0.1:${port}`] };
+    const command = ["/usr/local/bin/kaizen_health_probe", `--addr=127.0.0.1:${port}`];
+    // The grpc probe's service (kaizen.liveness for liveness) must survive the
+    // conversion, else liveness would check readiness ("").
+    if (service) command.push(`--service=${service}`);
+    probe.exec = { command };
   }
 }
 

@@ -23,8 +23,11 @@ function modelFor(apiVersion, kind) {
 
 // Kaizen's rules for every pod template (docs/operations.md): non-root,
 // read-only root, no escalation, no capabilities, RuntimeDefault seccomp,
-// requests and limits, native gRPC probes on long-running containers.
-function checkPod(where, spec, longRunning, errors) {
+// requests and limits, native gRPC probes on long-running containers, and on
+// services liveness/startup probes that ask kaizen.liveness.
+// serviceTier: a Kaizen service (pod label kaizen.dev/tier: service), whose
+// overall health follows its storage (common/server/readiness.h).
+function checkPod(where, spec, longRunning, errors, serviceTier = false) {
   const psc = spec.securityContext ?? {};
   if (psc.runAsNonRoot !== true) errors.push(`${where}: securityContext.runAsNonRoot must be true`);
   if (psc.seccompProfile?.type !== "RuntimeDefault") errors.push(`${where}: seccompProfile must be RuntimeDefault`);
@@ -40,6 +43,17 @@ function checkPod(where, spec, longRunning, errors) {
     if (longRunning) {
       for (const p of ["livenessProbe", "readinessProbe"]) {
         if (!c[p]?.grpc?.port) errors.push(`${at}: ${p} must be a native gRPC probe`);
+      }
+      // Services (GrpcServer) flip "" on storage faults: liveness and startup
+      // must ask kaizen.liveness, or a storage fault restarts the pod and
+      // closes the last handle to a deleted database. Readiness must ask "".
+      if (serviceTier) {
+        for (const p of ["livenessProbe", "startupProbe"]) {
+          if (c[p]?.grpc?.service !== "kaizen.liveness") {
+            errors.push(`${at}: ${p} must ask the liveness service (grpc.service: kaizen.liveness)`);
+          }
+        }
+        if (c.readinessProbe?.grpc?.service) errors.push(`${at}: readinessProbe must ask "" (no grpc.service)`);
       }
     }
   }
@@ -80,7 +94,8 @@ for (const file of process.argv.slice(2)) {
       errors.push("metadata.labels must have app.kubernetes.io/part-of: kaizen");
     }
     if (["Deployment", "StatefulSet"].includes(obj.kind)) {
-      checkPod("pod template", obj.spec?.template?.spec ?? {}, true, errors);
+      const tier = obj.spec?.template?.metadata?.labels?.["kaizen.dev/tier"];
+      checkPod("pod template", obj.spec?.template?.spec ?? {}, true, errors, tier === "service");
     } else if (obj.kind === "CronJob") {
       checkPod("pod template", obj.spec?.jobTemplate?.spec?.template?.spec ?? {}, false, errors);
     }

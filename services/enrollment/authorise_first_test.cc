@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/status/errors.h"
+#include "common/testing/observed.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
@@ -18,11 +19,7 @@ namespace {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 
-// Code, reason and message together: what a refused caller can observe.
-std::string Observed(const absl::Status& s) {
-  return std::string(absl::StatusCodeToString(s.code())) + " " + errors::Reason(s) + " " +
-         std::string(s.message());
-}
+using ::kaizen::testkit::Observed;
 
 class AuthoriseFirstTest : public ::testing::Test {
  protected:

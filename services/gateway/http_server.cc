@@ -1,11 +1,10 @@
 #include "services/gateway/http_server.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -16,7 +15,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/bind_executor.hpp"
@@ -32,6 +30,7 @@
 #include "common/status/errors.h"
 #include "services/gateway/gateway_errors.h"
 #include "services/gateway/http_framing.h"
+#include "services/gateway/http_listen.h"
 
 namespace kaizen::gateway {
 
@@ -51,51 +50,12 @@ constexpr int kShedOnExhaustion = 4;
 constexpr int kAnsweredRefusals = 8;
 // Bytes read and discarded after a "Connection: close" answer.
 constexpr size_t kMaxLingerBytes = 64 << 10;
-
-absl::StatusOr<tcp::endpoint> ParseEndpoint(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return errors::InvalidField("http_listen", "expected host:port", "INVALID_FLAG");
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  beast::error_code ec;
-  net::ip::address ip = net::ip::make_address(host, ec);
-  if (ec) return errors::InvalidField("http_listen", "the host must be an IP address", "INVALID_FLAG");
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
-}
-
-// The connection cap, lowered to leave descriptors for everything else the
-// process opens (gRPC port and its clients, backend channels, files).
-int EffectiveMaxConnections(int configured) {
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
-    return configured;
-  }
-  const int64_t fds = static_cast<int64_t>(limit.rlim_cur);
-  const int64_t reserve = std::min<int64_t>(128, fds / 2);
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(configured, fds - reserve)));
-}
-
-// The per-address key: IPv4-mapped IPv6 peers count as their IPv4 address.
-std::string ClientAddress(const tcp::endpoint& endpoint) {
-  net::ip::address address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  return address.to_string();
-}
-
-int64_t MonotonicNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+// Read-buffer room beyond max_header_bytes. Body bytes move from the buffer
+// into the parser's body as they arrive, but Beast 1.74 bounds neither a
+// chunk-size line (chunk extensions) nor the trailer section: the parser
+// waits for their CRLF and the buffer would grow without end. A line that
+// does not fit is refused (buffer_overflow, 400 INVALID_MESSAGE_FRAMING).
+constexpr size_t kMaxChunkLineBytes = 64 << 10;
 
 }  // namespace
 
@@ -113,7 +73,7 @@ class HttpServer::Impl {
   ~Impl() { Shutdown(absl::ZeroDuration()); }
 
   absl::Status Listen() {
-    absl::StatusOr<tcp::endpoint> endpoint = ParseEndpoint(options_.listen_address);
+    absl::StatusOr<tcp::endpoint> endpoint = ParseListenEndpoint(options_.listen_address);
     if (!endpoint.ok()) return endpoint.status();
     beast::error_code ec;
     acceptor_.open(endpoint->protocol(), ec);
@@ -216,7 +176,10 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* server, std::string remote_ip)
-      : stream_(std::move(socket)), server_(server), remote_ip_(std::move(remote_ip)) {
+      : stream_(std::move(socket)),
+        server_(server),
+        remote_ip_(std::move(remote_ip)),
+        buffer_(server->options().max_header_bytes + kMaxChunkLineBytes) {
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
@@ -309,6 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
       fields.emplace_back(absl::string_view(field.name_string().data(), field.name_string().size()),
                           absl::string_view(field.value().data(), field.value().size()));
     }
+    head_fields_ = fields.size();
     absl::Status framing = CheckRequestFraming(head.version(), fields);
     if (!framing.ok()) return Refuse(std::move(framing));
     auto expect = head[http::field::expect];
@@ -335,8 +299,11 @@ class Session : public std::enable_shared_from_this<Session> {
     absl::Status error;
     if (ec == http::error::body_limit) {
       error = BodyTooLarge(server_->options().max_body_bytes);
-    } else if (ec == http::error::header_limit) {
+    } else if (ec == http::error::header_limit ||
+               (ec == http::error::buffer_overflow && !parser_->is_header_done())) {
       error = HeadersTooLarge();
+    } else if (ec == http::error::buffer_overflow) {
+      error = InvalidMessageFraming("a chunk-size line or the trailer section is too long");
     } else if (ec == http::error::bad_content_length) {
       error = InvalidMessageFraming("Content-Length is malformed, repeated or sent with "
                                     "Transfer-Encoding");
@@ -365,6 +332,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
     http::request<http::string_body> req = parser_->release();
+    // Beast adds chunked trailer fields to the header fields: refused, so
+    // that nothing after the body (e.g. Authorization) is taken as a header.
+    if (static_cast<size_t>(std::distance(req.begin(), req.end())) != head_fields_) {
+      return Refuse(InvalidMessageFraming("trailer fields after a chunked body are not accepted"));
+    }
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     HttpRequest request;
@@ -441,6 +413,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string remote_ip_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  size_t head_fields_ = 0;  // header fields of the request being read
   std::chrono::steady_clock::time_point head_deadline_;
   std::atomic<int64_t> idle_since_{0};
   std::array<char, 4096> discard_;

@@ -12,7 +12,11 @@
 // (else 413, checked against Content-Length before the body is read, so a
 // large upload is refused without reading it). "Expect: 100-continue" is
 // answered. Framing is strict (http_framing.h): an ambiguous length is
-// refused with 400 INVALID_MESSAGE_FRAMING before the body is read.
+// refused with 400 INVALID_MESSAGE_FRAMING before the body is read. The read
+// buffer holds at most max_header_bytes + 64 KiB: a longer chunk-size line
+// (chunk extensions) or trailer line is refused with 400
+// INVALID_MESSAGE_FRAMING, and so is any chunked request with trailer
+// fields (Beast would merge them into the headers).
 // Transport errors (413, 431, 400 framing or malformed requests, 429 too
 // many connections) are passed to the handler as
 // HttpRequest::transport_error so the application formats them; the

@@ -4,6 +4,8 @@
 
 #include <poll.h>
 
+#include <cerrno>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -136,6 +138,69 @@ TEST_F(HttpServerTest, StrictFramingStillServesChunkedAndContentLengthBodies) {
   answer = ReadResponse(fd);
   EXPECT_EQ(StatusOf(answer), 200) << answer;
   EXPECT_TRUE(absl::EndsWith(answer, "ok /length 3")) << answer;
+}
+
+// Sends `prefix`, then up to 1 MiB of 'a' without a line end, and reads
+// what comes back. The server must answer 400 or close (a reset counts:
+// it may close while bytes are still in flight) well before the socket's
+// 10 s receive timeout; it must not buffer the line forever.
+void ExpectEndlessLineIsCutOff(int fd, const std::string& prefix) {
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(SendAll(fd, prefix));
+  const std::string filler(16 << 10, 'a');
+  for (int i = 0; i < 64 && SendAll(fd, filler); ++i) {
+  }
+  std::string answer;
+  char buf[4096];
+  bool ended = false;  // closed or reset, not timed out
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n > 0) {
+      answer.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    ended = n == 0 || errno == ECONNRESET || errno == EPIPE;
+    break;
+  }
+  EXPECT_TRUE(ended || StatusOf(answer) == 400) << "still waiting for the end of the line";
+  if (!answer.empty()) {
+    EXPECT_EQ(StatusOf(answer), 400) << answer;
+    EXPECT_TRUE(absl::StrContains(answer, "INVALID_MESSAGE_FRAMING")) << answer;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+}
+
+TEST_F(HttpServerTest, AnEndlessChunkExtensionIsCutOff) {
+  ExpectEndlessLineIsCutOff(
+      Open(), "POST /ext HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+  EXPECT_FALSE(Seen("/ext"));
+  const int fd = Open();
+  ASSERT_TRUE(SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(ReadResponse(fd)), 200);
+}
+
+TEST_F(HttpServerTest, AnEndlessTrailerLineIsCutOff) {
+  ExpectEndlessLineIsCutOff(Open(),
+                            "POST /trailer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+                            "\r\n\r\n1\r\nz\r\n0\r\nX-Long: ");
+  EXPECT_FALSE(Seen("/trailer"));
+  const int fd = Open();
+  ASSERT_TRUE(SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(ReadResponse(fd)), 200);
+}
+
+// Beast adds trailer fields to the header fields: a credential sent after
+// the body must not authenticate the request.
+TEST_F(HttpServerTest, ChunkedTrailersAreRefused) {
+  const int fd = Open();
+  ASSERT_TRUE(SendAll(fd, "POST /trailed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                          "\r\n2\r\n{}\r\n0\r\nAuthorization: Bearer a.b.c\r\n\r\n"));
+  bool closed = false;
+  const std::string answer = ReadUntilClose(fd, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(StatusOf(answer), 400) << answer;
+  EXPECT_TRUE(absl::StrContains(answer, "INVALID_MESSAGE_FRAMING")) << answer;
+  EXPECT_FALSE(Seen("/trailed"));
 }
 
 TEST_F(HttpServerTest, OneAddressCannotTakeEveryConnection) {

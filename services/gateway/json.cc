@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -392,7 +393,10 @@ class StrictJson {
       ++pos_;
       return true;
     }
-    std::vector<std::string> keys;
+    // A hash set, not a scan of the earlier keys: the check must stay linear
+    // in the input (a body of tens of thousands of keys would otherwise cost
+    // seconds of an I/O thread).
+    absl::flat_hash_set<std::string> keys;
     for (;;) {
       SkipWs();
       if (Peek() == '}') return Fail("trailing comma");
@@ -401,13 +405,10 @@ class StrictJson {
       const size_t key_pos = pos_;
       std::string key;
       if (!String(&key)) return false;
-      for (const std::string& k : keys) {
-        if (k == key) {
-          pos_ = key_pos;
-          return Fail("duplicate key");
-        }
+      if (!keys.insert(std::move(key)).second) {
+        pos_ = key_pos;
+        return Fail("duplicate key");
       }
-      keys.push_back(std::move(key));
       SkipWs();
       if (Peek() != ':') return Fail("expected ':' after an object key");
       ++pos_;
