@@ -1,5 +1,6 @@
 #include "clients/enrollment/membership.h"
 
+#include "clients/enrollment/enrollment_client_errors.h"
 #include "common/auth/principal.h"
 #include "common/status/status_macros.h"
 
@@ -9,8 +10,16 @@ namespace ev1 = ::kaizen::enrollment::v1;
 
 absl::StatusOr<std::unique_ptr<CohortMembership>> CohortMembership::Fetch(
     RosterSource& source, const std::string& cohort_name, const kaizen::type::Principal& caller) {
-  ASSIGN_OR_RETURN(Roster roster, source.GetRoster(cohort_name));
-  return std::make_unique<CohortMembership>(RosterView(std::move(roster)), caller);
+  absl::StatusOr<Roster> roster = source.GetRoster(cohort_name);
+  // Enrollment answers a service for draft cohorts too: only the secretariat
+  // and Kaizen services may tell "no such cohort" from "not yours".
+  const bool told = auth::HasRole(caller, kaizen::type::ROLE_SECRETARIAT) ||
+                    auth::HasRole(caller, kaizen::type::ROLE_SERVICE);
+  if (!told && absl::IsNotFound(roster.status())) return NotACohortMember();
+  if (!roster.ok()) return roster.status();
+  auto membership = std::make_unique<CohortMembership>(RosterView(*std::move(roster)), caller);
+  if (!told && !membership->member()) return NotACohortMember();
+  return membership;
 }
 
 CohortMembership::CohortMembership(RosterView roster, const kaizen::type::Principal& caller)

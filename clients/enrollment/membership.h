@@ -26,9 +26,16 @@ namespace kaizen::enrollment_client {
 class CohortMembership {
  public:
   // Fetches the roster of `cohort_name` ("cohorts/{c}") and places the
-  // caller in it. Errors: the source's (NOT_FOUND for an unknown cohort,
-  // UNAVAILABLE ENROLLMENT_UNAVAILABLE). Not movable once made (entries
-  // point into the roster), hence the unique_ptr.
+  // caller in it. Authorises before revealing: a caller who is neither the
+  // secretariat nor a Kaizen service (ROLE_SERVICE) must be a member()
+  // (staff or the participant themself); otherwise, and equally when the
+  // cohort does not exist, the answer is NotACohortMember() (PERMISSION_DENIED
+  // NOT_ON_ROSTER, enrollment_client_errors.h), so a draft cohort and a
+  // missing one look the same. The secretariat and services get the source's
+  // errors (NOT_FOUND for an unknown cohort) and non-members pass for them;
+  // anyone gets UNAVAILABLE ENROLLMENT_UNAVAILABLE when enrollment is down.
+  // Not movable once made (entries point into the roster), hence the
+  // unique_ptr.
   static absl::StatusOr<std::unique_ptr<CohortMembership>> Fetch(
       RosterSource& source, const std::string& cohort_name,
       const kaizen::type::Principal& caller);

@@ -1,6 +1,10 @@
 #include "clients/enrollment/membership.h"
 
+#include <vector>
+
+#include "clients/enrollment/enrollment_client_errors.h"
 #include "clients/enrollment/fake_roster_source.h"
+#include "common/testing/observed.h"
 #include "common/testing/principals.h"
 #include "gtest/gtest.h"
 
@@ -59,11 +63,41 @@ TEST(CohortMembershipTest, FetchPassesSourceErrors) {
   auto ok = CohortMembership::Fetch(source, "cohorts/c", testkit::User("user-p1"));
   ASSERT_TRUE(ok.ok());
   EXPECT_NE((*ok)->self(), nullptr);
-  EXPECT_EQ(CohortMembership::Fetch(source, "cohorts/x", testkit::User("user-p1")).status().code(),
+  // The secretariat and services are told which cohorts exist.
+  EXPECT_EQ(CohortMembership::Fetch(source, "cohorts/x", testkit::Secretariat()).status().code(),
             absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      CohortMembership::Fetch(source, "cohorts/x", testkit::Service("plans")).status().code(),
+      absl::StatusCode::kNotFound);
   source.SetUnavailable(true);
   EXPECT_EQ(CohortMembership::Fetch(source, "cohorts/c", testkit::User("user-p1")).status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+TEST(CohortMembershipTest, AMissingCohortLooksLikeOneTheCallerIsNotIn) {
+  FakeRosterSource source;
+  source.SetRoster(Sample());  // cohorts/c exists (a draft, say); cohorts/x does not
+  const std::vector<kaizen::type::Principal> outsiders = {
+      testkit::User("user-p1", ROLE_PARTICIPANT),  // a participant of cohorts/c only
+      testkit::User("stranger", ROLE_NAVIGATOR),   // a navigator of some other cohort
+      testkit::PartnerHr("242047"),
+      testkit::User("user-nav", ROLE_PARTICIPANT),  // on the roster, not as what the token says
+  };
+  Roster other = Sample();
+  other.set_cohort("cohorts/d");
+  for (auto& e : *other.mutable_entries()) e.set_subject(e.subject() + "-d");
+  source.SetRoster(other);
+  for (const auto& caller : outsiders) {
+    const absl::Status draft = CohortMembership::Fetch(source, "cohorts/d", caller).status();
+    const absl::Status missing = CohortMembership::Fetch(source, "cohorts/x", caller).status();
+    EXPECT_EQ(draft.code(), absl::StatusCode::kPermissionDenied) << draft;
+    EXPECT_EQ(testkit::Observed(draft), testkit::Observed(missing)) << caller.subject();
+    EXPECT_EQ(testkit::Observed(draft), testkit::Observed(NotACohortMember()));
+  }
+  // A service may read any roster it is not on.
+  auto service = CohortMembership::Fetch(source, "cohorts/d", testkit::Service("plans"));
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_FALSE((*service)->member());
 }
 
 }  // namespace

@@ -223,13 +223,15 @@ TEST_F(FeedbackTest, CohortMatesMayNotGiveFeedback) {
               absl::StatusCode::kPermissionDenied, "STAFF_ONLY");
 }
 
-TEST_F(FeedbackTest, StrangersGetNotFound) {
+// Someone on no roster of the cohort is refused before any plan is looked
+// up: the answer a cohort that does not exist gets (authorise_first_test.cc).
+TEST_F(FeedbackTest, StrangersAreRefusedBeforeAnythingIsLookedUp) {
   ExpectError(plans_->CreateFeedback(Stranger(), Request(1, "こんにちは")).status(),
-              absl::StatusCode::kNotFound, "NOT_FOUND");
+              absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
   PresentInterim(plan_, 1);
   ExpectError(plans_->CreateFeedback(Stranger(), Request(1, "こんにちは")).status(),
-              absl::StatusCode::kNotFound, "NOT_FOUND");
-  ExpectError(List(Stranger()).status(), absl::StatusCode::kNotFound, "NOT_FOUND");
+              absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
+  ExpectError(List(Stranger()).status(), absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
 }
 
 TEST_F(FeedbackTest, UnknownPlanOrRevisionIsNotFound) {
@@ -353,7 +355,7 @@ TEST_F(FeedbackTest, EachCallerSeesOnlyWhatTheyMay) {
   // A cohort mate: COHORT feedback on the presented r1 only.
   EXPECT_THAT(Texts(Participant(3)), ElementsAre("A: r1 cohort", "D: r1 owner reply"));
   EXPECT_THAT(Texts(Participant(4), 1), ElementsAre("A: r1 cohort", "D: r1 owner reply"));
-  ExpectError(List(Stranger()).status(), absl::StatusCode::kNotFound, "NOT_FOUND");
+  ExpectError(List(Stranger()).status(), absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
 }
 
 TEST_F(FeedbackTest, PagesAreFullEvenWhenHiddenFeedbackIsSkipped) {
@@ -461,8 +463,7 @@ TEST_F(FeedbackTest, OnlyOwnersAndStaffResolveWhatTheySee) {
               "NOT_FOUND");
   ExpectError(Reopen(Participant(1), staff_only.name(), "").status(), absl::StatusCode::kNotFound,
               "NOT_FOUND");
-  ExpectError(Resolve(Stranger(), cohort.name(), "").status(), absl::StatusCode::kNotFound,
-              "NOT_FOUND");
+  ExpectError(Resolve(Stranger(), cohort.name(), "").status(), absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
   ExpectError(Resolve(Navigator(), plan_.name() + "/feedback/nosuchfeedback", "").status(),
               absl::StatusCode::kNotFound, "NOT_FOUND");
   ExpectError(Resolve(Navigator(), plan_.name(), "").status(), absl::StatusCode::kInvalidArgument,

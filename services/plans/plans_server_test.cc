@@ -72,12 +72,13 @@ TEST_F(PlansServerTest, DraftToInterimOverGrpc) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(out.stages_size(), 1);
 
-  // A cohort mate reads the presented version; a stranger learns nothing.
+  // A cohort mate reads the presented version; a stranger learns nothing
+  // (refused as not on the roster, as for a cohort that does not exist).
   v1::Plan seen;
   ASSERT_TRUE(stub_->GetPlan(server_.As(Participant(3)).get(), get, &seen).ok());
   EXPECT_FALSE(seen.has_draft());
   s = stub_->GetPlan(server_.As(Stranger()).get(), get, &seen);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(PlansServerTest, BadInputNamesTheFieldOverGrpc) {

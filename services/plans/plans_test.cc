@@ -87,9 +87,12 @@ TEST_F(PlansDomainTest, OnlyOrganisersCreateTeamPlans) {
 
 TEST_F(PlansDomainTest, StrangersAndPartnersCannotCreateOrSee) {
   const v1::Plan plan = CreateFor(1);
-  EXPECT_EQ(plans_->GetPlan(Stranger(), Get(plan.name())).status().code(), Code::kNotFound);
-  EXPECT_EQ(plans_->GetPlan(testkit::PartnerHr("242047"), Get(plan.name())).status().code(),
-            Code::kNotFound);
+  // Not on the roster: refused as for a cohort that does not exist.
+  EXPECT_EQ(errors::Reason(plans_->GetPlan(Stranger(), Get(plan.name())).status()),
+            "NOT_ON_ROSTER");
+  const Principal partner = testkit::PartnerHr("242047");
+  EXPECT_EQ(errors::Reason(plans_->GetPlan(partner, Get(plan.name())).status()), "NOT_ON_ROSTER");
+  // A service reads the roster but sees no plan.
   EXPECT_EQ(plans_->GetPlan(testkit::Service("survey"), Get(plan.name())).status().code(),
             Code::kNotFound);
   v1::CreatePlanRequest r;

@@ -130,7 +130,7 @@ TEST_F(PracticeTest, OnlyOwnersKeepThePracticeLog) {
   }
   ExpectError(
       plans_->CreatePracticeEntry(Stranger(), Request("a1", Day(2022, 10, 1), "誰？")).status(),
-      absl::StatusCode::kNotFound, "NOT_FOUND");
+      absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
 }
 
 TEST_F(PracticeTest, ActionMustBeInTheCurrentDraft) {
@@ -267,7 +267,7 @@ TEST_F(PracticeTest, OwnersAndStaffReadTheLog) {
   Commit(Participant(1), plan_.name());
   PresentInterim(1);
   ExpectError(List(Participant(3)).status(), absl::StatusCode::kPermissionDenied, "NOT_PLAN_OWNER");
-  ExpectError(List(Stranger()).status(), absl::StatusCode::kNotFound, "NOT_FOUND");
+  ExpectError(List(Stranger()).status(), absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
 }
 
 TEST_F(PracticeTest, PageTokensAreCheckedAgainstThePlan) {
@@ -366,8 +366,7 @@ TEST_F(PracticeTest, WithASurveyOutcomesCarryEachOwnersScores) {
   EXPECT_THAT(own->owners(1).walls(0).action_ids(), ElementsAre("a1"));
   ExpectError(Outcomes(plans, Participant(3), team->name()).status(), absl::StatusCode::kNotFound,
               "NOT_FOUND");
-  ExpectError(Outcomes(plans, Stranger(), team->name()).status(), absl::StatusCode::kNotFound,
-              "NOT_FOUND");
+  ExpectError(Outcomes(plans, Stranger(), team->name()).status(), absl::StatusCode::kPermissionDenied, "NOT_ON_ROSTER");
 }
 
 TEST_F(PracticeTest, CohortMatesDoNotSeeOutcomes) {

@@ -83,13 +83,16 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
                                            {"cohorts", "participants"}));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
   const RosterEntry* person = roster.FindByName(r.participant());
-  if (person == nullptr) return NotFound("Participant", r.participant());
-  // An entry without a linked account is nobody's own (an empty subject
-  // must not match a caller whose subject is empty too).
-  const bool self = !person->subject().empty() && person->subject() == caller.subject();
-  if (!IsCohortStaff(caller, roster) && !self) {
-    return NotYourself("only the person themself and staff may see this calendar");
+  if (!IsCohortStaff(caller, roster)) {
+    // Anyone but staff may ask only for their own calendar, and is refused
+    // alike whether the name is someone else's or nobody's: only staff learn
+    // which participants exist. An entry without a linked account is
+    // nobody's own (an empty subject must not match an empty one).
+    const bool self = person != nullptr && !person->subject().empty() &&
+                      person->subject() == caller.subject();
+    if (!self) return NotYourself("only the person themself and staff may see this calendar");
   }
+  if (person == nullptr) return NotFound("Participant", r.participant());
   std::vector<CalendarEvent> events;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(AddMeetings(tx, cohort, &events));

@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "clients/enrollment/enrollment_client_errors.h"
 #include "common/status/status_macros.h"
 #include "services/scheduling/access.h"
 #include "services/scheduling/scheduling_errors.h"
@@ -15,23 +16,41 @@ namespace kaizen::scheduling {
 Scheduling::Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock)
     : store_(store), roster_(roster), clock_(clock) {}
 
+namespace {
+
+// The one refusal for "no such cohort" and "not on its roster": the two must
+// look the same to anyone but the secretariat and Kaizen services. The
+// enrollment client's (PERMISSION_DENIED NOT_ON_ROSTER), so that plans and
+// survey, which place callers with CohortMembership, answer alike.
+absl::Status NotAMember() { return enrollment_client::NotACohortMember(); }
+
+}  // namespace
+
 absl::StatusOr<RosterView> Scheduling::FetchRoster(const Principal& caller,
                                                    const std::string& cohort) {
   absl::StatusOr<enrollment_client::Roster> roster = roster_->GetRoster(cohort);
-  if (absl::IsNotFound(roster.status()) && !IsSecretariat(caller) && !IsKaizenService(caller)) {
-    return CallerNotOnRoster("only this cohort's members and staff may see this");
+  if (IsSecretariat(caller) || IsKaizenService(caller)) {
+    if (!roster.ok()) return roster.status();
+    return RosterView(*std::move(roster));
   }
+  // Everyone else must be on the roster (any role) for every RPC; enrollment
+  // answers a service for draft cohorts too, so a draft the caller is not on
+  // and a cohort that does not exist are refused alike, before any
+  // RPC-specific check can tell them apart.
+  if (absl::IsNotFound(roster.status())) return NotAMember();
   if (!roster.ok()) return roster.status();
-  return RosterView(*std::move(roster));
+  RosterView view(*std::move(roster));
+  if (view.FindCaller(caller) == nullptr) return NotAMember();
+  return view;
 }
 
 absl::StatusOr<std::unique_ptr<RosterView>> Scheduling::RequireMember(const Principal& caller,
                                                                       const std::string& cohort) {
   if (IsSecretariat(caller)) return std::unique_ptr<RosterView>();
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
-  if (roster.FindCaller(caller) == nullptr) {
-    return CallerNotOnRoster("only this cohort's members and staff may see this");
-  }
+  // A service reaches here with a roster it is not on (FetchRoster lets it
+  // through); everyone else is on it already.
+  if (roster.FindCaller(caller) == nullptr) return NotAMember();
   return std::make_unique<RosterView>(std::move(roster));
 }
 

@@ -102,10 +102,12 @@ class Scheduling {
   // without a roster like the secretariat. Used only by the meeting reads
   // GetMeeting and ListMeetings: services may read meetings, nothing else.
   absl::Status RequireMemberOrService(const Principal& caller, const std::string& cohort);
-  // The cohort's roster for `caller`. A cohort that does not exist is
-  // NOT_FOUND only to the secretariat and Kaizen services; anyone else is
-  // refused as not on its roster, so nobody learns which cohorts (e.g.
-  // drafts) exist from scheduling.
+  // The cohort's roster for `caller`: the gate every RPC passes. A cohort
+  // that does not exist is NOT_FOUND only to the secretariat and Kaizen
+  // services. Anyone else must be on the roster (any role): a missing cohort
+  // and a cohort (draft or not) they are not on are refused with one and the
+  // same PERMISSION_DENIED NOT_ON_ROSTER, so nobody learns which cohorts
+  // exist, nor anything about their contents, from scheduling.
   absl::StatusOr<RosterView> FetchRoster(const Principal& caller, const std::string& cohort);
 
   SchedulingStore* store_;

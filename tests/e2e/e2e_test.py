@@ -286,11 +286,15 @@ class FY2022Story(unittest.TestCase):
         self.assertFalse(interim.get("late", False))
 
         # --- a cohort mate sees the stage versions, never the draft; a
-        # stranger sees nothing at all
+        # stranger sees nothing at all: the same refusal as for a cohort that
+        # does not exist (authorise before revealing, issue 16)
         seen = self.call("GET", "/v1/" + name, token=mate)
         self.assertEqual([st["stage"] for st in seen["stages"]], ["INTERIM"])
         self.assertNotIn("draft", seen)
-        self.call("GET", "/v1/" + name, token=stranger, expect=404)
+        refused = self.call("GET", "/v1/" + name, token=stranger, expect=403)
+        nowhere = self.call("GET", "/v1/cohorts/no-such-cohort/plans/p1", token=stranger,
+                            expect=403)
+        self.assertEqual(refused, nowhere)
 
         # --- the navigator's feedback on revision 1, which the owner reads
         feedback = self.call("POST", "/v1/%s/feedback" % name, {
