@@ -41,11 +41,6 @@ std::string Env(const char* name) {
   return v == nullptr ? "" : v;
 }
 
-// Flag if set, else environment, else "".
-std::string Pick(const std::string& flag_value, const char* env) {
-  return flag_value.empty() ? Env(env) : flag_value;
-}
-
 absl::Status ParseInt(const std::string& text, const char* flag, int min,
                       int* out) {
   if (text.empty()) return absl::OkStatus();
@@ -61,15 +56,19 @@ absl::Status ParseInt(const std::string& text, const char* flag, int min,
 
 }  // namespace
 
+std::string FlagOrEnv(const std::string& flag_value, const char* env) {
+  return flag_value.empty() ? Env(env) : flag_value;
+}
+
 absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
     const std::string& service_name, int default_port) {
   ServerOptions o;
   o.service_name = service_name;
-  o.listen_address = Pick(absl::GetFlag(FLAGS_listen), "KAIZEN_LISTEN");
+  o.listen_address = FlagOrEnv(absl::GetFlag(FLAGS_listen), "KAIZEN_LISTEN");
   if (o.listen_address.empty()) {
     o.listen_address = absl::StrCat("127.0.0.1:", default_port);
   }
-  o.database_path = Pick(absl::GetFlag(FLAGS_db), "KAIZEN_DB");
+  o.database_path = FlagOrEnv(absl::GetFlag(FLAGS_db), "KAIZEN_DB");
   if (o.database_path.empty()) {
     o.database_path = absl::StrCat("./var/", service_name, ".db");
   }
@@ -78,15 +77,15 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
     return flag_value == unset ? std::string() : absl::StrCat(flag_value);
   };
   absl::Status s = ParseInt(
-      Pick(int_flag(absl::GetFlag(FLAGS_threads), 0), "KAIZEN_THREADS"),
+      FlagOrEnv(int_flag(absl::GetFlag(FLAGS_threads), 0), "KAIZEN_THREADS"),
       "threads", 2, &o.max_threads);
   if (!s.ok()) return s;
-  s = ParseInt(Pick(int_flag(absl::GetFlag(FLAGS_max_message_bytes), 0),
+  s = ParseInt(FlagOrEnv(int_flag(absl::GetFlag(FLAGS_max_message_bytes), 0),
                     "KAIZEN_MAX_MESSAGE_BYTES"),
                "max_message_bytes", 1024, &o.max_message_bytes);
   if (!s.ok()) return s;
   int drain = -1;
-  s = ParseInt(Pick(int_flag(absl::GetFlag(FLAGS_drain_seconds), -1),
+  s = ParseInt(FlagOrEnv(int_flag(absl::GetFlag(FLAGS_drain_seconds), -1),
                     "KAIZEN_DRAIN_SECONDS"),
                "drain_seconds", 0, &drain);
   if (!s.ok()) return s;
@@ -96,10 +95,10 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
   s = internal::ReadSecurityFlags(&o);
   if (!s.ok()) return s;
   std::string access_log =
-      Pick(absl::GetFlag(FLAGS_access_log), "KAIZEN_ACCESS_LOG");
+      FlagOrEnv(absl::GetFlag(FLAGS_access_log), "KAIZEN_ACCESS_LOG");
   if (!access_log.empty()) o.access_log = access_log != "false";
-  o.port_file = Pick(absl::GetFlag(FLAGS_port_file), "KAIZEN_PORT_FILE");
-  o.metrics_listen = Pick(absl::GetFlag(FLAGS_metrics_listen), "KAIZEN_METRICS_LISTEN");
+  o.port_file = FlagOrEnv(absl::GetFlag(FLAGS_port_file), "KAIZEN_PORT_FILE");
+  o.metrics_listen = FlagOrEnv(absl::GetFlag(FLAGS_metrics_listen), "KAIZEN_METRICS_LISTEN");
   // Boolean switches: the flag turns them on, or the variable set to
   // true/1; anything else in the variable but false/0/"" is an error.
   for (auto [flag_value, env, field, out] :

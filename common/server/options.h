@@ -71,6 +71,11 @@ struct ServerOptions {
   ConnectionOptions connection;
 };
 
+// The value a flag was given on the command line, else environment variable
+// `env`, else "": how every Kaizen binary (services and gateway) reads a
+// setting.
+std::string FlagOrEnv(const std::string& flag_value, const char* env);
+
 // Reads the flags below, each overridable by an environment variable (flag
 // wins when given on the command line):
 //   --listen  KAIZEN_LISTEN  (default 127.0.0.1:<default_port>)

@@ -45,12 +45,6 @@ ABSL_FLAG(std::string, backend_tls_key_file, "",
 namespace kaizen::server::internal {
 namespace {
 
-std::string Pick(const std::string& flag_value, const char* env) {
-  if (!flag_value.empty()) return flag_value;
-  const char* v = std::getenv(env);
-  return v == nullptr ? "" : v;
-}
-
 absl::Status Bad(const char* flag, absl::string_view why) {
   return errors::InvalidField(flag, why, "INVALID_FLAG");
 }
@@ -70,12 +64,12 @@ absl::StatusOr<std::vector<std::string>> ReadSecrets(const std::string& path, co
 absl::Status ReadSecurityFlags(ServerOptions* o) {
   const char* kSecretFlag = "internal_secret_file";
   std::string secret_file = absl::GetFlag(FLAGS_internal_secret_file);
-  if (secret_file.empty()) secret_file = Pick("", "KAIZEN_INTERNAL_SECRET_FILE");
+  if (secret_file.empty()) secret_file = FlagOrEnv("", "KAIZEN_INTERNAL_SECRET_FILE");
   std::vector<std::string> secrets;
   if (!secret_file.empty()) {
     ASSIGN_OR_RETURN(secrets, ReadSecrets(secret_file, kSecretFlag));
   } else {
-    const std::string value = Pick("", "KAIZEN_INTERNAL_SECRET");
+    const std::string value = FlagOrEnv("", "KAIZEN_INTERNAL_SECRET");
     if (value.empty()) {
       return Bad(kSecretFlag,
                  "an internal secret of at least 16 bytes is required "
@@ -87,7 +81,7 @@ absl::Status ReadSecurityFlags(ServerOptions* o) {
   o->keys = auth::DeriveServiceKeys(secrets);
 
   ASSIGN_OR_RETURN(std::vector<std::string> principal_secrets,
-                   ReadSecrets(Pick(absl::GetFlag(FLAGS_principal_key_file),
+                   ReadSecrets(FlagOrEnv(absl::GetFlag(FLAGS_principal_key_file),
                                     "KAIZEN_PRINCIPAL_KEY_FILE"),
                                "principal_key_file"));
   if (!principal_secrets.empty()) {
@@ -95,7 +89,7 @@ absl::Status ReadSecurityFlags(ServerOptions* o) {
         auth::KeyRing::Derive(principal_secrets, auth::KeyPurpose::kPrincipalForwarding);
   }
   ASSIGN_OR_RETURN(std::vector<std::string> link_secrets,
-                   ReadSecrets(Pick(absl::GetFlag(FLAGS_applicant_link_key_file),
+                   ReadSecrets(FlagOrEnv(absl::GetFlag(FLAGS_applicant_link_key_file),
                                     "KAIZEN_APPLICANT_LINK_KEY_FILE"),
                                "applicant_link_key_file"));
   if (!link_secrets.empty()) {
@@ -103,7 +97,7 @@ absl::Status ReadSecurityFlags(ServerOptions* o) {
         auth::KeyRing::Derive(link_secrets, auth::KeyPurpose::kApplicantLinks);
   }
   const std::string page_token_key =
-      Pick(absl::GetFlag(FLAGS_page_token_key), "KAIZEN_PAGE_TOKEN_KEY");
+      FlagOrEnv(absl::GetFlag(FLAGS_page_token_key), "KAIZEN_PAGE_TOKEN_KEY");
   if (!page_token_key.empty()) {
     if (page_token_key.size() < auth::kMinSecretBytes) {
       return Bad("page_token_key", "must be at least 16 bytes");
@@ -112,7 +106,7 @@ absl::Status ReadSecurityFlags(ServerOptions* o) {
   }
   o->page_token_key = o->keys.page_tokens.current();
 
-  const std::string lifetime = Pick(absl::GetFlag(FLAGS_principal_lifetime_seconds),
+  const std::string lifetime = FlagOrEnv(absl::GetFlag(FLAGS_principal_lifetime_seconds),
                                     "KAIZEN_PRINCIPAL_LIFETIME_SECONDS");
   if (!lifetime.empty()) {
     int seconds = 0;
@@ -124,15 +118,15 @@ absl::Status ReadSecurityFlags(ServerOptions* o) {
 
   ASSIGN_OR_RETURN(
       o->tls, auth::LoadTlsServerConfig(
-                  Pick(absl::GetFlag(FLAGS_tls_cert_file), "KAIZEN_TLS_CERT_FILE"),
-                  Pick(absl::GetFlag(FLAGS_tls_key_file), "KAIZEN_TLS_KEY_FILE"),
-                  Pick(absl::GetFlag(FLAGS_tls_client_ca_file), "KAIZEN_TLS_CLIENT_CA_FILE")));
+                  FlagOrEnv(absl::GetFlag(FLAGS_tls_cert_file), "KAIZEN_TLS_CERT_FILE"),
+                  FlagOrEnv(absl::GetFlag(FLAGS_tls_key_file), "KAIZEN_TLS_KEY_FILE"),
+                  FlagOrEnv(absl::GetFlag(FLAGS_tls_client_ca_file), "KAIZEN_TLS_CLIENT_CA_FILE")));
   ASSIGN_OR_RETURN(
       o->backend_tls,
       auth::LoadTlsClientConfig(
-          Pick(absl::GetFlag(FLAGS_backend_tls_ca_file), "KAIZEN_BACKEND_TLS_CA_FILE"),
-          Pick(absl::GetFlag(FLAGS_backend_tls_cert_file), "KAIZEN_BACKEND_TLS_CERT_FILE"),
-          Pick(absl::GetFlag(FLAGS_backend_tls_key_file), "KAIZEN_BACKEND_TLS_KEY_FILE")));
+          FlagOrEnv(absl::GetFlag(FLAGS_backend_tls_ca_file), "KAIZEN_BACKEND_TLS_CA_FILE"),
+          FlagOrEnv(absl::GetFlag(FLAGS_backend_tls_cert_file), "KAIZEN_BACKEND_TLS_CERT_FILE"),
+          FlagOrEnv(absl::GetFlag(FLAGS_backend_tls_key_file), "KAIZEN_BACKEND_TLS_KEY_FILE")));
   return absl::OkStatus();
 }
 

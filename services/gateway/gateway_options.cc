@@ -53,11 +53,7 @@ ABSL_DECLARE_FLAG(std::string, port_file);
 namespace kaizen::gateway {
 namespace {
 
-std::string Pick(const std::string& flag_value, const char* env) {
-  if (!flag_value.empty()) return flag_value;
-  const char* v = std::getenv(env);
-  return v == nullptr ? "" : v;
-}
+using ::kaizen::server::FlagOrEnv;
 
 absl::Status Bad(const char* flag, absl::string_view why) {
   return errors::InvalidField(flag, why, "INVALID_FLAG");
@@ -119,70 +115,70 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromFlags() {
   o.access_log = common.access_log;
   o.max_message_bytes = common.max_message_bytes;
 
-  o.http_listen = Pick(absl::GetFlag(FLAGS_http_listen), "KAIZEN_HTTP_LISTEN");
+  o.http_listen = FlagOrEnv(absl::GetFlag(FLAGS_http_listen), "KAIZEN_HTTP_LISTEN");
   if (o.http_listen.empty()) o.http_listen = "127.0.0.1:8080";
-  o.grpc_listen = Pick(absl::GetFlag(FLAGS_grpc_listen), "KAIZEN_GRPC_LISTEN");
+  o.grpc_listen = FlagOrEnv(absl::GetFlag(FLAGS_grpc_listen), "KAIZEN_GRPC_LISTEN");
   if (o.grpc_listen.empty()) o.grpc_listen = "127.0.0.1:9090";
   if (o.grpc_listen == "off") o.grpc_listen.clear();
-  o.http_port_file = Pick(absl::GetFlag(FLAGS_http_port_file), "KAIZEN_HTTP_PORT_FILE");
-  o.grpc_port_file = Pick(absl::GetFlag(FLAGS_grpc_port_file), "KAIZEN_GRPC_PORT_FILE");
+  o.http_port_file = FlagOrEnv(absl::GetFlag(FLAGS_http_port_file), "KAIZEN_HTTP_PORT_FILE");
+  o.grpc_port_file = FlagOrEnv(absl::GetFlag(FLAGS_grpc_port_file), "KAIZEN_GRPC_PORT_FILE");
   ASSIGN_OR_RETURN(o.backends,
-                   ParseBackends(Pick(absl::GetFlag(FLAGS_backends), "KAIZEN_BACKENDS")));
+                   ParseBackends(FlagOrEnv(absl::GetFlag(FLAGS_backends), "KAIZEN_BACKENDS")));
 
-  RETURN_IF_ERROR(ParseNumber(Pick(absl::GetFlag(FLAGS_io_threads), "KAIZEN_IO_THREADS"),
+  RETURN_IF_ERROR(ParseNumber(FlagOrEnv(absl::GetFlag(FLAGS_io_threads), "KAIZEN_IO_THREADS"),
                               "io_threads", 1, &o.io_threads));
   if (o.io_threads > 64) return Bad("io_threads", "must be at most 64");
   RETURN_IF_ERROR(ParseNumber<size_t>(
-      Pick(absl::GetFlag(FLAGS_max_body_bytes), "KAIZEN_MAX_BODY_BYTES"), "max_body_bytes", 1,
+      FlagOrEnv(absl::GetFlag(FLAGS_max_body_bytes), "KAIZEN_MAX_BODY_BYTES"), "max_body_bytes", 1,
       &o.max_body_bytes));
   int64_t deadline_ms = -1;
   RETURN_IF_ERROR(ParseNumber<int64_t>(
-      Pick(absl::GetFlag(FLAGS_backend_deadline_ms), "KAIZEN_BACKEND_DEADLINE_MS"),
+      FlagOrEnv(absl::GetFlag(FLAGS_backend_deadline_ms), "KAIZEN_BACKEND_DEADLINE_MS"),
       "backend_deadline_ms", 1, &deadline_ms));
   if (deadline_ms > 0) o.backend_deadline = absl::Milliseconds(deadline_ms);
-  RETURN_IF_ERROR(ParseNumber(Pick(absl::GetFlag(FLAGS_max_page_size), "KAIZEN_MAX_PAGE_SIZE"),
+  RETURN_IF_ERROR(ParseNumber(FlagOrEnv(absl::GetFlag(FLAGS_max_page_size), "KAIZEN_MAX_PAGE_SIZE"),
                               "max_page_size", 1, &o.max_page_size));
   RETURN_IF_ERROR(ParseDouble(
-      Pick(absl::GetFlag(FLAGS_rate_limit_per_second), "KAIZEN_RATE_LIMIT_PER_SECOND"),
+      FlagOrEnv(absl::GetFlag(FLAGS_rate_limit_per_second), "KAIZEN_RATE_LIMIT_PER_SECOND"),
       "rate_limit_per_second", &o.rate_limit.per_second));
   RETURN_IF_ERROR(
-      ParseDouble(Pick(absl::GetFlag(FLAGS_rate_limit_burst), "KAIZEN_RATE_LIMIT_BURST"),
+      ParseDouble(FlagOrEnv(absl::GetFlag(FLAGS_rate_limit_burst), "KAIZEN_RATE_LIMIT_BURST"),
                   "rate_limit_burst", &o.rate_limit.burst));
 
   ASSIGN_OR_RETURN(std::string hs256,
-                   ReadFile(Pick(absl::GetFlag(FLAGS_jwt_hs256_secret_file),
+                   ReadFile(FlagOrEnv(absl::GetFlag(FLAGS_jwt_hs256_secret_file),
                                  "KAIZEN_JWT_HS256_SECRET_FILE"),
                             "jwt_hs256_secret_file"));
   o.jwt.hs256_secret = std::string(absl::StripAsciiWhitespace(hs256));
   ASSIGN_OR_RETURN(o.jwt.rs256_public_key_pem,
-                   ReadFile(Pick(absl::GetFlag(FLAGS_jwt_rs256_public_key_file),
+                   ReadFile(FlagOrEnv(absl::GetFlag(FLAGS_jwt_rs256_public_key_file),
                                  "KAIZEN_JWT_RS256_PUBLIC_KEY_FILE"),
                             "jwt_rs256_public_key_file"));
-  o.jwt.issuer = Pick(absl::GetFlag(FLAGS_jwt_issuer), "KAIZEN_JWT_ISSUER");
-  o.jwt.audience = Pick(absl::GetFlag(FLAGS_jwt_audience), "KAIZEN_JWT_AUDIENCE");
+  o.jwt.issuer = FlagOrEnv(absl::GetFlag(FLAGS_jwt_issuer), "KAIZEN_JWT_ISSUER");
+  o.jwt.audience = FlagOrEnv(absl::GetFlag(FLAGS_jwt_audience), "KAIZEN_JWT_AUDIENCE");
   int64_t lifetime_s = -1;
   RETURN_IF_ERROR(ParseNumber<int64_t>(
-      Pick(absl::GetFlag(FLAGS_jwt_max_lifetime_seconds), "KAIZEN_JWT_MAX_LIFETIME_SECONDS"),
+      FlagOrEnv(absl::GetFlag(FLAGS_jwt_max_lifetime_seconds), "KAIZEN_JWT_MAX_LIFETIME_SECONDS"),
       "jwt_max_lifetime_seconds", 1, &lifetime_s));
   if (lifetime_s > 0) o.jwt.max_lifetime = absl::Seconds(lifetime_s);
   RETURN_IF_ERROR(ParseNumber(
-      Pick(absl::GetFlag(FLAGS_max_connections_per_ip), "KAIZEN_MAX_CONNECTIONS_PER_IP"),
+      FlagOrEnv(absl::GetFlag(FLAGS_max_connections_per_ip), "KAIZEN_MAX_CONNECTIONS_PER_IP"),
       "max_connections_per_ip", 0, &o.max_connections_per_ip));
   int64_t header_ms = -1;
   RETURN_IF_ERROR(ParseNumber<int64_t>(
-      Pick(absl::GetFlag(FLAGS_http_header_timeout_ms), "KAIZEN_HTTP_HEADER_TIMEOUT_MS"),
+      FlagOrEnv(absl::GetFlag(FLAGS_http_header_timeout_ms), "KAIZEN_HTTP_HEADER_TIMEOUT_MS"),
       "http_header_timeout_ms", 1, &header_ms));
   if (header_ms > 0) o.http_header_timeout = absl::Milliseconds(header_ms);
   int64_t idle_ms = -1;
   RETURN_IF_ERROR(ParseNumber<int64_t>(
-      Pick(absl::GetFlag(FLAGS_http_idle_timeout_ms), "KAIZEN_HTTP_IDLE_TIMEOUT_MS"),
+      FlagOrEnv(absl::GetFlag(FLAGS_http_idle_timeout_ms), "KAIZEN_HTTP_IDLE_TIMEOUT_MS"),
       "http_idle_timeout_ms", 1, &idle_ms));
   if (idle_ms > 0) o.http_idle_timeout = absl::Milliseconds(idle_ms);
   ASSIGN_OR_RETURN(o.api_keys,
-                   ReadFile(Pick(absl::GetFlag(FLAGS_api_keys_file), "KAIZEN_API_KEYS_FILE"),
+                   ReadFile(FlagOrEnv(absl::GetFlag(FLAGS_api_keys_file), "KAIZEN_API_KEYS_FILE"),
                             "api_keys_file"));
   for (absl::string_view origin : absl::StrSplit(
-           Pick(absl::GetFlag(FLAGS_cors_origins), "KAIZEN_CORS_ORIGINS"), ',',
+           FlagOrEnv(absl::GetFlag(FLAGS_cors_origins), "KAIZEN_CORS_ORIGINS"), ',',
            absl::SkipWhitespace())) {
     origin = absl::StripAsciiWhitespace(origin);
     if (origin == "*") return Bad("cors_origins", "list origins exactly; '*' is not allowed");
