@@ -15,6 +15,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "common/server/listen_endpoint.h"
 #include "common/status/errors.h"
 
 namespace kaizen::server {
@@ -28,25 +29,6 @@ namespace {
 
 class Session;
 
-absl::StatusOr<tcp::endpoint> ParseEndpoint(const std::string& address,
-                                            const std::string& flag) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return errors::InvalidField(flag, "expected host:port, e.g. 0.0.0.0:9100", "INVALID_FLAG");
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  beast::error_code ec;
-  net::ip::address ip = net::ip::make_address(host, ec);
-  if (ec) return errors::InvalidField(flag, "the host must be an IP address", "INVALID_FLAG");
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
-}
-
 }  // namespace
 
 class MetricsHttpServer::Impl {
@@ -58,7 +40,8 @@ class MetricsHttpServer::Impl {
 
   absl::Status Listen() {
     absl::StatusOr<tcp::endpoint> endpoint =
-        ParseEndpoint(options_.listen_address, options_.flag_name);
+        ParseListenEndpoint(options_.listen_address, options_.flag_name,
+                            "expected host:port, e.g. 0.0.0.0:9100");
     if (!endpoint.ok()) return endpoint.status();
     beast::error_code ec;
     acceptor_.open(endpoint->protocol(), ec);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "boost/asio/ip/address.hpp"
+#include "common/server/listen_endpoint.h"
 #include "common/status/errors.h"
 
 namespace kaizen::gateway {
@@ -15,21 +16,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 absl::StatusOr<tcp::endpoint> ParseListenEndpoint(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return errors::InvalidField("http_listen", "expected host:port", "INVALID_FLAG");
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  boost::system::error_code ec;
-  net::ip::address ip = net::ip::make_address(host, ec);
-  if (ec) return errors::InvalidField("http_listen", "the host must be an IP address", "INVALID_FLAG");
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
+  return server::ParseListenEndpoint(address, "http_listen", "expected host:port");
 }
 
 int EffectiveMaxConnections(int configured) {
