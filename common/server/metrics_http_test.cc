@@ -24,6 +24,7 @@
 #include "common/auth/principal.h"
 #include "common/server/principal_context.h"
 #include "common/server/server.h"
+#include "common/server/test_echo.h"
 #include "common/server/testdata/echo.grpc.pb.h"
 #include "common/status/errors.h"
 #include "grpcpp/create_channel.h"
@@ -274,32 +275,6 @@ TEST(MetricsHttpServerTest, ShutdownClosesTheListener) {
   EXPECT_EQ(ReadAll(idle), "");
   close(idle);
 }
-
-class TestEcho final : public EchoService::Service {
- public:
-  explicit TestEcho(const auth::PrincipalSigner* signer) : signer_(signer) {}
-
-  grpc::Status Echo(grpc::ServerContext* context, const EchoRequest* request,
-                    EchoResponse* response) override {
-    return Handle(context, *signer_, [&](const kaizen::type::Principal&) {
-      if (request->text() == "bad") {
-        return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
-      }
-      if (request->text() == "hold") {
-        entered.Notify();
-        release.WaitForNotification();
-      }
-      response->set_text(request->text());
-      return absl::OkStatus();
-    });
-  }
-
-  absl::Notification entered;
-  absl::Notification release;
-
- private:
-  const auth::PrincipalSigner* signer_;
-};
 
 class GrpcServerMetricsTest : public ::testing::Test {
  protected:

@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/auth/principal.h"
 #include "common/server/principal_context.h"
+#include "common/server/test_echo.h"
 #include "common/server/testdata/echo.grpc.pb.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -25,32 +26,6 @@ using kaizen::testing::EchoResponse;
 using kaizen::testing::EchoService;
 
 constexpr char kSecret[] = "test-internal-secret-0123456789";
-
-class TestEcho final : public EchoService::Service {
- public:
-  explicit TestEcho(const auth::PrincipalSigner* signer) : signer_(signer) {}
-
-  grpc::Status Echo(grpc::ServerContext* context, const EchoRequest* request,
-                    EchoResponse* response) override {
-    return Handle(context, *signer_, [&](const kaizen::type::Principal&) {
-      if (request->text() == "bad") {
-        return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
-      }
-      if (request->text() == "hold") {
-        entered.Notify();
-        release.WaitForNotification();
-      }
-      response->set_text(request->text());
-      return absl::OkStatus();
-    });
-  }
-
-  absl::Notification entered;
-  absl::Notification release;
-
- private:
-  const auth::PrincipalSigner* signer_;
-};
 
 class ServerTest : public ::testing::Test {
  protected:
