@@ -25,34 +25,57 @@ trap 'rm -f "$log"' EXIT
 status=0
 bazel test //... "${extra[@]}" "$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
 
-# ---- stage: deploy (issue 17) ----------------------------------------------
-# Images, compose and `podman kube play` end to end (deploy/test.sh; about
-# 2-3 min warm, longer on a fresh machine). Runs after a green bazel test
-# only; KAIZEN_SKIP_DEPLOY_TEST=1 skips it locally (CI never sets it).
-deploy_passed=0
-deploy_failed=0
+# ---- stages after a green bazel test: deploy (issue 17) and fuzz (issue 16) --
+# They run side by side: deploy is bound by podman and the disk, fuzz by the
+# CPU (a clang build, then the targets), and together they take about as long
+# as the slower of the two. Each writes its own log, printed whole when both are
+# done. The fuzz stage uses its own Bazel output base, so its clang outputs
+# never replace the -c opt binaries the deploy stage copies into images.
+#   deploy: images, compose and `podman kube play` end to end (deploy/test.sh).
+#   fuzz:   the ci_fuzz libFuzzer targets, clang + ASan + UBSan, briefly each
+#           from their corpus (tools/fuzz.sh; docs/fuzzing.md); every corpus is
+#           also replayed by the *_replay tests above.
+# KAIZEN_SKIP_DEPLOY_TEST=1 / KAIZEN_SKIP_FUZZ=1 skip them locally (CI sets neither).
+deploy_passed=0; deploy_failed=0; fuzz_passed=0; fuzz_failed=0
 base_status=0
 if [ -n "$base_pid" ]; then wait "$base_pid" || base_status=$?; fi
-if [ "$status" = 0 ] && [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
-  if [ "$base_status" != 0 ]; then
-    echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:" >&2
-    tail -n 25 "$base_log" >&2
-    deploy_failed=1; status=1
-  elif bash deploy/test.sh; then deploy_passed=1; else deploy_failed=1; status=1; fi
+if [ "$status" = 0 ]; then
+  stage_dir=$(mktemp -d)
+  deploy_pid=""; fuzz_pid=""
+  if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
+    if [ "$base_status" != 0 ]; then
+      { echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:"
+        tail -n 25 "$base_log"; } >"$stage_dir/deploy.log" 2>&1
+      echo 1 >"$stage_dir/deploy.rc"
+    else
+      ( rc=0; bash deploy/test.sh </dev/null >"$stage_dir/deploy.log" 2>&1 || rc=$?
+        echo "$rc" >"$stage_dir/deploy.rc" ) &
+      deploy_pid=$!
+    fi
+  fi
+  if [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
+    ( rc=0
+      FUZZ_OUTPUT_BASE="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" \
+        bash tools/fuzz.sh </dev/null >"$stage_dir/fuzz.log" 2>&1 || rc=$?
+      echo "$rc" >"$stage_dir/fuzz.rc" ) &
+    fuzz_pid=$!
+  fi
+  if [ -n "$deploy_pid" ]; then wait "$deploy_pid" || true; fi
+  if [ -n "$fuzz_pid" ]; then wait "$fuzz_pid" || true; fi
+  for stage in deploy fuzz; do
+    [ -f "$stage_dir/$stage.rc" ] || continue
+    echo "---- stage: $stage ----"
+    cat "$stage_dir/$stage.log"
+    if [ "$(cat "$stage_dir/$stage.rc")" = 0 ]; then
+      eval "${stage}_passed=1"
+    else
+      echo "---- stage $stage FAILED (exit $(cat "$stage_dir/$stage.rc")) ----"
+      eval "${stage}_failed=1"; status=1
+    fi
+  done
+  rm -rf "$stage_dir"
 fi
-# ---- end of stage: deploy --------------------------------------------------
-
-# ---- stage: fuzz (issue 16) ------------------------------------------------
-# The cheap libFuzzer targets (tag ci_fuzz) built with clang + ASan + UBSan and
-# run 20 s each from their corpus (tools/fuzz.sh; docs/fuzzing.md has the split
-# and the cost). Every corpus is also replayed by the *_replay tests above.
-# After a green bazel test only; KAIZEN_SKIP_FUZZ=1 skips it locally.
-fuzz_passed=0
-fuzz_failed=0
-if [ "$status" = 0 ] && [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
-  if bash tools/fuzz.sh; then fuzz_passed=1; else fuzz_failed=1; status=1; fi
-fi
-# ---- end of stage: fuzz ----------------------------------------------------
+# ---- end of the deploy and fuzz stages -----------------------------------
 
 # A plain closing line: test targets passed / failed (or not built).
 passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log" || true)
@@ -64,5 +87,8 @@ failed=$((failed + fuzz_failed))
 echo "tests: ${passed} passed, ${failed} failed"
 
 # Don't leave a Bazel server idling for hours after CI.
-if [ "${CI:-}" = "true" ]; then bazel shutdown >/dev/null 2>&1 || true; fi
+if [ "${CI:-}" = "true" ]; then
+  bazel shutdown >/dev/null 2>&1 || true
+  bazel --output_base="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" shutdown >/dev/null 2>&1 || true
+fi
 exit "$status"
