@@ -43,16 +43,22 @@ fi
 # npm tools of deploy/ (Containerfile lint, manifest validation), pinned in
 # deploy/tools/package-lock.json and installed there, not globally. Reinstalled
 # when the lock file changes.
+# Also the gateway's TypeScript check (services/gateway/testdata/ts, same way).
 deploy_npm_tools() {
-  local dir
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/tools"
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  npm_tools_in "$root/deploy/tools"
+  npm_tools_in "$root/services/gateway/testdata/ts"
+}
+npm_tools_in() {
+  local dir="$1"
   [ -f "$dir/package-lock.json" ] || return 0
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
      ! cmp -s <(sha256sum <"$dir/package-lock.json") "$dir/node_modules/.kaizen-lock-sha256"; then
     command -v npm >/dev/null 2>&1 || { echo "kaizen setup: deploy/ needs node and npm" >&2; exit 1; }
-    echo "kaizen setup: installing deploy/tools npm packages (pinned)" >&2
+    echo "kaizen setup: installing $dir npm packages (pinned)" >&2
     if ! (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null); then
-      echo "kaizen setup: 'npm ci' in deploy/tools failed; is the npm registry reachable?" >&2
+      echo "kaizen setup: 'npm ci' in $dir failed; is the npm registry reachable?" >&2
       exit 1
     fi
     sha256sum <"$dir/package-lock.json" >"$dir/node_modules/.kaizen-lock-sha256"

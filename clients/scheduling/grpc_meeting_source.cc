@@ -48,17 +48,25 @@ absl::StatusOr<Meeting> GrpcMeetingSource::GetMeeting(const std::string& meeting
 
 absl::StatusOr<std::vector<Meeting>> GrpcMeetingSource::ListMeetings(
     const std::string& cohort_name) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
+  // Every page, under one deadline for the whole list. A series fits in one
+  // page of kListPageSize; the page bound only stops a misbehaving server.
+  const absl::Time deadline = absl::Now() + deadline_;
   sv1::ListMeetingsRequest request;
   request.set_parent(cohort_name);
-  sv1::ListMeetingsResponse response;
-  grpc::Status status = stub_->ListMeetings(&context, request, &response);
-  if (!status.ok()) return MapError(status);
-  // ListMeetings is not paginated (a series has a few dozen meetings at
-  // most), so one call returns them all.
-  return std::vector<Meeting>(response.meetings().begin(), response.meetings().end());
+  request.set_page_size(kListPageSize);
+  std::vector<Meeting> out;
+  for (int page = 0; page < kMaxListPages; ++page) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(deadline));
+    server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
+    sv1::ListMeetingsResponse response;
+    grpc::Status status = stub_->ListMeetings(&context, request, &response);
+    if (!status.ok()) return MapError(status);
+    out.insert(out.end(), response.meetings().begin(), response.meetings().end());
+    if (response.next_page_token().empty()) return out;
+    request.set_page_token(response.next_page_token());
+  }
+  return MeetingsUnreadable();
 }
 
 }  // namespace kaizen::scheduling_client

@@ -38,7 +38,12 @@ class GrpcMeetingSource final : public MeetingSource {
                     absl::Duration deadline);
 
   absl::StatusOr<Meeting> GetMeeting(const std::string& meeting_name) override;
+  // Reads every page (page_size kListPageSize) under one deadline; more
+  // than kMaxListPages pages is INTERNAL (a server that never ends a list).
   absl::StatusOr<std::vector<Meeting>> ListMeetings(const std::string& cohort_name) override;
+
+  static constexpr int kListPageSize = 500;
+  static constexpr int kMaxListPages = 20;
 
  private:
   std::unique_ptr<::kaizen::scheduling::v1::SchedulingService::Stub> stub_;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,19 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
       if (request->parent() == "cohorts/ok") {
         for (const sv1::Meeting& m : Meetings()) *response->add_meetings() = m;
       }
+      // One meeting per page, as a server paging a long list would; and a
+      // server that never ends its list.
+      if (request->parent() == "cohorts/paged") {
+        const auto all = Meetings();
+        const size_t i = request->page_token().empty() ? 0 : 1;
+        *response->add_meetings() = all[i];
+        if (i + 1 < all.size()) response->set_next_page_token("second");
+      }
+      if (request->parent() == "cohorts/endless") response->set_next_page_token("again");
+      {
+        absl::MutexLock lock(&mu_);
+        page_sizes_.push_back(request->page_size());
+      }
       return absl::OkStatus();
     });
   }
@@ -80,6 +94,10 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
   int calls() {
     absl::MutexLock lock(&mu_);
     return calls_;
+  }
+  std::vector<int> page_sizes() {
+    absl::MutexLock lock(&mu_);
+    return page_sizes_;
   }
 
  private:
@@ -118,6 +136,7 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
   absl::Mutex mu_;
   Principal last_principal_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<int> page_sizes_ ABSL_GUARDED_BY(mu_);
 };
 
 class GrpcMeetingSourceTest : public ::testing::Test {
@@ -167,6 +186,18 @@ TEST_F(GrpcMeetingSourceTest, ListsMeetingsAndAnswersMeetingStart) {
   EXPECT_FALSE(seven->has_value());
   EXPECT_EQ(MeetingStart(*source_, "cohorts/ok", 8).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(GrpcMeetingSourceTest, ReadsEveryPageOfAList) {
+  auto list = source_->ListMeetings("cohorts/paged");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].sequence(), 6);
+  EXPECT_EQ((*list)[1].state(), sv1::Meeting::UNSCHEDULED);
+  EXPECT_EQ(service_.page_sizes(), (std::vector<int>{GrpcMeetingSource::kListPageSize,
+                                                      GrpcMeetingSource::kListPageSize}));
+  auto endless = source_->ListMeetings("cohorts/endless");
+  EXPECT_EQ(endless.status().code(), absl::StatusCode::kInternal);
 }
 
 TEST_F(GrpcMeetingSourceTest, NotFoundPassesThroughWithItsDetails) {

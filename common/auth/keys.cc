@@ -18,6 +18,8 @@ absl::string_view PurposeName(KeyPurpose purpose) {
       return "applicant-links";
     case KeyPurpose::kClaimLinks:
       return "claim-links";
+    case KeyPurpose::kCalendarFeeds:
+      return "calendar-feeds";
   }
   return "unknown";
 }
@@ -48,6 +50,7 @@ ServiceKeys DeriveServiceKeys(const std::vector<std::string>& internal_secrets) 
   keys.page_tokens = KeyRing::Derive(internal_secrets, KeyPurpose::kPageTokens);
   keys.applicant_links = KeyRing::Derive(internal_secrets, KeyPurpose::kApplicantLinks);
   keys.claim_links = KeyRing::Derive(internal_secrets, KeyPurpose::kClaimLinks);
+  keys.calendar_feeds = KeyRing::Derive(internal_secrets, KeyPurpose::kCalendarFeeds);
   return keys;
 }
 

@@ -6,9 +6,11 @@
 //   key(purpose) = HKDF-SHA256(ikm = secret, salt = "",
 //                              info = "kaizen/v1/<purpose>", 32 bytes)
 //
-// with the purposes principal-forwarding, page-tokens, applicant-links and
-// claim-links (reserved: nothing mints claim links yet). A key of one purpose
-// says nothing about another, so a leaked page-token key forges no caller.
+// with the purposes principal-forwarding, page-tokens, applicant-links,
+// claim-links (enrollment stores HMAC(key, token) of each claim link) and calendar-feeds
+// (scheduling stores HMAC(key, secret) of each subscribable calendar URL).
+// A key of one purpose says nothing about another, so a leaked page-token
+// key forges no caller.
 //
 // One exception, for continuity: applicant links keep the derivation they had
 // before purposes existed, HMAC-SHA256(secret, "enrollment-access-tokens").
@@ -40,9 +42,11 @@ enum class KeyPurpose {
   kPageTokens,
   kApplicantLinks,
   kClaimLinks,
+  kCalendarFeeds,
 };
 
-// "principal-forwarding", "page-tokens", "applicant-links", "claim-links".
+// "principal-forwarding", "page-tokens", "applicant-links", "claim-links",
+// "calendar-feeds".
 absl::string_view PurposeName(KeyPurpose purpose);
 
 // The HKDF info string: "kaizen/v1/<purpose name>".
@@ -82,6 +86,7 @@ struct ServiceKeys {
   KeyRing page_tokens;
   KeyRing applicant_links;
   KeyRing claim_links;
+  KeyRing calendar_feeds;
 };
 
 // All purposes derived from `internal_secrets` (current first).

@@ -16,15 +16,19 @@ constexpr char kSecretB[] = "internal-secret-B-0123456789";
 TEST(KeysTest, EveryPurposeHasItsOwnKey) {
   std::set<std::string> keys;
   for (KeyPurpose p : {KeyPurpose::kPrincipalForwarding, KeyPurpose::kPageTokens,
-                       KeyPurpose::kApplicantLinks, KeyPurpose::kClaimLinks}) {
+                       KeyPurpose::kApplicantLinks, KeyPurpose::kClaimLinks,
+                       KeyPurpose::kCalendarFeeds}) {
     const std::string key = DeriveKey(kSecretA, p);
     EXPECT_EQ(key.size(), 32u);
     EXPECT_NE(key, kSecretA);
     keys.insert(key);
   }
-  EXPECT_EQ(keys.size(), 4u);
+  EXPECT_EQ(keys.size(), 5u);
   EXPECT_EQ(PurposeInfo(KeyPurpose::kPrincipalForwarding), "kaizen/v1/principal-forwarding");
   EXPECT_EQ(PurposeInfo(KeyPurpose::kClaimLinks), "kaizen/v1/claim-links");
+  EXPECT_EQ(PurposeInfo(KeyPurpose::kCalendarFeeds), "kaizen/v1/calendar-feeds");
+  EXPECT_EQ(DeriveServiceKeys({kSecretA}).calendar_feeds.current(),
+            DeriveKey(kSecretA, KeyPurpose::kCalendarFeeds));
 }
 
 TEST(KeysTest, DerivationIsHkdfWithThePurposeAsInfo) {

@@ -1,10 +1,47 @@
 #include "common/status/errors.h"
 
+#include <cstdint>
+#include <string>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace kaizen::errors {
 namespace {
+
+// Details are proto3 strings, which must be UTF-8: one invalid byte makes the
+// whole detail unparseable and the client loses the reason. Errors name
+// client bytes (an unknown query parameter, a path value), so each byte that
+// is not part of valid UTF-8 becomes U+FFFD (found by json_transcode_fuzzer).
+std::string Utf8(absl::string_view s) {
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t code_point = n > 1 ? c & (0x7F >> n) : c;
+    for (size_t k = 1; ok && k < n; ++k) {
+      const unsigned char next = static_cast<unsigned char>(s[i + k]);
+      ok = (next & 0xC0) == 0x80;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    if (ok && n > 1) {
+      ok = code_point >= kMin[n] && code_point <= 0x10FFFF &&
+           (code_point < 0xD800 || code_point > 0xDFFF);
+    }
+    if (ok) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
 
 template <typename Message>
 void Attach(absl::Status& status, const Message& detail) {
@@ -26,7 +63,7 @@ absl::Status WithResource(absl::Status status, absl::string_view type,
                           absl::string_view name) {
   google::rpc::ResourceInfo info;
   info.set_resource_type(std::string(type));
-  info.set_resource_name(std::string(name));
+  info.set_resource_name(Utf8(name));
   Attach(status, info);
   return status;
 }
@@ -39,11 +76,11 @@ std::string TypeUrl(absl::string_view full_message_name) {
 
 absl::Status Error(absl::StatusCode code, absl::string_view reason,
                    absl::string_view message, const Metadata& metadata) {
-  absl::Status status(code, message);
+  absl::Status status(code, Utf8(message));
   google::rpc::ErrorInfo info;
   info.set_reason(std::string(reason));
   info.set_domain(std::string(kDomain));
-  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[Utf8(key)] = Utf8(value);
   Attach(status, info);
   return status;
 }
@@ -65,8 +102,8 @@ absl::Status InvalidArgument(absl::string_view reason,
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& v : violations) {
     auto* out = bad_request.add_field_violations();
-    out->set_field(v.field);
-    out->set_description(v.description);
+    out->set_field(Utf8(v.field));
+    out->set_description(Utf8(v.description));
   }
   Attach(status, bad_request);
   return status;

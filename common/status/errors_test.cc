@@ -33,6 +33,18 @@ TEST(ErrorsTest, EtagMismatchIsAborted) {
   EXPECT_EQ(Reason(s), "ETAG_MISMATCH");
 }
 
+// Found by json_transcode_fuzzer: an unknown query parameter named in
+// invalid UTF-8 made the details unparseable, so the refusal lost its reason.
+TEST(ErrorsTest, DetailsStayParseableWhenTheyNameInvalidUtf8) {
+  const std::string field = std::string("a.b\x01\xba\xc0\xaf") + "\xed\xa0\x80" + "名";
+  absl::Status s = InvalidField(field, "is not a field of this request");
+  EXPECT_EQ(Reason(s), "INVALID_FIELD");
+  auto bad = GetBadRequest(s);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field_violations(0).field(),
+            "a.b\x01\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd名");
+}
+
 TEST(ErrorsTest, ReasonOfPlainStatusIsEmpty) {
   EXPECT_EQ(Reason(absl::InternalError("x")), "");
 }

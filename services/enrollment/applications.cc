@@ -290,6 +290,7 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
   }
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
+  if (!v1::Application::State_IsValid(request.state())) return InvalidFilter("state");
   if (!request.municipality_code().empty()) {
     RETURN_IF_ERROR(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
   }
@@ -318,6 +319,8 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
                                       "list applications"));
     }
     RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
+    ASSIGN_OR_RETURN(int64_t total, tx.CountApplications(cohort_id, filter));
+    response.set_total_size(static_cast<int32_t>(total));
     ASSIGN_OR_RETURN(auto rows, tx.ListApplications(cohort_id, filter, after, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);

@@ -32,7 +32,8 @@ class AuthoriseFirstTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789"});
+        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
+                         "claim-key-0123456789"});
   }
 
   std::string Cohort(const std::string& id, bool open) {
@@ -210,6 +211,49 @@ TEST_F(AuthoriseFirstTest, ADraftCohortIsIndistinguishableFromNoneToOutsiders) {
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Issue 12's RPCs: a claim link, a claim and a member list reveal nothing
+// to someone who may not have them, for real and invented names alike.
+TEST_F(AuthoriseFirstTest, ClaimsAndMemberListsRevealNothingToStrangers) {
+  const std::string cohort = Cohort("fy2022", true);
+  const v1::Application team = [&] {
+    auto r = Apply(cohort, 1, kTowns[1], 2);
+    auto app = enrollment_->CreateApplication(User("submitter"), r);
+    EXPECT_TRUE(app.ok()) << app.status();
+    return *app;
+  }();
+  const Principal stranger = User("someone-else");
+
+  v1::IssueClaimLinkRequest real_link;
+  real_link.set_name(team.participants(1));
+  v1::IssueClaimLinkRequest bound_link;  // its state would say "already claimed"
+  bound_link.set_name(team.participants(0));
+  v1::IssueClaimLinkRequest no_link;
+  no_link.set_name(cohort + "/participants/does-not-exist");
+  const absl::Status a = enrollment_->IssueClaimLink(stranger, real_link).status();
+  EXPECT_EQ(a.code(), absl::StatusCode::kPermissionDenied) << a;
+  EXPECT_EQ(Observed(a), Observed(enrollment_->IssueClaimLink(stranger, bound_link).status()));
+  EXPECT_EQ(Observed(a), Observed(enrollment_->IssueClaimLink(stranger, no_link).status()));
+
+  v1::ClaimApplicationRequest real_claim;
+  real_claim.set_name(team.name());  // claimed already: would be APPLICATION_ALREADY_CLAIMED
+  v1::ClaimApplicationRequest no_claim;
+  no_claim.set_name(cohort + "/applications/does-not-exist");
+  Principal wrong_token = stranger;
+  wrong_token.set_access_token("not-the-token");
+  EXPECT_EQ(Observed(enrollment_->ClaimApplication(wrong_token, real_claim).status()),
+            Observed(enrollment_->ClaimApplication(wrong_token, no_claim).status()));
+
+  const std::string draft = Cohort("fy2023-draft", false);
+  v1::ListCohortMembersRequest members_real, members_draft, members_none;
+  members_real.set_parent(cohort);
+  members_draft.set_parent(draft);
+  members_none.set_parent("cohorts/no-such-cohort");
+  const absl::Status m = enrollment_->ListCohortMembers(stranger, members_real).status();
+  EXPECT_EQ(errors::Reason(m), kMembersOnly);
+  EXPECT_EQ(Observed(m), Observed(enrollment_->ListCohortMembers(stranger, members_draft).status()));
+  EXPECT_EQ(Observed(m), Observed(enrollment_->ListCohortMembers(stranger, members_none).status()));
 }
 
 TEST_F(AuthoriseFirstTest, StaffSubjectsMayNotUseThePartnerPrefix) {

@@ -166,6 +166,7 @@ absl::StatusOr<v1::Cohort> Enrollment::GetCohort(const Principal& caller,
 absl::StatusOr<v1::ListCohortsResponse> Enrollment::ListCohorts(
     const Principal& caller, const v1::ListCohortsRequest& request) {
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
+  if (!v1::Cohort::State_IsValid(request.state())) return InvalidFilter("state");
   const std::string fingerprint = absl::StrCat("cohorts\x1f", request.state());
   int64_t before_seq = 0;
   if (!request.page_token().empty()) {
@@ -179,6 +180,8 @@ absl::StatusOr<v1::ListCohortsResponse> Enrollment::ListCohorts(
   const bool staff = IsSecretariat(caller);
   v1::ListCohortsResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t total, tx.CountCohorts(state, staff));
+    response.set_total_size(static_cast<int32_t>(total));
     ASSIGN_OR_RETURN(auto rows, tx.ListCohorts(state, before_seq, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);

@@ -24,6 +24,11 @@ std::string Enrollment::AccessTokenFor(const std::string& application_name) cons
       config_.access_token_key, absl::StrCat("application-access\x1f", application_name)));
 }
 
+std::string Enrollment::ClaimTokenHash(const std::string& token) const {
+  return crypto::Hex(
+      crypto::HmacSha256(config_.claim_link_key, absl::StrCat("claim-link\x1f", token)));
+}
+
 absl::StatusOr<int> Enrollment::ExpireLapsedOffers() {
   const absl::Time now = clock_->Now();
   int expired = 0;

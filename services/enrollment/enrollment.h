@@ -27,7 +27,6 @@
 
 namespace kaizen::enrollment {
 
-namespace v1 = ::kaizen::enrollment::v1;
 class EnrollmentStore;  // enrollment_store.h; the domain header needs no storage header
 
 using ::kaizen::type::Principal;
@@ -38,6 +37,10 @@ struct EnrollmentConfig {
   // Derives applicants' access tokens: HMAC(key, application name), so a
   // retried create returns the same token and nothing secret is stored.
   std::string access_token_key;
+  // Hashes claim-link tokens for storage (HMAC; common/auth/keys.h purpose
+  // "claim-links"), so a copy of the database redeems nothing. Empty:
+  // IssueClaimLink and RedeemClaimLink fail with INTERNAL.
+  std::string claim_link_key;
 };
 
 class Enrollment {
@@ -96,6 +99,18 @@ class Enrollment {
   absl::StatusOr<v1::Participant> RecordShipment(
       const Principal& caller, const v1::RecordShipmentRequest& request);
 
+  // Accounts (claims.cc, me.cc): claim links, claiming an anonymous
+  // application, the caller's own view and a cohort's member list.
+  absl::StatusOr<v1::ClaimLink> IssueClaimLink(const Principal& caller,
+                                               const v1::IssueClaimLinkRequest& request);
+  absl::StatusOr<v1::Participant> RedeemClaimLink(const Principal& caller,
+                                                  const v1::RedeemClaimLinkRequest& request);
+  absl::StatusOr<v1::Application> ClaimApplication(const Principal& caller,
+                                                   const v1::ClaimApplicationRequest& request);
+  absl::StatusOr<v1::Me> GetMe(const Principal& caller, const v1::GetMeRequest& request);
+  absl::StatusOr<v1::ListCohortMembersResponse> ListCohortMembers(
+      const Principal& caller, const v1::ListCohortMembersRequest& request);
+
   // For other services and partners.
   absl::StatusOr<v1::Roster> GetRoster(const Principal& caller,
                                        const v1::GetRosterRequest& request);
@@ -110,6 +125,9 @@ class Enrollment {
 
   // The access token for an application (what CreateApplication returns).
   std::string AccessTokenFor(const std::string& application_name) const;
+  // What the store keeps of a claim-link token: hex HMAC under
+  // claim_link_key.
+  std::string ClaimTokenHash(const std::string& token) const;
 
  private:
   EnrollmentStore* store_;

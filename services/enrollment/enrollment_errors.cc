@@ -24,13 +24,17 @@ const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidPageToken, kInvalidCursor, kUpdateMaskRequired, kUpdateMaskInvalid,
       kTeamSize, kTeamMunicipalityMismatch, kTeamLargerThanCapacity, kAgeOutOfRange,
-      kCurrencyNotJpy, kStaffRoleRequired, kSubjectReserved, kUnknownItem, kDuplicateApplicant,
+      kCurrencyNotJpy, kStaffRoleRequired, kSubjectReserved, kUnknownItem, kInvalidFilter,
+      kDuplicateApplicant,
       kCohortNotOpen, kApplicationWindowClosed, kInvalidStateTransition, kCohortFull,
       kMunicipalityLimitReached, kCapacityBelowTaken, kMunicipalityLimitBelowTaken,
       kCohortFinished, kNoOpenOffer, kOfferExpired, kAlreadyCancelled, kRefundExceedsPaid,
       kItemNotYetAvailable, kAlreadyShipped, kCohortNotFinished, kRetentionNotElapsed,
+      kClaimLinkExpired, kClaimLinkUsed, kClaimLinkRevoked, kParticipationAlreadyClaimed,
+      kApplicationAlreadyClaimed, kSubjectAlreadyInCohort, kClaimLinkNotFound,
       kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
-      kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing};
+      kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing,
+      kMembersOnly};
   return *kReasons;
 }
 
@@ -105,6 +109,15 @@ absl::Status SubjectReserved() {
 absl::Status UnknownItem() {
   return errors::InvalidField("item_id", "is not an item this cohort's fee includes",
                               kUnknownItem);
+}
+
+absl::Status UnknownItem(absl::string_view field) {
+  return errors::InvalidField(field, "is not an item this cohort's fee includes", kUnknownItem);
+}
+
+absl::Status InvalidFilter(absl::string_view field) {
+  return errors::InvalidField(field, "is not one of the values this filter takes",
+                              kInvalidFilter);
 }
 
 absl::Status DuplicateApplicant() {
@@ -221,10 +234,46 @@ absl::Status RetentionNotElapsed(absl::Time earliest) {
 
 // ---------------------------------------------------------------- RESOURCE_EXHAUSTED
 
+// FAILED_PRECONDITION (HTTP 400), not RESOURCE_EXHAUSTED (429): the state
+// of the cohort forbids it and a retry never helps, while clients retry 429.
 absl::Status WaitlistFull(int max_waitlist) {
-  return errors::ResourceExhausted(kWaitlistFull,
-                                   "the cohort is full and so is its waiting list",
-                                   {{"max_waitlist", absl::StrCat(max_waitlist)}});
+  return errors::FailedPrecondition(kWaitlistFull,
+                                    "the cohort is full and so is its waiting list",
+                                    {{"max_waitlist", absl::StrCat(max_waitlist)}});
+}
+
+absl::Status ClaimLinkExpired() {
+  return errors::FailedPrecondition(kClaimLinkExpired,
+                                    "this link has expired: ask for a new one");
+}
+
+absl::Status ClaimLinkUsed() {
+  return errors::FailedPrecondition(kClaimLinkUsed, "this link has already been used");
+}
+
+absl::Status ClaimLinkRevoked() {
+  return errors::FailedPrecondition(kClaimLinkRevoked,
+                                    "this link was replaced by a newer one: use the newest");
+}
+
+absl::Status ParticipationAlreadyClaimed() {
+  return errors::FailedPrecondition(kParticipationAlreadyClaimed,
+                                    "an account is already linked to this participation");
+}
+
+absl::Status ApplicationAlreadyClaimed() {
+  return errors::FailedPrecondition(kApplicationAlreadyClaimed,
+                                    "another account already holds this application");
+}
+
+absl::Status SubjectAlreadyInCohort() {
+  return errors::FailedPrecondition(
+      kSubjectAlreadyInCohort, "your account already takes part in this cohort as someone else");
+}
+
+absl::Status ClaimLinkNotFound() {
+  return errors::Error(absl::StatusCode::kNotFound, kClaimLinkNotFound,
+                       "there is no such link: check that it was copied whole");
 }
 
 // ---------------------------------------------------------------- who may
@@ -257,6 +306,11 @@ absl::Status PartnerOnly() {
 absl::Status PartnerFeedOnly() {
   return errors::PermissionDenied(kPartnerFeedOnly,
                                   "partner keys may only read the change feed");
+}
+
+absl::Status MembersOnly() {
+  return errors::PermissionDenied(
+      kMembersOnly, "only this cohort's participants and staff may see who takes part");
 }
 
 absl::Status PartnerMunicipalityMissing() {

@@ -41,6 +41,8 @@ inline constexpr absl::string_view kUnknownItem = "UNKNOWN_ITEM";
 // A staff entry's account subject in a namespace the gateway reserves
 // (`partner:` is an API key's).
 inline constexpr absl::string_view kSubjectReserved = "SUBJECT_RESERVED";
+// A list filter with a value the enum does not have.
+inline constexpr absl::string_view kInvalidFilter = "INVALID_FILTER";
 // Also ALREADY_EXISTS (see DuplicateApplicant).
 inline constexpr absl::string_view kDuplicateApplicant = "DUPLICATE_APPLICANT";
 
@@ -62,6 +64,17 @@ inline constexpr absl::string_view kItemNotYetAvailable = "ITEM_NOT_YET_AVAILABL
 inline constexpr absl::string_view kAlreadyShipped = "ALREADY_SHIPPED";
 inline constexpr absl::string_view kCohortNotFinished = "COHORT_NOT_FINISHED";
 inline constexpr absl::string_view kRetentionNotElapsed = "RETENTION_NOT_ELAPSED";
+// Claim links and claims (claims.cc).
+inline constexpr absl::string_view kClaimLinkExpired = "CLAIM_LINK_EXPIRED";
+inline constexpr absl::string_view kClaimLinkUsed = "CLAIM_LINK_USED";
+inline constexpr absl::string_view kClaimLinkRevoked = "CLAIM_LINK_REVOKED";
+inline constexpr absl::string_view kParticipationAlreadyClaimed =
+    "PARTICIPATION_ALREADY_CLAIMED";
+inline constexpr absl::string_view kApplicationAlreadyClaimed = "APPLICATION_ALREADY_CLAIMED";
+inline constexpr absl::string_view kSubjectAlreadyInCohort = "SUBJECT_ALREADY_IN_COHORT";
+
+// Not found (NOT_FOUND) with a reason of its own.
+inline constexpr absl::string_view kClaimLinkNotFound = "CLAIM_LINK_NOT_FOUND";
 
 // Limits (RESOURCE_EXHAUSTED).
 inline constexpr absl::string_view kWaitlistFull = "WAITLIST_FULL";
@@ -75,6 +88,7 @@ inline constexpr absl::string_view kNotYourParticipation = "NOT_YOUR_PARTICIPATI
 inline constexpr absl::string_view kPartnerOnly = "PARTNER_ONLY";
 inline constexpr absl::string_view kPartnerFeedOnly = "PARTNER_FEED_ONLY";
 inline constexpr absl::string_view kPartnerMunicipalityMissing = "PARTNER_MUNICIPALITY_MISSING";
+inline constexpr absl::string_view kMembersOnly = "MEMBERS_ONLY";
 
 // Application history reasons (v1::Application.history[].reason), not
 // errors. kCohortFull, kMunicipalityLimitReached (why an application waits)
@@ -119,6 +133,10 @@ absl::Status StaffRoleRequired();
 absl::Status SubjectReserved();
 // RecordShipment for an item the cohort's fee does not include.
 absl::Status UnknownItem();
+// The same for another field (ListParticipants' unshipped_item_id).
+absl::Status UnknownItem(absl::string_view field);
+// A list filter `field` whose enum value is not one the API defines.
+absl::Status InvalidFilter(absl::string_view field);
 
 // DUPLICATE_APPLICANT, two forms:
 // ALREADY_EXISTS: one of the e-mail addresses already has a live application
@@ -173,6 +191,27 @@ absl::Status CohortNotFinished();
 // PurgeCohortPersonalData before `earliest` (finish time + retention_days);
 // metadata "earliest_purge_time".
 absl::Status RetentionNotElapsed(absl::Time earliest);
+// RedeemClaimLink after the link's expire_time.
+absl::Status ClaimLinkExpired();
+// RedeemClaimLink on a link another account already redeemed.
+absl::Status ClaimLinkUsed();
+// RedeemClaimLink on a link replaced by a newer one for the same
+// participation.
+absl::Status ClaimLinkRevoked();
+// A claim link for (or the redemption of one onto) a participation that an
+// account is already bound to.
+absl::Status ParticipationAlreadyClaimed();
+// ClaimApplication on an application another account submitted or claimed.
+absl::Status ApplicationAlreadyClaimed();
+// Binding an account that is already bound to another active participation
+// of the same cohort (one person, one place in a cohort).
+absl::Status SubjectAlreadyInCohort();
+
+// ---------------------------------------------------------------- NOT_FOUND
+
+// RedeemClaimLink with a token that no link has (mistyped, truncated, or
+// its participation was purged). Says nothing about which.
+absl::Status ClaimLinkNotFound();
 
 // ---------------------------------------------------------------- RESOURCE_EXHAUSTED
 
@@ -205,6 +244,9 @@ absl::Status PartnerOnly();
 absl::Status PartnerFeedOnly();
 // PERMISSION_DENIED: a partner key bound to no municipality.
 absl::Status PartnerMunicipalityMissing();
+// PERMISSION_DENIED: a cohort's member list, for someone neither an active
+// participant nor staff of it (the same whether or not the cohort exists).
+absl::Status MembersOnly();
 
 }  // namespace kaizen::enrollment
 

@@ -46,6 +46,17 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(CurrencyNotJpy("f"), Code::kInvalidArgument, kCurrencyNotJpy);
   ExpectError(StaffRoleRequired(), Code::kInvalidArgument, kStaffRoleRequired);
   ExpectError(UnknownItem(), Code::kInvalidArgument, kUnknownItem);
+  ExpectError(UnknownItem("unshipped_item_id"), Code::kInvalidArgument, kUnknownItem);
+  ExpectError(InvalidFilter("fee_status"), Code::kInvalidArgument, kInvalidFilter);
+  ExpectError(ClaimLinkExpired(), Code::kFailedPrecondition, kClaimLinkExpired);
+  ExpectError(ClaimLinkUsed(), Code::kFailedPrecondition, kClaimLinkUsed);
+  ExpectError(ClaimLinkRevoked(), Code::kFailedPrecondition, kClaimLinkRevoked);
+  ExpectError(ParticipationAlreadyClaimed(), Code::kFailedPrecondition,
+              kParticipationAlreadyClaimed);
+  ExpectError(ApplicationAlreadyClaimed(), Code::kFailedPrecondition, kApplicationAlreadyClaimed);
+  ExpectError(SubjectAlreadyInCohort(), Code::kFailedPrecondition, kSubjectAlreadyInCohort);
+  ExpectError(ClaimLinkNotFound(), Code::kNotFound, kClaimLinkNotFound);
+  ExpectError(MembersOnly(), Code::kPermissionDenied, kMembersOnly);
   ExpectError(DuplicateApplicant(), Code::kAlreadyExists, kDuplicateApplicant);
   ExpectError(DuplicateApplicant("f"), Code::kInvalidArgument, kDuplicateApplicant);
 
@@ -71,7 +82,7 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(CohortNotFinished(), Code::kFailedPrecondition, kCohortNotFinished);
   ExpectError(RetentionNotElapsed(t), Code::kFailedPrecondition, kRetentionNotElapsed);
 
-  ExpectError(WaitlistFull(50), Code::kResourceExhausted, kWaitlistFull);
+  ExpectError(WaitlistFull(50), Code::kFailedPrecondition, kWaitlistFull);
 
   ExpectError(LoginRequired(), Code::kUnauthenticated, kLoginRequired);
   ExpectError(SecretariatOnly(), Code::kPermissionDenied, kSecretariatOnly);

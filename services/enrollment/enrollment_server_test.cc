@@ -25,7 +25,8 @@ class EnrollmentServerTest : public ::testing::Test {
     store_ = std::move(*store);
     clock_.Set(June1());
     domain_ = std::make_unique<Enrollment>(
-        store_.get(), &clock_, EnrollmentConfig{"page-key-0123456789", "access-key-0123456789"});
+        store_.get(), &clock_, EnrollmentConfig{"page-key-0123456789", "access-key-0123456789",
+                         "claim-key-0123456789"});
     service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &server_.signer());
     absl::Status started =
         server_.Start("enrollment", {{v1::EnrollmentService::service_full_name(), service_.get()}});
@@ -143,6 +144,61 @@ TEST_F(EnrollmentServerTest, PartnerSeesOnlyItsMunicipality) {
   v1::Participant p;
   EXPECT_EQ(stub_->GetParticipant(As(PartnerHr(kTowns[1])).get(), get, &p).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Issue 12 over real stubs: a team mate is claimed by link and then sees
+// their own page and their cohort's members; an anonymous applicant claims
+// their application after signing in.
+TEST_F(EnrollmentServerTest, ClaimLinkThenMeAndMembersOverGrpc) {
+  const std::string cohort = OpenCohort();
+  v1::Application team;
+  ASSERT_TRUE(stub_->CreateApplication(As(User("submitter")).get(),
+                                       Apply(cohort, 1, kTowns[0], 2), &team).ok());
+  v1::IssueClaimLinkRequest issue;
+  issue.set_name(team.participants(1));
+  v1::ClaimLink link;
+  grpc::Status s = stub_->IssueClaimLink(As(User("submitter")).get(), issue, &link);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_FALSE(link.token().empty());
+
+  v1::RedeemClaimLinkRequest redeem;
+  redeem.set_token(link.token());
+  v1::Participant mate;
+  s = stub_->RedeemClaimLink(As(User("mate")).get(), redeem, &mate);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(mate.subject(), "mate");
+  absl::Status used = FromGrpcStatus(stub_->RedeemClaimLink(As(User("late")).get(), redeem, &mate));
+  EXPECT_EQ(errors::Reason(used), "CLAIM_LINK_USED");
+
+  v1::Me me;
+  s = stub_->GetMe(As(User("mate")).get(), v1::GetMeRequest(), &me);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(me.cohorts_size(), 1);
+  ASSERT_EQ(me.cohorts(0).participations_size(), 1);
+  EXPECT_EQ(me.cohorts(0).participations(0).name(), team.participants(1));
+
+  v1::ListCohortMembersRequest members;
+  members.set_parent(cohort);
+  v1::ListCohortMembersResponse list;
+  s = stub_->ListCohortMembers(As(User("mate")).get(), members, &list);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(list.total_size(), 2);
+  absl::Status outsider =
+      FromGrpcStatus(stub_->ListCohortMembers(As(User("stranger")).get(), members, &list));
+  EXPECT_EQ(outsider.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(errors::Reason(outsider), "MEMBERS_ONLY");
+
+  v1::Application anon;
+  ASSERT_TRUE(stub_->CreateApplication(As(Anonymous()).get(), Apply(cohort, 2, kTowns[1]), &anon)
+                  .ok());
+  Principal signed_in = User("late-signer");
+  signed_in.set_access_token(anon.access_token());
+  v1::ClaimApplicationRequest claim;
+  claim.set_name(anon.name());
+  v1::Application claimed;
+  s = stub_->ClaimApplication(As(signed_in).get(), claim, &claimed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(claimed.submitter(), "late-signer");
 }
 
 }  // namespace

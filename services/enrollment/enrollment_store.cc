@@ -12,6 +12,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
+#include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "google/protobuf/message_lite.h"
 
@@ -211,6 +212,19 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return ReadAll<CohortRecord>(query, &ReadCohort);
   }
 
+  absl::StatusOr<int64_t> CountCohorts(std::optional<v1::Cohort::State> state,
+                                       bool include_drafts) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT COUNT(*) FROM cohorts WHERE (?1 IS NULL OR state = ?1) "
+        "AND (?2 OR state <> ?3)");
+    BindOptional(query, 1, state);
+    query.bind(2, include_drafts ? 1 : 0);
+    query.bind(3, static_cast<int>(v1::Cohort::DRAFT));
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  }
+
   absl::StatusOr<ApplicationRecord> GetApplication(
       const std::string& cohort_id, const std::string& id) override {
     SQLite::Statement query(
@@ -230,7 +244,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     SQLite::Statement insert(
         db_,
         "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-        "priority, revision, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        "priority, revision, data, submitter) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insert.bind(1, record->cohort_id);
     insert.bind(2, record->id);
     insert.bind(3, static_cast<int>(application.state()));
@@ -238,6 +253,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     insert.bind(5, application.priority());
     insert.bind(6, record->revision);
     BindBlob(insert, 7, StoredApplication(application));
+    insert.bind(8, application.submitter());
     RETURN_IF_ERROR(ExecInsert(insert, "Application",
                                ApplicationName(record->cohort_id, record->id)));
     record->seq = db_.getLastInsertRowid();
@@ -250,7 +266,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     SQLite::Statement update(
         db_,
         "UPDATE applications SET state = ?3, municipality_code = ?4, "
-        "priority = ?5, revision = ?6, data = ?7 "
+        "priority = ?5, revision = ?6, data = ?7, submitter = ?8 "
         "WHERE cohort_id = ?1 AND id = ?2");
     update.bind(1, record->cohort_id);
     update.bind(2, record->id);
@@ -259,6 +275,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     update.bind(5, application.priority());
     update.bind(6, revision);
     BindBlob(update, 7, StoredApplication(application));
+    update.bind(8, application.submitter());
     if (update.exec() == 0) {
       return errors::NotFound("Application",
                               ApplicationName(record->cohort_id, record->id));
@@ -302,6 +319,30 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     query.bind(2, static_cast<int>(state));
     query.executeStep();
     return query.getColumn(0).getInt64();
+  }
+
+  absl::StatusOr<int64_t> CountApplications(const std::string& cohort_id,
+                                            const ApplicationFilter& filter) override {
+    SQLite::Statement query(
+        db_,
+        "SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 "
+        "AND (?2 IS NULL OR state = ?2) AND (?3 = '' OR municipality_code = ?3)");
+    query.bind(1, cohort_id);
+    BindOptional(query, 2, filter.state);
+    query.bind(3, filter.municipality_code);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  }
+
+  absl::StatusOr<std::vector<ApplicationRecord>> ListApplicationsBySubmitter(
+      const std::string& subject) override {
+    if (subject.empty()) return std::vector<ApplicationRecord>();
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "WHERE submitter = ?1 ORDER BY seq");
+    query.bind(1, subject);
+    return ReadAll<ApplicationRecord>(query, &ReadApplication);
   }
 
   absl::Status ReserveEmails(
@@ -430,6 +471,32 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return ReadAll<ParticipantRecord>(query, &ReadParticipant);
   }
 
+  absl::StatusOr<std::vector<ParticipantRecord>> ListParticipantsBySubject(
+      const std::string& subject) override {
+    if (subject.empty()) return std::vector<ParticipantRecord>();
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM participants "
+        "WHERE subject = ?1 ORDER BY seq");
+    query.bind(1, subject);
+    return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+  }
+
+  absl::StatusOr<std::optional<ClaimLinkRecord>> GetClaimLink(
+      const std::string& token_hash) override {
+    return claim_link_sql::Get(db_, token_hash);
+  }
+  absl::Status InsertClaimLink(const ClaimLinkRecord& record) override {
+    return claim_link_sql::Insert(db_, record);
+  }
+  absl::Status RevokeClaimLinks(const std::string& cohort_id,
+                                const std::string& participant_id) override {
+    return claim_link_sql::RevokeUnredeemed(db_, cohort_id, participant_id);
+  }
+  absl::Status MarkClaimLinkRedeemed(const ClaimLinkRecord& record) override {
+    return claim_link_sql::MarkRedeemed(db_, record);
+  }
+
   absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
       const std::string& scope, const std::string& request_id) override {
     return storage::LookupRequestId(db_, scope, request_id);
@@ -503,6 +570,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
         db_, "DELETE FROM application_emails WHERE cohort_id = ?1");
     emails.bind(1, cohort_id);
     emails.exec();
+    claim_link_sql::DeleteCohort(db_, cohort_id);
 
     // A prefix compare, not LIKE: '_' and '%' in an id must not match more.
     // The cohort's own request ids ("cohorts/{c}") stay with the cohort.
@@ -524,7 +592,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 
 const storage::Migrations& EnrollmentStore::Migrations() {
   static const auto* const kMigrations = new storage::Migrations{
-      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql)};
+      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2};
   return *kMigrations;
 }
 
@@ -532,6 +600,10 @@ absl::StatusOr<std::unique_ptr<EnrollmentStore>> EnrollmentStore::Open(
     const storage::DatabaseOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::Database::Open(options, Migrations()));
+  // Applications stored before schema 2 get their submitter column here
+  // (a migration is SQL only; the value lives in the serialized proto).
+  RETURN_IF_ERROR(db->RunInTransaction(
+      [](SQLite::Database& c) { return claim_link_sql::BackfillSubmitters(c); }));
   return std::unique_ptr<EnrollmentStore>(new EnrollmentStore(std::move(db)));
 }
 

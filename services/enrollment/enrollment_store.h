@@ -28,7 +28,6 @@
 
 namespace kaizen::enrollment {
 
-namespace v1 = ::kaizen::enrollment::v1;
 
 // A stored cohort. `cohort.name` is "cohorts/{id}"; `cohort.etag` and the
 // output-only counters are not stored (the service fills them in).
@@ -73,6 +72,22 @@ struct ChangeRecord {
 
 using RequestIdRecord = storage::RequestIdRecord;
 
+// A claim link (claims.cc). The token itself is never stored: `token_hash`
+// is its keyed hash (HMAC under the claim-links key, hex), the primary key.
+struct ClaimLinkRecord {
+  std::string token_hash;
+  std::string cohort_id;
+  std::string participant_id;
+  std::string issued_by;  // the issuer's subject, or "applicant"
+  absl::Time create_time;
+  absl::Time expire_time;
+  // Set once redeemed (never cleared).
+  std::optional<absl::Time> redeem_time;
+  std::string redeemed_by;  // the subject bound by the redemption
+  // Replaced by a newer link for the same participation.
+  bool revoked = false;
+};
+
 struct ApplicationFilter {
   std::optional<v1::Application::State> state;
   std::string municipality_code;  // empty = any
@@ -114,6 +129,10 @@ class EnrollmentTx {
   virtual absl::StatusOr<std::vector<CohortRecord>> ListCohorts(
       std::optional<v1::Cohort::State> state, int64_t before_seq,
       int limit) = 0;
+  // How many cohorts are in `state` (any when unset), drafts only when
+  // `include_drafts`.
+  virtual absl::StatusOr<int64_t> CountCohorts(std::optional<v1::Cohort::State> state,
+                                               bool include_drafts) = 0;
 
   // --- applications
   virtual absl::StatusOr<ApplicationRecord> GetApplication(
@@ -129,6 +148,13 @@ class EnrollmentTx {
       std::optional<QueuePosition> after, int limit) = 0;
   virtual absl::StatusOr<int64_t> CountApplications(
       const std::string& cohort_id, v1::Application::State state) = 0;
+  // How many of the cohort's applications match `filter` (list totals).
+  virtual absl::StatusOr<int64_t> CountApplications(const std::string& cohort_id,
+                                                    const ApplicationFilter& filter) = 0;
+  // Every application `subject` submitted (or claimed), in any cohort, in
+  // arrival order. Indexed by the submitter column.
+  virtual absl::StatusOr<std::vector<ApplicationRecord>> ListApplicationsBySubmitter(
+      const std::string& subject) = 0;
 
   // E-mail uniqueness among a cohort's live applications. `email_keys` are
   // normalised keys (the service hashes lowercased addresses).
@@ -151,6 +177,21 @@ class EnrollmentTx {
   virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& cohort_id, const ParticipantFilter& filter,
       int64_t after_seq, int limit) = 0;
+  // Every participation bound to `subject`, in any cohort and state, in
+  // joining order. Indexed by the subject column. Empty subject: none.
+  virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipantsBySubject(
+      const std::string& subject) = 0;
+
+  // --- claim links
+  // nullopt when no link has this hash.
+  virtual absl::StatusOr<std::optional<ClaimLinkRecord>> GetClaimLink(
+      const std::string& token_hash) = 0;
+  virtual absl::Status InsertClaimLink(const ClaimLinkRecord& record) = 0;
+  // Marks every unredeemed link of the participation revoked (a reissue).
+  virtual absl::Status RevokeClaimLinks(const std::string& cohort_id,
+                                        const std::string& participant_id) = 0;
+  // Stores redeem_time and redeemed_by of `record` (found by token_hash).
+  virtual absl::Status MarkClaimLinkRedeemed(const ClaimLinkRecord& record) = 0;
 
   // --- idempotency (AIP-155)
   virtual absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
@@ -169,8 +210,8 @@ class EnrollmentTx {
       int64_t after_seq, const std::string& municipality_code, int limit) = 0;
 
   // --- retention
-  // Deletes the cohort's applications, participants, e-mail keys and
-  // request ids whose resource is in the cohort. Returns (applications,
+  // Deletes the cohort's applications, participants, e-mail keys, claim
+  // links and request ids whose resource is in the cohort. Returns (applications,
   // participants) deleted.
   virtual absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(
       const std::string& cohort_id) = 0;

@@ -5,6 +5,10 @@
 #include <utility>
 #include <vector>
 
+#include <cstdio>
+
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -163,8 +167,95 @@ class EnrollmentStoreTest : public ::testing::Test {
   std::unique_ptr<EnrollmentStore> store_;
 };
 
-TEST(EnrollmentStoreSchemaTest, OneMigration) {
-  EXPECT_EQ(EnrollmentStore::Migrations().size(), 1u);
+TEST(EnrollmentStoreSchemaTest, TwoMigrations) {
+  // 1: the tables; 2: claim links, by-account indexes, applications.submitter.
+  EXPECT_EQ(EnrollmentStore::Migrations().size(), 2u);
+}
+
+// A database written at schema 1 (before applications had a submitter
+// column) opens at schema 2 with every application findable by submitter.
+TEST(EnrollmentStoreSchemaTest, UpgradeBackfillsSubmitters) {
+  const std::string path = ::testing::TempDir() + "/enrollment_v1.db";
+  std::remove(path.c_str());
+  storage::DatabaseOptions options;
+  options.path = path;
+  options.init = true;
+  {
+    auto v1_db = storage::Database::Open(options, {EnrollmentStore::Migrations()[0]});
+    ASSERT_TRUE(v1_db.ok()) << v1_db.status();
+    ApplicationRecord app = MakeApplication("fy2022", "a1");
+    app.application.set_submitter("old-account");
+    ASSERT_TRUE((*v1_db)
+                    ->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                      db.exec("INSERT INTO cohorts (id, state, revision, data) "
+                              "VALUES ('fy2022', 2, 1, x'')");
+                      SQLite::Statement insert(
+                          db,
+                          "INSERT INTO applications (cohort_id, id, state, "
+                          "municipality_code, priority, revision, data) "
+                          "VALUES ('fy2022', 'a1', 3, '242047', 0, 1, ?1)");
+                      const std::string data = app.application.SerializeAsString();
+                      insert.bind(1, data.data(), static_cast<int>(data.size()));
+                      insert.exec();
+                      return absl::OkStatus();
+                    })
+                    .ok());
+  }
+  auto store = EnrollmentStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)
+                  ->Read([&](EnrollmentTx& tx) -> absl::Status {
+                    auto mine = tx.ListApplicationsBySubmitter("old-account");
+                    EXPECT_TRUE(mine.ok());
+                    EXPECT_EQ(mine->size(), 1u);
+                    EXPECT_TRUE(tx.ListApplicationsBySubmitter("")->empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
+TEST_F(EnrollmentStoreTest, ClaimLinksStoreRedeemAndRevoke) {
+  ClaimLinkRecord link;
+  link.token_hash = "hash-1";
+  link.cohort_id = "fy2022";
+  link.participant_id = "p1";
+  link.issued_by = "secretariat-1";
+  link.create_time = kNow;
+  link.expire_time = kNow + absl::Hours(1);
+  ClaimLinkRecord second = link;
+  second.token_hash = "hash-2";
+  ASSERT_TRUE(store_
+                  ->Write([&](EnrollmentTx& tx) -> absl::Status {
+                    EXPECT_TRUE(tx.InsertClaimLink(link).ok());
+                    // The same hash twice never overwrites a link.
+                    EXPECT_EQ(tx.InsertClaimLink(link).code(),
+                              absl::StatusCode::kAlreadyExists);
+                    EXPECT_TRUE(tx.RevokeClaimLinks("fy2022", "p1").ok());
+                    EXPECT_TRUE(tx.InsertClaimLink(second).ok());
+                    second.redeem_time = kNow;
+                    second.redeemed_by = "mate";
+                    EXPECT_TRUE(tx.MarkClaimLinkRedeemed(second).ok());
+                    // Single use even without the caller's check.
+                    EXPECT_FALSE(tx.MarkClaimLinkRedeemed(second).ok());
+                    // A reissue revokes only unredeemed links.
+                    EXPECT_TRUE(tx.RevokeClaimLinks("fy2022", "p1").ok());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](EnrollmentTx& tx) -> absl::Status {
+                    auto first = tx.GetClaimLink("hash-1");
+                    EXPECT_TRUE(first.ok() && first->has_value() && (*first)->revoked);
+                    auto used = tx.GetClaimLink("hash-2");
+                    EXPECT_TRUE(used.ok() && used->has_value());
+                    EXPECT_FALSE((*used)->revoked);
+                    EXPECT_EQ((*used)->redeemed_by, "mate");
+                    EXPECT_EQ((*used)->redeem_time, kNow);
+                    EXPECT_EQ((*used)->expire_time, kNow + absl::Hours(1));
+                    EXPECT_FALSE(tx.GetClaimLink("hash-3")->has_value());
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 // --- cohorts -----------------------------------------------------------------

@@ -36,7 +36,8 @@ class EnrollmentTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789"});
+        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
+                         "claim-key-0123456789"});
     cohort_ = MakeOpenCohort(Fy2022Cohort(), "fy2022");
   }
 
@@ -598,7 +599,9 @@ TEST_F(EnrollmentTest, WaitlistHasAnAbuseLimit) {
   MustApply(2, kTowns[0]);
   MustApply(3, kTowns[0]);
   auto r = enrollment_->CreateApplication(Anonymous(), Apply(cohort_, 4, kTowns[0]));
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  // FAILED_PRECONDITION, not RESOURCE_EXHAUSTED: retrying will not help
+  // until the state changes (issue 12).
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(errors::Reason(r.status()), "WAITLIST_FULL");
 }
 
@@ -652,7 +655,8 @@ TEST_F(EnrollmentTest, SixtyFourConcurrentApplicantsFillExactlyTheFreeSeats) {
   ASSERT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
   enrollment_ = std::make_unique<Enrollment>(
-      store_.get(), &clock_, EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789"});
+      store_.get(), &clock_, EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
+                         "claim-key-0123456789"});
   v1::Cohort race = Fy2022Cohort();
   race.set_max_waitlist(100);
   cohort_ = MakeOpenCohort(race, "race");
@@ -805,7 +809,7 @@ TEST_F(EnrollmentTest, RosterListsActivePeopleForServices) {
 // carries each person's current consent and follows every change.
 TEST_F(EnrollmentTest, RosterCarriesCurrentConsent) {
   v1::Application a = MustApply(1, kTowns[0]);  // shares attendance
-  MustApply(2, kTowns[1], 2);                   // the team mate shares nothing
+  MustApply(2, kTowns[1], 2);                   // both team members share attendance
   v1::GetRosterRequest get;
   get.set_parent(cohort_);
   auto roster = enrollment_->GetRoster(Service(), get);
@@ -815,7 +819,7 @@ TEST_F(EnrollmentTest, RosterCarriesCurrentConsent) {
   EXPECT_TRUE(roster->entries(0).consent().share_attendance());
   EXPECT_FALSE(roster->entries(0).consent().share_action_plan());
   EXPECT_TRUE(roster->entries(1).consent().share_attendance());
-  EXPECT_FALSE(roster->entries(2).consent().share_attendance());
+  EXPECT_TRUE(roster->entries(2).consent().share_attendance());
 
   v1::UpdateConsentRequest change;
   change.set_name(a.participants(0));
@@ -898,17 +902,37 @@ TEST_F(EnrollmentTest, PartnerKeysCannotApplyOrActForEmployees) {
             absl::StatusCode::kPermissionDenied);
 }
 
-TEST_F(EnrollmentTest, TeamMatesConsentIsTheirOwn) {
-  auto team = Apply(cohort_, 1, kTowns[0], 2);  // both "consent" in the request
+// Issue 12: a team mate's consent was reset to {} on admission (a rule in
+// SeatLedger::AdmitApplication), dropping what the application recorded for
+// them. Each member now keeps their own, which differs per member here so a
+// copy of member 0's would fail too.
+TEST_F(EnrollmentTest, TeamMatesKeepTheConsentTheyChose) {
+  auto team = Apply(cohort_, 1, kTowns[0], 3);
+  auto* members = team.mutable_application()->mutable_members();
+  members->Mutable(1)->mutable_consent()->set_share_action_plan(true);
+  members->Mutable(1)->mutable_consent()->set_share_attendance(false);
+  members->Mutable(2)->clear_consent();
   auto app = enrollment_->CreateApplication(Anonymous(), team);
-  ASSERT_TRUE(app.ok());
+  ASSERT_TRUE(app.ok()) << app.status();
+  ASSERT_EQ(app->participants_size(), 3);
   v1::GetParticipantRequest get;
-  get.set_name(app->participants(1));
-  auto mate = enrollment_->GetParticipant(Secretariat(), get);
-  ASSERT_TRUE(mate.ok());
-  EXPECT_FALSE(mate->consent().share_attendance());
-  get.set_name(app->participants(0));
-  EXPECT_TRUE(enrollment_->GetParticipant(Secretariat(), get)->consent().share_attendance());
+  std::vector<v1::Participant> people;
+  for (const std::string& name : app->participants()) {
+    get.set_name(name);
+    auto p = enrollment_->GetParticipant(Secretariat(), get);
+    ASSERT_TRUE(p.ok()) << p.status();
+    people.push_back(*p);
+  }
+  EXPECT_TRUE(people[0].consent().share_attendance());
+  EXPECT_FALSE(people[0].consent().share_action_plan());
+  EXPECT_FALSE(people[1].consent().share_attendance());
+  EXPECT_TRUE(people[1].consent().share_action_plan());
+  EXPECT_FALSE(people[2].consent().share_attendance());
+  EXPECT_FALSE(people[2].consent().share_action_plan());
+  // The history says where it came from.
+  ASSERT_EQ(people[1].consent_history_size(), 1);
+  EXPECT_TRUE(people[1].consent_history(0).consent().share_action_plan());
+  EXPECT_EQ(people[1].consent_history(0).actor(), "applicant");
 }
 
 TEST_F(EnrollmentTest, DuplicateEmailErrorNamesNoApplication) {

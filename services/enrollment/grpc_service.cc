@@ -31,6 +31,11 @@ KAIZEN_ENROLLMENT_RPC(RecordPayment, RecordPaymentRequest, Participant)
 KAIZEN_ENROLLMENT_RPC(RecordShipment, RecordShipmentRequest, Participant)
 KAIZEN_ENROLLMENT_RPC(GetRoster, GetRosterRequest, Roster)
 KAIZEN_ENROLLMENT_RPC(ListChanges, ListChangesRequest, ListChangesResponse)
+KAIZEN_ENROLLMENT_RPC(IssueClaimLink, IssueClaimLinkRequest, ClaimLink)
+KAIZEN_ENROLLMENT_RPC(RedeemClaimLink, RedeemClaimLinkRequest, Participant)
+KAIZEN_ENROLLMENT_RPC(ClaimApplication, ClaimApplicationRequest, Application)
+KAIZEN_ENROLLMENT_RPC(GetMe, GetMeRequest, Me)
+KAIZEN_ENROLLMENT_RPC(ListCohortMembers, ListCohortMembersRequest, ListCohortMembersResponse)
 #undef KAIZEN_ENROLLMENT_RPC
 
 }  // namespace kaizen::enrollment

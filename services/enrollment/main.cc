@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   enrollment::Enrollment domain(
       store->get(), kaizen::Clock::Real(),
       enrollment::EnrollmentConfig{options->page_token_key,
-                                   options->keys.applicant_links.current()});
+                                   options->keys.applicant_links.current(),
+                                   options->keys.claim_links.current()});
   // Principal credentials: keys for that purpose (current + previous),
   // --principal_lifetime_seconds for the calls this service makes.
   kaizen::auth::PrincipalSignerOptions signer_options;

@@ -1,6 +1,7 @@
 // Participants: staff added by the secretariat, people admitted through
 // applications (waitlist.h creates those), reads for staff and the person,
 // cancellation, consent, fees and textbook shipments.
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -79,6 +80,34 @@ absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, absl::
     return absl::OkStatus();
   }));
   return result;
+}
+
+// ListParticipants' filters that are not columns: fee status, an item not
+// yet shipped (active PARTICIPANTs only: staff get no books), a consent
+// category currently shared.
+bool MatchesListFilters(const v1::Participant& p, const v1::ListParticipantsRequest& r) {
+  if (r.fee_status() != v1::Participant::FEE_STATUS_UNSPECIFIED &&
+      p.fee_status() != r.fee_status()) {
+    return false;
+  }
+  if (!r.unshipped_item_id().empty()) {
+    if (p.role() != v1::Participant::PARTICIPANT || p.state() != v1::Participant::ACTIVE) {
+      return false;
+    }
+    for (const auto& s : p.shipments()) {
+      if (s.item_id() == r.unshipped_item_id()) return false;
+    }
+  }
+  switch (r.shares()) {
+    case v1::ATTENDANCE:
+      return p.consent().share_attendance();
+    case v1::ACTION_PLAN:
+      return p.consent().share_action_plan();
+    case v1::SURVEY_PROFILE:
+      return p.consent().share_survey_profile();
+    default:
+      return true;
+  }
 }
 
 int64_t Total(const v1::Participant& p, v1::Participant::Payment::Kind kind) {
@@ -185,12 +214,27 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
   }
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
-  if (!request.municipality_code().empty()) {
-    RETURN_IF_ERROR(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+  Violations v;
+  if (!v1::Participant::Role_IsValid(request.role())) v.Check(InvalidFilter("role"));
+  if (!v1::Participant::FeeStatus_IsValid(request.fee_status())) {
+    v.Check(InvalidFilter("fee_status"));
   }
-  const std::string fingerprint =
-      absl::StrCat("participants\x1f", request.parent(), "\x1f", request.role(), "\x1f",
-                   request.municipality_code());
+  if (!v1::ConsentCategory_IsValid(request.shares())) v.Check(InvalidFilter("shares"));
+  if (!request.municipality_code().empty()) {
+    v.Check(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+  }
+  RETURN_IF_ERROR(v.Result());
+  // Fees and shipments are the secretariat's (RedactParticipantForStaff):
+  // filtering by them would reveal them to other staff.
+  if ((request.fee_status() != v1::Participant::FEE_STATUS_UNSPECIFIED ||
+       !request.unshipped_item_id().empty()) &&
+      !IsSecretariat(caller)) {
+    return SecretariatOnly();
+  }
+  const std::string fingerprint = absl::StrCat(
+      "participants\x1f", request.parent(), "\x1f", request.role(), "\x1f",
+      request.municipality_code(), "\x1f", request.fee_status(), "\x1f",
+      request.unshipped_item_id(), "\x1f", request.shares());
   int64_t after_seq = 0;
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(std::string position, page_tokens_.Decode(fingerprint, request.page_token()));
@@ -204,18 +248,34 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
     // The caller first: whether the cohort exists is for its staff to know.
     ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
     if (!staff) return Denied(caller, StaffOnly("only this cohort's staff may list its people"));
-    RETURN_IF_ERROR(tx.GetCohort(cohort_id).status());
-    ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, filter, after_seq, page_size + 1));
-    const bool more = static_cast<int>(rows.size()) > page_size;
-    if (more) rows.resize(page_size);
+    ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
+    if (!request.unshipped_item_id().empty() &&
+        std::none_of(cohort.cohort.included_items().begin(), cohort.cohort.included_items().end(),
+                     [&](const v1::IncludedItem& i) { return i.id() == request.unshipped_item_id(); })) {
+      return UnknownItem("unshipped_item_id");
+    }
+    // Role and municipality in SQL; the rest from each participant. A cohort
+    // has at most 1000 seats plus staff, so one pass over it gives an exact
+    // total_size; positions stay keys (seq), never offsets.
+    ASSIGN_OR_RETURN(auto rows, tx.ListParticipants(cohort_id, filter, 0, 0));
+    int total = 0;
+    int64_t last_seq = 0;
+    bool more = false;
     for (const ParticipantRecord& rec : rows) {
+      if (!MatchesListFilters(rec.participant, request)) continue;
+      ++total;
+      if (rec.seq <= after_seq || more) continue;
+      if (response.participants_size() == page_size) {
+        more = true;
+        continue;
+      }
       v1::Participant* out = response.add_participants();
       *out = DecorateParticipant(rec);
       if (!IsSecretariat(caller)) RedactParticipantForStaff(out);
+      last_seq = rec.seq;
     }
-    if (more) {
-      response.set_next_page_token(page_tokens_.Encode(fingerprint, absl::StrCat(rows.back().seq)));
-    }
+    response.set_total_size(total);
+    if (more) response.set_next_page_token(page_tokens_.Encode(fingerprint, absl::StrCat(last_seq)));
     return absl::OkStatus();
   }));
   return response;

@@ -137,9 +137,13 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
     out.set_state(v1::Participant::ACTIVE);
     out.set_application(app.name());
     out.set_fee_status(free ? v1::Participant::WAIVED : v1::Participant::UNPAID);
-    // Consent is the person's own: the submitter speaks for member 0 only;
-    // team mates start sharing nothing until they say so themselves.
-    const v1::Consent given = i == 0 ? m.consent() : v1::Consent();
+    // Each member keeps the consent recorded for them in the application
+    // (Applicant.consent is per person). Until issue 12 team mates were
+    // reset to sharing nothing here, silently dropping what the team had
+    // chosen; they can change it themselves once they claimed their
+    // participation (RedeemClaimLink), and the history shows it came from
+    // the application.
+    const v1::Consent& given = m.consent();
     *out.mutable_consent() = given;
     auto* consent = out.add_consent_history();
     *consent->mutable_consent() = given;

@@ -79,9 +79,9 @@ class SeatLedger {
 
   // Accepts the first `admitted` members of `app` (ACCEPTED, history with
   // `actor` and `reason`, offer cleared) and creates one ACTIVE PARTICIPANT
-  // participation per member, each announced on the change feed. Consent is
-  // the person's own: member 0 (the submitter) gets the application's
-  // consent, team mates start sharing nothing. The caller checked the fit.
+  // participation per member, each announced on the change feed. Each
+  // member gets the consent the application records for them (history actor
+  // "applicant"). The caller checked the fit.
   absl::Status AdmitApplication(const CohortRecord& cohort, ApplicationRecord& app,
                                 int admitted, absl::string_view actor,
                                 absl::string_view reason);

@@ -259,7 +259,8 @@ TEST_F(SeatLedgerTest, AdmittingCreatesParticipantsWithTheirOwnConsent) {
   EXPECT_EQ(people[0].participant.subject(), "sub-team");
   EXPECT_TRUE(people[0].participant.consent().share_attendance());
   EXPECT_EQ(people[1].participant.subject(), "");
-  EXPECT_FALSE(people[1].participant.consent().share_attendance());
+  // Each member keeps the consent the application recorded for them.
+  EXPECT_TRUE(people[1].participant.consent().share_attendance());
   EXPECT_EQ(people[0].participant.fee_status(), v1::Participant::UNPAID);
   // The offer's seats became participants' seats: still two.
   EXPECT_EQ(GetUsage().seats, 2);

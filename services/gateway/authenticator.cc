@@ -21,7 +21,7 @@ bool IsApplicationToken(absl::string_view s) {
 }  // namespace
 
 absl::StatusOr<kaizen::type::Principal> Authenticator::Authenticate(
-    const Credentials& credentials, bool allow_anonymous) const {
+    const Credentials& credentials, bool allow_anonymous, bool accept_api_key) const {
   if (!credentials.authorization.empty() && !credentials.api_key.empty()) {
     return MultipleCredentials();
   }
@@ -40,6 +40,7 @@ absl::StatusOr<kaizen::type::Principal> Authenticator::Authenticate(
   } else if (!credentials.api_key.empty()) {
     if (api_keys_ == nullptr) return ApiKeyInvalid();
     ASSIGN_OR_RETURN(principal, api_keys_->Authenticate(credentials.api_key));
+    if (!accept_api_key) return ApiKeyNotAccepted();  // a valid key, the wrong method
     return principal;  // partner keys never carry an applicant's token
   } else if (!allow_anonymous) {
     return TokenMissing();

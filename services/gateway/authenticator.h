@@ -2,7 +2,8 @@
 // the principal the gateway forwards, for both front doors.
 //
 //   Authorization: Bearer <JWT>    a user (jwt.h)
-//   X-Api-Key: <key>               a partner HR system (api_keys.h)
+//   X-Api-Key: <key>               a partner HR system (api_keys.h), only on
+//                                  methods with (kaizen.api.accept_api_key)
 //   X-Kaizen-Application-Token     an applicant's access token; rides along in
 //                                  Principal.access_token for anonymous callers
 //                                  and users (not for partner keys)
@@ -43,10 +44,13 @@ class Authenticator {
       : jwt_(jwt), api_keys_(api_keys) {}
 
   // The principal to forward, or UNAUTHENTICATED with TOKEN_MISSING,
-  // TOKEN_INVALID, TOKEN_EXPIRED, API_KEY_INVALID or MULTIPLE_CREDENTIALS.
+  // TOKEN_INVALID, TOKEN_EXPIRED, API_KEY_INVALID or MULTIPLE_CREDENTIALS;
+  // PERMISSION_DENIED API_KEY_NOT_ACCEPTED for a valid API key when
+  // `accept_api_key` is false (the method's kaizen.api.accept_api_key).
   // Thread-safe.
   absl::StatusOr<kaizen::type::Principal> Authenticate(const Credentials& credentials,
-                                                       bool allow_anonymous) const;
+                                                       bool allow_anonymous,
+                                                       bool accept_api_key = true) const;
 
  private:
   const JwtVerifier* jwt_;

@@ -29,7 +29,7 @@ HttpResponse CorsPolicy::Preflight(const HttpRequest& request) const {
   response.SetHeader("Access-Control-Allow-Origin", origin);
   response.SetHeader("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
   response.SetHeader("Access-Control-Allow-Headers",
-                     "Authorization, Content-Type, X-Kaizen-Application-Token, X-Request-Id");
+                     "Authorization, Content-Type, If-Match, X-Kaizen-Application-Token, X-Request-Id");
   response.SetHeader("Access-Control-Max-Age", "600");
   response.SetHeader("Vary", "Origin");
   return response;
@@ -38,7 +38,7 @@ HttpResponse CorsPolicy::Preflight(const HttpRequest& request) const {
 void CorsPolicy::Decorate(absl::string_view origin, HttpResponse* response) const {
   if (!IsAllowed(origin)) return;
   response->SetHeader("Access-Control-Allow-Origin", origin);
-  response->SetHeader("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+  response->SetHeader("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, ETag, WWW-Authenticate");
   response->SetHeader("Vary", "Origin");
 }
 

@@ -9,7 +9,7 @@
 //                     X-Request-Id), Max-Age 600, Vary: Origin
 //   other origin   -> 403 PERMISSION_DENIED CORS_ORIGIN_NOT_ALLOWED
 // Other responses to an allowed origin get Allow-Origin, Vary: Origin and
-// Expose-Headers (X-Request-Id, Retry-After).
+// Expose-Headers (X-Request-Id, Retry-After, ETag, WWW-Authenticate; If-Match is an allowed request header).
 #ifndef KAIZEN_SERVICES_GATEWAY_CORS_H_
 #define KAIZEN_SERVICES_GATEWAY_CORS_H_
 

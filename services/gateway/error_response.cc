@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "common/server/interceptors.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -43,16 +44,37 @@ int HttpStatusForCode(absl::StatusCode code) {
   }
 }
 
-int HttpStatusFor(const absl::Status& status) {
+int HttpStatusFor(const absl::Status& status, bool if_match) {
   const std::string reason = errors::Reason(status);
+  if (if_match && reason == "ETAG_MISMATCH") return 412;
   if (reason == kMethodNotAllowed) return 405;
   if (reason == kBodyTooLarge) return 413;
   if (reason == kHeadersTooLarge) return 431;
   return HttpStatusForCode(status.code());
 }
 
-std::string ErrorJson(const absl::Status& status) {
-  const int http_status = HttpStatusFor(status);
+std::string WwwAuthenticate(const absl::Status& status) {
+  std::string challenge = "Bearer realm=\"kaizen\"";
+  const std::string reason = errors::Reason(status);
+  // RFC 6750 section 3.1: no error code when the request had no credential:
+  // the gateway's TOKEN_MISSING, and a service's LOGIN_REQUIRED (an
+  // anonymous call to a method that allows anonymous callers but needs an
+  // account for this object).
+  if (reason == kTokenMissing || reason == "LOGIN_REQUIRED") return challenge;
+  const char* error = reason == kMultipleCredentials ? "invalid_request" : "invalid_token";
+  std::string description;
+  for (char c : status.message()) {  // RFC 6750 error_description characters
+    if (c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e)) {
+      description.push_back(c);
+    }
+  }
+  absl::StrAppend(&challenge, ", error=\"", error, "\"");
+  if (!description.empty()) absl::StrAppend(&challenge, ", error_description=\"", description, "\"");
+  return challenge;
+}
+
+std::string ErrorJson(const absl::Status& status, bool if_match) {
+  const int http_status = HttpStatusFor(status, if_match);
   Json details = Json::Array();
   google::rpc::Status rpc = ToRpcStatus(status);
   // ErrorInfo first, as Google APIs order it; the rest as they came.
@@ -76,11 +98,14 @@ std::string ErrorJson(const absl::Status& status) {
   return Json::Object().Set("error", std::move(error)).Serialize();
 }
 
-HttpResponse ErrorResponse(const absl::Status& status) {
+HttpResponse ErrorResponse(const absl::Status& status, bool if_match) {
   HttpResponse response;
-  response.status = HttpStatusFor(status);
+  response.status = HttpStatusFor(status, if_match);
   response.SetHeader("Content-Type", "application/json; charset=utf-8");
-  response.body = ErrorJson(status);
+  response.body = ErrorJson(status, if_match);
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    response.SetHeader("WWW-Authenticate", WwwAuthenticate(status));
+  }
   if (auto info = errors::GetErrorInfo(status); info.has_value()) {
     if (info->reason() == kRateLimited) {
       auto it = info->metadata().find("retry_after_seconds");

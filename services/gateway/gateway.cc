@@ -83,6 +83,12 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& op
   frontend_options.backend_deadline = options.backend_deadline;
   frontend_options.readiness_timeout = options.readiness_timeout;
   frontend_options.max_page_size = options.max_page_size;
+  if (options.api_descriptor_sets != nullptr) {
+    ASSIGN_OR_RETURN(ProtoDocs docs, ProtoDocs::FromDescriptorSets(*options.api_descriptor_sets));
+    g->docs_ = std::make_unique<ProtoDocs>(std::move(docs));
+  }
+  frontend_options.openapi.docs = g->docs_.get();
+  frontend_options.openapi.servers = options.openapi_servers;
   g->frontend_ = std::make_unique<HttpFrontend>(frontend_options, g->routes_.get(),
                                                 g->authenticator_.get(), g->limiter_.get(),
                                                 g->backends_.get(), g->metrics_.get(), access_log);

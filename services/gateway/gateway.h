@@ -25,6 +25,7 @@
 #include "services/gateway/http_frontend.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/jwt.h"
+#include "services/gateway/proto_docs.h"
 #include "services/gateway/rate_limiter.h"
 #include "services/gateway/route_table.h"
 
@@ -65,6 +66,7 @@ class Gateway {
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<GatewayMetrics> metrics_;
+  std::unique_ptr<ProtoDocs> docs_;  // read only while the frontend is built
   // Destroyed in reverse order: the gRPC server (its reactors use the pool),
   // then the pool (waits for backend calls, whose callbacks reach the HTTP
   // sessions), then the HTTP server, then the frontend they all call.

@@ -7,6 +7,15 @@
 
 namespace kaizen::gateway {
 
+absl::Status ApiKeyNotAccepted() {
+  return errors::PermissionDenied(kApiKeyNotAccepted,
+                                  "partner API keys are not accepted by this method");
+}
+
+absl::Status InvalidIfMatch(absl::string_view field, absl::string_view description) {
+  return errors::InvalidField(field, description, kInvalidIfMatch);
+}
+
 absl::Status RouteNotFound() {
   return errors::Error(absl::StatusCode::kNotFound, kRouteNotFound,
                        "no API route matches this path");

@@ -38,6 +38,8 @@ inline constexpr absl::string_view kTokenExpired = "TOKEN_EXPIRED";
 inline constexpr absl::string_view kTokenInvalid = "TOKEN_INVALID";
 inline constexpr absl::string_view kApiKeyInvalid = "API_KEY_INVALID";
 inline constexpr absl::string_view kMultipleCredentials = "MULTIPLE_CREDENTIALS";
+inline constexpr absl::string_view kApiKeyNotAccepted = "API_KEY_NOT_ACCEPTED";
+inline constexpr absl::string_view kInvalidIfMatch = "INVALID_IF_MATCH";
 inline constexpr absl::string_view kBackendUnavailable = "BACKEND_UNAVAILABLE";
 inline constexpr absl::string_view kBackendDeadlineExceeded = "BACKEND_DEADLINE_EXCEEDED";
 inline constexpr absl::string_view kBackendOverloaded = "BACKEND_OVERLOADED";
@@ -99,6 +101,13 @@ absl::Status TokenInvalid(absl::string_view why);
 absl::Status ApiKeyInvalid();
 // UNAUTHENTICATED: both a bearer token and an API key were sent.
 absl::Status MultipleCredentials();
+// PERMISSION_DENIED (HTTP 403): a valid partner API key on a method that
+// does not accept keys (kaizen.api.accept_api_key).
+absl::Status ApiKeyNotAccepted();
+// INVALID_ARGUMENT naming `field` ("If-Match" or the request's etag field):
+// the If-Match header is not one strong entity tag ("\"...\""), or it
+// disagrees with the etag the body carries. `description` is a fixed phrase.
+absl::Status InvalidIfMatch(absl::string_view field, absl::string_view description);
 // UNIMPLEMENTED: gRPC method of no configured service.
 absl::Status MethodNotFound();
 // UNIMPLEMENTED: streaming methods are not proxied.

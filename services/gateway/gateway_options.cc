@@ -6,6 +6,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -45,6 +46,8 @@ ABSL_FLAG(std::string, http_idle_timeout_ms, "",
           "keep-alive idle timeout, default 60000 (env KAIZEN_HTTP_IDLE_TIMEOUT_MS)");
 ABSL_FLAG(std::string, api_keys_file, "", "partner API key file (env KAIZEN_API_KEYS_FILE)");
 ABSL_FLAG(std::string, cors_origins, "", "allowed browser origins (env KAIZEN_CORS_ORIGINS)");
+ABSL_FLAG(std::string, openapi_servers, "",
+          "OpenAPI server URLs, comma-separated (env KAIZEN_OPENAPI_SERVERS)");
 
 // Defined by common/server/options.cc.
 ABSL_DECLARE_FLAG(std::string, listen);
@@ -183,6 +186,16 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromFlags() {
     origin = absl::StripAsciiWhitespace(origin);
     if (origin == "*") return Bad("cors_origins", "list origins exactly; '*' is not allowed");
     o.cors_origins.emplace_back(origin);
+  }
+  for (absl::string_view url : absl::StrSplit(
+           FlagOrEnv(absl::GetFlag(FLAGS_openapi_servers), "KAIZEN_OPENAPI_SERVERS"), ',',
+           absl::SkipWhitespace())) {
+    url = absl::StripAsciiWhitespace(url);
+    const bool scheme = absl::StartsWith(url, "https://") || absl::StartsWith(url, "http://");
+    if (!scheme || url.size() > 200 || absl::StrContains(url, " ") || absl::StrContains(url, "\"")) {
+      return Bad("openapi_servers", "list absolute http:// or https:// URLs without spaces");
+    }
+    o.openapi_servers.emplace_back(url);
   }
   return o;
 }

@@ -23,6 +23,7 @@
 //   --http_idle_timeout_ms KAIZEN_HTTP_IDLE_TIMEOUT_MS 60000
 //   --api_keys_file      KAIZEN_API_KEYS_FILE
 //   --cors_origins       KAIZEN_CORS_ORIGINS      comma-separated, exact
+//   --openapi_servers    KAIZEN_OPENAPI_SERVERS   comma-separated http(s) URLs
 // and, shared with every Kaizen server (common/server/options.h):
 //   --internal_secret_file / KAIZEN_INTERNAL_SECRET(_FILE) (required),
 //   --principal_key_file, --principal_lifetime_seconds,
@@ -72,6 +73,12 @@ struct GatewayOptions {
   JwtConfig jwt;
   std::string api_keys;  // the key file's contents (api_keys.h)
   std::vector<std::string> cors_origins;
+  // OpenAPI `servers` (--openapi_servers): absolute http(s) base URLs;
+  // empty: "/", the gateway that serves the document.
+  std::vector<std::string> openapi_servers;
+  // Serialized FileDescriptorSets with comments for OpenAPI's descriptions
+  // (main.cc: LinkedApiDescriptorSets()); not owned; null: no comments.
+  const std::vector<std::string>* api_descriptor_sets = nullptr;
   std::string internal_secret;  // >= 16 bytes
   // Keys that sign forwarded principals (current first). Empty: derived
   // from internal_secret (tests build the struct by hand).

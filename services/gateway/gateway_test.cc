@@ -242,6 +242,10 @@ TEST_F(GatewayTest, CredentialsDecideThePrincipal) {
   r = client_->Get("/v1/shelves/s1/things/t1", {{"X-Api-Key", "wrong"}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(ErrorReason(r.body), "API_KEY_INVALID");
+  // A valid key where the method does not take keys (no accept_api_key).
+  r = client_->Get("/v1/shelves/s1/things", {{"X-Api-Key", kPartnerKey}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(ErrorReason(r.body), "API_KEY_NOT_ACCEPTED");
   // A user.
   r = client_->Get("/v1/shelves/s1/things/t1", {Bearer(Token("alice", {"navigator", "x"}))});
   ASSERT_EQ(r.status, 200) << r.body;
@@ -360,6 +364,8 @@ TEST_F(GatewayTest, CorsForConfiguredOriginsOnly) {
   EXPECT_EQ(r.status, 204);
   EXPECT_EQ(r.Header("access-control-allow-origin"), kOrigin);
   EXPECT_TRUE(absl::StrContains(r.Header("access-control-allow-headers"), "Authorization"));
+  // A browser may send If-Match and read ETag / WWW-Authenticate.
+  EXPECT_TRUE(absl::StrContains(r.Header("access-control-allow-headers"), "If-Match"));
   EXPECT_EQ(r.Header("access-control-max-age"), "600");
   EXPECT_TRUE(r.Header("access-control-allow-credentials").empty());
   r = client_->Send("OPTIONS", "/v1/shelves/s1/things",
@@ -369,6 +375,8 @@ TEST_F(GatewayTest, CorsForConfiguredOriginsOnly) {
   r = client_->Get("/v1/shelves/s1/things/t1", {{"Origin", kOrigin}});
   EXPECT_EQ(r.Header("access-control-allow-origin"), kOrigin);
   EXPECT_TRUE(absl::StrContains(r.Header("access-control-expose-headers"), "X-Request-Id"));
+  EXPECT_TRUE(absl::StrContains(r.Header("access-control-expose-headers"), "ETag"));
+  EXPECT_TRUE(absl::StrContains(r.Header("access-control-expose-headers"), "WWW-Authenticate"));
   r = client_->Get("/v1/shelves/s1/things/t1", {{"Origin", "https://evil.example"}});
   EXPECT_TRUE(r.Header("access-control-allow-origin").empty());
 }

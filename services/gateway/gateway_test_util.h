@@ -158,7 +158,14 @@ class ProbeBackend final : public probe::ProbeService::Service {
   grpc::Status UpdateThing(grpc::ServerContext* ctx, const probe::UpdateThingRequest* req,
                            probe::Thing* resp) override {
     return server::Handle(ctx, *signer_, [&](const kaizen::type::Principal& p) {
+      if (req->thing().etag() == "\"stale\"") return errors::EtagMismatch(req->thing().name());
+      if (req->thing().title() == "bad-field") {  // a service names proto fields
+        return errors::InvalidArgument(
+            "INVALID_FIELD", {{"thing.create_time", "is in the future"}, {"thing.seen.page_size", "x"},
+                              {"thing.no_such_field", "kept as is"}});
+      }
       *resp = req->thing();
+      resp->set_etag("\"v2\"");
       Fill(ctx, p, "UpdateThing", resp->mutable_seen());
       return absl::OkStatus();
     });

@@ -54,7 +54,7 @@ class ProxyReactor final : public grpc::ServerGenericBidiReactor {
     const std::string api_key = Metadata(*context, kApiKeyHeader);
     const std::string token = Metadata(*context, kApplicationTokenHeader);
     absl::StatusOr<kaizen::type::Principal> principal = proxy_->authenticator_->Authenticate(
-        {authorization, api_key, token}, method_->allow_anonymous);
+        {authorization, api_key, token}, method_->allow_anonymous, method_->accept_api_key);
     if (!principal.ok()) {
       Fail(principal.status());
       return;

@@ -6,6 +6,7 @@
 #include "common/util/ids.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/error_response.h"
+#include "services/gateway/field_paths.h"
 #include "services/gateway/gateway_errors.h"
 #include "services/gateway/json.h"
 #include "services/gateway/openapi.h"
@@ -44,6 +45,11 @@ struct HttpFrontend::Exchange {
   std::string method;
   std::string route = std::string(kUnmatched);
   absl::Time start;
+  // The matched method's request type: error field paths become its JSON
+  // names (field_paths.h). Null before a route matched.
+  const google::protobuf::Descriptor* request_type = nullptr;
+  // The etag came from If-Match: ETAG_MISMATCH is then 412.
+  bool if_match = false;
 };
 
 HttpFrontend::HttpFrontend(HttpFrontendOptions options, const RouteTable* routes,
@@ -58,7 +64,7 @@ HttpFrontend::HttpFrontend(HttpFrontendOptions options, const RouteTable* routes
       metrics_(metrics),
       access_log_(std::move(access_log)),
       cors_(options_.cors_origins),
-      openapi_(BuildOpenApi(*routes, OpenApiInfo())) {}
+      openapi_(BuildOpenApi(*routes, options_.openapi)) {}
 
 void HttpFrontend::Handle(HttpRequest request, HttpResponder respond) {
   auto exchange = std::make_shared<Exchange>();
@@ -104,13 +110,14 @@ void HttpFrontend::HandleApi(std::shared_ptr<Exchange> exchange, HttpRequest req
   const Route& route = *match->route;
   const MethodInfo& method = *route.method;
   exchange->route = route.label;
+  exchange->request_type = method.descriptor->input_type();
 
   Credentials credentials;
   credentials.authorization = request.Header(kAuthorizationHeader);
   credentials.api_key = request.Header(kApiKeyHeader);
   credentials.application_token = request.Header(kApplicationTokenHeader);
   absl::StatusOr<kaizen::type::Principal> principal =
-      authenticator_->Authenticate(credentials, method.allow_anonymous);
+      authenticator_->Authenticate(credentials, method.allow_anonymous, method.accept_api_key);
   if (!principal.ok()) return Fail(exchange, principal.status());
 
   absl::Status limited = limiter_->Acquire(
@@ -124,6 +131,9 @@ void HttpFrontend::HandleApi(std::shared_ptr<Exchange> exchange, HttpRequest req
   absl::Status built = BuildRequest(route, match->bindings, request.Header("content-type"),
                                     request.body, query, message.get());
   if (!built.ok()) return Fail(exchange, built);
+  absl::Status if_match =
+      ApplyIfMatch(method, request.Header("if-match"), message.get(), &exchange->if_match);
+  if (!if_match.ok()) return Fail(exchange, if_match);
   CapPageSize(method, options_.max_page_size, message.get());
 
   BackendPool::Call call;
@@ -167,7 +177,8 @@ void HttpFrontend::Readiness(std::shared_ptr<Exchange> exchange) {
 }
 
 void HttpFrontend::Fail(const std::shared_ptr<Exchange>& exchange, const absl::Status& status) {
-  Finish(exchange, ErrorResponse(status), status.code());
+  const absl::Status shown = WithJsonFieldPaths(status, exchange->request_type);
+  Finish(exchange, ErrorResponse(shown, exchange->if_match), status.code());
 }
 
 void HttpFrontend::Finish(const std::shared_ptr<Exchange>& exchange, HttpResponse response,

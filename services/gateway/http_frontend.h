@@ -33,6 +33,7 @@
 #include "services/gateway/cors.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/http_types.h"
+#include "services/gateway/openapi.h"
 #include "services/gateway/rate_limiter.h"
 #include "services/gateway/route_table.h"
 
@@ -43,6 +44,8 @@ struct HttpFrontendOptions {
   absl::Duration backend_deadline = absl::Seconds(5);
   absl::Duration readiness_timeout = absl::Seconds(1);
   int max_page_size = 500;
+  // What GET /openapi.json describes beyond the routes (comments, servers).
+  OpenApiInfo openapi;
 };
 
 class HttpFrontend {

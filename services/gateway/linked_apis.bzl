@@ -3,7 +3,9 @@
 Generates <name>.cc, which includes each proto's header and references its
 descriptor table (protobuf's `descriptor_table_<escaped path>`), so the
 descriptors reach DescriptorPool::generated_pool() even though no gateway
-code uses a message of them.
+code uses a message of them; and embeds each proto target's
+<target>.descriptor_set.pb (tools/proto.bzl: with source info, i.e. the
+comments the linked descriptors lack) for the OpenAPI descriptions.
 """
 
 def _descriptor_table(proto_path):
@@ -33,11 +35,30 @@ def gateway_linked_apis(name, apis, visibility = None, testonly = False):
     lines.append("  };")
     lines.append("  return *files;")
     lines.append("}")
+    lines.append("const std::vector<std::string>& LinkedApiDescriptorSets() {")
+    lines.append("  static const auto* sets = new std::vector<std::string>{")
+    for i in range(len(apis)):
+        lines.append("      std::string(reinterpret_cast<const char*>(kSet%d), sizeof(kSet%d))," % (i, i))
+    lines.append("  };")
+    lines.append("  return *sets;")
+    lines.append("}")
     lines.append("}  // namespace kaizen::gateway")
+
+    # Each descriptor set as a byte array (od is in coreutils).
+    sets = [label + ".descriptor_set.pb" for label in apis.keys()]
+    arrays = ""
+    for i, label in enumerate(sets):
+        arrays += ("echo 'alignas(8) const unsigned char kSet{i}[] = {{'; " +
+                   "od -An -v -tx1 $(location {label}) | sed 's/\\([0-9a-f][0-9a-f]\\)/0x\\1,/g'; " +
+                   "echo '}};'; ").format(i = i, label = label)
+    head = lines[:2 + len(apis)]
+    tail = lines[2 + len(apis):]
     native.genrule(
         name = name + "_gen",
+        srcs = sets,
         outs = [name + ".cc"],
-        cmd = "cat > $@ <<'EOF'\n" + "\n".join(lines) + "\nEOF\n",
+        cmd = ("(cat <<'EOF'\n" + "\n".join(head) + "\nnamespace {\nEOF\n" + arrays +
+               "cat <<'EOF'\n}  // namespace\n" + "\n".join(tail) + "\nEOF\n) > $@"),
         testonly = testonly,
     )
     native.cc_library(

@@ -24,6 +24,11 @@ namespace kaizen::gateway {
 // The linked API proto files ("kaizen/enrollment/v1/enrollment.proto").
 const std::vector<std::string>& LinkedApiFiles();
 
+// One serialized google.protobuf.FileDescriptorSet per linked API target,
+// each with its imports and source info (comments), as protoc wrote it at
+// build time (tools/proto.bzl). Input of ProtoDocs (proto_docs.h).
+const std::vector<std::string>& LinkedApiDescriptorSets();
+
 }  // namespace kaizen::gateway
 
 #endif  // KAIZEN_SERVICES_GATEWAY_LINKED_APIS_H_

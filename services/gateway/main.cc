@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: %s\n", std::string(options.status().message()).c_str());
     return 2;
   }
+  options->api_descriptor_sets = &gw::LinkedApiDescriptorSets();  // OpenAPI's descriptions
   kaizen::server::InstallShutdownSignalHandlers();
   absl::StatusOr<std::unique_ptr<gw::Gateway>> gateway = gw::Gateway::Start(
       *options, kaizen::Clock::Real(),

@@ -7,8 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "services/gateway/json.h"
+#include "services/gateway/openapi_errors.h"
 
 namespace kaizen::gateway {
 namespace {
@@ -31,8 +33,63 @@ std::string Singular(absl::string_view plural) {
   return absl::StrCat(plural, "Id");
 }
 
+bool HasBehavior(const FieldDescriptor* f, google::api::FieldBehavior behavior) {
+  const auto& behaviors = f->options().GetRepeatedExtension(google::api::field_behavior);
+  return std::find(behaviors.begin(), behaviors.end(), behavior) != behaviors.end();
+}
+
+// The first sentence of a comment, for summaries: up to ". " or the end of
+// the first paragraph, at most 120 characters.
+std::string FirstSentence(const std::string& text) {
+  std::string out = text.substr(0, text.find("\n\n"));
+  const size_t stop = out.find(". ");
+  if (stop != std::string::npos) out = out.substr(0, stop + 1);
+  out = absl::StrReplaceAll(out, {{"\n", " "}});
+  if (out.size() > 120) out = absl::StrCat(out.substr(0, 117), "...");
+  return out;
+}
+
 class Builder {
  public:
+  explicit Builder(const ProtoDocs* docs) : docs_(docs) {}
+
+  std::string Doc(const FieldDescriptor* f) const { return docs_ ? docs_->Comment(f) : ""; }
+  std::string Doc(const Descriptor* d) const { return docs_ ? docs_->Comment(d) : ""; }
+  std::string Doc(const google::protobuf::MethodDescriptor* d) const {
+    return docs_ ? docs_->Comment(d) : "";
+  }
+  std::string Doc(const google::protobuf::ServiceDescriptor* d) const {
+    return docs_ ? docs_->Comment(d) : "";
+  }
+
+  // A property: the field's schema with its comment, readOnly for
+  // OUTPUT_ONLY and a note for IMMUTABLE. A $ref cannot have siblings in
+  // OpenAPI 3.0, so a documented message field is wrapped in allOf.
+  Json PropertyForField(const FieldDescriptor* f) {
+    Json schema = SchemaForField(f);
+    std::string description = Doc(f);
+    if (f->enum_type() != nullptr) {
+      std::string values;
+      for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+        const auto* v = f->enum_type()->value(i);
+        const std::string doc = docs_ ? docs_->Comment(v) : "";
+        if (doc.empty()) continue;
+        absl::StrAppend(&values, "\n- `", v->name(), "`: ", absl::StrReplaceAll(doc, {{"\n", " "}}));
+      }
+      if (!values.empty()) absl::StrAppend(&description, description.empty() ? "" : "\n", values);
+    }
+    if (HasBehavior(f, google::api::IMMUTABLE)) {
+      absl::StrAppend(&description, description.empty() ? "" : "\n\n",
+                      "Immutable: set when the resource is created, not changed afterwards.");
+    }
+    const bool read_only = HasBehavior(f, google::api::OUTPUT_ONLY);
+    if (description.empty() && !read_only) return schema;
+    if (schema.Find("$ref") != nullptr) schema = Json::Object().Set("allOf", Json::Array().Push(std::move(schema)));
+    if (!description.empty()) schema.Set("description", Json::Str(description));
+    if (read_only) schema.Set("readOnly", Json::Bool(true));
+    return schema;
+  }
+
   Json SchemaForField(const FieldDescriptor* f) {
     if (f->is_map()) {
       return Json::Object()
@@ -124,13 +181,20 @@ class Builder {
 
   Json ComponentSchema(const Descriptor* d) {
     Json properties = Json::Object();
+    Json required = Json::Array();
     for (int i = 0; i < d->field_count(); ++i) {
-      properties.Set(d->field(i)->json_name(), SchemaForField(d->field(i)));
+      const FieldDescriptor* f = d->field(i);
+      properties.Set(f->json_name(), PropertyForField(f));
+      if (HasBehavior(f, google::api::REQUIRED)) required.Push(Json::Str(f->json_name()));
     }
-    return Json::Object()
-        .Set("type", Json::Str("object"))
-        .Set("description", Json::Str(absl::StrCat("Protocol Buffers message ", d->full_name(), ".")))
-        .Set("properties", std::move(properties));
+    std::string description = Doc(d);
+    if (description.empty()) description = absl::StrCat("Protocol Buffers message ", d->full_name(), ".");
+    Json schema = Json::Object()
+                      .Set("type", Json::Str("object"))
+                      .Set("description", Json::Str(description))
+                      .Set("properties", std::move(properties));
+    if (required.size() > 0) schema.Set("required", std::move(required));
+    return schema;
   }
 
   // Drains the queue of referenced messages into component schemas.
@@ -163,11 +227,14 @@ class Builder {
         on_path_.erase(f->message_type());
         continue;
       }
-      out->Push(Json::Object()
-                    .Set("name", Json::Str(name))
-                    .Set("in", Json::Str("query"))
-                    .Set("required", Json::Bool(false))
-                    .Set("schema", SchemaForField(f)));
+      Json param = Json::Object()
+                       .Set("name", Json::Str(name))
+                       .Set("in", Json::Str("query"))
+                       .Set("required", Json::Bool(depth == 0 && HasBehavior(f, google::api::REQUIRED)))
+                       .Set("schema", SchemaForField(f));
+      const std::string doc = Doc(f);
+      if (!doc.empty()) param.Set("description", Json::Str(doc));
+      out->Push(std::move(param));
     }
   }
 
@@ -180,6 +247,7 @@ class Builder {
   }
 
  private:
+  const ProtoDocs* docs_;
   std::set<const Descriptor*> seen_;
   std::vector<const Descriptor*> pending_;
   std::set<const Descriptor*> on_path_;
@@ -286,18 +354,39 @@ Json ErrorSchema() {
                                          .Set("additionalProperties", Json::Bool(true)))))));
 }
 
+Json Security(const MethodInfo& m) {
+  Json security = Json::Array();
+  if (m.allow_anonymous) security.Push(Json::Object());
+  security.Push(Json::Object().Set("bearerAuth", Json::Array()));
+  if (m.accept_api_key) security.Push(Json::Object().Set("apiKey", Json::Array()));
+  if (m.allow_anonymous) security.Push(Json::Object().Set("applicationToken", Json::Array()));
+  return security;
+}
+
+std::string SecurityNote(const MethodInfo& m) {
+  std::string note = m.allow_anonymous
+                         ? "Anonymous callers are accepted (a credential that is sent must be valid)."
+                         : "Needs a bearer JWT.";
+  if (m.accept_api_key) absl::StrAppend(&note, " Partner API keys (X-Api-Key) are accepted.");
+  return note;
+}
+
+Json StringSchema() { return Json::Object().Set("type", Json::Str("string")); }
+
 }  // namespace
 
 std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
-  Builder builder;
+  Builder builder(info.docs);
   // operationIds: the RPC name, qualified when two services share it.
   std::map<std::string, std::set<const google::protobuf::MethodDescriptor*>> by_name;
   for (const Route& r : table.routes()) {
     by_name[r.method->descriptor->name()].insert(r.method->descriptor);
   }
   Json paths = Json::Object();
+  std::set<const google::protobuf::ServiceDescriptor*> tagged;
   for (const Route& route : table.routes()) {
     const auto* m = route.method->descriptor;
+    tagged.insert(m->service());
     Json parameters = Json::Array();
     const std::string path = OpenApiPath(route, &builder, &parameters);
     std::set<std::string> bound;
@@ -314,53 +403,69 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
     if (route.body != "*") {
       builder.QueryParameters(m->input_type(), "", bound, route.body_field, 0, &parameters);
     }
+    if (!route.method->etag_field.empty()) {
+      parameters.Push(
+          Json::Object()
+              .Set("name", Json::Str("If-Match"))
+              .Set("in", Json::Str("header"))
+              .Set("required", Json::Bool(false))
+              .Set("description",
+                   Json::Str("The resource's ETag (`\"...\"`): the change applies only to that "
+                             "version, else 412. Same as sending its etag in the request."))
+              .Set("schema", StringSchema()));
+    }
     std::string operation_id = by_name[m->name()].size() > 1
                                    ? absl::StrCat(m->service()->name(), "_", m->name())
                                    : m->name();
     if (route.binding > 0) absl::StrAppend(&operation_id, "_", route.binding + 1);
 
+    const std::string comment = builder.Doc(m);
     Json op = Json::Object();
     op.Set("operationId", Json::Str(operation_id));
-    op.Set("summary", Json::Str(absl::StrCat(m->service()->name(), ".", m->name())));
+    op.Set("summary", Json::Str(comment.empty() ? absl::StrCat(m->service()->name(), ".", m->name())
+                                                : FirstSentence(comment)));
+    op.Set("description",
+           Json::Str(absl::StrCat(comment.empty() ? "" : comment + "\n\n", SecurityNote(*route.method),
+                                  " gRPC: `", route.method->grpc_path, "`.")));
     op.Set("tags", Json::Array().Push(Json::Str(m->service()->name())));
     if (parameters.size() > 0) op.Set("parameters", std::move(parameters));
     if (!route.body.empty()) {
       Json schema = route.body == "*" ? builder.SchemaForMessage(m->input_type())
                                       : builder.SchemaForMessage(route.body_field->message_type());
       op.Set("requestBody",
-             Json::Object().Set("content", Json::Object().Set("application/json",
-                                                              Json::Object().Set("schema", std::move(schema)))));
+             Json::Object()
+                 .Set("required", Json::Bool(true))
+                 .Set("content", Json::Object().Set("application/json",
+                                                    Json::Object().Set("schema", std::move(schema)))));
     }
     Json ok = Json::Object().Set("description", Json::Str("OK"));
     if (route.method->http_body_response) {
-      ok.Set("content", Json::Object().Set(
-                            "*/*", Json::Object().Set("schema", Json::Object()
-                                                                    .Set("type", Json::Str("string"))
-                                                                    .Set("format", Json::Str("binary")))));
+      Json content = Json::Object();
+      std::vector<std::string> types = route.method->response_media_types;
+      if (types.empty()) types.push_back("application/octet-stream");
+      for (const std::string& type : types) {
+        content.Set(type, Json::Object().Set("schema", StringSchema().Set("format", Json::Str("binary"))));
+      }
+      ok.Set("content", std::move(content));
     } else {
       ok.Set("content",
              Json::Object().Set("application/json",
                                 Json::Object().Set("schema", builder.SchemaForMessage(m->output_type()))));
+      const FieldDescriptor* etag = m->output_type()->FindFieldByName("etag");
+      if (etag != nullptr && etag->type() == FieldDescriptor::TYPE_STRING && !etag->is_repeated()) {
+        ok.Set("headers", Json::Object().Set(
+                              "ETag", Json::Object()
+                                          .Set("description",
+                                               Json::Str("The resource's etag, quoted; send it back "
+                                                         "as If-Match."))
+                                          .Set("schema", StringSchema())));
+      }
     }
-    op.Set("responses",
-           Json::Object()
-               .Set("200", std::move(ok))
-               .Set("default",
-                    Json::Object()
-                        .Set("description", Json::Str("Error"))
-                        .Set("content", Json::Object().Set(
-                                            "application/json",
-                                            Json::Object().Set(
-                                                "schema", Json::Object().Set(
-                                                              "$ref", Json::Str("#/components/schemas/Error")))))));
-    Json security = Json::Array();
-    if (route.method->allow_anonymous) security.Push(Json::Object());
-    security.Push(Json::Object().Set("bearerAuth", Json::Array()));
-    security.Push(Json::Object().Set("apiKey", Json::Array()));
-    if (route.method->allow_anonymous) {
-      security.Push(Json::Object().Set("applicationToken", Json::Array()));
-    }
-    op.Set("security", std::move(security));
+    Json responses = Json::Object();
+    responses.Set("200", std::move(ok));
+    AddErrorResponses(route, comment, &responses);
+    op.Set("responses", std::move(responses));
+    op.Set("security", Security(*route.method));
 
     std::string verb = route.http_method;
     for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -371,12 +476,30 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
   schemas.Set("Error", ErrorSchema());
   builder.EmitComponents(&schemas);
 
+  Json tags = Json::Array();
+  for (const auto* service : table.services()) {
+    if (tagged.count(service) == 0) continue;
+    Json tag = Json::Object().Set("name", Json::Str(service->name()));
+    std::string doc = builder.Doc(service);
+    tag.Set("description", Json::Str(doc.empty() ? service->full_name() : doc));
+    tags.Push(std::move(tag));
+  }
+  Json servers = Json::Array();
+  for (const std::string& url : info.servers) servers.Push(Json::Object().Set("url", Json::Str(url)));
+  if (info.servers.empty()) {
+    servers.Push(Json::Object()
+                     .Set("url", Json::Str("/"))
+                     .Set("description", Json::Str("The gateway that serves this document.")));
+  }
+
   Json doc = Json::Object();
   doc.Set("openapi", Json::Str("3.0.3"));
   doc.Set("info", Json::Object()
                       .Set("title", Json::Str(info.title))
                       .Set("version", Json::Str(info.version))
                       .Set("description", Json::Str(info.description)));
+  doc.Set("servers", std::move(servers));
+  doc.Set("tags", std::move(tags));
   doc.Set("paths", std::move(paths));
   doc.Set("components",
           Json::Object()
@@ -390,7 +513,10 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
                        .Set("apiKey", Json::Object()
                                           .Set("type", Json::Str("apiKey"))
                                           .Set("in", Json::Str("header"))
-                                          .Set("name", Json::Str("X-Api-Key")))
+                                          .Set("name", Json::Str("X-Api-Key"))
+                                          .Set("description",
+                                               Json::Str("A partner HR system's key; only where "
+                                                         "an operation lists it.")))
                        .Set("applicationToken", Json::Object()
                                                     .Set("type", Json::Str("apiKey"))
                                                     .Set("in", Json::Str("header"))

@@ -10,28 +10,44 @@
 //               dotted for nested ones) when the body is not "*".
 //   operations  operationId = the RPC name (ServiceName_Rpc if two services
 //               share one; _2, _3 for additional bindings), tag = the
-//               service, requestBody from `body`, 200 with the response
-//               schema (kaizen.type.HttpBody: any media type, binary), and
-//               "default" with the shared Error schema. security: bearerAuth
-//               or apiKey; methods with allow_anonymous also accept none (and
-//               applicationToken).
+//               service, summary and description from the RPC's comment,
+//               requestBody from `body`, 200 with the response schema (an
+//               ETag header where the response has an `etag`;
+//               kaizen.type.HttpBody: the method's
+//               (kaizen.api.response_media_types), binary), an If-Match
+//               header where the request has an etag (transcoder.h), and one
+//               response per error status the operation can produce, with
+//               its ErrorInfo reasons (openapi_errors.h). security:
+//               bearerAuth; apiKey only with (kaizen.api.accept_api_key);
+//               none and applicationToken too with allow_anonymous.
 //   components  a schema per message (full proto name), lowerCamelCase
-//               properties; enums as string enums; repeated as arrays; maps
-//               as objects; 64-bit integers as strings; Timestamp (date-time),
+//               properties with the field comments; enums as string enums
+//               (value comments listed); repeated as arrays; maps as
+//               objects; 64-bit integers as strings; Timestamp (date-time),
 //               Duration, FieldMask and wrappers as their JSON forms.
+//               google.api.field_behavior: REQUIRED -> required,
+//               OUTPUT_ONLY -> readOnly, IMMUTABLE -> a note.
+//   servers     OpenApiInfo::servers, else "/" (this gateway); tags, one
+//               per service with its comment.
 //
-// Proto comments are not in the linked descriptors (SourceCodeInfo is
-// stripped), so descriptions are limited to what the structure says.
+// The comments come from ProtoDocs (proto_docs.h): the linked descriptors
+// have none. Without docs, descriptions fall back to the structure.
 #ifndef KAIZEN_SERVICES_GATEWAY_OPENAPI_H_
 #define KAIZEN_SERVICES_GATEWAY_OPENAPI_H_
 
 #include <string>
+#include <vector>
 
+#include "services/gateway/proto_docs.h"
 #include "services/gateway/route_table.h"
 
 namespace kaizen::gateway {
 
 struct OpenApiInfo {
+  // Comments for descriptions; not owned, may be null.
+  const ProtoDocs* docs = nullptr;
+  // Absolute base URLs of the API ("https://api.example.jp"); empty: "/".
+  std::vector<std::string> servers;
   std::string title = "Kaizen API";
   std::string version = "v1";
   std::string description =

@@ -19,7 +19,9 @@
 #include "gtest/gtest.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "probe.pb.h"
+#include "common/testing/readme.h"
 #include "services/gateway/linked_apis.h"
+#include "services/gateway/openapi_errors.h"
 
 namespace kaizen::gateway {
 namespace {
@@ -40,7 +42,14 @@ class OpenApiTest : public ::testing::Test {
              "ProbeService")});
     ASSERT_TRUE(table.ok()) << table.status();
     table_ = std::move(*table);
-    json_ = BuildOpenApi(*table_, OpenApiInfo());
+    auto set = testkit::ReadRunfile("services/gateway/testdata/probe.descriptor_set.pb");
+    ASSERT_TRUE(set.ok()) << set.status();
+    auto docs = ProtoDocs::FromDescriptorSets({*set});
+    ASSERT_TRUE(docs.ok()) << docs.status();
+    docs_ = std::move(*docs);
+    OpenApiInfo info;
+    info.docs = &docs_;
+    json_ = BuildOpenApi(*table_, info);
     google::protobuf::util::JsonParseOptions options;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json_, &doc_, options).ok());
   }
@@ -63,6 +72,7 @@ class OpenApiTest : public ::testing::Test {
   }
 
   std::unique_ptr<RouteTable> table_;
+  ProtoDocs docs_;
   std::string json_;
   Struct doc_;
 };
@@ -154,8 +164,73 @@ TEST_F(OpenApiTest, DescribesRoutesAsClientsCallThem) {
   EXPECT_TRUE(absl::StrContains(json_, R"("createTime":{"type":"string","format":"date-time"})"));
   EXPECT_TRUE(absl::StrContains(
       json_, R"("state":{"type":"string","enum":["STATE_UNSPECIFIED","DRAFT","OPEN")"));
-  // Non-JSON responses.
-  EXPECT_TRUE(absl::StrContains(json_, R"("*/*":{"schema":{"type":"string","format":"binary"}})"));
+  // Non-JSON responses with the method's media type.
+  EXPECT_TRUE(absl::StrContains(
+      json_, R"("text/calendar":{"schema":{"type":"string","format":"binary"}})"));
+  EXPECT_FALSE(absl::StrContains(json_, R"("*/*")"));
+}
+
+TEST_F(OpenApiTest, DocumentsItselfFromTheProtoComments) {
+  const Struct& paths = At(doc_, "paths")->struct_value();
+  auto op = [&](const std::string& path, const std::string& verb) -> const Struct& {
+    return At(At(paths, path)->struct_value(), verb)->struct_value();
+  };
+  const Struct& get = op("/v1/shelves/{shelve}/things/{thing}", "get");
+  EXPECT_EQ(At(get, "summary")->string_value(), "Path variable with a pattern; anonymous callers allowed.");
+  EXPECT_TRUE(absl::StrContains(At(get, "description")->string_value(), "Anonymous callers"));
+  // Schemas and fields carry their comments; field_behavior becomes
+  // required / readOnly.
+  const Struct& thing = At(At(At(doc_, "components")->struct_value(), "schemas")->struct_value(),
+                           "kaizen.gateway.testing.v1.Thing")->struct_value();
+  EXPECT_EQ(At(thing, "required")->list_value().values(0).string_value(), "owner");
+  const Struct& etag = At(At(thing, "properties")->struct_value(), "etag")->struct_value();
+  EXPECT_TRUE(absl::StartsWith(At(etag, "description")->string_value(), "AIP-154"));
+  // Security as it is: keys only where accepted, none only for anonymous.
+  auto schemes = [&](const Struct& operation) {
+    std::set<std::string> out;
+    for (const Value& v : At(operation, "security")->list_value().values()) {
+      out.insert(v.struct_value().fields().empty() ? "(none)" : v.struct_value().fields().begin()->first);
+    }
+    return out;
+  };
+  EXPECT_EQ(schemes(get), (std::set<std::string>{"(none)", "bearerAuth", "apiKey", "applicationToken"}));
+  EXPECT_EQ(schemes(op("/v1/shelves/{shelve}/things", "get")), (std::set<std::string>{"bearerAuth"}));
+  // Error responses per status, with reasons; 401 without TOKEN_MISSING
+  // where anonymous callers are served; 403 for keys where not accepted.
+  auto reasons = [&](const Struct& operation, const std::string& status) {
+    std::set<std::string> out;
+    const Value* response = At(At(operation, "responses")->struct_value(), status);
+    if (response == nullptr) return std::set<std::string>{"(no " + status + ")"};
+    for (const Value& v : At(response->struct_value(), "x-kaizen-reasons")->list_value().values()) {
+      out.insert(v.string_value());
+    }
+    return out;
+  };
+  EXPECT_EQ(reasons(get, "401").count("TOKEN_MISSING"), 0u);
+  EXPECT_EQ(reasons(op("/v1/shelves/{shelve}/things", "get"), "401").count("TOKEN_MISSING"), 1u);
+  EXPECT_EQ(reasons(op("/v1/shelves/{shelve}/things", "get"), "403").count("API_KEY_NOT_ACCEPTED"), 1u);
+  EXPECT_EQ(reasons(get, "403"), std::set<std::string>{"(no 403)"});
+  // Etags: If-Match and 412 where the request has one, ETag on the answer.
+  const Struct& update = op("/v1/shelves/{shelve}/things/{thing}", "patch");
+  EXPECT_EQ(reasons(update, "412"), std::set<std::string>{"ETAG_MISMATCH"});
+  EXPECT_EQ(reasons(get, "412"), std::set<std::string>{"(no 412)"});
+  EXPECT_TRUE(absl::StrContains(json_, R"("name":"If-Match","in":"header")"));
+  EXPECT_TRUE(absl::StrContains(json_, R"("headers":{"ETag")"));
+  // Servers and tags.
+  EXPECT_EQ(At(doc_, "servers")->list_value().values(0).struct_value().fields().at("url").string_value(), "/");
+  EXPECT_GE(At(doc_, "tags")->list_value().values_size(), 2);
+}
+
+TEST(OpenApiErrorsTest, ParsesTheErrorsSentence) {
+  auto parsed = ParseErrorsSentence(
+      "Creates it. Errors: INVALID_ARGUMENT (field named; rule in the reason),\n"
+      "FAILED_PRECONDITION (COHORT_NOT_OPEN,\nAPPLICATION_WINDOW_CLOSED), ABORTED (etag), NOT_FOUND.");
+  ASSERT_EQ(parsed.size(), 4u);
+  EXPECT_TRUE(parsed[absl::StatusCode::kInvalidArgument].empty());
+  EXPECT_EQ(parsed[absl::StatusCode::kFailedPrecondition],
+            (std::set<std::string>{"COHORT_NOT_OPEN", "APPLICATION_WINDOW_CLOSED"}));
+  EXPECT_TRUE(parsed[absl::StatusCode::kAborted].empty());
+  EXPECT_TRUE(ParseErrorsSentence("No errors sentence. NOT_FOUND (X_Y)").empty());
 }
 
 // The official OpenAPI 3.0 JSON Schema (tools/setup.sh installs both
@@ -206,7 +281,11 @@ TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
                                           "kaizen.survey.v1.SurveyService"}));
   auto table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
-  const std::string json = BuildOpenApi(**table, OpenApiInfo());
+  auto docs = ProtoDocs::FromDescriptorSets(LinkedApiDescriptorSets());
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  OpenApiInfo info;
+  info.docs = &*docs;
+  const std::string json = BuildOpenApi(**table, info);
   Struct doc;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &doc).ok());
   const Struct& paths = doc.fields().at("paths").struct_value();
@@ -275,6 +354,26 @@ TEST(LinkedApisOpenApiTest, DescribesEveryLinkedService) {
     }
   }
   EXPECT_EQ(operations, static_cast<int>((*table)->routes().size()));
+
+  // Every operation documents itself: a description from its comment and
+  // error responses beside 200; every HttpBody method names its media type.
+  for (const Route& route : (*table)->routes()) {
+    const auto* m = route.method->descriptor;
+    const std::string comment = docs->Comment(m);
+    EXPECT_FALSE(comment.empty()) << m->full_name() << " has no comment";
+    if (route.method->http_body_response) {
+      EXPECT_FALSE(route.method->response_media_types.empty())
+          << m->full_name() << " returns HttpBody: add option (kaizen.api.response_media_types)";
+    }
+  }
+  for (const auto& [path, item] : paths.fields()) {
+    for (const auto& [verb, op] : item.struct_value().fields()) {
+      const auto& f = op.struct_value().fields();
+      EXPECT_FALSE(f.at("description").string_value().empty()) << verb << " " << path;
+      EXPECT_GE(f.at("responses").struct_value().fields_size(), 5) << verb << " " << path;
+      EXPECT_EQ(f.at("responses").struct_value().fields().count("401"), 1u) << verb << " " << path;
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "services/gateway/route_table.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -83,6 +84,27 @@ absl::StatusOr<Route> MakeRoute(const google::api::HttpRule& rule, const MethodI
 
 }  // namespace
 
+std::vector<const FieldDescriptor*> EtagFieldOf(const Descriptor* request) {
+  auto is_etag = [](const FieldDescriptor* f) {
+    return f != nullptr && f->name() == "etag" && !f->is_repeated() &&
+           f->type() == FieldDescriptor::TYPE_STRING;
+  };
+  if (is_etag(request->FindFieldByName("etag"))) return {request->FindFieldByName("etag")};
+  // The resource's own etag only for standard Update methods (AIP-134): a
+  // Create carries a resource too, but has no version to match.
+  if (!absl::StartsWith(request->name(), "Update")) return {};
+  std::vector<const FieldDescriptor*> found;
+  for (int i = 0; i < request->field_count(); ++i) {
+    const FieldDescriptor* f = request->field(i);
+    if (f->type() != FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) continue;
+    const FieldDescriptor* inner = f->message_type()->FindFieldByName("etag");
+    if (!is_etag(inner)) continue;
+    if (!found.empty()) return {};  // two candidates: ambiguous, no If-Match
+    found = {f, inner};
+  }
+  return found;
+}
+
 const FieldDescriptor* FindFieldPath(const Descriptor* message, absl::string_view path,
                                      std::vector<const FieldDescriptor*>* chain) {
   if (chain != nullptr) chain->clear();
@@ -117,6 +139,13 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
       info->grpc_path = absl::StrCat("/", service->full_name(), "/", m->name());
       info->service_index = s;
       info->allow_anonymous = m->options().GetExtension(kaizen::api::allow_anonymous);
+      info->accept_api_key = m->options().GetExtension(kaizen::api::accept_api_key);
+      const auto& options = m->options();
+      for (int k = 0; k < options.ExtensionSize(kaizen::api::response_media_types); ++k) {
+        info->response_media_types.push_back(
+            options.GetExtension(kaizen::api::response_media_types, k));
+      }
+      info->etag_field = EtagFieldOf(m->input_type());
       info->streaming = m->client_streaming() || m->server_streaming();
       const FieldDescriptor* page_size = m->input_type()->FindFieldByName("page_size");
       if (page_size != nullptr && !page_size->is_repeated() &&

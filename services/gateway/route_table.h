@@ -43,6 +43,14 @@ struct MethodInfo {
   const google::protobuf::FieldDescriptor* page_size = nullptr;
   // Response is kaizen.type.HttpBody: written raw, not as JSON.
   bool http_body_response = false;
+  // (kaizen.api.accept_api_key): partner API keys are accepted.
+  bool accept_api_key = false;
+  // (kaizen.api.response_media_types), for HttpBody responses.
+  std::vector<std::string> response_media_types;
+  // Where an If-Match header goes (EtagFieldOf): the request's string
+  // `etag` field, else for Update methods the `etag` of its resource field
+  // (UpdateCohortRequest.cohort.etag); empty when it has none.
+  std::vector<const google::protobuf::FieldDescriptor*> etag_field;
 };
 
 struct Route {
@@ -94,6 +102,12 @@ class RouteTable {
   absl::flat_hash_map<std::string, const MethodInfo*> by_grpc_path_;
   std::vector<Route> routes_;
 };
+
+// The etag path of `request` (MethodInfo::etag_field): its own string
+// `etag`, else, for an Update<Resource>Request (AIP-134), that of the one
+// singular message field that has one.
+std::vector<const google::protobuf::FieldDescriptor*> EtagFieldOf(
+    const google::protobuf::Descriptor* request);
 
 // The field at `path` ("cohort.name") of `message`, descending through
 // singular message fields; each part may be the proto name or the JSON name.

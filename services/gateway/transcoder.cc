@@ -289,7 +289,9 @@ absl::Status WriteResponse(const MethodInfo& method, const std::string& response
   }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;
-  options.always_print_primitive_fields = false;
+  // Defaults are emitted (false, 0, "", [], {}, the zero enum): clients
+  // need not know proto3's omissions. Unset messages are still left out.
+  options.always_print_primitive_fields = true;
   const std::string type_url =
       absl::StrCat("type.googleapis.com/", method.descriptor->output_type()->full_name());
   out->body.clear();
@@ -299,6 +301,65 @@ absl::Status WriteResponse(const MethodInfo& method, const std::string& response
     return errors::Internal("the service sent a response the gateway cannot read");
   }
   out->SetHeader("Content-Type", "application/json; charset=utf-8");
+  const std::string etag = ResponseEtag(*check);
+  if (!etag.empty()) out->SetHeader("ETag", etag);
+  return absl::OkStatus();
+}
+
+std::string ResponseEtag(const Message& response) {
+  const google::protobuf::FieldDescriptor* f = response.GetDescriptor()->FindFieldByName("etag");
+  if (f == nullptr || f->is_repeated() || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
+  // Services make etags as RFC 9110 entity tags, quotes included
+  // (common/util/etag.h): the header carries the body's value unchanged.
+  std::string etag = response.GetReflection()->GetString(response, f);
+  if (!IsStrongEntityTag(etag)) return "";
+  return etag;
+}
+
+bool IsStrongEntityTag(absl::string_view etag) {
+  return etag.size() >= 2 && etag.front() == '"' && etag.back() == '"' &&
+         IsEntityTagText(etag.substr(1, etag.size() - 2));
+}
+
+bool IsEntityTagText(absl::string_view etag) {
+  if (etag.empty() || etag.size() > 256) return false;
+  for (char c : etag) {  // RFC 9110 etagc, ASCII only
+    if (c < 0x21 || c > 0x7e || c == '"') return false;
+  }
+  return true;
+}
+
+absl::Status ApplyIfMatch(const MethodInfo& method, absl::string_view if_match, Message* request,
+                          bool* applied) {
+  *applied = false;
+  if (if_match.empty()) return absl::OkStatus();
+  if (method.etag_field.empty()) {
+    return InvalidIfMatch("If-Match", "is not supported by this method (it takes no etag)");
+  }
+  absl::string_view v = absl::StripAsciiWhitespace(if_match);
+  if (v == "*") return absl::OkStatus();  // any current version: nothing to compare
+  if (!IsStrongEntityTag(v)) {
+    return InvalidIfMatch("If-Match", "must be one strong entity tag in double quotes");
+  }
+  // The entity tag, quotes included, is exactly what the resource's etag
+  // field holds (and what the ETag header carried).
+  const std::string etag(v);
+  Message* target = request;
+  std::string json_path;
+  for (size_t i = 0; i + 1 < method.etag_field.size(); ++i) {
+    json_path += method.etag_field[i]->json_name() + ".";
+    target = target->GetReflection()->MutableMessage(target, method.etag_field[i]);
+  }
+  const google::protobuf::FieldDescriptor* f = method.etag_field.back();
+  json_path += f->json_name();
+  const std::string current = target->GetReflection()->GetString(*target, f);
+  if (!current.empty() && current != etag) {
+    return InvalidIfMatch(json_path, "differs from the If-Match header; send one of them");
+  }
+  target->GetReflection()->SetString(target, f, etag);
+  *applied = true;
   return absl::OkStatus();
 }
 

@@ -57,6 +57,27 @@ bool CapPageSize(const MethodInfo& method, int max_page_size, google::protobuf::
 absl::Status WriteResponse(const MethodInfo& method, const std::string& response_bytes,
                            HttpResponse* out);
 
+// The response's top-level string `etag` (AIP-154) when it is a strong
+// entity tag, quotes included, as every service makes it
+// (common/util/etag.h: `"1a2b..."`); WriteResponse sends it unchanged as the
+// ETag header, so a client may send either value back.
+std::string ResponseEtag(const google::protobuf::Message& response);
+
+// RFC 9110 etagc characters only (no quote, no space, ASCII), 1-256 long.
+bool IsEntityTagText(absl::string_view etag);
+// `"<etagc*>"`: one strong entity tag in double quotes.
+bool IsStrongEntityTag(absl::string_view etag);
+
+// Maps an If-Match header onto the request's etag field
+// (MethodInfo::etag_field): `"<etag>"` sets it, quotes included, the same
+// value the ETag header and the body carried (`*` and an absent header do
+// nothing), and `*applied` says whether it did, so the caller answers a
+// later ABORTED ETAG_MISMATCH with 412. INVALID_ARGUMENT INVALID_IF_MATCH
+// for a method without an etag field, a weak (W/) or list value, or an
+// etag in the body that differs (naming that field).
+absl::Status ApplyIfMatch(const MethodInfo& method, absl::string_view if_match,
+                          google::protobuf::Message* request, bool* applied);
+
 }  // namespace kaizen::gateway
 
 #endif  // KAIZEN_SERVICES_GATEWAY_TRANSCODER_H_

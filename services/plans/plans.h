@@ -32,7 +32,6 @@
 
 namespace kaizen::plans {
 
-namespace v1 = ::kaizen::plans::v1;
 using ::kaizen::type::Principal;
 class PlansStore;  // plans_store.h
 

@@ -33,7 +33,6 @@
 
 namespace kaizen::plans {
 
-namespace v1 = ::kaizen::plans::v1;
 
 // A plan. `plan.name` is "cohorts/{cohort_id}/plans/{id}"; `plan.etag` and
 // `plan.draft_changed` are never stored (the service fills them in).

@@ -27,5 +27,10 @@ KAIZEN_DEFINE_RPC(SchedulingGrpcService, BookSupportSlot, v1::BookSupportSlotReq
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, CancelSupportBooking, v1::CancelSupportBookingRequest, v1::SupportSlot)
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, GetCohortCalendar, v1::GetCohortCalendarRequest, kaizen::type::HttpBody)
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, GetPersonCalendar, v1::GetPersonCalendarRequest, kaizen::type::HttpBody)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, CreateCalendarFeed, v1::CreateCalendarFeedRequest, v1::CalendarFeed)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, ListCalendarFeeds, v1::ListCalendarFeedsRequest, v1::ListCalendarFeedsResponse)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, RotateCalendarFeed, v1::RotateCalendarFeedRequest, v1::CalendarFeed)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, RevokeCalendarFeed, v1::RevokeCalendarFeedRequest, v1::CalendarFeed)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, ReadCalendarFeed, v1::ReadCalendarFeedRequest, kaizen::type::HttpBody)
 
 }  // namespace kaizen::scheduling

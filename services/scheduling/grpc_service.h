@@ -41,6 +41,11 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(CancelSupportBooking, v1::CancelSupportBookingRequest, v1::SupportSlot)
   KAIZEN_DECLARE_RPC(GetCohortCalendar, v1::GetCohortCalendarRequest, kaizen::type::HttpBody)
   KAIZEN_DECLARE_RPC(GetPersonCalendar, v1::GetPersonCalendarRequest, kaizen::type::HttpBody)
+  KAIZEN_DECLARE_RPC(CreateCalendarFeed, v1::CreateCalendarFeedRequest, v1::CalendarFeed)
+  KAIZEN_DECLARE_RPC(ListCalendarFeeds, v1::ListCalendarFeedsRequest, v1::ListCalendarFeedsResponse)
+  KAIZEN_DECLARE_RPC(RotateCalendarFeed, v1::RotateCalendarFeedRequest, v1::CalendarFeed)
+  KAIZEN_DECLARE_RPC(RevokeCalendarFeed, v1::RevokeCalendarFeedRequest, v1::CalendarFeed)
+  KAIZEN_DECLARE_RPC(ReadCalendarFeed, v1::ReadCalendarFeedRequest, kaizen::type::HttpBody)
 
  private:
   Scheduling* domain_;

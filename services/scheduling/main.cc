@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
   kaizen::enrollment_client::GrpcRosterSource roster(
       grpc::CreateChannel(enrollment, backend_credentials), &signer,
       "scheduling", absl::Milliseconds(deadline_ms));
-  scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real());
+  // Page tokens and calendar-feed secrets: keys of their own purposes
+  // (common/auth/keys.h), the same on every replica.
+  scheduling::SchedulingConfig config;
+  config.page_token_key = options->page_token_key;
+  config.calendar_feed_keys = options->keys.calendar_feeds;
+  scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real(), std::move(config));
   scheduling::SchedulingGrpcService service(&domain, &signer);
   return server::ServeUntilSignal(
       *options, {{kaizen::scheduling::v1::SchedulingService::service_full_name(), &service}});

@@ -3,6 +3,7 @@
 // ScheduleMeeting, CancelMeeting.
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/paging.h"
 #include "services/scheduling/scheduling_store.h"
 #include "services/scheduling/templates.h"
 
@@ -58,15 +60,26 @@ absl::Status SaveMeeting(SchedulingTx& tx, MeetingRecord& m, v1::Meeting* out) {
 // ---------------------------------------------------------------- templates
 
 absl::StatusOr<v1::ListTemplatesResponse> Scheduling::ListTemplates(
-    const Principal& caller, const v1::ListTemplatesRequest&) {
+    const Principal& caller, const v1::ListTemplatesRequest& r) {
   if (!auth::IsStaff(caller)) return StaffOnly("list templates", /*in_cohort=*/false);
-  v1::ListTemplatesResponse response;
-  for (const auto& t : BuiltInTemplates()) *response.add_templates() = t;
+  constexpr absl::string_view kFingerprint = "templates";
+  ASSIGN_OR_RETURN(PageRequest page,
+                   ReadPageRequest(page_tokens_, kFingerprint, r.page_size(), r.page_token()));
+  std::vector<v1::Template> all(BuiltInTemplates().begin(), BuiltInTemplates().end());
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto custom, tx.ListTemplates());
-    for (const auto& t : custom) *response.add_templates() = t.message;
+    for (auto& t : custom) all.push_back(std::move(t.message));
     return absl::OkStatus();
   }));
+  // Built-in first, then custom ones, each by name (names are unique).
+  auto key = [](const v1::Template& t) { return absl::StrCat(t.built_in() ? "0" : "1", t.name()); };
+  std::sort(all.begin(), all.end(),
+            [&](const v1::Template& a, const v1::Template& b) { return key(a) < key(b); });
+  auto cut = TakePage(std::move(all), key, page, page_tokens_, kFingerprint);
+  v1::ListTemplatesResponse response;
+  for (auto& t : cut.items) *response.add_templates() = std::move(t);
+  response.set_next_page_token(cut.next_page_token);
+  response.set_total_size(cut.total_size);
   return response;
 }
 
@@ -169,16 +182,26 @@ absl::StatusOr<v1::Meeting> Scheduling::GetMeeting(const Principal& caller,
 absl::StatusOr<v1::ListMeetingsResponse> Scheduling::ListMeetings(
     const Principal& caller, const v1::ListMeetingsRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, CohortOf("parent", r.parent()));
+  const std::string fingerprint = absl::StrCat("meetings\x1f", cohort);
+  ASSIGN_OR_RETURN(PageRequest page,
+                   ReadPageRequest(page_tokens_, fingerprint, r.page_size(), r.page_token()));
   RETURN_IF_ERROR(RequireMemberOrService(caller, cohort));
-  v1::ListMeetingsResponse response;
+  std::vector<MeetingRecord> meetings;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
-    std::sort(meetings.begin(), meetings.end(), [](const auto& a, const auto& b) {
-      return a.message.sequence() < b.message.sequence();
-    });
-    for (const auto& m : meetings) *response.add_meetings() = MeetingOut(m);
+    ASSIGN_OR_RETURN(meetings, tx.ListMeetings(cohort));
     return absl::OkStatus();
   }));
+  std::sort(meetings.begin(), meetings.end(), [](const auto& a, const auto& b) {
+    return a.message.sequence() < b.message.sequence();
+  });
+  auto cut = TakePage(
+      std::move(meetings),
+      [](const MeetingRecord& m) { return OrderedKey({m.message.sequence()}); }, page,
+      page_tokens_, fingerprint);
+  v1::ListMeetingsResponse response;
+  for (const auto& m : cut.items) *response.add_meetings() = MeetingOut(m);
+  response.set_next_page_token(cut.next_page_token);
+  response.set_total_size(cut.total_size);
   return response;
 }
 

@@ -22,7 +22,6 @@
 
 namespace kaizen::scheduling {
 
-namespace v1 = ::kaizen::scheduling::v1;
 using ::kaizen::enrollment_client::RosterEntry;
 using ::kaizen::enrollment_client::RosterView;
 

@@ -8,13 +8,31 @@
 
 #include "clients/enrollment/enrollment_client_errors.h"
 #include "common/status/status_macros.h"
+#include "common/util/crypto.h"
 #include "services/scheduling/access.h"
 #include "services/scheduling/scheduling_errors.h"
 
 namespace kaizen::scheduling {
 
-Scheduling::Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock)
-    : store_(store), roster_(roster), clock_(clock) {}
+namespace {
+
+std::string KeyOrRandom(std::string key) {
+  return key.empty() ? crypto::RandomBytes(32) : key;
+}
+
+auth::KeyRing RingOrRandom(auth::KeyRing ring) {
+  return ring.empty() ? auth::KeyRing({crypto::RandomBytes(32)}) : ring;
+}
+
+}  // namespace
+
+Scheduling::Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock,
+                       SchedulingConfig config)
+    : store_(store),
+      roster_(roster),
+      clock_(clock),
+      page_tokens_(KeyOrRandom(std::move(config.page_token_key))),
+      feed_keys_(RingOrRandom(std::move(config.calendar_feed_keys))) {}
 
 namespace {
 

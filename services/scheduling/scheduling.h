@@ -15,7 +15,12 @@
 // observer) read; people on the cohort's roster read their cohort and act
 // for themselves; the secretariat may act for anyone on the roster; other
 // Kaizen services (ROLE_SERVICE) may read meetings (GetMeeting,
-// ListMeetings) and nothing else.
+// ListMeetings) and nothing else. ReadCalendarFeed is the one RPC open to
+// anonymous callers: its secret token is the credential, and its owner's
+// roster entry is checked again at every read (calendar_feeds.cc).
+//
+// Lists page with signed tokens (paging.h); page tokens and feed secrets use
+// keys of their own purposes (SchedulingConfig).
 #ifndef KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 
@@ -24,14 +29,15 @@
 
 #include "absl/status/statusor.h"
 #include "clients/enrollment/roster.h"
+#include "common/auth/keys.h"
 #include "common/util/clock.h"
+#include "common/util/page_token.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
 #include "kaizen/type/http_body.pb.h"
 #include "kaizen/type/principal.pb.h"
 
 namespace kaizen::scheduling {
 
-namespace v1 = ::kaizen::scheduling::v1;
 using ::kaizen::type::Principal;
 using ::kaizen::enrollment_client::RosterEntry;
 using ::kaizen::enrollment_client::RosterSource;
@@ -41,10 +47,23 @@ using ::kaizen::enrollment_client::RosterView;
 // pulls in neither storage nor SQLite.
 class SchedulingStore;
 
+// Keys the service needs besides the principal's (common/auth/keys.h).
+struct SchedulingConfig {
+  // Signs page tokens; the same on every replica (ServerOptions'
+  // page_token_key). Empty: a random key for this object's lifetime (tests).
+  std::string page_token_key;
+  // The calendar-feeds keys (ServiceKeys::calendar_feeds): new feed secrets
+  // are hashed with current(), and a secret hashed with any key of the ring
+  // is accepted (and rehashed with current() when read). Empty: one random
+  // key for this object's lifetime (tests).
+  auth::KeyRing calendar_feed_keys;
+};
+
 class Scheduling {
  public:
   // None owned; all must outlive this object.
-  Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock);
+  Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock,
+             SchedulingConfig config = {});
 
   absl::StatusOr<v1::ListTemplatesResponse> ListTemplates(const Principal& caller,
                                                           const v1::ListTemplatesRequest& r);
@@ -91,6 +110,19 @@ class Scheduling {
       const Principal& caller, const v1::GetCohortCalendarRequest& r);
   absl::StatusOr<kaizen::type::HttpBody> GetPersonCalendar(
       const Principal& caller, const v1::GetPersonCalendarRequest& r);
+  // Subscribable calendars (calendar_feeds.cc).
+  absl::StatusOr<v1::CalendarFeed> CreateCalendarFeed(const Principal& caller,
+                                                      const v1::CreateCalendarFeedRequest& r);
+  absl::StatusOr<v1::ListCalendarFeedsResponse> ListCalendarFeeds(
+      const Principal& caller, const v1::ListCalendarFeedsRequest& r);
+  absl::StatusOr<v1::CalendarFeed> RotateCalendarFeed(const Principal& caller,
+                                                      const v1::RotateCalendarFeedRequest& r);
+  absl::StatusOr<v1::CalendarFeed> RevokeCalendarFeed(const Principal& caller,
+                                                      const v1::RevokeCalendarFeedRequest& r);
+  // Any caller (the gateway forwards it anonymously): the token is the
+  // credential. See the proto for what is checked at each read.
+  absl::StatusOr<kaizen::type::HttpBody> ReadCalendarFeed(const Principal& caller,
+                                                          const v1::ReadCalendarFeedRequest& r);
 
  private:
   // The secretariat passes without a roster (returns null); anyone else
@@ -110,9 +142,20 @@ class Scheduling {
   // exist, nor anything about their contents, from scheduling.
   absl::StatusOr<RosterView> FetchRoster(const Principal& caller, const std::string& cohort);
 
+  // A calendar feed the caller may manage (calendar_feeds.cc): their own
+  // (`own`), or any feed of the cohort for the secretariat. A missing feed
+  // and someone else's are the same NOT_FOUND to everyone else.
+  struct ManagedFeed {
+    std::string cohort;
+    bool own = false;
+  };
+  absl::StatusOr<ManagedFeed> FindManagedFeed(const Principal& caller, const std::string& name);
+
   SchedulingStore* store_;
   RosterSource* roster_;
   const Clock* clock_;
+  PageTokenCodec page_tokens_;
+  auth::KeyRing feed_keys_;
 };
 
 }  // namespace kaizen::scheduling

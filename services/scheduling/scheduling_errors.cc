@@ -46,6 +46,21 @@ absl::Status NotFound(absl::string_view resource_type, absl::string_view name) {
   return errors::NotFound(resource_type, name);
 }
 
+absl::Status FeedNotFound() {
+  return errors::Error(absl::StatusCode::kNotFound, kFeedNotFound,
+                       "this calendar feed does not exist or no longer works; ask for a new "
+                       "calendar URL");
+}
+
+absl::Status FeedExists(absl::string_view feed) {
+  return errors::AlreadyExists("CalendarFeed", feed, kFeedExists);
+}
+
+absl::Status FeedRevoked() {
+  return errors::FailedPrecondition(kFeedRevoked,
+                                    "this calendar feed was revoked; create a new one");
+}
+
 absl::Status TemplateExists(absl::string_view name) {
   return errors::AlreadyExists("Template", name, kAlreadyExists);
 }
@@ -143,9 +158,11 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kNotStaff,
       kNotOnRoster,
       kNotFound,
+      kFeedNotFound,
       kAlreadyExists,
       kSeriesExists,
       kSlotOverlaps,
+      kFeedExists,
       kPollClosed,
       kPollOpen,
       kMeetingConfirmed,
@@ -156,6 +173,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kSlotInPast,
       kSlotNotBooked,
       kNotAssignee,
+      kFeedRevoked,
       kOrganiserOnly,
       kSecretariatOnly,
       kStaffOnly,
@@ -173,6 +191,7 @@ const std::vector<absl::string_view>& SharedReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidName,    "TEXT_REQUIRED",  "TEXT_TOO_SHORT",         "TEXT_TOO_LONG",
       "INVALID_UTF8",  "CONTROL_CHARACTER", kEtagMismatch,         kEnrollmentUnavailable,
+      kInvalidPageToken, kInvalidPageSize,
       "DATABASE_BUSY", "STORAGE_ERROR",  "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;

@@ -31,10 +31,12 @@ inline constexpr absl::string_view kNotStaff = "NOT_STAFF";
 inline constexpr absl::string_view kNotOnRoster = "NOT_ON_ROSTER";
 // NOT_FOUND
 inline constexpr absl::string_view kNotFound = "NOT_FOUND";
+inline constexpr absl::string_view kFeedNotFound = "FEED_NOT_FOUND";
 // ALREADY_EXISTS
 inline constexpr absl::string_view kAlreadyExists = "ALREADY_EXISTS";
 inline constexpr absl::string_view kSeriesExists = "SERIES_EXISTS";
 inline constexpr absl::string_view kSlotOverlaps = "SLOT_OVERLAPS";
+inline constexpr absl::string_view kFeedExists = "FEED_EXISTS";
 // FAILED_PRECONDITION
 inline constexpr absl::string_view kPollClosed = "POLL_CLOSED";
 inline constexpr absl::string_view kPollOpen = "POLL_OPEN";
@@ -46,6 +48,7 @@ inline constexpr absl::string_view kSlotTaken = "SLOT_TAKEN";
 inline constexpr absl::string_view kSlotInPast = "SLOT_IN_PAST";
 inline constexpr absl::string_view kSlotNotBooked = "SLOT_NOT_BOOKED";
 inline constexpr absl::string_view kNotAssignee = "NOT_ASSIGNEE";
+inline constexpr absl::string_view kFeedRevoked = "FEED_REVOKED";
 // PERMISSION_DENIED
 inline constexpr absl::string_view kOrganiserOnly = "ORGANISER_ONLY";
 inline constexpr absl::string_view kSecretariatOnly = "SECRETARIAT_ONLY";
@@ -91,6 +94,11 @@ absl::Status CallerNotOnRoster(absl::string_view message);
 // whose calendar is asked for is not on the roster. (The store returns the
 // same shape for every missing meeting, poll, task, sheet, slot, template.)
 absl::Status NotFound(absl::string_view resource_type, absl::string_view name);
+// NOT_FOUND FEED_NOT_FOUND, one message and no details: a calendar feed URL
+// that does not work, whether the token is malformed, unknown, rotated or
+// revoked, or the feed's owner is no longer on the roster. Never names the
+// token.
+absl::Status FeedNotFound();
 
 // ---------------------------------------------------------------- ALREADY_EXISTS
 
@@ -102,6 +110,9 @@ absl::Status SeriesExists(absl::string_view cohort);
 // ALREADY_EXISTS: the staff member already has a support slot (`slot`)
 // overlapping the new one.
 absl::Status SlotOverlaps(absl::string_view slot);
+// ALREADY_EXISTS: the caller already has an active calendar feed (`feed`)
+// of this kind in the cohort; rotate or revoke it instead.
+absl::Status FeedExists(absl::string_view feed);
 
 // ---------------------------------------------------------------- FAILED_PRECONDITION
 
@@ -129,6 +140,8 @@ absl::Status SlotInPast();
 absl::Status SlotNotBooked();
 // FAILED_PRECONDITION: marking a task that is assigned to someone else.
 absl::Status NotAssignee();
+// FAILED_PRECONDITION: rotating a revoked calendar feed (create a new one).
+absl::Status FeedRevoked();
 
 // ---------------------------------------------------------------- PERMISSION_DENIED
 
@@ -157,6 +170,10 @@ inline constexpr absl::string_view kEtagMismatch = "ETAG_MISMATCH";
 // UNAVAILABLE, clients/enrollment: the roster could not be fetched in time.
 inline constexpr absl::string_view kEnrollmentUnavailable =
     enrollment_client::kEnrollmentUnavailable;
+// INVALID_ARGUMENT, common/util/page_token.h: a page token of another list
+// or query, or altered; a negative page size.
+inline constexpr absl::string_view kInvalidPageToken = "INVALID_PAGE_TOKEN";
+inline constexpr absl::string_view kInvalidPageSize = "INVALID_PAGE_SIZE";
 // Also: text reasons of common/validation (TEXT_REQUIRED, TEXT_TOO_SHORT,
 // TEXT_TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER; INVALID_ARGUMENT) and the
 // storage reasons of common/storage/database.h (DATABASE_BUSY: ABORTED;

@@ -16,9 +16,12 @@ constexpr char kTask[] = "Task";
 constexpr char kSlot[] = "SupportSlot";
 constexpr char kTemplate[] = "Template";
 constexpr char kAttendance[] = "MeetingAttendance";
+constexpr char kFeed[] = "CalendarFeed";
+constexpr char kFeedSecret[] = "CalendarFeedSecret";
 
 std::string PollKey(const std::string& meeting) { return meeting + "/polls/poll"; }
 std::string SheetKey(const std::string& meeting) { return meeting + "/attendance/sheet"; }
+std::string FeedSecretKey(const std::string& feed) { return feed + "/secret/hmac"; }
 
 template <typename Message>
 Record<Message> FromResource(storage::Resource<Message> r) {
@@ -130,6 +133,31 @@ class SqliteSchedulingTx final : public SchedulingTx {
   absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
       const std::string& cohort) override {
     return List<v1::SupportSlot>(db_, cohort, "supportSlots");
+  }
+
+  absl::StatusOr<CalendarFeedRecord> GetCalendarFeed(const std::string& name) override {
+    return Get<v1::CalendarFeed>(db_, kFeed, name);
+  }
+  absl::StatusOr<CalendarFeedSecret> GetCalendarFeedSecret(const std::string& feed) override {
+    ASSIGN_OR_RETURN(auto r, Get<CalendarFeedSecret>(db_, kFeedSecret, FeedSecretKey(feed)));
+    return std::move(r.message);
+  }
+  absl::Status InsertCalendarFeed(CalendarFeedRecord* record,
+                                  const CalendarFeedSecret& secret) override {
+    RETURN_IF_ERROR(Insert(db_, kFeed, record));
+    Record<CalendarFeedSecret> s{FeedSecretKey(record->name), 1, 0, secret};
+    return Insert(db_, kFeedSecret, &s);
+  }
+  absl::Status UpdateCalendarFeed(CalendarFeedRecord* record,
+                                  const CalendarFeedSecret& secret) override {
+    ASSIGN_OR_RETURN(auto s, Get<CalendarFeedSecret>(db_, kFeedSecret, FeedSecretKey(record->name)));
+    s.message = secret;
+    RETURN_IF_ERROR(Update(db_, kFeedSecret, &s));
+    return Update(db_, kFeed, record);
+  }
+  absl::StatusOr<std::vector<CalendarFeedRecord>> ListCalendarFeeds(
+      const std::string& cohort) override {
+    return List<v1::CalendarFeed>(db_, cohort, "calendarFeeds");
   }
 
  private:

@@ -1,5 +1,6 @@
 // Storage for the scheduling service: meetings, polls, tasks, attendance
-// sheets, support slots and custom templates, in one SQLite database.
+// sheets, support slots, custom templates and calendar feeds (with their
+// secrets' hashes), in one SQLite database.
 //
 // Every resource is a serialized proto in one table of resources keyed by
 // name (common/storage/resource_table.h), with a parent and collection for
@@ -26,12 +27,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "calendar_feed_secret.pb.h"
 #include "common/storage/database.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
 
 namespace kaizen::scheduling {
 
-namespace v1 = ::kaizen::scheduling::v1;
 
 // A stored resource: its name (the storage key), its revision (for etags)
 // and its creation order. The message is stored as given; output-only
@@ -57,6 +58,12 @@ using AttendanceSheetRecord = Record<v1::MeetingAttendance>;
 using SupportSlotRecord = Record<v1::SupportSlot>;
 // Custom templates only, "templates/{t}" (built-ins live in templates.h).
 using TemplateRecord = Record<v1::Template>;
+// "cohorts/{c}/calendarFeeds/{f}": the public part (token and url_path are
+// never stored).
+using CalendarFeedRecord = Record<v1::CalendarFeed>;
+// What is kept of a feed's secret; stored beside the feed as
+// "{feed}/secret/hmac", so listing feeds never reads it.
+using CalendarFeedSecret = ::kaizen::scheduling::stored::CalendarFeedSecret;
 
 // The operations available inside a transaction. Insert* sets record->name
 // where the store derives it (polls, sheets) and record->seq; Update*
@@ -106,6 +113,18 @@ class SchedulingTx {
   virtual absl::Status UpdateSupportSlot(SupportSlotRecord* record) = 0;
   // The support slots of "cohorts/{c}".
   virtual absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
+      const std::string& cohort) = 0;
+
+  // --- calendar feeds (the feed and its secret are written together)
+  virtual absl::StatusOr<CalendarFeedRecord> GetCalendarFeed(const std::string& name) = 0;
+  // NOT_FOUND when the feed has no stored secret.
+  virtual absl::StatusOr<CalendarFeedSecret> GetCalendarFeedSecret(const std::string& feed) = 0;
+  virtual absl::Status InsertCalendarFeed(CalendarFeedRecord* record,
+                                          const CalendarFeedSecret& secret) = 0;
+  virtual absl::Status UpdateCalendarFeed(CalendarFeedRecord* record,
+                                          const CalendarFeedSecret& secret) = 0;
+  // The feeds of "cohorts/{c}".
+  virtual absl::StatusOr<std::vector<CalendarFeedRecord>> ListCalendarFeeds(
       const std::string& cohort) = 0;
 };
 

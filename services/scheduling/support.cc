@@ -4,6 +4,7 @@
 // wins.
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
@@ -15,6 +16,7 @@
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/paging.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {
@@ -80,22 +82,36 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
 absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
     const Principal& caller, const v1::ListSupportSlotsRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("parent", r.parent()));
+  const std::string fingerprint =
+      absl::StrCat("supportSlots\x1f", cohort, "\x1f", r.open_only() ? "open" : "all");
+  ASSIGN_OR_RETURN(PageRequest page,
+                   ReadPageRequest(page_tokens_, fingerprint, r.page_size(), r.page_token()));
   ASSIGN_OR_RETURN(std::unique_ptr<RosterView> roster, RequireMember(caller, cohort));
   const bool staff = roster == nullptr || IsCohortStaff(caller, *roster);
-  v1::ListSupportSlotsResponse response;
+  std::vector<SupportSlotRecord> matching;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
-    std::sort(slots.begin(), slots.end(), [](const auto& a, const auto& b) {
-      return FromProtoTimestamp(a.message.start_time()) < FromProtoTimestamp(b.message.start_time());
-    });
-    for (const auto& s : slots) {
+    for (auto& s : slots) {
       if (r.open_only() && s.message.state() != v1::SupportSlot::OPEN) continue;
-      v1::SupportSlot out = SlotOut(s);
-      if (!staff) out.clear_booked_by();  // who booked whom is not for everyone
-      *response.add_support_slots() = out;
+      matching.push_back(std::move(s));
     }
     return absl::OkStatus();
   }));
+  // By start, then creation order: the page key.
+  auto key = [](const SupportSlotRecord& s) {
+    return OrderedKey({absl::ToUnixNanos(FromProtoTimestamp(s.message.start_time())), s.seq});
+  };
+  std::sort(matching.begin(), matching.end(),
+            [&](const SupportSlotRecord& a, const SupportSlotRecord& b) { return key(a) < key(b); });
+  auto cut = TakePage(std::move(matching), key, page, page_tokens_, fingerprint);
+  v1::ListSupportSlotsResponse response;
+  for (const auto& s : cut.items) {
+    v1::SupportSlot out = SlotOut(s);
+    if (!staff) out.clear_booked_by();  // who booked whom is not for everyone
+    *response.add_support_slots() = std::move(out);
+  }
+  response.set_next_page_token(cut.next_page_token);
+  response.set_total_size(cut.total_size);
   return response;
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
@@ -12,6 +13,7 @@
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/paging.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {
@@ -69,26 +71,37 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
 absl::StatusOr<v1::ListTasksResponse> Scheduling::ListTasks(const Principal& caller,
                                                             const v1::ListTasksRequest& r) {
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("parent", r.parent()));
+  const std::string fingerprint = absl::StrCat("tasks\x1f", n.meeting);
+  ASSIGN_OR_RETURN(PageRequest page,
+                   ReadPageRequest(page_tokens_, fingerprint, r.page_size(), r.page_token()));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   const RosterEntry* self = roster.FindCaller(caller);
   const bool staff = IsCohortStaff(caller, roster);
   if (!staff && self == nullptr) {
     return CallerNotOnRoster("only this cohort's members and staff may see this");
   }
-  v1::ListTasksResponse response;
+  std::vector<TaskRecord> visible;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto tasks, tx.ListTasks(n.meeting));
-    std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
-      return FromProtoTimestamp(a.message.due_time()) < FromProtoTimestamp(b.message.due_time());
-    });
-    for (const auto& t : tasks) {
+    for (auto& t : tasks) {
       const std::string& assignee = t.message.assignee();
       if (staff || assignee.empty() || assignee == self->participant()) {
-        *response.add_tasks() = TaskOut(t, roster);
+        visible.push_back(std::move(t));
       }
     }
     return absl::OkStatus();
   }));
+  // By due time, then creation order: the page key.
+  auto key = [](const TaskRecord& t) {
+    return OrderedKey({absl::ToUnixNanos(FromProtoTimestamp(t.message.due_time())), t.seq});
+  };
+  std::sort(visible.begin(), visible.end(),
+            [&](const TaskRecord& a, const TaskRecord& b) { return key(a) < key(b); });
+  auto cut = TakePage(std::move(visible), key, page, page_tokens_, fingerprint);
+  v1::ListTasksResponse response;
+  for (const auto& t : cut.items) *response.add_tasks() = TaskOut(t, roster);
+  response.set_next_page_token(cut.next_page_token);
+  response.set_total_size(cut.total_size);
   return response;
 }
 

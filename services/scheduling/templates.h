@@ -12,7 +12,6 @@
 
 namespace kaizen::scheduling {
 
-namespace v1 = ::kaizen::scheduling::v1;
 
 // "templates/next-gen-leaders-fy2022": 8 web meetings of 3 hours; meetings
 // 1-6 monthly July-December of the start year, 7 in June and 8 in December

@@ -26,7 +26,6 @@
 
 namespace kaizen::survey {
 
-namespace v1 = ::kaizen::survey::v1;
 
 // The built-in pre-survey's resource name.
 inline constexpr absl::string_view kPreSurveyName = "instruments/kaizen-pre";

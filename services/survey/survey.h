@@ -32,7 +32,6 @@
 
 namespace kaizen::survey {
 
-namespace v1 = ::kaizen::survey::v1;
 using ::kaizen::type::Principal;
 class SurveyStore;  // survey_store.h
 namespace text {

@@ -40,7 +40,6 @@
 
 namespace kaizen::survey {
 
-namespace v1 = ::kaizen::survey::v1;
 
 // An instrument: `instrument.name` is "instruments/{id}". `versions` and
 // `latest_published` are derived by the service, never stored.

@@ -119,6 +119,16 @@ class FY2022Story(unittest.TestCase):
         self.assertEqual(states.count("ACCEPTED"), 8)  # applications; 10 people
         self.assertEqual(states[6], "WAITLISTED")     # Naha: a 7th municipality
         self.assertEqual(states[9], "WAITLISTED")     # Osaka #2: cohort full
+        # The ETag of a real resource goes back as If-Match: 200, then 412 once stale.
+        status, hdrs, _ = self.stack.http("GET", "/v1/" + COHORT, token=self.secretariat)
+        etag = hdrs.get("ETag", "")
+        self.assertTrue(etag.startswith('"') and etag.endswith('"'), hdrs)
+        self.call("PATCH", "/v1/%s?updateMask=title" % COHORT,
+                  {"title": "2022年度 次世代改善リーダー事例研究会（第1期）"},
+                  token=self.secretariat, headers={"If-Match": etag})
+        status, _, stale = self.stack.http("PATCH", "/v1/%s?updateMask=title" % COHORT,
+                                           {"title": "x"}, self.secretariat, {"If-Match": etag})
+        self.assertEqual(status, 412, stale)
         cohort = self.call("GET", "/v1/" + COHORT)    # public read
         self.assertEqual(cohort["seatsTaken"], 10)
         self.assertEqual(cohort["municipalitiesTaken"], 6)
@@ -161,6 +171,11 @@ class FY2022Story(unittest.TestCase):
         self.call("POST", "/v1/%s/poll:answer" % m2, {
             "availability": {"s202208210900": "YES", "s202208271300": "NO"},
             "comment": "午前なら参加できます"}, token=self.p1)
+        # A team mate had no account when the team applied: the team's submitter (with the
+        # application's link) gives them a claim link; signed in, they bind it and can act.
+        mate = self.claim_as_team_mate(apps[0])
+        self.call("POST", "/v1/%s/poll:answer" % m2, {
+            "availability": {"s202208210900": "YES", "s202208271300": "NO"}}, token=mate)
         poll = self.call("POST", "/v1/%s/poll:close" % m2, {}, token=self.navigator)
         self.assertEqual(poll["state"], "CLOSED")
         self.assertEqual(poll["result"]["slotId"], "s202208210900")
@@ -181,6 +196,9 @@ class FY2022Story(unittest.TestCase):
         self.assertIn("BEGIN:VCALENDAR", text)
         self.assertIn("DTSTART;TZID=Asia/Tokyo:20220821T090000", text)
 
+        # --- the team mate subscribes to their calendar with a secret URL
+        self.subscribe_to_own_calendar(mate)
+
         # --- a partner HR key pulls only its own municipality's consented data
         changes = self.call("GET", "/v1/changes", headers={"X-Api-Key": self.hr_chiyoda})
         self.assertEqual({c["municipalityCode"] for c in changes["changes"]}, {CHIYODA})
@@ -190,13 +208,77 @@ class FY2022Story(unittest.TestCase):
                          {apps[1]["participants"][0]})
         self.assertTrue(all(c["displayName"] for c in changes["changes"]))
         sapporo = self.call("GET", "/v1/changes", headers={"X-Api-Key": self.hr_sapporo})
-        # The team's submitter consented for themself only, not for team mates.
+        # Each member of the Sapporo team keeps the consent they chose (all three shared).
         self.assertEqual({c["participant"] for c in sapporo["changes"]},
-                         {apps[0]["participants"][0]})
+                         set(apps[0]["participants"]))
         # ... and nothing else.
         self.call("GET", "/v1/%s/applications" % COHORT, expect=403,
                   headers={"X-Api-Key": self.hr_chiyoda})
         self.call("GET", "/v1/%s/applications" % COHORT, expect=401)
+
+    def reasons(self, payload):
+        return [d.get("reason") for d in payload["error"]["details"]]
+
+    def claim_as_team_mate(self, app):
+        """Issue #12: claim link -> bound account -> /v1/me -> own consent. Returns the mate's token."""
+        mate_participant = app["participants"][1]
+        # The anonymous submitter signs in and claims the application; its access token
+        # alone may not hand out places.
+        submitter = self.stack.token("e2e-sapporo-submitter", ["participant"])
+        status, _, refused = self.stack.http(
+            "POST", "/v1/%s:issueClaimLink" % mate_participant, {}, submitter,
+            {"X-Kaizen-Application-Token": app["accessToken"]})
+        self.assertEqual(status, 403, refused)
+        claimed = self.call("POST", "/v1/%s:claim" % app["name"], {}, token=submitter,
+                            headers={"X-Kaizen-Application-Token": app["accessToken"]})
+        self.assertEqual(claimed["submitter"], "e2e-sapporo-submitter")
+        link = self.call("POST", "/v1/%s:issueClaimLink" % mate_participant, {}, token=submitter)
+        self.assertEqual(link["participant"], mate_participant)
+        mate = self.stack.token("e2e-sapporo-mate", ["participant"])
+        before = self.call("GET", "/v1/me", token=mate)
+        self.assertEqual(before["subject"], "e2e-sapporo-mate")
+        self.assertEqual(before["cohorts"], [])  # defaults are emitted: an empty list, not absent
+        self.call("GET", "/v1/%s/members" % COHORT, token=mate, expect=403)
+        bound = self.call("POST", "/v1/claimLinks:redeem", {"token": link["token"]}, token=mate)
+        self.assertEqual(bound["name"], mate_participant)
+        # Single use: nobody else can take the same place with the same link.
+        status, _, used = self.stack.http("POST", "/v1/claimLinks:redeem", {"token": link["token"]},
+                                          token=self.stack.token("e2e-someone", ["participant"]))
+        self.assertGreaterEqual(status, 400)
+        self.assertIn("CLAIM_LINK_USED", self.reasons(used))
+        me = self.call("GET", "/v1/me", token=mate)
+        [entry] = me["cohorts"]
+        self.assertEqual(entry["cohort"], COHORT)
+        self.assertEqual([p["name"] for p in entry["participations"]], [mate_participant])
+        # Cohort mates: display names and towns only.
+        members = self.call("GET", "/v1/%s/members" % COHORT, token=mate)["members"]
+        self.assertIn("架空 太郎2", [m["displayName"] for m in members])  # the mate (person 2)
+        self.assertTrue(all(set(m) == {"displayName", "municipalityCode", "role"} for m in members),
+                        members[:1])
+        # The mate kept the consent they chose in the application, and changes it themself.
+        mine = self.call("GET", "/v1/" + mate_participant, token=mate)
+        self.assertTrue(mine["consent"]["shareAttendance"])
+        changed = self.call("POST", "/v1/%s:updateConsent" % mate_participant, {
+            "consent": {"shareAttendance": True, "shareActionPlan": False,
+                        "shareSurveyProfile": False}}, token=mate)
+        self.assertEqual(changed["consent"], {"shareAttendance": True, "shareActionPlan": False,
+                                              "shareSurveyProfile": False})
+        return mate
+
+    def subscribe_to_own_calendar(self, token):
+        import icalendar
+        feed = self.call("POST", "/v1/%s/calendarFeeds" % COHORT, {"kind": "PERSON"}, token=token)
+        self.assertTrue(feed["urlPath"].startswith("/v1/calendarFeeds/"), feed)
+        status, hdrs, ics = self.stack.http("GET", feed["urlPath"])  # no headers at all
+        self.assertEqual(status, 200, ics)
+        self.assertTrue(hdrs.get("Content-Type", "").startswith("text/calendar"), hdrs)
+        cal = icalendar.Calendar.from_ical(ics)
+        starts = sorted(str(e.get("DTSTART").dt) for e in cal.walk("VEVENT"))
+        self.assertIn("2022-08-21 09:00:00+09:00", starts)
+        # Rotating the URL stops the old one at once; the new one works.
+        rotated = self.call("POST", "/v1/%s:rotate" % feed["name"], {}, token=token)
+        self.assertEqual(self.stack.http("GET", feed["urlPath"])[0], 404)
+        self.assertEqual(self.stack.http("GET", rotated["urlPath"])[0], 200)
 
     def test_one_plan_from_draft_to_final(self):
         """One participant's action plan through the gateway: draft, etags,
@@ -426,7 +508,8 @@ class FY2022Story(unittest.TestCase):
         self.assertFalse(partial.get("submitted", False))
         self.assertEqual((partial["participant"], partial["municipalityCode"]), (pa, MATSUSAKA))
         mine = self.call("GET", "/v1/%s/responses:mine" % wave, token=a)
-        self.assertEqual(mine["answers"], [{"itemId": "free-wall-now", "text": a_text}])
+        self.assertEqual([(x["itemId"], x["text"]) for x in mine["answers"]],
+                         [("free-wall-now", a_text)])
         submitted = self.call("POST", "/v1/%s/responses:save" % wave, {
             "answers": survey_answers(a_likert, wall_now=a_text), "submit": True,
             "etag": mine["etag"]}, token=a)
@@ -495,7 +578,7 @@ class FY2022Story(unittest.TestCase):
         hidden = self.call("GET", "/v1/municipalities/%s/profile?waveKind=PRE" % MATSUSAKA,
                            token=a)
         self.assertTrue(hidden["suppressed"])
-        self.assertNotIn("scales", hidden)
+        self.assertEqual(hidden.get("scales", []), [])  # defaults are emitted: empty
         self.call("GET", "/v1/municipalities/%s/profile?waveKind=PRE&cohort=%s"
                   % (MATSUSAKA, cohort), token=a, expect=403)
 
@@ -511,7 +594,7 @@ class FY2022Story(unittest.TestCase):
                           {"answers": survey_answers({"wall-peers": [3, 3, 3, 3]})}, token=a)
         key = first["responseKey"]
         self.assertTrue(key)
-        self.assertNotIn("participant", first)
+        self.assertEqual(first.get("participant", ""), "")
         again = self.call("POST", "/v1/%s/responses:save" % anon,
                           {"answers": survey_answers({})}, token=a, expect=409)
         self.assertEqual(again["error"]["status"], "ALREADY_EXISTS")
@@ -520,12 +603,12 @@ class FY2022Story(unittest.TestCase):
             "answers": survey_answers({"wall-peers": [2, 2, 4, 2]}), "submit": True,
             "responseKey": key}, token=a)
         self.assertEqual(edited["name"], first["name"])
-        self.assertNotIn("responseKey", edited)  # shown once
+        self.assertEqual(edited.get("responseKey", ""), "")  # shown once
         self.assertIn("submitDate", edited)
         self.assertNotIn("submitTime", edited)
         listed = self.call("GET", "/v1/%s/responses" % anon, token=self.secretariat)
         self.assertEqual(len(listed["responses"]), 1)
-        self.assertNotIn("participant", listed["responses"][0])
+        self.assertEqual(listed["responses"][0].get("participant", ""), "")
         self.call("GET", "/v1/%s:profile?wave=follow-up-6" % pa, token=a, expect=400)
 
     def test_grpc_smoke_through_the_gateway(self):

@@ -259,8 +259,10 @@ def load_messages(proto_path):
     from google.protobuf import descriptor_pb2, message_factory
 
     base = os.environ.get("TEST_SRCDIR", ".")
-    roots = [os.path.join(base, os.environ.get("TEST_WORKSPACE", "kaizen"), "proto"),
-             os.path.join(base, "googleapis"), "/usr/include"]
+    workspace = os.path.join(base, os.environ.get("TEST_WORKSPACE", "kaizen"))
+    roots = [os.path.join(workspace, "proto"), os.path.join(base, "googleapis"),
+             # google/api/field_behavior.proto (not in Debian's googleapis)
+             os.path.join(workspace, "third_party", "googleapis_vendored"), "/usr/include"]
     out = os.path.join(tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR")), "set.pb")
     subprocess.run(["protoc"] + ["-I" + r for r in roots if os.path.isdir(r)] +
                    ["--include_imports", "--descriptor_set_out=" + out, proto_path], check=True)

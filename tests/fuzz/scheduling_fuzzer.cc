@@ -35,7 +35,8 @@ const std::map<std::string, kaizen::fuzz::Rpc<Scheduling>>& Table() {
       RPC(SetTaskDone),          RPC(RecordAttendance),     RPC(GetMeetingAttendance),
       RPC(GetAttendanceSummary), RPC(CreateSupportSlot),    RPC(ListSupportSlots),
       RPC(BookSupportSlot),      RPC(CancelSupportBooking), RPC(GetCohortCalendar),
-      RPC(GetPersonCalendar),
+      RPC(GetPersonCalendar),    RPC(CreateCalendarFeed),   RPC(ListCalendarFeeds),
+      RPC(RotateCalendarFeed),   RPC(RevokeCalendarFeed),   RPC(ReadCalendarFeed),
   };
   return *table;
 }
@@ -88,8 +89,8 @@ std::vector<std::string> KaizenFuzzSeeds() {
        {"ListMeetings", 3, R"(parent: "cohorts/fy2022")"}},
       {{"CreateMeetingSeries", 0, series},
        {"SetPollCandidates", 1, "meeting: " + m2 +
-                                    " start_times { seconds: 1661994000 }"
-                                    " start_times { seconds: 1662080400 }"},
+                                    " start_times { seconds: 1659920400 }"
+                                    " start_times { seconds: 1660006800 }"},
        {"AnswerPoll", 3, "meeting: " + m2 + R"( availability { key: "s1" value: YES })"},
        {"GetPoll", 2, "meeting: " + m2},
        {"ExportPollAnswers", 0, "meeting: " + m2},
@@ -106,6 +107,16 @@ std::vector<std::string> KaizenFuzzSeeds() {
        {"GetPersonCalendar", 3, R"(participant: "cohorts/fy2022/participants/p1")"},
        {"CancelMeeting", 0, "name: " + m2 + R"( reason: "台風のため")"},
        {"ListSupportSlots", 7, R"(parent: "cohorts/fy2022" open_only: true)"}},
+      // Calendar feeds: a participant's feed ($0), read by URL token ("$t"),
+      // rotated, revoked; a cohort feed by the secretariat.
+      {{"CreateMeetingSeries", 0, series},
+       {"CreateCalendarFeed", 3, R"(parent: "cohorts/fy2022" calendar_feed { kind: PERSON })"},
+       {"ReadCalendarFeed", 6, R"(token: "$t")"},
+       {"ListCalendarFeeds", 3, R"(parent: "cohorts/fy2022")"},
+       {"RotateCalendarFeed", 3, R"(name: "$4")"},
+       {"ReadCalendarFeed", 6, R"(token: "$t")"},
+       {"RevokeCalendarFeed", 3, R"(name: "$4")"},
+       {"CreateCalendarFeed", 0, R"(parent: "cohorts/fy2022" calendar_feed { kind: COHORT })"}},
   };
   std::vector<std::string> seeds;
   for (const auto& session : sessions) {

@@ -8,6 +8,20 @@
 // runs as one of a fixed set of callers. Sessions let the fuzzer build state
 // (a series, then a poll, then answers) while every input stays reproducible.
 //
+// Names the service made up (random ids) are reachable: after each call that
+// succeeds, the resource names in the response (its top-level string fields
+// holding a "/", and the `name` of the first entries of its top-level
+// repeated messages) are remembered in first-seen order (at most 10); a
+// string field of a later request that starts with "$<digit>" has those two
+// characters replaced by remembered name <digit> (modulo their count). An
+// `access_token` in a response adds one more caller: an anonymous principal
+// holding the newest token (an applicant's link). A string field that is
+// exactly "$e" becomes the newest `etag` a response carried (etags are
+// required for most writes and cannot be guessed), and "$t" the newest
+// `token` (a claim link's or a calendar feed's secret).
+// KAIZEN_FUZZ_TRACE=1 prints each call's method, caller and status (to check
+// that seeds build the state they mean to; never set in CI).
+//
 // Properties: no crash or sanitizer report; every refusal carries a reason
 // (google.rpc.ErrorInfo); no input ends in INTERNAL or UNKNOWN (a handler
 // that cannot cope with what a client sent); every RPC of the service is in
@@ -15,6 +29,8 @@
 #ifndef KAIZEN_TESTS_FUZZ_SERVICE_FUZZ_H_
 #define KAIZEN_TESTS_FUZZ_SERVICE_FUZZ_H_
 
+#include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <map>
@@ -28,25 +44,141 @@
 #include "common/status/errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/reflection.h"
 #include "google/protobuf/text_format.h"
 #include "kaizen/type/principal.pb.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace kaizen::fuzz {
 
+// What a session remembers between calls (see the top of this file).
+struct Session {
+  std::vector<std::string> names;
+  std::vector<std::string> tokens;
+  std::string etag;
+  std::string secret;
+};
+
+namespace internal {
+
+inline void RememberName(const std::string& name, std::vector<std::string>* names) {
+  if (name.empty()) return;
+  for (const std::string& known : *names) {
+    if (known == name) return;  // first-seen order: "$k" stays put in a session
+  }
+  names->push_back(name);
+  if (names->size() > 10) names->erase(names->begin());
+}
+
+// Records the resource names in a response (string fields holding a "/",
+// in field order, and the `name` of the first entries of its repeated
+// messages) and its access token.
+inline void Remember(const google::protobuf::Message& response, Session* session) {
+  using google::protobuf::FieldDescriptor;
+  const auto* descriptor = response.GetDescriptor();
+  const auto* reflection = response.GetReflection();
+  auto remember = [session](const std::string& value) {
+    if (value.find('/') != std::string::npos) RememberName(value, &session->names);
+  };
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      if (field->is_repeated()) {
+        const int n = reflection->FieldSize(response, field);
+        for (int j = 0; j < n && j < 4; ++j) remember(reflection->GetRepeatedString(response, field, j));
+      } else if (field->name() == "access_token") {
+        RememberName(reflection->GetString(response, field), &session->tokens);
+      } else if (field->name() == "token") {
+        if (!reflection->GetString(response, field).empty()) {
+          session->secret = reflection->GetString(response, field);
+        }
+      } else if (field->name() == "etag") {
+        if (!reflection->GetString(response, field).empty()) {
+          session->etag = reflection->GetString(response, field);
+        }
+      } else {
+        remember(reflection->GetString(response, field));
+      }
+    } else if (field->is_repeated() && field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      const int n = reflection->FieldSize(response, field);
+      for (int j = 0; j < n && j < 4; ++j) {
+        const auto& entry = reflection->GetRepeatedMessage(response, field, j);
+        const auto* name = entry.GetDescriptor()->FindFieldByName("name");
+        if (name != nullptr && !name->is_repeated() && name->type() == FieldDescriptor::TYPE_STRING) {
+          remember(entry.GetReflection()->GetString(entry, name));
+        }
+      }
+    }
+  }
+}
+
+inline void Resolve(const Session& session, std::string* value) {
+  if (*value == "$e" || *value == "$t") {
+    *value = *value == "$e" ? session.etag : session.secret;
+    return;
+  }
+  if (session.names.empty() || value->size() < 2 || (*value)[0] != '$' ||
+      !std::isdigit(static_cast<unsigned char>((*value)[1]))) {
+    return;
+  }
+  const size_t index = static_cast<size_t>((*value)[1] - '0') % session.names.size();
+  *value = session.names[index] + value->substr(2);
+}
+
+// Replaces "$<digit>" prefixes in every string field of `message`, nested
+// messages included (see the top of this file).
+inline void ResolveNames(const Session& session, google::protobuf::Message* message,
+                         int depth = 0) {
+  if ((session.names.empty() && session.etag.empty() && session.secret.empty()) || depth > 8) {
+    return;
+  }
+  const auto* reflection = message->GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(*message, &fields);
+  for (const auto* field : fields) {
+    if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      if (field->is_repeated()) {
+        for (int j = 0; j < reflection->FieldSize(*message, field); ++j) {
+          std::string value = reflection->GetRepeatedString(*message, field, j);
+          Resolve(session, &value);
+          reflection->SetRepeatedString(message, field, j, value);
+        }
+      } else {
+        std::string value = reflection->GetString(*message, field);
+        Resolve(session, &value);
+        reflection->SetString(message, field, value);
+      }
+    } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int j = 0; j < reflection->FieldSize(*message, field); ++j) {
+          ResolveNames(session, reflection->MutableRepeatedMessage(message, field, j), depth + 1);
+        }
+      } else {
+        ResolveNames(session, reflection->MutableMessage(message, field), depth + 1);
+      }
+    }
+  }
+}
+
+}  // namespace internal
+
 template <typename Domain>
 using Rpc = std::function<absl::Status(Domain&, const kaizen::type::Principal&,
-                                       const std::string& bytes, bool* parsed)>;
+                                       const std::string& bytes, Session& session,
+                                       bool* parsed)>;
 
 template <typename Domain, typename Request, typename Response>
 Rpc<Domain> Bind(absl::StatusOr<Response> (Domain::*method)(const kaizen::type::Principal&,
                                                             const Request&)) {
   return [method](Domain& domain, const kaizen::type::Principal& caller, const std::string& bytes,
-                  bool* parsed) {
+                  Session& session, bool* parsed) {
     Request request;
     *parsed = request.ParseFromString(bytes);
     if (!*parsed) return absl::OkStatus();
-    return (domain.*method)(caller, request).status();
+    internal::ResolveNames(session, &request);
+    absl::StatusOr<Response> response = (domain.*method)(caller, request);
+    if (response.ok()) internal::Remember(*response, &session);
+    return response.status();
   };
 }
 
@@ -78,15 +210,27 @@ inline void CheckOutcome(const std::string& method, const absl::Status& status) 
 template <typename Domain>
 void RunSession(Input& in, Domain& domain, const std::map<std::string, Rpc<Domain>>& table,
                 const std::vector<kaizen::type::Principal>& callers) {
+  static const bool trace = std::getenv("KAIZEN_FUZZ_TRACE") != nullptr;
   std::vector<const std::pair<const std::string, Rpc<Domain>>*> methods;
   for (const auto& entry : table) methods.push_back(&entry);
+  Session session;
   const int calls = 1 + in.Byte() % 8;
   for (int i = 0; i < calls && !in.empty(); ++i) {
     const auto& [name, rpc] = *methods[in.Byte() % methods.size()];
-    const kaizen::type::Principal& caller = callers[in.Byte() % callers.size()];
+    // One more caller once a response handed out an access token.
+    const size_t choice = in.Byte() % (callers.size() + (session.tokens.empty() ? 0 : 1));
+    kaizen::type::Principal bearer;
+    if (choice == callers.size()) bearer.set_access_token(session.tokens.back());
+    const kaizen::type::Principal& caller = choice < callers.size() ? callers[choice] : bearer;
     const std::string bytes = in.Piece(8192);
     bool parsed = false;
-    const absl::Status status = rpc(domain, caller, bytes, &parsed);
+    const absl::Status status = rpc(domain, caller, bytes, session, &parsed);
+    if (trace) {
+      std::string names;
+      for (size_t k = 0; k < session.names.size(); ++k) absl::StrAppend(&names, " $", k, "=", session.names[k]);
+      std::fprintf(stderr, "fuzz: %s as caller %zu: %s;%s\n", name.c_str(), choice,
+                   parsed ? status.ToString().c_str() : "(request does not parse)", names.c_str());
+    }
     if (parsed) CheckOutcome(name, status);
   }
 }
@@ -99,11 +243,19 @@ struct SeedCall {
   std::string request_text;
 };
 
+// A request in text format, for SeedCall (seeds built with the tests' builders).
+inline std::string Text(const google::protobuf::Message& request) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(request, &text);
+  return text;
+}
+
 template <typename Domain>
 std::string SeedSession(const std::map<std::string, Rpc<Domain>>& table,
                         const std::string& service, const std::vector<SeedCall>& calls) {
   const auto* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+  KAIZEN_FUZZ_CHECK(!calls.empty() && calls.size() <= 8, "a session has 1 to 8 calls");
   InputWriter w;
   w.Byte(static_cast<uint8_t>(calls.size() - 1));
   for (const SeedCall& call : calls) {
