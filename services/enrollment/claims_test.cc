@@ -209,6 +209,24 @@ TEST_F(ClaimsTest, EveryRefusalHasItsReason) {
   EXPECT_EQ(errors::Reason(Issue(Secretariat(), team.participants(2)).status()), kAlreadyCancelled);
 }
 
+// Admission follows the same rule: a submitter who already took a place in
+// the cohort through a claim link is not bound to their application's
+// member 0 as well.
+TEST_F(ClaimsTest, AdmissionDoesNotGiveAnAccountASecondPlace) {
+  v1::Application team = Team(1, 2);
+  auto link = Issue(Secretariat(), team.participants(1));
+  ASSERT_TRUE(link.ok());
+  ASSERT_TRUE(Redeem(User("mate-account"), link->token()).ok());
+  auto own = enrollment_->CreateApplication(User("mate-account"), Apply(cohort_, 5, kTowns[5], 1));
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_EQ(own->state(), v1::Application::ACCEPTED);
+  v1::GetParticipantRequest get;
+  get.set_name(own->participants(0));
+  auto member0 = enrollment_->GetParticipant(Secretariat(), get);
+  ASSERT_TRUE(member0.ok()) << member0.status();
+  EXPECT_EQ(member0->subject(), "");  // not bound: the account has its place already
+}
+
 // Two people open the same link at the same moment: exactly one becomes the
 // participant, the other is told the link was used. A file database (WAL,
 // separate reader connections), nine rounds with fresh links.

@@ -127,7 +127,18 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
     p.revision = 1;
     v1::Participant& out = p.participant;
     out.set_name(ParticipantName(p.cohort_id, p.id));
-    if (i == 0) out.set_subject(app.submitter());
+    if (i == 0 && !app.submitter().empty()) {
+      // One account, one place per cohort (claims.cc): a submitter who
+      // already holds an ACTIVE place here (a redeemed claim link) is not
+      // bound a second time; the secretariat can issue this place a link.
+      ASSIGN_OR_RETURN(auto held, tx_.ListParticipantsBySubject(app.submitter()));
+      bool holds_place = false;
+      for (const ParticipantRecord& h : held) {
+        holds_place |= h.cohort_id == rec.cohort_id &&
+                       h.participant.state() == v1::Participant::ACTIVE;
+      }
+      if (!holds_place) out.set_subject(app.submitter());
+    }
     out.set_display_name(m.display_name());
     out.set_kana(m.kana());
     out.set_email(m.email());
