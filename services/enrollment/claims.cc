@@ -138,11 +138,16 @@ absl::StatusOr<v1::Participant> Enrollment::RedeemClaimLink(
   if (request.token().empty()) return errors::InvalidField("token", "is required");
   if (request.token().size() > kMaxTokenLength) return ClaimLinkNotFound();
   if (config_.claim_link_key.empty()) return errors::Internal("claim links are not configured");
-  const std::string hash = ClaimTokenHash(request.token());
+  // Current key first, then the previous ones of a rotation overlap.
+  const std::vector<std::string> hashes = ClaimTokenHashes(request.token());
   const absl::Time now = clock_->Now();
   v1::Participant result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<ClaimLinkRecord> link, tx.GetClaimLink(hash));
+    std::optional<ClaimLinkRecord> link;
+    for (const std::string& hash : hashes) {
+      ASSIGN_OR_RETURN(link, tx.GetClaimLink(hash));
+      if (link.has_value()) break;
+    }
     if (!link.has_value()) return ClaimLinkNotFound();
     absl::StatusOr<ParticipantRecord> rec = tx.GetParticipant(link->cohort_id,
                                                               link->participant_id);

@@ -209,6 +209,29 @@ TEST_F(ClaimsTest, EveryRefusalHasItsReason) {
   EXPECT_EQ(errors::Reason(Issue(Secretariat(), team.participants(2)).status()), kAlreadyCancelled);
 }
 
+// Rotating the internal secret: a link issued under the old claim-links key
+// still redeems while that key is kept as a previous one, and not after.
+TEST_F(ClaimsTest, LinksSurviveAKeyRotationOverlap) {
+  v1::Application team = Team(1, 3);
+  auto link = Issue(Secretariat(), team.participants(1));
+  auto later = Issue(Secretariat(), team.participants(2));
+  ASSERT_TRUE(link.ok() && later.ok());
+  Enrollment rotated(store_.get(), &clock_,
+                     EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
+                                      "claim-key-NEW-0123456789", {"claim-key-0123456789"}});
+  v1::RedeemClaimLinkRequest r;
+  r.set_token(link->token());
+  auto mine = rotated.RedeemClaimLink(User("mate-account"), r);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(mine->subject(), "mate-account");
+  Enrollment old_key_dropped(store_.get(), &clock_,
+                             EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
+                                              "claim-key-NEW-0123456789"});
+  r.set_token(later->token());
+  EXPECT_EQ(errors::Reason(old_key_dropped.RedeemClaimLink(User("other"), r).status()),
+            kClaimLinkNotFound);
+}
+
 // Admission follows the same rule: a submitter who already took a place in
 // the cohort through a claim link is not bound to their application's
 // member 0 as well.

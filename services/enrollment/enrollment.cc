@@ -24,9 +24,22 @@ std::string Enrollment::AccessTokenFor(const std::string& application_name) cons
       config_.access_token_key, absl::StrCat("application-access\x1f", application_name)));
 }
 
+namespace {
+std::string ClaimHashWith(const std::string& key, const std::string& token) {
+  return crypto::Hex(crypto::HmacSha256(key, absl::StrCat("claim-link\x1f", token)));
+}
+}  // namespace
+
 std::string Enrollment::ClaimTokenHash(const std::string& token) const {
-  return crypto::Hex(
-      crypto::HmacSha256(config_.claim_link_key, absl::StrCat("claim-link\x1f", token)));
+  return ClaimHashWith(config_.claim_link_key, token);
+}
+
+std::vector<std::string> Enrollment::ClaimTokenHashes(const std::string& token) const {
+  std::vector<std::string> out = {ClaimTokenHash(token)};
+  for (const std::string& key : config_.previous_claim_link_keys) {
+    out.push_back(ClaimHashWith(key, token));
+  }
+  return out;
 }
 
 absl::StatusOr<int> Enrollment::ExpireLapsedOffers() {

@@ -18,6 +18,7 @@
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/util/clock.h"
@@ -41,6 +42,10 @@ struct EnrollmentConfig {
   // "claim-links"), so a copy of the database redeems nothing. Empty:
   // IssueClaimLink and RedeemClaimLink fail with INTERNAL.
   std::string claim_link_key;
+  // Earlier claim-link keys during a rotation overlap (the key file's
+  // previous secrets): links issued under them still redeem. New links are
+  // always hashed with claim_link_key.
+  std::vector<std::string> previous_claim_link_keys;
 };
 
 class Enrollment {
@@ -128,6 +133,8 @@ class Enrollment {
   // What the store keeps of a claim-link token: hex HMAC under
   // claim_link_key.
   std::string ClaimTokenHash(const std::string& token) const;
+  // The same under the current key and then each previous one.
+  std::vector<std::string> ClaimTokenHashes(const std::string& token) const;
 
  private:
   EnrollmentStore* store_;

@@ -1,6 +1,8 @@
 // The enrollment server: flags -> Options -> store -> domain -> gRPC.
 #include <cstdio>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/parse.h"
 #include "absl/synchronization/notification.h"
@@ -34,9 +36,12 @@ int main(int argc, char** argv) {
   }
   enrollment::Enrollment domain(
       store->get(), kaizen::Clock::Real(),
-      enrollment::EnrollmentConfig{options->page_token_key,
-                                   options->keys.applicant_links.current(),
-                                   options->keys.claim_links.current()});
+      enrollment::EnrollmentConfig{
+          options->page_token_key, options->keys.applicant_links.current(),
+          options->keys.claim_links.current(),
+          // Links issued under a previous secret still redeem during the overlap.
+          std::vector<std::string>(options->keys.claim_links.all().begin() + 1,
+                                   options->keys.claim_links.all().end())});
   // Principal credentials: keys for that purpose (current + previous),
   // --principal_lifetime_seconds for the calls this service makes.
   kaizen::auth::PrincipalSignerOptions signer_options;
