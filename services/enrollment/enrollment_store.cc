@@ -12,6 +12,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
+#include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "google/protobuf/message_lite.h"
@@ -511,47 +512,14 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   }
 
   absl::Status AppendChange(ChangeRecord* record) override {
-    SQLite::Statement insert(
-        db_,
-        "INSERT INTO changes (participant_name, municipality_code, kind, "
-        "time_micros) VALUES (?1, ?2, ?3, ?4)");
-    insert.bind(1, record->participant_name);
-    insert.bind(2, record->municipality_code);
-    insert.bind(3, static_cast<int>(record->kind));
-    insert.bind(4, absl::ToUnixMicros(record->time));
-    insert.exec();
-    record->seq = db_.getLastInsertRowid();
+    change_feed_sql::Append(db_, record);
     return absl::OkStatus();
   }
 
   absl::StatusOr<std::vector<ChangeRecord>> ListChanges(
       int64_t after_seq, const std::string& municipality_code,
       int limit) override {
-    // Two texts rather than "(? = '' OR ...)", which would keep SQLite from
-    // using changes_by_municipality for a partner's feed.
-    constexpr char kAll[] =
-        "SELECT seq, participant_name, municipality_code, kind, time_micros "
-        "FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2";
-    constexpr char kOneMunicipality[] =
-        "SELECT seq, participant_name, municipality_code, kind, time_micros "
-        "FROM changes WHERE municipality_code = ?3 AND seq > ?1 "
-        "ORDER BY seq LIMIT ?2";
-    SQLite::Statement query(
-        db_, municipality_code.empty() ? kAll : kOneMunicipality);
-    query.bind(1, after_seq);
-    query.bind(2, SqlLimit(limit));
-    if (!municipality_code.empty()) query.bind(3, municipality_code);
-    std::vector<ChangeRecord> changes;
-    while (query.executeStep()) {
-      ChangeRecord change;
-      change.seq = query.getColumn(0).getInt64();
-      change.participant_name = query.getColumn(1).getString();
-      change.municipality_code = query.getColumn(2).getString();
-      change.kind = static_cast<v1::Change::Kind>(query.getColumn(3).getInt());
-      change.time = absl::FromUnixMicros(query.getColumn(4).getInt64());
-      changes.push_back(std::move(change));
-    }
-    return changes;
+    return change_feed_sql::List(db_, after_seq, municipality_code, limit);
   }
 
   absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(

@@ -82,13 +82,8 @@ class GatewayEnrollmentTest : public ::testing::Test {
     enrollment_ = std::make_unique<EnrollmentProcess>(db_);
     ASSERT_GT(enrollment_->Start(0), 0) << "the enrollment server did not start";
 
-    GatewayOptions o;
-    o.backends = {{"kaizen.enrollment.v1.EnrollmentService",
-                   absl::StrCat("127.0.0.1:", enrollment_->port())}};
-    o.internal_secret = kInternalSecret;
-    o.jwt.hs256_secret = kJwtSecret;
-    o.jwt.issuer = kIssuer;
-    o.jwt.audience = kAudience;
+    GatewayOptions o = TestGatewayOptions("kaizen.enrollment.v1.EnrollmentService",
+                                          absl::StrCat("127.0.0.1:", enrollment_->port()));
     o.api_keys = ApiKeyLine("matsusaka-hr", kKeyMatsusaka, kMatsusaka) +
                  ApiKeyLine("sapporo-hr", kKeySapporo, kSapporo);
     o.rate_limit.per_second = 1000;

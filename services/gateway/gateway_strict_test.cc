@@ -25,12 +25,8 @@ class GatewayStrictTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_NE(probe_.server, nullptr);
-    GatewayOptions o;
-    o.backends = {{"kaizen.gateway.testing.v1.ProbeService", probe_.address()}};
-    o.internal_secret = kInternalSecret;
-    o.jwt.hs256_secret = kJwtSecret;
-    o.jwt.issuer = kIssuer;
-    o.jwt.audience = kAudience;
+    GatewayOptions o =
+        TestGatewayOptions("kaizen.gateway.testing.v1.ProbeService", probe_.address());
     o.drain_deadline = absl::Seconds(1);
     auto gateway = Gateway::Start(o, &clock_, nullptr);
     ASSERT_TRUE(gateway.ok()) << gateway.status();

@@ -32,12 +32,8 @@ class GatewayTest : public ::testing::Test {
   }
 
   GatewayOptions Options() {
-    GatewayOptions o;
-    o.backends = {{"kaizen.gateway.testing.v1.ProbeService", probe_.address()}};
-    o.internal_secret = kInternalSecret;
-    o.jwt.hs256_secret = kJwtSecret;
-    o.jwt.issuer = kIssuer;
-    o.jwt.audience = kAudience;
+    GatewayOptions o =
+        TestGatewayOptions("kaizen.gateway.testing.v1.ProbeService", probe_.address());
     o.api_keys = ApiKeyLine("matsusaka-hr", kPartnerKey, "242047");
     o.rate_limit.per_second = 1000;
     o.rate_limit.burst = 1000;

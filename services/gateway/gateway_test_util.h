@@ -20,6 +20,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "probe.grpc.pb.h"
+#include "services/gateway/gateway_options.h"
 #include "services/gateway/jwt.h"
 
 namespace kaizen::gateway::testing {
@@ -30,6 +31,19 @@ inline constexpr char kInternalSecret[] = "gateway-test-internal-secret-0123";
 inline constexpr char kJwtSecret[] = "gateway-test-jwt-secret-0123456789abcdef";
 inline constexpr char kIssuer[] = "https://login.kaizen.test";
 inline constexpr char kAudience[] = "kaizen-api";
+
+// Gateway options every test gateway shares: one backend (`service` at
+// `address`), the test internal secret and the HS256 JWT settings above.
+// Tests add their own limits, keys and deadlines.
+inline GatewayOptions TestGatewayOptions(const std::string& service, const std::string& address) {
+  GatewayOptions o;
+  o.backends = {{service, address}};
+  o.internal_secret = kInternalSecret;
+  o.jwt.hs256_secret = kJwtSecret;
+  o.jwt.issuer = kIssuer;
+  o.jwt.audience = kAudience;
+  return o;
+}
 
 // An HS256 token valid at `clock`'s time for `ttl`.
 inline std::string UserToken(const Clock& clock, const std::string& subject,
