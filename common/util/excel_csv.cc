@@ -56,6 +56,12 @@ std::string RenderExcelCsv(const CsvTable& table) {
   return out;
 }
 
-std::string ExcelText(const std::string& digits) { return "=\"" + digits + "\""; }
+std::string ExcelText(const std::string& digits) {
+  if (digits.empty()) return digits;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return digits;
+  }
+  return "=\"" + digits + "\"";
+}
 
 }  // namespace kaizen

@@ -18,9 +18,24 @@ struct CsvTable {
 // also prefixed with a single quote, so Excel does not run it as a formula).
 std::string RenderExcelCsv(const CsvTable& table);
 
-// A field Excel keeps as text even when it looks like a number (e.g. a
-// municipality code "011002", which would otherwise lose its leading zero):
-// ="011002". Use only for values that are digits.
+// A field Excel keeps as text even when it looks like a number, e.g. a
+// municipality code "011002", which Excel would otherwise open as the number
+// 11002: written as ="011002", a formula whose value is the text itself.
+//
+// Why this technique: a CSV carries no cell types, and Excel decides each
+// field's type when it opens the file by double-click (no import wizard).
+// The alternatives fail there: quoting ("011002") is removed before typing;
+// a leading apostrophe ('011002) is shown as part of the value; a leading
+// tab or space survives into the value and breaks lookups (VLOOKUP, pivot
+// keys) on the code. ="..." is the long-standing Excel idiom for this:
+// Excel shows and copies the text, with its zeros, and since only digits
+// are ever wrapped it opens no formula injection (RenderExcelCsv guards
+// every other field starting with =). The cost: a program reading the CSV
+// as plain text (or a spreadsheet importing with formulas off) sees
+// ="011002" and must strip the =" and ".
+//
+// `digits` that are not all 0-9 (or are empty) are returned unchanged: only
+// digit strings need the protection, and only they may become a formula.
 std::string ExcelText(const std::string& digits);
 
 }  // namespace kaizen

@@ -21,5 +21,18 @@ TEST(ExcelCsvTest, DigitsStayTextWithoutOpeningFormulas) {
             "\xEF\xBB\xBF" "code\r\n\"=\"\"011002\"\"\"\r\n\"'=\"\"01\"\"&HYPERLINK(\"\"x\"\")\"\r\n");
 }
 
+// Only digit strings become ="..."; anything else stays as it is (and, if it
+// starts with =, is quote-guarded by RenderExcelCsv like any other field).
+TEST(ExcelCsvTest, ExcelTextOnlyWrapsDigits) {
+  EXPECT_EQ(ExcelText("011002"), "=\"011002\"");
+  EXPECT_EQ(ExcelText(""), "");
+  EXPECT_EQ(ExcelText("01-1002"), "01-1002");
+  EXPECT_EQ(ExcelText("1\"&HYPERLINK(\"x\")&\"2"), "1\"&HYPERLINK(\"x\")&\"2");
+  CsvTable t;
+  t.header = {"code"};
+  t.rows = {{ExcelText("=1+1")}};
+  EXPECT_EQ(RenderExcelCsv(t), "\xEF\xBB\xBF" "code\r\n\"'=1+1\"\r\n");
+}
+
 }  // namespace
 }  // namespace kaizen

@@ -67,8 +67,11 @@ bool IsValidUtf8(absl::string_view text);
 //   2. prefecture part d1d2 in 01..47            -> MUNICIPALITY_CODE_FORMAT
 //   3. check digit (IsValidMunicipalityCheckDigit) -> MUNICIPALITY_CODE_CHECK_DIGIT
 //   4. d3d4d5 != "000", i.e. not a prefecture    -> NOT_A_MUNICIPALITY
-// No surrounding whitespace is accepted. Does not check that the code is
-// currently assigned (that needs the official code list).
+// No surrounding whitespace is accepted. Checks the shape only: whether the
+// code names a real municipality (not a ward of a designated city, not an
+// unassigned code) needs the national master, common/municipality
+// (municipality::Find, Entity::IsMunicipality); enrollment checks both
+// (services/enrollment/municipalities.h).
 absl::Status ValidateMunicipalityCode(absl::string_view field,
                                       absl::string_view code);
 

@@ -67,7 +67,28 @@ bool IsSelf(const Principal& caller, const v1::Participant& p) {
   return !IsPartner(caller) && !caller.subject().empty() && caller.subject() == p.subject();
 }
 
+void RedactApplicationForNonSecretariat(v1::Application* app) {
+  app->clear_decisions();
+  app->clear_priority_reason();
+  app->clear_eligibility_override_reason();
+  for (v1::Application::StateChange& h : *app->mutable_history()) {
+    h.clear_actor();
+    if (!IsPublicHistoryReason(h.reason())) h.clear_reason();
+  }
+}
+
+bool IsPublicHistoryReason(absl::string_view reason) {
+  // The service's rejection of a staff member's application: saying so
+  // would let an applicant probe who the staff are by e-mail.
+  if (reason == kMemberIsStaff) return false;
+  for (absl::string_view r : HistoryReasons()) {
+    if (r == reason) return true;
+  }
+  return false;
+}
+
 void RedactApplicationForStaff(v1::Application* app) {
+  RedactApplicationForNonSecretariat(app);
   for (v1::Applicant& m : *app->mutable_members()) {
     m.clear_email();
     m.clear_birth_date();
@@ -79,6 +100,10 @@ void RedactParticipantForStaff(v1::Participant* p) {
   p->clear_fee_status();
   p->clear_payments();
   p->clear_shipments();
+  p->clear_amount_paid();
+  p->clear_balance();
+  p->clear_refund_due();
+  p->clear_items_to_ship();
 }
 
 bool SharesAnything(const v1::Consent& c) {

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
 #include "services/enrollment/enrollment_store.h"
@@ -49,13 +50,24 @@ bool IsApplicant(const Principal& caller, const v1::Application& app,
 // The participant themself (their linked account). Never a partner key.
 bool IsSelf(const Principal& caller, const v1::Participant& p);
 
+// Everyone but the secretariat (the applicant, the navigator) sees an
+// application without the secretariat's record: no decisions, no
+// priority_reason or eligibility_override_reason, and a history of states
+// and times without actors, keeping a reason only when it is one of the
+// service's own codes (IsPublicHistoryReason).
+void RedactApplicationForNonSecretariat(v1::Application* app);
+// The codes the service writes as history reasons that anyone who may read
+// the application may see (COHORT_FULL, SEAT_AVAILABLE, OFFER_EXPIRED, ...);
+// not MEMBER_IS_STAFF, nor anyone's own words.
+bool IsPublicHistoryReason(absl::string_view reason);
 // Staff other than the secretariat (the navigator) see applications without
-// what only the secretariat needs: contact e-mails and dates of birth (which
-// exist only for the age rule).
+// what only the secretariat needs: the above, plus contact e-mails and dates
+// of birth (which exist only for the age rule).
 void RedactApplicationForStaff(v1::Application* app);
 // Staff other than the secretariat see who takes part, not their contact
-// details or money: e-mail, fee status, payments and shipments are the
-// secretariat's (and the person's own).
+// details or money: e-mail, fee status, payments, amount paid, balance,
+// refund due, shipments and items to ship are the secretariat's (and the
+// person's own).
 void RedactParticipantForStaff(v1::Participant* p);
 
 // Consent decides what partners see: whether `c` shares anything, and

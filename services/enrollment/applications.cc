@@ -16,13 +16,17 @@
 #include "common/auth/principal.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/util/clock.h"
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/validation/validation.h"
 #include "services/enrollment/access.h"
+#include "services/enrollment/appointments.h"
+#include "services/enrollment/decisions.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/municipalities.h"
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
@@ -31,10 +35,23 @@ namespace {
 void CheckApplicant(Violations& v, const std::string& prefix, const v1::Applicant& m) {
   v.Check(ValidateText(prefix + ".display_name", m.display_name(), 1, 100, false));
   v.Check(ValidateKana(prefix + ".kana", m.kana()));
-  v.Check(ValidateEmail(prefix + ".email", m.email()));
-  v.Check(ValidateMunicipalityCode(prefix + ".municipality_code", m.municipality_code()));
+  // A field left out is "required", not "not a valid e-mail address" (or
+  // a malformed code or date): FIELD_REQUIRED, then the format check.
+  if (TrimSpaces(m.email()).empty()) {
+    v.Check(FieldRequired(prefix + ".email"));
+  } else {
+    v.Check(ValidateEmail(prefix + ".email", m.email()));
+  }
+  if (m.municipality_code().empty()) v.Check(FieldRequired(prefix + ".municipality_code"));
+  if (!m.municipality_code().empty()) {
+    v.Check(CheckMunicipality(prefix + ".municipality_code", m.municipality_code()));
+  }
   v.Check(ValidateText(prefix + ".department", m.department(), 0, 100, false));
-  v.Check(ValidateDate(prefix + ".birth_date", m.birth_date()));
+  if (!m.has_birth_date()) {
+    v.Check(FieldRequired(prefix + ".birth_date"));
+  } else {
+    v.Check(ValidateDate(prefix + ".birth_date", m.birth_date()));
+  }
   v.Check(ValidateText(prefix + ".motivation", m.motivation(), 0, 2000, true));
 }
 
@@ -52,11 +69,19 @@ absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& i
 }
 
 // The stored application plus its etag and, while it waits, its place in
-// the queue.
+// the queue. The record of decisions, who decided and the secretariat's
+// words are the secretariat's (decisions.h); everyone else gets the states
+// and times (RedactApplicationForNonSecretariat).
 absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
-                                 v1::Application* out) {
+                                 v1::Application* out, bool secretariat) {
   *out = rec.application;
+  if (secretariat) {
+    *out->mutable_decisions() = DecisionsOf(rec.application);
+  } else {
+    RedactApplicationForNonSecretariat(out);
+  }
   out->set_etag(MakeEtag(out->name(), rec.revision));
+  AddMunicipalityNames(out);
   ASSIGN_OR_RETURN(int position, WaitlistPosition(tx, rec));
   if (position > 0) out->set_waitlist_position(position);
   return absl::OkStatus();
@@ -93,12 +118,15 @@ MayActOnApplication ApplicantOrSecretariat(const Principal& caller, const Enroll
 }
 
 // Shared skeleton of the application mutations: parse, authorise the caller
-// (before revealing anything), load the cohort (expiring lapsed offers), load
-// the application, check the etag, run `fn`, decorate. `fn` may set
+// (before revealing anything), read the clock (under the write lock, so
+// history, decision and offer times agree with commit order), load the
+// cohort (expiring lapsed offers), load the application, check the etag,
+// run `fn(tx, ledger, cohort, rec, now, &deferred)`, decorate. `fn` may set
 // *deferred to an error that is returned after the transaction commits (so
 // an expiry it observed is kept).
 template <typename Fn>
-absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::Time now,
+absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, const Clock& clock,
+                                                  const Principal& caller,
                                                   const std::string& name,
                                                   const std::string& etag,
                                                   const MayActOnApplication& may_act, Fn fn) {
@@ -106,6 +134,7 @@ absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::
   v1::Application result;
   absl::Status deferred;
   RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock.Now();
     {
       absl::StatusOr<ApplicationRecord> seen = tx.GetApplication(ids.first, ids.second);
       if (!seen.ok() && !absl::IsNotFound(seen.status())) return seen.status();
@@ -116,8 +145,8 @@ absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
     RETURN_IF_ERROR(CheckEtag(rec.application.name(), rec.revision, etag));
-    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec, &deferred));
-    return DecorateApplication(tx, rec, &result);
+    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec, now, &deferred));
+    return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
   }));
   RETURN_IF_ERROR(deferred);
   return result;
@@ -125,22 +154,22 @@ absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, absl::
 
 // Shared by AcceptOffer and DeclineOffer.
 template <typename Fn>
-absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, absl::Time now,
+absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, const Clock& clock,
                                             const Principal& caller, const Enrollment& e,
                                             const std::string& name, Fn answer) {
   return MutateApplication(
-      store, now, name, "",
+      store, clock, caller, name, "",
       ApplicantOrSecretariat(caller, e,
                              "only the applicant and the secretariat may answer this offer"),
-      [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
-          absl::Status* deferred) -> absl::Status {
+      [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
+          ApplicationRecord& rec, absl::Time, absl::Status* deferred) -> absl::Status {
         if (rec.application.state() == v1::Application::EXPIRED) {
           // LoadCohortForWrite may just have expired it: keep that, then say so.
           *deferred = OfferExpired();
           return absl::OkStatus();
         }
         if (rec.application.state() != v1::Application::OFFERED) return NoOpenOffer();
-        return answer(ledger, cohort, rec);
+        return answer(tx, ledger, cohort, rec);
       });
 }
 
@@ -174,7 +203,6 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
   }
   RETURN_IF_ERROR(v.Result());
 
-  const absl::Time now = clock_->Now();
   const std::string scope =
       absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
                    // Anonymous callers share no scope: the request itself
@@ -183,11 +211,15 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
                    caller.subject().empty() ? "anon:" + Fingerprint(request) : caller.subject());
   v1::Application result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    // The time is read under the write lock (Write is BEGIN IMMEDIATE), so
+    // create_time grows with the arrival order (seq) that the queue uses;
+    // read before the lock, a later create_time could commit first.
+    const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
     if (replayed.has_value()) {
       ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "applications"));
       ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
-      return DecorateApplication(tx, rec, &result);
+      return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
     }
     SeatLedger ledger(tx, now);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(cohort_id));
@@ -198,6 +230,7 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
       if (!staff) return errors::NotFound("Cohort", request.parent());
     }
     if (c.state() != v1::Cohort::OPEN) return CohortNotOpen(c.state());
+    RETURN_IF_ERROR(CheckApplicantIsNotStaff(tx, cohort_id, caller));
     if (now < FromProto(c.application_open_time()) ||
         now >= FromProto(c.application_close_time())) {
       return ApplicationWindowClosed(FromProto(c.application_open_time()),
@@ -227,28 +260,51 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
     app.set_submitter(caller.subject());
     app.set_eligibility_override_reason(request.eligibility_override_reason());
     *app.mutable_create_time() = ToProto(now);
-    AddHistory(app, v1::Application::SUBMITTED, now, Actor(caller), "");
+    AddHistory(app, v1::Application::SUBMITTED, now, Actor(caller), "",
+               Decision::KIND_UNSPECIFIED);
+    if (override_eligibility) {
+      RecordDecision(app, Decision::OVERRIDE_ELIGIBILITY, now, caller.subject(),
+                     TrimSpaces(request.eligibility_override_reason()));
+    }
 
-    ASSIGN_OR_RETURN(AdmissionDecision d, ledger.Fit(cohort, rec));
-    if (d.admitted == 0) {
+    // A member who is this cohort's staff takes no seat and does not wait:
+    // the service rejects the application (appointments.h). Not an error,
+    // and the reason is the secretariat's to see: an applicant must not
+    // learn who the staff are by trying e-mail addresses.
+    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx, cohort_id));
+    const bool member_is_staff = staff.StaffMemberOf(app, app.members_size()) >= 0;
+    AdmissionDecision d;
+    if (member_is_staff) {
+      AddHistory(app, v1::Application::REJECTED, now, kSystemActor, kMemberIsStaff,
+                 Decision::REJECT);
+    } else {
+      ASSIGN_OR_RETURN(d, ledger.Fit(cohort, rec));
+    }
+    if (!member_is_staff && d.admitted == 0) {
       ASSIGN_OR_RETURN(int64_t waiting,
                        tx.CountApplications(cohort_id, v1::Application::WAITLISTED));
       if (waiting >= c.max_waitlist()) return WaitlistFull(c.max_waitlist());
-      AddHistory(app, v1::Application::WAITLISTED, now, kSystemActor, d.blocked_reason);
+      AddHistory(app, v1::Application::WAITLISTED, now, kSystemActor, d.blocked_reason,
+                 Decision::KIND_UNSPECIFIED);
     }
     RETURN_IF_ERROR(tx.InsertApplication(&rec));
-    RETURN_IF_ERROR(tx.ReserveEmails(
-        cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
+    if (!member_is_staff) {
+      RETURN_IF_ERROR(tx.ReserveEmails(
+          cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
+    }
     if (d.admitted > 0) {
+      // Admission on arrival is the rule, not a decision (an override was
+      // recorded as OVERRIDE_ELIGIBILITY above).
       RETURN_IF_ERROR(ledger.AdmitApplication(
           cohort, rec, d.admitted, kSystemActor,
-          override_eligibility ? kEligibilityOverridden : kSeatAvailable));
+          override_eligibility ? kEligibilityOverridden : kSeatAvailable,
+          Decision::KIND_UNSPECIFIED));
     }
     if (!request.request_id().empty()) {
       RETURN_IF_ERROR(
           tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), app.name()}, now));
     }
-    return DecorateApplication(tx, rec, &result);
+    return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
   }));
   result.set_access_token(AccessTokenFor(result.name()));
   return result;
@@ -273,7 +329,7 @@ absl::StatusOr<v1::Application> Enrollment::GetApplication(
     }
     if (!found.ok()) return found.status();
     const ApplicationRecord& rec = *found;
-    RETURN_IF_ERROR(DecorateApplication(tx, rec, &result));
+    RETURN_IF_ERROR(DecorateApplication(tx, rec, &result, IsSecretariat(caller)));
     if (!IsSecretariat(caller) && !applicant) RedactApplicationForStaff(&result);
     return absl::OkStatus();
   }));
@@ -292,7 +348,7 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
   if (!v1::Application::State_IsValid(request.state())) return InvalidFilter("state");
   if (!request.municipality_code().empty()) {
-    RETURN_IF_ERROR(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+    RETURN_IF_ERROR(CheckMunicipality("municipality_code", request.municipality_code()));
   }
   const std::string fingerprint =
       absl::StrCat("applications\x1f", request.parent(), "\x1f", request.state(), "\x1f",
@@ -326,7 +382,7 @@ absl::StatusOr<v1::ListApplicationsResponse> Enrollment::ListApplications(
     if (more) rows.resize(page_size);
     for (const ApplicationRecord& rec : rows) {
       v1::Application* out = response.add_applications();
-      RETURN_IF_ERROR(DecorateApplication(tx, rec, out));
+      RETURN_IF_ERROR(DecorateApplication(tx, rec, out, IsSecretariat(caller)));
       if (!IsSecretariat(caller)) RedactApplicationForStaff(out);
     }
     if (more) {
@@ -343,17 +399,16 @@ absl::StatusOr<v1::Application> Enrollment::WithdrawApplication(
   Violations v;
   v.Check(ValidateText("reason", request.reason(), 0, 500, true));
   RETURN_IF_ERROR(v.Result());
-  const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(),
+      store_, *clock_, caller, request.name(), request.etag(),
       ApplicantOrSecretariat(caller, *this, "only the applicant and the secretariat may withdraw it"),
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
-          absl::Status*) -> absl::Status {
+          absl::Time, absl::Status*) -> absl::Status {
         if (!IsLiveApplication(rec.application.state())) {
           return InvalidStateTransition("withdraw", rec.application.state());
         }
         return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN, Actor(caller),
-                                     TrimSpaces(request.reason()));
+                                     TrimSpaces(request.reason()), Decision::WITHDRAW);
       });
 }
 
@@ -361,11 +416,10 @@ absl::StatusOr<v1::Application> Enrollment::AcceptApplication(
     const Principal& caller, const v1::DecideApplicationRequest& request) {
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
-  const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
-          ApplicationRecord& rec, absl::Status*) -> absl::Status {
+          ApplicationRecord& rec, absl::Time, absl::Status*) -> absl::Status {
         const auto state = rec.application.state();
         if (state != v1::Application::WAITLISTED && state != v1::Application::OFFERED &&
             state != v1::Application::REJECTED) {
@@ -382,8 +436,10 @@ absl::StatusOr<v1::Application> Enrollment::AcceptApplication(
           for (const auto& m : rec.application.members()) keys.push_back(EmailKey(m.email()));
           RETURN_IF_ERROR(tx.ReserveEmails(rec.cohort_id, rec.id, keys));
         }
+        // MEMBER_IS_STAFF from here reaches the secretariat as an error
+        // (the transaction rolls back, nothing changes).
         return ledger.AdmitApplication(cohort, rec, d.admitted, caller.subject(),
-                                       TrimSpaces(request.reason()));
+                                       TrimSpaces(request.reason()), Decision::ACCEPT);
       });
 }
 
@@ -391,16 +447,15 @@ absl::StatusOr<v1::Application> Enrollment::RejectApplication(
     const Principal& caller, const v1::DecideApplicationRequest& request) {
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
-  const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
-          absl::Status*) -> absl::Status {
+          absl::Time, absl::Status*) -> absl::Status {
         if (!IsLiveApplication(rec.application.state())) {
           return InvalidStateTransition("reject", rec.application.state());
         }
         return ledger.EndApplication(cohort, rec, v1::Application::REJECTED, caller.subject(),
-                                     TrimSpaces(request.reason()));
+                                     TrimSpaces(request.reason()), Decision::REJECT);
       });
 }
 
@@ -413,14 +468,16 @@ absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
   }
   v.Check(ValidateText("reason", request.reason(), 1, 500, true));
   RETURN_IF_ERROR(v.Result());
-  const absl::Time now = clock_->Now();
   return MutateApplication(
-      store_, now, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ApplicationRecord& rec,
-          absl::Status*) -> absl::Status {
+          absl::Time now, absl::Status*) -> absl::Status {
         if (rec.application.state() != v1::Application::WAITLISTED) {
           return InvalidStateTransition("prioritize", rec.application.state());
         }
+        RecordDecision(rec.application, Decision::PRIORITIZE, now, caller.subject(),
+                       TrimSpaces(request.reason()), rec.application.priority(),
+                       request.priority());
         rec.application.set_priority(request.priority());
         rec.application.set_priority_reason(TrimSpaces(request.reason()));
         return tx.UpdateApplication(&rec);
@@ -429,22 +486,31 @@ absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
 
 absl::StatusOr<v1::Application> Enrollment::AcceptOffer(const Principal& caller,
                                                         const v1::AnswerOfferRequest& request) {
-  const absl::Time now = clock_->Now();
   return AnswerOffer(
-      store_, now, caller, *this, request.name(),
-      [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
-        return ledger.AdmitApplication(cohort, rec, rec.application.admitted_member_count(),
-                                       Actor(caller), kOfferAccepted);
+      store_, *clock_, caller, *this, request.name(),
+      [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
+          ApplicationRecord& rec) -> absl::Status {
+        const int admitted = rec.application.admitted_member_count();
+        ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx, rec.cohort_id));
+        if (staff.StaffMemberOf(rec.application, admitted) >= 0) {
+          // Not an error to the applicant (appointments.h): the service
+          // rejects it, and the secretariat sees why.
+          return ledger.EndApplication(cohort, rec, v1::Application::REJECTED, kSystemActor,
+                                       kMemberIsStaff, Decision::REJECT);
+        }
+        return ledger.AdmitApplication(cohort, rec, admitted, Actor(caller), kOfferAccepted,
+                                       Decision::OFFER_ACCEPTED);
       });
 }
 
 absl::StatusOr<v1::Application> Enrollment::DeclineOffer(const Principal& caller,
                                                          const v1::AnswerOfferRequest& request) {
-  const absl::Time now = clock_->Now();
-  return AnswerOffer(store_, now, caller, *this, request.name(),
-                     [&](SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec) {
+  return AnswerOffer(store_, *clock_, caller, *this, request.name(),
+                     [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort,
+                         ApplicationRecord& rec) {
                        return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN,
-                                                    Actor(caller), kOfferDeclined);
+                                                    Actor(caller), kOfferDeclined,
+                                                    Decision::OFFER_DECLINED);
                      });
 }
 

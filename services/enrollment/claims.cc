@@ -20,12 +20,15 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/util/clock.h"
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "services/enrollment/access.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/fees.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/municipalities.h"
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
@@ -60,9 +63,15 @@ absl::Status Bind(EnrollmentTx& tx, ParticipantRecord& rec, const std::string& s
   return tx.UpdateParticipant(&rec);
 }
 
-v1::Participant Decorated(const ParticipantRecord& rec) {
+// As its owner sees it: with etag, fee position and items to ship (fees.h).
+absl::StatusOr<v1::Participant> Decorated(EnrollmentTx& tx, const ParticipantRecord& rec,
+                                          absl::Time now) {
   v1::Participant out = rec.participant;
   out.set_etag(MakeEtag(out.name(), rec.revision));
+  WholeConsents(&out);
+  ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(rec.cohort_id));
+  DecorateLedger(cohort.cohort, absl::ToCivilDay(now, TokyoTimeZone()), &out);
+  AddMunicipalityName(&out);
   return out;
 }
 
@@ -87,10 +96,10 @@ absl::StatusOr<v1::ClaimLink> Enrollment::IssueClaimLink(
     }
   }
   if (config_.claim_link_key.empty()) return errors::Internal("claim links are not configured");
-  const absl::Time now = clock_->Now();
   const std::string token = NewSecretToken();
   v1::ClaimLink result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();  // under the write lock
     // The caller first: a stranger learns nothing about the participation.
     absl::StatusOr<ParticipantRecord> found = tx.GetParticipant(ids.first, ids.second);
     if (!found.ok() && !absl::IsNotFound(found.status())) return found.status();
@@ -140,9 +149,9 @@ absl::StatusOr<v1::Participant> Enrollment::RedeemClaimLink(
   if (config_.claim_link_key.empty()) return errors::Internal("claim links are not configured");
   // Current key first, then the previous ones of a rotation overlap.
   const std::vector<std::string> hashes = ClaimTokenHashes(request.token());
-  const absl::Time now = clock_->Now();
   v1::Participant result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();  // under the write lock
     std::optional<ClaimLinkRecord> link;
     for (const std::string& hash : hashes) {
       ASSIGN_OR_RETURN(link, tx.GetClaimLink(hash));
@@ -157,7 +166,7 @@ absl::StatusOr<v1::Participant> Enrollment::RedeemClaimLink(
     if (link->redeem_time.has_value()) {
       // The same account again (a double click, a retry): what it got.
       if (link->redeemed_by == me && rec->participant.subject() == me) {
-        result = Decorated(*rec);
+        ASSIGN_OR_RETURN(result, Decorated(tx, *rec, now));
         return absl::OkStatus();
       }
       return ClaimLinkUsed();
@@ -173,7 +182,7 @@ absl::StatusOr<v1::Participant> Enrollment::RedeemClaimLink(
     link->redeem_time = now;
     link->redeemed_by = me;
     RETURN_IF_ERROR(tx.MarkClaimLinkRedeemed(*link));
-    result = Decorated(*rec);
+    ASSIGN_OR_RETURN(result, Decorated(tx, *rec, now));
     return absl::OkStatus();
   }));
   return result;
@@ -183,10 +192,10 @@ absl::StatusOr<v1::Application> Enrollment::ClaimApplication(
     const Principal& caller, const v1::ClaimApplicationRequest& request) {
   RETURN_IF_ERROR(RequireAccount(caller));
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "applications"));
-  const absl::Time now = clock_->Now();
   const std::string& me = caller.subject();
   v1::Application result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();  // under the write lock
     // The caller first: the access token (or already being its submitter)
     // is checked before anything about the application is revealed.
     absl::StatusOr<ApplicationRecord> found = tx.GetApplication(ids.first, ids.second);
@@ -223,7 +232,11 @@ absl::StatusOr<v1::Application> Enrollment::ClaimApplication(
       RETURN_IF_ERROR(tx.UpdateApplication(&rec));
     }
     result = app;
+    // The applicant's view: no record of decisions, actors or the
+    // secretariat's words (access.h).
+    RedactApplicationForNonSecretariat(&result);
     result.set_etag(MakeEtag(app.name(), rec.revision));
+    AddMunicipalityNames(&result);
     ASSIGN_OR_RETURN(int position, WaitlistPosition(tx, rec));
     if (position > 0) result.set_waitlist_position(position);
     return absl::OkStatus();

@@ -94,7 +94,9 @@ TEST_F(ClaimsTest, SecretariatIssuesAndTheMateBecomesTheParticipant) {
   // The account now acts as that participant: its own consent, for instance.
   v1::UpdateConsentRequest consent;
   consent.set_name(team.participants(1));
+  consent.mutable_consent()->set_share_attendance(false);
   consent.mutable_consent()->set_share_action_plan(true);
+  consent.mutable_consent()->set_share_survey_profile(false);
   EXPECT_TRUE(enrollment_->UpdateConsent(User("mate-account"), consent).ok());
   // A double click is not an error; anyone else is refused.
   EXPECT_TRUE(Redeem(User("mate-account"), link->token()).ok());

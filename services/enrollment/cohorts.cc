@@ -1,6 +1,6 @@
 // Cohorts: create, read, list, update, move through their lifecycle
-// (DRAFT -> OPEN <-> CLOSED -> RUNNING -> FINISHED) and purge personal data
-// once the retention period is over.
+// (DRAFT -> OPEN <-> CLOSED -> RUNNING -> FINISHED). Purging their personal
+// data once the retention period is over is purge.cc.
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -26,7 +26,7 @@ namespace {
 
 void ApplyCohortDefaults(v1::Cohort& c) {
   if (!c.has_offer_ttl()) c.mutable_offer_ttl()->set_seconds(48 * 3600);
-  if (c.retention_days() == 0) c.set_retention_days(365);
+  if (!c.has_retention_days()) c.set_retention_days(365);  // 0 is a choice
   if (c.max_waitlist() == 0 && c.capacity() > 0) c.set_max_waitlist(5 * c.capacity());
   if (c.fee().currency_code().empty()) c.mutable_fee()->set_currency_code(std::string(kCurrencyCode));
 }
@@ -82,8 +82,8 @@ absl::Status ValidateCohortSettings(const v1::Cohort& c) {
   if (ttl < absl::Hours(1) || ttl > absl::Hours(24 * 30)) {
     v.Add("cohort.offer_ttl", "must be between 1 hour and 30 days");
   }
-  if (c.retention_days() < 1 || c.retention_days() > 3650) {
-    v.Add("cohort.retention_days", "must be between 1 and 3650");
+  if (c.retention_days() < 0 || c.retention_days() > 3650) {
+    v.Add("cohort.retention_days", "must be between 0 and 3650");
   }
   if (c.max_waitlist() < 1 || c.max_waitlist() > 10000) {
     v.Add("cohort.max_waitlist", "must be between 1 and 10000");
@@ -91,8 +91,8 @@ absl::Status ValidateCohortSettings(const v1::Cohort& c) {
   return v.Result();
 }
 
-// The stored cohort plus what is computed on every read: seats and
-// municipalities taken, etag.
+}  // namespace
+
 absl::Status DecorateCohort(EnrollmentTx& tx, const CohortRecord& rec, v1::Cohort* out) {
   *out = rec.cohort;
   ASSIGN_OR_RETURN(Usage usage, SeatUsage(tx, rec.id));
@@ -101,8 +101,6 @@ absl::Status DecorateCohort(EnrollmentTx& tx, const CohortRecord& rec, v1::Cohor
   out->set_etag(MakeEtag(out->name(), rec.revision));
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<v1::Cohort> Enrollment::CreateCohort(const Principal& caller,
                                                     const v1::CreateCohortRequest& request) {
@@ -216,7 +214,14 @@ absl::StatusOr<v1::Cohort> Enrollment::UpdateCohort(const Principal& caller,
     ASSIGN_OR_RETURN(CohortRecord rec, ledger.LoadCohortForWrite(id));
     RETURN_IF_ERROR(CheckEtag(rec.cohort.name(), rec.revision, request.cohort().etag()));
     if (rec.cohort.state() == v1::Cohort::FINISHED) {
-      return CohortFinished("a finished cohort cannot be changed");
+      // Only the retention of a finished cohort may change (issue 15), and
+      // only until its personal data is gone.
+      for (const std::string& path : request.update_mask().paths()) {
+        if (path != "retention_days") {
+          return CohortFinished("a finished cohort's only setting is retention_days");
+        }
+      }
+      if (rec.cohort.has_purge_time()) return CohortPurged();
     }
     v1::Cohort updated = rec.cohort;
     google::protobuf::util::FieldMaskUtil::MergeOptions merge;
@@ -266,38 +271,6 @@ absl::StatusOr<v1::Cohort> Enrollment::TransitionCohort(
   return result;
 }
 
-absl::StatusOr<v1::PurgeCohortPersonalDataResponse> Enrollment::PurgeCohortPersonalData(
-    const Principal& caller, const v1::PurgeCohortPersonalDataRequest& request) {
-  RETURN_IF_ERROR(RequireSecretariat(caller));
-  ASSIGN_OR_RETURN(std::string id, ParseCohortName("name", request.name()));
-  const absl::Time now = clock_->Now();
-  v1::PurgeCohortPersonalDataResponse response;
-  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(CohortRecord rec, tx.GetCohort(id));
-    if (rec.cohort.state() != v1::Cohort::FINISHED) return CohortNotFinished();
-    const absl::Time earliest =
-        FromProto(rec.cohort.finish_time()) + absl::Hours(24) * rec.cohort.retention_days();
-    if (now < earliest) return RetentionNotElapsed(earliest);
-    ParticipantFilter members;
-    members.role = v1::Participant::PARTICIPANT;
-    ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(id, members, 0, 0));
-    for (const ParticipantRecord& p : participants) {
-      if (!EverShared(p.participant)) continue;  // the partner never knew them
-      ChangeRecord change;
-      change.participant_name = p.participant.name();
-      change.municipality_code = p.participant.municipality_code();
-      change.kind = v1::Change::DELETED;
-      change.time = now;
-      RETURN_IF_ERROR(tx.AppendChange(&change));
-    }
-    ASSIGN_OR_RETURN(auto deleted, tx.DeleteCohortPersonalData(id));
-    *rec.cohort.mutable_purge_time() = ToProto(now);
-    RETURN_IF_ERROR(SeatLedger(tx, now).SaveCohort(rec));
-    response.set_applications_deleted(deleted.first);
-    response.set_participants_deleted(deleted.second);
-    return DecorateCohort(tx, rec, response.mutable_cohort());
-  }));
-  return response;
-}
+// PurgeCohortPersonalData is in purge.cc (with its report and fan-out).
 
 }  // namespace kaizen::enrollment

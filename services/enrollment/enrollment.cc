@@ -43,9 +43,9 @@ std::vector<std::string> Enrollment::ClaimTokenHashes(const std::string& token) 
 }
 
 absl::StatusOr<int> Enrollment::ExpireLapsedOffers() {
-  const absl::Time now = clock_->Now();
   int expired = 0;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();  // under the write lock
     expired = 0;
     SeatLedger ledger(tx, now);
     for (auto state : {v1::Cohort::OPEN, v1::Cohort::CLOSED, v1::Cohort::RUNNING}) {

@@ -29,6 +29,11 @@
 namespace kaizen::enrollment {
 
 class EnrollmentStore;  // enrollment_store.h; the domain header needs no storage header
+}  // namespace kaizen::enrollment
+namespace kaizen::purge_client {
+class PurgeTarget;  // clients/purge/purge_target.h
+}  // namespace kaizen::purge_client
+namespace kaizen::enrollment {
 
 using ::kaizen::type::Principal;
 
@@ -46,6 +51,11 @@ struct EnrollmentConfig {
   // previous secrets): links issued under them still redeem. New links are
   // always hashed with claim_link_key.
   std::vector<std::string> previous_claim_link_keys;
+  // The services asked to delete a purged cohort's or an erased person's
+  // data (purge.cc; not owned, must outlive the domain). Scheduling, survey
+  // and plans are expected: one without a target here is reported
+  // NOT_CONFIGURED, never skipped silently.
+  std::vector<purge_client::PurgeTarget*> purge_targets;
 };
 
 class Enrollment {
@@ -67,6 +77,11 @@ class Enrollment {
   absl::StatusOr<v1::PurgeCohortPersonalDataResponse> PurgeCohortPersonalData(
       const Principal& caller,
       const v1::PurgeCohortPersonalDataRequest& request);
+  // Purge reports and the erasure of one person (purge.cc, erasure.cc).
+  absl::StatusOr<v1::PurgeReport> GetPurgeReport(const Principal& caller,
+                                                 const v1::GetPurgeReportRequest& request);
+  absl::StatusOr<v1::PurgeReport> ErasePersonalData(
+      const Principal& caller, const v1::ErasePersonalDataRequest& request);
 
   // Applications.
   absl::StatusOr<v1::Application> CreateApplication(
@@ -137,6 +152,12 @@ class Enrollment {
   std::vector<std::string> ClaimTokenHashes(const std::string& token) const;
 
  private:
+  // Asks every target of the report (cohort_id, participant_id: "" for the
+  // whole cohort) that is not DONE to purge, outside any transaction and in
+  // parallel, and stores each answer (purge.cc). Returns the report.
+  absl::StatusOr<v1::PurgeReport> RunPurgeTargets(const std::string& cohort_id,
+                                                  const std::string& participant_id);
+
   EnrollmentStore* store_;
   const Clock* clock_;
   EnrollmentConfig config_;

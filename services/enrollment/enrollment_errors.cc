@@ -25,11 +25,15 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kInvalidPageToken, kInvalidCursor, kUpdateMaskRequired, kUpdateMaskInvalid,
       kTeamSize, kTeamMunicipalityMismatch, kTeamLargerThanCapacity, kAgeOutOfRange,
       kCurrencyNotJpy, kStaffRoleRequired, kSubjectReserved, kUnknownItem, kInvalidFilter,
-      kDuplicateApplicant,
+      kDuplicateApplicant, kFieldRequired, kAlreadyAppointed,
+      kMunicipalityIsWard, kMunicipalityUnknown,
       kCohortNotOpen, kApplicationWindowClosed, kInvalidStateTransition, kCohortFull,
       kMunicipalityLimitReached, kCapacityBelowTaken, kMunicipalityLimitBelowTaken,
       kCohortFinished, kNoOpenOffer, kOfferExpired, kAlreadyCancelled, kRefundExceedsPaid,
+      kPaymentExceedsBalance, kParticipantCannotBeStaff, kStaffCannotApply,
+      kApplicantCannotBeStaff, kMemberIsStaff, kWaiverNotInEffect,
       kItemNotYetAvailable, kAlreadyShipped, kCohortNotFinished, kRetentionNotElapsed,
+      kCohortPurged, kErasureNotAllowed,
       kClaimLinkExpired, kClaimLinkUsed, kClaimLinkRevoked, kParticipationAlreadyClaimed,
       kApplicationAlreadyClaimed, kSubjectAlreadyInCohort, kClaimLinkNotFound,
       kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
@@ -41,7 +45,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
 const std::vector<absl::string_view>& HistoryReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kSeatAvailable, kCohortFull, kMunicipalityLimitReached, kOfferExpired,
-      kOfferAccepted, kOfferDeclined, kEligibilityOverridden};
+      kOfferAccepted, kOfferDeclined, kEligibilityOverridden, kMemberIsStaff};
   return *kReasons;
 }
 
@@ -120,6 +124,32 @@ absl::Status InvalidFilter(absl::string_view field) {
                               kInvalidFilter);
 }
 
+absl::Status MunicipalityIsWard(absl::string_view field, absl::string_view ward_code,
+                                absl::string_view city_name, absl::string_view city_code) {
+  return errors::InvalidField(field,
+                              absl::StrCat(ward_code, " is a ward of ", city_name, " (", city_code,
+                                           "); use the city's code"),
+                              kMunicipalityIsWard);
+}
+
+absl::Status MunicipalityUnknown(absl::string_view field, absl::string_view code,
+                                 absl::string_view name) {
+  if (!name.empty()) {
+    return errors::InvalidField(
+        field, absl::StrCat(code, " (", name, ") has no municipal government; nobody is employed there"),
+        kMunicipalityUnknown);
+  }
+  return errors::InvalidField(
+      field,
+      absl::StrCat(code, " is not in the national list of local government codes (総務省 "
+                         "全国地方公共団体コード); check the code"),
+      kMunicipalityUnknown);
+}
+
+absl::Status FieldRequired(absl::string_view field) {
+  return errors::InvalidField(field, "is required", kFieldRequired);
+}
+
 absl::Status DuplicateApplicant() {
   return errors::Error(absl::StatusCode::kAlreadyExists, kDuplicateApplicant,
                        "this e-mail address already has an application in this cohort");
@@ -191,6 +221,18 @@ absl::Status CohortFinished(absl::string_view message) {
   return errors::FailedPrecondition(kCohortFinished, message);
 }
 
+absl::Status CohortPurged() {
+  return errors::FailedPrecondition(kCohortPurged,
+                                    "this cohort's personal data was purged; it cannot change");
+}
+
+absl::Status ErasureNotAllowed() {
+  return errors::FailedPrecondition(
+      kErasureNotAllowed,
+      "an active participation of a cohort that has not finished holds a seat; cancel the "
+      "participation first, or erase after the cohort finishes");
+}
+
 absl::Status NoOpenOffer() {
   return errors::FailedPrecondition(kNoOpenOffer, "this application has no open offer");
 }
@@ -206,7 +248,55 @@ absl::Status AlreadyCancelled() {
 
 absl::Status RefundExceedsPaid(int64_t refundable) {
   return errors::FailedPrecondition(
-      kRefundExceedsPaid, absl::StrCat("at most ", refundable, " yen can be refunded"));
+      kRefundExceedsPaid, absl::StrCat("at most ", refundable, " yen can be refunded"),
+      {{"refundable_yen", absl::StrCat(refundable)}});
+}
+
+absl::Status PaymentExceedsBalance(int64_t balance) {
+  return errors::FailedPrecondition(
+      kPaymentExceedsBalance,
+      balance == 0 ? std::string("nothing is due from this participant (balance 0 yen)")
+                   : absl::StrCat("the balance is ", balance,
+                                  " yen; a payment may not be larger"),
+      {{"balance_yen", absl::StrCat(balance)}});
+}
+
+absl::Status ParticipantCannotBeStaff() {
+  return errors::FailedPrecondition(
+      kParticipantCannotBeStaff,
+      "this person is a participant of the cohort and cannot also be its staff");
+}
+
+absl::Status StaffCannotApply() {
+  return errors::FailedPrecondition(
+      kStaffCannotApply, "you are staff of this cohort and cannot apply to it as a participant");
+}
+
+absl::Status ApplicantCannotBeStaff() {
+  return errors::FailedPrecondition(
+      kApplicantCannotBeStaff,
+      "this person has an application waiting in the cohort; withdraw or reject it before "
+      "appointing them staff");
+}
+
+absl::Status MemberIsStaff(int index) {
+  return errors::FailedPrecondition(
+      kMemberIsStaff,
+      absl::StrCat("member ", index + 1,
+                   " of this application is staff of the cohort and cannot take a seat in it"),
+      {{"member_index", absl::StrCat(index)}});
+}
+
+absl::Status WaiverNotInEffect() {
+  return errors::FailedPrecondition(kWaiverNotInEffect,
+                                    "no waiver is in effect for this participant");
+}
+
+absl::Status AlreadyAppointed(v1::Participant::Role role) {
+  return errors::Error(absl::StatusCode::kAlreadyExists, kAlreadyAppointed,
+                       absl::StrCat("this person already is ", v1::Participant::Role_Name(role),
+                                    " of the cohort"),
+                       {{"role", v1::Participant::Role_Name(role)}});
 }
 
 absl::Status ItemNotYetAvailable(const google::type::Date& available) {

@@ -45,6 +45,17 @@ inline constexpr absl::string_view kSubjectReserved = "SUBJECT_RESERVED";
 inline constexpr absl::string_view kInvalidFilter = "INVALID_FILTER";
 // Also ALREADY_EXISTS (see DuplicateApplicant).
 inline constexpr absl::string_view kDuplicateApplicant = "DUPLICATE_APPLICANT";
+// A municipality code that passes the shape checks of common/validation but
+// is not an employer in the national master (common/municipality): a ward of
+// a designated city, or a code the master does not have.
+inline constexpr absl::string_view kMunicipalityIsWard = "MUNICIPALITY_IS_WARD";
+inline constexpr absl::string_view kMunicipalityUnknown = "MUNICIPALITY_UNKNOWN";
+// A required field (one whose own validator would only say "not valid":
+// e-mail, municipality code, date, a message) was not sent.
+inline constexpr absl::string_view kFieldRequired = "FIELD_REQUIRED";
+// The same person appointed to the same staff role of a cohort twice
+// (ALREADY_EXISTS).
+inline constexpr absl::string_view kAlreadyAppointed = "ALREADY_APPOINTED";
 
 // State forbids it (FAILED_PRECONDITION).
 inline constexpr absl::string_view kCohortNotOpen = "COHORT_NOT_OPEN";
@@ -60,10 +71,22 @@ inline constexpr absl::string_view kNoOpenOffer = "NO_OPEN_OFFER";
 inline constexpr absl::string_view kOfferExpired = "OFFER_EXPIRED";
 inline constexpr absl::string_view kAlreadyCancelled = "ALREADY_CANCELLED";
 inline constexpr absl::string_view kRefundExceedsPaid = "REFUND_EXCEEDS_PAID";
+inline constexpr absl::string_view kPaymentExceedsBalance = "PAYMENT_EXCEEDS_BALANCE";
+// A cohort's participant appointed its staff; its staff applying to it.
+inline constexpr absl::string_view kParticipantCannotBeStaff = "PARTICIPANT_CANNOT_BE_STAFF";
+inline constexpr absl::string_view kStaffCannotApply = "STAFF_CANNOT_APPLY";
+// Someone with a pending application appointed staff; a seat for active
+// staff (also the history reason of the service's rejection).
+inline constexpr absl::string_view kApplicantCannotBeStaff = "APPLICANT_CANNOT_BE_STAFF";
+inline constexpr absl::string_view kMemberIsStaff = "MEMBER_IS_STAFF";
+// WAIVER_REVOKED without a waiver in effect.
+inline constexpr absl::string_view kWaiverNotInEffect = "WAIVER_NOT_IN_EFFECT";
 inline constexpr absl::string_view kItemNotYetAvailable = "ITEM_NOT_YET_AVAILABLE";
 inline constexpr absl::string_view kAlreadyShipped = "ALREADY_SHIPPED";
 inline constexpr absl::string_view kCohortNotFinished = "COHORT_NOT_FINISHED";
 inline constexpr absl::string_view kRetentionNotElapsed = "RETENTION_NOT_ELAPSED";
+inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
+inline constexpr absl::string_view kErasureNotAllowed = "ERASURE_NOT_ALLOWED";
 // Claim links and claims (claims.cc).
 inline constexpr absl::string_view kClaimLinkExpired = "CLAIM_LINK_EXPIRED";
 inline constexpr absl::string_view kClaimLinkUsed = "CLAIM_LINK_USED";
@@ -91,8 +114,9 @@ inline constexpr absl::string_view kPartnerMunicipalityMissing = "PARTNER_MUNICI
 inline constexpr absl::string_view kMembersOnly = "MEMBERS_ONLY";
 
 // Application history reasons (v1::Application.history[].reason), not
-// errors. kCohortFull, kMunicipalityLimitReached (why an application waits)
-// and kOfferExpired are history reasons too.
+// errors. kCohortFull, kMunicipalityLimitReached (why an application waits),
+// kOfferExpired and kMemberIsStaff (the service's rejection; shown to the
+// secretariat only) are history reasons too.
 inline constexpr absl::string_view kSeatAvailable = "SEAT_AVAILABLE";
 inline constexpr absl::string_view kOfferAccepted = "OFFER_ACCEPTED";
 inline constexpr absl::string_view kOfferDeclined = "OFFER_DECLINED";
@@ -137,6 +161,20 @@ absl::Status UnknownItem();
 absl::Status UnknownItem(absl::string_view field);
 // A list filter `field` whose enum value is not one the API defines.
 absl::Status InvalidFilter(absl::string_view field);
+// `field` holds the code of a ward (行政区) of a designated city, e.g.
+// 011011 札幌市中央区: its staff are employed by the city, so the city's code
+// is the one to use. The message names both codes and the city ("011011 is a
+// ward of 札幌市 (011002); use the city's code"): public data, not personal.
+absl::Status MunicipalityIsWard(absl::string_view field, absl::string_view ward_code,
+                                absl::string_view city_name, absl::string_view city_code);
+// `field` holds a well-formed code that names no municipality in the master
+// (e.g. 013005), or one without a municipal government (`name` of the
+// Northern Territories' villages; empty otherwise).
+absl::Status MunicipalityUnknown(absl::string_view field, absl::string_view code,
+                                 absl::string_view name = "");
+// `field` is required and was not sent ("is required"), for fields whose
+// validator would otherwise call an empty value malformed.
+absl::Status FieldRequired(absl::string_view field);
 
 // DUPLICATE_APPLICANT, two forms:
 // ALREADY_EXISTS: one of the e-mail addresses already has a live application
@@ -174,14 +212,40 @@ absl::Status MunicipalityLimitBelowTaken(int municipalities_taken);
 // Changing a FINISHED cohort: updates ("a finished cohort cannot be
 // changed") and new staff ("the cohort has finished"); `message` says which.
 absl::Status CohortFinished(absl::string_view message);
+// Changing a cohort whose personal data was purged (its retention, say).
+absl::Status CohortPurged();
+// ErasePersonalData of an ACTIVE participation of a cohort that has not
+// finished (it holds a seat: cancel it first, or wait for the finish).
+absl::Status ErasureNotAllowed();
 // AcceptOffer / DeclineOffer on an application that has no open offer.
 absl::Status NoOpenOffer();
 // AcceptOffer / DeclineOffer after the offer lapsed (the lapse is kept).
 absl::Status OfferExpired();
 // CancelParticipant on a cancelled participation.
 absl::Status AlreadyCancelled();
-// A refund larger than what was paid and not yet refunded (`refundable` yen).
+// A refund larger than what was paid and not yet refunded (`refundable` yen;
+// metadata "refundable_yen").
 absl::Status RefundExceedsPaid(int64_t refundable);
+// A payment larger than the participant's `balance` (yen still due; 0 when
+// nothing is due). Metadata "balance_yen". FAILED_PRECONDITION, not
+// INVALID_ARGUMENT: the same amount is fine for someone who owes more.
+absl::Status PaymentExceedsBalance(int64_t balance);
+// CreateParticipant for someone who is an active participant (seat holder)
+// of the same cohort: nobody is both taught and staff in one cohort.
+absl::Status ParticipantCannotBeStaff();
+// CreateApplication by a signed-in caller who is active staff of the cohort
+// (the secretariat excepted: it applies on people's behalf).
+absl::Status StaffCannotApply();
+// CreateParticipant for someone with a WAITLISTED or OFFERED application in
+// the same cohort (its submitting account, or a member's e-mail): decide
+// the application first.
+absl::Status ApplicantCannotBeStaff();
+// A seat for member `index` of an application who is active staff of the
+// cohort (AcceptApplication; the secretariat's message only: applicants
+// never see it, see SeatLedger::AdmitApplication).
+absl::Status MemberIsStaff(int index);
+// RecordPayment WAIVER_REVOKED while no waiver is in effect.
+absl::Status WaiverNotInEffect();
 // RecordShipment before the item's `available` date (Asia/Tokyo).
 absl::Status ItemNotYetAvailable(const google::type::Date& available);
 // RecordShipment for an item this person already received.
@@ -206,6 +270,12 @@ absl::Status ApplicationAlreadyClaimed();
 // Binding an account that is already bound to another active participation
 // of the same cohort (one person, one place in a cohort).
 absl::Status SubjectAlreadyInCohort();
+
+// ---------------------------------------------------------------- ALREADY_EXISTS
+
+// CreateParticipant for a person (account subject or e-mail) who already
+// holds `role` (active) in the cohort; metadata "role".
+absl::Status AlreadyAppointed(v1::Participant::Role role);
 
 // ---------------------------------------------------------------- NOT_FOUND
 

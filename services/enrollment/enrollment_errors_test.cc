@@ -48,6 +48,10 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(UnknownItem(), Code::kInvalidArgument, kUnknownItem);
   ExpectError(UnknownItem("unshipped_item_id"), Code::kInvalidArgument, kUnknownItem);
   ExpectError(InvalidFilter("fee_status"), Code::kInvalidArgument, kInvalidFilter);
+  ExpectError(MunicipalityIsWard("f", "011011", "札幌市", "011002"), Code::kInvalidArgument,
+              kMunicipalityIsWard);
+  ExpectError(MunicipalityUnknown("f", "013005"), Code::kInvalidArgument, kMunicipalityUnknown);
+  ExpectError(ErasureNotAllowed(), Code::kFailedPrecondition, kErasureNotAllowed);
   ExpectError(ClaimLinkExpired(), Code::kFailedPrecondition, kClaimLinkExpired);
   ExpectError(ClaimLinkUsed(), Code::kFailedPrecondition, kClaimLinkUsed);
   ExpectError(ClaimLinkRevoked(), Code::kFailedPrecondition, kClaimLinkRevoked);
@@ -77,9 +81,19 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(OfferExpired(), Code::kFailedPrecondition, kOfferExpired);
   ExpectError(AlreadyCancelled(), Code::kFailedPrecondition, kAlreadyCancelled);
   ExpectError(RefundExceedsPaid(5), Code::kFailedPrecondition, kRefundExceedsPaid);
+  ExpectError(PaymentExceedsBalance(0), Code::kFailedPrecondition, kPaymentExceedsBalance);
+  ExpectError(PaymentExceedsBalance(3000), Code::kFailedPrecondition, kPaymentExceedsBalance);
+  EXPECT_EQ(errors::GetErrorInfo(PaymentExceedsBalance(3000))->metadata().at("balance_yen"),
+            "3000");
+  ExpectError(ParticipantCannotBeStaff(), Code::kFailedPrecondition, kParticipantCannotBeStaff);
+  ExpectError(StaffCannotApply(), Code::kFailedPrecondition, kStaffCannotApply);
+  ExpectError(AlreadyAppointed(v1::Participant::OBSERVER), Code::kAlreadyExists,
+              kAlreadyAppointed);
+  ExpectError(FieldRequired("consent"), Code::kInvalidArgument, kFieldRequired);
   ExpectError(ItemNotYetAvailable(day), Code::kFailedPrecondition, kItemNotYetAvailable);
   ExpectError(AlreadyShipped(), Code::kFailedPrecondition, kAlreadyShipped);
   ExpectError(CohortNotFinished(), Code::kFailedPrecondition, kCohortNotFinished);
+  ExpectError(CohortPurged(), Code::kFailedPrecondition, kCohortPurged);
   ExpectError(RetentionNotElapsed(t), Code::kFailedPrecondition, kRetentionNotElapsed);
 
   ExpectError(WaitlistFull(50), Code::kFailedPrecondition, kWaitlistFull);
@@ -107,6 +121,9 @@ TEST(EnrollmentErrorsTest, MessagesNameNoValueAndMetadataIsKept) {
   day.set_month(9);
   day.set_day(15);
   EXPECT_EQ(ItemNotYetAvailable(day).message(), "this item can ship from 2022-09-15");
+  // Municipality codes are public, not personal: the message names them.
+  EXPECT_EQ(MunicipalityIsWard("f", "011011", "札幌市", "011002").message(),
+            "f: 011011 is a ward of 札幌市 (011002); use the city's code");
   // The duplicate names neither the address nor the other application.
   EXPECT_EQ(DuplicateApplicant().message(),
             "this e-mail address already has an application in this cohort");

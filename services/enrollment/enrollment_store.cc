@@ -15,6 +15,7 @@
 #include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/purge_report_sql.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::enrollment {
@@ -104,12 +105,16 @@ std::string StoredApplication(const v1::Application& application) {
   stored.clear_access_token();
   stored.clear_etag();
   stored.clear_waitlist_position();
+  // Names are looked up when a response is made (municipalities.h).
+  stored.clear_municipality_name();
+  for (v1::Applicant& m : *stored.mutable_members()) m.clear_municipality_name();
   return stored.SerializeAsString();
 }
 
 std::string StoredParticipant(const v1::Participant& participant) {
   v1::Participant stored = participant;
   stored.clear_etag();
+  stored.clear_municipality_name();
   return stored.SerializeAsString();
 }
 
@@ -552,6 +557,20 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return std::make_pair(applications_deleted, participants_deleted);
   }
 
+  absl::StatusOr<std::vector<PurgeReportRow>> ListPurgeReport(
+      const std::string& cohort_id, const std::string& participant_id) override {
+    return purge_report_sql::List(db_, cohort_id, participant_id);
+  }
+  absl::Status PutPurgeReportRow(const PurgeReportRow& row) override {
+    return purge_report_sql::Put(db_, row);
+  }
+  absl::StatusOr<ErasedKeys> DeleteParticipantKeys(const std::string& cohort_id,
+                                                   const std::string& participant_id,
+                                                   const std::string& email_key) override {
+    return purge_report_sql::DeleteParticipantKeys(
+        db_, cohort_id, participant_id, ParticipantName(cohort_id, participant_id), email_key);
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -560,7 +579,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 
 const storage::Migrations& EnrollmentStore::Migrations() {
   static const auto* const kMigrations = new storage::Migrations{
-      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2};
+      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2,
+      purge_report_sql::kSchemaV3};
   return *kMigrations;
 }
 

@@ -88,6 +88,29 @@ struct ClaimLinkRecord {
   bool revoked = false;
 };
 
+// One service's row of a purge report (purge.cc, purge_report_sql.h),
+// keyed by (cohort_id, participant_id, service).
+struct PurgeReportRow {
+  std::string cohort_id;
+  std::string participant_id;  // "" for a whole-cohort purge
+  std::string service;
+  int position = 0;  // display order: enrollment 0, then the targets
+  // State, counts, reasons, attempts, update time (no personal data).
+  v1::PurgeReport::ServiceReport report;
+  // An erasure's account subject, kept only until the service is DONE.
+  std::string subject;
+  // A call to the service is in flight until then (InfinitePast: none).
+  absl::Time lease_until = absl::InfinitePast();
+  absl::Time create_time;
+};
+
+// What an erasure removed besides the participant's fields.
+struct ErasedKeys {
+  int email_keys = 0;
+  int claim_links = 0;
+  int request_ids = 0;
+};
+
 struct ApplicationFilter {
   std::optional<v1::Application::State> state;
   std::string municipality_code;  // empty = any
@@ -215,6 +238,18 @@ class EnrollmentTx {
   // participants) deleted.
   virtual absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(
       const std::string& cohort_id) = 0;
+
+  // --- purge reports and erasure (purge.cc, erasure.cc; purge_report_sql.h)
+  // A report's rows in display order; empty when there is none.
+  virtual absl::StatusOr<std::vector<PurgeReportRow>> ListPurgeReport(
+      const std::string& cohort_id, const std::string& participant_id) = 0;
+  // Inserts or replaces the row with the same key.
+  virtual absl::Status PutPurgeReportRow(const PurgeReportRow& row) = 0;
+  // Deletes one person's key rows: `email_key` in the cohort's e-mail keys
+  // (skipped when empty), their claim links, request ids naming them.
+  virtual absl::StatusOr<ErasedKeys> DeleteParticipantKeys(const std::string& cohort_id,
+                                                           const std::string& participant_id,
+                                                           const std::string& email_key) = 0;
 };
 
 class EnrollmentStore {

@@ -763,7 +763,11 @@ TEST_F(EnrollmentTest, PaymentsDriveFeeStatusAndAreIdempotent) {
   refund.set_request_id("refund-2");
   p = enrollment_->RecordPayment(Secretariat(), refund);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->fee_status(), v1::Participant::REFUNDED);
+  // Refunded in full while still taking part: the fee is due again (issue
+  // 15: fee_status agrees with owes_fee). REFUNDED is for those who owe
+  // nothing (fees_test).
+  EXPECT_EQ(p->fee_status(), v1::Participant::UNPAID);
+  EXPECT_EQ(p->balance().units(), 10000);
 
   pay.mutable_amount()->set_currency_code("USD");
   pay.set_request_id("pay-2");
@@ -823,7 +827,9 @@ TEST_F(EnrollmentTest, RosterCarriesCurrentConsent) {
 
   v1::UpdateConsentRequest change;
   change.set_name(a.participants(0));
+  change.mutable_consent()->set_share_attendance(false);  // all three are required
   change.mutable_consent()->set_share_action_plan(true);
+  change.mutable_consent()->set_share_survey_profile(false);
   ASSERT_TRUE(enrollment_->UpdateConsent(Secretariat(), change).ok());
   roster = enrollment_->GetRoster(Service(), get);
   ASSERT_TRUE(roster.ok()) << roster.status();
@@ -863,6 +869,10 @@ TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {
   // Revoking consent tells the partner to forget: DELETED, without data.
   v1::UpdateConsentRequest revoke;
   revoke.set_name(a.participants(0));
+  // All three false: sharing nothing is said explicitly.
+  revoke.mutable_consent()->set_share_attendance(false);
+  revoke.mutable_consent()->set_share_action_plan(false);
+  revoke.mutable_consent()->set_share_survey_profile(false);
   ASSERT_TRUE(enrollment_->UpdateConsent(Secretariat(), revoke).ok());
   auto after = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
   ASSERT_EQ(after->changes_size(), 1);

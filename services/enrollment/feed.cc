@@ -12,6 +12,7 @@
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/municipalities.h"
 
 namespace kaizen::enrollment {
 
@@ -39,9 +40,10 @@ absl::StatusOr<v1::Roster> Enrollment::GetRoster(const Principal& caller,
       e->set_display_name(rec.participant.display_name());
       e->set_role(rec.participant.role());
       e->set_municipality_code(rec.participant.municipality_code());
+      AddMunicipalityName(e);
       e->set_subject(rec.participant.subject());
       // Current consent, so other services can honour it at read time.
-      *e->mutable_consent() = rec.participant.consent();
+      *e->mutable_consent() = WholeConsent(rec.participant.consent());
     }
     return absl::OkStatus();
   }));
@@ -91,8 +93,9 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       }
       change->set_kind(v1::Change::UPSERTED);
       change->set_municipality_code(p.municipality_code());
+      AddMunicipalityName(change);
       change->set_state(p.state());
-      *change->mutable_consent() = p.consent();
+      *change->mutable_consent() = WholeConsent(p.consent());
       change->set_display_name(p.display_name());
       auto it = titles.find(ids->first);
       if (it == titles.end()) {

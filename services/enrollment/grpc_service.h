@@ -26,6 +26,8 @@ class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
   KAIZEN_ENROLLMENT_RPC(TransitionCohort, TransitionCohortRequest, Cohort)
   KAIZEN_ENROLLMENT_RPC(PurgeCohortPersonalData, PurgeCohortPersonalDataRequest,
                         PurgeCohortPersonalDataResponse)
+  KAIZEN_ENROLLMENT_RPC(GetPurgeReport, GetPurgeReportRequest, PurgeReport)
+  KAIZEN_ENROLLMENT_RPC(ErasePersonalData, ErasePersonalDataRequest, PurgeReport)
   KAIZEN_ENROLLMENT_RPC(CreateApplication, CreateApplicationRequest, Application)
   KAIZEN_ENROLLMENT_RPC(GetApplication, GetApplicationRequest, Application)
   KAIZEN_ENROLLMENT_RPC(ListApplications, ListApplicationsRequest, ListApplicationsResponse)

@@ -8,6 +8,7 @@
 #include "common/util/proto_time.h"
 #include "common/util/resource_name.h"
 #include "common/validation/validation.h"
+#include "services/enrollment/decisions.h"
 #include "services/enrollment/enrollment_errors.h"
 
 namespace kaizen::enrollment {
@@ -93,13 +94,31 @@ std::string EmailKey(absl::string_view email) {
 // ---------------------------------------------------------------- records
 
 void AddHistory(v1::Application& app, v1::Application::State state, absl::Time now,
-                absl::string_view actor, absl::string_view reason) {
+                absl::string_view actor, absl::string_view reason, Decision::Kind decision) {
   app.set_state(state);
+  // Before the history entry: a legacy application's record is seeded from
+  // the history as it was before this change (decisions.h).
+  if (decision != Decision::KIND_UNSPECIFIED) RecordDecision(app, decision, now, actor, reason);
   auto* h = app.add_history();
   h->set_state(state);
   *h->mutable_time() = ToProto(now);
   h->set_actor(std::string(actor));
   h->set_reason(std::string(reason));
+}
+
+v1::Consent WholeConsent(const v1::Consent& c) {
+  v1::Consent out;
+  out.set_share_attendance(c.share_attendance());
+  out.set_share_action_plan(c.share_action_plan());
+  out.set_share_survey_profile(c.share_survey_profile());
+  return out;
+}
+
+void WholeConsents(v1::Participant* p) {
+  *p->mutable_consent() = WholeConsent(p->consent());
+  for (auto& change : *p->mutable_consent_history()) {
+    *change.mutable_consent() = WholeConsent(change.consent());
+  }
 }
 
 absl::Status AppendParticipantChange(EnrollmentTx& tx, const v1::Participant& p,

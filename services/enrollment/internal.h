@@ -87,14 +87,30 @@ std::string EmailKey(absl::string_view email);
 
 // ---------------------------------------------------------------- records
 
-// Moves `app` to `state` and records it in its history.
+// Moves `app` to `state` and records it in its history, and in its
+// decisions as `decision` unless that is KIND_UNSPECIFIED (no decision:
+// submission, waiting, admission on arrival). The caller names the kind
+// (decisions.h); it is never inferred from `reason`.
 void AddHistory(v1::Application& app, v1::Application::State state, absl::Time now,
-                absl::string_view actor, absl::string_view reason);
+                absl::string_view actor, absl::string_view reason,
+                v1::Application::Decision::Kind decision);
+
+// `c` with its three fields present (Consent's fields have presence so
+// UpdateConsent can require them; elsewhere left out means false). Every
+// consent stored and every one returned goes through this, so readers see
+// the three fields, also of rows stored before they had presence.
+v1::Consent WholeConsent(const v1::Consent& c);
+// WholeConsent on `p`'s consent and consent history.
+void WholeConsents(v1::Participant* p);
 
 // Tells the partner feed that a PARTICIPANT changed (staff are not in the
 // feed); the feed projects their current state when read.
 absl::Status AppendParticipantChange(EnrollmentTx& tx, const v1::Participant& p,
                                      absl::Time now);
+
+// The stored cohort plus what is computed on every read: seats and
+// municipalities taken, etag (cohorts.cc; purge.cc uses it too).
+absl::Status DecorateCohort(EnrollmentTx& tx, const CohortRecord& rec, v1::Cohort* out);
 
 // Stores a changed participant (new revision, update_time) and appends it to
 // the feed. Fees and shipments use tx.UpdateParticipant directly: they are

@@ -1,18 +1,47 @@
 // The enrollment server: flags -> Options -> store -> domain -> gRPC.
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/synchronization/notification.h"
+#include "clients/purge/grpc_purge_target.h"
 #include "common/auth/principal.h"
+#include "common/auth/tls.h"
 #include "common/server/options.h"
 #include "common/server/server.h"
 #include "common/util/clock.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/grpc_service.h"
+#include "grpcpp/create_channel.h"
+
+// Where a purge or an erasure reaches (services/enrollment/purge.h). Empty
+// (and no environment variable): that service is reported NOT_CONFIGURED in
+// every purge report, never skipped silently.
+ABSL_FLAG(std::string, scheduling_address, "",
+          "host:port of the scheduling service, for purges (env KAIZEN_SCHEDULING_ADDR)");
+ABSL_FLAG(std::string, survey_address, "",
+          "host:port of the survey service, for purges (env KAIZEN_SURVEY_ADDR)");
+ABSL_FLAG(std::string, plans_address, "",
+          "host:port of the plans service, for purges (env KAIZEN_PLANS_ADDR)");
+ABSL_FLAG(int, purge_deadline_ms, 10000,
+          "deadline of each PurgePersonalData call to another service (50..60000)");
+
+namespace {
+
+// Flag, else environment variable, else "" (not configured).
+std::string FlagOrEnv(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(env);
+  return value != nullptr ? value : "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -34,19 +63,53 @@ int main(int argc, char** argv) {
                  std::string(store.status().message()).c_str());
     return 1;
   }
-  enrollment::Enrollment domain(
-      store->get(), kaizen::Clock::Real(),
-      enrollment::EnrollmentConfig{
-          options->page_token_key, options->keys.applicant_links.current(),
-          options->keys.claim_links.current(),
-          // Links issued under a previous secret still redeem during the overlap.
-          std::vector<std::string>(options->keys.claim_links.all().begin() + 1,
-                                   options->keys.claim_links.all().end())});
+  const int purge_deadline_ms = absl::GetFlag(FLAGS_purge_deadline_ms);
+  if (purge_deadline_ms < 50 || purge_deadline_ms > 60000) {
+    std::fprintf(stderr, "enrollment: --purge_deadline_ms must be 50..60000\n");
+    return 2;
+  }
   // Principal credentials: keys for that purpose (current + previous),
   // --principal_lifetime_seconds for the calls this service makes.
   kaizen::auth::PrincipalSignerOptions signer_options;
   signer_options.lifetime = options->principal_lifetime;
   kaizen::auth::PrincipalSigner signer(options->keys.principal_forwarding, signer_options);
+  // Purge targets, with TLS when --backend_tls_ca_file is given (as the
+  // other services' clients).
+  const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
+      kaizen::auth::ChannelCredentialsFor(options->backend_tls);
+  std::vector<std::unique_ptr<kaizen::purge_client::GrpcPurgeTarget>> purge_targets;
+  const struct {
+    const char* service;
+    std::string address;
+    absl::string_view method;
+  } downstream[] = {
+      {"scheduling", FlagOrEnv(absl::GetFlag(FLAGS_scheduling_address), "KAIZEN_SCHEDULING_ADDR"),
+       kaizen::purge_client::kSchedulingPurgeMethod},
+      {"survey", FlagOrEnv(absl::GetFlag(FLAGS_survey_address), "KAIZEN_SURVEY_ADDR"),
+       kaizen::purge_client::kSurveyPurgeMethod},
+      {"plans", FlagOrEnv(absl::GetFlag(FLAGS_plans_address), "KAIZEN_PLANS_ADDR"),
+       kaizen::purge_client::kPlansPurgeMethod},
+  };
+  enrollment::EnrollmentConfig config{
+      options->page_token_key, options->keys.applicant_links.current(),
+      options->keys.claim_links.current(),
+      // Links issued under a previous secret still redeem during the overlap.
+      std::vector<std::string>(options->keys.claim_links.all().begin() + 1,
+                               options->keys.claim_links.all().end())};
+  for (const auto& d : downstream) {
+    if (d.address.empty()) {
+      std::fprintf(stderr,
+                   "{\"service\":\"enrollment\",\"event\":\"purge_target_not_configured\","
+                   "\"target\":\"%s\"}\n",
+                   d.service);
+      continue;
+    }
+    purge_targets.push_back(std::make_unique<kaizen::purge_client::GrpcPurgeTarget>(
+        d.service, std::string(d.method), grpc::CreateChannel(d.address, backend_credentials),
+        &signer, absl::Milliseconds(purge_deadline_ms)));
+    config.purge_targets.push_back(purge_targets.back().get());
+  }
+  enrollment::Enrollment domain(store->get(), kaizen::Clock::Real(), std::move(config));
   enrollment::EnrollmentGrpcService service(&domain, &signer);
 
   // Lapsed offers are also expired by every write to their cohort; the

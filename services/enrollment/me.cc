@@ -20,6 +20,7 @@
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/municipalities.h"
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
@@ -110,6 +111,7 @@ absl::StatusOr<v1::ListCohortMembersResponse> Enrollment::ListCohortMembers(
       v1::CohortMember* m = response.add_members();
       m->set_display_name(rec.participant.display_name());
       m->set_municipality_code(rec.participant.municipality_code());
+      AddMunicipalityName(m);
       m->set_role(rec.participant.role());
       last_seq = rec.seq;
     }

@@ -16,9 +16,12 @@
 #include "common/util/ids.h"
 #include "common/validation/validation.h"
 #include "services/enrollment/access.h"
+#include "services/enrollment/appointments.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/fees.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/municipalities.h"
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
@@ -29,9 +32,15 @@ bool IsStaffRole(v1::Participant::Role role) {
          role == v1::Participant::OBSERVER || role == v1::Participant::SECRETARIAT;
 }
 
-v1::Participant DecorateParticipant(const ParticipantRecord& rec) {
+// The stored participant plus its etag and what is derived on every read
+// (fees.h: fee status, amount paid, balance, items to ship on `now`'s day).
+v1::Participant DecorateParticipant(const ParticipantRecord& rec, const v1::Cohort& cohort,
+                                    absl::Time now) {
   v1::Participant out = rec.participant;
   out.set_etag(MakeEtag(out.name(), rec.revision));
+  WholeConsents(&out);
+  DecorateLedger(cohort, absl::ToCivilDay(now, TokyoTimeZone()), &out);
+  AddMunicipalityName(&out);
   return out;
 }
 
@@ -55,16 +64,19 @@ MayActOnParticipant SelfOrSecretariat(const Principal& caller, const char* refus
 }
 
 // Shared skeleton of the participant mutations: parse, authorise the caller
-// (before revealing anything), load the cohort (expiring lapsed offers), load
-// the participant, check the etag, run `fn`, decorate.
+// (before revealing anything), read the clock (under the write lock, so
+// record times agree with commit order), load the cohort (expiring lapsed
+// offers), load the participant, check the etag, run
+// `fn(tx, ledger, cohort, rec, now)`, decorate.
 template <typename Fn>
-absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, absl::Time now,
+absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, const Clock& clock,
                                                   const std::string& name,
                                                   const std::string& etag,
                                                   const MayActOnParticipant& may_act, Fn fn) {
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", name, "participants"));
   v1::Participant result;
   RETURN_IF_ERROR(store->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock.Now();
     {
       absl::StatusOr<ParticipantRecord> seen = tx.GetParticipant(ids.first, ids.second);
       if (!seen.ok() && !absl::IsNotFound(seen.status())) return seen.status();
@@ -75,20 +87,30 @@ absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, absl::
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
     RETURN_IF_ERROR(CheckEtag(rec.participant.name(), rec.revision, etag));
-    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec));
-    result = DecorateParticipant(rec);
+    RETURN_IF_ERROR(fn(tx, ledger, cohort, rec, now));
+    result = DecorateParticipant(rec, cohort.cohort, now);
     return absl::OkStatus();
   }));
   return result;
 }
 
-// ListParticipants' filters that are not columns: fee status, an item not
-// yet shipped (active PARTICIPANTs only: staff get no books), a consent
-// category currently shared.
+// ListParticipants' filters that are not columns, on the decorated
+// participant: fee status, a balance still owed, an item not yet shipped
+// (active PARTICIPANTs only: staff get no books), an item that can ship now
+// and has not, a consent category currently shared.
 bool MatchesListFilters(const v1::Participant& p, const v1::ListParticipantsRequest& r) {
   if (r.fee_status() != v1::Participant::FEE_STATUS_UNSPECIFIED &&
       p.fee_status() != r.fee_status()) {
     return false;
+  }
+  if (r.owes_fee() && p.balance().units() <= 0) return false;
+  if (r.awaiting_shipment()) {
+    if (p.items_to_ship().empty()) return false;
+    if (!r.unshipped_item_id().empty() &&
+        std::find(p.items_to_ship().begin(), p.items_to_ship().end(), r.unshipped_item_id()) ==
+            p.items_to_ship().end()) {
+      return false;
+    }
   }
   if (!r.unshipped_item_id().empty()) {
     if (p.role() != v1::Participant::PARTICIPANT || p.state() != v1::Participant::ACTIVE) {
@@ -110,14 +132,6 @@ bool MatchesListFilters(const v1::Participant& p, const v1::ListParticipantsRequ
   }
 }
 
-int64_t Total(const v1::Participant& p, v1::Participant::Payment::Kind kind) {
-  int64_t total = 0;
-  for (const auto& payment : p.payments()) {
-    if (payment.kind() == kind) total += payment.amount().units();
-  }
-  return total;
-}
-
 }  // namespace
 
 absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
@@ -132,23 +146,24 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
   if (!in.kana().empty()) v.Check(ValidateKana("participant.kana", in.kana()));
   if (!in.email().empty()) v.Check(ValidateEmail("participant.email", in.email()));
   if (!in.municipality_code().empty()) {
-    v.Check(ValidateMunicipalityCode("participant.municipality_code", in.municipality_code()));
+    v.Check(CheckMunicipality("participant.municipality_code", in.municipality_code()));
   }
   v.Check(ValidateText("participant.department", in.department(), 0, 100, false));
   v.Check(ValidateText("participant.subject", in.subject(), 0, 200, false));
   if (absl::StartsWith(in.subject(), "partner:")) v.Check(SubjectReserved());
   RETURN_IF_ERROR(v.Result());
 
-  const absl::Time now = clock_->Now();
   const std::string scope =
       absl::StrCat("CreateParticipant\x1f", request.parent(), "\x1f", caller.subject());
   v1::Participant result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();  // under the write lock
     ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
     if (replayed.has_value()) {
       ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "participants"));
       ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
-      result = DecorateParticipant(rec);
+      ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids.first));
+      result = DecorateParticipant(rec, cohort.cohort, now);
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
@@ -172,12 +187,13 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
     p.set_fee_status(v1::Participant::WAIVED);
     *p.mutable_create_time() = ToProto(now);
     *p.mutable_update_time() = ToProto(now);
+    RETURN_IF_ERROR(CheckAppointment(tx, cohort_id, p));
     RETURN_IF_ERROR(tx.InsertParticipant(&rec));
     if (!request.request_id().empty()) {
       RETURN_IF_ERROR(
           tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), p.name()}, now));
     }
-    result = DecorateParticipant(rec);
+    result = DecorateParticipant(rec, cohort.cohort, now);
     return absl::OkStatus();
   }));
   return result;
@@ -198,7 +214,8 @@ absl::StatusOr<v1::Participant> Enrollment::GetParticipant(
     }
     if (!found.ok()) return found.status();
     const ParticipantRecord& rec = *found;
-    result = DecorateParticipant(rec);
+    ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids.first));
+    result = DecorateParticipant(rec, cohort.cohort, clock_->Now());
     if (!IsSecretariat(caller) && !IsSelf(caller, rec.participant)) {
       RedactParticipantForStaff(&result);
     }
@@ -221,20 +238,23 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
   }
   if (!v1::ConsentCategory_IsValid(request.shares())) v.Check(InvalidFilter("shares"));
   if (!request.municipality_code().empty()) {
-    v.Check(ValidateMunicipalityCode("municipality_code", request.municipality_code()));
+    v.Check(CheckMunicipality("municipality_code", request.municipality_code()));
   }
   RETURN_IF_ERROR(v.Result());
   // Fees and shipments are the secretariat's (RedactParticipantForStaff):
   // filtering by them would reveal them to other staff.
   if ((request.fee_status() != v1::Participant::FEE_STATUS_UNSPECIFIED ||
-       !request.unshipped_item_id().empty()) &&
+       !request.unshipped_item_id().empty() || request.owes_fee() ||
+       request.awaiting_shipment()) &&
       !IsSecretariat(caller)) {
     return SecretariatOnly();
   }
   const std::string fingerprint = absl::StrCat(
       "participants\x1f", request.parent(), "\x1f", request.role(), "\x1f",
       request.municipality_code(), "\x1f", request.fee_status(), "\x1f",
-      request.unshipped_item_id(), "\x1f", request.shares());
+      request.unshipped_item_id(), "\x1f", request.shares(), "\x1f", request.owes_fee(), "\x1f",
+      request.awaiting_shipment());
+  const absl::Time now = clock_->Now();
   int64_t after_seq = 0;
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(std::string position, page_tokens_.Decode(fingerprint, request.page_token()));
@@ -262,7 +282,8 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
     int64_t last_seq = 0;
     bool more = false;
     for (const ParticipantRecord& rec : rows) {
-      if (!MatchesListFilters(rec.participant, request)) continue;
+      v1::Participant decorated = DecorateParticipant(rec, cohort.cohort, now);
+      if (!MatchesListFilters(decorated, request)) continue;
       ++total;
       if (rec.seq <= after_seq || more) continue;
       if (response.participants_size() == page_size) {
@@ -270,7 +291,7 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
         continue;
       }
       v1::Participant* out = response.add_participants();
-      *out = DecorateParticipant(rec);
+      *out = std::move(decorated);
       if (!IsSecretariat(caller)) RedactParticipantForStaff(out);
       last_seq = rec.seq;
     }
@@ -284,12 +305,11 @@ absl::StatusOr<v1::ListParticipantsResponse> Enrollment::ListParticipants(
 absl::StatusOr<v1::Participant> Enrollment::CancelParticipant(
     const Principal& caller, const v1::CancelParticipantRequest& request) {
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 0, 500, true));
-  const absl::Time now = clock_->Now();
   return MutateParticipant(
-      store_, now, request.name(), request.etag(),
+      store_, *clock_, request.name(), request.etag(),
       SelfOrSecretariat(caller, "only the participant themself and the secretariat may cancel"),
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
-          ParticipantRecord& rec) -> absl::Status {
+          ParticipantRecord& rec, absl::Time now) -> absl::Status {
         if (rec.participant.state() != v1::Participant::ACTIVE) return AlreadyCancelled();
         rec.participant.set_state(v1::Participant::CANCELLED);
         RETURN_IF_ERROR(SaveParticipant(tx, rec, now));
@@ -299,13 +319,25 @@ absl::StatusOr<v1::Participant> Enrollment::CancelParticipant(
 
 absl::StatusOr<v1::Participant> Enrollment::UpdateConsent(
     const Principal& caller, const v1::UpdateConsentRequest& request) {
-  const absl::Time now = clock_->Now();
+  // "The complete new consent": an empty body, `{"consent": {}}` or a
+  // forgotten field must not read as "share nothing" (revoking by
+  // accident). The three fields have presence (Consent in the proto); to
+  // share nothing, send the three false.
+  if (!request.has_consent()) return FieldRequired("consent");
   return MutateParticipant(
-      store_, now, request.name(), request.etag(),
+      store_, *clock_, request.name(), request.etag(),
       SelfOrSecretariat(caller,
                         "only the participant themself and the secretariat may change consent"),
-      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&,
-          ParticipantRecord& rec) -> absl::Status {
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ParticipantRecord& rec,
+          absl::Time now) -> absl::Status {
+        // The fields after the caller (authorise first: a stranger is
+        // refused whatever the body says).
+        const v1::Consent& c = request.consent();
+        Violations v;
+        if (!c.has_share_attendance()) v.Check(FieldRequired("consent.share_attendance"));
+        if (!c.has_share_action_plan()) v.Check(FieldRequired("consent.share_action_plan"));
+        if (!c.has_share_survey_profile()) v.Check(FieldRequired("consent.share_survey_profile"));
+        RETURN_IF_ERROR(v.Result());
         *rec.participant.mutable_consent() = request.consent();
         auto* change = rec.participant.add_consent_history();
         *change->mutable_consent() = request.consent();
@@ -321,31 +353,28 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
   Violations v;
   CheckRequestId(v, request.request_id());
   using Payment = v1::Participant::Payment;
-  if (request.kind() == Payment::KIND_UNSPECIFIED) {
-    v.Add("kind", "must be PAYMENT, WAIVER or REFUND");
-  } else if (request.kind() == Payment::WAIVER) {
+  if (request.kind() == Payment::KIND_UNSPECIFIED || !Payment::Kind_IsValid(request.kind())) {
+    v.Add("kind", "must be PAYMENT, WAIVER, REFUND or WAIVER_REVOKED");
+  } else if (request.kind() == Payment::WAIVER || request.kind() == Payment::WAIVER_REVOKED) {
     if (request.amount().units() != 0 || request.amount().nanos() != 0) {
-      v.Add("amount", "must be empty for a waiver");
+      v.Add("amount", request.kind() == Payment::WAIVER ? "must be empty for a waiver"
+                                                        : "must be empty for a waiver revocation");
     }
   } else {
     CheckMoney(v, "amount", request.amount(), /*allow_zero=*/false);
   }
   v.Check(ValidateText("note", request.note(), 0, 500, true));
   RETURN_IF_ERROR(v.Result());
-  const absl::Time now = clock_->Now();
   const std::string scope = absl::StrCat("RecordPayment\x1f", request.name());
   return MutateParticipant(
-      store_, now, request.name(), "", AlreadyAuthorised,
-      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
-          ParticipantRecord& rec) -> absl::Status {
+      store_, *clock_, request.name(), "", AlreadyAuthorised,
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
+          absl::Time now) -> absl::Status {
         ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
         if (replayed.has_value()) return absl::OkStatus();  // recorded already
         v1::Participant& p = rec.participant;
-        const int64_t paid = Total(p, Payment::PAYMENT);
-        const int64_t refunded = Total(p, Payment::REFUND);
-        if (request.kind() == Payment::REFUND && request.amount().units() > paid - refunded) {
-          return RefundExceedsPaid(paid - refunded);
-        }
+        RETURN_IF_ERROR(CheckLedgerEntry(ComputeFeePosition(cohort.cohort, p), request.kind(),
+                                         request.amount().units()));
         Payment* payment = p.add_payments();
         payment->set_kind(request.kind());
         *payment->mutable_amount() = request.amount();
@@ -353,17 +382,8 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
         *payment->mutable_time() = ToProto(now);
         payment->set_note(TrimSpaces(request.note()));
         payment->set_recorded_by(caller.subject());
-        const int64_t net = Total(p, Payment::PAYMENT) - Total(p, Payment::REFUND);
-        const int64_t fee = cohort.cohort.fee().units();
-        if (request.kind() == Payment::WAIVER) {
-          p.set_fee_status(v1::Participant::WAIVED);
-        } else if (net >= fee && net > 0) {
-          p.set_fee_status(v1::Participant::PAID);
-        } else if (Total(p, Payment::REFUND) > 0 && net == 0) {
-          p.set_fee_status(v1::Participant::REFUNDED);
-        } else if (p.fee_status() != v1::Participant::WAIVED) {
-          p.set_fee_status(v1::Participant::UNPAID);
-        }
+        // Stored for readers of old rows; every response derives it again.
+        p.set_fee_status(ComputeFeePosition(cohort.cohort, p).status);
         if (!request.request_id().empty()) {
           RETURN_IF_ERROR(
               tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), p.name()}, now));
@@ -378,11 +398,10 @@ absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
     const Principal& caller, const v1::RecordShipmentRequest& request) {
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 500, true));
-  const absl::Time now = clock_->Now();
   return MutateParticipant(
-      store_, now, request.name(), "", AlreadyAuthorised,
-      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort,
-          ParticipantRecord& rec) -> absl::Status {
+      store_, *clock_, request.name(), "", AlreadyAuthorised,
+      [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
+          absl::Time now) -> absl::Status {
         const v1::IncludedItem* item = nullptr;
         for (const auto& i : cohort.cohort.included_items()) {
           if (i.id() == request.item_id()) item = &i;

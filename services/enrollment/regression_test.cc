@@ -216,7 +216,9 @@ TEST_F(RegressionTest, ParticipantRevisionsMoveOncePerWrite) {
   v1::UpdateConsentRequest consent;
   consent.set_name(p);
   consent.set_etag(shipped->etag());
+  consent.mutable_consent()->set_share_attendance(false);
   consent.mutable_consent()->set_share_action_plan(true);
+  consent.mutable_consent()->set_share_survey_profile(false);
   auto changed = enrollment_->UpdateConsent(Secretariat(), consent);
   ASSERT_TRUE(changed.ok()) << changed.status();
   EXPECT_EQ(changed->etag(), MakeEtag(p, 4));

@@ -4,6 +4,8 @@
 
 #include "common/status/status_macros.h"
 #include "common/util/ids.h"
+#include "services/enrollment/appointments.h"
+#include "services/enrollment/decisions.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/internal.h"
 
@@ -73,7 +75,8 @@ absl::StatusOr<int> SeatLedger::ExpireLapsedOffers(const CohortRecord& cohort) {
   int expired = 0;
   for (ApplicationRecord& rec : offers) {
     if (FromProto(rec.application.offer_expire_time()) > now_) continue;
-    AddHistory(rec.application, v1::Application::EXPIRED, now_, kSystemActor, kOfferExpired);
+    AddHistory(rec.application, v1::Application::EXPIRED, now_, kSystemActor, kOfferExpired,
+               Decision::OFFER_EXPIRED);
     rec.application.set_admitted_member_count(0);
     RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
@@ -91,13 +94,26 @@ absl::Status SeatLedger::Promote(const CohortRecord& cohort) {
   waiting.state = v1::Application::WAITLISTED;
   ASSIGN_OR_RETURN(auto queue, tx_.ListApplications(cohort.id, waiting, std::nullopt, 0));
   const absl::Duration ttl = FromProto(cohort.cohort.offer_ttl());
+  std::optional<CohortStaff> staff;
+  if (!queue.empty()) {
+    ASSIGN_OR_RETURN(staff, CohortStaff::Load(tx_, cohort.id));
+  }
   for (ApplicationRecord& rec : queue) {
     v1::Application& app = rec.application;
+    if (staff->StaffMemberOf(app, app.members_size()) >= 0) {
+      // Never offered a seat; its waiting place and e-mails are freed.
+      AddHistory(app, v1::Application::REJECTED, now_, kSystemActor, kMemberIsStaff,
+                 Decision::REJECT);
+      RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
+      RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+      continue;
+    }
     AdmissionDecision d = Admit(cohort.cohort, usage, app.municipality_code(), app.members_size());
     if (d.admitted == 0) continue;
     app.set_admitted_member_count(d.admitted);
     *app.mutable_offer_expire_time() = ToProto(now_ + ttl);
-    AddHistory(app, v1::Application::OFFERED, now_, kSystemActor, kSeatAvailable);
+    AddHistory(app, v1::Application::OFFERED, now_, kSystemActor, kSeatAvailable,
+               Decision::OFFER);
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
     usage.Add(app.municipality_code(), d.admitted);
     if (usage.seats >= cohort.cohort.capacity()) break;
@@ -113,11 +129,16 @@ absl::Status SeatLedger::SaveCohort(CohortRecord& cohort) {
 
 absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, ApplicationRecord& rec,
                                           int admitted, absl::string_view actor,
-                                          absl::string_view reason) {
+                                          absl::string_view reason, Decision::Kind decision) {
   v1::Application& app = rec.application;
+  {
+    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
+    const int member = staff.StaffMemberOf(app, admitted);
+    if (member >= 0) return MemberIsStaff(member);
+  }
   app.set_admitted_member_count(admitted);
   app.clear_offer_expire_time();
-  AddHistory(app, v1::Application::ACCEPTED, now_, actor, reason);
+  AddHistory(app, v1::Application::ACCEPTED, now_, actor, reason, decision);
   const bool free = cohort.cohort.fee().units() == 0;
   for (int i = 0; i < admitted; ++i) {
     const v1::Applicant& m = app.members(i);
@@ -154,7 +175,7 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
     // chosen; they can change it themselves once they claimed their
     // participation (RedeemClaimLink), and the history shows it came from
     // the application.
-    const v1::Consent& given = m.consent();
+    const v1::Consent given = WholeConsent(m.consent());
     *out.mutable_consent() = given;
     auto* consent = out.add_consent_history();
     *consent->mutable_consent() = given;
@@ -182,13 +203,13 @@ absl::Status SeatLedger::CancelParticipationsOf(const ApplicationRecord& rec) {
 
 absl::Status SeatLedger::EndApplication(const CohortRecord& cohort, ApplicationRecord& rec,
                                         v1::Application::State state, absl::string_view actor,
-                                        absl::string_view reason) {
+                                        absl::string_view reason, Decision::Kind decision) {
   if (rec.application.state() == v1::Application::ACCEPTED) {
     RETURN_IF_ERROR(CancelParticipationsOf(rec));
   }
   rec.application.set_admitted_member_count(0);
   rec.application.clear_offer_expire_time();
-  AddHistory(rec.application, state, now_, actor, reason);
+  AddHistory(rec.application, state, now_, actor, reason, decision);
   RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
   RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
   return Promote(cohort);

@@ -69,8 +69,10 @@ class SeatLedger {
 
   // Offers free seats to waiting applications in queue order (OFFERED,
   // history SEAT_AVAILABLE, offer_expire_time = now + the cohort's
-  // offer_ttl), skipping any that do not fit. No-op for cohorts that are not
-  // live or are full.
+  // offer_ttl), skipping any that do not fit. An application one of whose
+  // members is active staff (appointments.h) is rejected instead (actor
+  // "system", reason MEMBER_IS_STAFF). No-op for cohorts that are not live
+  // or are full.
   absl::Status Promote(const CohortRecord& cohort);
 
   // Stores a changed cohort (update_time, new revision) and promotes: a
@@ -78,20 +80,25 @@ class SeatLedger {
   absl::Status SaveCohort(CohortRecord& cohort);
 
   // Accepts the first `admitted` members of `app` (ACCEPTED, history with
-  // `actor` and `reason`, offer cleared) and creates one ACTIVE PARTICIPANT
-  // participation per member, each announced on the change feed. Each
-  // member gets the consent the application records for them (history actor
-  // "applicant"). The caller checked the fit.
+  // `actor` and `reason`, recorded as `decision` unless KIND_UNSPECIFIED,
+  // offer cleared) and creates one ACTIVE PARTICIPANT participation per
+  // member, each announced on the change feed. Each member gets the consent
+  // the application records for them (history actor "applicant"). The
+  // caller checked the fit. MemberIsStaff(i), changing nothing, when one of
+  // those members is active staff of the cohort (appointments.h): callers
+  // that answer an applicant turn that into a rejection instead.
   absl::Status AdmitApplication(const CohortRecord& cohort, ApplicationRecord& app,
                                 int admitted, absl::string_view actor,
-                                absl::string_view reason);
+                                absl::string_view reason,
+                                v1::Application::Decision::Kind decision);
 
-  // Ends a live application in `state` (WITHDRAWN or REJECTED): cancels the
-  // participations it created if it was ACCEPTED, frees its seats and e-mail
-  // addresses, and promotes.
+  // Ends a live application in `state` (WITHDRAWN or REJECTED), recorded as
+  // `decision`: cancels the participations it created if it was ACCEPTED,
+  // frees its seats and e-mail addresses, and promotes.
   absl::Status EndApplication(const CohortRecord& cohort, ApplicationRecord& app,
                               v1::Application::State state, absl::string_view actor,
-                              absl::string_view reason);
+                              absl::string_view reason,
+                              v1::Application::Decision::Kind decision);
 
  private:
   absl::Status CancelParticipationsOf(const ApplicationRecord& app);

@@ -235,7 +235,8 @@ TEST_F(SeatLedgerTest, NothingMovesInCohortsThatAreNotLive) {
 TEST_F(SeatLedgerTest, AdmittingCreatesParticipantsWithTheirOwnConsent) {
   ApplicationRecord team = AddApplication("team", kTsu, v1::Application::OFFERED, 2);
   WithLedger(kNow, [&](EnrollmentTx&, SeatLedger& ledger) {
-    return ledger.AdmitApplication(cohort_, team, 2, "applicant", kOfferAccepted);
+    return ledger.AdmitApplication(cohort_, team, 2, "applicant", kOfferAccepted,
+                                   v1::Application::Decision::OFFER_ACCEPTED);
   });
   // One write of the application: its etag moves by exactly one revision.
   EXPECT_EQ(team.revision, 2);
@@ -271,11 +272,13 @@ TEST_F(SeatLedgerTest, EndingAnAcceptedApplicationCancelsItsPeopleAndPromotes) {
   ApplicationRecord first = AddApplication("first", kTsu, v1::Application::WAITLISTED);
   AddApplication("second", kTsu, v1::Application::WAITLISTED);
   WithLedger(kNow, [&](EnrollmentTx&, SeatLedger& ledger) {
-    return ledger.AdmitApplication(cohort_, first, 1, "secretariat-1", "欠員補充");
+    return ledger.AdmitApplication(cohort_, first, 1, "secretariat-1", "欠員補充",
+                                   v1::Application::Decision::ACCEPT);
   });
   EXPECT_EQ(GetUsage().seats, 1);
   WithLedger(kNow, [&](EnrollmentTx&, SeatLedger& ledger) {
-    return ledger.EndApplication(cohort_, first, v1::Application::WITHDRAWN, "applicant", "");
+    return ledger.EndApplication(cohort_, first, v1::Application::WITHDRAWN, "applicant", "",
+                                 v1::Application::Decision::WITHDRAW);
   });
   EXPECT_EQ(first.revision, 3);
   EXPECT_EQ(GetApplication("first").application.state(), v1::Application::WITHDRAWN);

@@ -1,10 +1,14 @@
 #include "services/gateway/api_keys.h"
 
+#include <optional>
+#include <string>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/municipality/municipality.h"
 #include "common/status/errors.h"
 #include "common/util/crypto.h"
 #include "services/gateway/gateway_errors.h"
@@ -54,6 +58,20 @@ absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view contents) {
     if (!IsKeyId(fields[0])) return bad("key_id must be 1-64 chars of [A-Za-z0-9._-]");
     if (fields[1].size() != 64 || !IsHex(fields[1])) return bad("expected 64 hex digits");
     if (!IsDigits(fields[2], 6)) return bad("the municipality code must be 6 digits");
+    // A key sees one employer's staff: a code enrollment would refuse (a ward
+    // of a designated city, a prefecture, no such code) would see nothing.
+    const std::optional<municipality::Entity> employer = municipality::Find(fields[2]);
+    if (!employer.has_value()) {
+      return bad(absl::StrCat(fields[2], " is not in Japan's local government code master"));
+    }
+    if (!employer->IsMunicipality()) {
+      std::string why = absl::StrCat(fields[2], " (", employer->FullName(),
+                                     ") is not a municipality that employs staff");
+      if (auto city = employer->city()) {
+        absl::StrAppend(&why, "; use its city's code ", city->code(), " (", city->name(), ")");
+      }
+      return bad(why);
+    }
     for (const Entry& e : store.entries_) {
       if (e.key_id == fields[0]) return bad("duplicate key_id");
     }

@@ -1,7 +1,10 @@
 #include "services/gateway/authenticator.h"
 
+#include <string>
+
 #include "common/status/errors.h"
 #include "common/util/crypto.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/gateway/api_keys.h"
 
@@ -53,6 +56,26 @@ TEST(ApiKeyStoreTest, BadLinesNameTheLineNotTheContent) {
     EXPECT_EQ(store.status().message().find(digest), absl::string_view::npos);
     EXPECT_NE(store.status().message().find("line "), absl::string_view::npos);
   }
+}
+
+// A key is bound to an employer: a ward of a designated city, a prefecture or
+// a code the national master lacks would match no participant's code.
+TEST(ApiKeyStoreTest, MunicipalityMustBeAnEmployerInTheMaster) {
+  const std::string digest = crypto::Hex(crypto::Sha256(kKeyA));
+  struct Case {
+    const char* code;
+    const char* says;
+  };
+  for (const Case& c : {Case{"011011", "use its city's code 011002 (札幌市)"},
+                        Case{"010006", "is not a municipality"},
+                        Case{"013005", "not in Japan's local government code master"},
+                        Case{"242048", "not in Japan's local government code master"}}) {
+    auto store = ApiKeyStore::Parse("a " + digest + " " + c.code);
+    ASSERT_FALSE(store.ok()) << c.code;
+    EXPECT_EQ(errors::Reason(store.status()), "INVALID_FLAG");
+    EXPECT_THAT(std::string(store.status().message()), ::testing::HasSubstr(c.says));
+  }
+  EXPECT_TRUE(ApiKeyStore::Parse("a " + digest + " 131016").ok());  // 千代田区: a municipality
 }
 
 class AuthenticatorTest : public ::testing::Test {

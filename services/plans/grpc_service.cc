@@ -19,5 +19,6 @@ KAIZEN_DEFINE_RPC(PlansGrpcService, ReopenFeedback, v1::ReopenFeedbackRequest, v
 KAIZEN_DEFINE_RPC(PlansGrpcService, CreatePracticeEntry, v1::CreatePracticeEntryRequest, v1::PracticeEntry)
 KAIZEN_DEFINE_RPC(PlansGrpcService, ListPracticeEntries, v1::ListPracticeEntriesRequest, v1::ListPracticeEntriesResponse)
 KAIZEN_DEFINE_RPC(PlansGrpcService, GetPlanOutcomes, v1::GetPlanOutcomesRequest, v1::PlanOutcomes)
+KAIZEN_DEFINE_RPC(PlansGrpcService, PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
 
 }  // namespace kaizen::plans

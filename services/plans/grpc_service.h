@@ -34,6 +34,7 @@ class PlansGrpcService final : public v1::PlansService::Service {
   KAIZEN_DECLARE_RPC(ListPracticeEntries, v1::ListPracticeEntriesRequest,
                      v1::ListPracticeEntriesResponse)
   KAIZEN_DECLARE_RPC(GetPlanOutcomes, v1::GetPlanOutcomesRequest, v1::PlanOutcomes)
+  KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
 
  private:
   Plans* domain_;

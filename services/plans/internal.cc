@@ -175,6 +175,7 @@ absl::Status Remember(PlansTx& tx, const std::string& scope, const std::string& 
 
 absl::StatusOr<PlanRecord> LoadVisiblePlan(PlansTx& tx, const PlanId& id,
                                            const CohortAccess& access) {
+  RETURN_IF_ERROR(RequireNotPurged(tx, id.cohort_id));
   ASSIGN_OR_RETURN(PlanRecord rec, tx.GetPlan(id.cohort_id, id.plan_id));
   if (access.ViewOf(rec.plan) == PlanView::kNone) return errors::NotFound("Plan", id.name());
   return rec;

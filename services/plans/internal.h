@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -82,8 +83,14 @@ absl::Status Remember(PlansTx& tx, const std::string& scope, const std::string& 
 
 // ---------------------------------------------------------------- reading
 
+// FAILED_PRECONDITION COHORT_PURGED once the cohort's personal data was
+// purged; PARTICIPANT_ERASED when one of `owners` was erased. Checked inside
+// the transaction of every write (and by LoadVisiblePlan).
+absl::Status RequireNotPurged(PlansTx& tx, const std::string& cohort_id,
+                              const std::vector<std::string>& owners = {});
+
 // The plan if the caller may see it at all; NOT_FOUND (exactly as for a
-// plan that does not exist) otherwise.
+// plan that does not exist) otherwise; COHORT_PURGED after a purge.
 absl::StatusOr<PlanRecord> LoadVisiblePlan(PlansTx& tx, const PlanId& id,
                                            const CohortAccess& access);
 

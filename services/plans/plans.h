@@ -28,6 +28,7 @@
 #include "common/util/page_token.h"
 #include "kaizen/plans/v1/plans.pb.h"
 #include "kaizen/type/principal.pb.h"
+#include "kaizen/type/purge.pb.h"
 #include "services/plans/outcomes.h"
 
 namespace kaizen::plans {
@@ -86,6 +87,11 @@ class Plans {
       const Principal& caller, const v1::ListPracticeEntriesRequest& r);
   absl::StatusOr<v1::PlanOutcomes> GetPlanOutcomes(const Principal& caller,
                                                    const v1::GetPlanOutcomesRequest& r);
+
+  // Personal-data purge and erasure (purge.cc; the proto comment has the
+  // rules). The enrollment service only.
+  absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
+      const Principal& caller, const kaizen::type::PurgeRequest& r);
 
  private:
   PlansStore* store_;

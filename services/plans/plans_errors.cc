@@ -88,6 +88,16 @@ absl::Status NotResolved() {
   return errors::FailedPrecondition(kNotResolved, "this feedback is open");
 }
 
+absl::Status CohortPurged() {
+  return errors::FailedPrecondition(
+      kCohortPurged, "this cohort's personal data was purged; its plans cannot change");
+}
+
+absl::Status ParticipantErased() {
+  return errors::FailedPrecondition(
+      kParticipantErased, "an owner's data was erased; nothing can be recorded for them");
+}
+
 absl::Status OrganiserOnly(absl::string_view what) {
   return errors::PermissionDenied(
       kOrganiserOnly, absl::StrCat("only the secretariat and this cohort's navigator may ", what));
@@ -108,7 +118,8 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kInvalidField,   kUpdateMaskInvalid, kDuplicateId,      kUnknownAction,
       kDateInFuture,   kLateReasonRequired, kNotOnRoster,     kNothingToCommit,
       kStageLocked,    kStageMeetingNotScheduled, kStageOutOfOrder, kAlreadyResolved,
-      kNotResolved,    kOrganiserOnly,     kNotPlanOwner,     kStaffOnly,
+      kNotResolved,    kCohortPurged,      kParticipantErased, kOrganiserOnly,
+      kNotPlanOwner,   kStaffOnly,
   };
   return *kReasons;
 }
@@ -118,13 +129,14 @@ const std::vector<absl::string_view>& SharedReasons() {
   // common/validation, INVALID_PAGE_TOKEN (common/util/page_token),
   // REQUEST_ID_REUSED (common/storage/request_ids), NOT_FOUND and
   // ALREADY_EXISTS (common/status/errors), ETAG_MISMATCH (common/util/etag),
-  // the clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, and
+  // the clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, the purge
+  // contract's ENROLLMENT_ONLY (clients/purge), and
   // storage's DATABASE_BUSY / STORAGE_ERROR / INTERNAL.
   static const auto* const kReasons = new std::vector<absl::string_view>{
       "INVALID_NAME",      "TEXT_REQUIRED",  "TEXT_TOO_SHORT",  "TEXT_TOO_LONG",
       "INVALID_UTF8",      "CONTROL_CHARACTER", "INVALID_DATE", "INVALID_PAGE_TOKEN",
       "REQUEST_ID_REUSED", "NOT_FOUND",      "ALREADY_EXISTS",  "ETAG_MISMATCH",
-      "ENROLLMENT_UNAVAILABLE", "SCHEDULING_UNAVAILABLE", "DATABASE_BUSY", "STORAGE_ERROR",
+      "ENROLLMENT_UNAVAILABLE", "SCHEDULING_UNAVAILABLE", "ENROLLMENT_ONLY", "DATABASE_BUSY", "STORAGE_ERROR",
       "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;

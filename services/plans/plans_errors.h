@@ -32,6 +32,8 @@ inline constexpr absl::string_view kStageMeetingNotScheduled = "STAGE_MEETING_NO
 inline constexpr absl::string_view kStageOutOfOrder = "STAGE_OUT_OF_ORDER";
 inline constexpr absl::string_view kAlreadyResolved = "ALREADY_RESOLVED";
 inline constexpr absl::string_view kNotResolved = "NOT_RESOLVED";
+inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
+inline constexpr absl::string_view kParticipantErased = "PARTICIPANT_ERASED";
 // PERMISSION_DENIED
 inline constexpr absl::string_view kOrganiserOnly = "ORGANISER_ONLY";
 inline constexpr absl::string_view kNotPlanOwner = "NOT_PLAN_OWNER";
@@ -74,6 +76,11 @@ absl::Status StageOutOfOrder(absl::string_view stage);
 absl::Status AlreadyResolved();
 // FAILED_PRECONDITION: reopening feedback that is open.
 absl::Status NotResolved();
+// FAILED_PRECONDITION: the cohort's personal data was purged (issue 15); no
+// plan is created or changed for it again.
+absl::Status CohortPurged();
+// FAILED_PRECONDITION: a named owner's data was erased on their request.
+absl::Status ParticipantErased();
 // PERMISSION_DENIED: only the secretariat and the cohort's navigator may do
 // this (`what`).
 absl::Status OrganiserOnly(absl::string_view what);

@@ -47,6 +47,8 @@ TEST(PlansErrorsTest, FactoriesCarryTheirCodeReasonAndField) {
   Expect(StageOutOfOrder("FINAL"), Code::kFailedPrecondition, kStageOutOfOrder);
   Expect(AlreadyResolved(), Code::kFailedPrecondition, kAlreadyResolved);
   Expect(NotResolved(), Code::kFailedPrecondition, kNotResolved);
+  Expect(CohortPurged(), Code::kFailedPrecondition, kCohortPurged);
+  Expect(ParticipantErased(), Code::kFailedPrecondition, kParticipantErased);
   Expect(OrganiserOnly("x"), Code::kPermissionDenied, kOrganiserOnly);
   Expect(NotPlanOwner("x"), Code::kPermissionDenied, kNotPlanOwner);
   Expect(StaffOnly("x"), Code::kPermissionDenied, kStaffOnly);

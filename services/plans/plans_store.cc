@@ -13,6 +13,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
 #include "google/protobuf/message_lite.h"
+#include "services/plans/purge_sql.h"
 
 namespace kaizen::plans {
 namespace {
@@ -379,6 +380,26 @@ class SqlitePlansTx final : public PlansTx {
     return absl::OkStatus();
   }
 
+  // --- personal-data purge
+
+  absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
+                                                const std::string& participant,
+                                                const std::string& subject) override {
+    if (participant.empty()) return purge_sql::PurgeCohort(db_, cohort_id);
+    return purge_sql::PurgeParticipant(db_, cohort_id, participant, subject);
+  }
+
+  absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
+                          absl::Time now) override {
+    purge_sql::MarkPurged(db_, cohort_id, participant, now);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
+                                const std::string& participant) override {
+    return purge_sql::IsPurged(db_, cohort_id, participant);
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -387,7 +408,8 @@ class SqlitePlansTx final : public PlansTx {
 
 const storage::Migrations& PlansStore::Migrations() {
   static const auto* const kMigrations =
-      new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql)};
+      new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
+                              purge_sql::kSchemaV2};
   return *kMigrations;
 }
 

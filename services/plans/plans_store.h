@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -80,6 +81,9 @@ struct PracticePosition {
 
 using RequestIdRecord = storage::RequestIdRecord;
 
+// What a purge deleted: (kind, count) in a stable order, zeros included.
+using PurgeCounts = std::vector<std::pair<std::string, int64_t>>;
+
 // The operations available inside a transaction. NOT_FOUND
 // (errors::NotFound with the resource type "Plan", "Revision", "Feedback"
 // and the resource name) when a get misses; ALREADY_EXISTS
@@ -133,6 +137,20 @@ class PlansTx {
   virtual absl::StatusOr<std::vector<PracticeRecord>> ListPracticeEntries(
       const std::string& cohort_id, const std::string& plan_id,
       std::optional<PracticePosition> after, int limit) = 0;
+
+  // --- personal-data purge (issue 15; purge_sql.h has the details)
+  // participant "": every plan of the cohort with its revisions, feedback
+  // and practice log; else that person's share (purge_sql.h). Kinds in
+  // order: plans, revisions, stage_versions, feedback, practice_entries,
+  // owners_removed, authorship_cleared, request_ids.
+  virtual absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
+                                                        const std::string& participant,
+                                                        const std::string& subject) = 0;
+  // Records that the cohort (participant "") or the person was purged.
+  virtual absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
+                                  absl::Time now) = 0;
+  virtual absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
+                                        const std::string& participant) = 0;
 
   // --- idempotency (AIP-155)
   virtual absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(

@@ -1,12 +1,18 @@
 // Attendance: RecordAttendance, GetMeetingAttendance, GetAttendanceSummary.
 // A meeting has at most one sheet; it stores participant names and
 // statuses, never display names (those come from the roster when read).
+//
+// Rates are over meetings held (confirmed, and started on the service's
+// clock or with attendance taken): a person whose row was not recorded at a
+// held meeting is unknown there, shown as such, never silently left out of
+// the denominator (which would turn 1 of 1 recorded into 100%).
 #include <map>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal.h"
 #include "common/status/status_macros.h"
+#include "common/util/proto_time.h"
 #include "services/scheduling/access.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
@@ -50,6 +56,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
   }
   v1::MeetingAttendance out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
     if (m.message.state() != v1::Meeting::CONFIRMED) return MeetingNotConfirmed();
     absl::StatusOr<AttendanceSheetRecord> existing = tx.GetAttendanceSheet(n.meeting);
@@ -113,13 +120,21 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
   }
   v1::AttendanceSummary summary;
   summary.set_cohort(cohort);
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(cohort));
+    if (purged) return absl::OkStatus();  // nothing personal is left to summarise
     ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
     std::map<std::string, v1::AttendanceSummary::Row> rows;
+    int held = 0;
     for (const auto& m : meetings) {
+      if (m.message.state() != v1::Meeting::CONFIRMED) continue;  // cancelled: not held
       auto sheet = tx.GetAttendanceSheet(m.name);
-      if (absl::IsNotFound(sheet.status())) continue;
-      RETURN_IF_ERROR(sheet.status());
+      if (!sheet.ok() && !absl::IsNotFound(sheet.status())) return sheet.status();
+      const bool started = FromProtoTimestamp(m.message.start_time()) <= now;
+      if (!started && !sheet.ok()) continue;  // still to come
+      ++held;
+      if (!sheet.ok()) continue;  // held, nobody recorded: unknown for everyone
       for (const auto& rec : sheet->message.records()) {
         auto& row = rows[rec.participant()];
         row.set_recorded(row.recorded() + 1);
@@ -127,13 +142,15 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
         if (rec.status() == v1::LATE) row.set_late(row.late() + 1);
       }
     }
+    summary.set_meetings_held(held);
     for (const RosterEntry* p : roster.Participants()) {
       if (!staff && p != self) continue;
       v1::AttendanceSummary::Row row = rows[p->participant()];
       row.set_participant(p->participant());
       row.set_display_name(p->display_name());
-      row.set_rate(row.recorded() == 0 ? 0.0
-                                       : static_cast<double>(row.attended()) / row.recorded());
+      row.set_held(held);
+      row.set_unknown(held - row.recorded());
+      row.set_rate(held == 0 ? 0.0 : static_cast<double>(row.attended()) / held);
       *summary.add_rows() = row;
     }
     return absl::OkStatus();

@@ -19,6 +19,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(ListTemplates, v1::ListTemplatesRequest, v1::ListTemplatesResponse)
   KAIZEN_DECLARE_RPC(CreateTemplate, v1::CreateTemplateRequest, v1::Template)
   KAIZEN_DECLARE_RPC(CreateMeetingSeries, v1::CreateMeetingSeriesRequest, v1::CreateMeetingSeriesResponse)
+  KAIZEN_DECLARE_RPC(CreateMeeting, v1::CreateMeetingRequest, v1::Meeting)
   KAIZEN_DECLARE_RPC(GetMeeting, v1::GetMeetingRequest, v1::Meeting)
   KAIZEN_DECLARE_RPC(ListMeetings, v1::ListMeetingsRequest, v1::ListMeetingsResponse)
   KAIZEN_DECLARE_RPC(UpdateMeetingFormat, v1::UpdateMeetingFormatRequest, v1::Meeting)
@@ -29,8 +30,11 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(ExportPollAnswers, v1::ExportPollAnswersRequest, kaizen::type::HttpBody)
   KAIZEN_DECLARE_RPC(ScheduleMeeting, v1::ScheduleMeetingRequest, v1::Meeting)
   KAIZEN_DECLARE_RPC(CancelMeeting, v1::CancelMeetingRequest, v1::Meeting)
+  KAIZEN_DECLARE_RPC(ReinstateMeeting, v1::ReinstateMeetingRequest, v1::Meeting)
   KAIZEN_DECLARE_RPC(CreateTask, v1::CreateTaskRequest, v1::Task)
   KAIZEN_DECLARE_RPC(ListTasks, v1::ListTasksRequest, v1::ListTasksResponse)
+  KAIZEN_DECLARE_RPC(UpdateTask, v1::UpdateTaskRequest, v1::Task)
+  KAIZEN_DECLARE_RPC(DeleteTask, v1::DeleteTaskRequest, google::protobuf::Empty)
   KAIZEN_DECLARE_RPC(SetTaskDone, v1::SetTaskDoneRequest, v1::Task)
   KAIZEN_DECLARE_RPC(RecordAttendance, v1::RecordAttendanceRequest, v1::MeetingAttendance)
   KAIZEN_DECLARE_RPC(GetMeetingAttendance, v1::GetMeetingAttendanceRequest, v1::MeetingAttendance)
@@ -39,6 +43,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(ListSupportSlots, v1::ListSupportSlotsRequest, v1::ListSupportSlotsResponse)
   KAIZEN_DECLARE_RPC(BookSupportSlot, v1::BookSupportSlotRequest, v1::SupportSlot)
   KAIZEN_DECLARE_RPC(CancelSupportBooking, v1::CancelSupportBookingRequest, v1::SupportSlot)
+  KAIZEN_DECLARE_RPC(DeleteSupportSlot, v1::DeleteSupportSlotRequest, google::protobuf::Empty)
   KAIZEN_DECLARE_RPC(GetCohortCalendar, v1::GetCohortCalendarRequest, kaizen::type::HttpBody)
   KAIZEN_DECLARE_RPC(GetPersonCalendar, v1::GetPersonCalendarRequest, kaizen::type::HttpBody)
   KAIZEN_DECLARE_RPC(CreateCalendarFeed, v1::CreateCalendarFeedRequest, v1::CalendarFeed)
@@ -46,6 +51,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(RotateCalendarFeed, v1::RotateCalendarFeedRequest, v1::CalendarFeed)
   KAIZEN_DECLARE_RPC(RevokeCalendarFeed, v1::RevokeCalendarFeedRequest, v1::CalendarFeed)
   KAIZEN_DECLARE_RPC(ReadCalendarFeed, v1::ReadCalendarFeedRequest, kaizen::type::HttpBody)
+  KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
 
  private:
   Scheduling* domain_;

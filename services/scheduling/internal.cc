@@ -1,5 +1,6 @@
 #include "services/scheduling/internal.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/util/clock.h"
@@ -67,6 +68,32 @@ void Confirm(v1::Meeting& m, absl::Time start, absl::Time now, const std::string
   *m.mutable_end_time() = ToProtoTimestamp(start + FromProtoDuration(m.duration()));
   if (moving) m.set_calendar_sequence(m.calendar_sequence() + 1);
   AddChange(m, now, actor, moving ? kChangeRescheduled : kChangeConfirmed, start, reason);
+}
+
+absl::Status ValidateUrl(const std::string& field, const std::string& url) {
+  if (!absl::StartsWith(url, "https://") || url.size() > 500 ||
+      url.find_first_of(" \t\r\n\"<>") != std::string::npos) {
+    return InvalidUrl(field);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MeetingRecord> LoadMeeting(SchedulingTx& tx, const std::string& name,
+                                          const std::string& etag) {
+  ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(name));
+  RETURN_IF_ERROR(CheckEtag(m.name, m.revision, etag));
+  return m;
+}
+
+absl::Status SaveMeeting(SchedulingTx& tx, MeetingRecord& m, v1::Meeting* out) {
+  RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+  *out = MeetingOut(m);
+  return absl::OkStatus();
+}
+
+absl::Status RequireNotPurged(SchedulingTx& tx, const std::string& cohort) {
+  ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(cohort));
+  return purged ? CohortPurged() : absl::OkStatus();
 }
 
 }  // namespace kaizen::scheduling::internal

@@ -48,6 +48,8 @@ absl::Status CheckInWindow(const v1::Meeting& m, absl::Time start, const std::st
 inline constexpr char kChangeConfirmed[] = "CONFIRMED";
 inline constexpr char kChangeRescheduled[] = "RESCHEDULED";
 inline constexpr char kChangeCancelled[] = "CANCELLED";
+inline constexpr char kChangeReinstated[] = "REINSTATED";
+inline constexpr char kChangeFormatChanged[] = "FORMAT_CHANGED";
 
 // Appends a change to the meeting's history.
 void AddChange(v1::Meeting& m, absl::Time now, const std::string& actor, const std::string& kind,
@@ -57,6 +59,26 @@ void AddChange(v1::Meeting& m, absl::Time now, const std::string& actor, const s
 // moves it (kind RESCHEDULED, calendar_sequence + 1).
 void Confirm(v1::Meeting& m, absl::Time start, absl::Time now, const std::string& actor,
              const std::string& reason);
+
+// INVALID_ARGUMENT INVALID_URL naming `field` unless an https:// URL of at
+// most 500 characters without spaces, quotes or angle brackets.
+absl::Status ValidateUrl(const std::string& field, const std::string& url);
+
+// Loads a meeting for a change, checking its etag (ABORTED ETAG_MISMATCH).
+absl::StatusOr<MeetingRecord> LoadMeeting(SchedulingTx& tx, const std::string& name,
+                                          const std::string& etag);
+
+// Saves a changed meeting (bumping its revision) and sets *out to it as the
+// API shows it.
+absl::Status SaveMeeting(SchedulingTx& tx, MeetingRecord& m, v1::Meeting* out);
+
+// ---------------------------------------------------------------- purge
+
+// FAILED_PRECONDITION COHORT_PURGED when the cohort's personal data was
+// purged. Called inside the write transaction of every write that would
+// store personal data (a name, subject, answer, comment or actor), so a
+// purge cannot be undone by a write that raced it.
+absl::Status RequireNotPurged(SchedulingTx& tx, const std::string& cohort);
 
 }  // namespace kaizen::scheduling::internal
 

@@ -1,6 +1,6 @@
 // Templates, meeting series and meetings: ListTemplates, CreateTemplate,
-// CreateMeetingSeries, GetMeeting, ListMeetings, UpdateMeetingFormat,
-// ScheduleMeeting, CancelMeeting.
+// CreateMeetingSeries, CreateMeeting (one more for a series), GetMeeting,
+// ListMeetings. Changes to a meeting are in meeting_changes.cc.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -29,33 +29,7 @@ using internal::MeetingName;
 using internal::MeetingOut;
 using internal::ParseMeeting;
 
-namespace {
-
-absl::Status ValidateUrl(const std::string& field, const std::string& url) {
-  if (!absl::StartsWith(url, "https://") || url.size() > 500 ||
-      url.find_first_of(" \t\r\n\"<>") != std::string::npos) {
-    return InvalidUrl(field);
-  }
-  return absl::OkStatus();
-}
-
-// Loads a meeting for a change, checking its etag.
-absl::StatusOr<MeetingRecord> LoadMeeting(SchedulingTx& tx, const std::string& name,
-                                          const std::string& etag) {
-  ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(name));
-  RETURN_IF_ERROR(CheckEtag(m.name, m.revision, etag));
-  return m;
-}
-
-// Saves a changed meeting (bumping its revision) and returns it as the API
-// shows it.
-absl::Status SaveMeeting(SchedulingTx& tx, MeetingRecord& m, v1::Meeting* out) {
-  RETURN_IF_ERROR(tx.UpdateMeeting(&m));
-  *out = MeetingOut(m);
-  return absl::OkStatus();
-}
-
-}  // namespace
+using internal::ValidateUrl;
 
 // ---------------------------------------------------------------- templates
 
@@ -133,6 +107,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
       ASSIGN_OR_RETURN(TemplateRecord t, tx.GetTemplate(r.template_()));
       chosen = t.message;
     }
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
     ASSIGN_OR_RETURN(auto existing, tx.ListMeetings(cohort));
     if (!existing.empty()) return SeriesExists(cohort);
     for (const v1::Template::Entry& e : chosen.entries()) {
@@ -205,108 +180,70 @@ absl::StatusOr<v1::ListMeetingsResponse> Scheduling::ListMeetings(
   return response;
 }
 
-absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
-    const Principal& caller, const v1::UpdateMeetingFormatRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+absl::StatusOr<v1::Meeting> Scheduling::CreateMeeting(const Principal& caller,
+                                                      const v1::CreateMeetingRequest& r) {
+  if (!IsSecretariat(caller)) return SecretariatOnly("add a meeting to a series");
+  ASSIGN_OR_RETURN(std::string cohort, CohortOf("parent", r.parent()));
+  const v1::Meeting& in = r.meeting();
+  RETURN_IF_ERROR(ValidateText("meeting.theme", in.theme(), 1, 200, false));
+  if (in.phase() == v1::PHASE_UNSPECIFIED || !v1::Phase_IsValid(in.phase())) {
+    return InvalidField("meeting.phase", "is required");
   }
-  if (r.format() == v1::ONLINE) {
-    RETURN_IF_ERROR(ValidateUrl("online_url", r.online_url()));
-  } else if (r.format() == v1::IN_PERSON) {
-    RETURN_IF_ERROR(ValidateText("venue", r.venue(), 1, 200, false));
+  if (!in.has_duration()) return InvalidField("meeting.duration", "is required");
+  const absl::Duration duration = FromProtoDuration(in.duration());
+  if (duration < absl::Minutes(15) || duration > absl::Hours(8)) {
+    return InvalidField("meeting.duration", "must be between 15 minutes and 8 hours");
+  }
+  if (in.format() == v1::ONLINE) {
+    if (!in.online_url().empty()) RETURN_IF_ERROR(ValidateUrl("meeting.online_url", in.online_url()));
+  } else if (in.format() == v1::IN_PERSON) {
+    RETURN_IF_ERROR(ValidateText("meeting.venue", in.venue(), 1, 200, false));
   } else {
-    return InvalidField("format", "must be ONLINE or IN_PERSON");
+    return InvalidField("meeting.format", "must be ONLINE or IN_PERSON");
   }
-  if (r.has_duration()) {
-    const absl::Duration d = FromProtoDuration(r.duration());
-    if (d < absl::Minutes(15) || d > absl::Hours(8)) {
-      return InvalidField("duration", "must be between 15 minutes and 8 hours");
-    }
+  if (r.window_year() < 2000 || r.window_year() > 2100) {
+    return InvalidField("window_year", "must be a year between 2000 and 2100");
   }
-  v1::Meeting out;
-  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(MeetingRecord m, LoadMeeting(tx, n.meeting, r.etag()));
-    if (m.message.state() == v1::Meeting::CANCELLED) {
-      return MeetingCancelled(/*already=*/false);
-    }
-    m.message.set_format(r.format());
-    m.message.set_online_url(r.format() == v1::ONLINE ? r.online_url() : "");
-    m.message.set_venue(r.format() == v1::IN_PERSON ? TrimSpaces(r.venue()) : "");
-    if (r.has_duration()) {
-      *m.message.mutable_duration() = r.duration();
-      if (m.message.state() == v1::Meeting::CONFIRMED) {
-        const absl::Time start = FromProtoTimestamp(m.message.start_time());
-        RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, "duration"));
-        *m.message.mutable_end_time() =
-            ToProtoTimestamp(start + FromProtoDuration(r.duration()));
-      }
-    }
-    if (m.message.state() == v1::Meeting::CONFIRMED) {
-      m.message.set_calendar_sequence(m.message.calendar_sequence() + 1);
-    }
-    return SaveMeeting(tx, m, &out);
-  }));
-  return out;
-}
-
-absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
-                                                        const v1::ScheduleMeetingRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  if (r.window_month() < 1 || r.window_month() > 12) {
+    return InvalidField("window_month", "must be a month, 1 to 12");
   }
-  if (!r.has_start_time()) return InvalidField("start_time", "is required");
-  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 0, 500, true));
+  // Proves the cohort exists and enrollment answers before anything is
+  // written, as for the series.
+  RETURN_IF_ERROR(FetchRoster(caller, cohort).status());
   const absl::Time now = clock_->Now();
-  v1::Meeting out;
+  MeetingRecord m;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(MeetingRecord m, LoadMeeting(tx, n.meeting, r.etag()));
-    switch (m.message.state()) {
-      case v1::Meeting::CANCELLED:
-        return MeetingCancelled(/*already=*/false);
-      case v1::Meeting::POLLING:
-        return PollOpen();
-      default:
-        break;
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    ASSIGN_OR_RETURN(auto existing, tx.ListMeetings(cohort));
+    if (existing.empty()) return NoSeries(cohort);
+    int sequence = 0;
+    for (const auto& e : existing) sequence = std::max(sequence, e.message.sequence());
+    ++sequence;
+    v1::Template::Entry entry;
+    entry.set_year_offset(0);
+    entry.set_month(r.window_month());
+    auto [start, end] = EntryWindow(r.window_year(), entry);
+    m.name = absl::StrCat(cohort, "/meetings/m", sequence);
+    v1::Meeting& meeting = m.message;
+    meeting.set_name(m.name);
+    meeting.set_sequence(sequence);
+    meeting.set_theme(TrimSpaces(in.theme()));
+    meeting.set_phase(in.phase());
+    *meeting.mutable_window_start() = ToProtoTimestamp(start);
+    *meeting.mutable_window_end() = ToProtoTimestamp(end);
+    *meeting.mutable_duration() = in.duration();
+    meeting.set_format(in.format());
+    if (in.format() == v1::ONLINE) meeting.set_online_url(in.online_url());
+    if (in.format() == v1::IN_PERSON) meeting.set_venue(TrimSpaces(in.venue()));
+    meeting.set_state(v1::Meeting::UNSCHEDULED);
+    if (r.has_start_time()) {
+      const absl::Time first = FromProtoTimestamp(r.start_time());
+      RETURN_IF_ERROR(internal::CheckInWindow(meeting, first, "start_time"));
+      internal::Confirm(meeting, first, now, Actor(caller), "added to the series");
     }
-    const absl::Time start = FromProtoTimestamp(r.start_time());
-    RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, "start_time"));
-    internal::Confirm(m.message, start, now, Actor(caller), TrimSpaces(r.reason()));
-    return SaveMeeting(tx, m, &out);
+    return tx.InsertMeeting(&m);
   }));
-  return out;
-}
-
-absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
-                                                      const v1::CancelMeetingRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
-  }
-  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
-  const absl::Time now = clock_->Now();
-  v1::Meeting out;
-  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(MeetingRecord m, LoadMeeting(tx, n.meeting, r.etag()));
-    if (m.message.state() == v1::Meeting::CANCELLED) {
-      return MeetingCancelled(/*already=*/true);
-    }
-    if (m.message.state() == v1::Meeting::CONFIRMED) {
-      m.message.set_calendar_sequence(m.message.calendar_sequence() + 1);
-    }
-    m.message.set_state(v1::Meeting::CANCELLED);
-    internal::AddChange(m.message, now, Actor(caller), internal::kChangeCancelled, std::nullopt,
-                        TrimSpaces(r.reason()));
-    return SaveMeeting(tx, m, &out);
-  }));
-  return out;
+  return MeetingOut(m);
 }
 
 }  // namespace kaizen::scheduling

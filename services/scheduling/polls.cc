@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "common/auth/principal.h"
 #include "common/status/status_macros.h"
 #include "common/util/clock.h"
@@ -16,6 +15,7 @@
 #include "common/validation/validation.h"
 #include "services/scheduling/access.h"
 #include "services/scheduling/feeds.h"
+#include "services/scheduling/poll_export.h"
 #include "services/scheduling/poll_rule.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
@@ -28,8 +28,6 @@ using internal::MeetingName;
 using internal::ParseMeeting;
 
 namespace {
-
-namespace ev1 = ::kaizen::enrollment::v1;
 
 // The API name of a meeting's poll.
 std::string PollName(const std::string& meeting) { return meeting + "/poll"; }
@@ -49,15 +47,6 @@ v1::Poll PollOut(const PollRecord& r, const std::string& meeting, const RosterVi
   return out;
 }
 
-const char* Mark(v1::Availability a) {
-  switch (a) {
-    case v1::YES: return "○";
-    case v1::MAYBE: return "△";
-    case v1::NO: return "×";
-    default: return "";
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
@@ -73,6 +62,7 @@ absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
   }
   v1::Poll out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
     if (m.message.state() == v1::Meeting::CONFIRMED ||
         m.message.state() == v1::Meeting::CANCELLED) {
@@ -132,6 +122,9 @@ absl::StatusOr<v1::Poll> Scheduling::GetPoll(const Principal& caller, const v1::
   ASSIGN_OR_RETURN(std::unique_ptr<RosterView> roster, RequireMember(caller, n.cohort));
   v1::Poll out;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
+    // A missing meeting is named as such; a meeting without a poll gets
+    // NOT_FOUND naming "{meeting}/poll", the poll's API name.
+    RETURN_IF_ERROR(tx.GetMeeting(n.meeting).status());
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     out = PollOut(poll, n.meeting, roster.get());
     return absl::OkStatus();
@@ -149,6 +142,7 @@ absl::StatusOr<v1::Poll> Scheduling::AnswerPoll(const Principal& caller,
   const absl::Time now = clock_->Now();
   v1::Poll out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/false);
     std::set<std::string> slot_ids;
@@ -193,6 +187,7 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
   const absl::Time now = clock_->Now();
   v1::Poll out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     RETURN_IF_ERROR(CheckEtag(PollName(n.meeting), poll.revision, r.etag()));
     if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/true);
@@ -220,38 +215,14 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::ExportPollAnswers(
   CsvTable table;
   std::string filename;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     filename = absl::StrCat("meeting-", m.message.sequence(), "-poll.csv");
-    table.header = {"氏名", "役割", "自治体コード"};
-    static const char* const kWeekdays[] = {"月", "火", "水", "木", "金", "土", "日"};
-    for (const auto& slot : poll.message.slots()) {
-      const absl::Time t = FromProtoTimestamp(slot.start_time());
-      const absl::CivilSecond local = absl::ToCivilSecond(t, TokyoTimeZone());
-      table.header.push_back(absl::StrCat(
-          absl::FormatTime("%Y/%m/%d", t, TokyoTimeZone()), "(",
-          kWeekdays[static_cast<int>(absl::GetWeekday(absl::CivilDay(local)))], ") ",
-          absl::FormatTime("%H:%M", t, TokyoTimeZone())));
-    }
-    table.header.push_back("コメント");
-    for (const RosterEntry& e : roster.roster().entries()) {
-      const v1::Poll::Answer* answer = nullptr;
-      for (const auto& a : poll.message.answers()) {
-        if (a.participant() == e.participant()) answer = &a;
-      }
-      std::vector<std::string> row = {e.display_name(), ev1::Participant::Role_Name(e.role()),
-                                      e.municipality_code()};
-      for (const auto& slot : poll.message.slots()) {
-        std::string mark;
-        if (answer != nullptr) {
-          auto it = answer->availability().find(slot.id());
-          if (it != answer->availability().end()) mark = Mark(it->second);
-        }
-        row.push_back(mark);
-      }
-      row.push_back(answer == nullptr ? "" : answer->comment());
-      table.rows.push_back(std::move(row));
-    }
+    table = PollAnswersTable(poll.message, roster);
+    // A purged cohort's export is its header: the roster (enrollment's) is
+    // not turned back into rows of "未回答".
+    ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(n.cohort));
+    if (purged) table.rows.clear();
     return absl::OkStatus();
   }));
   kaizen::type::HttpBody body;

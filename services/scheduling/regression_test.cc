@@ -189,8 +189,10 @@ TEST_F(RegressionTest, SupportSlotRevisionsAndCalendarSequence) {
   EXPECT_EQ(rebooked->etag(), MakeEtag(slot->name(), 4));
 }
 
-// NOT_FOUND names the same resource type and stored name as before (the
-// poll is stored as "{meeting}/polls/poll").
+// NOT_FOUND names the same resource type and name as before, except the
+// poll: it is stored as "{meeting}/polls/poll" but named by its API name,
+// "{meeting}/poll" (issue 15: GET .../poll named a resource that does not
+// exist in the API).
 TEST_F(RegressionTest, NotFoundDetails) {
   v1::CreateMeetingSeriesRequest series;
   series.set_parent(kCohort);
@@ -206,7 +208,7 @@ TEST_F(RegressionTest, NotFoundDetails) {
   auto missing_poll = scheduling_->GetPoll(Secretariat(), poll);
   EXPECT_EQ(missing_poll.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ResourceType(missing_poll.status()), "Poll");
-  EXPECT_EQ(ResourceName(missing_poll.status()), kM2 + "/polls/poll");
+  EXPECT_EQ(ResourceName(missing_poll.status()), kM2 + "/poll");  // the API name (issue 15)
 
   v1::GetMeetingRequest meeting;
   meeting.set_name(std::string(kCohort) + "/meetings/m99");

@@ -33,7 +33,9 @@
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "google/protobuf/empty.pb.h"
 #include "kaizen/type/http_body.pb.h"
+#include "kaizen/type/purge.pb.h"
 #include "kaizen/type/principal.pb.h"
 
 namespace kaizen::scheduling {
@@ -59,6 +61,11 @@ struct SchedulingConfig {
   auth::KeyRing calendar_feed_keys;
 };
 
+// How many upcoming support sessions (booked, not yet started) one person
+// may hold in a cohort at a time: enough to book the next session before
+// the current one takes place, not enough to corner a staff member's week.
+inline constexpr int kMaxUpcomingSupportBookings = 2;
+
 class Scheduling {
  public:
   // None owned; all must outlive this object.
@@ -71,6 +78,8 @@ class Scheduling {
                                               const v1::CreateTemplateRequest& r);
   absl::StatusOr<v1::CreateMeetingSeriesResponse> CreateMeetingSeries(
       const Principal& caller, const v1::CreateMeetingSeriesRequest& r);
+  absl::StatusOr<v1::Meeting> CreateMeeting(const Principal& caller,
+                                            const v1::CreateMeetingRequest& r);
   absl::StatusOr<v1::Meeting> GetMeeting(const Principal& caller,
                                          const v1::GetMeetingRequest& r);
   absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const Principal& caller,
@@ -88,9 +97,14 @@ class Scheduling {
                                               const v1::ScheduleMeetingRequest& r);
   absl::StatusOr<v1::Meeting> CancelMeeting(const Principal& caller,
                                             const v1::CancelMeetingRequest& r);
+  absl::StatusOr<v1::Meeting> ReinstateMeeting(const Principal& caller,
+                                               const v1::ReinstateMeetingRequest& r);
   absl::StatusOr<v1::Task> CreateTask(const Principal& caller, const v1::CreateTaskRequest& r);
   absl::StatusOr<v1::ListTasksResponse> ListTasks(const Principal& caller,
                                                   const v1::ListTasksRequest& r);
+  absl::StatusOr<v1::Task> UpdateTask(const Principal& caller, const v1::UpdateTaskRequest& r);
+  absl::StatusOr<google::protobuf::Empty> DeleteTask(const Principal& caller,
+                                                     const v1::DeleteTaskRequest& r);
   absl::StatusOr<v1::Task> SetTaskDone(const Principal& caller, const v1::SetTaskDoneRequest& r);
   absl::StatusOr<v1::MeetingAttendance> RecordAttendance(
       const Principal& caller, const v1::RecordAttendanceRequest& r);
@@ -106,6 +120,8 @@ class Scheduling {
                                                   const v1::BookSupportSlotRequest& r);
   absl::StatusOr<v1::SupportSlot> CancelSupportBooking(
       const Principal& caller, const v1::CancelSupportBookingRequest& r);
+  absl::StatusOr<google::protobuf::Empty> DeleteSupportSlot(
+      const Principal& caller, const v1::DeleteSupportSlotRequest& r);
   absl::StatusOr<kaizen::type::HttpBody> GetCohortCalendar(
       const Principal& caller, const v1::GetCohortCalendarRequest& r);
   absl::StatusOr<kaizen::type::HttpBody> GetPersonCalendar(
@@ -123,6 +139,10 @@ class Scheduling {
   // credential. See the proto for what is checked at each read.
   absl::StatusOr<kaizen::type::HttpBody> ReadCalendarFeed(const Principal& caller,
                                                           const v1::ReadCalendarFeedRequest& r);
+  // Personal-data deletion (purge.cc): the enrollment service principal
+  // only. Needs no roster (enrollment may have deleted its own rows first).
+  absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
+      const Principal& caller, const kaizen::type::PurgeRequest& r);
 
  private:
   // The secretariat passes without a roster (returns null); anyone else

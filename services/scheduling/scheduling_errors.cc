@@ -34,6 +34,10 @@ absl::Status NotStaff(absl::string_view field) {
   return errors::InvalidField(field, "must be a staff member on the roster", kNotStaff);
 }
 
+absl::Status DueTimeInPast(absl::string_view field) {
+  return errors::InvalidField(field, "must be in the future", kDueTimeInPast);
+}
+
 absl::Status PersonNotOnRoster(absl::string_view field) {
   return errors::InvalidField(field, "is not on this cohort's roster", kNotOnRoster);
 }
@@ -121,6 +125,41 @@ absl::Status NotAssignee() {
   return errors::FailedPrecondition(kNotAssignee, "this task is for someone else");
 }
 
+absl::Status BookingOverlaps(absl::string_view other) {
+  return errors::FailedPrecondition(
+      kBookingOverlaps,
+      absl::StrCat("this person already has a support session at an overlapping time (", other,
+                   "); cancel that booking first"));
+}
+
+absl::Status SlotBooked() {
+  return errors::FailedPrecondition(
+      kSlotBooked, "this slot is booked; cancel the booking first (tell the participant)");
+}
+
+absl::Status NoSeries(absl::string_view cohort) {
+  return errors::FailedPrecondition(
+      kNoSeries, absl::StrCat(cohort, " has no meeting series yet; create the series first"));
+}
+
+absl::Status MeetingNotCancelled() {
+  return errors::FailedPrecondition(kMeetingNotCancelled,
+                                    "only a cancelled meeting can be reinstated");
+}
+
+absl::Status CohortPurged() {
+  return errors::FailedPrecondition(
+      kCohortPurged, "this cohort's personal data was purged; it takes no new personal data");
+}
+
+absl::Status BookingLimit(int limit) {
+  return errors::Error(
+      absl::StatusCode::kResourceExhausted, kBookingLimit,
+      absl::StrCat("this person already has ", limit,
+                   " upcoming support sessions in this cohort; cancel one, or book again once "
+                   "one has taken place"));
+}
+
 absl::Status OrganiserOnly(bool in_cohort) {
   return errors::PermissionDenied(
       kOrganiserOnly, in_cohort ? "only the secretariat and this cohort's navigator may do this"
@@ -147,6 +186,16 @@ absl::Status NotYourBooking() {
                                   "only the booker and organisers may cancel it");
 }
 
+absl::Status NotYourSlot() {
+  return errors::PermissionDenied(
+      kNotYourSlot, "only the staff member giving this slot and the secretariat may withdraw it");
+}
+
+absl::Status EnrollmentOnly() {
+  return errors::PermissionDenied(
+      kEnrollmentOnly, "only the enrollment service may purge personal data");
+}
+
 const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidField,
@@ -156,6 +205,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kEndBeforeStart,
       kInvalidUrl,
       kNotStaff,
+      kDueTimeInPast,
       kNotOnRoster,
       kNotFound,
       kFeedNotFound,
@@ -174,11 +224,19 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kSlotNotBooked,
       kNotAssignee,
       kFeedRevoked,
+      kBookingOverlaps,
+      kSlotBooked,
+      kNoSeries,
+      kMeetingNotCancelled,
+      kCohortPurged,
+      kBookingLimit,
       kOrganiserOnly,
       kSecretariatOnly,
       kStaffOnly,
       kNotYourself,
       kNotYourBooking,
+      kNotYourSlot,
+      kEnrollmentOnly,
   };
   return *kReasons;
 }

@@ -27,6 +27,7 @@ inline constexpr absl::string_view kUnknownSlot = "UNKNOWN_SLOT";
 inline constexpr absl::string_view kEndBeforeStart = "END_BEFORE_START";
 inline constexpr absl::string_view kInvalidUrl = "INVALID_URL";
 inline constexpr absl::string_view kNotStaff = "NOT_STAFF";
+inline constexpr absl::string_view kDueTimeInPast = "DUE_TIME_IN_PAST";
 // INVALID_ARGUMENT (a person named in the request) or PERMISSION_DENIED (the caller)
 inline constexpr absl::string_view kNotOnRoster = "NOT_ON_ROSTER";
 // NOT_FOUND
@@ -49,12 +50,21 @@ inline constexpr absl::string_view kSlotInPast = "SLOT_IN_PAST";
 inline constexpr absl::string_view kSlotNotBooked = "SLOT_NOT_BOOKED";
 inline constexpr absl::string_view kNotAssignee = "NOT_ASSIGNEE";
 inline constexpr absl::string_view kFeedRevoked = "FEED_REVOKED";
+inline constexpr absl::string_view kBookingOverlaps = "BOOKING_OVERLAPS";
+inline constexpr absl::string_view kSlotBooked = "SLOT_BOOKED";
+inline constexpr absl::string_view kNoSeries = "NO_SERIES";
+inline constexpr absl::string_view kMeetingNotCancelled = "MEETING_NOT_CANCELLED";
+inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
+// RESOURCE_EXHAUSTED
+inline constexpr absl::string_view kBookingLimit = "BOOKING_LIMIT";
 // PERMISSION_DENIED
 inline constexpr absl::string_view kOrganiserOnly = "ORGANISER_ONLY";
 inline constexpr absl::string_view kSecretariatOnly = "SECRETARIAT_ONLY";
 inline constexpr absl::string_view kStaffOnly = "STAFF_ONLY";
 inline constexpr absl::string_view kNotYourself = "NOT_YOURSELF";
 inline constexpr absl::string_view kNotYourBooking = "NOT_YOUR_BOOKING";
+inline constexpr absl::string_view kNotYourSlot = "NOT_YOUR_SLOT";
+inline constexpr absl::string_view kEnrollmentOnly = "ENROLLMENT_ONLY";
 
 // ---------------------------------------------------------------- INVALID_ARGUMENT
 
@@ -79,6 +89,9 @@ absl::Status InvalidUrl(absl::string_view field);
 // INVALID_ARGUMENT naming `field`: a support slot's staff is not a staff
 // member on the cohort's roster.
 absl::Status NotStaff(absl::string_view field);
+// INVALID_ARGUMENT naming `field` (task.due_time): a task due at or before
+// now; nobody can prepare for the past.
+absl::Status DueTimeInPast(absl::string_view field);
 // INVALID_ARGUMENT naming `field`: a person named in the request (task
 // assignee, attendance record, participant acted for) is not on the
 // cohort's roster.
@@ -142,6 +155,24 @@ absl::Status SlotNotBooked();
 absl::Status NotAssignee();
 // FAILED_PRECONDITION: rotating a revoked calendar feed (create a new one).
 absl::Status FeedRevoked();
+// FAILED_PRECONDITION: booking a support slot that overlaps in time another
+// booking the same person holds (`other`, with any staff member).
+absl::Status BookingOverlaps(absl::string_view other);
+// FAILED_PRECONDITION: withdrawing a support slot someone has booked.
+absl::Status SlotBooked();
+// FAILED_PRECONDITION: adding a meeting to a cohort that has no series yet.
+absl::Status NoSeries(absl::string_view cohort);
+// FAILED_PRECONDITION: reinstating a meeting that is not cancelled.
+absl::Status MeetingNotCancelled();
+// FAILED_PRECONDITION: a write that would store personal data in a cohort
+// whose personal data was purged (PurgePersonalData).
+absl::Status CohortPurged();
+
+// ---------------------------------------------------------------- RESOURCE_EXHAUSTED
+
+// RESOURCE_EXHAUSTED: the person already holds `limit` upcoming support
+// bookings in the cohort.
+absl::Status BookingLimit(int limit);
 
 // ---------------------------------------------------------------- PERMISSION_DENIED
 
@@ -160,6 +191,12 @@ absl::Status NotYourself(absl::string_view message);
 // PERMISSION_DENIED: cancelling a booking that is neither the caller's nor
 // one an organiser of the cohort may cancel.
 absl::Status NotYourBooking();
+// PERMISSION_DENIED: withdrawing a support slot someone else gives (only
+// its staff member and the secretariat may).
+absl::Status NotYourSlot();
+// PERMISSION_DENIED: PurgePersonalData from anyone but the enrollment
+// service principal.
+absl::Status EnrollmentOnly();
 
 // ---------------------------------------------------------------- made elsewhere
 // Reasons scheduling returns that shared code makes (no factory here):

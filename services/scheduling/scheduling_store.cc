@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
+#include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/resource_table.h"
 
@@ -18,10 +20,25 @@ constexpr char kTemplate[] = "Template";
 constexpr char kAttendance[] = "MeetingAttendance";
 constexpr char kFeed[] = "CalendarFeed";
 constexpr char kFeedSecret[] = "CalendarFeedSecret";
+constexpr char kPurge[] = "CohortPurge";
 
 std::string PollKey(const std::string& meeting) { return meeting + "/polls/poll"; }
 std::string SheetKey(const std::string& meeting) { return meeting + "/attendance/sheet"; }
 std::string FeedSecretKey(const std::string& feed) { return feed + "/secret/hmac"; }
+std::string PurgeKey(const std::string& cohort) { return cohort + "/purge/record"; }
+// The API name of a meeting's poll ("{meeting}/poll"), which NOT_FOUND names
+// rather than the storage key.
+std::string PollApiName(const std::string& meeting) { return meeting + "/poll"; }
+
+// Removes one record; NOT_FOUND (naming `api_name`) when absent. The
+// resource table has no delete of its own: this store is the only SQL here.
+absl::Status Delete(SQLite::Database& db, const char* type, const std::string& key,
+                    const std::string& api_name) {
+  SQLite::Statement st(db, "DELETE FROM resources WHERE name = ?");
+  st.bind(1, key);
+  if (st.exec() == 0) return errors::NotFound(type, api_name);
+  return absl::OkStatus();
+}
 
 template <typename Message>
 Record<Message> FromResource(storage::Resource<Message> r) {
@@ -92,7 +109,12 @@ class SqliteSchedulingTx final : public SchedulingTx {
   }
 
   absl::StatusOr<PollRecord> GetPoll(const std::string& meeting) override {
-    return Get<v1::Poll>(db_, kPoll, PollKey(meeting));
+    absl::StatusOr<PollRecord> poll = Get<v1::Poll>(db_, kPoll, PollKey(meeting));
+    if (absl::IsNotFound(poll.status())) return errors::NotFound(kPoll, PollApiName(meeting));
+    return poll;
+  }
+  absl::Status DeletePoll(const std::string& meeting) override {
+    return Delete(db_, kPoll, PollKey(meeting), PollApiName(meeting));
   }
   absl::Status InsertPoll(const std::string& meeting, PollRecord* record) override {
     record->name = PollKey(meeting);
@@ -105,6 +127,9 @@ class SqliteSchedulingTx final : public SchedulingTx {
   }
   absl::Status InsertTask(TaskRecord* record) override { return Insert(db_, kTask, record); }
   absl::Status UpdateTask(TaskRecord* record) override { return Update(db_, kTask, record); }
+  absl::Status DeleteTask(const std::string& name) override {
+    return Delete(db_, kTask, name, name);
+  }
   absl::StatusOr<std::vector<TaskRecord>> ListTasks(const std::string& meeting) override {
     return List<v1::Task>(db_, meeting, "tasks");
   }
@@ -120,6 +145,9 @@ class SqliteSchedulingTx final : public SchedulingTx {
   absl::Status UpdateAttendanceSheet(AttendanceSheetRecord* record) override {
     return Update(db_, kAttendance, record);
   }
+  absl::Status DeleteAttendanceSheet(const std::string& meeting) override {
+    return Delete(db_, kAttendance, SheetKey(meeting), meeting + "/attendance");
+  }
 
   absl::StatusOr<SupportSlotRecord> GetSupportSlot(const std::string& name) override {
     return Get<v1::SupportSlot>(db_, kSlot, name);
@@ -129,6 +157,9 @@ class SqliteSchedulingTx final : public SchedulingTx {
   }
   absl::Status UpdateSupportSlot(SupportSlotRecord* record) override {
     return Update(db_, kSlot, record);
+  }
+  absl::Status DeleteSupportSlot(const std::string& name) override {
+    return Delete(db_, kSlot, name, name);
   }
   absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
       const std::string& cohort) override {
@@ -158,6 +189,23 @@ class SqliteSchedulingTx final : public SchedulingTx {
   absl::StatusOr<std::vector<CalendarFeedRecord>> ListCalendarFeeds(
       const std::string& cohort) override {
     return List<v1::CalendarFeed>(db_, cohort, "calendarFeeds");
+  }
+  absl::Status DeleteCalendarFeed(const std::string& name) override {
+    RETURN_IF_ERROR(Delete(db_, kFeed, name, name));
+    absl::Status secret = Delete(db_, kFeedSecret, FeedSecretKey(name), name);
+    return absl::IsNotFound(secret) ? absl::OkStatus() : secret;
+  }
+
+  absl::StatusOr<bool> IsCohortPurged(const std::string& cohort) override {
+    absl::StatusOr<CohortPurgeRecord> r =
+        Get<::kaizen::type::PurgeReport>(db_, kPurge, PurgeKey(cohort));
+    if (absl::IsNotFound(r.status())) return false;
+    RETURN_IF_ERROR(r.status());
+    return true;
+  }
+  absl::Status InsertCohortPurge(const std::string& cohort, CohortPurgeRecord* record) override {
+    record->name = PurgeKey(cohort);
+    return Insert(db_, kPurge, record);
   }
 
  private:

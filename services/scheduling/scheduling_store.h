@@ -30,6 +30,7 @@
 #include "calendar_feed_secret.pb.h"
 #include "common/storage/database.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "kaizen/type/purge.pb.h"
 
 namespace kaizen::scheduling {
 
@@ -64,11 +65,15 @@ using CalendarFeedRecord = Record<v1::CalendarFeed>;
 // What is kept of a feed's secret; stored beside the feed as
 // "{feed}/secret/hmac", so listing feeds never reads it.
 using CalendarFeedSecret = ::kaizen::scheduling::stored::CalendarFeedSecret;
+// The mark a whole-cohort purge leaves, "cohorts/{c}/purge/record": the
+// first purge's report (what was deleted, when). Holds no personal data.
+using CohortPurgeRecord = Record<::kaizen::type::PurgeReport>;
 
 // The operations available inside a transaction. Insert* sets record->name
 // where the store derives it (polls, sheets) and record->seq; Update*
 // writes the record with revision + 1 and, on success, stores the new
-// revision in *record. List* return creation order.
+// revision in *record. List* return creation order. Delete* remove a record
+// for good (NOT_FOUND when it is absent).
 class SchedulingTx {
  public:
   virtual ~SchedulingTx() = default;
@@ -91,11 +96,13 @@ class SchedulingTx {
   // Sets record->name from `meeting`.
   virtual absl::Status InsertPoll(const std::string& meeting, PollRecord* record) = 0;
   virtual absl::Status UpdatePoll(PollRecord* record) = 0;
+  virtual absl::Status DeletePoll(const std::string& meeting) = 0;
 
   // --- tasks
   virtual absl::StatusOr<TaskRecord> GetTask(const std::string& name) = 0;
   virtual absl::Status InsertTask(TaskRecord* record) = 0;
   virtual absl::Status UpdateTask(TaskRecord* record) = 0;
+  virtual absl::Status DeleteTask(const std::string& name) = 0;
   // The tasks of "cohorts/{c}/meetings/{m}".
   virtual absl::StatusOr<std::vector<TaskRecord>> ListTasks(const std::string& meeting) = 0;
 
@@ -106,11 +113,13 @@ class SchedulingTx {
   virtual absl::Status InsertAttendanceSheet(const std::string& meeting,
                                              AttendanceSheetRecord* record) = 0;
   virtual absl::Status UpdateAttendanceSheet(AttendanceSheetRecord* record) = 0;
+  virtual absl::Status DeleteAttendanceSheet(const std::string& meeting) = 0;
 
   // --- support slots
   virtual absl::StatusOr<SupportSlotRecord> GetSupportSlot(const std::string& name) = 0;
   virtual absl::Status InsertSupportSlot(SupportSlotRecord* record) = 0;
   virtual absl::Status UpdateSupportSlot(SupportSlotRecord* record) = 0;
+  virtual absl::Status DeleteSupportSlot(const std::string& name) = 0;
   // The support slots of "cohorts/{c}".
   virtual absl::StatusOr<std::vector<SupportSlotRecord>> ListSupportSlots(
       const std::string& cohort) = 0;
@@ -126,6 +135,15 @@ class SchedulingTx {
   // The feeds of "cohorts/{c}".
   virtual absl::StatusOr<std::vector<CalendarFeedRecord>> ListCalendarFeeds(
       const std::string& cohort) = 0;
+  // The feed and its secret.
+  virtual absl::Status DeleteCalendarFeed(const std::string& name) = 0;
+
+  // --- the purge mark of "cohorts/{c}"
+  // Whether the cohort's personal data was purged.
+  virtual absl::StatusOr<bool> IsCohortPurged(const std::string& cohort) = 0;
+  // Sets record->name from `cohort`; ALREADY_EXISTS when marked already.
+  virtual absl::Status InsertCohortPurge(const std::string& cohort,
+                                         CohortPurgeRecord* record) = 0;
 };
 
 class SchedulingStore {

@@ -304,8 +304,14 @@ TEST_F(SchedulingTest, PollCsvOpensInExcelWithMarks) {
   EXPECT_EQ(csv->content_type(), "text/csv; charset=utf-8");
   EXPECT_EQ(csv->data().substr(0, 3), "\xEF\xBB\xBF");
   EXPECT_NE(csv->data().find("2022/08/21(日) 09:00"), std::string::npos);
-  EXPECT_NE(csv->data().find("参加者1,PARTICIPANT,131016,△,\"午後なら参加可能, 要調整\"\r\n"),
+  // Issue 15: role as a Japanese label, the code kept as text for Excel,
+  // the municipality name column (empty until the roster carries it), and
+  // 未回答 where someone gave no answer.
+  EXPECT_NE(csv->data().find(
+                "参加者1,参加者,\"=\"\"131016\"\"\",,△,\"午後なら参加可能, 要調整\"\r\n"),
             std::string::npos)
+      << csv->data();
+  EXPECT_NE(csv->data().find("参加者2,参加者,\"=\"\"131016\"\"\",,未回答,\r\n"), std::string::npos)
       << csv->data();
   EXPECT_EQ(scheduling_->ExportPollAnswers(Participant(1), e).status().code(),
             absl::StatusCode::kPermissionDenied);

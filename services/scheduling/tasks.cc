@@ -1,4 +1,7 @@
-// Preparation tasks for a meeting: CreateTask, ListTasks, SetTaskDone.
+// Preparation tasks for a meeting: CreateTask, ListTasks, UpdateTask,
+// DeleteTask, SetTaskDone. A task is due in the future when it is set (no
+// one can prepare for the past); an overdue task can still be edited in
+// other ways, or deleted.
 #include <algorithm>
 #include <set>
 #include <string>
@@ -6,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
 #include "common/validation/validation.h"
@@ -27,6 +31,7 @@ namespace {
 // done when every participant on the roster has marked it.
 v1::Task TaskOut(const TaskRecord& t, const RosterView& roster) {
   v1::Task out = t.message;
+  out.set_etag(MakeEtag(t.name, t.revision));
   const std::set<std::string> done(out.done_by().begin(), out.done_by().end());
   if (!out.assignee().empty()) {
     out.set_done(done.count(out.assignee()) > 0);
@@ -38,6 +43,10 @@ v1::Task TaskOut(const TaskRecord& t, const RosterView& roster) {
   return out;
 }
 
+absl::StatusOr<std::string> CohortOfTask(const std::string& field, const std::string& name) {
+  return internal::CohortOfChild(field, name, {"cohorts", "meetings", "tasks"});
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
@@ -47,14 +56,16 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
   RETURN_IF_ERROR(ValidateText("task.title", r.task().title(), 1, 200, false));
   RETURN_IF_ERROR(ValidateText("task.description", r.task().description(), 0, 2000, true));
   if (!r.task().has_due_time()) return InvalidField("task.due_time", "is required");
+  const absl::Time now = clock_->Now();
+  if (FromProtoTimestamp(r.task().due_time()) <= now) return DueTimeInPast("task.due_time");
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   if (!r.task().assignee().empty() && roster.FindByName(r.task().assignee()) == nullptr) {
     return PersonNotOnRoster("task.assignee");
   }
-  const absl::Time now = clock_->Now();
   TaskRecord t;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     RETURN_IF_ERROR(tx.GetMeeting(n.meeting).status());
     t.name = absl::StrCat(n.meeting, "/tasks/", NewId());
     t.message.set_name(t.name);
@@ -105,6 +116,80 @@ absl::StatusOr<v1::ListTasksResponse> Scheduling::ListTasks(const Principal& cal
   return response;
 }
 
+absl::StatusOr<v1::Task> Scheduling::UpdateTask(const Principal& caller,
+                                                const v1::UpdateTaskRequest& r) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  const v1::Task& in = r.task();
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfTask("task.name", in.name()));
+  if (r.update_mask().paths_size() == 0) {
+    return InvalidField("update_mask",
+                        "must name the fields to change: title, description, assignee, due_time");
+  }
+  std::set<std::string> fields;
+  for (const std::string& path : r.update_mask().paths()) {
+    if (path != "title" && path != "description" && path != "assignee" && path != "due_time") {
+      return InvalidField("update_mask", absl::StrCat("cannot change '", path,
+                                                      "'; only title, description, assignee, "
+                                                      "due_time"));
+    }
+    fields.insert(path);
+  }
+  if (fields.count("title")) {
+    RETURN_IF_ERROR(ValidateText("task.title", in.title(), 1, 200, false));
+  }
+  if (fields.count("description")) {
+    RETURN_IF_ERROR(ValidateText("task.description", in.description(), 0, 2000, true));
+  }
+  const absl::Time now = clock_->Now();
+  if (fields.count("due_time")) {
+    if (!in.has_due_time()) return InvalidField("task.due_time", "is required");
+    if (FromProtoTimestamp(in.due_time()) <= now) return DueTimeInPast("task.due_time");
+  }
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  if (fields.count("assignee") && !in.assignee().empty() &&
+      roster.FindByName(in.assignee()) == nullptr) {
+    return PersonNotOnRoster("task.assignee");
+  }
+  v1::Task out;
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(in.name()));
+    RETURN_IF_ERROR(CheckEtag(t.name, t.revision, in.etag()));
+    if (fields.count("title")) t.message.set_title(TrimSpaces(in.title()));
+    if (fields.count("description")) t.message.set_description(TrimSpaces(in.description()));
+    if (fields.count("due_time")) *t.message.mutable_due_time() = in.due_time();
+    if (fields.count("assignee") && in.assignee() != t.message.assignee()) {
+      t.message.set_assignee(in.assignee());
+      if (!in.assignee().empty()) {
+        // Someone else's completion says nothing about the new assignee.
+        const bool done = std::count(t.message.done_by().begin(), t.message.done_by().end(),
+                                     in.assignee()) > 0;
+        t.message.clear_done_by();
+        if (done) t.message.add_done_by(in.assignee());
+      }
+    }
+    RETURN_IF_ERROR(tx.UpdateTask(&t));
+    out = TaskOut(t, roster);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<google::protobuf::Empty> Scheduling::DeleteTask(const Principal& caller,
+                                                               const v1::DeleteTaskRequest& r) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  ASSIGN_OR_RETURN(std::string cohort, CohortOfTask("name", r.name()));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(r.name()));
+    RETURN_IF_ERROR(CheckEtag(t.name, t.revision, r.etag()));
+    return tx.DeleteTask(t.name);
+  }));
+  return google::protobuf::Empty();
+}
+
 absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
                                                  const v1::SetTaskDoneRequest& r) {
   ASSIGN_OR_RETURN(std::string cohort, internal::CohortOfChild("name", r.name(),
@@ -119,6 +204,7 @@ absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
   }
   v1::Task out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
     ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(r.name()));
     if (!t.message.assignee().empty() && t.message.assignee() != person->participant()) {
       return NotAssignee();

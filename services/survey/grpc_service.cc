@@ -24,5 +24,6 @@ KAIZEN_DEFINE_RPC(SurveyGrpcService, GetScaleReliability, v1::GetScaleReliabilit
 KAIZEN_DEFINE_RPC(SurveyGrpcService, AnalyzeText, v1::AnalyzeTextRequest, v1::TextAnalysis)
 KAIZEN_DEFINE_RPC(SurveyGrpcService, GetCodingRules, v1::GetCodingRulesRequest, v1::CodingRules)
 KAIZEN_DEFINE_RPC(SurveyGrpcService, UpdateCodingRules, v1::UpdateCodingRulesRequest, v1::CodingRules)
+KAIZEN_DEFINE_RPC(SurveyGrpcService, PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
 
 }  // namespace kaizen::survey

@@ -38,6 +38,7 @@ class SurveyGrpcService final : public v1::SurveyService::Service {
   KAIZEN_DECLARE_RPC(AnalyzeText, v1::AnalyzeTextRequest, v1::TextAnalysis)
   KAIZEN_DECLARE_RPC(GetCodingRules, v1::GetCodingRulesRequest, v1::CodingRules)
   KAIZEN_DECLARE_RPC(UpdateCodingRules, v1::UpdateCodingRulesRequest, v1::CodingRules)
+  KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
 
  private:
   Survey* domain_;

@@ -60,6 +60,15 @@ v1::Wave::State StateAt(const v1::Wave& wave, absl::Time now);
 
 void CheckRequestId(Violations& v, const std::string& request_id);
 
+// ---------------------------------------------------------------- purge
+
+// FAILED_PRECONDITION COHORT_PURGED once the cohort's personal data was
+// purged; PARTICIPANT_ERASED when `participant` (may be "") was erased.
+// Every write of personal data checks this inside its transaction, so a
+// purge is never undone by a write that raced it.
+absl::Status RequireNotPurged(SurveyTx& tx, const std::string& cohort_id,
+                              const std::string& participant = "");
+
 // ---------------------------------------------------------------- idempotency
 
 absl::StatusOr<std::optional<std::string>> Replayed(SurveyTx& tx, const std::string& scope,

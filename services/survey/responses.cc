@@ -24,6 +24,7 @@
 #include "common/status/status_macros.h"
 #include "common/util/crypto.h"
 #include "common/util/etag.h"
+#include "common/municipality/municipality.h"
 #include "common/util/excel_csv.h"
 #include "common/util/ids.h"
 #include "common/util/proto_time.h"
@@ -93,6 +94,7 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
 
   v1::Response out;
   RETURN_IF_ERROR(store_->Write([&](SurveyTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, id.cohort_id, participant));
     WaveRecord wave;
     VersionRecord version;
     RETURN_IF_ERROR(LoadWave(tx, id, &wave, &version));
@@ -255,6 +257,10 @@ absl::StatusOr<v1::ListResponsesResponse> Survey::ListResponses(
 
 namespace {
 
+// A submitted response may leave optional items out: the cell says so rather
+// than staying empty (an empty cell reads as "not exported" in Excel).
+constexpr char kUnanswered[] = "未回答";
+
 // One answer as a cell: Likert and numbers as numbers, choices by label.
 std::string Cell(const v1::Item& item, const v1::Answer& a) {
   switch (a.value_case()) {
@@ -303,6 +309,7 @@ absl::StatusOr<kaizen::type::HttpBody> Survey::ExportResponses(
     table.header = {"回答"};
     if (!anonymous) table.header.push_back("参加者");
     table.header.push_back("自治体コード");
+    table.header.push_back("自治体名");
     table.header.push_back(anonymous ? "提出日" : "提出日時");
     for (const v1::Item& item : version.version.items()) {
       table.header.push_back(absl::StrCat(item.id(), " ", item.text()));
@@ -316,6 +323,7 @@ absl::StatusOr<kaizen::type::HttpBody> Survey::ExportResponses(
       }
       const std::string& code = rec.response.municipality_code();
       row.push_back(code.empty() ? "" : ExcelText(code));
+      row.push_back(municipality::NameOf(code));
       if (anonymous) {
         const auto& d = rec.response.submit_date();
         row.push_back(absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()));
@@ -325,7 +333,7 @@ absl::StatusOr<kaizen::type::HttpBody> Survey::ExportResponses(
                                        TokyoTimeZone()));
       }
       for (const v1::Item& item : version.version.items()) {
-        std::string cell;
+        std::string cell = kUnanswered;
         for (const v1::Answer& a : rec.response.answers()) {
           if (a.item_id() == item.id()) cell = Cell(item, a);
         }

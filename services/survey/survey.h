@@ -29,6 +29,7 @@
 #include "kaizen/survey/v1/survey.pb.h"
 #include "kaizen/type/http_body.pb.h"
 #include "kaizen/type/principal.pb.h"
+#include "kaizen/type/purge.pb.h"
 
 namespace kaizen::survey {
 
@@ -107,6 +108,11 @@ class Survey {
                                                  const v1::GetCodingRulesRequest& r);
   absl::StatusOr<v1::CodingRules> UpdateCodingRules(const Principal& caller,
                                                     const v1::UpdateCodingRulesRequest& r);
+
+  // Personal-data purge and erasure (purge.cc; the proto comment has the
+  // rules). The enrollment service only.
+  absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
+      const Principal& caller, const kaizen::type::PurgeRequest& r);
 
  private:
   SurveyStore* store_;

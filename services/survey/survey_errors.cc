@@ -115,12 +115,23 @@ absl::Status NotYourself() {
                                   "a person's survey profile is for that person and staff");
 }
 
+absl::Status CohortPurged() {
+  return errors::FailedPrecondition(
+      kCohortPurged, "this cohort's personal data was purged; nothing can be recorded for it");
+}
+
+absl::Status ParticipantErased() {
+  return errors::FailedPrecondition(
+      kParticipantErased, "this person's data was erased; nothing can be recorded for them");
+}
+
 const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidField,      kInvalidInstrument,  kItemIdChanged,    kInvalidAnswer,
       kAnswerRequired,    kResponseKeyRequired, kInvalidRule,     kVersionPublished,
       kVersionNotPublished, kDraftExists,      kMeetingNotScheduled, kWaveNotOpen,
-      kAnonymityLocked,   kAnonymousWave,      kAlreadyResponded, kNotOnRoster,
+      kAnonymityLocked,   kAnonymousWave,      kCohortPurged,     kParticipantErased,
+      kAlreadyResponded,  kNotOnRoster,
       kNotAParticipant,   kSecretariatOnly,    kStaffOnly,        kNotYourself,
   };
   return *kReasons;
@@ -130,14 +141,15 @@ const std::vector<absl::string_view>& SharedReasons() {
   // INVALID_NAME (common/util/resource_name), the text and municipality
   // checks of common/validation, INVALID_PAGE_TOKEN, REQUEST_ID_REUSED,
   // NOT_FOUND and ALREADY_EXISTS (common/status/errors), ETAG_MISMATCH, the
-  // clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, and
+  // clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, the purge
+  // contract's ENROLLMENT_ONLY (clients/purge), and
   // storage's DATABASE_BUSY / STORAGE_ERROR / INTERNAL.
   static const auto* const kReasons = new std::vector<absl::string_view>{
       "INVALID_NAME",      "TEXT_REQUIRED",     "TEXT_TOO_SHORT",    "TEXT_TOO_LONG",
       "INVALID_UTF8",      "CONTROL_CHARACTER", "MUNICIPALITY_CODE_FORMAT",
       "MUNICIPALITY_CODE_CHECK_DIGIT", "NOT_A_MUNICIPALITY", "INVALID_PAGE_TOKEN", "REQUEST_ID_REUSED",
       "NOT_FOUND",         "ALREADY_EXISTS",    "ETAG_MISMATCH",     "ENROLLMENT_UNAVAILABLE",
-      "SCHEDULING_UNAVAILABLE", "DATABASE_BUSY", "STORAGE_ERROR",    "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
+      "SCHEDULING_UNAVAILABLE", "ENROLLMENT_ONLY", "DATABASE_BUSY", "STORAGE_ERROR",    "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;
 }

@@ -32,6 +32,8 @@ inline constexpr absl::string_view kMeetingNotScheduled = "MEETING_NOT_SCHEDULED
 inline constexpr absl::string_view kWaveNotOpen = "WAVE_NOT_OPEN";
 inline constexpr absl::string_view kAnonymityLocked = "ANONYMITY_LOCKED";
 inline constexpr absl::string_view kAnonymousWave = "ANONYMOUS_WAVE";
+inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
+inline constexpr absl::string_view kParticipantErased = "PARTICIPANT_ERASED";
 // ALREADY_EXISTS
 inline constexpr absl::string_view kAlreadyResponded = "ALREADY_RESPONDED";
 // PERMISSION_DENIED
@@ -73,6 +75,12 @@ absl::Status WaveNotOpen(absl::Time open, absl::Time close);
 absl::Status AnonymityLocked();
 // FAILED_PRECONDITION: no person's profile exists in an anonymous wave.
 absl::Status AnonymousWave();
+// FAILED_PRECONDITION: the cohort's personal data was purged (issue 15);
+// nothing personal is written for it again.
+absl::Status CohortPurged();
+// FAILED_PRECONDITION: this person's data was erased on their request;
+// nothing of theirs is written again.
+absl::Status ParticipantErased();
 // ALREADY_EXISTS: this person already answered this anonymous wave (send
 // the response key to edit).
 absl::Status AlreadyResponded();

@@ -47,6 +47,8 @@ TEST(SurveyErrorsTest, FactoriesCarryTheirCodeReasonAndField) {
          kWaveNotOpen);
   Expect(AnonymityLocked(), Code::kFailedPrecondition, kAnonymityLocked);
   Expect(AnonymousWave(), Code::kFailedPrecondition, kAnonymousWave);
+  Expect(CohortPurged(), Code::kFailedPrecondition, kCohortPurged);
+  Expect(ParticipantErased(), Code::kFailedPrecondition, kParticipantErased);
   Expect(AlreadyResponded(), Code::kAlreadyExists, kAlreadyResponded);
   Expect(CallerNotOnRoster(), Code::kPermissionDenied, kNotOnRoster);
   Expect(NotAParticipant(), Code::kPermissionDenied, kNotAParticipant);

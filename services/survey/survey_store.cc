@@ -17,6 +17,7 @@
 #include "common/storage/sqlite_rows.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/message_lite.h"
+#include "services/survey/purge_sql.h"
 #include "services/survey/survey_rows.h"
 
 namespace kaizen::survey {
@@ -413,6 +414,26 @@ class SqliteSurveyTx final : public SurveyTx {
     return absl::OkStatus();
   }
 
+  // --- personal-data purge
+
+  absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
+                                                const std::string& participant,
+                                                const std::string& subject) override {
+    if (participant.empty()) return purge_sql::PurgeCohort(db_, cohort_id);
+    return purge_sql::PurgeParticipant(db_, cohort_id, participant, subject);
+  }
+
+  absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
+                          absl::Time now) override {
+    purge_sql::MarkPurged(db_, cohort_id, participant, now);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
+                                const std::string& participant) override {
+    return purge_sql::IsPurged(db_, cohort_id, participant);
+  }
+
   // --- idempotency
 
   absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(
@@ -528,7 +549,8 @@ class SqliteSurveyTx final : public SurveyTx {
 
 const storage::Migrations& SurveyStore::Migrations() {
   static const auto* const kMigrations =
-      new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql)};
+      new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
+                              purge_sql::kSchemaV2};
   return *kMigrations;
 }
 

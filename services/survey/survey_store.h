@@ -29,6 +29,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -106,6 +107,9 @@ struct PoolRow {
 
 using RequestIdRecord = storage::RequestIdRecord;
 
+// What a purge deleted: (kind, count) in a stable order, zeros included.
+using PurgeCounts = std::vector<std::pair<std::string, int64_t>>;
+
 // The operations available inside a transaction. NOT_FOUND
 // (errors::NotFound with type "Instrument", "InstrumentVersion", "Wave",
 // "Response" and the resource name) when a get misses; ALREADY_EXISTS
@@ -182,6 +186,23 @@ class SurveyTx {
   virtual absl::StatusOr<std::optional<std::pair<v1::CodingRules, int64_t>>> GetCodingRules() = 0;
   // Stores `rules` with revision `revision` (the caller passes old + 1).
   virtual absl::Status PutCodingRules(const v1::CodingRules& rules, int64_t revision) = 0;
+
+  // --- personal-data purge (issue 15; purge_sql.h has the details)
+  // participant "": everything personal of the cohort (responses, free
+  // text, pool projections, participation sets, request ids); else that
+  // person's linked responses and their place in participation sets.
+  // `subject` (may be empty) finds request ids scoped to their account.
+  // Kinds in order: responses, free_text_answers, pool_rows,
+  // participation_entries, request_ids.
+  virtual absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
+                                                        const std::string& participant,
+                                                        const std::string& subject) = 0;
+  // Records that the cohort (participant "") or the person was purged; the
+  // first time is kept.
+  virtual absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
+                                  absl::Time now) = 0;
+  virtual absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
+                                        const std::string& participant) = 0;
 
   // --- idempotency (AIP-155)
   virtual absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(

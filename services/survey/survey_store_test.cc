@@ -248,7 +248,8 @@ class SurveyStoreTest : public ::testing::Test, public StoreHelpers {
   }
 };
 
-TEST(SurveyStoreSchemaTest, OneMigration) { EXPECT_EQ(SurveyStore::Migrations().size(), 1u); }
+// 1: the tables; 2: the purge marks (issue 15).
+TEST(SurveyStoreSchemaTest, TwoMigrations) { EXPECT_EQ(SurveyStore::Migrations().size(), 2u); }
 
 // --- instruments and versions ------------------------------------------------
 

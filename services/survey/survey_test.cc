@@ -154,6 +154,8 @@ TEST_F(SurveyDomainTest, StaffListAndExportOnly) {
   ASSERT_TRUE(csv.ok()) << csv.status();
   EXPECT_TRUE(absl::StartsWith(csv->data(), "\xEF\xBB\xBF"));
   EXPECT_TRUE(absl::StrContains(csv->data(), "\"=\"\"242047\"\"\""));  // code kept as text
+  EXPECT_TRUE(absl::StrContains(csv->data(), ",松阪市,"));  // the name beside the code
+  EXPECT_TRUE(absl::StrContains(csv->data(), "自治体コード,自治体名,"));
   EXPECT_TRUE(absl::StrContains(csv->data(), "参加者 p1"));
 }
 

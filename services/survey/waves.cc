@@ -86,6 +86,7 @@ absl::StatusOr<v1::Wave> Survey::CreateWave(const Principal& caller,
 
   v1::Wave out;
   RETURN_IF_ERROR(store_->Write([&](SurveyTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort_id));
     ASSIGN_OR_RETURN(VersionRecord ver, tx.GetVersion(version->first, version->second));
     if (ver.version.state() != v1::InstrumentVersion::PUBLISHED) {
       return VersionNotPublished(ver.version.name());
@@ -159,6 +160,7 @@ absl::StatusOr<v1::Wave> Survey::UpdateWave(const Principal& caller,
   const absl::Time now = clock_->Now();
   v1::Wave out;
   RETURN_IF_ERROR(store_->Write([&](SurveyTx& tx) -> absl::Status {
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, id.cohort_id));
     ASSIGN_OR_RETURN(WaveRecord rec, tx.GetWave(id.cohort_id, id.wave_id));
     RETURN_IF_ERROR(CheckEtag(rec.wave.name(), rec.revision, in.etag()));
     if (in.anonymous() != rec.wave.anonymous()) {

@@ -253,8 +253,11 @@ class FY2022Story(unittest.TestCase):
         # Cohort mates: display names and towns only.
         members = self.call("GET", "/v1/%s/members" % COHORT, token=mate)["members"]
         self.assertIn("架空 太郎2", [m["displayName"] for m in members])  # the mate (person 2)
-        self.assertTrue(all(set(m) == {"displayName", "municipalityCode", "role"} for m in members),
-                        members[:1])
+        self.assertTrue(all(set(m) == {"displayName", "municipalityCode", "municipalityName", "role"}
+                            for m in members), members[:1])
+        # Names from the national master beside each code.
+        names = {m["municipalityCode"]: m["municipalityName"] for m in members if m["municipalityCode"]}
+        self.assertEqual(names.get("011002"), "札幌市")
         # The mate kept the consent they chose in the application, and changes it themself.
         mine = self.call("GET", "/v1/" + mate_participant, token=mate)
         self.assertTrue(mine["consent"]["shareAttendance"])

@@ -38,7 +38,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Plans>>& Table() {
       RPC(GetRevision),       RPC(RestoreRevision),   RPC(DiffRevisions),
       RPC(SubmitStage),       RPC(CreateFeedback),    RPC(ListFeedback),
       RPC(ResolveFeedback),   RPC(ReopenFeedback),    RPC(CreatePracticeEntry),
-      RPC(ListPracticeEntries), RPC(GetPlanOutcomes),
+      RPC(ListPracticeEntries), RPC(GetPlanOutcomes), RPC(PurgePersonalData),
   };
   return *table;
 }

@@ -37,6 +37,8 @@ const std::map<std::string, kaizen::fuzz::Rpc<Scheduling>>& Table() {
       RPC(BookSupportSlot),      RPC(CancelSupportBooking), RPC(GetCohortCalendar),
       RPC(GetPersonCalendar),    RPC(CreateCalendarFeed),   RPC(ListCalendarFeeds),
       RPC(RotateCalendarFeed),   RPC(RevokeCalendarFeed),   RPC(ReadCalendarFeed),
+      RPC(CreateMeeting),        RPC(ReinstateMeeting),     RPC(UpdateTask),
+      RPC(DeleteTask),           RPC(DeleteSupportSlot),    RPC(PurgePersonalData),
   };
   return *table;
 }

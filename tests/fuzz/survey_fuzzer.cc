@@ -41,6 +41,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Survey>>& Table() {
       RPC(ListResponses),            RPC(ExportResponses),       RPC(GetPersonProfile),
       RPC(GetMunicipalityProfile),   RPC(GetChange),             RPC(GetScaleReliability),
       RPC(AnalyzeText),              RPC(GetCodingRules),        RPC(UpdateCodingRules),
+      RPC(PurgePersonalData),
   };
   return *table;
 }

@@ -1,0 +1,141 @@
+// Erasing one person's personal data on their request (issue 15):
+// enrollment's rows for them become an anonymous record, then scheduling,
+// survey and plans are asked to erase that person too, with the same
+// report mechanics as a cohort's purge (purge.h).
+//
+// The rule: a CANCELLED participation (it holds no seat), or any
+// participation of a FINISHED cohort (seats no longer matter). An ACTIVE
+// participation of a running cohort is refused (ERASURE_NOT_ALLOWED): the
+// seat ledger counts it, so erasing it would either free a seat nobody
+// freed or count someone nobody can name.
+//
+// What stays (no personal data; the accounts and the ledger need it): the
+// participation's name (a random id), role, state, application link, times,
+// payment kinds, amounts, times and recorder, shipped item ids and times.
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clients/purge/purge_target.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/enrollment/access.h"
+#include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/internal.h"
+#include "services/enrollment/purge.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+// Clears one applicant entry's personal fields.
+void ClearApplicant(v1::Applicant* m) {
+  m->clear_display_name();
+  m->clear_kana();
+  m->clear_email();
+  m->clear_municipality_code();
+  m->clear_municipality_name();
+  m->clear_department();
+  m->clear_birth_date();
+  m->clear_motivation();
+  *m->mutable_consent() = WholeConsent(v1::Consent());
+}
+
+// The person's entry in their application, cleared; 1 if there was one.
+absl::StatusOr<int> EraseApplicationMember(EnrollmentTx& tx, const v1::Participant& p,
+                                           absl::Time now) {
+  if (p.application().empty() || p.email().empty()) return 0;
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("application", p.application(), "applications"));
+  absl::StatusOr<ApplicationRecord> app = tx.GetApplication(ids.first, ids.second);
+  if (absl::IsNotFound(app.status())) return 0;
+  RETURN_IF_ERROR(app.status());
+  const std::string key = EmailKey(p.email());
+  v1::Application& a = app->application;
+  for (int i = 0; i < a.members_size(); ++i) {
+    if (a.members(i).email().empty() || EmailKey(a.members(i).email()) != key) continue;
+    ClearApplicant(a.mutable_members(i));
+    // Member 0 submitted it: the submitting account is theirs. A one-person
+    // application's employer is theirs alone (a team's is the team's).
+    if (i == 0) a.clear_submitter();
+    if (a.members_size() == 1) {
+      a.clear_municipality_code();
+      a.clear_municipality_name();
+    }
+    *a.mutable_update_time() = ToProto(now);
+    RETURN_IF_ERROR(tx.UpdateApplication(&*app));
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
+    const Principal& caller, const v1::ErasePersonalDataRequest& request) {
+  RETURN_IF_ERROR(RequireSecretariat(caller));
+  ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "participants"));
+  const auto& [cohort_id, participant_id] = ids;
+  std::set<std::string> configured;
+  for (purge_client::PurgeTarget* t : config_.purge_targets) configured.insert(t->service());
+  const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
+    ASSIGN_OR_RETURN(auto report_rows, tx.ListPurgeReport(cohort_id, participant_id));
+    if (!report_rows.empty()) return absl::OkStatus();  // erased before: retry the rest only
+    if (cohort.cohort.has_purge_time()) return CohortPurged();
+    ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(cohort_id, participant_id));
+    v1::Participant& p = rec.participant;
+    if (p.state() != v1::Participant::CANCELLED &&
+        cohort.cohort.state() != v1::Cohort::FINISHED) {
+      return ErasureNotAllowed();
+    }
+    // The partner forgets them (before their consent history goes).
+    if (p.role() == v1::Participant::PARTICIPANT && EverShared(p)) {
+      ChangeRecord change;
+      change.participant_name = p.name();
+      change.municipality_code = p.municipality_code();
+      change.kind = v1::Change::DELETED;
+      change.time = now;
+      RETURN_IF_ERROR(tx.AppendChange(&change));
+    }
+    const std::string subject = p.subject();
+    const std::string email_key = p.email().empty() ? "" : EmailKey(p.email());
+    ASSIGN_OR_RETURN(int members, EraseApplicationMember(tx, p, now));
+    const int64_t consent_changes = p.consent_history_size();
+    int64_t notes = 0;
+    for (auto& pay : *p.mutable_payments()) {
+      if (!pay.note().empty()) ++notes;
+      pay.clear_note();
+    }
+    for (auto& shipment : *p.mutable_shipments()) {
+      if (!shipment.note().empty()) ++notes;
+      shipment.clear_note();
+    }
+    p.clear_subject();
+    p.clear_display_name();
+    p.clear_kana();
+    p.clear_email();
+    p.clear_municipality_code();
+    p.clear_municipality_name();
+    p.clear_department();
+    p.clear_consent_history();
+    *p.mutable_consent() = WholeConsent(v1::Consent());
+    *p.mutable_update_time() = ToProto(now);
+    // Not SaveParticipant: the feed got its DELETED above, not an update.
+    RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
+    ASSIGN_OR_RETURN(ErasedKeys keys, tx.DeleteParticipantKeys(cohort_id, participant_id, email_key));
+    return StartPurgeReport(tx, cohort_id, participant_id, subject,
+                            {{"participant", 1},
+                             {"application_member", members},
+                             {"consent_changes", consent_changes},
+                             {"notes", notes},
+                             {"email_keys", keys.email_keys},
+                             {"claim_links", keys.claim_links},
+                             {"request_ids", keys.request_ids}},
+                            configured, now);
+  }));
+  return RunPurgeTargets(cohort_id, participant_id);
+}
+
+}  // namespace kaizen::enrollment

@@ -1,0 +1,61 @@
+// The purge report's bookkeeping shared by a cohort's purge (purge.cc) and
+// one person's erasure (erasure.cc). Package-private.
+//
+// A report is one row per service (purge_report_sql.h): enrollment's own,
+// DONE in the transaction that deletes, and one per downstream service
+// (scheduling, survey, plans), PENDING in that same transaction (or
+// NOT_CONFIGURED when this server has no target for it). The calls happen
+// afterwards, outside any transaction (Enrollment::RunPurgeTargets):
+//   1. claim: in one write transaction, every row not DONE whose target is
+//      configured and that no other request is calling (its lease has
+//      passed) gets attempts + 1 and a lease of kPurgeLease;
+//   2. call the claimed targets, in parallel, each with its own deadline;
+//   3. complete: in one write transaction, a row whose attempts still match
+//      the claim becomes DONE (the service's report) or FAILED (the error's
+//      reason, never its message). DONE is final.
+// So two purges at once never call one service twice and never overwrite
+// each other's answers; a crashed request's lease lapses and the next call
+// retries.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_PURGE_H_
+#define KAIZEN_SERVICES_ENROLLMENT_PURGE_H_
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "services/enrollment/enrollment_store.h"
+
+namespace kaizen::enrollment {
+
+inline constexpr absl::string_view kEnrollmentService = "enrollment";
+// How long a claimed call may take before another request may retry it;
+// longer than any purge deadline (main.cc caps --purge_deadline_ms at 60 s).
+inline constexpr absl::Duration kPurgeLease = absl::Minutes(2);
+
+// The downstream services, in report order.
+const std::vector<std::string>& PurgeServices();
+
+// "cohorts/{c}/purgeReport" or "cohorts/{c}/participants/{p}/purgeReport".
+std::string PurgeReportName(const std::string& cohort_id, const std::string& participant_id);
+
+// Inside the deleting transaction: enrollment's row DONE with `counts`
+// (kind, deleted), each downstream row PENDING, or NOT_CONFIGURED when it is
+// not in `configured`. `subject`: an erasure's account, kept in the
+// downstream rows until each is DONE.
+absl::Status StartPurgeReport(EnrollmentTx& tx, const std::string& cohort_id,
+                              const std::string& participant_id, const std::string& subject,
+                              const std::vector<std::pair<std::string, int64_t>>& counts,
+                              const std::set<std::string>& configured, absl::Time now);
+
+// The API view of stored rows.
+v1::PurgeReport AssembleReport(const std::string& cohort_id, const std::string& participant_id,
+                               const std::vector<PurgeReportRow>& rows);
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_PURGE_H_

@@ -1,0 +1,39 @@
+// The SQL of purge reports (schema version 3) and of the key rows an
+// erasure removes, kept out of enrollment_store.cc like claim_link_sql.
+// Only enrollment_store.cc calls these, inside its transactions; they throw
+// SQLite::Exception like the rest of the store, which the storage layer
+// turns into statuses.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_PURGE_REPORT_SQL_H_
+#define KAIZEN_SERVICES_ENROLLMENT_PURGE_REPORT_SQL_H_
+
+#include <string>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/enrollment/enrollment_store.h"
+
+namespace kaizen::enrollment::purge_report_sql {
+
+// Migration 3: the purge_reports table, one row per (cohort, participant
+// or '' for the whole cohort, service).
+extern const char kSchemaV3[];
+
+// The rows of one report, in `position` order (enrollment first).
+absl::StatusOr<std::vector<PurgeReportRow>> List(SQLite::Database& db,
+                                                 const std::string& cohort_id,
+                                                 const std::string& participant_id);
+// Inserts or replaces the row with the same key.
+absl::Status Put(SQLite::Database& db, const PurgeReportRow& row);
+
+// An erasure's key rows: the e-mail key (if not empty), the participant's
+// claim links and the request ids naming the participant.
+ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort_id,
+                                 const std::string& participant_id,
+                                 const std::string& participant_name,
+                                 const std::string& email_key);
+
+}  // namespace kaizen::enrollment::purge_report_sql
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_PURGE_REPORT_SQL_H_

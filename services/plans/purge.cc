@@ -1,0 +1,42 @@
+// PurgePersonalData: the plans side of a cohort purge or a person's
+// erasure, asked for by enrollment (proto/kaizen/type/purge.proto; the rules
+// are in the RPC's comment in plans.proto).
+#include "clients/purge/purge_contract.h"
+#include "common/status/status_macros.h"
+#include "services/plans/internal.h"
+#include "services/plans/plans.h"
+#include "services/plans/plans_errors.h"
+#include "services/plans/plans_store.h"
+
+namespace kaizen::plans {
+
+namespace internal {
+
+absl::Status RequireNotPurged(PlansTx& tx, const std::string& cohort_id,
+                              const std::vector<std::string>& owners) {
+  ASSIGN_OR_RETURN(bool cohort, tx.IsPurged(cohort_id, ""));
+  if (cohort) return CohortPurged();
+  for (const std::string& owner : owners) {
+    ASSIGN_OR_RETURN(bool erased, tx.IsPurged(cohort_id, owner));
+    if (erased) return ParticipantErased();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+
+absl::StatusOr<kaizen::type::PurgeReport> Plans::PurgePersonalData(
+    const Principal& caller, const kaizen::type::PurgeRequest& r) {
+  RETURN_IF_ERROR(purge_client::RequireEnrollmentCaller(caller));
+  ASSIGN_OR_RETURN(purge_client::PurgeScope scope, purge_client::ParsePurgeRequest(r));
+  const absl::Time now = clock_->Now();
+  PurgeCounts counts;
+  RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(counts, tx.PurgePersonalData(scope.cohort_id, scope.participant,
+                                                  scope.subject));
+    return tx.MarkPurged(scope.cohort_id, scope.participant, now);
+  }));
+  return purge_client::MakeReport("plans", r, counts, now);
+}
+
+}  // namespace kaizen::plans

@@ -1,0 +1,258 @@
+// PurgePersonalData: deletes what scheduling holds about a cohort's people
+// (kaizen/type/purge.proto), for the whole cohort (retention) or one person
+// (erasure on request), in one write transaction, and reports it.
+//
+// What is personal here: poll answers and their comments, the participant
+// names in closed polls' results (and the staff names in their
+// explanations), attendance records, support slots (the staff member who
+// gives one) and bookings, task assignments and completions, calendar
+// feeds (owner and account subject), and the actors (account subjects) and
+// free-text reasons of meeting histories. Meetings themselves (themes,
+// windows, dates, formats) are the programme, not anyone's data, and stay.
+//
+// A whole-cohort purge leaves a mark (SchedulingTx::InsertCohortPurge):
+// every write that would store personal data checks it in its own
+// transaction (internal::RequireNotPurged), so nothing comes back.
+#include <array>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/util/proto_time.h"
+#include "common/util/resource_name.h"
+#include "services/scheduling/access.h"
+#include "services/scheduling/internal.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_errors.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace kaizen::scheduling {
+namespace {
+
+// The report's kinds, in the report's (stable) order.
+enum Kind {
+  kPollAnswers,
+  kPollComments,
+  kPollResults,
+  kAttendance,
+  kSupportBookings,
+  kSupportSlots,
+  kTaskAssignments,
+  kTaskCompletions,
+  kCalendarFeeds,
+  kMeetingHistory,
+  kKinds,
+};
+constexpr std::array<const char*, kKinds> kKindNames = {
+    "poll_answers",      "poll_comments",    "poll_results",   "attendance",
+    "support_bookings",  "support_slots",    "task_assignments", "task_completions",
+    "calendar_feeds",    "meeting_history",
+};
+
+// The only caller allowed: enrollment, which owns retention and erasure.
+constexpr char kEnrollmentService[] = "enrollment";
+
+// Whose rows go: everyone's (whole cohort), or one person's, matched by
+// participant name or by account subject.
+struct Who {
+  bool all = true;
+  std::string participant;
+  std::string subject;
+  bool Is(const std::string& name) const { return all || (!name.empty() && name == participant); }
+  bool IsSubject(const std::string& s) const { return !subject.empty() && s == subject; }
+};
+
+using Counts = std::array<int64_t, kKinds>;
+
+// Removes `who` from a repeated field of names; true if anyone was removed.
+bool RemoveNames(google::protobuf::RepeatedPtrField<std::string>* names, const Who& who) {
+  const int before = names->size();
+  for (int i = names->size() - 1; i >= 0; --i) {
+    if (who.Is(names->Get(i))) names->DeleteSubrange(i, 1);
+  }
+  return names->size() != before;
+}
+
+// A poll's answers and result. Returns whether the poll changed; sets
+// *explanation_dropped to the explanation it cleared, if any.
+bool PurgePoll(v1::Poll& poll, const Who& who, Counts& n, std::string* explanation_dropped) {
+  bool changed = false;
+  auto* answers = poll.mutable_answers();
+  for (int i = answers->size() - 1; i >= 0; --i) {
+    if (!who.Is(answers->Get(i).participant())) continue;
+    ++n[kPollAnswers];
+    if (!answers->Get(i).comment().empty()) ++n[kPollComments];
+    answers->DeleteSubrange(i, 1);
+    changed = true;
+  }
+  if (!poll.has_result()) return changed;
+  bool result_changed = false;
+  bool staff_removed = false;
+  for (auto& slot : *poll.mutable_result()->mutable_slots()) {
+    result_changed |= RemoveNames(slot.mutable_yes(), who);
+    result_changed |= RemoveNames(slot.mutable_maybe(), who);
+    result_changed |= RemoveNames(slot.mutable_unavailable(), who);
+    const bool staff = RemoveNames(slot.mutable_staff_available(), who);
+    staff_removed |= staff;
+    result_changed |= staff;
+  }
+  // The explanation names available staff by display name: it goes with
+  // them (and with everyone, for the whole cohort).
+  if ((who.all || staff_removed) && !poll.result().explanation().empty()) {
+    *explanation_dropped = poll.result().explanation();
+    poll.mutable_result()->clear_explanation();
+    result_changed = true;
+  }
+  if (result_changed) ++n[kPollResults];
+  return changed || result_changed;
+}
+
+// A meeting's history: actors (account subjects) and free-text reasons.
+bool PurgeHistory(v1::Meeting& m, const Who& who, const std::string& explanation_dropped,
+                  Counts& n) {
+  bool changed = false;
+  for (auto& c : *m.mutable_history()) {
+    // "poll" (the closing rule) is nobody; every other actor is a subject.
+    const bool actor = who.all ? !c.actor().empty() && c.actor() != "poll"
+                               : who.IsSubject(c.actor());
+    const bool reason = who.all ? !c.reason().empty()
+                                : !explanation_dropped.empty() && c.reason() == explanation_dropped;
+    if (actor) c.clear_actor();
+    if (reason) c.clear_reason();
+    const bool touched = actor || reason;
+    if (touched) ++n[kMeetingHistory];
+    changed |= touched;
+  }
+  return changed;
+}
+
+absl::Status PurgeMeeting(SchedulingTx& tx, MeetingRecord& m, const Who& who, Counts& n) {
+  std::string explanation_dropped;
+  absl::StatusOr<PollRecord> poll = tx.GetPoll(m.name);
+  if (!poll.ok() && !absl::IsNotFound(poll.status())) return poll.status();
+  if (poll.ok() && PurgePoll(poll->message, who, n, &explanation_dropped)) {
+    RETURN_IF_ERROR(tx.UpdatePoll(&*poll));
+  }
+  if (PurgeHistory(m.message, who, explanation_dropped, n)) RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+
+  absl::StatusOr<AttendanceSheetRecord> sheet = tx.GetAttendanceSheet(m.name);
+  if (!sheet.ok() && !absl::IsNotFound(sheet.status())) return sheet.status();
+  if (sheet.ok()) {
+    auto* records = sheet->message.mutable_records();
+    const int before = records->size();
+    for (int i = records->size() - 1; i >= 0; --i) {
+      if (who.Is(records->Get(i).participant())) records->DeleteSubrange(i, 1);
+    }
+    n[kAttendance] += before - records->size();
+    if (records->empty()) {
+      RETURN_IF_ERROR(tx.DeleteAttendanceSheet(m.name));
+    } else if (records->size() != before) {
+      RETURN_IF_ERROR(tx.UpdateAttendanceSheet(&*sheet));
+    }
+  }
+
+  ASSIGN_OR_RETURN(auto tasks, tx.ListTasks(m.name));
+  for (TaskRecord& t : tasks) {
+    if (!t.message.assignee().empty() && who.Is(t.message.assignee())) {
+      ++n[kTaskAssignments];
+      n[kTaskCompletions] += t.message.done_by_size();
+      RETURN_IF_ERROR(tx.DeleteTask(t.name));
+      continue;
+    }
+    const int before = t.message.done_by_size();
+    if (RemoveNames(t.message.mutable_done_by(), who)) {
+      n[kTaskCompletions] += before - t.message.done_by_size();
+      RETURN_IF_ERROR(tx.UpdateTask(&t));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PurgeSupport(SchedulingTx& tx, const std::string& cohort, const Who& who,
+                          Counts& n) {
+  ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
+  for (SupportSlotRecord& s : slots) {
+    const bool booked = s.message.state() == v1::SupportSlot::BOOKED;
+    if (who.Is(s.message.staff())) {  // the slot names its staff member
+      ++n[kSupportSlots];
+      if (booked) ++n[kSupportBookings];
+      RETURN_IF_ERROR(tx.DeleteSupportSlot(s.name));
+    } else if (booked && who.Is(s.message.booked_by())) {  // open again
+      ++n[kSupportBookings];
+      s.message.set_state(v1::SupportSlot::OPEN);
+      s.message.clear_booked_by();
+      s.message.clear_book_time();
+      RETURN_IF_ERROR(tx.UpdateSupportSlot(&s));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PurgeFeeds(SchedulingTx& tx, const std::string& cohort, const Who& who, Counts& n) {
+  ASSIGN_OR_RETURN(auto feeds, tx.ListCalendarFeeds(cohort));
+  for (const CalendarFeedRecord& f : feeds) {
+    bool mine = who.Is(f.message.owner());
+    if (!mine && !who.subject.empty()) {
+      absl::StatusOr<CalendarFeedSecret> secret = tx.GetCalendarFeedSecret(f.name);
+      if (!secret.ok() && !absl::IsNotFound(secret.status())) return secret.status();
+      mine = secret.ok() && who.IsSubject(secret->owner_subject());
+    }
+    if (!mine) continue;
+    ++n[kCalendarFeeds];
+    RETURN_IF_ERROR(tx.DeleteCalendarFeed(f.name));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
+    const Principal& caller, const kaizen::type::PurgeRequest& r) {
+  if (!IsKaizenService(caller) || caller.subject() != kEnrollmentService) {
+    return EnrollmentOnly();
+  }
+  ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("cohort", r.cohort()));
+  Who who;
+  if (!r.participant().empty()) {
+    ASSIGN_OR_RETURN(auto ids,
+                     ParseResourceName("participant", r.participant(), {"cohorts", "participants"}));
+    if (absl::StrCat("cohorts/", ids[0]) != cohort) {
+      return InvalidField("participant", absl::StrCat("must be a participant of ", cohort));
+    }
+    who.all = false;
+    who.participant = r.participant();
+    who.subject = r.subject();
+  } else if (!r.subject().empty()) {
+    return InvalidField("subject", "is given only with participant");
+  }
+
+  Counts n{};
+  kaizen::type::PurgeReport report;
+  report.set_service("scheduling");
+  report.set_cohort(cohort);
+  report.set_participant(r.participant());
+  RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
+    n.fill(0);  // the transaction may be retried from the start
+    ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
+    for (MeetingRecord& m : meetings) RETURN_IF_ERROR(PurgeMeeting(tx, m, who, n));
+    RETURN_IF_ERROR(PurgeSupport(tx, cohort, who, n));
+    RETURN_IF_ERROR(PurgeFeeds(tx, cohort, who, n));
+    report.clear_counts();
+    for (int k = 0; k < kKinds; ++k) {
+      auto* c = report.add_counts();
+      c->set_kind(kKindNames[k]);
+      c->set_deleted(n[k]);
+    }
+    *report.mutable_complete_time() = ToProtoTimestamp(clock_->Now());
+    if (!who.all) return absl::OkStatus();
+    ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(cohort));
+    if (purged) return absl::OkStatus();  // the first purge's mark stays
+    CohortPurgeRecord mark;
+    mark.message = report;
+    return tx.InsertCohortPurge(cohort, &mark);
+  }));
+  return report;
+}
+
+}  // namespace kaizen::scheduling

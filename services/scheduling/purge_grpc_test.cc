@@ -1,0 +1,114 @@
+// PurgePersonalData through a real stub: the scheduling gRPC service in
+// process on port 0, principals signed as the gateway and the services sign
+// them. The enrollment service principal purges; nobody else may.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "common/auth/principal.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/testing/grpc_fixture.h"
+#include "common/testing/principals.h"
+#include "common/util/proto_time.h"
+#include "gtest/gtest.h"
+#include "services/scheduling/grpc_service.h"
+#include "services/scheduling/scheduling.h"
+#include "services/scheduling/scheduling_errors.h"
+#include "services/scheduling/scheduling_store.h"
+#include "services/scheduling/scheduling_test_util.h"
+
+namespace kaizen::scheduling {
+namespace {
+
+using namespace ::kaizen::scheduling::testing;  // NOLINT
+
+class PurgeGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SchedulingStore::Open(storage::DatabaseOptions());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    clock_.Set(Tokyo(2022, 7, 1, 10));
+    scheduling_ = std::make_unique<Scheduling>(store_.get(), &roster_, &clock_);
+    service_ = std::make_unique<SchedulingGrpcService>(scheduling_.get(), &server_.signer());
+    ASSERT_TRUE(
+        server_.Start("scheduling", {{v1::SchedulingService::service_full_name(), service_.get()}})
+            .ok());
+    stub_ = v1::SchedulingService::NewStub(server_.channel());
+
+    v1::CreateMeetingSeriesRequest series;
+    series.set_parent(kCohort);
+    series.set_template_("templates/next-gen-leaders-fy2022");
+    series.set_start_year(2022);
+    *series.mutable_first_meeting_start() = ToProtoTimestamp(FirstMeeting());
+    v1::CreateMeetingSeriesResponse created;
+    ASSERT_TRUE(stub_->CreateMeetingSeries(server_.As(Secretariat()).get(), series, &created).ok());
+    v1::RecordAttendanceRequest sheet;
+    sheet.set_meeting(std::string(kCohort) + "/meetings/m1");
+    auto* rec = sheet.add_records();
+    rec->set_participant(Person("p1"));
+    rec->set_status(v1::PRESENT);
+    v1::MeetingAttendance recorded;
+    ASSERT_TRUE(stub_->RecordAttendance(server_.As(Navigator()).get(), sheet, &recorded).ok());
+  }
+
+  grpc::Status Purge(const Principal& as, kaizen::type::PurgeReport* report) {
+    kaizen::type::PurgeRequest r;
+    r.set_cohort(kCohort);
+    return stub_->PurgePersonalData(server_.As(as).get(), r, report);
+  }
+
+  int64_t Count(const kaizen::type::PurgeReport& report, const std::string& kind) {
+    for (const auto& c : report.counts()) {
+      if (c.kind() == kind) return c.deleted();
+    }
+    ADD_FAILURE() << "no count " << kind;
+    return -1;
+  }
+
+  FakeRoster roster_;
+  FakeClock clock_;
+  std::unique_ptr<SchedulingStore> store_;
+  std::unique_ptr<Scheduling> scheduling_;
+  testkit::InProcessGrpcServer server_;
+  std::unique_ptr<SchedulingGrpcService> service_;
+  std::unique_ptr<v1::SchedulingService::Stub> stub_;
+};
+
+TEST_F(PurgeGrpcTest, OnlyTheEnrollmentServicePurges) {
+  for (const Principal& who : {Secretariat(), Participant(1), auth::ServicePrincipal("plans")}) {
+    kaizen::type::PurgeReport report;
+    grpc::Status s = Purge(who, &report);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << who.subject();
+    EXPECT_EQ(errors::Reason(FromGrpcStatus(s)), kEnrollmentOnly) << who.subject();
+  }
+
+  kaizen::type::PurgeReport report;
+  grpc::Status s = Purge(auth::ServicePrincipal("enrollment"), &report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(report.service(), "scheduling");
+  EXPECT_EQ(report.cohort(), kCohort);
+  EXPECT_EQ(report.counts_size(), 10);
+  EXPECT_EQ(report.counts(0).kind(), "poll_answers");
+  EXPECT_EQ(Count(report, "attendance"), 1);
+  EXPECT_EQ(FromProtoTimestamp(report.complete_time()), Tokyo(2022, 7, 1, 10));
+
+  // The cohort takes no new personal data, over the wire too.
+  v1::RecordAttendanceRequest sheet;
+  sheet.set_meeting(std::string(kCohort) + "/meetings/m1");
+  auto* rec = sheet.add_records();
+  rec->set_participant(Person("p1"));
+  rec->set_status(v1::PRESENT);
+  v1::MeetingAttendance recorded;
+  grpc::Status refused = stub_->RecordAttendance(server_.As(Navigator()).get(), sheet, &recorded);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(refused)), kCohortPurged);
+
+  kaizen::type::PurgeReport again;
+  ASSERT_TRUE(Purge(auth::ServicePrincipal("enrollment"), &again).ok());
+  EXPECT_EQ(Count(again, "attendance"), 0);
+}
+
+}  // namespace
+}  // namespace kaizen::scheduling

@@ -1,0 +1,43 @@
+// The SQL of a personal-data purge in the survey database (issue 15), kept
+// out of survey_store.cc. Private to :survey_store; SurveyTx's purge methods
+// call these inside a write transaction. Every function throws SQLiteCpp
+// exceptions (the transaction turns them into statuses).
+#ifndef KAIZEN_SERVICES_SURVEY_PURGE_SQL_H_
+#define KAIZEN_SERVICES_SURVEY_PURGE_SQL_H_
+
+#include <string>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/time/time.h"
+#include "services/survey/survey_store.h"
+
+namespace kaizen::survey::purge_sql {
+
+// Migration 2: the `purges` table. One row per cohort purge (participant
+// '') and per person erased; no personal data, only resource names.
+extern const char kSchemaV2[];
+
+// Deletes everything personal of one cohort: its responses (linked and
+// anonymous, free text included), their pool projections, the anonymous
+// waves' participation sets and the request ids of its responses. Waves
+// (windows and instrument, no person) stay.
+PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id);
+
+// Deletes one person's linked responses (and pool rows and request ids) in
+// the cohort and removes them from every participation set. `subject`
+// (their account, may be empty) also finds request ids scoped to it.
+// Anonymous responses carry no link to anyone and are not touched.
+PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
+                             const std::string& participant, const std::string& subject);
+
+// Records the purge (idempotent: the first time is kept).
+void MarkPurged(SQLite::Database& db, const std::string& cohort_id,
+                const std::string& participant, absl::Time now);
+
+// Whether the cohort (participant "") or the person was purged.
+bool IsPurged(SQLite::Database& db, const std::string& cohort_id,
+              const std::string& participant);
+
+}  // namespace kaizen::survey::purge_sql
+
+#endif  // KAIZEN_SERVICES_SURVEY_PURGE_SQL_H_
