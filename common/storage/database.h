@@ -29,6 +29,10 @@
 //    refuses a file it can only open read-only.
 //  * Every connection runs PRAGMA synchronous = FULL: an acknowledged commit
 //    has been fsync'ed, whatever the distribution's default.
+//  * Every connection runs PRAGMA secure_delete = ON: deleted content is
+//    overwritten with zeros, not left in free space; after a purge,
+//    CheckpointAndTruncateWal() also empties the WAL of older page images.
+//    Costs a little more I/O per delete or update.
 //
 // Thread-safe. `fn` must not call back into the same Database (the writer
 // mutex is not re-entrant).
@@ -124,6 +128,19 @@ class Database {
   // operator saving the data), and damaged pages fail by themselves.
   absl::Status RunReadOnly(
       absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+
+  // Copies every committed page from the WAL into the database file and
+  // truncates the WAL to zero bytes (PRAGMA wal_checkpoint(TRUNCATE)). With
+  // secure_delete (on for every connection: deleted content is zeroed in
+  // its page), this is what makes deleted data unreadable from the files:
+  // until then the WAL keeps the page images of earlier commits, deleted
+  // rows included. Call it after a commit that deleted personal data (a
+  // purge), outside RunInTransaction (it takes the writer lock). Waits for
+  // readers on older snapshots up to the busy timeout; if one still holds
+  // on, ABORTED DATABASE_BUSY (nothing lost: run it again). OK and nothing
+  // done for in-memory databases. Refused while the file is MISSING or
+  // CORRUPT.
+  absl::Status CheckpointAndTruncateWal();
 
   // The schema version after migration.
   int schema_version() const;

@@ -1,6 +1,7 @@
 #include "common/storage/database.h"
 
 #include <fstream>
+#include <iterator>
 
 #include <sqlite3.h>
 
@@ -17,6 +18,7 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/synchronization/notification.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -495,6 +497,91 @@ TEST(DatabaseTest, ManyReadersShareASmallPool) {
     });
   }
   for (std::thread& thread : threads) thread.join();
+}
+
+// --- Deleted data does not stay readable in the files -------------------------
+
+// The whole content of `path` ("" if it does not exist).
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(DatabaseTest, EveryConnectionZeroesDeletedContent) {
+  auto db = MustOpen(FileOptions(TempDbPath()), kPeople);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->RunInTransaction([](SQLite::Database& c) {
+                  EXPECT_EQ(QueryInt(c, "PRAGMA secure_delete"), 1);
+                  return absl::OkStatus();
+                }).ok());
+  ASSERT_TRUE(db->RunReadOnly([](SQLite::Database& c) {
+                  EXPECT_EQ(QueryInt(c, "PRAGMA secure_delete"), 1);
+                  return absl::OkStatus();
+                }).ok());
+}
+
+TEST(DatabaseTest, AfterDeleteAndCheckpointTheFilesHoldNoTraceOfTheRow) {
+  const std::string path = TempDbPath();
+  auto db = MustOpen(FileOptions(path), kPeople);
+  ASSERT_NE(db, nullptr);
+  // Distinctive, and long enough not to occur by chance.
+  const std::string secret = "Purge-Me-Kaizen-7f3a9c Yamada Taro 090-1234-5678";
+  ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                  RETURN_IF_ERROR(Insert(c, "someone else"));
+                  return Insert(c, secret);
+                }).ok());
+  // The test can see it: it is in the WAL (or the file) once committed.
+  ASSERT_NE((FileBytes(path) + FileBytes(path + "-wal")).find(secret), std::string::npos);
+  ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                  SQLite::Statement del(c, "DELETE FROM people WHERE name = ?");
+                  del.bind(1, secret);
+                  EXPECT_EQ(del.exec(), 1);
+                  return absl::OkStatus();
+                }).ok());
+  // Committed, but the WAL still holds the page as it was before.
+  EXPECT_NE((FileBytes(path) + FileBytes(path + "-wal")).find(secret), std::string::npos);
+
+  ASSERT_TRUE(db->CheckpointAndTruncateWal().ok());
+  EXPECT_EQ(FileBytes(path).find(secret), std::string::npos);
+  EXPECT_EQ(FileBytes(path + "-wal").find(secret), std::string::npos);
+  EXPECT_EQ(FileBytes(path + "-wal").size(), 0u);
+  // The rest is intact, and the database keeps working.
+  EXPECT_EQ(CountPeople(*db), 1);
+  EXPECT_TRUE(db->RunInTransaction([](SQLite::Database& c) { return Insert(c, "ada"); }).ok());
+  EXPECT_EQ(CountPeople(*db), 2);
+}
+
+TEST(DatabaseTest, CheckpointInMemoryIsANoOp) {
+  auto db = MustOpen(DatabaseOptions{}, kPeople);
+  ASSERT_NE(db, nullptr);
+  EXPECT_TRUE(db->CheckpointAndTruncateWal().ok());
+}
+
+TEST(DatabaseTest, CheckpointBlockedByAReaderIsBusyAndCanBeRetried) {
+  DatabaseOptions options = FileOptions(TempDbPath());
+  options.busy_timeout = absl::Milliseconds(50);
+  auto db = MustOpen(options, kPeople);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->RunInTransaction([](SQLite::Database& c) { return Insert(c, "ada"); }).ok());
+  absl::Notification reading, checked;
+  std::thread reader([&] {
+    EXPECT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
+                    EXPECT_EQ(QueryInt(c, "SELECT COUNT(*) FROM people"), 1);
+                    reading.Notify();
+                    EXPECT_TRUE(checked.WaitForNotificationWithTimeout(absl::Seconds(30)));
+                    return absl::OkStatus();
+                  }).ok());
+  });
+  ASSERT_TRUE(reading.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  // A commit after the reader's snapshot: its frames cannot all be
+  // checkpointed while the reader holds the older one.
+  ASSERT_TRUE(db->RunInTransaction([](SQLite::Database& c) { return Insert(c, "bob"); }).ok());
+  absl::Status busy = db->CheckpointAndTruncateWal();
+  checked.Notify();
+  reader.join();
+  EXPECT_EQ(busy.code(), absl::StatusCode::kAborted) << busy;
+  EXPECT_EQ(errors::Reason(busy), "DATABASE_BUSY");
+  EXPECT_TRUE(db->CheckpointAndTruncateWal().ok());
 }
 
 }  // namespace

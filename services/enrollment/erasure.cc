@@ -43,8 +43,7 @@ void ClearApplicant(v1::Applicant* m) {
 }
 
 // The person's entry in their application, cleared; 1 if there was one.
-absl::StatusOr<int> EraseApplicationMember(EnrollmentTx& tx, const v1::Participant& p,
-                                           absl::Time now) {
+absl::StatusOr<int> EraseApplicationMember(EnrollmentTx& tx, const v1::Participant& p) {
   if (p.application().empty() || p.email().empty()) return 0;
   ASSIGN_OR_RETURN(auto ids, ParseChildName("application", p.application(), "applications"));
   absl::StatusOr<ApplicationRecord> app = tx.GetApplication(ids.first, ids.second);
@@ -62,7 +61,6 @@ absl::StatusOr<int> EraseApplicationMember(EnrollmentTx& tx, const v1::Participa
       a.clear_municipality_code();
       a.clear_municipality_name();
     }
-    *a.mutable_update_time() = ToProto(now);
     RETURN_IF_ERROR(tx.UpdateApplication(&*app));
     return 1;
   }
@@ -101,7 +99,7 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     }
     const std::string subject = p.subject();
     const std::string email_key = p.email().empty() ? "" : EmailKey(p.email());
-    ASSIGN_OR_RETURN(int members, EraseApplicationMember(tx, p, now));
+    ASSIGN_OR_RETURN(int members, EraseApplicationMember(tx, p));
     const int64_t consent_changes = p.consent_history_size();
     int64_t notes = 0;
     for (auto& pay : *p.mutable_payments()) {

@@ -12,6 +12,7 @@ import unittest
 import grpc
 
 import kaizen_stack
+from secretariat_test import SecretariatRules  # noqa: F401  (issue #15; same runner)
 
 COHORT = "cohorts/e2e"
 SAPPORO, CHIYODA, MATSUSAKA, OSAKA, KITAKYUSHU, HAKODATE, NAHA = (
