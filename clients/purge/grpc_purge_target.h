@@ -15,7 +15,9 @@
 //                                     target's reason (or gRPC code name)
 //
 // Thread-safe: a fresh ClientContext per call; blocks for at most
-// `deadline`.
+// `deadline`. Calls wait for the channel to connect (wait_for_ready) within
+// the deadline, so a service that is down costs the whole deadline, and one
+// that came back is reached although gRPC was backing off its reconnects.
 #ifndef KAIZEN_CLIENTS_PURGE_GRPC_PURGE_TARGET_H_
 #define KAIZEN_CLIENTS_PURGE_GRPC_PURGE_TARGET_H_
 

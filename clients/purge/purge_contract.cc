@@ -41,7 +41,8 @@ absl::StatusOr<PurgeScope> ParsePurgeRequest(const kaizen::type::PurgeRequest& r
 
 kaizen::type::PurgeReport MakeReport(absl::string_view service,
                                      const kaizen::type::PurgeRequest& request,
-                                     const Counts& counts, absl::Time complete_time) {
+                                     const Counts& counts, absl::Time complete_time,
+                                     bool repeat) {
   kaizen::type::PurgeReport report;
   report.set_service(std::string(service));
   report.set_cohort(request.cohort());
@@ -52,6 +53,7 @@ kaizen::type::PurgeReport MakeReport(absl::string_view service,
     c->set_deleted(deleted);
   }
   *report.mutable_complete_time() = ToProtoTimestamp(complete_time);
+  report.set_repeat(repeat);
   return report;
 }
 

@@ -44,10 +44,12 @@ absl::StatusOr<PurgeScope> ParsePurgeRequest(const kaizen::type::PurgeRequest& r
 // (kind, count) in the service's stable order, zeros included.
 using Counts = std::vector<std::pair<std::string, int64_t>>;
 
-// The report `service` answers with.
+// The report `service` answers with. For a repeated request (`repeat`),
+// pass the first purge's counts and complete_time (purge.proto).
 kaizen::type::PurgeReport MakeReport(absl::string_view service,
                                      const kaizen::type::PurgeRequest& request,
-                                     const Counts& counts, absl::Time complete_time);
+                                     const Counts& counts, absl::Time complete_time,
+                                     bool repeat = false);
 
 }  // namespace kaizen::purge_client
 

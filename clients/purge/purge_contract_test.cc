@@ -84,6 +84,10 @@ TEST(PurgeContractTest, ReportKeepsTheOrderAndZeros) {
   EXPECT_EQ(report.counts(1).kind(), "pool_rows");
   EXPECT_EQ(report.counts(1).deleted(), 0);
   EXPECT_EQ(report.complete_time().seconds(), 100);
+  EXPECT_FALSE(report.repeat());
+  EXPECT_TRUE(MakeReport("survey", Request("cohorts/a"), {}, absl::FromUnixSeconds(100),
+                         /*repeat=*/true)
+                  .repeat());
 }
 
 TEST(FakePurgeTargetTest, FailsThenRecoversAndIsIdempotent) {

@@ -19,8 +19,11 @@ bool IsExcelTextOfDigits(absl::string_view field) {
 
 bool CsvNeedsFormulaGuard(absl::string_view field) {
   if (field.empty() || IsExcelTextOfDigits(field)) return false;
+  // OWASP's list (CSV injection): a leading tab or carriage return is
+  // dropped by some spreadsheet programs before they look for the formula
+  // characters behind it.
   const char c = field.front();
-  return c == '=' || c == '+' || c == '-' || c == '@';
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
 void AppendCsvField(std::string* out, absl::string_view field) {

@@ -14,8 +14,10 @@ struct CsvTable {
 };
 
 // UTF-8 BOM + rows joined with CRLF; a field is quoted when it contains a
-// comma, quote, CR or LF (quotes doubled), or starts with = + - @ (then it is
-// also prefixed with a single quote, so Excel does not run it as a formula).
+// comma, quote, CR or LF (quotes doubled), or starts with = + - @, tab
+// or CR (OWASP's CSV-injection list; then it is also prefixed with a single
+// quote, so Excel does not run it as a formula). The one exception is
+// ExcelText's own ="<digits>", which is written as it is.
 std::string RenderExcelCsv(const CsvTable& table);
 
 // A field Excel keeps as text even when it looks like a number, e.g. a

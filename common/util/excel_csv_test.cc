@@ -13,6 +13,16 @@ TEST(ExcelCsvTest, BomQuotingAndFormulaGuard) {
             "\xEF\xBB\xBF名前,メモ\r\n\"山田, 太郎\",\"'=1+1\"\r\n\"\"\"引用\"\"\",\"改行\nあり\"\r\n");
 }
 
+// OWASP: a leading tab or carriage return is skipped by some spreadsheet
+// programs, which then see the formula behind it.
+TEST(ExcelCsvTest, LeadingTabOrCarriageReturnIsGuardedToo) {
+  CsvTable t;
+  t.header = {"x"};
+  t.rows = {{"\t=1+1"}, {"\r=1+1"}, {"a\tb"}};
+  EXPECT_EQ(RenderExcelCsv(t),
+            "\xEF\xBB\xBF" "x\r\n\"'\t=1+1\"\r\n\"'\r=1+1\"\r\na\tb\r\n");
+}
+
 TEST(ExcelCsvTest, DigitsStayTextWithoutOpeningFormulas) {
   CsvTable t;
   t.header = {"code"};

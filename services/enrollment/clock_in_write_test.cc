@@ -115,7 +115,8 @@ TEST_F(ClockInWriteTest, EveryApplicationAndParticipantChange) {
   });
   ExpectClockReadInsideWrite("ExpireLapsedOffers",
                              [&] { return enrollment_->ExpireLapsedOffers().status(); });
-  const std::string p = accepted->participants(0);
+  // The latest participation (the first was cancelled by the rejection).
+  const std::string p = accepted->participants(accepted->participants_size() - 1);
 
   ExpectClockReadInsideWrite("CreateParticipant", [&] {
     v1::CreateParticipantRequest r;

@@ -173,9 +173,15 @@ absl::Status Remember(PlansTx& tx, const std::string& scope, const std::string& 
                           {storage::RequestFingerprint(request), resource_name}, now);
 }
 
+std::vector<std::string> CallerNames(const CohortAccess& access) {
+  std::string self = access.author();
+  if (self.empty()) return {};
+  return {std::move(self)};
+}
+
 absl::StatusOr<PlanRecord> LoadVisiblePlan(PlansTx& tx, const PlanId& id,
                                            const CohortAccess& access) {
-  RETURN_IF_ERROR(RequireNotPurged(tx, id.cohort_id));
+  RETURN_IF_ERROR(RequireNotPurged(tx, id.cohort_id, CallerNames(access)));
   ASSIGN_OR_RETURN(PlanRecord rec, tx.GetPlan(id.cohort_id, id.plan_id));
   if (access.ViewOf(rec.plan) == PlanView::kNone) return errors::NotFound("Plan", id.name());
   return rec;

@@ -84,13 +84,27 @@ absl::Status Remember(PlansTx& tx, const std::string& scope, const std::string& 
 // ---------------------------------------------------------------- reading
 
 // FAILED_PRECONDITION COHORT_PURGED once the cohort's personal data was
-// purged; PARTICIPANT_ERASED when one of `owners` was erased. Checked inside
-// the transaction of every write (and by LoadVisiblePlan).
+// purged; PARTICIPANT_ERASED when one of `people` (participant names) was
+// erased. Checked inside the transaction of every write, for the writer and
+// for everyone the written row names (and by LoadVisiblePlan): the roster
+// was fetched before the transaction and may predate an erasure, so only
+// the marks in this database decide.
 absl::Status RequireNotPurged(PlansTx& tx, const std::string& cohort_id,
-                              const std::vector<std::string>& owners = {});
+                              const std::vector<std::string>& people = {});
+
+// The caller's own participant name as rows record it (CohortAccess::
+// author()), as a list for RequireNotPurged; empty for a secretariat
+// account without a roster entry (not a person anyone erases).
+std::vector<std::string> CallerNames(const CohortAccess& access);
 
 // The plan if the caller may see it at all; NOT_FOUND (exactly as for a
-// plan that does not exist) otherwise; COHORT_PURGED after a purge.
+// plan that does not exist) otherwise; COHORT_PURGED after a purge;
+// PARTICIPANT_ERASED when the caller was erased (their roster entry
+// predating the erasure). Every write that stores the caller's name
+// (feedback, practice entries, revisions, stage versions, draft changes)
+// loads its plan through here inside its transaction; the plan's owners
+// need no check (an erased owner is no longer one, a sole owner's plan is
+// gone).
 absl::StatusOr<PlanRecord> LoadVisiblePlan(PlansTx& tx, const PlanId& id,
                                            const CohortAccess& access);
 

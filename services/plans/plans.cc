@@ -93,7 +93,11 @@ absl::StatusOr<v1::Plan> Plans::CreatePlan(const Principal& caller,
   const std::string scope = absl::StrCat("CreatePlan\x1f", caller.subject(), "\x1f", r.parent());
   v1::Plan out;
   RETURN_IF_ERROR(store_->Write([&](PlansTx& tx) -> absl::Status {
-    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort_id, owners));
+    // The owners the plan names, and the creator (the request id's scope
+    // names their account).
+    std::vector<std::string> people = owners;
+    for (std::string& self : internal::CallerNames(*access)) people.push_back(std::move(self));
+    RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort_id, people));
     ASSIGN_OR_RETURN(auto replayed, internal::Replayed(tx, scope, r.request_id(), r));
     if (replayed.has_value()) {
       ASSIGN_OR_RETURN(PlanId id, internal::ParsePlanName("name", *replayed));

@@ -390,9 +390,14 @@ class SqlitePlansTx final : public PlansTx {
   }
 
   absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
-                          absl::Time now) override {
-    purge_sql::MarkPurged(db_, cohort_id, participant, now);
+                          absl::Time now, const PurgeCounts& counts) override {
+    purge_sql::MarkPurged(db_, cohort_id, participant, now, counts);
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<PurgeRecord>> GetPurge(const std::string& cohort_id,
+                                                      const std::string& participant) override {
+    return purge_sql::GetPurge(db_, cohort_id, participant);
   }
 
   absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
@@ -409,7 +414,7 @@ class SqlitePlansTx final : public PlansTx {
 const storage::Migrations& PlansStore::Migrations() {
   static const auto* const kMigrations =
       new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
-                              purge_sql::kSchemaV2};
+                              purge_sql::kSchemaV2, purge_sql::kSchemaV3};
   return *kMigrations;
 }
 

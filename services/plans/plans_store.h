@@ -84,6 +84,16 @@ using RequestIdRecord = storage::RequestIdRecord;
 // What a purge deleted: (kind, count) in a stable order, zeros included.
 using PurgeCounts = std::vector<std::pair<std::string, int64_t>>;
 
+// A recorded purge of a cohort or of one person: when it first committed
+// and what it deleted then (a repeated request answers with these).
+// `has_counts` is false for a purge recorded before counts were kept
+// (schema 2).
+struct PurgeRecord {
+  absl::Time complete_time;
+  bool has_counts = false;
+  PurgeCounts counts;
+};
+
 // The operations available inside a transaction. NOT_FOUND
 // (errors::NotFound with the resource type "Plan", "Revision", "Feedback"
 // and the resource name) when a get misses; ALREADY_EXISTS
@@ -146,9 +156,15 @@ class PlansTx {
   virtual absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
                                                         const std::string& participant,
                                                         const std::string& subject) = 0;
-  // Records that the cohort (participant "") or the person was purged.
+  // Records that the cohort (participant "") or the person was purged at
+  // `now`, deleting `counts`. The first time is kept; counts are stored only
+  // where none were (a purge recorded before schema 3).
   virtual absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
-                                  absl::Time now) = 0;
+                                  absl::Time now, const PurgeCounts& counts) = 0;
+  // The recorded purge of the cohort (participant "") or the person, if any.
+  // INTERNAL if its stored counts cannot be read.
+  virtual absl::StatusOr<std::optional<PurgeRecord>> GetPurge(
+      const std::string& cohort_id, const std::string& participant) = 0;
   virtual absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
                                         const std::string& participant) = 0;
 

@@ -14,8 +14,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/time/time.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -239,8 +242,9 @@ class PlansStoreTest : public ::testing::Test {
   std::unique_ptr<PlansStore> store_;
 };
 
-TEST(PlansStoreSchemaTest, TwoMigrations) {
-  EXPECT_EQ(PlansStore::Migrations().size(), 2u);  // 2: the purge marks (issue 15)
+TEST(PlansStoreSchemaTest, ThreeMigrations) {
+  // 2: the purge marks (issue 15); 3: what each purge deleted.
+  EXPECT_EQ(PlansStore::Migrations().size(), 3u);
 }
 
 // --- plans -------------------------------------------------------------------
@@ -915,6 +919,54 @@ TEST_F(PlansStoreFileTest, ConcurrentInsertsOfOneRevisionNumberOneWins) {
                   })
                   .ok());
   EXPECT_EQ(ListRevisions(), (std::vector<int64_t>{1}));
+}
+
+// A purge recorded at schema 2 (no counts) opens at schema 3 with its time
+// and no counts; recording it again fills the counts in and keeps the first
+// time; after that the counts stay those of the first record.
+TEST(PlansStoreSchemaTest, PurgeMarksFromSchema2GetTheirCountsOnce) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  ASSERT_NE(dir, nullptr);
+  storage::DatabaseOptions options;
+  options.path = absl::StrCat(dir, "/plans_v2.db");
+  options.init = true;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove(absl::StrCat(options.path, suffix).c_str());
+  }
+  const absl::Time first = absl::FromUnixSeconds(1700000000);
+  {
+    auto v2 = storage::Database::Open(
+        options, {PlansStore::Migrations()[0], PlansStore::Migrations()[1]});
+    ASSERT_TRUE(v2.ok()) << v2.status();
+    ASSERT_TRUE((*v2)->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                       SQLite::Statement insert(
+                           db, "INSERT INTO purges (cohort_id, participant, purge_time) "
+                               "VALUES ('fy2022', '', ?1)");
+                       insert.bind(1, static_cast<int64_t>(absl::ToUnixMicros(first)));
+                       insert.exec();
+                       return absl::OkStatus();
+                     }).ok());
+  }
+  auto store = PlansStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const PurgeCounts counts = {{"plans", 2}, {"revisions", 0}};
+  ASSERT_TRUE((*store)->Write([&](PlansTx& tx) -> absl::Status {
+                 auto legacy = tx.GetPurge("fy2022", "");
+                 EXPECT_TRUE(legacy.ok() && legacy->has_value());
+                 EXPECT_EQ((*legacy)->complete_time, first);
+                 EXPECT_FALSE((*legacy)->has_counts);
+                 EXPECT_FALSE(tx.GetPurge("fy2022", "cohorts/fy2022/participants/p1")->has_value());
+                 RETURN_IF_ERROR(tx.MarkPurged("fy2022", "", first + absl::Hours(1), counts));
+                 return tx.MarkPurged("fy2022", "", first + absl::Hours(2), {{"plans", 9}});
+               }).ok());
+  ASSERT_TRUE((*store)->Read([&](PlansTx& tx) -> absl::Status {
+                 auto filled = tx.GetPurge("fy2022", "");
+                 EXPECT_TRUE(filled.ok() && filled->has_value());
+                 EXPECT_EQ((*filled)->complete_time, first);
+                 EXPECT_TRUE((*filled)->has_counts);
+                 EXPECT_EQ((*filled)->counts, counts);
+                 return absl::OkStatus();
+               }).ok());
 }
 
 }  // namespace

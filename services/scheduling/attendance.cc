@@ -2,11 +2,14 @@
 // A meeting has at most one sheet; it stores participant names and
 // statuses, never display names (those come from the roster when read).
 //
-// Rates are over meetings held (confirmed, and started on the service's
-// clock or with attendance taken): a person whose row was not recorded at a
-// held meeting is unknown there, shown as such, never silently left out of
-// the denominator (which would turn 1 of 1 recorded into 100%).
+// Attendance is taken once a meeting has started (on the service's clock):
+// a sheet filled in ahead would count a meeting as held before it is.
+// Rates are over meetings held (confirmed and started): a person whose row
+// was not recorded at a held meeting is unknown there, shown as such, never
+// silently left out of the denominator (which would turn 1 of 1 recorded
+// into 100%).
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -54,11 +57,16 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
                           "must be PRESENT, LATE or ABSENT");
     }
   }
+  const absl::Time now = clock_->Now();
   v1::MeetingAttendance out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
+    for (const auto& rec : r.records()) {
+      RETURN_IF_ERROR(internal::RequireNotErased(tx, rec.participant()));
+    }
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
     if (m.message.state() != v1::Meeting::CONFIRMED) return MeetingNotConfirmed();
+    if (FromProtoTimestamp(m.message.start_time()) > now) return MeetingNotStarted();
     absl::StatusOr<AttendanceSheetRecord> existing = tx.GetAttendanceSheet(n.meeting);
     AttendanceSheetRecord sheet;
     const bool fresh = absl::IsNotFound(existing.status());
@@ -121,18 +129,21 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
   v1::AttendanceSummary summary;
   summary.set_cohort(cohort);
   const absl::Time now = clock_->Now();
+  std::set<std::string> erased;
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(cohort));
     if (purged) return absl::OkStatus();  // nothing personal is left to summarise
     ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
+    ASSIGN_OR_RETURN(erased, tx.ListErasedParticipants(cohort));
     std::map<std::string, v1::AttendanceSummary::Row> rows;
     int held = 0;
     for (const auto& m : meetings) {
       if (m.message.state() != v1::Meeting::CONFIRMED) continue;  // cancelled: not held
+      // Still to come, even if a sheet exists (a meeting moved later after
+      // attendance was taken): not held yet.
+      if (FromProtoTimestamp(m.message.start_time()) > now) continue;
       auto sheet = tx.GetAttendanceSheet(m.name);
       if (!sheet.ok() && !absl::IsNotFound(sheet.status())) return sheet.status();
-      const bool started = FromProtoTimestamp(m.message.start_time()) <= now;
-      if (!started && !sheet.ok()) continue;  // still to come
       ++held;
       if (!sheet.ok()) continue;  // held, nobody recorded: unknown for everyone
       for (const auto& rec : sheet->message.records()) {
@@ -145,6 +156,7 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
     summary.set_meetings_held(held);
     for (const RosterEntry* p : roster.Participants()) {
       if (!staff && p != self) continue;
+      if (erased.count(p->participant())) continue;  // erased: no row
       v1::AttendanceSummary::Row row = rows[p->participant()];
       row.set_participant(p->participant());
       row.set_display_name(p->display_name());

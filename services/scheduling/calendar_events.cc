@@ -40,6 +40,10 @@ CalendarEvent SessionEvent(const SupportSlotRecord& s, const std::string& staff_
   if (!staff_name.empty()) {
     absl::StrAppend(&e.summary, "（担当: ", staff_name, "）");
     e.description = absl::StrCat("担当: ", staff_name);
+  } else if (s.message.staff().empty()) {
+    // The staff member's data was erased; the booking stands.
+    absl::StrAppend(&e.summary, "（担当: 未定）");
+    e.description = "担当: 未定（事務局にご確認ください）";
   }
   if (!participant_name.empty()) {
     absl::StrAppend(&e.description, e.description.empty() ? "" : "\n", "参加者: ",

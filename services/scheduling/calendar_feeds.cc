@@ -84,6 +84,7 @@ absl::StatusOr<v1::CalendarFeed> Scheduling::CreateCalendarFeed(
   std::string token;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, self->participant()));
     // One active feed per owner and kind, checked in the writing transaction.
     ASSIGN_OR_RETURN(auto feeds, tx.ListCalendarFeeds(cohort));
     for (const auto& f : feeds) {

@@ -80,6 +80,14 @@ absl::Status SaveMeeting(SchedulingTx& tx, MeetingRecord& m, v1::Meeting* out);
 // purge cannot be undone by a write that raced it.
 absl::Status RequireNotPurged(SchedulingTx& tx, const std::string& cohort);
 
+// FAILED_PRECONDITION PARTICIPANT_ERASED when `participant` (a roster
+// entry's name; "" passes) had their personal data erased. Called inside
+// the write transaction of every write that stores a row about one person
+// (answer, attendance record, booking, completion, task assignment,
+// support slot's staff, calendar feed), so a request built on a roster
+// fetched before the erasure cannot bring them back. Defined in purge.cc.
+absl::Status RequireNotErased(SchedulingTx& tx, const std::string& participant);
+
 }  // namespace kaizen::scheduling::internal
 
 #endif  // KAIZEN_SERVICES_SCHEDULING_INTERNAL_H_

@@ -100,6 +100,18 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
       out = internal::MeetingOut(m);
       return absl::OkStatus();
     }
+    if (m.message.state() == v1::Meeting::POLLING) {
+      // Every candidate of the open poll must still fit the window, or
+      // closing the poll could confirm a meeting that ends after it.
+      absl::StatusOr<PollRecord> poll = tx.GetPoll(n.meeting);
+      if (!poll.ok() && !absl::IsNotFound(poll.status())) return poll.status();
+      if (poll.ok() && poll->message.state() == v1::Poll::OPEN) {
+        for (const auto& slot : poll->message.slots()) {
+          RETURN_IF_ERROR(internal::CheckInWindow(
+              m.message, FromProtoTimestamp(slot.start_time()), "duration"));
+        }
+      }
+    }
     if (m.message.state() == v1::Meeting::CONFIRMED) {
       const absl::Time start = FromProtoTimestamp(m.message.start_time());
       RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, "duration"));

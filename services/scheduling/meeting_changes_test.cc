@@ -171,5 +171,27 @@ TEST_F(MeetingChangesTest, AMeetingIsAddedToTheSeries) {
   EXPECT_EQ(FieldOf(scheduling_->CreateMeeting(Secretariat(), r).status()), "window_month");
 }
 
+// An online meeting needs its URL, as UpdateMeetingFormat requires: a web
+// meeting nobody can join is not a meeting.
+TEST_F(MeetingChangesTest, AnOnlineMeetingIsAddedOnlyWithItsUrl) {
+  CreateSeries();
+  v1::CreateMeetingRequest r;
+  r.set_parent(kCohort);
+  r.mutable_meeting()->set_theme("補講");
+  r.mutable_meeting()->set_phase(v1::COMPLETED_PLAN);
+  *r.mutable_meeting()->mutable_duration() = ToProtoDuration(absl::Hours(2));
+  r.mutable_meeting()->set_format(v1::ONLINE);
+  r.set_window_year(2024);
+  r.set_window_month(2);
+  auto no_url = scheduling_->CreateMeeting(Secretariat(), r);
+  EXPECT_EQ(no_url.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::Reason(no_url.status()), kInvalidUrl);
+  EXPECT_EQ(FieldOf(no_url.status()), "meeting.online_url");
+  r.mutable_meeting()->set_online_url("https://meet.example.jp/extra");
+  auto added = scheduling_->CreateMeeting(Secretariat(), r);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->online_url(), "https://meet.example.jp/extra");
+}
+
 }  // namespace
 }  // namespace kaizen::scheduling

@@ -194,8 +194,8 @@ absl::StatusOr<v1::Meeting> Scheduling::CreateMeeting(const Principal& caller,
   if (duration < absl::Minutes(15) || duration > absl::Hours(8)) {
     return InvalidField("meeting.duration", "must be between 15 minutes and 8 hours");
   }
-  if (in.format() == v1::ONLINE) {
-    if (!in.online_url().empty()) RETURN_IF_ERROR(ValidateUrl("meeting.online_url", in.online_url()));
+  if (in.format() == v1::ONLINE) {  // required, as in UpdateMeetingFormat
+    RETURN_IF_ERROR(ValidateUrl("meeting.online_url", in.online_url()));
   } else if (in.format() == v1::IN_PERSON) {
     RETURN_IF_ERROR(ValidateText("meeting.venue", in.venue(), 1, 200, false));
   } else {

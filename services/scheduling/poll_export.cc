@@ -44,7 +44,8 @@ const char* RoleLabel(ev1::Participant::Role role) {
   }
 }
 
-CsvTable PollAnswersTable(const v1::Poll& poll, const enrollment_client::RosterView& roster) {
+CsvTable PollAnswersTable(const v1::Poll& poll, const enrollment_client::RosterView& roster,
+                          const std::set<std::string>& leave_out) {
   CsvTable table;
   table.header = {"氏名", "役割", "自治体コード", "自治体名"};
   for (const auto& slot : poll.slots()) table.header.push_back(SlotHeader(slot));
@@ -54,6 +55,8 @@ CsvTable PollAnswersTable(const v1::Poll& poll, const enrollment_client::RosterV
     for (const auto& a : poll.answers()) {
       if (a.participant() == e.participant()) answer = &a;
     }
+    if (leave_out.count(e.participant())) continue;
+    if (e.role() != ev1::Participant::PARTICIPANT && answer == nullptr) continue;
     const std::string& code = e.municipality_code();
     std::vector<std::string> row = {e.display_name(), RoleLabel(e.role()),
                                     code.empty() ? "" : ExcelText(code), e.municipality_name()};

@@ -53,13 +53,48 @@ TEST(PollExportTest, JapaneseLabelsCodesAsTextNamesAndUnanswered) {
   EXPECT_EQ(t.header, (std::vector<std::string>{"氏名", "役割", "自治体コード", "自治体名",
                                                 "2022/08/21(日) 09:00", "2022/08/27(土) 13:00",
                                                 "コメント"}));
-  ASSERT_EQ(t.rows.size(), 4u);
+  // The secretariat gave no answer: a staff member without answers has no
+  // row (only participants are "missing" when they have not answered).
+  ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[0], (std::vector<std::string>{"山田 太郎", "参加者", "=\"011002\"", "札幌市",
                                                  "○", "未回答", "午前なら参加できます"}));
   EXPECT_EQ(t.rows[1], (std::vector<std::string>{"佐藤 花子", "参加者", "=\"242012\"", "津市",
                                                  "未回答", "未回答", ""}));
   EXPECT_EQ(t.rows[2], (std::vector<std::string>{"中村 進", "ナビゲーター", "", "", "△", "×", ""}));
-  EXPECT_EQ(t.rows[3][1], "事務局");
+}
+
+TEST(PollExportTest, StaffWhoAnsweredAreLabelledAndErasedPeopleAreLeftOut) {
+  v1::Poll poll = TwoSlotPoll();
+  auto* sec = poll.add_answers();
+  sec->set_participant(Person("secretariat"));
+  (*sec->mutable_availability())["s202208210900"] = v1::YES;
+  CsvTable t = PollAnswersTable(poll, Roster(), {Person("p1")});
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0][0], "佐藤 花子");
+  EXPECT_EQ(t.rows[1][1], "ナビゲーター");
+  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"事務局 花子", "事務局", "", "", "○", "未回答",
+                                                 ""}));
+}
+
+// A name or comment that Excel would run as a formula (= + - @, and a
+// leading tab or carriage return, OWASP's list) is opened as text.
+TEST(PollExportTest, FormulasInNamesAndCommentsAreNeutralised) {
+  ev1::Roster roster;
+  roster.set_cohort(kCohort);
+  auto* e = roster.add_entries();
+  e->set_participant(Person("p1"));
+  e->set_display_name("=HYPERLINK(\"http://evil.example/\",\"x\")");
+  e->set_role(ev1::Participant::PARTICIPANT);
+  e->set_municipality_code("011002");
+  v1::Poll poll = TwoSlotPoll();
+  poll.mutable_answers(0)->set_comment("\t=1+2");
+  const std::string csv =
+      RenderExcelCsv(PollAnswersTable(poll, enrollment_client::RosterView(roster)));
+  EXPECT_NE(csv.find("\r\n\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\","), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(",\"'\t=1+2\"\r\n"), std::string::npos) << csv;
+  // The code stays the one formula allowed: digits as text.
+  EXPECT_NE(csv.find(",\"=\"\"011002\"\"\","), std::string::npos) << csv;
 }
 
 TEST(PollExportTest, EveryRoleHasALabel) {

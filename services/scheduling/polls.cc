@@ -47,6 +47,23 @@ v1::Poll PollOut(const PollRecord& r, const std::string& meeting, const RosterVi
   return out;
 }
 
+// Removes `names` (erased people a roster fetched before their erasure may
+// still list) from a result's lists of names.
+void DropNames(v1::Poll::Result& result, const std::set<std::string>& names) {
+  if (names.empty()) return;
+  auto drop = [&](google::protobuf::RepeatedPtrField<std::string>* list) {
+    for (int i = list->size() - 1; i >= 0; --i) {
+      if (names.count(list->Get(i))) list->DeleteSubrange(i, 1);
+    }
+  };
+  for (auto& slot : *result.mutable_slots()) {
+    drop(slot.mutable_yes());
+    drop(slot.mutable_maybe());
+    drop(slot.mutable_unavailable());
+    drop(slot.mutable_staff_available());
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
@@ -143,6 +160,11 @@ absl::StatusOr<v1::Poll> Scheduling::AnswerPoll(const Principal& caller,
   v1::Poll out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, person->participant()));
+    ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    // Cancelling leaves the poll open (a reinstated meeting resumes it), but
+    // a cancelled meeting takes no answers until then.
+    if (m.message.state() == v1::Meeting::CANCELLED) return MeetingCancelled(/*already=*/false);
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/false);
     std::set<std::string> slot_ids;
@@ -191,8 +213,25 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     RETURN_IF_ERROR(CheckEtag(PollName(n.meeting), poll.revision, r.etag()));
     if (poll.message.state() != v1::Poll::OPEN) return PollClosed(/*already=*/true);
-    ASSIGN_OR_RETURN(v1::Poll::Result result, DecidePoll(poll.message, roster, r.slot_id()));
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
+    // A cancelled meeting is confirmed only by reinstating it first.
+    if (m.message.state() == v1::Meeting::CANCELLED) return MeetingCancelled(/*already=*/false);
+    // Only candidates the meeting still fits (its duration may have grown
+    // since the poll opened) can be chosen.
+    v1::Poll fitting = poll.message;
+    fitting.clear_slots();
+    for (const auto& slot : poll.message.slots()) {
+      absl::Status fits =
+          internal::CheckInWindow(m.message, FromProtoTimestamp(slot.start_time()), "slot_id");
+      if (fits.ok()) {
+        *fitting.add_slots() = slot;
+      } else if (slot.id() == r.slot_id()) {
+        return fits;
+      }
+    }
+    ASSIGN_OR_RETURN(v1::Poll::Result result, DecidePoll(fitting, roster, r.slot_id()));
+    ASSIGN_OR_RETURN(std::set<std::string> erased, tx.ListErasedParticipants(n.cohort));
+    DropNames(result, erased);
     internal::Confirm(m.message, FromProtoTimestamp(result.start_time()), now,
                       result.decided_by() == kDecidedByRule ? "poll" : Actor(caller),
                       result.explanation());
@@ -218,10 +257,12 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::ExportPollAnswers(
     ASSIGN_OR_RETURN(MeetingRecord m, tx.GetMeeting(n.meeting));
     ASSIGN_OR_RETURN(PollRecord poll, tx.GetPoll(n.meeting));
     filename = absl::StrCat("meeting-", m.message.sequence(), "-poll.csv");
-    table = PollAnswersTable(poll.message, roster);
-    // A purged cohort's export is its header: the roster (enrollment's) is
-    // not turned back into rows of "未回答".
+    // A purged cohort's export is its header, and an erased person has no
+    // row: the roster (enrollment's) is not turned back into rows of
+    // "未回答".
     ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(n.cohort));
+    ASSIGN_OR_RETURN(std::set<std::string> erased, tx.ListErasedParticipants(n.cohort));
+    table = PollAnswersTable(poll.message, roster, erased);
     if (purged) table.rows.clear();
     return absl::OkStatus();
   }));

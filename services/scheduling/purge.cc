@@ -1,6 +1,8 @@
 // PurgePersonalData: deletes what scheduling holds about a cohort's people
 // (kaizen/type/purge.proto), for the whole cohort (retention) or one person
-// (erasure on request), in one write transaction, and reports it.
+// (erasure on request), in one write transaction, and reports it. The
+// caller and request checks and the report's shape are the shared contract
+// of clients/purge/purge_contract.h, as in survey and plans.
 //
 // What is personal here: poll answers and their comments, the participant
 // names in closed polls' results (and the staff names in their
@@ -10,18 +12,22 @@
 // free-text reasons of meeting histories. Meetings themselves (themes,
 // windows, dates, formats) are the programme, not anyone's data, and stay.
 //
-// A whole-cohort purge leaves a mark (SchedulingTx::InsertCohortPurge):
-// every write that would store personal data checks it in its own
-// transaction (internal::RequireNotPurged), so nothing comes back.
+// Both kinds leave a mark: the cohort's (SchedulingTx::InsertCohortPurge)
+// or the person's (InsertParticipantErasure). Every write that would store
+// personal data checks the marks in its own transaction
+// (internal::RequireNotPurged, internal::RequireNotErased), so nothing
+// comes back, not even from a request built on a roster fetched before
+// enrollment removed the person. After the commit the WAL is checkpointed
+// and truncated (SchedulingStore::CheckpointWal): with secure_delete the
+// deleted bytes are then gone from the files as well.
 #include <array>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "clients/purge/purge_contract.h"
 #include "common/status/status_macros.h"
 #include "common/util/proto_time.h"
-#include "common/util/resource_name.h"
-#include "services/scheduling/access.h"
 #include "services/scheduling/internal.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
@@ -49,9 +55,6 @@ constexpr std::array<const char*, kKinds> kKindNames = {
     "support_bookings",  "support_slots",    "task_assignments", "task_completions",
     "calendar_feeds",    "meeting_history",
 };
-
-// The only caller allowed: enrollment, which owns retention and erasure.
-constexpr char kEnrollmentService[] = "enrollment";
 
 // Whose rows go: everyone's (whole cohort), or one person's, matched by
 // participant name or by account subject.
@@ -169,22 +172,34 @@ absl::Status PurgeMeeting(SchedulingTx& tx, MeetingRecord& m, const Who& who, Co
   return absl::OkStatus();
 }
 
+// Whole cohort: every slot goes, with its booking. One person: a slot they
+// give goes if nobody booked it; a booked one keeps the participant's
+// booking with its staff member blanked (the session stands, "担当: 未定"
+// in calendars; it is never offered again once free). Their own bookings
+// are cancelled (the slot opens again), or the slot goes if it had no
+// staff member left.
 absl::Status PurgeSupport(SchedulingTx& tx, const std::string& cohort, const Who& who,
                           Counts& n) {
   ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
   for (SupportSlotRecord& s : slots) {
     const bool booked = s.message.state() == v1::SupportSlot::BOOKED;
-    if (who.Is(s.message.staff())) {  // the slot names its staff member
-      ++n[kSupportSlots];
-      if (booked) ++n[kSupportBookings];
+    const bool gives = who.Is(s.message.staff());
+    const bool takes = booked && who.Is(s.message.booked_by());
+    if (!gives && !takes) continue;
+    if (gives) ++n[kSupportSlots];
+    if (takes || (booked && who.all)) ++n[kSupportBookings];
+    const bool keep_booking = booked && !takes && !who.all;
+    if (who.all || (gives && !keep_booking) || (takes && s.message.staff().empty())) {
       RETURN_IF_ERROR(tx.DeleteSupportSlot(s.name));
-    } else if (booked && who.Is(s.message.booked_by())) {  // open again
-      ++n[kSupportBookings];
+      continue;
+    }
+    if (gives) s.message.clear_staff();
+    if (takes) {
       s.message.set_state(v1::SupportSlot::OPEN);
       s.message.clear_booked_by();
       s.message.clear_book_time();
-      RETURN_IF_ERROR(tx.UpdateSupportSlot(&s));
     }
+    RETURN_IF_ERROR(tx.UpdateSupportSlot(&s));
   }
   return absl::OkStatus();
 }
@@ -209,50 +224,56 @@ absl::Status PurgeFeeds(SchedulingTx& tx, const std::string& cohort, const Who& 
 
 absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
     const Principal& caller, const kaizen::type::PurgeRequest& r) {
-  if (!IsKaizenService(caller) || caller.subject() != kEnrollmentService) {
-    return EnrollmentOnly();
-  }
-  ASSIGN_OR_RETURN(std::string cohort, internal::CohortOf("cohort", r.cohort()));
+  RETURN_IF_ERROR(purge_client::RequireEnrollmentCaller(caller));
+  ASSIGN_OR_RETURN(purge_client::PurgeScope scope, purge_client::ParsePurgeRequest(r));
+  const std::string cohort = absl::StrCat("cohorts/", scope.cohort_id);
   Who who;
-  if (!r.participant().empty()) {
-    ASSIGN_OR_RETURN(auto ids,
-                     ParseResourceName("participant", r.participant(), {"cohorts", "participants"}));
-    if (absl::StrCat("cohorts/", ids[0]) != cohort) {
-      return InvalidField("participant", absl::StrCat("must be a participant of ", cohort));
-    }
-    who.all = false;
-    who.participant = r.participant();
-    who.subject = r.subject();
-  } else if (!r.subject().empty()) {
-    return InvalidField("subject", "is given only with participant");
-  }
-
-  Counts n{};
+  who.all = scope.whole_cohort();
+  who.participant = scope.participant;
+  who.subject = scope.subject;
+  const absl::Time now = clock_->Now();
   kaizen::type::PurgeReport report;
-  report.set_service("scheduling");
-  report.set_cohort(cohort);
-  report.set_participant(r.participant());
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
-    n.fill(0);  // the transaction may be retried from the start
+    // Answered before (enrollment retries a call whose answer it lost, or
+    // whose checkpoint failed): nothing more to delete, since every write
+    // checks the mark; the first report stands (purge.proto, `repeat`).
+    absl::StatusOr<Record<kaizen::type::PurgeReport>> prior =
+        who.all ? tx.GetCohortPurge(cohort) : tx.GetParticipantErasure(who.participant);
+    if (prior.ok()) {
+      purge_client::Counts counts;
+      for (const auto& c : prior->message.counts()) counts.emplace_back(c.kind(), c.deleted());
+      report = purge_client::MakeReport("scheduling", r, counts,
+                                        FromProtoTimestamp(prior->message.complete_time()),
+                                        /*repeat=*/true);
+      return absl::OkStatus();
+    }
+    if (!absl::IsNotFound(prior.status())) return prior.status();
+
+    Counts n{};  // the transaction may be retried from the start
     ASSIGN_OR_RETURN(auto meetings, tx.ListMeetings(cohort));
     for (MeetingRecord& m : meetings) RETURN_IF_ERROR(PurgeMeeting(tx, m, who, n));
     RETURN_IF_ERROR(PurgeSupport(tx, cohort, who, n));
     RETURN_IF_ERROR(PurgeFeeds(tx, cohort, who, n));
-    report.clear_counts();
-    for (int k = 0; k < kKinds; ++k) {
-      auto* c = report.add_counts();
-      c->set_kind(kKindNames[k]);
-      c->set_deleted(n[k]);
-    }
-    *report.mutable_complete_time() = ToProtoTimestamp(clock_->Now());
-    if (!who.all) return absl::OkStatus();
-    ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(cohort));
-    if (purged) return absl::OkStatus();  // the first purge's mark stays
-    CohortPurgeRecord mark;
+    purge_client::Counts counts;
+    for (int k = 0; k < kKinds; ++k) counts.emplace_back(kKindNames[k], n[k]);
+    report = purge_client::MakeReport("scheduling", r, counts, now);
+    Record<kaizen::type::PurgeReport> mark;
     mark.message = report;
-    return tx.InsertCohortPurge(cohort, &mark);
+    return who.all ? tx.InsertCohortPurge(cohort, &mark)
+                   : tx.InsertParticipantErasure(who.participant, &mark);
   }));
+  // Committed. secure_delete has zeroed the deleted rows in their pages;
+  // the WAL still holds the pages as they were until it is checkpointed and
+  // truncated. A failure here (a reader holding on) is reported: the
+  // caller retries, and the retry, deleting nothing, checkpoints again.
+  RETURN_IF_ERROR(store_->CheckpointWal());
   return report;
+}
+
+absl::Status internal::RequireNotErased(SchedulingTx& tx, const std::string& participant) {
+  if (participant.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool erased, tx.IsParticipantErased(participant));
+  return erased ? ParticipantErased() : absl::OkStatus();
 }
 
 }  // namespace kaizen::scheduling

@@ -44,6 +44,7 @@ class PurgeGrpcTest : public ::testing::Test {
     *series.mutable_first_meeting_start() = ToProtoTimestamp(FirstMeeting());
     v1::CreateMeetingSeriesResponse created;
     ASSERT_TRUE(stub_->CreateMeetingSeries(server_.As(Secretariat()).get(), series, &created).ok());
+    clock_.Set(Tokyo(2022, 7, 24, 12));  // m1 has started: attendance is taken
     v1::RecordAttendanceRequest sheet;
     sheet.set_meeting(std::string(kCohort) + "/meetings/m1");
     auto* rec = sheet.add_records();
@@ -53,10 +54,21 @@ class PurgeGrpcTest : public ::testing::Test {
     ASSERT_TRUE(stub_->RecordAttendance(server_.As(Navigator()).get(), sheet, &recorded).ok());
   }
 
-  grpc::Status Purge(const Principal& as, kaizen::type::PurgeReport* report) {
+  grpc::Status Purge(const Principal& as, kaizen::type::PurgeReport* report,
+                     const std::string& participant = "") {
     kaizen::type::PurgeRequest r;
     r.set_cohort(kCohort);
+    r.set_participant(participant);
     return stub_->PurgePersonalData(server_.As(as).get(), r, report);
+  }
+
+  grpc::Status RecordP1(v1::MeetingAttendance* recorded) {
+    v1::RecordAttendanceRequest sheet;
+    sheet.set_meeting(std::string(kCohort) + "/meetings/m1");
+    auto* rec = sheet.add_records();
+    rec->set_participant(Person("p1"));
+    rec->set_status(v1::PRESENT);
+    return stub_->RecordAttendance(server_.As(Navigator()).get(), sheet, recorded);
   }
 
   int64_t Count(const kaizen::type::PurgeReport& report, const std::string& kind) {
@@ -77,7 +89,11 @@ class PurgeGrpcTest : public ::testing::Test {
 };
 
 TEST_F(PurgeGrpcTest, OnlyTheEnrollmentServicePurges) {
-  for (const Principal& who : {Secretariat(), Participant(1), auth::ServicePrincipal("plans")}) {
+  // A user account that happens to be called "enrollment" is not the
+  // service: the shared contract wants ROLE_SERVICE too.
+  const Principal impostor = testkit::User("enrollment", kaizen::type::ROLE_SECRETARIAT);
+  for (const Principal& who :
+       {Secretariat(), Participant(1), auth::ServicePrincipal("plans"), impostor}) {
     kaizen::type::PurgeReport report;
     grpc::Status s = Purge(who, &report);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << who.subject();
@@ -92,22 +108,37 @@ TEST_F(PurgeGrpcTest, OnlyTheEnrollmentServicePurges) {
   EXPECT_EQ(report.counts_size(), 10);
   EXPECT_EQ(report.counts(0).kind(), "poll_answers");
   EXPECT_EQ(Count(report, "attendance"), 1);
-  EXPECT_EQ(FromProtoTimestamp(report.complete_time()), Tokyo(2022, 7, 1, 10));
+  EXPECT_EQ(FromProtoTimestamp(report.complete_time()), Tokyo(2022, 7, 24, 12));
 
   // The cohort takes no new personal data, over the wire too.
-  v1::RecordAttendanceRequest sheet;
-  sheet.set_meeting(std::string(kCohort) + "/meetings/m1");
-  auto* rec = sheet.add_records();
-  rec->set_participant(Person("p1"));
-  rec->set_status(v1::PRESENT);
   v1::MeetingAttendance recorded;
-  grpc::Status refused = stub_->RecordAttendance(server_.As(Navigator()).get(), sheet, &recorded);
+  grpc::Status refused = RecordP1(&recorded);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(errors::Reason(FromGrpcStatus(refused)), kCohortPurged);
 
   kaizen::type::PurgeReport again;
   ASSERT_TRUE(Purge(auth::ServicePrincipal("enrollment"), &again).ok());
-  EXPECT_EQ(Count(again, "attendance"), 0);
+  EXPECT_TRUE(again.repeat());  // the first report, not zeros
+  EXPECT_EQ(Count(again, "attendance"), 1);
+}
+
+// One person's erasure leaves a mark: a write about them that was built on
+// a roster fetched before enrollment removed them (the fake roster still
+// lists p1) is refused, over the wire.
+TEST_F(PurgeGrpcTest, AnErasedPersonIsNotRecordedAgain) {
+  kaizen::type::PurgeReport report;
+  ASSERT_TRUE(Purge(auth::ServicePrincipal("enrollment"), &report, Person("p1")).ok());
+  EXPECT_EQ(report.participant(), Person("p1"));
+  EXPECT_EQ(Count(report, "attendance"), 1);
+  v1::MeetingAttendance recorded;
+  grpc::Status refused = RecordP1(&recorded);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(refused)), kParticipantErased);
+  v1::GetMeetingAttendanceRequest get;
+  get.set_meeting(std::string(kCohort) + "/meetings/m1");
+  v1::MeetingAttendance sheet;
+  ASSERT_TRUE(stub_->GetMeetingAttendance(server_.As(Navigator()).get(), get, &sheet).ok());
+  EXPECT_EQ(sheet.records_size(), 0);
 }
 
 }  // namespace

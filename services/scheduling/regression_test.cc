@@ -248,6 +248,7 @@ TEST_F(RegressionTest, NotFoundDetails) {
 // Attendance sheets are stored once per meeting and merged in roster order.
 TEST_F(RegressionTest, AttendanceSheetMergesInRosterOrder) {
   CreateSeries();
+  clock_.Set(Tokyo(2022, 7, 24, 12));  // attendance is taken once m1 has started
   v1::RecordAttendanceRequest r;
   r.set_meeting(kM1);
   auto* rec = r.add_records();

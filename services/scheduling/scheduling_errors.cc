@@ -152,9 +152,24 @@ absl::Status CohortPurged() {
       kCohortPurged, "this cohort's personal data was purged; it takes no new personal data");
 }
 
+absl::Status ParticipantErased() {
+  return errors::FailedPrecondition(
+      kParticipantErased, "this person's data was erased; nothing can be recorded for them");
+}
+
+absl::Status MeetingNotStarted() {
+  return errors::FailedPrecondition(
+      kMeetingNotStarted, "attendance is taken once the meeting has started");
+}
+
+absl::Status SlotWithdrawn() {
+  return errors::FailedPrecondition(
+      kSlotWithdrawn, "this support slot is no longer offered; choose another one");
+}
+
 absl::Status BookingLimit(int limit) {
-  return errors::Error(
-      absl::StatusCode::kResourceExhausted, kBookingLimit,
+  return errors::FailedPrecondition(
+      kBookingLimit,
       absl::StrCat("this person already has ", limit,
                    " upcoming support sessions in this cohort; cancel one, or book again once "
                    "one has taken place"));
@@ -191,11 +206,6 @@ absl::Status NotYourSlot() {
       kNotYourSlot, "only the staff member giving this slot and the secretariat may withdraw it");
 }
 
-absl::Status EnrollmentOnly() {
-  return errors::PermissionDenied(
-      kEnrollmentOnly, "only the enrollment service may purge personal data");
-}
-
 const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidField,
@@ -229,6 +239,9 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kNoSeries,
       kMeetingNotCancelled,
       kCohortPurged,
+      kParticipantErased,
+      kMeetingNotStarted,
+      kSlotWithdrawn,
       kBookingLimit,
       kOrganiserOnly,
       kSecretariatOnly,
@@ -236,7 +249,6 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kNotYourself,
       kNotYourBooking,
       kNotYourSlot,
-      kEnrollmentOnly,
   };
   return *kReasons;
 }
@@ -249,7 +261,7 @@ const std::vector<absl::string_view>& SharedReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidName,    "TEXT_REQUIRED",  "TEXT_TOO_SHORT",         "TEXT_TOO_LONG",
       "INVALID_UTF8",  "CONTROL_CHARACTER", kEtagMismatch,         kEnrollmentUnavailable,
-      kInvalidPageToken, kInvalidPageSize,
+      kInvalidPageToken, kInvalidPageSize, kEnrollmentOnly,
       "DATABASE_BUSY", "STORAGE_ERROR",  "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "clients/enrollment/enrollment_client_errors.h"
+#include "clients/purge/purge_client_errors.h"
 
 namespace kaizen::scheduling {
 
@@ -55,7 +56,9 @@ inline constexpr absl::string_view kSlotBooked = "SLOT_BOOKED";
 inline constexpr absl::string_view kNoSeries = "NO_SERIES";
 inline constexpr absl::string_view kMeetingNotCancelled = "MEETING_NOT_CANCELLED";
 inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
-// RESOURCE_EXHAUSTED
+inline constexpr absl::string_view kParticipantErased = "PARTICIPANT_ERASED";
+inline constexpr absl::string_view kMeetingNotStarted = "MEETING_NOT_STARTED";
+inline constexpr absl::string_view kSlotWithdrawn = "SLOT_WITHDRAWN";
 inline constexpr absl::string_view kBookingLimit = "BOOKING_LIMIT";
 // PERMISSION_DENIED
 inline constexpr absl::string_view kOrganiserOnly = "ORGANISER_ONLY";
@@ -64,7 +67,6 @@ inline constexpr absl::string_view kStaffOnly = "STAFF_ONLY";
 inline constexpr absl::string_view kNotYourself = "NOT_YOURSELF";
 inline constexpr absl::string_view kNotYourBooking = "NOT_YOUR_BOOKING";
 inline constexpr absl::string_view kNotYourSlot = "NOT_YOUR_SLOT";
-inline constexpr absl::string_view kEnrollmentOnly = "ENROLLMENT_ONLY";
 
 // ---------------------------------------------------------------- INVALID_ARGUMENT
 
@@ -167,11 +169,21 @@ absl::Status MeetingNotCancelled();
 // FAILED_PRECONDITION: a write that would store personal data in a cohort
 // whose personal data was purged (PurgePersonalData).
 absl::Status CohortPurged();
-
-// ---------------------------------------------------------------- RESOURCE_EXHAUSTED
-
-// RESOURCE_EXHAUSTED: the person already holds `limit` upcoming support
-// bookings in the cohort.
+// FAILED_PRECONDITION: a write that would store a row about a person whose
+// personal data was erased (PurgePersonalData with `participant`): an
+// answer, attendance record, booking, completion, task assignment, slot or
+// calendar feed. Also when the request was built from a roster fetched
+// before enrollment removed them.
+absl::Status ParticipantErased();
+// FAILED_PRECONDITION: attendance recorded for a meeting that has not
+// started yet (on the service's clock).
+absl::Status MeetingNotStarted();
+// FAILED_PRECONDITION: booking a slot that is no longer offered (the staff
+// member giving it was erased).
+absl::Status SlotWithdrawn();
+// FAILED_PRECONDITION: the person already holds `limit` upcoming support
+// bookings in the cohort. Not RESOURCE_EXHAUSTED: retrying does not help
+// until a booking is cancelled or a session has taken place.
 absl::Status BookingLimit(int limit);
 
 // ---------------------------------------------------------------- PERMISSION_DENIED
@@ -194,9 +206,6 @@ absl::Status NotYourBooking();
 // PERMISSION_DENIED: withdrawing a support slot someone else gives (only
 // its staff member and the secretariat may).
 absl::Status NotYourSlot();
-// PERMISSION_DENIED: PurgePersonalData from anyone but the enrollment
-// service principal.
-absl::Status EnrollmentOnly();
 
 // ---------------------------------------------------------------- made elsewhere
 // Reasons scheduling returns that shared code makes (no factory here):
@@ -211,6 +220,9 @@ inline constexpr absl::string_view kEnrollmentUnavailable =
 // or query, or altered; a negative page size.
 inline constexpr absl::string_view kInvalidPageToken = "INVALID_PAGE_TOKEN";
 inline constexpr absl::string_view kInvalidPageSize = "INVALID_PAGE_SIZE";
+// PERMISSION_DENIED, clients/purge/purge_contract.h RequireEnrollmentCaller:
+// PurgePersonalData from anyone but the enrollment service principal.
+inline constexpr absl::string_view kEnrollmentOnly = purge_client::kEnrollmentOnly;
 // Also: text reasons of common/validation (TEXT_REQUIRED, TEXT_TOO_SHORT,
 // TEXT_TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER; INVALID_ARGUMENT) and the
 // storage reasons of common/storage/database.h (DATABASE_BUSY: ABORTED;

@@ -38,6 +38,16 @@ TEST(SchedulingErrorsTest, FactoriesCarryTheirCodeAndReason) {
   EXPECT_EQ(MeetingCancelled(false).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(errors::Reason(PersonNotOnRoster("participant")), kNotOnRoster);
   EXPECT_EQ(PersonNotOnRoster("participant").code(), absl::StatusCode::kInvalidArgument);
+  // Limits no retry passes are FAILED_PRECONDITION, not RESOURCE_EXHAUSTED
+  // (HTTP 429, which clients retry).
+  EXPECT_EQ(BookingLimit(2).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(errors::Reason(BookingLimit(2)), kBookingLimit);
+  for (const absl::Status& s : {ParticipantErased(), MeetingNotStarted(), SlotWithdrawn()}) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  }
+  EXPECT_EQ(errors::Reason(ParticipantErased()), "PARTICIPANT_ERASED");
+  EXPECT_EQ(errors::Reason(MeetingNotStarted()), "MEETING_NOT_STARTED");
+  EXPECT_EQ(errors::Reason(SlotWithdrawn()), "SLOT_WITHDRAWN");
   auto bad = errors::GetBadRequest(PersonNotOnRoster("participant"));
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->field_violations(0).field(), "participant");

@@ -25,7 +25,14 @@ constexpr char kPurge[] = "CohortPurge";
 std::string PollKey(const std::string& meeting) { return meeting + "/polls/poll"; }
 std::string SheetKey(const std::string& meeting) { return meeting + "/attendance/sheet"; }
 std::string FeedSecretKey(const std::string& feed) { return feed + "/secret/hmac"; }
+constexpr char kErasure[] = "ParticipantErasure";
+
 std::string PurgeKey(const std::string& cohort) { return cohort + "/purge/record"; }
+// "cohorts/c/participants/p" -> "cohorts/c/erasures/p": listed per cohort.
+std::string ErasureKey(const std::string& participant) {
+  const size_t slash = participant.rfind('/');
+  return storage::ParentOf(participant) + "/erasures/" + participant.substr(slash + 1);
+}
 // The API name of a meeting's poll ("{meeting}/poll"), which NOT_FOUND names
 // rather than the storage key.
 std::string PollApiName(const std::string& meeting) { return meeting + "/poll"; }
@@ -203,9 +210,35 @@ class SqliteSchedulingTx final : public SchedulingTx {
     RETURN_IF_ERROR(r.status());
     return true;
   }
+  absl::StatusOr<CohortPurgeRecord> GetCohortPurge(const std::string& cohort) override {
+    return Get<::kaizen::type::PurgeReport>(db_, kPurge, PurgeKey(cohort));
+  }
   absl::Status InsertCohortPurge(const std::string& cohort, CohortPurgeRecord* record) override {
     record->name = PurgeKey(cohort);
     return Insert(db_, kPurge, record);
+  }
+
+  absl::StatusOr<bool> IsParticipantErased(const std::string& participant) override {
+    absl::StatusOr<ErasureRecord> r =
+        Get<::kaizen::type::PurgeReport>(db_, kErasure, ErasureKey(participant));
+    if (absl::IsNotFound(r.status())) return false;
+    RETURN_IF_ERROR(r.status());
+    return true;
+  }
+  absl::StatusOr<ErasureRecord> GetParticipantErasure(const std::string& participant) override {
+    return Get<::kaizen::type::PurgeReport>(db_, kErasure, ErasureKey(participant));
+  }
+  absl::StatusOr<std::set<std::string>> ListErasedParticipants(
+      const std::string& cohort) override {
+    ASSIGN_OR_RETURN(auto marks, List<::kaizen::type::PurgeReport>(db_, cohort, "erasures"));
+    std::set<std::string> out;
+    for (const auto& m : marks) out.insert(m.message.participant());
+    return out;
+  }
+  absl::Status InsertParticipantErasure(const std::string& participant,
+                                        ErasureRecord* record) override {
+    record->name = ErasureKey(participant);
+    return Insert(db_, kErasure, record);
   }
 
  private:
@@ -231,6 +264,8 @@ absl::Status SchedulingStore::Write(const std::function<absl::Status(SchedulingT
     return fn(tx);
   });
 }
+
+absl::Status SchedulingStore::CheckpointWal() { return db_->CheckpointAndTruncateWal(); }
 
 absl::Status SchedulingStore::Read(const std::function<absl::Status(SchedulingTx&)>& fn) {
   return db_->RunReadOnly([&](SQLite::Database& db) {

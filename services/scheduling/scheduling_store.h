@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,10 @@ using CalendarFeedSecret = ::kaizen::scheduling::stored::CalendarFeedSecret;
 // The mark a whole-cohort purge leaves, "cohorts/{c}/purge/record": the
 // first purge's report (what was deleted, when). Holds no personal data.
 using CohortPurgeRecord = Record<::kaizen::type::PurgeReport>;
+// The mark one person's erasure leaves, "cohorts/{c}/erasures/{p}" for
+// participant "cohorts/{c}/participants/{p}": the first erasure's report
+// (its `participant` names whom it is about; no other personal data).
+using ErasureRecord = Record<::kaizen::type::PurgeReport>;
 
 // The operations available inside a transaction. Insert* sets record->name
 // where the store derives it (polls, sheets) and record->seq; Update*
@@ -141,9 +146,23 @@ class SchedulingTx {
   // --- the purge mark of "cohorts/{c}"
   // Whether the cohort's personal data was purged.
   virtual absl::StatusOr<bool> IsCohortPurged(const std::string& cohort) = 0;
+  // The mark (NOT_FOUND when the cohort was not purged).
+  virtual absl::StatusOr<CohortPurgeRecord> GetCohortPurge(const std::string& cohort) = 0;
   // Sets record->name from `cohort`; ALREADY_EXISTS when marked already.
   virtual absl::Status InsertCohortPurge(const std::string& cohort,
                                          CohortPurgeRecord* record) = 0;
+
+  // --- erasure marks of one person (participant "cohorts/{c}/participants/{p}")
+  // Whether the person's personal data was erased.
+  virtual absl::StatusOr<bool> IsParticipantErased(const std::string& participant) = 0;
+  // The mark (NOT_FOUND when the person was not erased).
+  virtual absl::StatusOr<ErasureRecord> GetParticipantErasure(const std::string& participant) = 0;
+  // The participant names of every person of "cohorts/{c}" erased so far.
+  virtual absl::StatusOr<std::set<std::string>> ListErasedParticipants(
+      const std::string& cohort) = 0;
+  // Sets record->name from `participant`; ALREADY_EXISTS when marked already.
+  virtual absl::Status InsertParticipantErasure(const std::string& participant,
+                                                ErasureRecord* record) = 0;
 };
 
 class SchedulingStore {
@@ -156,6 +175,11 @@ class SchedulingStore {
   absl::Status Write(const std::function<absl::Status(SchedulingTx&)>& fn);
   // A consistent read; `fn` only gets and lists.
   absl::Status Read(const std::function<absl::Status(SchedulingTx&)>& fn);
+  // After a Write that deleted personal data (a purge): empties the WAL of
+  // older page images, so the deleted data is gone from the files too
+  // (storage::Database::CheckpointAndTruncateWal; ABORTED DATABASE_BUSY if
+  // a reader held on past the busy timeout).
+  absl::Status CheckpointWal();
 
   // The schema, as numbered migrations (exposed for tests).
   static const storage::Migrations& Migrations();

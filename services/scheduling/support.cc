@@ -32,6 +32,13 @@ bool Expired(const v1::SupportSlot& s, absl::Time now) {
   return s.state() == v1::SupportSlot::OPEN && FromProtoTimestamp(s.start_time()) <= now;
 }
 
+// Whether a participant may book `s` now: open, not started, and still
+// given by someone (a slot whose staff member was erased keeps its booking
+// but is never offered again once free).
+bool Offered(const v1::SupportSlot& s, absl::Time now) {
+  return s.state() == v1::SupportSlot::OPEN && !Expired(s, now) && !s.staff().empty();
+}
+
 v1::SupportSlot SlotOut(const SupportSlotRecord& s, absl::Time now) {
   v1::SupportSlot out = s.message;
   if (Expired(out, now)) out.set_state(v1::SupportSlot::EXPIRED);
@@ -75,6 +82,7 @@ absl::StatusOr<v1::SupportSlot> Scheduling::CreateSupportSlot(
   SupportSlotRecord slot;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, in.staff()));
     ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
     for (const auto& s : slots) {
       if (s.message.staff() == in.staff() &&
@@ -109,10 +117,7 @@ absl::StatusOr<v1::ListSupportSlotsResponse> Scheduling::ListSupportSlots(
   RETURN_IF_ERROR(store_->Read([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));
     for (auto& s : slots) {
-      if (r.open_only() &&
-          (s.message.state() != v1::SupportSlot::OPEN || Expired(s.message, now))) {
-        continue;
-      }
+      if (r.open_only() && !Offered(s.message, now)) continue;
       matching.push_back(std::move(s));
     }
     return absl::OkStatus();
@@ -145,9 +150,11 @@ absl::StatusOr<v1::SupportSlot> Scheduling::BookSupportSlot(const Principal& cal
   SupportSlotRecord slot;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, person->participant()));
     ASSIGN_OR_RETURN(slot, tx.GetSupportSlot(r.name()));
     if (slot.message.state() != v1::SupportSlot::OPEN) return SlotTaken();
     if (FromProtoTimestamp(slot.message.start_time()) <= now) return SlotInPast();
+    if (slot.message.staff().empty()) return SlotWithdrawn();
     // The person's other bookings, read in this same transaction: no two
     // overlapping sessions (whoever gives them), and a cap on upcoming ones.
     ASSIGN_OR_RETURN(auto slots, tx.ListSupportSlots(cohort));

@@ -66,6 +66,7 @@ absl::StatusOr<v1::Task> Scheduling::CreateTask(const Principal& caller,
   TaskRecord t;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, r.task().assignee()));
     RETURN_IF_ERROR(tx.GetMeeting(n.meeting).status());
     t.name = absl::StrCat(n.meeting, "/tasks/", NewId());
     t.message.set_name(t.name);
@@ -154,6 +155,7 @@ absl::StatusOr<v1::Task> Scheduling::UpdateTask(const Principal& caller,
   v1::Task out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    if (fields.count("assignee")) RETURN_IF_ERROR(internal::RequireNotErased(tx, in.assignee()));
     ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(in.name()));
     RETURN_IF_ERROR(CheckEtag(t.name, t.revision, in.etag()));
     if (fields.count("title")) t.message.set_title(TrimSpaces(in.title()));
@@ -205,6 +207,7 @@ absl::StatusOr<v1::Task> Scheduling::SetTaskDone(const Principal& caller,
   v1::Task out;
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, cohort));
+    RETURN_IF_ERROR(internal::RequireNotErased(tx, person->participant()));
     ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(r.name()));
     if (!t.message.assignee().empty() && t.message.assignee() != person->participant()) {
       return NotAssignee();

@@ -79,7 +79,7 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
       v.Add("municipality_code", "give a participant or a municipality code, not both");
     }
   } else if (!r.municipality_code().empty()) {
-    v.Check(ValidateMunicipalityCode("municipality_code", r.municipality_code()));
+    v.Check(internal::CheckMunicipalityCode("municipality_code", r.municipality_code()));
   }
   const bool explicit_pair =
       r.from() != v1::Wave::KIND_UNSPECIFIED || r.to() != v1::Wave::KIND_UNSPECIFIED;

@@ -10,7 +10,10 @@
 #include "common/storage/request_ids.h"
 #include "common/util/proto_time.h"
 #include "common/util/resource_name.h"
+#include "common/validation/validation.h"
+#include "common/municipality/municipality.h"
 #include "services/survey/stats.h"
+#include "services/survey/survey_errors.h"
 
 namespace kaizen::survey::internal {
 
@@ -102,6 +105,18 @@ void CheckRequestId(Violations& v, const std::string& request_id) {
   if (request_id.size() > kMaxRequestIdLength) {
     v.Add("request_id", "must be at most 64 characters");
   }
+}
+
+absl::Status CheckMunicipalityCode(absl::string_view field, absl::string_view code) {
+  RETURN_IF_ERROR(ValidateMunicipalityCode(field, code));
+  const std::optional<municipality::Entity> found = municipality::Find(code);
+  if (!found.has_value()) return MunicipalityUnknown(field, code);
+  if (const std::optional<municipality::Entity> city = found->city(); city.has_value()) {
+    return MunicipalityIsWard(field, code, city->name(), city->code());
+  }
+  if (!found->administered()) return MunicipalityUnknown(field, code, found->FullName());
+  if (!found->IsMunicipality()) return MunicipalityUnknown(field, code);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> Replayed(SurveyTx& tx, const std::string& scope,

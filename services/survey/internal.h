@@ -60,6 +60,14 @@ v1::Wave::State StateAt(const v1::Wave& wave, absl::Time now);
 
 void CheckRequestId(Violations& v, const std::string& request_id);
 
+// A municipality code a query names: the format checks
+// (ValidateMunicipalityCode: six digits, check digit, not a prefecture),
+// then the national master (common/municipality): a ward of a designated
+// city is MUNICIPALITY_IS_WARD naming its city's code (responses are kept
+// under the city's code, so a ward would silently match nothing), a code
+// not in the master or without a municipal government MUNICIPALITY_UNKNOWN.
+absl::Status CheckMunicipalityCode(absl::string_view field, absl::string_view code);
+
 // ---------------------------------------------------------------- purge
 
 // FAILED_PRECONDITION COHORT_PURGED once the cohort's personal data was

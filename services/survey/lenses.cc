@@ -173,7 +173,7 @@ absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(const Principal& call
 absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     const Principal& caller, const v1::GetMunicipalityProfileRequest& r) {
   Violations v;
-  v.Check(ValidateMunicipalityCode("municipality_code", r.municipality_code()));
+  v.Check(internal::CheckMunicipalityCode("municipality_code", r.municipality_code()));
   const bool kind_ok = r.wave_kind() == v1::Wave::PRE || r.wave_kind() == v1::Wave::FOLLOW_UP_6 ||
                        r.wave_kind() == v1::Wave::FOLLOW_UP_12;
   if (!kind_ok) v.Add("wave_kind", "is required: PRE, FOLLOW_UP_6 or FOLLOW_UP_12");

@@ -534,6 +534,44 @@ TEST_F(LensesTest, MunicipalityProfileValidatesItsInput) {
   EXPECT_TRUE(absl::IsNotFound(survey_->GetMunicipalityProfile(Member("c1", 1), r).status()));
 }
 
+// A ward of a designated city or a code that does not exist passes the
+// format checks (valid check digit) but would silently match nobody (the
+// roster holds the city's code): both are refused, a ward naming its city.
+TEST_F(LensesTest, MunicipalityCodesAreCheckedAgainstTheNationalMaster) {
+  struct Case {
+    const char* code;
+    const char* reason;
+    const char* city;  // named in the message ("" for none)
+  };
+  for (const Case& c : {Case{"011011", "MUNICIPALITY_IS_WARD", "011002"},   // 札幌市中央区
+                        Case{"271276", "MUNICIPALITY_IS_WARD", "271004"},   // 大阪市北区
+                        Case{"013005", "MUNICIPALITY_UNKNOWN", ""},
+                        Case{"243001", "MUNICIPALITY_UNKNOWN", ""}}) {
+    SCOPED_TRACE(c.code);
+    v1::GetMunicipalityProfileRequest profile;
+    profile.set_municipality_code(c.code);
+    profile.set_wave_kind(v1::Wave::PRE);
+    v1::GetChangeRequest change;
+    change.set_cohort("cohorts/c1");
+    change.set_municipality_code(c.code);
+    for (const absl::Status& s : {survey_->GetMunicipalityProfile(Member("c1", 1), profile).status(),
+                                  survey_->GetChange(Staff("c1"), change).status()}) {
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+      EXPECT_EQ(errors::Reason(s), c.reason) << s;
+      auto fields = errors::GetBadRequest(s);
+      ASSERT_TRUE(fields.has_value()) << s;
+      EXPECT_EQ(fields->field_violations(0).field(), "municipality_code");
+      if (*c.city != '\0') EXPECT_NE(s.message().find(c.city), std::string::npos) << s;
+    }
+  }
+  // The city itself passes the checks.
+  v1::GetMunicipalityProfileRequest city;
+  city.set_municipality_code(kSapporo);
+  city.set_wave_kind(v1::Wave::PRE);
+  EXPECT_FALSE(
+      absl::IsInvalidArgument(survey_->GetMunicipalityProfile(Member("c1", 1), city).status()));
+}
+
 // ---------------------------------------------------------------- fish's eye
 
 // c1: p1-p4 Chiyoda, p5-p7 Matsusaka, p8 Yokohama. Self-efficacy: 3 -> 3

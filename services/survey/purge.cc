@@ -1,6 +1,9 @@
 // PurgePersonalData: the survey side of a cohort purge or a person's
 // erasure, asked for by enrollment (proto/kaizen/type/purge.proto; the rules
 // are in the RPC's comment in survey.proto).
+#include <optional>
+#include <utility>
+
 #include "clients/purge/purge_contract.h"
 #include "common/status/status_macros.h"
 #include "services/survey/internal.h"
@@ -29,13 +32,29 @@ absl::StatusOr<kaizen::type::PurgeReport> Survey::PurgePersonalData(
   RETURN_IF_ERROR(purge_client::RequireEnrollmentCaller(caller));
   ASSIGN_OR_RETURN(purge_client::PurgeScope scope, purge_client::ParsePurgeRequest(r));
   const absl::Time now = clock_->Now();
-  PurgeCounts counts;
+  PurgeRecord done;
+  bool repeat = false;
   RETURN_IF_ERROR(store_->Write([&](SurveyTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(counts, tx.PurgePersonalData(scope.cohort_id, scope.participant,
-                                                  scope.subject));
-    return tx.MarkPurged(scope.cohort_id, scope.participant, now);
+    ASSIGN_OR_RETURN(std::optional<PurgeRecord> prior,
+                     tx.GetPurge(scope.cohort_id, scope.participant));
+    repeat = prior.has_value();
+    if (repeat && prior->has_counts) {
+      // Answered before (enrollment retries a call whose answer it lost):
+      // nothing more to delete, since every write checks the marks; the
+      // first report stands.
+      done = std::move(*prior);
+      return absl::OkStatus();
+    }
+    // First time, or a purge recorded before counts were kept: delete now
+    // (a repeat finds nothing) and keep the first time.
+    ASSIGN_OR_RETURN(PurgeCounts counts, tx.PurgePersonalData(scope.cohort_id, scope.participant,
+                                                              scope.subject));
+    done.complete_time = repeat ? prior->complete_time : now;
+    done.has_counts = true;
+    done.counts = counts;
+    return tx.MarkPurged(scope.cohort_id, scope.participant, now, counts);
   }));
-  return purge_client::MakeReport("survey", r, counts, now);
+  return purge_client::MakeReport("survey", r, done.counts, done.complete_time, repeat);
 }
 
 }  // namespace kaizen::survey

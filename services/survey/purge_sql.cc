@@ -1,13 +1,17 @@
 #include "services/survey/purge_sql.h"
 
 #include <functional>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
 #include "services/survey/survey_rows.h"
 
 namespace kaizen::survey::purge_sql {
@@ -19,6 +23,26 @@ constexpr char kFreeText[] = "free_text_answers";
 constexpr char kPoolRows[] = "pool_rows";
 constexpr char kParticipation[] = "participation_entries";
 constexpr char kRequestIds[] = "request_ids";
+
+// "kind=count" lines, in the report's order.
+std::string EncodeCounts(const PurgeCounts& counts) {
+  std::string out;
+  for (const auto& [kind, n] : counts) absl::StrAppend(&out, kind, "=", n, "\n");
+  return out;
+}
+
+std::optional<PurgeCounts> DecodeCounts(absl::string_view text) {
+  PurgeCounts out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const size_t eq = line.rfind('=');
+    int64_t n = 0;
+    if (eq == absl::string_view::npos || eq == 0 || !absl::SimpleAtoi(line.substr(eq + 1), &n)) {
+      return std::nullopt;
+    }
+    out.emplace_back(std::string(line.substr(0, eq)), n);
+  }
+  return out;
+}
 
 // Free-text answers in one stored response (each is a personal field
 // removed with it).
@@ -68,6 +92,10 @@ CREATE TABLE purges (
   purge_time INTEGER NOT NULL,
   PRIMARY KEY (cohort_id, participant)
 ) WITHOUT ROWID;
+)sql";
+
+const char kSchemaV3[] = R"sql(
+ALTER TABLE purges ADD COLUMN counts TEXT;
 )sql";
 
 PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id) {
@@ -177,14 +205,38 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
 }
 
 void MarkPurged(SQLite::Database& db, const std::string& cohort_id,
-                const std::string& participant, absl::Time now) {
+                const std::string& participant, absl::Time now, const PurgeCounts& counts) {
   SQLite::Statement insert(db,
-                           "INSERT INTO purges (cohort_id, participant, purge_time) "
-                           "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+                           "INSERT INTO purges (cohort_id, participant, purge_time, counts) "
+                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cohort_id, participant) "
+                           "DO UPDATE SET counts = excluded.counts WHERE counts IS NULL");
   insert.bind(1, cohort_id);
   insert.bind(2, participant);
   insert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
+  insert.bind(4, EncodeCounts(counts));
   insert.exec();
+}
+
+absl::StatusOr<std::optional<PurgeRecord>> GetPurge(SQLite::Database& db,
+                                                    const std::string& cohort_id,
+                                                    const std::string& participant) {
+  SQLite::Statement query(db,
+                          "SELECT purge_time, counts FROM purges "
+                          "WHERE cohort_id = ?1 AND participant = ?2");
+  query.bind(1, cohort_id);
+  query.bind(2, participant);
+  if (!query.executeStep()) return std::optional<PurgeRecord>();
+  PurgeRecord record;
+  record.complete_time = absl::FromUnixMicros(query.getColumn(0).getInt64());
+  if (!query.getColumn(1).isNull()) {
+    std::optional<PurgeCounts> counts = DecodeCounts(query.getColumn(1).getString());
+    if (!counts.has_value()) {
+      return errors::Internal("a recorded purge's counts cannot be read");
+    }
+    record.has_counts = true;
+    record.counts = std::move(*counts);
+  }
+  return std::optional<PurgeRecord>(std::move(record));
 }
 
 bool IsPurged(SQLite::Database& db, const std::string& cohort_id,

@@ -1,6 +1,7 @@
 // PurgePersonalData on the domain over in-memory SQLite (what the store
 // deletes, counted and checked table by table), and through the real gRPC
 // server with GrpcPurgeTarget, the client enrollment uses.
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -48,6 +49,24 @@ std::vector<std::pair<std::string, int64_t>> Counts(const PurgeReport& report) {
   for (const auto& c : report.counts()) out.emplace_back(c.kind(), c.deleted());
   return out;
 }
+
+// A roster source that runs `between` once, after handing out a roster:
+// what happens when an erasure commits while a write is between reading
+// the roster (the person is still on it) and its transaction.
+class EraseAfterRosterFetch : public enrollment_client::RosterSource {
+ public:
+  EraseAfterRosterFetch(enrollment_client::RosterSource* inner, std::function<void()> between)
+      : inner_(inner), between_(std::move(between)) {}
+  absl::StatusOr<enrollment_client::Roster> GetRoster(const std::string& cohort) override {
+    auto roster = inner_->GetRoster(cohort);
+    if (between_) std::exchange(between_, nullptr)();
+    return roster;
+  }
+
+ private:
+  enrollment_client::RosterSource* inner_;
+  std::function<void()> between_;
+};
 
 class SurveyPurgeTest : public SurveyTest {
  protected:
@@ -121,6 +140,24 @@ class SurveyPurgeTest : public SurveyTest {
   absl::StatusOr<PurgeReport> Purge(const PurgeRequest& r) {
     return survey_->PurgePersonalData(auth::ServicePrincipal("enrollment"), r);
   }
+
+  // p1 saves an answer to `wave`; p1's erasure commits after the save read
+  // the roster (p1 still on it) and before its transaction.
+  absl::Status SaveWhileBeingErased(const v1::Wave& wave) {
+    EraseAfterRosterFetch racing_roster(&roster_, [&] {
+      auto erased = Purge(OnePerson("p1"));
+      EXPECT_TRUE(erased.ok()) << erased.status();
+    });
+    Survey racing(store_.get(), &racing_roster, &meetings_, tokenizer_.get(), &clock_,
+                  SurveyConfig{"survey-page-key-0123456789", 5});
+    v1::SaveResponseRequest save;
+    save.set_parent(wave.name());
+    *save.mutable_answers() = FullAnswers(Builtin(), 4);
+    save.set_submit(true);
+    absl::Status s = racing.SaveResponse(Participant(1), save).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    return s;
+  }
 };
 
 TEST_F(SurveyPurgeTest, OnlyTheEnrollmentServiceMayPurge) {
@@ -157,14 +194,17 @@ TEST_F(SurveyPurgeTest, CohortPurgeDeletesEverythingPersonalOnceAndOnlyThatCohor
   EXPECT_EQ(Responses("fy2023"), 1);  // the other cohort is untouched
   EXPECT_EQ(PoolRows("fy2023"), 1u);
 
-  // Idempotent: nothing more to delete, same kinds, zeros.
+  EXPECT_FALSE(report->repeat());
+
+  // A retry (enrollment lost the answer): nothing more is deleted and the
+  // first report comes back, time included, marked as a repeat.
+  clock_.Advance(absl::Hours(1));
   auto again = Purge(WholeCohort());
   ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ(Counts(*again), (std::vector<Row>{{"responses", 0},
-                                              {"free_text_answers", 0},
-                                              {"pool_rows", 0},
-                                              {"participation_entries", 0},
-                                              {"request_ids", 0}}));
+  EXPECT_TRUE(again->repeat());
+  EXPECT_EQ(Counts(*again), Counts(*report));
+  EXPECT_EQ(again->complete_time().seconds(), report->complete_time().seconds());
+  EXPECT_EQ(Responses("fy2023"), 1);
 }
 
 TEST_F(SurveyPurgeTest, APurgedCohortTakesNoNewPersonalDataAndReadsEmpty) {
@@ -229,7 +269,30 @@ TEST_F(SurveyPurgeTest, ErasureDeletesOnlyThatPersonAndKeepsThemErased) {
   // p1 cannot answer again; p2 still can; the cohort is not purged.
   EXPECT_EQ(errors::Reason(Answer(wave, 1).status()), "PARTICIPANT_ERASED");
   EXPECT_TRUE(Answer(wave, 2).ok());
-  EXPECT_EQ(Purge(OnePerson("p1"))->counts(0).deleted(), 0);
+
+  // A retried erasure answers with the first report.
+  clock_.Advance(absl::Minutes(5));
+  auto again = Purge(OnePerson("p1"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->repeat());
+  EXPECT_EQ(again->participant(), Person("p1"));
+  EXPECT_EQ(Counts(*again), Counts(*report));
+  EXPECT_EQ(again->complete_time().seconds(), report->complete_time().seconds());
+  EXPECT_EQ(Responses("fy2022"), 1);  // p2's answer (saved again above) stays
+}
+
+TEST_F(SurveyPurgeTest, AnErasureDuringANamedSaveWinsOverTheRosterFetchedBefore) {
+  const v1::Wave wave = Wave(kCohort, /*anonymous=*/false);
+  EXPECT_EQ(errors::Reason(SaveWhileBeingErased(wave)), "PARTICIPANT_ERASED");
+  EXPECT_EQ(Responses("fy2022"), 0);
+  EXPECT_EQ(PoolRows("fy2022"), 0u);
+}
+
+TEST_F(SurveyPurgeTest, AnErasureDuringAnAnonymousSaveWinsOverTheRosterFetchedBefore) {
+  const v1::Wave wave = Wave(kCohort, /*anonymous=*/true);
+  EXPECT_EQ(errors::Reason(SaveWhileBeingErased(wave)), "PARTICIPANT_ERASED");
+  EXPECT_EQ(Responses("fy2022"), 0);
+  EXPECT_TRUE(Answered("fy2022").empty());
 }
 
 TEST_F(SurveyPurgeTest, ErasureTakesThePersonOutOfAnonymousLedgers) {

@@ -47,6 +47,29 @@ absl::Status InvalidRule(absl::string_view field, absl::string_view description)
   return errors::InvalidField(field, description, kInvalidRule);
 }
 
+absl::Status MunicipalityIsWard(absl::string_view field, absl::string_view ward_code,
+                                absl::string_view city_name, absl::string_view city_code) {
+  return errors::InvalidField(field,
+                              absl::StrCat(ward_code, " is a ward of ", city_name, " (", city_code,
+                                           "); use the city's code"),
+                              kMunicipalityIsWard);
+}
+
+absl::Status MunicipalityUnknown(absl::string_view field, absl::string_view code,
+                                 absl::string_view name) {
+  if (!name.empty()) {
+    return errors::InvalidField(
+        field,
+        absl::StrCat(code, " (", name, ") has no municipal government; nobody is employed there"),
+        kMunicipalityUnknown);
+  }
+  return errors::InvalidField(
+      field,
+      absl::StrCat(code, " is not in the national list of local government codes (総務省 "
+                         "全国地方公共団体コード); check the code"),
+      kMunicipalityUnknown);
+}
+
 absl::Status VersionPublished() {
   return errors::FailedPrecondition(kVersionPublished,
                                     "a published version cannot change; start a new version");
@@ -128,7 +151,8 @@ absl::Status ParticipantErased() {
 const std::vector<absl::string_view>& ErrorReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kInvalidField,      kInvalidInstrument,  kItemIdChanged,    kInvalidAnswer,
-      kAnswerRequired,    kResponseKeyRequired, kInvalidRule,     kVersionPublished,
+      kAnswerRequired,    kResponseKeyRequired, kInvalidRule,     kMunicipalityIsWard,
+      kMunicipalityUnknown, kVersionPublished,
       kVersionNotPublished, kDraftExists,      kMeetingNotScheduled, kWaveNotOpen,
       kAnonymityLocked,   kAnonymousWave,      kCohortPurged,     kParticipantErased,
       kAlreadyResponded,  kNotOnRoster,

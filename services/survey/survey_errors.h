@@ -24,6 +24,8 @@ inline constexpr absl::string_view kInvalidAnswer = "INVALID_ANSWER";
 inline constexpr absl::string_view kAnswerRequired = "ANSWER_REQUIRED";
 inline constexpr absl::string_view kResponseKeyRequired = "RESPONSE_KEY_REQUIRED";
 inline constexpr absl::string_view kInvalidRule = "INVALID_RULE";
+inline constexpr absl::string_view kMunicipalityIsWard = "MUNICIPALITY_IS_WARD";
+inline constexpr absl::string_view kMunicipalityUnknown = "MUNICIPALITY_UNKNOWN";
 // FAILED_PRECONDITION
 inline constexpr absl::string_view kVersionPublished = "VERSION_PUBLISHED";
 inline constexpr absl::string_view kVersionNotPublished = "VERSION_NOT_PUBLISHED";
@@ -59,6 +61,16 @@ absl::Status AnswerRequired(absl::string_view field);
 absl::Status ResponseKeyRequired();
 // INVALID_ARGUMENT naming `field` (a coding rule's expression).
 absl::Status InvalidRule(absl::string_view field, absl::string_view description);
+// INVALID_ARGUMENT naming `field`: the code is a ward (行政区) of a
+// designated city; the message names the city and its code (the same
+// reason and words as enrollment's).
+absl::Status MunicipalityIsWard(absl::string_view field, absl::string_view ward_code,
+                                absl::string_view city_name, absl::string_view city_code);
+// INVALID_ARGUMENT naming `field`: the code is not in the national master
+// of local government codes, or (`name` given) is in it without a
+// municipal government.
+absl::Status MunicipalityUnknown(absl::string_view field, absl::string_view code,
+                                 absl::string_view name = "");
 // FAILED_PRECONDITION: a published version is immutable.
 absl::Status VersionPublished();
 // FAILED_PRECONDITION: waves use published versions only.

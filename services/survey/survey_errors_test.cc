@@ -39,6 +39,10 @@ TEST(SurveyErrorsTest, FactoriesCarryTheirCodeReasonAndField) {
   Expect(ResponseKeyRequired(), Code::kInvalidArgument, kResponseKeyRequired, "response_key");
   Expect(InvalidRule("rules.rules[0].expression", "x"), Code::kInvalidArgument, kInvalidRule,
          "rules.rules[0].expression");
+  Expect(MunicipalityIsWard("municipality_code", "011011", "札幌市", "011002"),
+         Code::kInvalidArgument, kMunicipalityIsWard, "municipality_code");
+  Expect(MunicipalityUnknown("municipality_code", "013005"), Code::kInvalidArgument,
+         kMunicipalityUnknown, "municipality_code");
   Expect(VersionPublished(), Code::kFailedPrecondition, kVersionPublished);
   Expect(VersionNotPublished("v"), Code::kFailedPrecondition, kVersionNotPublished);
   Expect(DraftExists("v"), Code::kFailedPrecondition, kDraftExists);

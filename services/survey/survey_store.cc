@@ -424,9 +424,14 @@ class SqliteSurveyTx final : public SurveyTx {
   }
 
   absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
-                          absl::Time now) override {
-    purge_sql::MarkPurged(db_, cohort_id, participant, now);
+                          absl::Time now, const PurgeCounts& counts) override {
+    purge_sql::MarkPurged(db_, cohort_id, participant, now, counts);
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<PurgeRecord>> GetPurge(const std::string& cohort_id,
+                                                      const std::string& participant) override {
+    return purge_sql::GetPurge(db_, cohort_id, participant);
   }
 
   absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
@@ -550,7 +555,7 @@ class SqliteSurveyTx final : public SurveyTx {
 const storage::Migrations& SurveyStore::Migrations() {
   static const auto* const kMigrations =
       new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
-                              purge_sql::kSchemaV2};
+                              purge_sql::kSchemaV2, purge_sql::kSchemaV3};
   return *kMigrations;
 }
 
@@ -562,11 +567,10 @@ absl::StatusOr<std::unique_ptr<SurveyStore>> SurveyStore::Open(
 }
 
 absl::Status SurveyStore::Write(const std::function<absl::Status(SurveyTx&)>& fn) {
+  // Overwritten or deleted content (an earlier ledger, a response's earlier
+  // answers) is zeroed on disk: storage::Database turns secure_delete on for
+  // every connection.
   return db_->RunInTransaction([&](SQLite::Database& db) {
-    // Overwritten or deleted content (an earlier ledger, a response's earlier
-    // answers) is zeroed rather than left in free pages for a reader of the
-    // file. A per-connection setting, so set on whichever connection writes.
-    db.exec("PRAGMA secure_delete = ON");
     SqliteSurveyTx tx(db);
     return fn(tx);
   });

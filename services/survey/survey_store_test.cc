@@ -248,8 +248,10 @@ class SurveyStoreTest : public ::testing::Test, public StoreHelpers {
   }
 };
 
-// 1: the tables; 2: the purge marks (issue 15).
-TEST(SurveyStoreSchemaTest, TwoMigrations) { EXPECT_EQ(SurveyStore::Migrations().size(), 2u); }
+// 1: the tables; 2: the purge marks (issue 15); 3: what each purge deleted.
+TEST(SurveyStoreSchemaTest, ThreeMigrations) {
+  EXPECT_EQ(SurveyStore::Migrations().size(), 3u);
+}
 
 // --- instruments and versions ------------------------------------------------
 

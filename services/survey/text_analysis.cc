@@ -85,7 +85,7 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
   ASSIGN_OR_RETURN(internal::WaveId wave_id, internal::ParseWaveName("wave", r.wave()));
   Violations v;
   if (!r.municipality_code().empty()) {
-    v.Check(ValidateMunicipalityCode("municipality_code", r.municipality_code()));
+    v.Check(internal::CheckMunicipalityCode("municipality_code", r.municipality_code()));
   }
   if (!r.keyword().empty()) {
     v.Check(ValidateText("keyword", r.keyword(), 1, kMaxKeywordChars, false));

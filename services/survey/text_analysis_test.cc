@@ -217,6 +217,12 @@ TEST_F(TextAnalysisTest, StaffOfTheCohortOnly) {
   EXPECT_TRUE(Analyze(testkit::Secretariat()).ok());
   EXPECT_TRUE(absl::IsInvalidArgument(Analyze(Staff("c1"), "", "", 201).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(Analyze(Staff("c1"), "24204", "").status()));
+  // Valid check digits, but a ward (札幌市中央区: the city's code is named)
+  // and a code that does not exist.
+  const absl::Status ward = Analyze(Staff("c1"), "011011").status();
+  EXPECT_EQ(errors::Reason(ward), "MUNICIPALITY_IS_WARD");
+  EXPECT_NE(ward.message().find("011002"), std::string::npos) << ward;
+  EXPECT_EQ(errors::Reason(Analyze(Staff("c1"), "013005").status()), "MUNICIPALITY_UNKNOWN");
   v1::AnalyzeTextRequest r;
   r.set_wave("cohorts/c1/waves/mid");
   EXPECT_TRUE(absl::IsInvalidArgument(survey_->AnalyzeText(Staff("c1"), r).status()));

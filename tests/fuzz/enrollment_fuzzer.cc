@@ -115,7 +115,7 @@ std::vector<std::string> KaizenFuzzSeeds() {
       // An applicant applies ($1 the application, $2 its participant), reads
       // and withdraws with the link; the secretariat lists.
       {make, open, apply(1, "242047"), {"GetApplication", 10, R"(name: "$1")"},
-       {"UpdateConsent", 0, R"(name: "$2" consent { share_attendance: true share_action_plan: true })"},
+       {"UpdateConsent", 0, R"(name: "$2" consent { share_attendance: true share_action_plan: true share_survey_profile: false })"},
        {"WithdrawApplication", 10, R"(name: "$1" reason: "都合により")"},
        {"ListApplications", 0, R"(parent: "$0" page_size: 5)"}},
       // Staff, payments and shipments on an accepted participant.
