@@ -107,8 +107,19 @@ EOF
       <<: *healthcheck
       test: ["CMD", "/usr/local/bin/kaizen_health_probe", "--addr=127.0.0.1:$port"]
 EOF
+    # Start order is the order of services.list: a service waits for what it
+    # calls among the services listed above it. enrollment calls the others
+    # only for purges (lazy channels), and compose refuses a cycle.
+    deps=""
     if [ "$calls" != "-" ]; then
-      echo "    depends_on: [${calls//,/, }]"
+      for c in ${calls//,/ }; do
+        if kaizen_services | awk -v n="$name" -v c="$c" '$1 == n {exit 1} $1 == c {found = 1; exit 0} END {exit !found}'; then
+          deps="${deps:+$deps, }$c"
+        fi
+      done
+    fi
+    if [ -n "$deps" ]; then
+      echo "    depends_on: [$deps]"
     fi
   done < <(kaizen_services)
   cat <<EOF

@@ -104,7 +104,10 @@ start_service() {  # name port extra-args...
   pids+=($!)
   wait_ready "$name" "$!" "$DATA_DIR/$name.port"
 }
-start_service enrollment "$ENROLLMENT_PORT"
+# enrollment reaches the others only for purges and erasures (lazy channels),
+# so it can start first.
+start_service enrollment "$ENROLLMENT_PORT" --scheduling_address="127.0.0.1:$SCHEDULING_PORT" \
+  --survey_address="127.0.0.1:$SURVEY_PORT" --plans_address="127.0.0.1:$PLANS_PORT"
 start_service scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
 start_service survey "$SURVEY_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
   --scheduling="127.0.0.1:$SCHEDULING_PORT"

@@ -140,9 +140,20 @@ class Stack:
         self.processes.append(p)
         return p, port_file
 
-    def start_enrollment(self):
-        p, port_file = self._start("enrollment", "services/enrollment/enrollment_server", [
-            "--listen=127.0.0.1:0", "--db=" + os.path.join(self.workdir, "enrollment.db")])
+    def start_enrollment(self, purge_targets=False):
+        """Starts enrollment on port 0, or again on the port it had, with the
+        other services' addresses for purges (known only once they run)."""
+        port = self.enrollment_port if purge_targets else 0
+        args = ["--listen=127.0.0.1:%d" % port,
+                "--db=" + os.path.join(self.workdir, "enrollment.db")]
+        if purge_targets:
+            args += ["--scheduling_address=127.0.0.1:%d" % self.scheduling_port,
+                     "--survey_address=127.0.0.1:%d" % self.survey_port,
+                     "--plans_address=127.0.0.1:%d" % self.plans_port]
+        stale = os.path.join(self.workdir, "enrollment.port")
+        if os.path.exists(stale):
+            os.remove(stale)  # the first run's; wait for the new one's
+        p, port_file = self._start("enrollment", "services/enrollment/enrollment_server", args)
         self.enrollment_port = p.wait_for_file(port_file)
         self.enrollment = p
 
@@ -209,6 +220,12 @@ class Stack:
         self.start_scheduling()
         self.start_plans()
         self.start_survey()
+        # enrollment again, on the same port, now that it can reach the others
+        # (purges and erasures); the others reconnect on their own.
+        code = self.enrollment.stop()
+        assert code == 0, "enrollment did not stop cleanly: %s" % code
+        self.processes.remove(self.enrollment)
+        self.start_enrollment(purge_targets=True)
         self.start_gateway()
 
     def stop_all(self):

@@ -82,13 +82,15 @@ class SecretariatRules(unittest.TestCase):
         self.assertEqual(app["state"], "ACCEPTED")
         self.assertEqual(app["municipalityName"], "松阪市")
         [who] = app["participants"]
+        other = self.call("POST", "/v1/%s/applications" % COHORT,
+                          applicant(2, CHIYODA))["participants"][0]
 
         # --- 2. fees: a balance, no overpayment, lists of who owes / awaits a book
         p = self.call("GET", "/v1/" + who, token=self.secretariat)
         self.assertEqual(p["municipalityName"], "松阪市")
         self.assertEqual(p["balance"]["units"], "10000")
         owes = self.call("GET", "/v1/%s/participants?owesFee=true" % COHORT, token=self.secretariat)
-        self.assertEqual([x["name"] for x in owes["participants"]], [who])
+        self.assertEqual({x["name"] for x in owes["participants"]}, {who, other})
         self.refused("POST", "/v1/%s:recordPayment" % who, {
             "kind": "PAYMENT", "amount": {"currencyCode": "JPY", "units": "10001"}},
             self.secretariat, "PAYMENT_EXCEEDS_BALANCE")
@@ -98,10 +100,10 @@ class SecretariatRules(unittest.TestCase):
         self.assertEqual(paid["amountPaid"]["units"], "10000")
         self.assertEqual(paid["balance"].get("units", "0"), "0")
         owes = self.call("GET", "/v1/%s/participants?owesFee=true" % COHORT, token=self.secretariat)
-        self.assertEqual(owes["participants"], [])
+        self.assertEqual([x["name"] for x in owes["participants"]], [other])
         waiting = self.call("GET", "/v1/%s/participants?awaitingShipment=true" % COHORT,
                             token=self.secretariat)
-        self.assertEqual([x["name"] for x in waiting["participants"]], [who])
+        self.assertEqual({x["name"] for x in waiting["participants"]}, {who, other})
 
         # --- 4. appointments: not twice, and never a participant as staff
         self.call("POST", "/v1/%s/participants" % COHORT, {
@@ -132,3 +134,45 @@ class SecretariatRules(unittest.TestCase):
         self.assertIn('="242047"', person)
         self.assertIn("松阪市", person)
         self.assertIn("未回答", person)  # the participant has not answered yet
+
+        # --- 3. the cohort finishes; one person asks to be erased, then the whole
+        # cohort is purged: every service that holds its personal data reports.
+        self.call("POST", "/v1/%s/meetings/m1/attendance:record" % COHORT, {
+            "records": [{"participant": who, "status": "PRESENT"},
+                        {"participant": other, "status": "ABSENT"}]}, token=self.navigator)
+        for state in ("RUNNING", "FINISHED"):
+            self.call("POST", "/v1/%s:transition" % COHORT, {"state": state},
+                      token=self.secretariat)
+        erased = self.call("POST", "/v1/%s:erasePersonalData" % other, {},
+                           token=self.secretariat)
+        self.assertTrue(erased["complete"], erased)
+        services = {r["service"]: r for r in erased["services"]}
+        self.assertEqual(set(services), {"enrollment", "scheduling", "survey", "plans"})
+        counts = {c["kind"]: int(c.get("deleted", 0))
+                  for c in services["scheduling"]["report"]["counts"]}
+        self.assertEqual(counts["attendance"], 1)  # their row of m1, nobody else's
+        gone = self.call("GET", "/v1/" + other, token=self.secretariat)
+        self.assertNotIn("架空 花子2", str(gone))
+        purged = self.call("POST", "/v1/%s:purgePersonalData" % COHORT, {},
+                           token=self.secretariat)
+        report = purged["report"]
+        self.assertTrue(report["complete"], report)
+        self.assertEqual([r["service"] for r in report["services"]],
+                         ["enrollment", "scheduling", "survey", "plans"])
+        self.assertTrue(all(r["state"] == "DONE" for r in report["services"]), report)
+        counts = {c["kind"]: int(c.get("deleted", 0))
+                  for c in report["services"][1]["report"]["counts"]}
+        self.assertEqual(counts["attendance"], 1)   # the remaining row
+        self.assertGreaterEqual(counts["poll_answers"], 1)
+        # Verifiable later, and a repeat changes nothing.
+        again = self.call("GET", "/v1/%s/purgeReport" % COHORT, token=self.secretariat)
+        self.assertEqual(again["services"], report["services"])
+        self.call("POST", "/v1/%s:purgePersonalData" % COHORT, {}, token=self.secretariat)
+        # Nothing personal is readable or exportable any more.
+        status, _, body = self.stack.http("GET", "/v1/%s/poll:export" % m2,
+                                          token=self.secretariat)
+        if status == 200:
+            self.assertNotIn("架空", body.decode("utf-8-sig"))
+        summary = self.call("GET", "/v1/%s/attendanceSummary" % COHORT, token=self.secretariat)
+        self.assertNotIn("架空", str(summary))
+        self.call("GET", "/v1/" + who, token=self.secretariat, expect=404)

@@ -32,6 +32,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Enrollment>>& Table() {
   static const auto* table = new std::map<std::string, kaizen::fuzz::Rpc<Enrollment>>{
       RPC(CreateCohort),          RPC(GetCohort),         RPC(ListCohorts),
       RPC(UpdateCohort),          RPC(TransitionCohort),  RPC(PurgeCohortPersonalData),
+      RPC(GetPurgeReport),        RPC(ErasePersonalData),
       RPC(CreateApplication),     RPC(GetApplication),    RPC(ListApplications),
       RPC(WithdrawApplication),   RPC(AcceptApplication), RPC(RejectApplication),
       RPC(PrioritizeApplication), RPC(AcceptOffer),       RPC(DeclineOffer),
