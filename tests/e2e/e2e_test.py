@@ -552,9 +552,10 @@ class FY2022Story(unittest.TestCase):
         self.assertIn('"=""%s"""' % MATSUSAKA, text)  # ="242047": the code stays text
         rows = list(csv.reader(io.StringIO(text)))
         self.assertEqual(len(rows), 3)
-        self.assertEqual(rows[0][:4], ["回答", "参加者", "自治体コード", "提出日時"])
+        self.assertEqual(rows[0][:5], ["回答", "参加者", "自治体コード", "自治体名", "提出日時"])
         by_name = {row[1]: row for row in rows[1:]}
         self.assertEqual(by_name["架空 太郎301"][2], '="%s"' % MATSUSAKA)
+        self.assertEqual(by_name["架空 太郎301"][3], "松阪市")
         self.assertIn(a_text, by_name["架空 太郎301"])
         self.assertIn(b_text, by_name["架空 太郎302"])
 
