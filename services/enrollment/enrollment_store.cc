@@ -611,4 +611,6 @@ absl::Status EnrollmentStore::Read(
   });
 }
 
+absl::Status EnrollmentStore::CheckpointWal() { return db_->CheckpointAndTruncateWal(); }
+
 }  // namespace kaizen::enrollment

@@ -262,6 +262,11 @@ class EnrollmentStore {
   absl::Status Write(const std::function<absl::Status(EnrollmentTx&)>& fn);
   // A consistent read.
   absl::Status Read(const std::function<absl::Status(EnrollmentTx&)>& fn);
+  // After a purge or erasure commits: checkpoints and truncates the WAL so
+  // no deleted row survives there (storage::Database::
+  // CheckpointAndTruncateWal; ABORTED DATABASE_BUSY while a reader holds an
+  // old snapshot).
+  absl::Status CheckpointWal();
 
   // The schema, as numbered migrations (exposed for tests).
   static const storage::Migrations& Migrations();

@@ -203,6 +203,11 @@ absl::StatusOr<v1::PurgeReport> Enrollment::RunPurgeTargets(const std::string& c
     report = AssembleReport(cohort_id, participant_id, rows);
     return absl::OkStatus();
   }));
+  // Enrollment's own deletion committed before the calls; secure_delete
+  // zeroed the rows in their pages, and this empties the WAL of the old page
+  // images. If a reader holds on (ABORTED DATABASE_BUSY), the report is
+  // already stored and a repeated call checkpoints again.
+  RETURN_IF_ERROR(store_->CheckpointWal());
   return report;
 }
 

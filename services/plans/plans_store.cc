@@ -439,4 +439,6 @@ absl::Status PlansStore::Read(const std::function<absl::Status(PlansTx&)>& fn) {
   });
 }
 
+absl::Status PlansStore::CheckpointWal() { return db_->CheckpointAndTruncateWal(); }
+
 }  // namespace kaizen::plans

@@ -183,6 +183,10 @@ class PlansStore {
 
   // One atomic read-modify-write.
   absl::Status Write(const std::function<absl::Status(PlansTx&)>& fn);
+  // After a purge commits: checkpoints and truncates the WAL so no deleted
+  // row survives there (storage::Database::CheckpointAndTruncateWal;
+  // ABORTED DATABASE_BUSY while a reader holds an old snapshot).
+  absl::Status CheckpointWal();
   // A consistent read.
   absl::Status Read(const std::function<absl::Status(PlansTx&)>& fn);
 

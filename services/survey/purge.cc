@@ -54,6 +54,10 @@ absl::StatusOr<kaizen::type::PurgeReport> Survey::PurgePersonalData(
     done.counts = counts;
     return tx.MarkPurged(scope.cohort_id, scope.participant, now, counts);
   }));
+  // Committed. secure_delete zeroed the deleted rows in their pages; the WAL
+  // keeps the old page images until it is checkpointed and truncated. A
+  // failure is reported: enrollment retries, and the repeat checkpoints again.
+  RETURN_IF_ERROR(store_->CheckpointWal());
   return purge_client::MakeReport("survey", r, done.counts, done.complete_time, repeat);
 }
 

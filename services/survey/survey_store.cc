@@ -583,4 +583,6 @@ absl::Status SurveyStore::Read(const std::function<absl::Status(SurveyTx&)>& fn)
   });
 }
 
+absl::Status SurveyStore::CheckpointWal() { return db_->CheckpointAndTruncateWal(); }
+
 }  // namespace kaizen::survey

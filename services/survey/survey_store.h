@@ -233,6 +233,10 @@ class SurveyStore {
       const storage::DatabaseOptions& options);
 
   absl::Status Write(const std::function<absl::Status(SurveyTx&)>& fn);
+  // After a purge commits: checkpoints and truncates the WAL so no deleted
+  // row survives there (storage::Database::CheckpointAndTruncateWal;
+  // ABORTED DATABASE_BUSY while a reader holds an old snapshot).
+  absl::Status CheckpointWal();
   absl::Status Read(const std::function<absl::Status(SurveyTx&)>& fn);
 
   static const storage::Migrations& Migrations();
