@@ -566,9 +566,11 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   }
   absl::StatusOr<ErasedKeys> DeleteParticipantKeys(const std::string& cohort_id,
                                                    const std::string& participant_id,
+                                                   const std::string& application_id,
                                                    const std::string& email_key) override {
-    return purge_report_sql::DeleteParticipantKeys(
-        db_, cohort_id, participant_id, ParticipantName(cohort_id, participant_id), email_key);
+    return purge_report_sql::DeleteParticipantKeys(db_, cohort_id, participant_id,
+                                                   ParticipantName(cohort_id, participant_id),
+                                                   application_id, email_key);
   }
 
  private:

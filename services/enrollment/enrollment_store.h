@@ -245,10 +245,13 @@ class EnrollmentTx {
       const std::string& cohort_id, const std::string& participant_id) = 0;
   // Inserts or replaces the row with the same key.
   virtual absl::Status PutPurgeReportRow(const PurgeReportRow& row) = 0;
-  // Deletes one person's key rows: `email_key` in the cohort's e-mail keys
-  // (skipped when empty), their claim links, request ids naming them.
+  // Deletes one person's key rows: `email_key` as reserved by their own
+  // application `application_id` (skipped when either is empty; another
+  // application's reservation of the same address stays), their claim
+  // links, request ids naming them.
   virtual absl::StatusOr<ErasedKeys> DeleteParticipantKeys(const std::string& cohort_id,
                                                            const std::string& participant_id,
+                                                           const std::string& application_id,
                                                            const std::string& email_key) = 0;
 };
 

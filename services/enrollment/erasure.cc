@@ -42,29 +42,66 @@ void ClearApplicant(v1::Applicant* m) {
   *m->mutable_consent() = WholeConsent(v1::Consent());
 }
 
-// The person's entry in their application, cleared; 1 if there was one.
-absl::StatusOr<int> EraseApplicationMember(EnrollmentTx& tx, const v1::Participant& p) {
-  if (p.application().empty() || p.email().empty()) return 0;
+}  // namespace
+
+int ScrubErasedActors(v1::Application& a, const std::set<std::string>& subjects) {
+  int scrubbed = 0;
+  auto scrub = [&](auto* entry) {
+    if (entry->actor().empty() || subjects.count(entry->actor()) == 0) return;
+    entry->set_actor(std::string(kErasedActor));
+    entry->clear_reason();
+    ++scrubbed;
+  };
+  for (auto& h : *a.mutable_history()) scrub(&h);
+  for (auto& d : *a.mutable_decisions()) scrub(&d);
+  return scrubbed;
+}
+
+namespace {
+
+// What erasing one person did to their application.
+struct ErasedMember {
+  int members = 0;         // their entry cleared (0 or 1)
+  int history_entries = 0; // history and decision entries they were the actor of
+  std::string application_id;  // their application, "" if none
+};
+
+// The person's entry in their application cleared, and their account
+// replaced by "erased" wherever it acted (with what they wrote there).
+absl::StatusOr<ErasedMember> EraseApplicationMember(EnrollmentTx& tx, const v1::Participant& p,
+                                                    const std::string& cohort_id) {
+  ErasedMember out;
+  if (p.application().empty()) return out;
   ASSIGN_OR_RETURN(auto ids, ParseChildName("application", p.application(), "applications"));
+  if (ids.first != cohort_id) return out;
   absl::StatusOr<ApplicationRecord> app = tx.GetApplication(ids.first, ids.second);
-  if (absl::IsNotFound(app.status())) return 0;
+  if (absl::IsNotFound(app.status())) return out;
   RETURN_IF_ERROR(app.status());
-  const std::string key = EmailKey(p.email());
+  out.application_id = ids.second;
   v1::Application& a = app->application;
-  for (int i = 0; i < a.members_size(); ++i) {
+  std::set<std::string> subjects;
+  if (!p.subject().empty()) subjects.insert(p.subject());
+  const std::string key = p.email().empty() ? "" : EmailKey(p.email());
+  for (int i = 0; i < a.members_size() && !key.empty(); ++i) {
     if (a.members(i).email().empty() || EmailKey(a.members(i).email()) != key) continue;
     ClearApplicant(a.mutable_members(i));
     // Member 0 submitted it: the submitting account is theirs. A one-person
     // application's employer is theirs alone (a team's is the team's).
-    if (i == 0) a.clear_submitter();
+    if (i == 0) {
+      if (!a.submitter().empty()) subjects.insert(a.submitter());
+      a.clear_submitter();
+    }
     if (a.members_size() == 1) {
       a.clear_municipality_code();
       a.clear_municipality_name();
     }
-    RETURN_IF_ERROR(tx.UpdateApplication(&*app));
-    return 1;
+    out.members = 1;
+    break;
   }
-  return 0;
+  subjects.erase(std::string(kSystemActor));
+  out.history_entries = ScrubErasedActors(a, subjects);
+  if (out.members > 0 || out.history_entries > 0) RETURN_IF_ERROR(tx.UpdateApplication(&*app));
+  return out;
 }
 
 }  // namespace
@@ -99,7 +136,7 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     }
     const std::string subject = p.subject();
     const std::string email_key = p.email().empty() ? "" : EmailKey(p.email());
-    ASSIGN_OR_RETURN(int members, EraseApplicationMember(tx, p));
+    ASSIGN_OR_RETURN(ErasedMember member, EraseApplicationMember(tx, p, cohort_id));
     const int64_t consent_changes = p.consent_history_size();
     int64_t notes = 0;
     for (auto& pay : *p.mutable_payments()) {
@@ -122,10 +159,12 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     *p.mutable_update_time() = ToProto(now);
     // Not SaveParticipant: the feed got its DELETED above, not an update.
     RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
-    ASSIGN_OR_RETURN(ErasedKeys keys, tx.DeleteParticipantKeys(cohort_id, participant_id, email_key));
+    ASSIGN_OR_RETURN(ErasedKeys keys, tx.DeleteParticipantKeys(cohort_id, participant_id,
+                                                               member.application_id, email_key));
     return StartPurgeReport(tx, cohort_id, participant_id, subject,
                             {{"participant", 1},
-                             {"application_member", members},
+                             {"application_member", member.members},
+                             {"history_actors", member.history_entries},
                              {"consent_changes", consent_changes},
                              {"notes", notes},
                              {"email_keys", keys.email_keys},

@@ -139,6 +139,74 @@ TEST_F(ErasureTest, ACancelledParticipantIsErasedEverywhereAndStaysAnonymous) {
   EXPECT_EQ(Of(*stored, "survey").state(), v1::PurgeReport::DONE);
 }
 
+  // The applicant withdraws their own (accepted) application, signed in,
+  // with words of their own: their participation is cancelled.
+  void WithdrawAsApplicant(const v1::Participant& p, const std::string& subject) {
+    v1::WithdrawApplicationRequest withdraw;
+    withdraw.set_name(p.application());
+    withdraw.set_reason("転職のため 山田");
+    auto done = enrollment_->WithdrawApplication(User(subject), withdraw);
+    ASSERT_TRUE(done.ok()) << done.status();
+  }
+};
+
+TEST_F(ErasureTest, TheirAccountAndWordsLeaveTheApplicationHistory) {
+  const std::string cohort = CohortWithApplicants(1);
+  const v1::Participant p = Participants(cohort)[0];
+  WithdrawAsApplicant(p, "applicant-0");
+  auto before = GetApplication(p.application());
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_NE(before->DebugString().find("applicant-0"), std::string::npos);  // the setup holds
+
+  auto report = Erase(p.name());
+  ASSERT_TRUE(report.ok()) << report.status();
+  // SUBMITTED and WITHDRAWN in the history, WITHDRAW in the decisions.
+  EXPECT_EQ(Count(Of(*report, "enrollment"), "history_actors"), 3);
+  auto app = GetApplication(p.application());
+  ASSERT_TRUE(app.ok()) << app.status();
+  EXPECT_EQ(app->DebugString().find("applicant-0"), std::string::npos) << app->DebugString();
+  EXPECT_EQ(app->DebugString().find("転職"), std::string::npos) << app->DebugString();
+  int erased_history = 0;
+  for (const auto& h : app->history()) {
+    if (h.actor() == "erased") {
+      ++erased_history;
+      EXPECT_EQ(h.reason(), "");
+    } else {
+      EXPECT_EQ(h.actor(), "system");  // the service's own entries stay as they were
+    }
+  }
+  EXPECT_EQ(erased_history, 2);
+  ASSERT_FALSE(app->decisions().empty());
+  bool withdraw_seen = false;
+  for (const auto& d : app->decisions()) {
+    if (d.kind() != v1::Application::Decision::WITHDRAW) continue;
+    withdraw_seen = true;
+    EXPECT_EQ(d.actor(), "erased");
+    EXPECT_EQ(d.reason(), "");
+  }
+  EXPECT_TRUE(withdraw_seen);
+}
+
+TEST_F(ErasureTest, AnotherApplicationsReservationOfTheSameAddressStays) {
+  const std::string cohort = CohortWithApplicants(1);
+  const v1::Participant p = Participants(cohort)[0];
+  WithdrawAsApplicant(p, "applicant-0");  // releases their application's key
+  // Someone applies again with the same address: a new reservation.
+  v1::CreateApplicationRequest again = Apply(cohort, 9, kTowns[3]);
+  again.mutable_application()->mutable_members(0)->set_email(p.email());
+  auto second = enrollment_->CreateApplication(User("applicant-9"), again);
+  ASSERT_TRUE(second.ok()) << second.status();
+
+  auto report = Erase(p.name());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Count(Of(*report, "enrollment"), "email_keys"), 0);
+  // The second application still holds the address.
+  v1::CreateApplicationRequest third = Apply(cohort, 10, kTowns[4]);
+  third.mutable_application()->mutable_members(0)->set_email(p.email());
+  EXPECT_EQ(errors::Reason(enrollment_->CreateApplication(User("applicant-10"), third).status()),
+            "DUPLICATE_APPLICANT");
+}
+
 TEST_F(ErasureTest, ARetryAfterAFailurePassesTheSubjectOnAgain) {
   const std::string cohort = CohortWithApplicants(1);
   Finish(cohort);  // an ACTIVE participation of a FINISHED cohort may go

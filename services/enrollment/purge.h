@@ -37,6 +37,15 @@ inline constexpr absl::string_view kEnrollmentService = "enrollment";
 // longer than any purge deadline (main.cc caps --purge_deadline_ms at 60 s).
 inline constexpr absl::Duration kPurgeLease = absl::Minutes(2);
 
+// The actor an erased person's account becomes in application history and
+// decisions.
+inline constexpr absl::string_view kErasedActor = "erased";
+
+// Replaces every history and decision actor in `subjects` with
+// kErasedActor and clears that entry's reason (what they wrote, e.g. a
+// withdrawal's). Returns the entries changed. (erasure.cc)
+int ScrubErasedActors(v1::Application& a, const std::set<std::string>& subjects);
+
 // The downstream services, in report order.
 const std::vector<std::string>& PurgeServices();
 

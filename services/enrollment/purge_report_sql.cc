@@ -75,13 +75,16 @@ absl::Status Put(SQLite::Database& db, const PurgeReportRow& row) {
 ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort_id,
                                  const std::string& participant_id,
                                  const std::string& participant_name,
+                                 const std::string& application_id,
                                  const std::string& email_key) {
   ErasedKeys erased;
-  if (!email_key.empty()) {
-    SQLite::Statement emails(
-        db, "DELETE FROM application_emails WHERE cohort_id = ?1 AND email_key = ?2");
+  if (!email_key.empty() && !application_id.empty()) {
+    SQLite::Statement emails(db,
+                             "DELETE FROM application_emails "
+                             "WHERE cohort_id = ?1 AND email_key = ?2 AND application_id = ?3");
     emails.bind(1, cohort_id);
     emails.bind(2, email_key);
+    emails.bind(3, application_id);
     erased.email_keys = emails.exec();
   }
   SQLite::Statement links(

@@ -27,11 +27,15 @@ absl::StatusOr<std::vector<PurgeReportRow>> List(SQLite::Database& db,
 // Inserts or replaces the row with the same key.
 absl::Status Put(SQLite::Database& db, const PurgeReportRow& row);
 
-// An erasure's key rows: the e-mail key (if not empty), the participant's
-// claim links and the request ids naming the participant.
+// An erasure's key rows: the e-mail key (only when both it and
+// `application_id` are set, and only if that application holds it: the same
+// address may be reserved by another application of the cohort, whose key
+// must stay), the participant's claim links and the request ids naming the
+// participant.
 ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort_id,
                                  const std::string& participant_id,
                                  const std::string& participant_name,
+                                 const std::string& application_id,
                                  const std::string& email_key);
 
 }  // namespace kaizen::enrollment::purge_report_sql
