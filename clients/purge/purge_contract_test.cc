@@ -97,9 +97,13 @@ TEST(FakePurgeTargetTest, FailsThenRecoversAndIsIdempotent) {
   auto first = fake.Purge(Request("cohorts/a"));
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->counts(0).deleted(), 2);
+  EXPECT_FALSE(first->repeat());
+  // A repeat answers like purge.proto says: the first counts and time, repeat set.
   auto again = fake.Purge(Request("cohorts/a"));
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->counts(0).deleted(), 0);
+  EXPECT_EQ(again->counts(0).deleted(), 2);
+  EXPECT_TRUE(again->repeat());
+  EXPECT_EQ(again->complete_time().seconds(), first->complete_time().seconds());
   EXPECT_EQ(fake.requests().size(), 3u);
 }
 

@@ -22,8 +22,11 @@ class PurgeTarget {
   virtual const std::string& service() const = 0;
 
   // Asks the service to delete what `request` names; its report on
-  // success. Idempotent on the service's side (a repeat reports zeros), so a
-  // failed call may simply be repeated. Errors: UNAVAILABLE
+  // success. Idempotent on the service's side (a repeat deletes nothing
+  // more and reports the first purge's counts and complete_time with
+  // `repeat` set, purge.proto), so a failed call may simply be repeated.
+  // The caller checks the answer (service, cohort, participant) before
+  // trusting it. Errors: UNAVAILABLE
   // PURGE_TARGET_UNAVAILABLE (not reached before the deadline), INTERNAL
   // PURGE_TARGET_FAILED (the service refused; its reason in metadata
   // "target_reason"). Never blocks longer than the target's deadline.

@@ -1,5 +1,8 @@
 #include "common/storage/request_ids.h"
 
+#include <utility>
+#include <vector>
+
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "common/status/errors.h"
@@ -60,6 +63,30 @@ absl::StatusOr<std::optional<std::string>> ResolveReplay(
                                 "REQUEST_ID_REUSED");
   }
   return std::optional<std::string>(prior->resource_name);
+}
+
+int64_t DeleteRequestIds(SQLite::Database& db, const std::string& resource_prefix,
+                         const std::function<bool(const std::string& scope,
+                                                  const std::string& resource)>& select) {
+  SQLite::Statement query(db,
+                          "SELECT scope, request_id, resource_name FROM request_ids "
+                          "WHERE substr(resource_name, 1, length(?1)) = ?1");
+  query.bind(1, resource_prefix);
+  std::vector<std::pair<std::string, std::string>> keys;
+  while (query.executeStep()) {
+    const std::string scope = query.getColumn(0).getString();
+    if (select(scope, query.getColumn(2).getString())) {
+      keys.emplace_back(scope, query.getColumn(1).getString());
+    }
+  }
+  SQLite::Statement remove(db, "DELETE FROM request_ids WHERE scope = ?1 AND request_id = ?2");
+  for (const auto& [scope, id] : keys) {
+    remove.bind(1, scope);
+    remove.bind(2, id);
+    remove.exec();
+    remove.reset();
+  }
+  return static_cast<int64_t>(keys.size());
 }
 
 }  // namespace kaizen::storage

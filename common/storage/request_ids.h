@@ -14,6 +14,8 @@
 #ifndef KAIZEN_COMMON_STORAGE_REQUEST_IDS_H_
 #define KAIZEN_COMMON_STORAGE_REQUEST_IDS_H_
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,6 +44,13 @@ std::optional<RequestIdRecord> LookupRequestId(SQLite::Database& db,
 void SaveRequestId(SQLite::Database& db, const std::string& scope,
                    const std::string& request_id, const RequestIdRecord& record,
                    absl::Time now);
+
+// Deletes the request ids whose resource name starts with `resource_prefix`
+// (e.g. "cohorts/c1/") and that `select(scope, resource_name)` picks (a
+// personal-data purge); returns how many. Throws SQLiteCpp exceptions.
+int64_t DeleteRequestIds(SQLite::Database& db, const std::string& resource_prefix,
+                         const std::function<bool(const std::string& scope,
+                                                  const std::string& resource)>& select);
 
 // See the header comment.
 absl::StatusOr<std::optional<std::string>> ResolveReplay(

@@ -38,5 +38,32 @@ TEST(RequestIdsTest, NewReplayAndReuse) {
   }).ok());
 }
 
+TEST(RequestIdsTest, DeletesThoseUnderAPrefixThatAreSelected) {
+  auto db = Database::OpenInMemory({kRequestIdsTableSql});
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->RunInTransaction([&](SQLite::Database& sql) -> absl::Status {
+    const absl::Time t = absl::FromUnixSeconds(1);
+    SaveRequestId(sql, "Create\x1fuser-a", "r1", {"f", "cohorts/c1/plans/p1"}, t);
+    SaveRequestId(sql, "Create\x1fuser-b", "r2", {"f", "cohorts/c1/plans/p2"}, t);
+    SaveRequestId(sql, "Create\x1fuser-a", "r3", {"f", "cohorts/c10/plans/p3"}, t);
+    SaveRequestId(sql, "Create\x1fuser-a", "r4", {"f", "cohorts/c2/plans/p4"}, t);
+    const int64_t deleted = DeleteRequestIds(
+        sql, "cohorts/c1/", [](const std::string& scope, const std::string& resource) {
+          return scope == "Create\x1fuser-a" || resource == "cohorts/c1/plans/p2";
+        });
+    EXPECT_EQ(deleted, 2);
+    EXPECT_FALSE(LookupRequestId(sql, "Create\x1fuser-a", "r1").has_value());
+    EXPECT_FALSE(LookupRequestId(sql, "Create\x1fuser-b", "r2").has_value());
+    // "cohorts/c10/" is not under "cohorts/c1/"; another cohort stays.
+    EXPECT_TRUE(LookupRequestId(sql, "Create\x1fuser-a", "r3").has_value());
+    EXPECT_TRUE(LookupRequestId(sql, "Create\x1fuser-a", "r4").has_value());
+    EXPECT_EQ(DeleteRequestIds(sql, "cohorts/c2/",
+                               [](const std::string&, const std::string&) { return false; }),
+              0);
+    EXPECT_TRUE(LookupRequestId(sql, "Create\x1fuser-a", "r4").has_value());
+    return absl::OkStatus();
+  }).ok());
+}
+
 }  // namespace
 }  // namespace kaizen::storage

@@ -544,6 +544,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     emails.bind(1, cohort_id);
     emails.exec();
     claim_link_sql::DeleteCohort(db_, cohort_id);
+    purge_report_sql::ClearSubjects(db_, cohort_id);
 
     // A prefix compare, not LIKE: '_' and '%' in an id must not match more.
     // The cohort's own request ids ("cohorts/{c}") stay with the cohort.

@@ -234,7 +234,8 @@ class EnrollmentTx {
 
   // --- retention
   // Deletes the cohort's applications, participants, e-mail keys, claim
-  // links and request ids whose resource is in the cohort. Returns (applications,
+  // links and request ids whose resource is in the cohort, and clears the
+  // account subjects its erasures' report rows still hold. Returns (applications,
   // participants) deleted.
   virtual absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(
       const std::string& cohort_id) = 0;

@@ -2,6 +2,8 @@
 // CANCELLED participation, or any of a FINISHED cohort), what is cleared
 // and what stays, the partner's DELETED change, the fan-out with
 // participant and subject, and idempotency.
+#include <map>
+
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/purge_test_util.h"
@@ -37,6 +39,15 @@ class ErasureTest : public PurgeFixture {
     auto changes = enrollment_->ListChanges(PartnerHr(town), v1::ListChangesRequest());
     EXPECT_TRUE(changes.ok()) << changes.status();
     return {changes->changes().begin(), changes->changes().end()};
+  }
+  // The applicant withdraws their own (accepted) application, signed in,
+  // with words of their own: their participation is cancelled.
+  void WithdrawAsApplicant(const v1::Participant& p, const std::string& subject) {
+    v1::WithdrawApplicationRequest withdraw;
+    withdraw.set_name(p.application());
+    withdraw.set_reason("転職のため 山田");
+    auto done = enrollment_->WithdrawApplication(User(subject), withdraw);
+    ASSERT_TRUE(done.ok()) << done.status();
   }
 };
 
@@ -139,17 +150,6 @@ TEST_F(ErasureTest, ACancelledParticipantIsErasedEverywhereAndStaysAnonymous) {
   EXPECT_EQ(Of(*stored, "survey").state(), v1::PurgeReport::DONE);
 }
 
-  // The applicant withdraws their own (accepted) application, signed in,
-  // with words of their own: their participation is cancelled.
-  void WithdrawAsApplicant(const v1::Participant& p, const std::string& subject) {
-    v1::WithdrawApplicationRequest withdraw;
-    withdraw.set_name(p.application());
-    withdraw.set_reason("転職のため 山田");
-    auto done = enrollment_->WithdrawApplication(User(subject), withdraw);
-    ASSERT_TRUE(done.ok()) << done.status();
-  }
-};
-
 TEST_F(ErasureTest, TheirAccountAndWordsLeaveTheApplicationHistory) {
   const std::string cohort = CohortWithApplicants(1);
   const v1::Participant p = Participants(cohort)[0];
@@ -221,6 +221,36 @@ TEST_F(ErasureTest, ARetryAfterAFailurePassesTheSubjectOnAgain) {
   ASSERT_EQ(survey_.requests().size(), 2u);
   EXPECT_EQ(survey_.requests()[1].subject(), "applicant-0");
   EXPECT_EQ(scheduling_.requests().size(), 1u);
+}
+
+TEST_F(ErasureTest, TheAccountStaysInTheReportOnlyWhereARetryNeedsIt) {
+  const std::string cohort = CohortWithApplicants(2);
+  const v1::Participant p = Participants(cohort)[0];
+  Cancel(p);
+  survey_.FailNext(1);
+  ASSERT_TRUE(Erase(p.name()).ok());
+  const std::string cohort_id = cohort.substr(std::string("cohorts/").size());
+  const std::string participant_id = p.name().substr(p.name().rfind('/') + 1);
+  auto subjects = [&] {
+    std::map<std::string, std::string> out;
+    EXPECT_TRUE(store_
+                    ->Read([&](EnrollmentTx& tx) -> absl::Status {
+                      auto rows = tx.ListPurgeReport(cohort_id, participant_id);
+                      if (!rows.ok()) return rows.status();
+                      for (const auto& r : *rows) out[r.service] = r.subject;
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return out;
+  };
+  auto stored = subjects();
+  EXPECT_EQ(stored["scheduling"], "");   // DONE
+  EXPECT_EQ(stored["survey"], "applicant-0");  // FAILED: the retry needs it
+  EXPECT_EQ(stored["plans"], "");        // NOT_CONFIGURED: never stored
+  // The cohort's purge leaves no account in any of its reports.
+  Finish(cohort);
+  ASSERT_TRUE(Purge(cohort).ok());
+  for (const auto& [service, subject] : subjects()) EXPECT_EQ(subject, "") << service;
 }
 
 TEST_F(ErasureTest, ATeamMateKeepsTheirEntry) {

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "clients/purge/purge_client_errors.h"
 #include "clients/purge/purge_target.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -38,6 +39,18 @@ std::string MetadataOf(const absl::Status& status, const std::string& key) {
   if (!info.has_value()) return "";
   auto it = info->metadata().find(key);
   return it == info->metadata().end() ? "" : it->second;
+}
+
+// An answer is only stored DONE if it answers what was asked: a service
+// that reports for another service, cohort or person (a bug, a mixed-up
+// address) has not shown that it deleted this one's data.
+void CheckAnswer(Claim& claim) {
+  if (!claim.result.ok()) return;
+  const kaizen::type::PurgeReport& r = *claim.result;
+  if (r.service() != claim.target->service() || r.cohort() != claim.request.cohort() ||
+      r.participant() != claim.request.participant()) {
+    claim.result = purge_client::PurgeTargetFailed(claim.target->service(), kReportMismatch);
+  }
 }
 
 }  // namespace
@@ -85,10 +98,11 @@ absl::Status StartPurgeReport(EnrollmentTx& tx, const std::string& cohort_id,
     row.service = service;
     row.position = position++;
     row.create_time = now;
-    row.subject = subject;
+    const bool is_configured = configured.count(service) > 0;
+    // Only a row that will be called keeps the account (purge.h).
+    if (is_configured) row.subject = subject;
     row.report.set_service(service);
-    row.report.set_state(configured.count(service) > 0 ? Report::PENDING
-                                                       : Report::NOT_CONFIGURED);
+    row.report.set_state(is_configured ? Report::PENDING : Report::NOT_CONFIGURED);
     *row.report.mutable_update_time() = ToProto(now);
     RETURN_IF_ERROR(tx.PutPurgeReportRow(row));
   }
@@ -135,6 +149,7 @@ absl::StatusOr<v1::PurgeReport> Enrollment::RunPurgeTargets(const std::string& c
         if (row.report.state() == Report::NOT_CONFIGURED) continue;
         row.report.set_state(Report::NOT_CONFIGURED);
         row.lease_until = absl::InfinitePast();
+        row.subject.clear();
       } else {
         if (row.report.state() == Report::PENDING && row.lease_until > now) continue;  // in flight
         row.report.set_state(Report::PENDING);
@@ -167,6 +182,7 @@ absl::StatusOr<v1::PurgeReport> Enrollment::RunPurgeTargets(const std::string& c
     }
     for (std::thread& t : calls) t.join();
   }
+  for (Claim& claim : claims) CheckAnswer(claim);
 
   // 3. Store the answers whose claim still stands, and read the report.
   now = clock_->Now();

@@ -37,6 +37,11 @@ inline constexpr absl::string_view kEnrollmentService = "enrollment";
 // longer than any purge deadline (main.cc caps --purge_deadline_ms at 60 s).
 inline constexpr absl::Duration kPurgeLease = absl::Minutes(2);
 
+// A purge report's target_reason when a service's answer named another
+// service, cohort or participant than the request (stored FAILED
+// PURGE_TARGET_FAILED, retried on the next call).
+inline constexpr absl::string_view kReportMismatch = "REPORT_MISMATCH";
+
 // The actor an erased person's account becomes in application history and
 // decisions.
 inline constexpr absl::string_view kErasedActor = "erased";
@@ -54,8 +59,11 @@ std::string PurgeReportName(const std::string& cohort_id, const std::string& par
 
 // Inside the deleting transaction: enrollment's row DONE with `counts`
 // (kind, deleted), each downstream row PENDING, or NOT_CONFIGURED when it is
-// not in `configured`. `subject`: an erasure's account, kept in the
-// downstream rows until each is DONE.
+// not in `configured`. `subject`: an erasure's account, kept only in the
+// PENDING downstream rows, and there until each is DONE (a FAILED row keeps
+// it: the retry needs it); a NOT_CONFIGURED row never holds it (a service
+// configured later is asked with the participant's name alone), and the
+// cohort's purge clears it from every row of the cohort.
 absl::Status StartPurgeReport(EnrollmentTx& tx, const std::string& cohort_id,
                               const std::string& participant_id, const std::string& subject,
                               const std::vector<std::pair<std::string, int64_t>>& counts,

@@ -9,8 +9,9 @@ namespace kaizen::enrollment::purge_report_sql {
 
 // `data` is the serialized v1::PurgeReport::ServiceReport (state, counts,
 // reasons, attempts, update time): nothing personal. `subject` is an
-// erasure's account subject, kept only while the service is not DONE (the
-// retry needs it) and cleared in the row that completes.
+// erasure's account subject, kept only while the service is PENDING or
+// FAILED (the retry needs it), never for NOT_CONFIGURED, cleared in the row
+// that completes and in every row of the cohort by its purge.
 // `lease_micros`: a call to the service is in flight until then (a second
 // concurrent purge does not call it again); `attempt` tells whose answer
 // may complete the row.
@@ -70,6 +71,14 @@ absl::Status Put(SQLite::Database& db, const PurgeReportRow& row) {
   storage::BindBlob(q, 9, row.report.SerializeAsString());
   q.exec();
   return absl::OkStatus();
+}
+
+int ClearSubjects(SQLite::Database& db, const std::string& cohort_id) {
+  SQLite::Statement q(db,
+                      "UPDATE purge_reports SET subject = '' "
+                      "WHERE cohort_id = ?1 AND subject <> ''");
+  q.bind(1, cohort_id);
+  return q.exec();
 }
 
 ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort_id,

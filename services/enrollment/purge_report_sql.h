@@ -27,6 +27,10 @@ absl::StatusOr<std::vector<PurgeReportRow>> List(SQLite::Database& db,
 // Inserts or replaces the row with the same key.
 absl::Status Put(SQLite::Database& db, const PurgeReportRow& row);
 
+// Clears the account subject of every report row of the cohort (its
+// purge: nothing of the people may stay). Returns the rows changed.
+int ClearSubjects(SQLite::Database& db, const std::string& cohort_id);
+
 // An erasure's key rows: the e-mail key (only when both it and
 // `application_id` are set, and only if that application holds it: the same
 // address may be reserved by another application of the cohort, whose key

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "clients/purge/purge_client_errors.h"
+#include "clients/purge/purge_contract.h"
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/purge_test_util.h"
@@ -145,6 +146,46 @@ TEST_F(PurgeTest, ACallStuckPastItsLeaseIsTakenOverAndOnlyTheNewClaimCounts) {
   EXPECT_EQ(Of(*stored, "survey").state(), v1::PurgeReport::DONE);
   EXPECT_EQ(Of(*stored, "survey").attempts(), 2);
   EXPECT_EQ(survey_.requests().size(), 2u);
+  // a's call was answered first (and is not stored: its claim was taken
+  // over); b's answer, the one stored, is the repeat with the first
+  // purge's counts and time, not zeros.
+  EXPECT_TRUE(Of(*stored, "survey").report().repeat());
+  EXPECT_EQ(Count(Of(*stored, "survey"), "responses"), 5);
+  EXPECT_EQ(Of(*stored, "survey").report().complete_time().seconds(),
+            purge_client::FakePurgeTarget::kCompleteSeconds);
+}
+
+TEST_F(PurgeTest, AnAnswerForAnotherServiceCohortOrPersonIsNotTrusted) {
+  const std::string cohort = CohortWithApplicants(1);
+  Finish(cohort);
+  Configure({&scheduling_, &survey_, &plans_});
+  kaizen::type::PurgeRequest other_cohort;
+  other_cohort.set_cohort("cohorts/someone-else");
+  scheduling_.AnswerNextWith(purge_client::MakeReport("scheduling", other_cohort, {{"attendance", 8}},
+                                                      absl::FromUnixSeconds(1700000000)));
+  kaizen::type::PurgeRequest same;
+  same.set_cohort(cohort);
+  survey_.AnswerNextWith(purge_client::MakeReport("plans", same, {{"responses", 5}},
+                                                  absl::FromUnixSeconds(1700000000)));
+  kaizen::type::PurgeRequest one_person = same;
+  one_person.set_participant(cohort + "/participants/p1");
+  plans_.AnswerNextWith(purge_client::MakeReport("plans", one_person, {{"plans", 3}},
+                                                 absl::FromUnixSeconds(1700000000)));
+  auto first = Purge(cohort);
+  ASSERT_TRUE(first.ok()) << first.status();
+  for (const char* service : {"scheduling", "survey", "plans"}) {
+    const auto& s = Of(first->report(), service);
+    EXPECT_EQ(s.state(), v1::PurgeReport::FAILED) << service;
+    EXPECT_EQ(s.error_reason(), "PURGE_TARGET_FAILED") << service;
+    EXPECT_EQ(s.target_reason(), "REPORT_MISMATCH") << service;
+    EXPECT_EQ(s.report().counts_size(), 0) << service;
+  }
+  EXPECT_FALSE(first->report().complete());
+  // The retry gets true answers and completes.
+  auto retry = Purge(cohort);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->report().complete()) << retry->report().DebugString();
+  EXPECT_EQ(Of(retry->report(), "survey").report().service(), "survey");
 }
 
 TEST_F(PurgeTest, ReportIsSecretariatOnlyAndNamed) {

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/storage/database.h"
+#include "common/storage/purge_marks.h"
 #include "common/storage/request_ids.h"
 #include "kaizen/plans/v1/plans.pb.h"
 
@@ -81,18 +82,11 @@ struct PracticePosition {
 
 using RequestIdRecord = storage::RequestIdRecord;
 
-// What a purge deleted: (kind, count) in a stable order, zeros included.
-using PurgeCounts = std::vector<std::pair<std::string, int64_t>>;
-
-// A recorded purge of a cohort or of one person: when it first committed
-// and what it deleted then (a repeated request answers with these).
-// `has_counts` is false for a purge recorded before counts were kept
-// (schema 2).
-struct PurgeRecord {
-  absl::Time complete_time;
-  bool has_counts = false;
-  PurgeCounts counts;
-};
+// What a purge deleted, and a recorded purge (common/storage/purge_marks.h;
+// `has_counts` is false for a purge recorded before counts were kept,
+// schema 2).
+using PurgeCounts = storage::PurgeCounts;
+using PurgeRecord = storage::PurgeRecord;
 
 // The operations available inside a transaction. NOT_FOUND
 // (errors::NotFound with the resource type "Plan", "Revision", "Feedback"

@@ -1,17 +1,14 @@
 #include "services/plans/purge_sql.h"
 
 #include <algorithm>
-#include <functional>
-#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "SQLiteCpp/Statement.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/status/errors.h"
+#include "common/storage/request_ids.h"
 #include "common/storage/sqlite_rows.h"
 
 namespace kaizen::plans::purge_sql {
@@ -33,52 +30,6 @@ int64_t Exec(SQLite::Database& db, const char* sql, const std::string& a,
   statement.bind(1, a);
   if (!b.empty()) statement.bind(2, b);
   return statement.exec();
-}
-
-// Deletes the request ids of the cohort's resources that `select` picks.
-int64_t DeleteRequestIds(SQLite::Database& db, const std::string& cohort_id,
-                         const std::function<bool(const std::string& scope,
-                                                  const std::string& resource)>& select) {
-  const std::string prefix = absl::StrCat("cohorts/", cohort_id, "/");
-  SQLite::Statement query(db,
-                          "SELECT scope, request_id, resource_name FROM request_ids "
-                          "WHERE substr(resource_name, 1, length(?1)) = ?1");
-  query.bind(1, prefix);
-  std::vector<std::pair<std::string, std::string>> keys;
-  while (query.executeStep()) {
-    const std::string scope = query.getColumn(0).getString();
-    if (select(scope, query.getColumn(2).getString())) {
-      keys.emplace_back(scope, query.getColumn(1).getString());
-    }
-  }
-  SQLite::Statement remove(db, "DELETE FROM request_ids WHERE scope = ?1 AND request_id = ?2");
-  for (const auto& [scope, id] : keys) {
-    remove.bind(1, scope);
-    remove.bind(2, id);
-    remove.exec();
-    remove.reset();
-  }
-  return static_cast<int64_t>(keys.size());
-}
-
-// "kind=count" lines, in the report's order.
-std::string EncodeCounts(const PurgeCounts& counts) {
-  std::string out;
-  for (const auto& [kind, n] : counts) absl::StrAppend(&out, kind, "=", n, "\n");
-  return out;
-}
-
-std::optional<PurgeCounts> DecodeCounts(absl::string_view text) {
-  PurgeCounts out;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    const size_t eq = line.rfind('=');
-    int64_t n = 0;
-    if (eq == absl::string_view::npos || eq == 0 || !absl::SimpleAtoi(line.substr(eq + 1), &n)) {
-      return std::nullopt;
-    }
-    out.emplace_back(std::string(line.substr(0, eq)), n);
-  }
-  return out;
 }
 
 struct StoredPlan {
@@ -126,8 +77,9 @@ ALTER TABLE purges ADD COLUMN counts TEXT;
 PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id) {
   int64_t stages = 0;
   for (const StoredPlan& p : PlansOf(db, cohort_id)) stages += p.plan.stages_size();
-  const int64_t request_ids = DeleteRequestIds(
-      db, cohort_id, [](const std::string&, const std::string&) { return true; });
+  const int64_t request_ids = storage::DeleteRequestIds(
+      db, absl::StrCat("cohorts/", cohort_id, "/"),
+      [](const std::string&, const std::string&) { return true; });
   // Children first (they reference their plan).
   const int64_t practice = Exec(db, "DELETE FROM practice WHERE cohort_id = ?1", cohort_id);
   const int64_t feedback = Exec(db, "DELETE FROM feedback WHERE cohort_id = ?1", cohort_id);
@@ -231,8 +183,9 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
   practice += delete_authored(v1::PracticeEntry(),
                               "SELECT seq, data FROM practice WHERE cohort_id = ?1",
                               "DELETE FROM practice WHERE seq = ?1");
-  const int64_t request_ids = DeleteRequestIds(
-      db, cohort_id, [&](const std::string& scope, const std::string& resource) {
+  const int64_t request_ids = storage::DeleteRequestIds(
+      db, absl::StrCat("cohorts/", cohort_id, "/"),
+      [&](const std::string& scope, const std::string& resource) {
         for (const std::string& prefix : deleted_plans) {
           if (resource.compare(0, prefix.size(), prefix) == 0 ||
               resource + "/" == prefix) {
@@ -248,50 +201,6 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
   return {{kPlans, plans},       {kRevisions, revisions}, {kStageVersions, stages},
           {kFeedback, feedback}, {kPractice, practice},   {kOwners, owners_removed},
           {kAuthorship, authorship}, {kRequestIds, request_ids}};
-}
-
-void MarkPurged(SQLite::Database& db, const std::string& cohort_id,
-                const std::string& participant, absl::Time now, const PurgeCounts& counts) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO purges (cohort_id, participant, purge_time, counts) "
-                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cohort_id, participant) DO UPDATE "
-                           "SET counts = excluded.counts WHERE counts IS NULL");
-  insert.bind(1, cohort_id);
-  insert.bind(2, participant);
-  insert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
-  insert.bind(4, EncodeCounts(counts));
-  insert.exec();
-}
-
-absl::StatusOr<std::optional<PurgeRecord>> GetPurge(SQLite::Database& db,
-                                                    const std::string& cohort_id,
-                                                    const std::string& participant) {
-  SQLite::Statement query(db,
-                          "SELECT purge_time, counts FROM purges "
-                          "WHERE cohort_id = ?1 AND participant = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, participant);
-  if (!query.executeStep()) return std::optional<PurgeRecord>();
-  PurgeRecord record;
-  record.complete_time = absl::FromUnixMicros(query.getColumn(0).getInt64());
-  if (!query.getColumn(1).isNull()) {
-    std::optional<PurgeCounts> counts = DecodeCounts(query.getColumn(1).getString());
-    if (!counts.has_value()) {
-      return errors::Internal("a recorded purge's counts cannot be read");
-    }
-    record.has_counts = true;
-    record.counts = std::move(*counts);
-  }
-  return std::optional<PurgeRecord>(std::move(record));
-}
-
-bool IsPurged(SQLite::Database& db, const std::string& cohort_id,
-              const std::string& participant) {
-  SQLite::Statement query(db,
-                          "SELECT 1 FROM purges WHERE cohort_id = ?1 AND participant = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, participant);
-  return query.executeStep();
 }
 
 }  // namespace kaizen::plans::purge_sql

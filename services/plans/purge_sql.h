@@ -5,12 +5,9 @@
 #ifndef KAIZEN_SERVICES_PLANS_PURGE_SQL_H_
 #define KAIZEN_SERVICES_PLANS_PURGE_SQL_H_
 
-#include <optional>
 #include <string>
 
 #include "SQLiteCpp/Database.h"
-#include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "services/plans/plans_store.h"
 
 namespace kaizen::plans::purge_sql {
@@ -33,23 +30,9 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
 
 // Migration 3: `purges.counts`, what the first purge deleted, so that a
 // repeated request answers with the first report ("kind=count" lines in the
-// report's order; NULL for a purge recorded before).
+// report's order; NULL for a purge recorded before). The marks are read and
+// written by common/storage/purge_marks.h.
 extern const char kSchemaV3[];
-
-// Records the purge and what it deleted. Idempotent: the first time is
-// kept, and counts are only filled in where none were stored.
-void MarkPurged(SQLite::Database& db, const std::string& cohort_id,
-                const std::string& participant, absl::Time now, const PurgeCounts& counts);
-
-// The recorded purge of the cohort (participant "") or the person; INTERNAL
-// if its counts do not parse.
-absl::StatusOr<std::optional<PurgeRecord>> GetPurge(SQLite::Database& db,
-                                                    const std::string& cohort_id,
-                                                    const std::string& participant);
-
-// Whether the cohort (participant "") or the person was purged.
-bool IsPurged(SQLite::Database& db, const std::string& cohort_id,
-              const std::string& participant);
 
 }  // namespace kaizen::plans::purge_sql
 

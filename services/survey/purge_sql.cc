@@ -1,17 +1,13 @@
 #include "services/survey/purge_sql.h"
 
-#include <functional>
-#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "common/status/errors.h"
+#include "common/storage/request_ids.h"
 #include "services/survey/survey_rows.h"
 
 namespace kaizen::survey::purge_sql {
@@ -24,26 +20,6 @@ constexpr char kPoolRows[] = "pool_rows";
 constexpr char kParticipation[] = "participation_entries";
 constexpr char kRequestIds[] = "request_ids";
 
-// "kind=count" lines, in the report's order.
-std::string EncodeCounts(const PurgeCounts& counts) {
-  std::string out;
-  for (const auto& [kind, n] : counts) absl::StrAppend(&out, kind, "=", n, "\n");
-  return out;
-}
-
-std::optional<PurgeCounts> DecodeCounts(absl::string_view text) {
-  PurgeCounts out;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    const size_t eq = line.rfind('=');
-    int64_t n = 0;
-    if (eq == absl::string_view::npos || eq == 0 || !absl::SimpleAtoi(line.substr(eq + 1), &n)) {
-      return std::nullopt;
-    }
-    out.emplace_back(std::string(line.substr(0, eq)), n);
-  }
-  return out;
-}
-
 // Free-text answers in one stored response (each is a personal field
 // removed with it).
 int64_t FreeTextIn(const SQLite::Column& data) {
@@ -54,33 +30,6 @@ int64_t FreeTextIn(const SQLite::Column& data) {
     if (a.value_case() == v1::Answer::kText && !a.text().empty()) ++n;
   }
   return n;
-}
-
-// Deletes the request ids that made a resource of the cohort
-// ("cohorts/{c}/...") and that `select` picks (by scope and resource name).
-int64_t DeleteRequestIds(SQLite::Database& db, const std::string& cohort_id,
-                         const std::function<bool(const std::string& scope,
-                                                  const std::string& resource)>& select) {
-  const std::string prefix = absl::StrCat("cohorts/", cohort_id, "/");
-  SQLite::Statement query(db,
-                          "SELECT scope, request_id, resource_name FROM request_ids "
-                          "WHERE substr(resource_name, 1, length(?1)) = ?1");
-  query.bind(1, prefix);
-  std::vector<std::pair<std::string, std::string>> keys;
-  while (query.executeStep()) {
-    const std::string scope = query.getColumn(0).getString();
-    if (select(scope, query.getColumn(2).getString())) {
-      keys.emplace_back(scope, query.getColumn(1).getString());
-    }
-  }
-  SQLite::Statement remove(db, "DELETE FROM request_ids WHERE scope = ?1 AND request_id = ?2");
-  for (const auto& [scope, id] : keys) {
-    remove.bind(1, scope);
-    remove.bind(2, id);
-    remove.exec();
-    remove.reset();
-  }
-  return static_cast<int64_t>(keys.size());
 }
 
 }  // namespace
@@ -117,8 +66,9 @@ PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id) {
           static_cast<int64_t>(rows::DecodeParticipants(query.getColumn(0).getString()).size());
     }
   }
-  const int64_t request_ids = DeleteRequestIds(
-      db, cohort_id, [](const std::string&, const std::string&) { return true; });
+  const int64_t request_ids = storage::DeleteRequestIds(
+      db, absl::StrCat("cohorts/", cohort_id, "/"),
+      [](const std::string&, const std::string&) { return true; });
   SQLite::Statement pool(db, "DELETE FROM pool_likert WHERE cohort_id = ?1");
   pool.bind(1, cohort_id);
   const int64_t pool_rows = pool.exec();
@@ -152,8 +102,9 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
     }
   }
   const std::string scope_suffix = absl::StrCat("\x1f", subject);
-  const int64_t request_ids = DeleteRequestIds(
-      db, cohort_id, [&](const std::string& scope, const std::string& resource) {
+  const int64_t request_ids = storage::DeleteRequestIds(
+      db, absl::StrCat("cohorts/", cohort_id, "/"),
+      [&](const std::string& scope, const std::string& resource) {
         return names.count(resource) > 0 ||
                (!subject.empty() && absl::EndsWith(scope, scope_suffix));
       });
@@ -202,50 +153,6 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
           {kPoolRows, pool_rows},
           {kParticipation, participation},
           {kRequestIds, request_ids}};
-}
-
-void MarkPurged(SQLite::Database& db, const std::string& cohort_id,
-                const std::string& participant, absl::Time now, const PurgeCounts& counts) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO purges (cohort_id, participant, purge_time, counts) "
-                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cohort_id, participant) "
-                           "DO UPDATE SET counts = excluded.counts WHERE counts IS NULL");
-  insert.bind(1, cohort_id);
-  insert.bind(2, participant);
-  insert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
-  insert.bind(4, EncodeCounts(counts));
-  insert.exec();
-}
-
-absl::StatusOr<std::optional<PurgeRecord>> GetPurge(SQLite::Database& db,
-                                                    const std::string& cohort_id,
-                                                    const std::string& participant) {
-  SQLite::Statement query(db,
-                          "SELECT purge_time, counts FROM purges "
-                          "WHERE cohort_id = ?1 AND participant = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, participant);
-  if (!query.executeStep()) return std::optional<PurgeRecord>();
-  PurgeRecord record;
-  record.complete_time = absl::FromUnixMicros(query.getColumn(0).getInt64());
-  if (!query.getColumn(1).isNull()) {
-    std::optional<PurgeCounts> counts = DecodeCounts(query.getColumn(1).getString());
-    if (!counts.has_value()) {
-      return errors::Internal("a recorded purge's counts cannot be read");
-    }
-    record.has_counts = true;
-    record.counts = std::move(*counts);
-  }
-  return std::optional<PurgeRecord>(std::move(record));
-}
-
-bool IsPurged(SQLite::Database& db, const std::string& cohort_id,
-              const std::string& participant) {
-  SQLite::Statement query(db,
-                          "SELECT 1 FROM purges WHERE cohort_id = ?1 AND participant = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, participant);
-  return query.executeStep();
 }
 
 }  // namespace kaizen::survey::purge_sql

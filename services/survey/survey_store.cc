@@ -425,18 +425,18 @@ class SqliteSurveyTx final : public SurveyTx {
 
   absl::Status MarkPurged(const std::string& cohort_id, const std::string& participant,
                           absl::Time now, const PurgeCounts& counts) override {
-    purge_sql::MarkPurged(db_, cohort_id, participant, now, counts);
+    storage::MarkPurged(db_, cohort_id, participant, now, counts);
     return absl::OkStatus();
   }
 
   absl::StatusOr<std::optional<PurgeRecord>> GetPurge(const std::string& cohort_id,
                                                       const std::string& participant) override {
-    return purge_sql::GetPurge(db_, cohort_id, participant);
+    return storage::GetPurge(db_, cohort_id, participant);
   }
 
   absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
                                 const std::string& participant) override {
-    return purge_sql::IsPurged(db_, cohort_id, participant);
+    return storage::IsPurged(db_, cohort_id, participant);
   }
 
   // --- idempotency
