@@ -157,6 +157,10 @@ class Enrollment {
   // parallel, and stores each answer (purge.cc). Returns the report.
   absl::StatusOr<v1::PurgeReport> RunPurgeTargets(const std::string& cohort_id,
                                                   const std::string& participant_id);
+  // ErasePersonalData of "cohorts/{c}/applications/{a}"
+  // (erasure_application.cc).
+  absl::StatusOr<v1::PurgeReport> EraseApplicationPersonalData(const std::string& cohort_id,
+                                                               const std::string& application_id);
 
   EnrollmentStore* store_;
   const Clock* clock_;

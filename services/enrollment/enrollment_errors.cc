@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "common/status/errors.h"
 #include "common/util/clock.h"
@@ -231,6 +232,24 @@ absl::Status ErasureNotAllowed() {
       kErasureNotAllowed,
       "an active participation of a cohort that has not finished holds a seat; cancel the "
       "participation first, or erase after the cohort finishes");
+}
+
+absl::Status ApplicationErasureNotAllowed(absl::string_view state) {
+  return errors::FailedPrecondition(
+      kErasureNotAllowed,
+      absl::StrCat("the application is ", state,
+                   " and may still get a seat; withdraw or reject it first, then erase it"),
+      {{"state", std::string(state)}});
+}
+
+absl::Status ApplicationHasParticipants(const std::vector<std::string>& participants) {
+  const std::string names = absl::StrJoin(participants, ", ");
+  return errors::FailedPrecondition(
+      kErasureNotAllowed,
+      absl::StrCat("the application's members became participants; erase each participant "
+                   "first (ErasePersonalData on ",
+                   names, "), then the application"),
+      {{"participants", absl::StrJoin(participants, ",")}});
 }
 
 absl::Status NoOpenOffer() {

@@ -14,6 +14,7 @@
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_ERRORS_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -217,6 +218,14 @@ absl::Status CohortPurged();
 // ErasePersonalData of an ACTIVE participation of a cohort that has not
 // finished (it holds a seat: cancel it first, or wait for the finish).
 absl::Status ErasureNotAllowed();
+// ErasePersonalData of an application that still waits for a seat or holds
+// an offer (`state`: "WAITLISTED", "OFFERED" or "SUBMITTED") in a cohort that
+// has not finished (reason ERASURE_NOT_ALLOWED, metadata "state").
+absl::Status ApplicationErasureNotAllowed(absl::string_view state);
+// ErasePersonalData of an application whose participants are not erased:
+// each is erased on its own (reason ERASURE_NOT_ALLOWED, metadata
+// "participants": their names, comma-separated).
+absl::Status ApplicationHasParticipants(const std::vector<std::string>& participants);
 // AcceptOffer / DeclineOffer on an application that has no open offer.
 absl::Status NoOpenOffer();
 // AcceptOffer / DeclineOffer after the offer lapsed (the lapse is kept).

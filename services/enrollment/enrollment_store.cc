@@ -573,6 +573,11 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
                                                    ParticipantName(cohort_id, participant_id),
                                                    application_id, email_key);
   }
+  absl::StatusOr<ErasedKeys> DeleteApplicationKeys(const std::string& cohort_id,
+                                                   const std::string& application_id) override {
+    return purge_report_sql::DeleteApplicationKeys(db_, cohort_id, application_id,
+                                                   ApplicationName(cohort_id, application_id));
+  }
 
  private:
   SQLite::Database& db_;

@@ -254,6 +254,11 @@ class EnrollmentTx {
                                                            const std::string& participant_id,
                                                            const std::string& application_id,
                                                            const std::string& email_key) = 0;
+  // An application's erasure: the e-mail keys reserved by that application
+  // (another application's reservation of the same address stays) and the
+  // request ids naming it (erasure_application.cc).
+  virtual absl::StatusOr<ErasedKeys> DeleteApplicationKeys(const std::string& cohort_id,
+                                                           const std::string& application_id) = 0;
 };
 
 class EnrollmentStore {

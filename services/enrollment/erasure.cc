@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "clients/purge/purge_target.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -27,9 +28,7 @@
 #include "services/enrollment/purge.h"
 
 namespace kaizen::enrollment {
-namespace {
 
-// Clears one applicant entry's personal fields.
 void ClearApplicant(v1::Applicant* m) {
   m->clear_display_name();
   m->clear_kana();
@@ -41,8 +40,6 @@ void ClearApplicant(v1::Applicant* m) {
   m->clear_motivation();
   *m->mutable_consent() = WholeConsent(v1::Consent());
 }
-
-}  // namespace
 
 int ScrubErasedActors(v1::Application& a, const std::set<std::string>& subjects) {
   int scrubbed = 0;
@@ -109,6 +106,10 @@ absl::StatusOr<ErasedMember> EraseApplicationMember(EnrollmentTx& tx, const v1::
 absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     const Principal& caller, const v1::ErasePersonalDataRequest& request) {
   RETURN_IF_ERROR(RequireSecretariat(caller));
+  if (absl::StrContains(request.name(), "/applications/")) {
+    ASSIGN_OR_RETURN(auto app_ids, ParseChildName("name", request.name(), "applications"));
+    return EraseApplicationPersonalData(app_ids.first, app_ids.second);
+  }
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "participants"));
   const auto& [cohort_id, participant_id] = ids;
   std::set<std::string> configured;

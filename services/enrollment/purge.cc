@@ -63,6 +63,9 @@ const std::vector<std::string>& PurgeServices() {
 
 std::string PurgeReportName(const std::string& cohort_id, const std::string& participant_id) {
   if (participant_id.empty()) return absl::StrCat(CohortName(cohort_id), "/purgeReport");
+  if (absl::StartsWith(participant_id, kApplicationReportPrefix)) {
+    return absl::StrCat(CohortName(cohort_id), "/", participant_id, "/purgeReport");
+  }
   return absl::StrCat(ParticipantName(cohort_id, participant_id), "/purgeReport");
 }
 
@@ -82,7 +85,13 @@ absl::Status StartPurgeReport(EnrollmentTx& tx, const std::string& cohort_id,
   kaizen::type::PurgeReport* counted = own.report.mutable_report();
   counted->set_service(own.service);
   counted->set_cohort(CohortName(cohort_id));
-  if (!participant_id.empty()) counted->set_participant(ParticipantName(cohort_id, participant_id));
+  // An application's erasure names the application (the only resource the
+  // person had here).
+  if (absl::StartsWith(participant_id, kApplicationReportPrefix)) {
+    counted->set_participant(absl::StrCat(CohortName(cohort_id), "/", participant_id));
+  } else if (!participant_id.empty()) {
+    counted->set_participant(ParticipantName(cohort_id, participant_id));
+  }
   for (const auto& [kind, deleted] : counts) {
     auto* c = counted->add_counts();
     c->set_kind(kind);
@@ -90,6 +99,7 @@ absl::Status StartPurgeReport(EnrollmentTx& tx, const std::string& cohort_id,
   }
   *counted->mutable_complete_time() = ToProto(now);
   RETURN_IF_ERROR(tx.PutPurgeReportRow(own));
+  if (absl::StartsWith(participant_id, kApplicationReportPrefix)) return absl::OkStatus();
   int position = 1;
   for (const std::string& service : PurgeServices()) {
     PurgeReportRow row;
@@ -284,13 +294,18 @@ absl::StatusOr<v1::PurgeReport> Enrollment::GetPurgeReport(
   absl::string_view owner = request.name();
   if (!absl::ConsumeSuffix(&owner, "/purgeReport")) {
     return errors::InvalidField("name",
-                                "must look like cohorts/{cohort}/purgeReport or "
-                                "cohorts/{cohort}/participants/{participant}/purgeReport",
+                                "must look like cohorts/{cohort}/purgeReport, "
+                                "cohorts/{cohort}/participants/{participant}/purgeReport or "
+                                "cohorts/{cohort}/applications/{application}/purgeReport",
                                 "INVALID_NAME");
   }
   std::string cohort_id;
   std::string participant_id;
-  if (absl::StrContains(owner, "/participants/")) {
+  if (absl::StrContains(owner, "/applications/")) {
+    ASSIGN_OR_RETURN(auto ids, ParseChildName("name", owner, "applications"));
+    cohort_id = ids.first;
+    participant_id = absl::StrCat(kApplicationReportPrefix, ids.second);
+  } else if (absl::StrContains(owner, "/participants/")) {
     ASSIGN_OR_RETURN(auto ids, ParseChildName("name", owner, "participants"));
     cohort_id = ids.first;
     participant_id = ids.second;

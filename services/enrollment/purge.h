@@ -51,10 +51,22 @@ inline constexpr absl::string_view kErasedActor = "erased";
 // withdrawal's). Returns the entries changed. (erasure.cc)
 int ScrubErasedActors(v1::Application& a, const std::set<std::string>& subjects);
 
+// Clears one applicant entry's personal fields (name, kana, e-mail,
+// municipality, department, birth date, motivation; consent shares nothing).
+// (erasure.cc)
+void ClearApplicant(v1::Applicant* m);
+
 // The downstream services, in report order.
 const std::vector<std::string>& PurgeServices();
 
-// "cohorts/{c}/purgeReport" or "cohorts/{c}/participants/{p}/purgeReport".
+// An application's erasure (erasure_application.cc) keeps its report rows
+// under participant_id "applications/{a}" (ids never hold '/', so it cannot
+// meet a participant's id). Only enrollment's row: no other service ever
+// held data of someone who never became a participant.
+inline constexpr absl::string_view kApplicationReportPrefix = "applications/";
+
+// "cohorts/{c}/purgeReport", "cohorts/{c}/participants/{p}/purgeReport" or
+// (participant_id "applications/{a}") "cohorts/{c}/applications/{a}/purgeReport".
 std::string PurgeReportName(const std::string& cohort_id, const std::string& participant_id);
 
 // Inside the deleting transaction: enrollment's row DONE with `counts`

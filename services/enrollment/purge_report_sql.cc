@@ -107,4 +107,20 @@ ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort
   return erased;
 }
 
+ErasedKeys DeleteApplicationKeys(SQLite::Database& db, const std::string& cohort_id,
+                                 const std::string& application_id,
+                                 const std::string& application_name) {
+  ErasedKeys erased;
+  SQLite::Statement emails(db,
+                           "DELETE FROM application_emails "
+                           "WHERE cohort_id = ?1 AND application_id = ?2");
+  emails.bind(1, cohort_id);
+  emails.bind(2, application_id);
+  erased.email_keys = emails.exec();
+  SQLite::Statement request_ids(db, "DELETE FROM request_ids WHERE resource_name = ?1");
+  request_ids.bind(1, application_name);
+  erased.request_ids = request_ids.exec();
+  return erased;
+}
+
 }  // namespace kaizen::enrollment::purge_report_sql

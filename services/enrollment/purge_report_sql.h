@@ -42,6 +42,13 @@ ErasedKeys DeleteParticipantKeys(SQLite::Database& db, const std::string& cohort
                                  const std::string& application_id,
                                  const std::string& email_key);
 
+// An application's erasure's key rows: the e-mail keys that application
+// reserves (only its own) and the request ids naming it. claim_links stays 0
+// (claim links name participants).
+ErasedKeys DeleteApplicationKeys(SQLite::Database& db, const std::string& cohort_id,
+                                 const std::string& application_id,
+                                 const std::string& application_name);
+
 }  // namespace kaizen::enrollment::purge_report_sql
 
 #endif  // KAIZEN_SERVICES_ENROLLMENT_PURGE_REPORT_SQL_H_
