@@ -22,15 +22,18 @@ class ApplicationErasureTest : public PurgeFixture {
     v1::CreateCohortRequest create;
     *create.mutable_cohort() = Fy2022Cohort();
     create.mutable_cohort()->set_capacity(1);
+    create.mutable_cohort()->set_max_municipalities(1);
     create.mutable_cohort()->set_retention_days(0);
     auto cohort = enrollment_->CreateCohort(Secretariat(), create);
     EXPECT_TRUE(cohort.ok()) << cohort.status();
     cohort_ = cohort->name();
     Move(cohort_, v1::Cohort::OPEN);
-    auto admitted = enrollment_->CreateApplication(User("applicant-0"), Apply(cohort_, 1, kTowns[0]));
+    auto admitted =
+        enrollment_->CreateApplication(User("applicant-0"), Apply(cohort_, 1, kTowns[0]));
     EXPECT_TRUE(admitted.ok()) << admitted.status();
     admitted_ = *admitted;
-    auto waiting = enrollment_->CreateApplication(User("applicant-1"), Apply(cohort_, 2, kTowns[1]));
+    auto waiting =
+        enrollment_->CreateApplication(User("applicant-1"), Apply(cohort_, 2, kTowns[1]));
     EXPECT_TRUE(waiting.ok()) << waiting.status();
     EXPECT_EQ(waiting->state(), v1::Application::WAITLISTED);
     return *waiting;
@@ -77,8 +80,7 @@ TEST_F(ApplicationErasureTest, AWaitingApplicationIsRefusedAndKeepsItsData) {
   auto unchanged = GetApplication(waiting.name());
   ASSERT_TRUE(unchanged.ok()) << unchanged.status();
   EXPECT_EQ(unchanged->members(0).email(), waiting.members(0).email());
-  EXPECT_EQ(Report(waiting.name() + "/purgeReport").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Report(waiting.name() + "/purgeReport").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ApplicationErasureTest, AnOfferedApplicationIsRefused) {
@@ -239,8 +241,7 @@ TEST_F(ApplicationErasureTest, OnlyTheSecretariatErasesAndReads) {
 TEST_F(ApplicationErasureTest, NamesAreChecked) {
   OneSeatWithWaiting();
   EXPECT_EQ(Erase(cohort_ + "/applications/nope").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(Erase(cohort_ + "/applications/").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Erase(cohort_ + "/applications/").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Report(cohort_ + "/applications/nope/purgeReport").status().code(),
             absl::StatusCode::kNotFound);
 }

@@ -561,7 +561,9 @@ TEST_F(LensesTest, MunicipalityCodesAreCheckedAgainstTheNationalMaster) {
       auto fields = errors::GetBadRequest(s);
       ASSERT_TRUE(fields.has_value()) << s;
       EXPECT_EQ(fields->field_violations(0).field(), "municipality_code");
-      if (*c.city != '\0') EXPECT_NE(s.message().find(c.city), std::string::npos) << s;
+      if (*c.city != '\0') {
+        EXPECT_NE(s.message().find(c.city), std::string::npos) << s;
+      }
     }
   }
   // The city itself passes the checks.

@@ -82,8 +82,8 @@ class SecretariatRules(unittest.TestCase):
         self.assertEqual(app["state"], "ACCEPTED")
         self.assertEqual(app["municipalityName"], "松阪市")
         [who] = app["participants"]
-        other = self.call("POST", "/v1/%s/applications" % COHORT,
-                          applicant(2, CHIYODA))["participants"][0]
+        other_app = self.call("POST", "/v1/%s/applications" % COHORT, applicant(2, CHIYODA))
+        other = other_app["participants"][0]
 
         # --- 2. fees: a balance, no overpayment, lists of who owes / awaits a book
         p = self.call("GET", "/v1/" + who, token=self.secretariat)
@@ -140,6 +140,10 @@ class SecretariatRules(unittest.TestCase):
         self.call("POST", "/v1/%s/meetings/m1/attendance:record" % COHORT, {
             "records": [{"participant": who, "status": "PRESENT"},
                         {"participant": other, "status": "ABSENT"}]}, token=self.navigator)
+        # An application that became a place is erased through its participant first.
+        held = self.refused("POST", "/v1/%s:erasePersonalData" % app["name"], {},
+                            self.secretariat, "ERASURE_NOT_ALLOWED")
+        self.assertIn(who, held["message"])
         for state in ("RUNNING", "FINISHED"):
             self.call("POST", "/v1/%s:transition" % COHORT, {"state": state},
                       token=self.secretariat)
@@ -153,6 +157,14 @@ class SecretariatRules(unittest.TestCase):
         self.assertEqual(counts["attendance"], 1)  # their row of m1, nobody else's
         gone = self.call("GET", "/v1/" + other, token=self.secretariat)
         self.assertNotIn("架空 花子2", str(gone))
+        # ... and then the application they applied with (name, birth date, motivation).
+        app_erased = self.call("POST", "/v1/%s:erasePersonalData" % other_app["name"], {},
+                               token=self.secretariat)
+        self.assertTrue(app_erased["complete"], app_erased)
+        self.assertEqual([r["service"] for r in app_erased["services"]], ["enrollment"])
+        left = self.call("GET", "/v1/" + other_app["name"], token=self.secretariat)
+        self.assertNotIn("架空 花子2", str(left))
+        self.assertNotIn("hanako2@", str(left))
         purged = self.call("POST", "/v1/%s:purgePersonalData" % COHORT, {},
                            token=self.secretariat)
         report = purged["report"]
