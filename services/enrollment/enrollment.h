@@ -18,6 +18,7 @@
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -142,6 +143,25 @@ class Enrollment {
   // offers expired. The server calls it periodically; correctness does not
   // depend on it, since every mutation of a cohort does the same first.
   absl::StatusOr<int> ExpireLapsedOffers();
+
+  // The automatic retry of purge and erasure reports (purge_sweep.cc): for
+  // up to `max_reports` reports after `after` (a sweep's `next`; {} starts
+  // from the first) with a service FAILED, or PENDING with its lease lapsed
+  // (a crashed call), does what calling the purge or erasure again does
+  // (RunPurgeTargets). NOT_CONFIGURED alone never selects a report (it needs
+  // configuration, not a retry). The server calls it every minute; the
+  // counts are all it logs.
+  struct PurgeSweep {
+    int reports = 0;     // reports retried
+    int completed = 0;   // of those, complete now
+    int errors = 0;      // of those, whose retry itself failed (e.g. storage)
+    // Where the next sweep starts ({}: from the first), so more than
+    // max_reports failing reports are all retried in turn. A sweep that
+    // reaches the end goes on from the first, up to `after`.
+    std::pair<std::string, std::string> next;
+  };
+  absl::StatusOr<PurgeSweep> RetryIncompletePurges(
+      int max_reports, const std::pair<std::string, std::string>& after = {});
 
   // The access token for an application (what CreateApplication returns).
   std::string AccessTokenFor(const std::string& application_name) const;

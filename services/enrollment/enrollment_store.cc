@@ -565,6 +565,10 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   absl::Status PutPurgeReportRow(const PurgeReportRow& row) override {
     return purge_report_sql::Put(db_, row);
   }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListRetryablePurgeReports(
+      const std::pair<std::string, std::string>& after, absl::Time now, int limit) override {
+    return purge_report_sql::ListRetryable(db_, after, now, limit);
+  }
   absl::StatusOr<ErasedKeys> DeleteParticipantKeys(const std::string& cohort_id,
                                                    const std::string& participant_id,
                                                    const std::string& application_id,

@@ -246,6 +246,13 @@ class EnrollmentTx {
       const std::string& cohort_id, const std::string& participant_id) = 0;
   // Inserts or replaces the row with the same key.
   virtual absl::Status PutPurgeReportRow(const PurgeReportRow& row) = 0;
+  // Up to `limit` report keys (cohort_id, participant_id), in key order and
+  // after `after` (exclusive; {"", ""} and an empty cohort: from the start),
+  // with a row FAILED or PENDING whose lease is not after `now` (the
+  // automatic retry, purge_sweep.cc). NOT_CONFIGURED rows never count.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  ListRetryablePurgeReports(const std::pair<std::string, std::string>& after, absl::Time now,
+                            int limit) = 0;
   // Deletes one person's key rows: `email_key` as reserved by their own
   // application `application_id` (skipped when either is empty; another
   // application's reservation of the same address stays), their claim

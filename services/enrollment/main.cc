@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -115,14 +116,38 @@ int main(int argc, char** argv) {
   enrollment::EnrollmentGrpcService service(&domain, &signer);
 
   // Lapsed offers are also expired by every write to their cohort; the
-  // sweeper makes reads and the change feed catch up without one.
+  // sweeper makes reads and the change feed catch up without one. Every
+  // other pass (about once a minute) it also retries incomplete purge and
+  // erasure reports (at most kPurgeRetryBatch per pass, resuming where the
+  // last stopped), logging counts only: never a name or a subject. Reports
+  // run one after another, each up to --purge_deadline_ms (3 s), so a pass
+  // delays a shutdown by at most ~15 s with the defaults, inside a
+  // container's usual 30 s grace period.
+  constexpr int kPurgeRetryBatch = 5;
   absl::Notification stop;
   std::thread sweeper([&] {
-    while (!stop.WaitForNotificationWithTimeout(absl::Seconds(30))) {
+    std::pair<std::string, std::string> purge_cursor;
+    for (int pass = 1; !stop.WaitForNotificationWithTimeout(absl::Seconds(30)); ++pass) {
       absl::StatusOr<int> expired = domain.ExpireLapsedOffers();
       if (!expired.ok()) {
         std::fprintf(stderr, "{\"service\":\"enrollment\",\"event\":\"sweep_failed\",\"code\":%d}\n",
                      static_cast<int>(expired.status().code()));
+      }
+      if (pass % 2 != 0) continue;
+      auto retried = domain.RetryIncompletePurges(kPurgeRetryBatch, purge_cursor);
+      if (!retried.ok()) {
+        std::fprintf(stderr,
+                     "{\"service\":\"enrollment\",\"event\":\"purge_retry_failed\","
+                     "\"code\":%d}\n",
+                     static_cast<int>(retried.status().code()));
+        continue;
+      }
+      purge_cursor = retried->next;
+      if (retried->reports > 0) {
+        std::fprintf(stderr,
+                     "{\"service\":\"enrollment\",\"event\":\"purge_retry\",\"reports\":%d,"
+                     "\"completed\":%d,\"errors\":%d}\n",
+                     retried->reports, retried->completed, retried->errors);
       }
     }
   });

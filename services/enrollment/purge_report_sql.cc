@@ -55,6 +55,27 @@ absl::StatusOr<std::vector<PurgeReportRow>> List(SQLite::Database& db,
   return rows;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListRetryable(
+    SQLite::Database& db, const std::pair<std::string, std::string>& after, absl::Time now,
+    int limit) {
+  SQLite::Statement q(db,
+                      "SELECT DISTINCT cohort_id, participant_id FROM purge_reports "
+                      "WHERE (cohort_id, participant_id) > (?1, ?2) "
+                      "AND (state = ?3 OR (state = ?4 AND lease_micros <= ?5)) "
+                      "ORDER BY cohort_id, participant_id LIMIT ?6");
+  q.bind(1, after.first);
+  q.bind(2, after.second);
+  q.bind(3, static_cast<int>(v1::PurgeReport::FAILED));
+  q.bind(4, static_cast<int>(v1::PurgeReport::PENDING));
+  q.bind(5, static_cast<int64_t>(absl::ToUnixMicros(now)));
+  q.bind(6, limit);
+  std::vector<std::pair<std::string, std::string>> keys;
+  while (q.executeStep()) {
+    keys.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+  }
+  return keys;
+}
+
 absl::Status Put(SQLite::Database& db, const PurgeReportRow& row) {
   SQLite::Statement q(db,
                       "INSERT OR REPLACE INTO purge_reports (cohort_id, participant_id, service, "

@@ -7,6 +7,7 @@
 #define KAIZEN_SERVICES_ENROLLMENT_PURGE_REPORT_SQL_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
@@ -24,6 +25,11 @@ extern const char kSchemaV3[];
 absl::StatusOr<std::vector<PurgeReportRow>> List(SQLite::Database& db,
                                                  const std::string& cohort_id,
                                                  const std::string& participant_id);
+// Up to `limit` keys (cohort_id, participant_id) after `after`, in key
+// order, with a row FAILED or PENDING with its lease at or before `now`.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListRetryable(
+    SQLite::Database& db, const std::pair<std::string, std::string>& after, absl::Time now,
+    int limit);
 // Inserts or replaces the row with the same key.
 absl::Status Put(SQLite::Database& db, const PurgeReportRow& row);
 

@@ -4,6 +4,7 @@
 // address is NOT_CONFIGURED (never skipped silently), and two purges at
 // once call each service once and keep its answer.
 #include <thread>
+#include <utility>
 
 #include "clients/purge/purge_client_errors.h"
 #include "clients/purge/purge_contract.h"
@@ -186,6 +187,113 @@ TEST_F(PurgeTest, AnAnswerForAnotherServiceCohortOrPersonIsNotTrusted) {
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_TRUE(retry->report().complete()) << retry->report().DebugString();
   EXPECT_EQ(Of(retry->report(), "survey").report().service(), "survey");
+}
+
+// The automatic retry (purge_sweep.cc): what the server's background
+// thread does every minute.
+TEST_F(PurgeTest, TheSweepCompletesAFailedServiceWithoutAnotherCall) {
+  const std::string cohort = CohortWithApplicants(1);
+  Finish(cohort);
+  survey_.FailNext(1);  // plans stays NOT_CONFIGURED
+  auto first = Purge(cohort);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(Of(first->report(), "survey").state(), v1::PurgeReport::FAILED);
+
+  clock_.Advance(absl::Minutes(1));  // survey is back
+  auto sweep = enrollment_->RetryIncompletePurges(10);
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  EXPECT_EQ(sweep->reports, 1);
+  EXPECT_EQ(sweep->completed, 0);  // plans still needs an address
+  EXPECT_EQ(sweep->errors, 0);
+  EXPECT_EQ(sweep->next, (std::pair<std::string, std::string>{}));
+  auto stored = Report(cohort + "/purgeReport");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(Of(*stored, "survey").state(), v1::PurgeReport::DONE);
+  EXPECT_EQ(Of(*stored, "survey").attempts(), 2);
+  EXPECT_EQ(Count(Of(*stored, "survey"), "responses"), 5);
+  EXPECT_EQ(Of(*stored, "plans").state(), v1::PurgeReport::NOT_CONFIGURED);
+  EXPECT_EQ(Of(*stored, "plans").attempts(), 0);
+  EXPECT_EQ(survey_.requests().size(), 2u);
+  EXPECT_EQ(scheduling_.requests().size(), 1u);  // DONE is not called again
+
+  // Only NOT_CONFIGURED is left: nothing for the sweep to do.
+  auto idle = enrollment_->RetryIncompletePurges(10);
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  EXPECT_EQ(idle->reports, 0);
+  EXPECT_EQ(survey_.requests().size(), 2u);
+  EXPECT_EQ(scheduling_.requests().size(), 1u);
+  EXPECT_EQ(Of(*Report(cohort + "/purgeReport"), "plans").attempts(), 0);
+  EXPECT_EQ(enrollment_->RetryIncompletePurges(0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(PurgeTest, TheSweepLeavesACallInFlightAndTakesOverOneWhoseLeaseLapsed) {
+  const std::string cohort = CohortWithApplicants(1);
+  Finish(cohort);
+  Configure({&scheduling_, &survey_, &plans_});
+  survey_.HoldCalls();
+  std::thread a([&] { (void)Purge(cohort); });
+  survey_.WaitForCalls(1);
+  scheduling_.WaitForCalls(1);  // a's other calls, in parallel, answered first
+  plans_.WaitForCalls(1);
+  auto in_flight = enrollment_->RetryIncompletePurges(10);  // lease still running
+  ASSERT_TRUE(in_flight.ok()) << in_flight.status();
+  EXPECT_EQ(in_flight->reports, 0);
+  clock_.Advance(absl::Minutes(3));  // past the 2 min lease: a crashed, say
+  absl::StatusOr<Enrollment::PurgeSweep> sweep;
+  std::thread b([&] { sweep = enrollment_->RetryIncompletePurges(10); });
+  survey_.WaitForCalls(2);  // the sweep claimed survey again and called it
+  survey_.ReleaseCalls();
+  a.join();
+  b.join();
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  EXPECT_EQ(sweep->reports, 1);
+  EXPECT_EQ(sweep->completed, 1);
+  auto stored = Report(cohort + "/purgeReport");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(stored->complete());
+  EXPECT_EQ(Of(*stored, "survey").attempts(), 2);
+  // a's other calls were answered but not yet stored when its lease
+  // lapsed (it stores all its answers after the last one), so the sweep
+  // asked them again too; they answered as repeats.
+  EXPECT_EQ(scheduling_.requests().size(), 2u);
+  EXPECT_TRUE(Of(*stored, "scheduling").report().repeat());
+  EXPECT_EQ(Count(Of(*stored, "plans"), "plans"), 3);
+}
+
+TEST_F(PurgeTest, MoreFailingReportsThanOneSweepTakesAreRetriedInTurn) {
+  const std::string first = CohortWithApplicants(1);
+  const std::string second = CohortWithApplicants(1);
+  Finish(first);
+  Finish(second);
+  survey_.FailNext(2);
+  ASSERT_TRUE(Purge(first).ok());
+  ASSERT_TRUE(Purge(second).ok());
+  survey_.FailNext(1);  // the first sweep's call fails again
+  auto one = enrollment_->RetryIncompletePurges(1);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->reports, 1);
+  EXPECT_EQ(one->completed, 0);
+  EXPECT_NE(one->next, (std::pair<std::string, std::string>{}));
+  // The next sweep goes on after it instead of retrying it again.
+  auto two = enrollment_->RetryIncompletePurges(1, one->next);
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_EQ(two->reports, 1);
+  ASSERT_EQ(survey_.requests().size(), 4u);
+  EXPECT_NE(survey_.requests()[2].cohort(), survey_.requests()[3].cohort());
+  // Then it reaches the end, goes on from the start and completes the first.
+  auto three = enrollment_->RetryIncompletePurges(1, two->next);
+  ASSERT_TRUE(three.ok()) << three.status();
+  EXPECT_EQ(three->reports, 1);
+  EXPECT_EQ(three->completed, 0);  // plans is NOT_CONFIGURED
+  EXPECT_EQ(three->next, (std::pair<std::string, std::string>{}));
+  ASSERT_EQ(survey_.requests().size(), 5u);
+  EXPECT_EQ(survey_.requests()[4].cohort(), survey_.requests()[2].cohort());
+  auto four = enrollment_->RetryIncompletePurges(1, three->next);
+  ASSERT_TRUE(four.ok()) << four.status();
+  EXPECT_EQ(four->reports, 0);
+  EXPECT_EQ(Of(*Report(first + "/purgeReport"), "survey").state(), v1::PurgeReport::DONE);
+  EXPECT_EQ(Of(*Report(second + "/purgeReport"), "survey").state(), v1::PurgeReport::DONE);
 }
 
 TEST_F(PurgeTest, ReportIsSecretariatOnlyAndNamed) {
