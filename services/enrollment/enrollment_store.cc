@@ -27,59 +27,6 @@ using storage::Parse;
 using storage::ReadAll;
 using storage::SqlLimit;
 
-constexpr char kSchemaV1[] = R"sql(
-CREATE TABLE cohorts (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  state INTEGER NOT NULL,
-  revision INTEGER NOT NULL,
-  data BLOB NOT NULL
-);
-
-CREATE TABLE applications (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
-  id TEXT NOT NULL,
-  state INTEGER NOT NULL,
-  municipality_code TEXT NOT NULL,
-  priority INTEGER NOT NULL,
-  revision INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  UNIQUE (cohort_id, id)
-);
-CREATE INDEX applications_queue ON applications (cohort_id, priority DESC, seq);
-
-CREATE TABLE application_emails (
-  cohort_id TEXT NOT NULL,
-  email_key TEXT NOT NULL,
-  application_id TEXT NOT NULL,
-  PRIMARY KEY (cohort_id, email_key)
-);
-
-CREATE TABLE participants (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
-  id TEXT NOT NULL,
-  role INTEGER NOT NULL,
-  state INTEGER NOT NULL,
-  municipality_code TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  UNIQUE (cohort_id, id)
-);
-CREATE INDEX participants_by_cohort ON participants (cohort_id, seq);
-
-CREATE TABLE changes (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  participant_name TEXT NOT NULL,
-  municipality_code TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  time_micros INTEGER NOT NULL
-);
-CREATE INDEX changes_by_municipality ON changes (municipality_code, seq);
-)sql";
-
 std::string CohortName(absl::string_view id) {
   return absl::StrCat("cohorts/", id);
 }
@@ -588,13 +535,6 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 };
 
 }  // namespace
-
-const storage::Migrations& EnrollmentStore::Migrations() {
-  static const auto* const kMigrations = new storage::Migrations{
-      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2,
-      purge_report_sql::kSchemaV3};
-  return *kMigrations;
-}
 
 absl::StatusOr<std::unique_ptr<EnrollmentStore>> EnrollmentStore::Open(
     const storage::DatabaseOptions& options) {

@@ -1,0 +1,75 @@
+// Enrollment's schema history: migration 1 here, the later ones beside the
+// SQL that uses them (claim_link_sql, purge_report_sql). Kept out of
+// enrollment_store.cc so the store file holds the transaction alone.
+#include "absl/strings/str_cat.h"
+#include "common/storage/request_ids.h"
+#include "services/enrollment/claim_link_sql.h"
+#include "services/enrollment/enrollment_store.h"
+#include "services/enrollment/purge_report_sql.h"
+
+namespace kaizen::enrollment {
+namespace {
+
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE cohorts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  state INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE applications (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
+  id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  municipality_code TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (cohort_id, id)
+);
+CREATE INDEX applications_queue ON applications (cohort_id, priority DESC, seq);
+
+CREATE TABLE application_emails (
+  cohort_id TEXT NOT NULL,
+  email_key TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  PRIMARY KEY (cohort_id, email_key)
+);
+
+CREATE TABLE participants (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  cohort_id TEXT NOT NULL REFERENCES cohorts(id),
+  id TEXT NOT NULL,
+  role INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  municipality_code TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (cohort_id, id)
+);
+CREATE INDEX participants_by_cohort ON participants (cohort_id, seq);
+
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  participant_name TEXT NOT NULL,
+  municipality_code TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  time_micros INTEGER NOT NULL
+);
+CREATE INDEX changes_by_municipality ON changes (municipality_code, seq);
+)sql";
+
+}  // namespace
+
+const storage::Migrations& EnrollmentStore::Migrations() {
+  static const auto* const kMigrations = new storage::Migrations{
+      absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2,
+      purge_report_sql::kSchemaV3};
+  return *kMigrations;
+}
+
+}  // namespace kaizen::enrollment
