@@ -60,14 +60,18 @@ std::string DescribeChange(const v1::Meeting& before, const v1::Meeting& after) 
 
 }  // namespace
 
+absl::StatusOr<MeetingName> Scheduling::RequireOrganiserOfMeeting(const Principal& caller,
+                                                                  const std::string& name) {
+  RETURN_IF_ERROR(RequireOrganiser(caller));
+  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", name));
+  ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
+  RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  return n;
+}
+
 absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
     const Principal& caller, const v1::UpdateMeetingFormatRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
-  }
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
   if (r.format() == v1::ONLINE) {
     RETURN_IF_ERROR(internal::ValidateUrl("online_url", r.online_url()));
   } else if (r.format() == v1::IN_PERSON) {
@@ -129,12 +133,7 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
 
 absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
                                                         const v1::ScheduleMeetingRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
-  }
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
   if (!r.has_start_time()) return InvalidField("start_time", "is required");
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 0, 500, true));
   const absl::Time now = clock_->Now();
@@ -165,12 +164,7 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
 
 absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
                                                       const v1::CancelMeetingRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
-  }
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   v1::Meeting out;
@@ -193,12 +187,7 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
 
 absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller,
                                                          const v1::ReinstateMeetingRequest& r) {
-  RETURN_IF_ERROR(RequireOrganiser(caller));
-  ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", r.name()));
-  {
-    ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
-    RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
-  }
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   v1::Meeting out;

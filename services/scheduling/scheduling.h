@@ -47,6 +47,10 @@ using ::kaizen::enrollment_client::RosterView;
 
 // services/scheduling/scheduling_store.h; declared here so that this header
 // pulls in neither storage nor SQLite.
+namespace internal {
+struct MeetingName;  // internal.h
+}  // namespace internal
+
 class SchedulingStore;
 
 // Keys the service needs besides the principal's (common/auth/keys.h).
@@ -161,6 +165,11 @@ class Scheduling {
   // same PERMISSION_DENIED NOT_ON_ROSTER, so nobody learns which cohorts
   // exist, nor anything about their contents, from scheduling.
   absl::StatusOr<RosterView> FetchRoster(const Principal& caller, const std::string& cohort);
+  // The gate every change to one meeting opens with (meeting_changes.cc):
+  // the caller's organiser role, the meeting's name (`name` field), then
+  // the caller's organiser place on that cohort's roster.
+  absl::StatusOr<internal::MeetingName> RequireOrganiserOfMeeting(const Principal& caller,
+                                                                  const std::string& name);
 
   // A calendar feed the caller may manage (calendar_feeds.cc): their own
   // (`own`), or any feed of the cohort for the secretariat. A missing feed
