@@ -15,6 +15,8 @@
 namespace kaizen::gateway {
 namespace {
 
+constexpr char kPartnerTag[] = "Partner";
+
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
@@ -384,9 +386,17 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
   }
   Json paths = Json::Object();
   std::set<const google::protobuf::ServiceDescriptor*> tagged;
+  bool any_partner_route = false;
   for (const Route& route : table.routes()) {
     const auto* m = route.method->descriptor;
-    tagged.insert(m->service());
+    // Routes partner API keys may call form their own tag (issue 14): the
+    // partner integrator reads one section.
+    const bool partner_route = route.method->accept_api_key;
+    if (partner_route) {
+      any_partner_route = true;
+    } else {
+      tagged.insert(m->service());
+    }
     Json parameters = Json::Array();
     const std::string path = OpenApiPath(route, &builder, &parameters);
     std::set<std::string> bound;
@@ -427,7 +437,7 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
     op.Set("description",
            Json::Str(absl::StrCat(comment.empty() ? "" : comment + "\n\n", SecurityNote(*route.method),
                                   " gRPC: `", route.method->grpc_path, "`.")));
-    op.Set("tags", Json::Array().Push(Json::Str(m->service()->name())));
+    op.Set("tags", Json::Array().Push(Json::Str(partner_route ? kPartnerTag : m->service()->name())));
     if (parameters.size() > 0) op.Set("parameters", std::move(parameters));
     if (!route.body.empty()) {
       Json schema = route.body == "*" ? builder.SchemaForMessage(m->input_type())
@@ -483,6 +493,16 @@ std::string BuildOpenApi(const RouteTable& table, const OpenApiInfo& info) {
     std::string doc = builder.Doc(service);
     tag.Set("description", Json::Str(doc.empty() ? service->full_name() : doc));
     tags.Push(std::move(tag));
+  }
+  if (any_partner_route) {
+    tags.Push(Json::Object()
+                  .Set("name", Json::Str(kPartnerTag))
+                  .Set("description",
+                       Json::Str("For partner municipalities' HR systems: usable with an API key "
+                                 "alone (X-Api-Key), bound to one municipality. Only the "
+                                 "municipality's own staff, only what each consents to share now; "
+                                 "every read of personal data writes a provision record "
+                                 "(APPI Art. 29). Start with the change feed (ListChanges).")));
   }
   Json servers = Json::Array();
   for (const std::string& url : info.servers) servers.Push(Json::Object().Set("url", Json::Str(url)));

@@ -219,6 +219,22 @@ TEST_F(OpenApiTest, DocumentsItselfFromTheProtoComments) {
   // Servers and tags.
   EXPECT_EQ(At(doc_, "servers")->list_value().values(0).struct_value().fields().at("url").string_value(), "/");
   EXPECT_GE(At(doc_, "tags")->list_value().values_size(), 2);
+  // Routes that accept partner API keys have their own tag (and only it).
+  auto tags_of = [&](const Struct& operation) {
+    std::vector<std::string> out;
+    for (const Value& v : At(operation, "tags")->list_value().values()) out.push_back(v.string_value());
+    return out;
+  };
+  EXPECT_EQ(tags_of(get), std::vector<std::string>{"Partner"});
+  EXPECT_NE(tags_of(op("/v1/shelves/{shelve}/things", "get")), std::vector<std::string>{"Partner"});
+  bool partner_tag_described = false;
+  for (const Value& v : At(doc_, "tags")->list_value().values()) {
+    if (v.struct_value().fields().at("name").string_value() == "Partner") {
+      partner_tag_described = absl::StrContains(
+          v.struct_value().fields().at("description").string_value(), "API key");
+    }
+  }
+  EXPECT_TRUE(partner_tag_described);
 }
 
 TEST(OpenApiErrorsTest, ParsesTheErrorsSentence) {

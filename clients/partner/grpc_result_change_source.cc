@@ -1,0 +1,73 @@
+#include "clients/partner/grpc_result_change_source.h"
+
+#include <utility>
+
+#include "clients/purge/purge_contract.h"
+#include "common/server/principal_context.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/impl/client_unary_call.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+
+namespace kaizen::partner_client {
+
+namespace {
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    default: return "UNKNOWN";
+  }
+}
+
+}  // namespace
+
+GrpcResultChangeSource::GrpcResultChangeSource(std::string service, std::string method,
+                                               std::shared_ptr<grpc::Channel> channel,
+                                               const auth::PrincipalSigner* signer,
+                                               absl::Duration deadline)
+    : service_(std::move(service)),
+      method_(std::move(method)),
+      channel_(std::move(channel)),
+      rpc_method_(method_.c_str(), grpc::internal::RpcMethod::NORMAL_RPC, channel_),
+      signer_(signer),
+      deadline_(deadline) {}
+
+absl::StatusOr<kaizen::type::ListResultChangesResponse> GrpcResultChangeSource::List(
+    int64_t after_sequence, int page_size) {
+  kaizen::type::ListResultChangesRequest request;
+  request.set_after_sequence(after_sequence);
+  request.set_page_size(page_size);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  // As GrpcPurgeTarget: wait for a (re)connect within the deadline rather
+  // than failing at once while gRPC backs off after an earlier failure.
+  context.set_wait_for_ready(true);
+  server::AttachPrincipal(auth::ServicePrincipal(purge_client::kEnrollmentService), *signer_,
+                          &context);
+  kaizen::type::ListResultChangesResponse response;
+  grpc::Status status =
+      grpc::internal::BlockingUnaryCall<kaizen::type::ListResultChangesRequest,
+                                        kaizen::type::ListResultChangesResponse>(
+          channel_.get(), rpc_method_, &context, request, &response);
+  if (status.ok()) return response;
+  const grpc::StatusCode code = status.error_code();
+  if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return ResultSourceUnavailable(service_);
+  }
+  const std::string reason = errors::Reason(FromGrpcStatus(status));
+  return ResultSourceFailed(service_, reason.empty() ? CodeName(code) : reason);
+}
+
+}  // namespace kaizen::partner_client
