@@ -10,13 +10,10 @@ import io
 import unittest
 
 import kaizen_stack
+from fixtures import rfc3339
 
 COHORT = "cohorts/e2e-rules"
 MATSUSAKA, CHIYODA = "242047", "131016"
-
-
-def rfc3339(dt):
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def applicant(n, town):
