@@ -25,5 +25,7 @@ KAIZEN_DEFINE_RPC(SurveyGrpcService, AnalyzeText, v1::AnalyzeTextRequest, v1::Te
 KAIZEN_DEFINE_RPC(SurveyGrpcService, GetCodingRules, v1::GetCodingRulesRequest, v1::CodingRules)
 KAIZEN_DEFINE_RPC(SurveyGrpcService, UpdateCodingRules, v1::UpdateCodingRulesRequest, v1::CodingRules)
 KAIZEN_DEFINE_RPC(SurveyGrpcService, PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+KAIZEN_DEFINE_RPC(SurveyGrpcService, GetSharedSurveyProfile, v1::GetSharedSurveyProfileRequest, v1::SharedSurveyProfile)
+KAIZEN_DEFINE_RPC(SurveyGrpcService, ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
 }  // namespace kaizen::survey

@@ -39,6 +39,8 @@ class SurveyGrpcService final : public v1::SurveyService::Service {
   KAIZEN_DECLARE_RPC(GetCodingRules, v1::GetCodingRulesRequest, v1::CodingRules)
   KAIZEN_DECLARE_RPC(UpdateCodingRules, v1::UpdateCodingRulesRequest, v1::CodingRules)
   KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+  KAIZEN_DECLARE_RPC(GetSharedSurveyProfile, v1::GetSharedSurveyProfileRequest, v1::SharedSurveyProfile)
+  KAIZEN_DECLARE_RPC(ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
  private:
   Survey* domain_;

@@ -1,5 +1,6 @@
 // The survey server: flags -> Options -> store -> enrollment and scheduling
-// clients, MeCab -> domain (built-in instrument and coding rules) -> gRPC.
+// clients, the partner gate (roster + enrollment's RecordProvision), MeCab
+// -> domain (built-in instrument and coding rules) -> gRPC.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -7,6 +8,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "clients/enrollment/grpc_roster_source.h"
+#include "clients/partner/grpc_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/grpc_meeting_source.h"
 #include "common/auth/principal.h"
 #include "common/auth/tls.h"
@@ -91,14 +94,20 @@ int main(int argc, char** argv) {
   // TLS to the other services when --backend_tls_ca_file is given.
   const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
       kaizen::auth::ChannelCredentialsFor(options->backend_tls);
-  kaizen::enrollment_client::GrpcRosterSource roster(
-      grpc::CreateChannel(enrollment, backend_credentials), &signer, "survey",
-      absl::Milliseconds(deadline_ms));
+  const std::shared_ptr<grpc::Channel> enrollment_channel =
+      grpc::CreateChannel(enrollment, backend_credentials);
+  kaizen::enrollment_client::GrpcRosterSource roster(enrollment_channel, &signer, "survey",
+                                                     absl::Milliseconds(deadline_ms));
+  // Partner reads (GetSharedSurveyProfile): the same roster decides, and
+  // enrollment records every provision before anything leaves.
+  kaizen::partner_client::GrpcProvisionRecorder provision("survey", enrollment_channel, &signer,
+                                                          absl::Milliseconds(deadline_ms));
+  kaizen::partner_client::SharedReadGate shared_reads(&roster, &provision);
   kaizen::scheduling_client::GrpcMeetingSource meetings(
       grpc::CreateChannel(scheduling, backend_credentials), &signer, "survey",
       absl::Milliseconds(deadline_ms));
   survey::Survey domain(store->get(), &roster, &meetings, tokenizer->get(), kaizen::Clock::Real(),
-                        survey::SurveyConfig{options->page_token_key, k});
+                        survey::SurveyConfig{options->page_token_key, k}, &shared_reads);
   if (absl::Status s = domain.EnsureBuiltins(); !s.ok()) {
     std::fprintf(stderr, "survey: cannot create the built-in questionnaire: %s\n",
                  std::string(s.message()).c_str());

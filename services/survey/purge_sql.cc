@@ -7,6 +7,7 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "clients/partner/result_changes_contract.h"
 #include "common/storage/request_ids.h"
 #include "services/survey/survey_rows.h"
 
@@ -19,6 +20,7 @@ constexpr char kFreeText[] = "free_text_answers";
 constexpr char kPoolRows[] = "pool_rows";
 constexpr char kParticipation[] = "participation_entries";
 constexpr char kRequestIds[] = "request_ids";
+constexpr char kResultChanges[] = "result_changes";
 
 // Free-text answers in one stored response (each is a personal field
 // removed with it).
@@ -78,11 +80,13 @@ PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id) {
   SQLite::Statement remove(db, "DELETE FROM responses WHERE cohort_id = ?1");
   remove.bind(1, cohort_id);
   remove.exec();
+  const int64_t changes = partner_client::DeleteResultChanges(db, cohort_id, "");
   return {{kResponses, responses},
           {kFreeText, free_text},
           {kPoolRows, pool_rows},
           {kParticipation, participation},
-          {kRequestIds, request_ids}};
+          {kRequestIds, request_ids},
+          {kResultChanges, changes}};
 }
 
 PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
@@ -148,11 +152,13 @@ PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,
   remove.bind(1, cohort_id);
   remove.bind(2, participant);
   const int64_t responses = remove.exec();
+  const int64_t changes = partner_client::DeleteResultChanges(db, cohort_id, participant);
   return {{kResponses, responses},
           {kFreeText, free_text},
           {kPoolRows, pool_rows},
           {kParticipation, participation},
-          {kRequestIds, request_ids}};
+          {kRequestIds, request_ids},
+          {kResultChanges, changes}};
 }
 
 }  // namespace kaizen::survey::purge_sql

@@ -18,12 +18,14 @@ extern const char kSchemaV2[];
 
 // Deletes everything personal of one cohort: its responses (linked and
 // anonymous, free text included), their pool projections, the anonymous
-// waves' participation sets and the request ids of its responses. Waves
-// (windows and instrument, no person) stay.
+// waves' participation sets, the request ids of its responses and its rows
+// of the result-change log (issue 14). Waves (windows and instrument, no
+// person) stay.
 PurgeCounts PurgeCohort(SQLite::Database& db, const std::string& cohort_id);
 
-// Deletes one person's linked responses (and pool rows and request ids) in
-// the cohort and removes them from every participation set. `subject`
+// Deletes one person's linked responses (and pool rows, request ids and
+// result-change log rows) in the cohort and removes them from every
+// participation set. `subject`
 // (their account, may be empty) also finds request ids scoped to it.
 // Anonymous responses carry no link to anyone and are not touched.
 PurgeCounts PurgeParticipant(SQLite::Database& db, const std::string& cohort_id,

@@ -188,7 +188,8 @@ TEST_F(SurveyPurgeTest, CohortPurgeDeletesEverythingPersonalOnceAndOnlyThatCohor
                                                {"free_text_answers", 2},
                                                {"pool_rows", 2},
                                                {"participation_entries", 0},
-                                               {"request_ids", 1}}));
+                                               {"request_ids", 1},
+                                               {"result_changes", 2}}));
   EXPECT_EQ(Responses("fy2022"), 0);
   EXPECT_EQ(PoolRows("fy2022"), 0u);
   EXPECT_EQ(Responses("fy2023"), 1);  // the other cohort is untouched
@@ -259,7 +260,8 @@ TEST_F(SurveyPurgeTest, ErasureDeletesOnlyThatPersonAndKeepsThemErased) {
                                                {"free_text_answers", 1},
                                                {"pool_rows", 1},
                                                {"participation_entries", 0},
-                                               {"request_ids", 1}}));
+                                               {"request_ids", 1},
+                                               {"result_changes", 1}}));
   EXPECT_EQ(Responses("fy2022"), 1);  // p2's stays
   v1::GetMyResponseRequest mine;
   mine.set_parent(wave.name());

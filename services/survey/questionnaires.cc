@@ -27,14 +27,16 @@ using internal::Violations;
 
 Survey::Survey(SurveyStore* store, enrollment_client::RosterSource* roster,
                scheduling_client::MeetingSource* meetings, const text::Tokenizer* tokenizer,
-               const Clock* clock, SurveyConfig config)
+               const Clock* clock, SurveyConfig config,
+               const partner_client::SharedReadGate* shared_reads)
     : store_(store),
       roster_(roster),
       meetings_(meetings),
       tokenizer_(tokenizer),
       clock_(clock),
       config_(std::move(config)),
-      page_tokens_(config_.page_token_key) {}
+      page_tokens_(config_.page_token_key),
+      shared_reads_(shared_reads) {}
 
 namespace {
 

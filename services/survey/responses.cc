@@ -192,6 +192,14 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
         RETURN_IF_ERROR(tx.SetParticipation(id.cohort_id, id.wave_id, answered));
       }
     }
+    if (!anonymous && submit) {
+      // What GetSharedSurveyProfile answers for this person changed (a
+      // submission, new answers or share_text, the submit time): logged in
+      // this transaction, so the row exists if and only if the save
+      // committed. Drafts are nobody's profile; anonymous waves are never
+      // shared (a row would link the person to the wave's timing).
+      RETURN_IF_ERROR(tx.AppendResultChange(id.cohort_id, participant, now));
+    }
     if (!anonymous) {
       RETURN_IF_ERROR(internal::Remember(tx, scope, r.request_id(), r, rec.response.name(), now));
     }

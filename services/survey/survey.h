@@ -23,11 +23,13 @@
 
 #include "absl/status/statusor.h"
 #include "clients/enrollment/roster.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/meetings.h"
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/survey/v1/survey.pb.h"
 #include "kaizen/type/http_body.pb.h"
+#include "kaizen/type/partner.pb.h"
 #include "kaizen/type/principal.pb.h"
 #include "kaizen/type/purge.pb.h"
 
@@ -49,10 +51,15 @@ struct SurveyConfig {
 
 class Survey {
  public:
-  // None owned; all must outlive this object.
+  // None owned; all must outlive this object. `shared_reads` decides who
+  // may read a person's shared profile and records partner pulls (main.cc
+  // builds it over the same roster source and enrollment's
+  // RecordProvision); without it GetSharedSurveyProfile answers INTERNAL
+  // and provides nothing (tools that never serve partners, fuzzers).
   Survey(SurveyStore* store, enrollment_client::RosterSource* roster,
          scheduling_client::MeetingSource* meetings, const text::Tokenizer* tokenizer,
-         const Clock* clock, SurveyConfig config);
+         const Clock* clock, SurveyConfig config,
+         const partner_client::SharedReadGate* shared_reads = nullptr);
 
   // Creates the built-in pre-survey ("instruments/kaizen-pre", v1
   // published) and the default coding rules if missing. Idempotent; main()
@@ -114,6 +121,24 @@ class Survey {
   absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
       const Principal& caller, const kaizen::type::PurgeRequest& r);
 
+  // The partner release (shared_profile.cc; issue 14). One person's own
+  // profile as shared with their employer: the insect's eye of each of
+  // their submitted responses in non-anonymous waves (oldest first), scored
+  // exactly as GetPersonProfile but without the reference pool (no
+  // percentile, pool_size 0: nothing derived from other people's answers),
+  // and their free-text answers marked share_text. Read through
+  // partner_client::SharedReadGate: a partner key gets it only for its own
+  // consenting staff and only after enrollment recorded the provision
+  // ("survey.profile", plus "survey.shared_text" when text is included);
+  // the secretariat and the person themself read it without a record. No
+  // submitted response: an empty answer and no record (nothing provided).
+  absl::StatusOr<v1::SharedSurveyProfile> GetSharedSurveyProfile(
+      const Principal& caller, const v1::GetSharedSurveyProfileRequest& r);
+  // The SHARE_SURVEY_PROFILE change log, for enrollment's partner feed
+  // (enrollment's service principal only).
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      const Principal& caller, const kaizen::type::ListResultChangesRequest& r);
+
  private:
   SurveyStore* store_;
   enrollment_client::RosterSource* roster_;
@@ -122,6 +147,7 @@ class Survey {
   const Clock* clock_;
   SurveyConfig config_;
   PageTokenCodec page_tokens_;
+  const partner_client::SharedReadGate* shared_reads_;
 };
 
 }  // namespace kaizen::survey

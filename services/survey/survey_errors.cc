@@ -1,6 +1,7 @@
 #include "services/survey/survey_errors.h"
 
 #include "absl/strings/str_cat.h"
+#include "clients/partner/partner_client_errors.h"
 #include "common/status/errors.h"
 #include "common/util/clock.h"
 
@@ -166,14 +167,18 @@ const std::vector<absl::string_view>& SharedReasons() {
   // checks of common/validation, INVALID_PAGE_TOKEN, REQUEST_ID_REUSED,
   // NOT_FOUND and ALREADY_EXISTS (common/status/errors), ETAG_MISMATCH, the
   // clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, the purge
-  // contract's ENROLLMENT_ONLY (clients/purge), and
-  // storage's DATABASE_BUSY / STORAGE_ERROR / INTERNAL.
+  // contract's ENROLLMENT_ONLY (clients/purge), the partner kit's
+  // NOT_SHARED_WITH_PARTNER / OWN_RESULTS_ONLY / PROVISION_UNRECORDED
+  // (clients/partner: GetSharedSurveyProfile), and storage's DATABASE_BUSY /
+  // STORAGE_ERROR / INTERNAL.
   static const auto* const kReasons = new std::vector<absl::string_view>{
       "INVALID_NAME",      "TEXT_REQUIRED",     "TEXT_TOO_SHORT",    "TEXT_TOO_LONG",
       "INVALID_UTF8",      "CONTROL_CHARACTER", "MUNICIPALITY_CODE_FORMAT",
       "MUNICIPALITY_CODE_CHECK_DIGIT", "NOT_A_MUNICIPALITY", "INVALID_PAGE_TOKEN", "REQUEST_ID_REUSED",
       "NOT_FOUND",         "ALREADY_EXISTS",    "ETAG_MISMATCH",     "ENROLLMENT_UNAVAILABLE",
       "SCHEDULING_UNAVAILABLE", "ENROLLMENT_ONLY", "DATABASE_BUSY", "STORAGE_ERROR",    "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
+      partner_client::kNotSharedWithPartner, partner_client::kOwnResultsOnly,
+      partner_client::kProvisionUnrecorded,
   };
   return *kReasons;
 }

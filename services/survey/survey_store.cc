@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "clients/partner/result_changes_contract.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
@@ -414,6 +415,23 @@ class SqliteSurveyTx final : public SurveyTx {
     return absl::OkStatus();
   }
 
+  // --- the result-change log
+
+  absl::Status AppendResultChange(const std::string& cohort_id, const std::string& participant,
+                                  absl::Time time) override {
+    partner_client::AppendResultChange(db_, cohort_id, participant,
+                                       kaizen::type::SHARE_SURVEY_PROFILE, time);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) override {
+    partner_client::ResultChangesQuery query;
+    query.after_sequence = after_sequence;
+    query.page_size = page_size;
+    return partner_client::ListResultChanges(db_, query);
+  }
+
   // --- personal-data purge
 
   absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
@@ -555,7 +573,9 @@ class SqliteSurveyTx final : public SurveyTx {
 const storage::Migrations& SurveyStore::Migrations() {
   static const auto* const kMigrations =
       new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
-                              purge_sql::kSchemaV2, purge_sql::kSchemaV3};
+                              purge_sql::kSchemaV2, purge_sql::kSchemaV3,
+                              // 4: the result-change log (issue 14).
+                              std::string(partner_client::kResultChangesSchema)};
   return *kMigrations;
 }
 

@@ -39,6 +39,7 @@
 #include "common/storage/purge_marks.h"
 #include "common/storage/request_ids.h"
 #include "kaizen/survey/v1/survey.pb.h"
+#include "kaizen/type/partner.pb.h"
 
 namespace kaizen::survey {
 
@@ -191,13 +192,25 @@ class SurveyTx {
   // Stores `rules` with revision `revision` (the caller passes old + 1).
   virtual absl::Status PutCodingRules(const v1::CodingRules& rules, int64_t revision) = 0;
 
+  // --- the result-change log (issue 14; clients/partner/result_changes_contract.h)
+  // Appends one SHARE_SURVEY_PROFILE change of `participant`
+  // ("cohorts/{cohort_id}/participants/{p}") at `time`. Call it in the write
+  // transaction that changed what GetSharedSurveyProfile answers for them,
+  // so the row commits (and rolls back) with the change.
+  virtual absl::Status AppendResultChange(const std::string& cohort_id,
+                                          const std::string& participant, absl::Time time) = 0;
+  // The page of changes after `after_sequence`, at most `page_size` rows.
+  virtual absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) = 0;
+
   // --- personal-data purge (issue 15; purge_sql.h has the details)
   // participant "": everything personal of the cohort (responses, free
-  // text, pool projections, participation sets, request ids); else that
-  // person's linked responses and their place in participation sets.
-  // `subject` (may be empty) finds request ids scoped to their account.
-  // Kinds in order: responses, free_text_answers, pool_rows,
-  // participation_entries, request_ids.
+  // text, pool projections, participation sets, request ids, result-change
+  // log rows); else that person's linked responses, their place in
+  // participation sets and their log rows. `subject` (may be empty) finds
+  // request ids scoped to their account. Kinds in order: responses,
+  // free_text_answers, pool_rows, participation_entries, request_ids,
+  // result_changes.
   virtual absl::StatusOr<PurgeCounts> PurgePersonalData(const std::string& cohort_id,
                                                         const std::string& participant,
                                                         const std::string& subject) = 0;

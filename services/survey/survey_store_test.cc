@@ -248,9 +248,52 @@ class SurveyStoreTest : public ::testing::Test, public StoreHelpers {
   }
 };
 
-// 1: the tables; 2: the purge marks (issue 15); 3: what each purge deleted.
-TEST(SurveyStoreSchemaTest, ThreeMigrations) {
-  EXPECT_EQ(SurveyStore::Migrations().size(), 3u);
+// 1: the tables; 2: the purge marks (issue 15); 3: what each purge deleted;
+// 4: the result-change log (issue 14).
+TEST(SurveyStoreSchemaTest, FourMigrations) {
+  EXPECT_EQ(SurveyStore::Migrations().size(), 4u);
+}
+
+// A database written before the log existed gains it on the next open and
+// keeps its data.
+TEST(SurveyStoreSchemaTest, ADatabaseAtSchemaThreeGainsTheResultChangeLog) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  ASSERT_NE(tmp, nullptr);
+  storage::DatabaseOptions options;
+  options.path = std::string(tmp) + "/survey-v3.db";
+  options.init = true;
+  {
+    storage::Migrations v3(SurveyStore::Migrations().begin(),
+                           SurveyStore::Migrations().begin() + 3);
+    auto old = storage::Database::Open(options, v3);
+    ASSERT_TRUE(old.ok()) << old.status();
+    ASSERT_TRUE((*old)
+                    ->RunInTransaction([](SQLite::Database& db) {
+                      db.exec("INSERT INTO purges (cohort_id, participant, purge_time) "
+                              "VALUES ('fy2021', '', 1)");
+                      return absl::OkStatus();
+                    })
+                    .ok());
+  }
+  auto store = SurveyStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)
+                  ->Write([](SurveyTx& tx) -> absl::Status {
+                    return tx.AppendResultChange("fy2022", "cohorts/fy2022/participants/p1",
+                                                 absl::FromUnixSeconds(1655254800));
+                  })
+                  .ok());
+  absl::Status read = (*store)->Read([](SurveyTx& tx) -> absl::Status {
+    auto purged = tx.IsPurged("fy2021", "");
+    EXPECT_TRUE(purged.ok() && *purged);
+    auto page = tx.ListResultChanges(0, 10);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return page.status();
+    EXPECT_EQ(page->changes_size(), 1);
+    EXPECT_EQ(page->last_sequence(), 1);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(read.ok()) << read;
 }
 
 // --- instruments and versions ------------------------------------------------

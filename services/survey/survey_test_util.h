@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "clients/enrollment/fake_roster_source.h"
+#include "clients/partner/fake_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/fake_meeting_source.h"
 #include "common/testing/principals.h"
 #include "common/util/clock.h"
@@ -108,7 +110,9 @@ inline google::protobuf::RepeatedPtrField<v1::Answer> FullAnswers(
 }
 
 // The domain with the built-in pre-survey; the clock at 2022-06-15 10:00
-// JST, meeting 1 on 2022-07-24 09:00 JST (so the PRE wave is open).
+// JST, meeting 1 on 2022-07-24 09:00 JST (so the PRE wave is open). Partner
+// reads go through a real SharedReadGate over the fake roster and a fake
+// provision recorder (`provisions_`).
 class SurveyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -124,7 +128,8 @@ class SurveyTest : public ::testing::Test {
     meetings_.SetMeeting(Confirmed(8, Tokyo(2023, 12, 17, 9)));
     clock_.Set(Tokyo(2022, 6, 15, 10));
     survey_ = std::make_unique<Survey>(store_.get(), &roster_, &meetings_, tokenizer_.get(),
-                                       &clock_, SurveyConfig{"survey-page-key-0123456789", 5});
+                                       &clock_, SurveyConfig{"survey-page-key-0123456789", 5},
+                                       &shared_reads_);
     ASSERT_TRUE(survey_->EnsureBuiltins().ok());
   }
 
@@ -153,6 +158,8 @@ class SurveyTest : public ::testing::Test {
   enrollment_client::FakeRosterSource roster_;
   scheduling_client::FakeMeetingSource meetings_;
   FakeClock clock_;
+  partner_client::FakeProvisionRecorder provisions_;
+  partner_client::SharedReadGate shared_reads_{&roster_, &provisions_};
   std::unique_ptr<Survey> survey_;
 };
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "clients/enrollment/fake_roster_source.h"
+#include "clients/partner/fake_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/fake_meeting_source.h"
 #include "common/storage/database.h"
 #include "common/testing/principals.h"
@@ -41,7 +43,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Survey>>& Table() {
       RPC(ListResponses),            RPC(ExportResponses),       RPC(GetPersonProfile),
       RPC(GetMunicipalityProfile),   RPC(GetChange),             RPC(GetScaleReliability),
       RPC(AnalyzeText),              RPC(GetCodingRules),        RPC(UpdateCodingRules),
-      RPC(PurgePersonalData),
+      RPC(PurgePersonalData),        RPC(GetSharedSurveyProfile), RPC(ListResultChanges),
   };
   return *table;
 }
@@ -81,6 +83,9 @@ struct Shared {
   std::unique_ptr<kaizen::survey::text::Tokenizer> tokenizer;
   kaizen::enrollment_client::FakeRosterSource roster;
   kaizen::scheduling_client::FakeMeetingSource meetings;
+  // Partner reads go through the real gate; every provision is recorded.
+  kaizen::partner_client::FakeProvisionRecorder provisions;
+  kaizen::partner_client::SharedReadGate shared_reads{&roster, &provisions};
 };
 
 Shared& TheShared() {
@@ -99,7 +104,8 @@ struct Domain {
     Shared& shared = TheShared();
     survey = std::make_unique<Survey>(store.get(), &shared.roster, &shared.meetings,
                                       shared.tokenizer.get(), &clock,
-                                      kaizen::survey::SurveyConfig{"survey-page-key-0123456789", 5});
+                                      kaizen::survey::SurveyConfig{"survey-page-key-0123456789", 5},
+                                      &shared.shared_reads);
     const absl::Status builtins = survey->EnsureBuiltins();
     KAIZEN_FUZZ_CHECK(builtins.ok(), builtins.ToString());
   }
