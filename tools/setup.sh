@@ -22,6 +22,9 @@ PACKAGES=(
   podman runc catatonit netavark aardvark-dns iptables debootstrap docker-compose
   # tests/fuzz (issue 16): libFuzzer needs clang-14 and its runtimes (tools/fuzz.sh)
   clang-14 clang libclang-rt-14-dev
+  # tools/bundle (issue 14): PDFs with Japanese text (cairo, pango, IPAex Gothic), checked
+  # with pdftotext (tools/bundle/README.md)
+  libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils
 )
 
 missing=()

@@ -1,0 +1,21 @@
+// bundle.json: everything in the bundle as one JSON document, one record per
+// line under "records", sorted by record key (README.md "bundle.json" and
+// "Record keys"). Deterministic: the same data gives the same bytes.
+#ifndef KAIZEN_TOOLS_BUNDLE_RENDER_JSON_H_
+#define KAIZEN_TOOLS_BUNDLE_RENDER_JSON_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "tools/bundle/model.h"
+
+namespace kaizen::bundle {
+
+std::string RenderBundleJson(const BundleData& data);
+
+// A JSON string literal (quotes included; UTF-8 kept, controls escaped).
+std::string JsonQuote(absl::string_view s);
+
+}  // namespace kaizen::bundle
+
+#endif  // KAIZEN_TOOLS_BUNDLE_RENDER_JSON_H_
