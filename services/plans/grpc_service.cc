@@ -20,5 +20,7 @@ KAIZEN_DEFINE_RPC(PlansGrpcService, CreatePracticeEntry, v1::CreatePracticeEntry
 KAIZEN_DEFINE_RPC(PlansGrpcService, ListPracticeEntries, v1::ListPracticeEntriesRequest, v1::ListPracticeEntriesResponse)
 KAIZEN_DEFINE_RPC(PlansGrpcService, GetPlanOutcomes, v1::GetPlanOutcomesRequest, v1::PlanOutcomes)
 KAIZEN_DEFINE_RPC(PlansGrpcService, PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+KAIZEN_DEFINE_RPC(PlansGrpcService, GetSharedPlanStages, v1::GetSharedPlanStagesRequest, v1::SharedPlanStages)
+KAIZEN_DEFINE_RPC(PlansGrpcService, ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
 }  // namespace kaizen::plans

@@ -35,6 +35,8 @@ class PlansGrpcService final : public v1::PlansService::Service {
                      v1::ListPracticeEntriesResponse)
   KAIZEN_DECLARE_RPC(GetPlanOutcomes, v1::GetPlanOutcomesRequest, v1::PlanOutcomes)
   KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+  KAIZEN_DECLARE_RPC(GetSharedPlanStages, v1::GetSharedPlanStagesRequest, v1::SharedPlanStages)
+  KAIZEN_DECLARE_RPC(ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
  private:
   Plans* domain_;

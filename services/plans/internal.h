@@ -118,6 +118,16 @@ absl::StatusOr<v1::Plan> PresentPlan(PlansTx& tx, const PlanRecord& record,
 // The content of revision `number` (0: an empty plan).
 absl::StatusOr<v1::PlanContent> ContentOf(PlansTx& tx, const PlanId& id, int64_t number);
 
+// ---------------------------------------------------------------- partner log
+// (shared_plans.cc)
+
+// Appends a SHARE_ACTION_PLAN result change for every owner of `plan` at
+// `now`. Call inside the write that changed what GetSharedPlanStages
+// returns for them (a stage version, the title of a presented plan, the
+// owners).
+absl::Status LogPlanChange(PlansTx& tx, const std::string& cohort_id, const v1::Plan& plan,
+                           absl::Time now);
+
 }  // namespace kaizen::plans::internal
 
 #endif  // KAIZEN_SERVICES_PLANS_INTERNAL_H_

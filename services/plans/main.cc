@@ -7,6 +7,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "clients/enrollment/grpc_roster_source.h"
+#include "clients/partner/grpc_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/grpc_meeting_source.h"
 #include "common/auth/principal.h"
 #include "common/auth/tls.h"
@@ -76,16 +78,22 @@ int main(int argc, char** argv) {
   // TLS to the other services when --backend_tls_ca_file is given.
   const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
       kaizen::auth::ChannelCredentialsFor(options->backend_tls);
-  kaizen::enrollment_client::GrpcRosterSource roster(
-      grpc::CreateChannel(enrollment, backend_credentials), &signer, "plans",
-      absl::Milliseconds(deadline_ms));
+  const std::shared_ptr<grpc::Channel> enrollment_channel =
+      grpc::CreateChannel(enrollment, backend_credentials);
+  kaizen::enrollment_client::GrpcRosterSource roster(enrollment_channel, &signer, "plans",
+                                                     absl::Milliseconds(deadline_ms));
+  // Partner reads: the roster decides, enrollment's RecordProvision records
+  // (the APPI Art. 29 record), both within --client_deadline_ms.
+  kaizen::partner_client::GrpcProvisionRecorder recorder("plans", enrollment_channel, &signer,
+                                                         absl::Milliseconds(deadline_ms));
+  kaizen::partner_client::SharedReadGate gate(&roster, &recorder);
   kaizen::scheduling_client::GrpcMeetingSource meetings(
       grpc::CreateChannel(scheduling, backend_credentials), &signer, "plans",
       absl::Milliseconds(deadline_ms));
   // No survey service yet: outcomes list the actions per wall, without scores.
   plans::NoSurveyOutcomeSource outcomes;
   plans::Plans domain(store->get(), &roster, &meetings, &outcomes, kaizen::Clock::Real(),
-                      plans::PlansConfig{options->page_token_key});
+                      plans::PlansConfig{options->page_token_key}, &gate);
   plans::PlansGrpcService service(&domain, &signer);
   return server::ServeUntilSignal(
       *options, {{kaizen::plans::v1::PlansService::service_full_name(), &service}});

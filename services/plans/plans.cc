@@ -27,12 +27,13 @@ using internal::Violations;
 
 Plans::Plans(PlansStore* store, enrollment_client::RosterSource* roster,
              scheduling_client::MeetingSource* meetings, OutcomeSource* outcomes,
-             const Clock* clock, PlansConfig config)
+             const Clock* clock, PlansConfig config, const partner_client::SharedReadGate* gate)
     : store_(store),
       roster_(roster),
       meetings_(meetings),
       outcomes_(outcomes),
       clock_(clock),
+      gate_(gate),
       page_tokens_(std::move(config.page_token_key)) {}
 
 namespace {
@@ -219,6 +220,7 @@ absl::StatusOr<v1::Plan> Plans::UpdatePlan(const Principal& caller,
     RETURN_IF_ERROR(CheckEtag(rec.plan.name(), rec.revision, r.plan().etag()));
     const v1::PlanContent& in = r.plan().draft();
     v1::PlanContent* draft = rec.plan.mutable_draft();
+    const std::string title_before = rec.plan.title();
     if (has("title")) rec.plan.set_title(TrimSpaces(r.plan().title()));
     if (has("draft")) *draft = in;
     if (has("draft.vision")) draft->set_vision(in.vision());
@@ -227,6 +229,11 @@ absl::StatusOr<v1::Plan> Plans::UpdatePlan(const Principal& caller,
     if (has("draft.milestones")) *draft->mutable_milestones() = in.milestones();
     *rec.plan.mutable_update_time() = ToProtoTimestamp(now);
     RETURN_IF_ERROR(tx.UpdatePlan(&rec));
+    // Partners see the title beside presented stage versions: a new one is
+    // a change for every owner (the draft is never shared).
+    if (rec.plan.title() != title_before && rec.plan.stages_size() > 0) {
+      RETURN_IF_ERROR(internal::LogPlanChange(tx, id.cohort_id, rec.plan, now));
+    }
     ASSIGN_OR_RETURN(out, internal::PresentPlan(tx, rec, *access));
     return absl::OkStatus();
   }));

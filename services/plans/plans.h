@@ -23,10 +23,12 @@
 
 #include "absl/status/statusor.h"
 #include "clients/enrollment/roster.h"
+#include "clients/partner/shared_read.h"
 #include "clients/scheduling/meetings.h"
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/plans/v1/plans.pb.h"
+#include "kaizen/type/partner.pb.h"
 #include "kaizen/type/principal.pb.h"
 #include "kaizen/type/purge.pb.h"
 #include "services/plans/outcomes.h"
@@ -36,6 +38,10 @@ namespace kaizen::plans {
 using ::kaizen::type::Principal;
 class PlansStore;  // plans_store.h
 
+// The full gRPC method a partner's plan read is recorded under.
+inline constexpr char kGetSharedPlanStagesMethod[] =
+    "/kaizen.plans.v1.PlansService/GetSharedPlanStages";
+
 struct PlansConfig {
   // Signs page tokens. >= 16 bytes.
   std::string page_token_key;
@@ -43,10 +49,13 @@ struct PlansConfig {
 
 class Plans {
  public:
-  // None owned; all must outlive this object.
+  // None owned; all must outlive this object. `gate` decides and records
+  // partner reads (GetSharedPlanStages; main.cc builds it on the same
+  // roster source and enrollment's RecordProvision); without one,
+  // GetSharedPlanStages is INTERNAL.
   Plans(PlansStore* store, enrollment_client::RosterSource* roster,
         scheduling_client::MeetingSource* meetings, OutcomeSource* outcomes, const Clock* clock,
-        PlansConfig config);
+        PlansConfig config, const partner_client::SharedReadGate* gate = nullptr);
 
   // Plans and the draft (plans.cc).
   absl::StatusOr<v1::Plan> CreatePlan(const Principal& caller, const v1::CreatePlanRequest& r);
@@ -93,12 +102,22 @@ class Plans {
   absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
       const Principal& caller, const kaizen::type::PurgeRequest& r);
 
+  // Partner reads and the result-change log (shared_plans.cc; the proto
+  // has the rules). GetSharedPlanStages: a partner key for its own
+  // consenting staff (recorded with enrollment), the secretariat, the
+  // person themself. ListResultChanges: the enrollment service only.
+  absl::StatusOr<v1::SharedPlanStages> GetSharedPlanStages(
+      const Principal& caller, const v1::GetSharedPlanStagesRequest& r);
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      const Principal& caller, const kaizen::type::ListResultChangesRequest& r);
+
  private:
   PlansStore* store_;
   enrollment_client::RosterSource* roster_;
   scheduling_client::MeetingSource* meetings_;
   OutcomeSource* outcomes_;
   const Clock* clock_;
+  const partner_client::SharedReadGate* gate_;
   PageTokenCodec page_tokens_;
 };
 

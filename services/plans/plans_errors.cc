@@ -130,13 +130,17 @@ const std::vector<absl::string_view>& SharedReasons() {
   // REQUEST_ID_REUSED (common/storage/request_ids), NOT_FOUND and
   // ALREADY_EXISTS (common/status/errors), ETAG_MISMATCH (common/util/etag),
   // the clients' ENROLLMENT_UNAVAILABLE and SCHEDULING_UNAVAILABLE, the purge
-  // contract's ENROLLMENT_ONLY (clients/purge), and
+  // contract's ENROLLMENT_ONLY (clients/purge), the partner kit's
+  // NOT_SHARED_WITH_PARTNER / OWN_RESULTS_ONLY / PROVISION_UNRECORDED, and
   // storage's DATABASE_BUSY / STORAGE_ERROR / INTERNAL.
   static const auto* const kReasons = new std::vector<absl::string_view>{
       "INVALID_NAME",      "TEXT_REQUIRED",  "TEXT_TOO_SHORT",  "TEXT_TOO_LONG",
       "INVALID_UTF8",      "CONTROL_CHARACTER", "INVALID_DATE", "INVALID_PAGE_TOKEN",
       "REQUEST_ID_REUSED", "NOT_FOUND",      "ALREADY_EXISTS",  "ETAG_MISMATCH",
-      "ENROLLMENT_UNAVAILABLE", "SCHEDULING_UNAVAILABLE", "ENROLLMENT_ONLY", "DATABASE_BUSY", "STORAGE_ERROR",
+      "ENROLLMENT_UNAVAILABLE", "SCHEDULING_UNAVAILABLE", "ENROLLMENT_ONLY",
+      // clients/partner/partner_client_errors.h (GetSharedPlanStages' gate).
+      "NOT_SHARED_WITH_PARTNER", "OWN_RESULTS_ONLY", "PROVISION_UNRECORDED",
+      "DATABASE_BUSY", "STORAGE_ERROR",
       "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;

@@ -9,6 +9,7 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "clients/partner/result_changes_contract.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
@@ -405,6 +406,28 @@ class SqlitePlansTx final : public PlansTx {
     return storage::IsPurged(db_, cohort_id, participant);
   }
 
+  // --- the result-change log
+
+  absl::Status AppendResultChange(const std::string& cohort_id, const std::string& participant,
+                                  kaizen::type::ShareCategory category,
+                                  absl::Time time) override {
+    partner_client::AppendResultChange(db_, cohort_id, participant, category, time);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) override {
+    partner_client::ResultChangesQuery query;
+    query.after_sequence = after_sequence;
+    query.page_size = page_size;
+    return partner_client::ListResultChanges(db_, query);
+  }
+
+  absl::StatusOr<int64_t> DeleteResultChanges(const std::string& cohort_id,
+                                              const std::string& participant) override {
+    return partner_client::DeleteResultChanges(db_, cohort_id, participant);
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -414,7 +437,9 @@ class SqlitePlansTx final : public PlansTx {
 const storage::Migrations& PlansStore::Migrations() {
   static const auto* const kMigrations =
       new storage::Migrations{absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql),
-                              purge_sql::kSchemaV2, purge_sql::kSchemaV3};
+                              purge_sql::kSchemaV2, purge_sql::kSchemaV3,
+                              // 4: the partner result-change log (issue 14).
+                              std::string(partner_client::kResultChangesSchema)};
   return *kMigrations;
 }
 

@@ -32,6 +32,7 @@
 #include "common/storage/purge_marks.h"
 #include "common/storage/request_ids.h"
 #include "kaizen/plans/v1/plans.pb.h"
+#include "kaizen/type/partner.pb.h"
 
 namespace kaizen::plans {
 
@@ -161,6 +162,21 @@ class PlansTx {
       const std::string& cohort_id, const std::string& participant) = 0;
   virtual absl::StatusOr<bool> IsPurged(const std::string& cohort_id,
                                         const std::string& participant) = 0;
+
+  // --- the result-change log (clients/partner/result_changes_contract.h;
+  // migration 4): resource names, a category and a time, nothing personal.
+  // Appends one change of "cohorts/{cohort_id}/participants/{p}"; call it in
+  // the write transaction that made the change.
+  virtual absl::Status AppendResultChange(const std::string& cohort_id,
+                                          const std::string& participant,
+                                          kaizen::type::ShareCategory category,
+                                          absl::Time time) = 0;
+  // The page after `after_sequence`, at most `page_size` changes.
+  virtual absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) = 0;
+  // Deletes the cohort's rows (participant "") or one person's; how many.
+  virtual absl::StatusOr<int64_t> DeleteResultChanges(const std::string& cohort_id,
+                                                      const std::string& participant) = 0;
 
   // --- idempotency (AIP-155)
   virtual absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(

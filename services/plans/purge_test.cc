@@ -152,7 +152,8 @@ TEST_F(PlansPurgeTest, CohortPurgeDeletesEveryPlanAndNothingComesBack) {
                                                {"practice_entries", 1},
                                                {"owners_removed", 0},
                                                {"authorship_cleared", 0},
-                                               {"request_ids", 0}}));
+                                               {"request_ids", 0},
+                                               {"result_changes", 0}}));
   EXPECT_EQ(ListedPlans(), 0);
   EXPECT_EQ(errors::Reason(Get(Participant(1), own.name()).status()), "COHORT_PURGED");
 
@@ -194,7 +195,8 @@ TEST_F(PlansPurgeTest, ErasureTakesOnlyThatPersonsShare) {
                                                {"practice_entries", 1},
                                                {"owners_removed", 1},
                                                {"authorship_cleared", 1},
-                                               {"request_ids", 0}}));
+                                               {"request_ids", 0},
+                                               {"result_changes", 0}}));
   EXPECT_TRUE(absl::IsNotFound(Get(Secretariat(), mine.name()).status()));
   auto kept = Get(Participant(2), team.name());
   ASSERT_TRUE(kept.ok()) << kept.status();

@@ -92,6 +92,8 @@ absl::StatusOr<v1::Plan> Plans::SubmitStage(const Principal& caller,
               });
     *plan.plan.mutable_update_time() = ToProtoTimestamp(now);
     RETURN_IF_ERROR(tx.UpdatePlan(&plan));
+    // What partners may see changed for every owner (GetSharedPlanStages).
+    RETURN_IF_ERROR(internal::LogPlanChange(tx, id.cohort_id, plan.plan, now));
     ASSIGN_OR_RETURN(out, internal::PresentPlan(tx, plan, *access));
     return absl::OkStatus();
   }));

@@ -78,7 +78,18 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
     }
     std::map<std::string, v1::AttendanceStatus> status;
     for (const auto& rec : sheet.message.records()) status[rec.participant()] = rec.status();
-    for (const auto& rec : r.records()) status[rec.participant()] = rec.status();
+    // The partner log (shared_attendance.cc): a first sheet makes the
+    // meeting held for every participant (unknown where not recorded);
+    // after that, only the people whose status changes.
+    std::set<std::string> changed;
+    if (fresh) {
+      for (const RosterEntry* p : roster.Participants()) changed.insert(p->participant());
+    }
+    for (const auto& rec : r.records()) {
+      auto it = status.find(rec.participant());
+      if (it == status.end() || it->second != rec.status()) changed.insert(rec.participant());
+      status[rec.participant()] = rec.status();
+    }
     sheet.message.clear_records();
     for (const RosterEntry& e : roster.roster().entries()) {  // roster order
       auto it = status.find(e.participant());
@@ -92,6 +103,7 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
     } else {
       RETURN_IF_ERROR(tx.UpdateAttendanceSheet(&sheet));
     }
+    RETURN_IF_ERROR(internal::LogAttendanceChanges(tx, changed, now));
     out = WithNames(sheet.message, roster);
     return absl::OkStatus();
   }));

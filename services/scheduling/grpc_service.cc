@@ -38,5 +38,7 @@ KAIZEN_DEFINE_RPC(SchedulingGrpcService, RotateCalendarFeed, v1::RotateCalendarF
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, RevokeCalendarFeed, v1::RevokeCalendarFeedRequest, v1::CalendarFeed)
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, ReadCalendarFeed, v1::ReadCalendarFeedRequest, kaizen::type::HttpBody)
 KAIZEN_DEFINE_RPC(SchedulingGrpcService, PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, GetSharedAttendance, v1::GetSharedAttendanceRequest, v1::SharedAttendance)
+KAIZEN_DEFINE_RPC(SchedulingGrpcService, ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
 }  // namespace kaizen::scheduling

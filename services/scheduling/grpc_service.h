@@ -52,6 +52,8 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   KAIZEN_DECLARE_RPC(RevokeCalendarFeed, v1::RevokeCalendarFeedRequest, v1::CalendarFeed)
   KAIZEN_DECLARE_RPC(ReadCalendarFeed, v1::ReadCalendarFeedRequest, kaizen::type::HttpBody)
   KAIZEN_DECLARE_RPC(PurgePersonalData, kaizen::type::PurgeRequest, kaizen::type::PurgeReport)
+  KAIZEN_DECLARE_RPC(GetSharedAttendance, v1::GetSharedAttendanceRequest, v1::SharedAttendance)
+  KAIZEN_DECLARE_RPC(ListResultChanges, kaizen::type::ListResultChangesRequest, kaizen::type::ListResultChangesResponse)
 
  private:
   Scheduling* domain_;

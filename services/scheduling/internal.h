@@ -5,6 +5,7 @@
 #define KAIZEN_SERVICES_SCHEDULING_INTERNAL_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "clients/enrollment/roster.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
 #include "services/scheduling/scheduling_store.h"
 
@@ -87,6 +89,21 @@ absl::Status RequireNotPurged(SchedulingTx& tx, const std::string& cohort);
 // support slot's staff, calendar feed), so a request built on a roster
 // fetched before the erasure cannot bring them back. Defined in purge.cc.
 absl::Status RequireNotErased(SchedulingTx& tx, const std::string& participant);
+
+// ---------------------------------------------------------------- partner log
+// Defined in shared_attendance.cc (which says what "held" means there).
+
+// Appends a SHARE_ATTENDANCE result change for each of `people`
+// (participant names) at `now`. Call inside the write that changed them.
+absl::Status LogAttendanceChanges(SchedulingTx& tx, const std::set<std::string>& people,
+                                  absl::Time now);
+
+// After a write that changed whether, or when, `meeting` counts as held in
+// GetSharedAttendance (a cancellation, reinstatement or move): if its
+// attendance was taken, logs a change for every participant on `roster`
+// and everyone recorded on its sheet; otherwise nothing (it was not shared).
+absl::Status LogHeldMeetingChange(SchedulingTx& tx, const std::string& meeting,
+                                  const enrollment_client::RosterView& roster, absl::Time now);
 
 }  // namespace kaizen::scheduling::internal
 

@@ -5,6 +5,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "clients/enrollment/grpc_roster_source.h"
+#include "clients/partner/grpc_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "common/auth/principal.h"
 #include "common/auth/tls.h"
 #include "common/server/options.h"
@@ -59,15 +61,22 @@ int main(int argc, char** argv) {
   // TLS to the other services when --backend_tls_ca_file is given.
   const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
       kaizen::auth::ChannelCredentialsFor(options->backend_tls);
-  kaizen::enrollment_client::GrpcRosterSource roster(
-      grpc::CreateChannel(enrollment, backend_credentials), &signer,
-      "scheduling", absl::Milliseconds(deadline_ms));
+  const std::shared_ptr<grpc::Channel> enrollment_channel =
+      grpc::CreateChannel(enrollment, backend_credentials);
+  kaizen::enrollment_client::GrpcRosterSource roster(enrollment_channel, &signer, "scheduling",
+                                                     absl::Milliseconds(deadline_ms));
+  // Partner reads: the roster decides, enrollment's RecordProvision records
+  // (the APPI Art. 29 record), both within --roster_deadline_ms.
+  kaizen::partner_client::GrpcProvisionRecorder recorder(
+      "scheduling", enrollment_channel, &signer, absl::Milliseconds(deadline_ms));
+  kaizen::partner_client::SharedReadGate gate(&roster, &recorder);
   // Page tokens and calendar-feed secrets: keys of their own purposes
   // (common/auth/keys.h), the same on every replica.
   scheduling::SchedulingConfig config;
   config.page_token_key = options->page_token_key;
   config.calendar_feed_keys = options->keys.calendar_feeds;
-  scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real(), std::move(config));
+  scheduling::Scheduling domain(store->get(), &roster, kaizen::Clock::Real(), std::move(config),
+                                &gate);
   scheduling::SchedulingGrpcService service(&domain, &signer);
   return server::ServeUntilSignal(
       *options, {{kaizen::scheduling::v1::SchedulingService::service_full_name(), &service}});

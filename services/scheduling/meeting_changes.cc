@@ -60,12 +60,13 @@ std::string DescribeChange(const v1::Meeting& before, const v1::Meeting& after) 
 
 }  // namespace
 
-absl::StatusOr<MeetingName> Scheduling::RequireOrganiserOfMeeting(const Principal& caller,
-                                                                  const std::string& name) {
+absl::StatusOr<MeetingName> Scheduling::RequireOrganiserOfMeeting(
+    const Principal& caller, const std::string& name, std::optional<RosterView>* roster_out) {
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("name", name));
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
+  if (roster_out != nullptr) roster_out->emplace(std::move(roster));
   return n;
 }
 
@@ -133,7 +134,8 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
 
 absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
                                                         const v1::ScheduleMeetingRequest& r) {
-  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
+  std::optional<RosterView> roster;
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name(), &roster));
   if (!r.has_start_time()) return InvalidField("start_time", "is required");
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 0, 500, true));
   const absl::Time now = clock_->Now();
@@ -157,14 +159,17 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
     }
     RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, "start_time"));
     internal::Confirm(m.message, start, now, Actor(caller), TrimSpaces(r.reason()));
-    return SaveMeeting(tx, m, &out);
+    RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    // A move of a meeting whose attendance was taken changes what partners see.
+    return internal::LogHeldMeetingChange(tx, n.meeting, *roster, now);
   }));
   return out;
 }
 
 absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
                                                       const v1::CancelMeetingRequest& r) {
-  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
+  std::optional<RosterView> roster;
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name(), &roster));
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   v1::Meeting out;
@@ -177,17 +182,22 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
     if (m.message.state() == v1::Meeting::CONFIRMED) {
       m.message.set_calendar_sequence(m.message.calendar_sequence() + 1);
     }
+    const bool was_confirmed = m.message.state() == v1::Meeting::CONFIRMED;
     m.message.set_state(v1::Meeting::CANCELLED);
     internal::AddChange(m.message, now, Actor(caller), internal::kChangeCancelled, std::nullopt,
                         TrimSpaces(r.reason()));
-    return SaveMeeting(tx, m, &out);
+    RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    // No longer held: partners who saw it must hear that it is gone.
+    return was_confirmed ? internal::LogHeldMeetingChange(tx, n.meeting, *roster, now)
+                         : absl::OkStatus();
   }));
   return out;
 }
 
 absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller,
                                                          const v1::ReinstateMeetingRequest& r) {
-  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name()));
+  std::optional<RosterView> roster;
+  ASSIGN_OR_RETURN(MeetingName n, RequireOrganiserOfMeeting(caller, r.name(), &roster));
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1, 500, true));
   const absl::Time now = clock_->Now();
   v1::Meeting out;
@@ -210,7 +220,11 @@ absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller
     }
     internal::AddChange(m.message, now, Actor(caller), internal::kChangeReinstated, start,
                         TrimSpaces(r.reason()));
-    return SaveMeeting(tx, m, &out);
+    RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    // Held again (when its attendance was taken): partners must hear it.
+    return m.message.state() == v1::Meeting::CONFIRMED
+               ? internal::LogHeldMeetingChange(tx, n.meeting, *roster, now)
+               : absl::OkStatus();
   }));
   return out;
 }

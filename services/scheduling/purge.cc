@@ -48,12 +48,13 @@ enum Kind {
   kTaskCompletions,
   kCalendarFeeds,
   kMeetingHistory,
+  kResultChanges,  // the partner log's rows (issue 14); last, so older kinds keep their place
   kKinds,
 };
 constexpr std::array<const char*, kKinds> kKindNames = {
     "poll_answers",      "poll_comments",    "poll_results",   "attendance",
     "support_bookings",  "support_slots",    "task_assignments", "task_completions",
-    "calendar_feeds",    "meeting_history",
+    "calendar_feeds",    "meeting_history",  "result_changes",
 };
 
 // Whose rows go: everyone's (whole cohort), or one person's, matched by
@@ -148,7 +149,10 @@ absl::Status PurgeMeeting(SchedulingTx& tx, MeetingRecord& m, const Who& who, Co
       if (who.Is(records->Get(i).participant())) records->DeleteSubrange(i, 1);
     }
     n[kAttendance] += before - records->size();
-    if (records->empty()) {
+    // One person's erasure keeps an emptied sheet: the meeting stays "held"
+    // for partners (shared_attendance.cc), so nobody else's shared
+    // attendance changes without a log row. It holds no personal data.
+    if (records->empty() && who.all) {
       RETURN_IF_ERROR(tx.DeleteAttendanceSheet(m.name));
     } else if (records->size() != before) {
       RETURN_IF_ERROR(tx.UpdateAttendanceSheet(&*sheet));
@@ -254,6 +258,9 @@ absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
     for (MeetingRecord& m : meetings) RETURN_IF_ERROR(PurgeMeeting(tx, m, who, n));
     RETURN_IF_ERROR(PurgeSupport(tx, cohort, who, n));
     RETURN_IF_ERROR(PurgeFeeds(tx, cohort, who, n));
+    // The partner log's rows about them (resource names and times only,
+    // but about a person): enrollment tombstones the feed itself.
+    ASSIGN_OR_RETURN(n[kResultChanges], tx.DeleteResultChanges(cohort, who.participant));
     purge_client::Counts counts;
     for (int k = 0; k < kKinds; ++k) counts.emplace_back(kKindNames[k], n[k]);
     report = purge_client::MakeReport("scheduling", r, counts, now);

@@ -116,7 +116,8 @@ TEST_F(PurgeTest, OnePersonsRowsGoAndNobodyElses) {
                                  {"attendance", 1}, {"support_bookings", 1},
                                  {"support_slots", 0}, {"task_assignments", 1},
                                  {"task_completions", 2}, {"calendar_feeds", 1},
-                                 {"meeting_history", 0}}));
+                                 {"meeting_history", 0},
+                                 {"result_changes", 1}}));
   EXPECT_EQ(FromProtoTimestamp(report->complete_time()), clock_.Now());
 
   const v1::Poll poll = PollOf(M2());
@@ -308,7 +309,8 @@ TEST_F(PurgeTest, WholeCohortPurgeLeavesTheProgrammeAndAMark) {
                                  {"attendance", 2}, {"support_bookings", 2},
                                  {"support_slots", 2}, {"task_assignments", 1},
                                  {"task_completions", 3}, {"calendar_feeds", 2},
-                                 {"meeting_history", 2}}));
+                                 {"meeting_history", 2},
+                                 {"result_changes", 4}}));
   // The programme stays: meetings, dates, the poll's slots and its decision.
   const v1::Meeting m2 = Meeting(M2());
   EXPECT_EQ(m2.state(), v1::Meeting::CONFIRMED);

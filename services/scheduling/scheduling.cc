@@ -27,10 +27,11 @@ auth::KeyRing RingOrRandom(auth::KeyRing ring) {
 }  // namespace
 
 Scheduling::Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock,
-                       SchedulingConfig config)
+                       SchedulingConfig config, const partner_client::SharedReadGate* gate)
     : store_(store),
       roster_(roster),
       clock_(clock),
+      gate_(gate),
       page_tokens_(KeyOrRandom(std::move(config.page_token_key))),
       feed_keys_(RingOrRandom(std::move(config.calendar_feed_keys))) {}
 

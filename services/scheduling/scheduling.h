@@ -25,16 +25,19 @@
 #define KAIZEN_SERVICES_SCHEDULING_SCHEDULING_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "clients/enrollment/roster.h"
+#include "clients/partner/shared_read.h"
 #include "common/auth/keys.h"
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
 #include "google/protobuf/empty.pb.h"
 #include "kaizen/type/http_body.pb.h"
+#include "kaizen/type/partner.pb.h"
 #include "kaizen/type/purge.pb.h"
 #include "kaizen/type/principal.pb.h"
 
@@ -52,6 +55,10 @@ struct MeetingName;  // internal.h
 }  // namespace internal
 
 class SchedulingStore;
+
+// The full gRPC method a partner's attendance read is recorded under.
+inline constexpr char kGetSharedAttendanceMethod[] =
+    "/kaizen.scheduling.v1.SchedulingService/GetSharedAttendance";
 
 // Keys the service needs besides the principal's (common/auth/keys.h).
 struct SchedulingConfig {
@@ -72,9 +79,13 @@ inline constexpr int kMaxUpcomingSupportBookings = 2;
 
 class Scheduling {
  public:
-  // None owned; all must outlive this object.
+  // None owned; all must outlive this object. `gate` decides and records
+  // partner reads (GetSharedAttendance; main.cc builds it on the same
+  // roster source and enrollment's RecordProvision); without one,
+  // GetSharedAttendance is INTERNAL.
   Scheduling(SchedulingStore* store, RosterSource* roster, const Clock* clock,
-             SchedulingConfig config = {});
+             SchedulingConfig config = {},
+             const partner_client::SharedReadGate* gate = nullptr);
 
   absl::StatusOr<v1::ListTemplatesResponse> ListTemplates(const Principal& caller,
                                                           const v1::ListTemplatesRequest& r);
@@ -148,6 +159,15 @@ class Scheduling {
   absl::StatusOr<kaizen::type::PurgeReport> PurgePersonalData(
       const Principal& caller, const kaizen::type::PurgeRequest& r);
 
+  // Partner reads and the result-change log (shared_attendance.cc; the
+  // proto has the rules). GetSharedAttendance: a partner key for its own
+  // consenting staff (recorded with enrollment), the secretariat, the
+  // person themself. ListResultChanges: the enrollment service only.
+  absl::StatusOr<v1::SharedAttendance> GetSharedAttendance(
+      const Principal& caller, const v1::GetSharedAttendanceRequest& r);
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      const Principal& caller, const kaizen::type::ListResultChangesRequest& r);
+
  private:
   // The secretariat passes without a roster (returns null); anyone else
   // must be on the cohort's roster (any role), which is returned. Defined in
@@ -168,8 +188,10 @@ class Scheduling {
   // The gate every change to one meeting opens with (meeting_changes.cc):
   // the caller's organiser role, the meeting's name (`name` field), then
   // the caller's organiser place on that cohort's roster.
-  absl::StatusOr<internal::MeetingName> RequireOrganiserOfMeeting(const Principal& caller,
-                                                                  const std::string& name);
+  // When `roster` is given, the fetched roster is stored there (for the
+  // result-change log).
+  absl::StatusOr<internal::MeetingName> RequireOrganiserOfMeeting(
+      const Principal& caller, const std::string& name, std::optional<RosterView>* roster = nullptr);
 
   // A calendar feed the caller may manage (calendar_feeds.cc): their own
   // (`own`), or any feed of the cohort for the secretariat. A missing feed
@@ -183,6 +205,7 @@ class Scheduling {
   SchedulingStore* store_;
   RosterSource* roster_;
   const Clock* clock_;
+  const partner_client::SharedReadGate* gate_;
   PageTokenCodec page_tokens_;
   auth::KeyRing feed_keys_;
 };

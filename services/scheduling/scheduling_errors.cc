@@ -262,6 +262,7 @@ const std::vector<absl::string_view>& SharedReasons() {
       kInvalidName,    "TEXT_REQUIRED",  "TEXT_TOO_SHORT",         "TEXT_TOO_LONG",
       "INVALID_UTF8",  "CONTROL_CHARACTER", kEtagMismatch,         kEnrollmentUnavailable,
       kInvalidPageToken, kInvalidPageSize, kEnrollmentOnly,
+      kNotSharedWithPartner, kOwnResultsOnly, kProvisionUnrecorded,
       "DATABASE_BUSY", "STORAGE_ERROR",  "INTERNAL", "DATABASE_MISSING", "DATABASE_CORRUPT", "DISK_FULL", "DATABASE_READ_ONLY",
   };
   return *kReasons;

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "clients/enrollment/enrollment_client_errors.h"
+#include "clients/partner/partner_client_errors.h"
 #include "clients/purge/purge_client_errors.h"
 
 namespace kaizen::scheduling {
@@ -223,6 +224,14 @@ inline constexpr absl::string_view kInvalidPageSize = "INVALID_PAGE_SIZE";
 // PERMISSION_DENIED, clients/purge/purge_contract.h RequireEnrollmentCaller:
 // PurgePersonalData from anyone but the enrollment service principal.
 inline constexpr absl::string_view kEnrollmentOnly = purge_client::kEnrollmentOnly;
+// clients/partner/partner_client_errors.h, from GetSharedAttendance's gate:
+// PERMISSION_DENIED NOT_SHARED_WITH_PARTNER (a partner key, for anyone it
+// may not see now), PERMISSION_DENIED OWN_RESULTS_ONLY (anyone else but the
+// secretariat and the person), INTERNAL PROVISION_UNRECORDED (enrollment
+// refused to record for a reason of ours: nothing was provided).
+inline constexpr absl::string_view kNotSharedWithPartner = partner_client::kNotSharedWithPartner;
+inline constexpr absl::string_view kOwnResultsOnly = partner_client::kOwnResultsOnly;
+inline constexpr absl::string_view kProvisionUnrecorded = partner_client::kProvisionUnrecorded;
 // Also: text reasons of common/validation (TEXT_REQUIRED, TEXT_TOO_SHORT,
 // TEXT_TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER; INVALID_ARGUMENT) and the
 // storage reasons of common/storage/database.h (DATABASE_BUSY: ABORTED;

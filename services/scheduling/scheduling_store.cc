@@ -4,6 +4,7 @@
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
+#include "clients/partner/result_changes_contract.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/resource_table.h"
@@ -241,6 +242,28 @@ class SqliteSchedulingTx final : public SchedulingTx {
     return Insert(db_, kErasure, record);
   }
 
+  absl::Status AppendResultChange(const std::string& participant,
+                                  kaizen::type::ShareCategory category,
+                                  absl::Time time) override {
+    // "cohorts/{c}/participants/{p}": the log keys rows by the cohort id.
+    const std::string cohort = storage::ParentOf(participant);  // "cohorts/{c}"
+    partner_client::AppendResultChange(db_, cohort.substr(cohort.find('/') + 1), participant,
+                                       category, time);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) override {
+    partner_client::ResultChangesQuery query;
+    query.after_sequence = after_sequence;
+    query.page_size = page_size;
+    return partner_client::ListResultChanges(db_, query);
+  }
+  absl::StatusOr<int64_t> DeleteResultChanges(const std::string& cohort,
+                                              const std::string& participant) override {
+    return partner_client::DeleteResultChanges(db_, cohort.substr(cohort.find('/') + 1),
+                                               participant);
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -248,7 +271,9 @@ class SqliteSchedulingTx final : public SchedulingTx {
 }  // namespace
 
 const storage::Migrations& SchedulingStore::Migrations() {
-  static const auto* const kMigrations = new storage::Migrations{storage::kResourcesTableSql};
+  // 1: the resource table; 2: the result-change log (issue 14).
+  static const auto* const kMigrations = new storage::Migrations{
+      storage::kResourcesTableSql, std::string(partner_client::kResultChangesSchema)};
   return *kMigrations;
 }
 

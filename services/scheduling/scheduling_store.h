@@ -28,9 +28,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "calendar_feed_secret.pb.h"
 #include "common/storage/database.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "kaizen/type/partner.pb.h"
 #include "kaizen/type/purge.pb.h"
 
 namespace kaizen::scheduling {
@@ -163,6 +165,21 @@ class SchedulingTx {
   // Sets record->name from `participant`; ALREADY_EXISTS when marked already.
   virtual absl::Status InsertParticipantErasure(const std::string& participant,
                                                 ErasureRecord* record) = 0;
+
+  // --- the result-change log (clients/partner/result_changes_contract.h):
+  // resource names, a category and a time; nothing personal.
+  // Appends one change of `participant` ("cohorts/{c}/participants/{p}");
+  // call it in the write transaction that made the change.
+  virtual absl::Status AppendResultChange(const std::string& participant,
+                                          kaizen::type::ShareCategory category,
+                                          absl::Time time) = 0;
+  // The page after `after_sequence`, at most `page_size` changes.
+  virtual absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
+      int64_t after_sequence, int page_size) = 0;
+  // Deletes the rows of "cohorts/{c}" (participant "") or of one person;
+  // returns how many.
+  virtual absl::StatusOr<int64_t> DeleteResultChanges(const std::string& cohort,
+                                                      const std::string& participant) = 0;
 };
 
 class SchedulingStore {

@@ -178,7 +178,7 @@ TEST_F(SchedulingStoreTest, TasksSlotsAndTemplates) {
 }
 
 TEST_F(SchedulingStoreTest, SchemaIsOneMigration) {
-  EXPECT_EQ(SchedulingStore::Migrations().size(), 1u);
+  EXPECT_EQ(SchedulingStore::Migrations().size(), 2u);
 }
 
 }  // namespace
