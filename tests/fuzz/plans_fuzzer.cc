@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "clients/partner/fake_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "clients/enrollment/fake_roster_source.h"
 #include "clients/scheduling/fake_meeting_source.h"
 #include "common/storage/database.h"
@@ -39,6 +41,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Plans>>& Table() {
       RPC(SubmitStage),       RPC(CreateFeedback),    RPC(ListFeedback),
       RPC(ResolveFeedback),   RPC(ReopenFeedback),    RPC(CreatePracticeEntry),
       RPC(ListPracticeEntries), RPC(GetPlanOutcomes), RPC(PurgePersonalData),
+      RPC(GetSharedPlanStages), RPC(ListResultChanges),
   };
   return *table;
 }
@@ -72,6 +75,9 @@ struct Fakes {
   kaizen::enrollment_client::FakeRosterSource roster;
   kaizen::scheduling_client::FakeMeetingSource meetings;
   kaizen::plans::FakeOutcomeSource outcomes;
+  // Partner reads go through the real gate; every provision is recorded.
+  kaizen::partner_client::FakeProvisionRecorder provisions;
+  kaizen::partner_client::SharedReadGate shared_reads{&roster, &provisions};
 };
 
 Fakes& TheFakes() {
@@ -95,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Fakes& fakes = TheFakes();
   kaizen::FakeClock clock(pt::Tokyo(2022, 11, 1, 10));
   Plans plans(store->get(), &fakes.roster, &fakes.meetings, &fakes.outcomes, &clock,
-              kaizen::plans::PlansConfig{"plans-page-key-0123456789"});
+              kaizen::plans::PlansConfig{"plans-page-key-0123456789"}, &fakes.shared_reads);
   kaizen::fuzz::Input in(data, size);
   kaizen::fuzz::RunSession(in, plans, Table(), Callers());
   return 0;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "clients/partner/fake_provision_recorder.h"
+#include "clients/partner/shared_read.h"
 #include "common/storage/database.h"
 #include "common/testing/principals.h"
 #include "common/util/clock.h"
@@ -39,6 +41,7 @@ const std::map<std::string, kaizen::fuzz::Rpc<Scheduling>>& Table() {
       RPC(RotateCalendarFeed),   RPC(RevokeCalendarFeed),   RPC(ReadCalendarFeed),
       RPC(CreateMeeting),        RPC(ReinstateMeeting),     RPC(UpdateTask),
       RPC(DeleteTask),           RPC(DeleteSupportSlot),    RPC(PurgePersonalData),
+      RPC(GetSharedAttendance),  RPC(ListResultChanges),
   };
   return *table;
 }
@@ -74,7 +77,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   KAIZEN_FUZZ_CHECK(store.ok(), store.status().ToString());
   st::FakeRoster roster;
   kaizen::FakeClock clock(st::Tokyo(2022, 7, 1, 10));
-  Scheduling scheduling(store->get(), &roster, &clock);
+  // Partner reads go through the real gate; every provision is recorded.
+  kaizen::partner_client::FakeProvisionRecorder provisions;
+  kaizen::partner_client::SharedReadGate shared_reads(&roster, &provisions);
+  Scheduling scheduling(store->get(), &roster, &clock, {}, &shared_reads);
   kaizen::fuzz::Input in(data, size);
   kaizen::fuzz::RunSession(in, scheduling, Table(), Callers());
   return 0;
