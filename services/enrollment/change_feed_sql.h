@@ -13,6 +13,11 @@
 
 namespace kaizen::enrollment::change_feed_sql {
 
+// Migration 5: the category a RESULT_WITHDRAWN entry withdraws (0 for the
+// other kinds and for every row written before).
+inline constexpr char kSchemaV5[] =
+    "ALTER TABLE changes ADD COLUMN category INTEGER NOT NULL DEFAULT 0;";
+
 // Appends `record` and sets its seq.
 void Append(SQLite::Database& db, ChangeRecord* record);
 

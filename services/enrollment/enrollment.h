@@ -34,6 +34,9 @@ class EnrollmentStore;  // enrollment_store.h; the domain header needs no storag
 namespace kaizen::purge_client {
 class PurgeTarget;  // clients/purge/purge_target.h
 }  // namespace kaizen::purge_client
+namespace kaizen::partner_client {
+class ResultChangeSource;  // clients/partner/result_change_source.h
+}  // namespace kaizen::partner_client
 namespace kaizen::enrollment {
 
 using ::kaizen::type::Principal;
@@ -57,6 +60,12 @@ struct EnrollmentConfig {
   // and plans are expected: one without a target here is reported
   // NOT_CONFIGURED, never skipped silently.
   std::vector<purge_client::PurgeTarget*> purge_targets;
+  // The result-change logs ListChanges merges behind enrollment's own
+  // (result_feed.h): scheduling, plans and survey, by service() (not owned,
+  // must outlive the domain). One left out is not part of the feed (its
+  // cursor position is carried unchanged); none: the feed is enrollment's
+  // alone.
+  std::vector<partner_client::ResultChangeSource*> result_change_sources;
 };
 
 class Enrollment {
@@ -137,6 +146,18 @@ class Enrollment {
                                        const v1::GetRosterRequest& request);
   absl::StatusOr<v1::ListChangesResponse> ListChanges(
       const Principal& caller, const v1::ListChangesRequest& request);
+
+  // APPI Art. 29 provision records (provision.cc: recording, for the
+  // scheduling, plans and survey services; provision_list.cc: the
+  // secretariat's list and CSV export, and each person's own list).
+  absl::StatusOr<kaizen::type::RecordProvisionResponse> RecordProvision(
+      const Principal& caller, const kaizen::type::RecordProvisionRequest& request);
+  absl::StatusOr<v1::ListProvisionRecordsResponse> ListProvisionRecords(
+      const Principal& caller, const v1::ListProvisionRecordsRequest& request);
+  absl::StatusOr<v1::ListParticipantProvisionRecordsResponse> ListParticipantProvisionRecords(
+      const Principal& caller, const v1::ListParticipantProvisionRecordsRequest& request);
+  absl::StatusOr<kaizen::type::HttpBody> ExportProvisionRecords(
+      const Principal& caller, const v1::ExportProvisionRecordsRequest& request);
 
   // Expires every lapsed offer (in cohorts that are OPEN, CLOSED or RUNNING)
   // and offers the freed seats to the next applications. Returns how many

@@ -39,7 +39,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kApplicationAlreadyClaimed, kSubjectAlreadyInCohort, kClaimLinkNotFound,
       kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
       kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing,
-      kMembersOnly};
+      kMembersOnly, kServicesOnly, kRecipientNotPartner, kExportTooLarge};
   return *kReasons;
 }
 
@@ -425,6 +425,23 @@ absl::Status MembersOnly() {
 absl::Status PartnerMunicipalityMissing() {
   return errors::PermissionDenied(kPartnerMunicipalityMissing,
                                   "this partner key is not bound to a municipality");
+}
+
+absl::Status ServicesOnly() {
+  return errors::PermissionDenied(
+      kServicesOnly, "only Kaizen's scheduling, plans and survey services may record a provision");
+}
+
+absl::Status RecipientNotPartner(absl::string_view field, absl::string_view description) {
+  return errors::InvalidField(field, description, kRecipientNotPartner);
+}
+
+absl::Status ExportTooLarge(int max_records) {
+  return errors::ResourceExhausted(
+      kExportTooLarge,
+      absl::StrCat("more records match than one export may hold (at most ", max_records,
+                   " or 3 MiB); narrow start_time and end_time and export in parts"),
+      {{"max_records", absl::StrCat(max_records)}});
 }
 
 }  // namespace kaizen::enrollment

@@ -113,6 +113,14 @@ inline constexpr absl::string_view kPartnerOnly = "PARTNER_ONLY";
 inline constexpr absl::string_view kPartnerFeedOnly = "PARTNER_FEED_ONLY";
 inline constexpr absl::string_view kPartnerMunicipalityMissing = "PARTNER_MUNICIPALITY_MISSING";
 inline constexpr absl::string_view kMembersOnly = "MEMBERS_ONLY";
+// RecordProvision from anyone but the scheduling, plans or survey service
+// principal (provision.cc).
+inline constexpr absl::string_view kServicesOnly = "SERVICES_ONLY";
+// RecordProvision's recipient is not a partner HR key bound to a
+// municipality (INVALID_ARGUMENT: the calling service's bug).
+inline constexpr absl::string_view kRecipientNotPartner = "RECIPIENT_NOT_PARTNER";
+// An export larger than one response may be (RESOURCE_EXHAUSTED).
+inline constexpr absl::string_view kExportTooLarge = "EXPORT_TOO_LARGE";
 
 // Application history reasons (v1::Application.history[].reason), not
 // errors. kCohortFull, kMunicipalityLimitReached (why an application waits),
@@ -326,6 +334,16 @@ absl::Status PartnerMunicipalityMissing();
 // PERMISSION_DENIED: a cohort's member list, for someone neither an active
 // participant nor staff of it (the same whether or not the cohort exists).
 absl::Status MembersOnly();
+// PERMISSION_DENIED: RecordProvision, for anyone but Kaizen's scheduling,
+// plans and survey services.
+absl::Status ServicesOnly();
+// INVALID_ARGUMENT naming `field` (recipient.roles, recipient.subject or
+// recipient.municipality_code): the recipient of a provision must be a
+// partner HR key with an id and a municipality.
+absl::Status RecipientNotPartner(absl::string_view field, absl::string_view description);
+// RESOURCE_EXHAUSTED: more than `max_records` records match an export, or
+// the file would exceed what one response carries; split it by period.
+absl::Status ExportTooLarge(int max_records);
 
 }  // namespace kaizen::enrollment
 

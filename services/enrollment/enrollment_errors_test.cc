@@ -106,6 +106,10 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(PartnerOnly(), Code::kPermissionDenied, kPartnerOnly);
   ExpectError(PartnerFeedOnly(), Code::kPermissionDenied, kPartnerFeedOnly);
   ExpectError(PartnerMunicipalityMissing(), Code::kPermissionDenied, kPartnerMunicipalityMissing);
+  ExpectError(ServicesOnly(), Code::kPermissionDenied, kServicesOnly);
+  ExpectError(RecipientNotPartner("recipient.roles", "x"), Code::kInvalidArgument,
+              kRecipientNotPartner);
+  ExpectError(ExportTooLarge(20000), Code::kResourceExhausted, kExportTooLarge);
 }
 
 TEST(EnrollmentErrorsTest, MessagesNameNoValueAndMetadataIsKept) {

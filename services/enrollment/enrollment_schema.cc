@@ -3,9 +3,11 @@
 // enrollment_store.cc so the store file holds the transaction alone.
 #include "absl/strings/str_cat.h"
 #include "common/storage/request_ids.h"
+#include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/purge_report_sql.h"
+#include "services/enrollment/provision_sql.h"
 
 namespace kaizen::enrollment {
 namespace {
@@ -68,7 +70,11 @@ CREATE INDEX changes_by_municipality ON changes (municipality_code, seq);
 const storage::Migrations& EnrollmentStore::Migrations() {
   static const auto* const kMigrations = new storage::Migrations{
       absl::StrCat(kSchemaV1, storage::kRequestIdsTableSql), claim_link_sql::kSchemaV2,
-      purge_report_sql::kSchemaV3};
+      purge_report_sql::kSchemaV3,
+      // 4: APPI Art. 29 provision records, append-only (provision_sql.h).
+      provision_sql::kSchema,
+      // 5: the category of RESULT_WITHDRAWN feed entries (change_feed_sql.h).
+      change_feed_sql::kSchemaV5};
   return *kMigrations;
 }
 

@@ -16,6 +16,7 @@
 #include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/purge_report_sql.h"
+#include "services/enrollment/provision_sql.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::enrollment {
@@ -472,6 +473,14 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       int64_t after_seq, const std::string& municipality_code,
       int limit) override {
     return change_feed_sql::List(db_, after_seq, municipality_code, limit);
+  }
+
+  absl::Status AppendProvisionRecord(ProvisionRow* row) override {
+    return provision_sql::Append(db_, row);
+  }
+  absl::StatusOr<std::vector<ProvisionRow>> ListProvisionRecords(
+      const ProvisionFilter& filter, int64_t position, bool oldest_first, int limit) override {
+    return provision_sql::List(db_, filter, position, oldest_first, limit);
   }
 
   absl::StatusOr<std::pair<int, int>> DeleteCohortPersonalData(

@@ -68,6 +68,8 @@ struct ChangeRecord {
   std::string municipality_code;
   v1::Change::Kind kind = v1::Change::UPSERTED;
   absl::Time time;
+  // For RESULT_WITHDRAWN: the category no longer shared (result_feed.h).
+  kaizen::type::ShareCategory category = kaizen::type::SHARE_CATEGORY_UNSPECIFIED;
 };
 
 using RequestIdRecord = storage::RequestIdRecord;
@@ -109,6 +111,23 @@ struct ErasedKeys {
   int email_keys = 0;
   int claim_links = 0;
   int request_ids = 0;
+};
+
+// An APPI Art. 29 provision record (provision.cc, provision_sql.h): the
+// record as written (recipient_municipality_name is looked up when read)
+// and its position. Append-only.
+struct ProvisionRow {
+  int64_t seq = 0;  // assigned on append; increases with recording order
+  v1::ProvisionRecord record;
+};
+
+// Filters of the provision-record lists; empty or unset = any.
+struct ProvisionFilter {
+  std::string municipality_code;  // the recipient's
+  std::string recipient;          // the partner key id
+  std::string participant;        // "cohorts/{c}/participants/{p}"
+  std::optional<absl::Time> start_time;  // inclusive
+  std::optional<absl::Time> end_time;    // exclusive
 };
 
 struct ApplicationFilter {
@@ -231,6 +250,17 @@ class EnrollmentTx {
   // unless it is empty (all).
   virtual absl::StatusOr<std::vector<ChangeRecord>> ListChanges(
       int64_t after_seq, const std::string& municipality_code, int limit) = 0;
+
+  // --- provision records (provision.cc, provision_sql.h). Append-only:
+  // the schema's triggers refuse UPDATE and DELETE, and nothing here offers
+  // either (purge and erasure leave these rows alone).
+  // Sets row->seq; ALREADY_EXISTS on a duplicate id.
+  virtual absl::Status AppendProvisionRecord(ProvisionRow* row) = 0;
+  // Matching rows: newest first with seq < position (0: from the newest),
+  // or with `oldest_first` oldest first with seq > position; at most
+  // `limit` (<= 0: all).
+  virtual absl::StatusOr<std::vector<ProvisionRow>> ListProvisionRecords(
+      const ProvisionFilter& filter, int64_t position, bool oldest_first, int limit) = 0;
 
   // --- retention
   // Deletes the cohort's applications, participants, e-mail keys, claim

@@ -169,8 +169,9 @@ class EnrollmentStoreTest : public ::testing::Test {
 
 TEST(EnrollmentStoreSchemaTest, ThreeMigrations) {
   // 1: the tables; 2: claim links, by-account indexes, applications.submitter;
-  // 3: purge reports (purge_report_sql.h).
-  EXPECT_EQ(EnrollmentStore::Migrations().size(), 3u);
+  // 3: purge reports (purge_report_sql.h); 4: provision records
+  // (provision_sql.h); 5: the category of feed entries (change_feed_sql.h).
+  EXPECT_EQ(EnrollmentStore::Migrations().size(), 5u);
 }
 
 // A database written at schema 1 (before applications had a submitter

@@ -874,17 +874,21 @@ TEST_F(EnrollmentTest, ChangeFeedIsLimitedToMunicipalityAndConsent) {
   revoke.mutable_consent()->set_share_action_plan(false);
   revoke.mutable_consent()->set_share_survey_profile(false);
   ASSERT_TRUE(enrollment_->UpdateConsent(Secretariat(), revoke).ok());
+  // (After the tombstone of the category it shared: result_feed_test.cc.)
   auto after = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
-  ASSERT_EQ(after->changes_size(), 1);
-  EXPECT_EQ(after->changes(0).kind(), v1::Change::DELETED);
-  EXPECT_EQ(after->changes(0).display_name(), "");
+  ASSERT_EQ(after->changes_size(), 2);
+  EXPECT_EQ(after->changes(0).kind(), v1::Change::RESULT_WITHDRAWN);
+  EXPECT_EQ(after->changes(1).kind(), v1::Change::DELETED);
+  EXPECT_EQ(after->changes(1).display_name(), "");
 
-  // A sharing participant's withdrawal appears as CANCELLED.
+  // A sharing participant's withdrawal appears as CANCELLED, after the
+  // tombstone of what they shared.
   feed.set_cursor(after->next_cursor());
   ASSERT_TRUE(Withdraw(b).ok());
   auto withdrawn = enrollment_->ListChanges(PartnerHr(kTowns[0]), feed);
-  ASSERT_EQ(withdrawn->changes_size(), 1);
-  EXPECT_EQ(withdrawn->changes(0).state(), v1::Participant::CANCELLED);
+  ASSERT_EQ(withdrawn->changes_size(), 2);
+  EXPECT_EQ(withdrawn->changes(0).kind(), v1::Change::RESULT_WITHDRAWN);
+  EXPECT_EQ(withdrawn->changes(1).state(), v1::Participant::CANCELLED);
 
   // Another municipality's cursor is refused; a participant may not read.
   auto foreign = enrollment_->ListChanges(PartnerHr(kTowns[1]), feed);

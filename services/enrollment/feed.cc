@@ -1,18 +1,21 @@
 // What other services and partners read: the roster (for Kaizen services
 // and cohort staff) and the partner change feed, both projected from each
-// participant's current state and consent at read time.
+// participant's current state and consent at read time. The feed merges
+// the services' result-change logs (result_feed.h) behind enrollment's own.
 #include <map>
 #include <string>
+#include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal.h"
 #include "common/status/status_macros.h"
 #include "services/enrollment/access.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/feed_cursor.h"
 #include "services/enrollment/internal.h"
 #include "services/enrollment/municipalities.h"
+#include "services/enrollment/result_feed.h"
 
 namespace kaizen::enrollment {
 
@@ -61,22 +64,40 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
   }
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 1000));
   const std::string fingerprint = absl::StrCat("changes\x1f", municipality);
-  int64_t after_seq = 0;
-  if (!request.cursor().empty()) {
-    absl::StatusOr<std::string> position = page_tokens_.Decode(fingerprint, request.cursor());
-    if (!position.ok() || !absl::SimpleAtoi(*position, &after_seq)) return InvalidCursor();
-  }
+  ASSIGN_OR_RETURN(const FeedPosition start,
+                   DecodeFeedCursor(page_tokens_, fingerprint, request.cursor()));
+  FeedPosition position = start;
+  // Enrollment's own log first (its rows are this municipality's only), then
+  // the services' logs with what is left of the page (result_feed.h). The
+  // services are asked outside any transaction; every entry is projected
+  // through the participant's current record in the one read below.
+  std::vector<ChangeRecord> rows;
+  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(rows, tx.ListChanges(start.own, municipality, page_size));
+    return absl::OkStatus();
+  }));
+  const int budget = page_size - static_cast<int>(rows.size());
+  const SourcePages pages =
+      FetchResultChanges(ArrangeFeedSources(config_.result_change_sources), start, budget);
   v1::ListChangesResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(auto rows, tx.ListChanges(after_seq, municipality, page_size));
     std::map<std::string, std::string> titles;
     for (const ChangeRecord& row : rows) {
-      after_seq = row.seq;
+      position.own = row.seq;
       v1::Change* change = response.add_changes();
       change->set_participant(row.participant_name);
       *change->mutable_time() = ToProto(row.time);
       change->set_kind(v1::Change::DELETED);
       if (row.kind == v1::Change::DELETED) continue;
+      if (row.kind == v1::Change::RESULT_WITHDRAWN) {
+        // A tombstone carries no personal data: always delivered, also when
+        // consent came back since (an UPSERTED follows it then).
+        change->set_kind(v1::Change::RESULT_WITHDRAWN);
+        change->set_category(row.category);
+        change->set_municipality_code(row.municipality_code);
+        AddMunicipalityName(change);
+        continue;
+      }
       auto ids = ParseChildName("participant", row.participant_name, "participants");
       if (!ids.ok()) return ids.status();
       absl::StatusOr<ParticipantRecord> rec = tx.GetParticipant(ids->first, ids->second);
@@ -104,9 +125,13 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       }
       change->set_cohort_title(it->second);
     }
-    return absl::OkStatus();
+    return MergeResultChanges(tx, municipality, pages, budget, &position, &response);
   }));
-  response.set_next_cursor(page_tokens_.Encode(fingerprint, absl::StrCat(after_seq)));
+  // No position moved: the very cursor sent comes back (the end of the feed
+  // when unavailable_sources is empty).
+  response.set_next_cursor(!request.cursor().empty() && position == start
+                               ? request.cursor()
+                               : EncodeFeedCursor(page_tokens_, fingerprint, position));
   return response;
 }
 

@@ -38,6 +38,10 @@ KAIZEN_ENROLLMENT_RPC(RedeemClaimLink, RedeemClaimLinkRequest, Participant)
 KAIZEN_ENROLLMENT_RPC(ClaimApplication, ClaimApplicationRequest, Application)
 KAIZEN_ENROLLMENT_RPC(GetMe, GetMeRequest, Me)
 KAIZEN_ENROLLMENT_RPC(ListCohortMembers, ListCohortMembersRequest, ListCohortMembersResponse)
+KAIZEN_ENROLLMENT_RPC(ListProvisionRecords, ListProvisionRecordsRequest, ListProvisionRecordsResponse)
+KAIZEN_ENROLLMENT_RPC(ListParticipantProvisionRecords, ListParticipantProvisionRecordsRequest, ListParticipantProvisionRecordsResponse)
 #undef KAIZEN_ENROLLMENT_RPC
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, RecordProvision, kaizen::type::RecordProvisionRequest, kaizen::type::RecordProvisionResponse)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, ExportProvisionRecords, v1::ExportProvisionRecordsRequest, kaizen::type::HttpBody)
 
 }  // namespace kaizen::enrollment

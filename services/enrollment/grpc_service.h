@@ -51,7 +51,15 @@ class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
   KAIZEN_ENROLLMENT_RPC(ClaimApplication, ClaimApplicationRequest, Application)
   KAIZEN_ENROLLMENT_RPC(GetMe, GetMeRequest, Me)
   KAIZEN_ENROLLMENT_RPC(ListCohortMembers, ListCohortMembersRequest, ListCohortMembersResponse)
+  KAIZEN_ENROLLMENT_RPC(ListProvisionRecords, ListProvisionRecordsRequest,
+                        ListProvisionRecordsResponse)
+  KAIZEN_ENROLLMENT_RPC(ListParticipantProvisionRecords, ListParticipantProvisionRecordsRequest,
+                        ListParticipantProvisionRecordsResponse)
 #undef KAIZEN_ENROLLMENT_RPC
+  KAIZEN_DECLARE_RPC(RecordProvision, kaizen::type::RecordProvisionRequest,
+                     kaizen::type::RecordProvisionResponse)
+  KAIZEN_DECLARE_RPC(ExportProvisionRecords, v1::ExportProvisionRecordsRequest,
+                     kaizen::type::HttpBody)
 
  private:
   Enrollment* domain_;

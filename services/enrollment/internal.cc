@@ -10,6 +10,7 @@
 #include "common/validation/validation.h"
 #include "services/enrollment/decisions.h"
 #include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/result_feed.h"
 
 namespace kaizen::enrollment {
 
@@ -133,8 +134,12 @@ absl::Status AppendParticipantChange(EnrollmentTx& tx, const v1::Participant& p,
 }
 
 absl::Status SaveParticipant(EnrollmentTx& tx, ParticipantRecord& rec, absl::Time now) {
+  // What partners could pull before, for the RESULT_WITHDRAWN tombstones of
+  // what they may not pull any more (result_feed.h).
+  ASSIGN_OR_RETURN(const ParticipantRecord before, tx.GetParticipant(rec.cohort_id, rec.id));
   *rec.participant.mutable_update_time() = ToProto(now);
   RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
+  RETURN_IF_ERROR(AppendWithdrawals(tx, before.participant, rec.participant, now));
   return AppendParticipantChange(tx, rec.participant, now);
 }
 

@@ -113,7 +113,8 @@ absl::Status AppendParticipantChange(EnrollmentTx& tx, const v1::Participant& p,
 absl::Status DecorateCohort(EnrollmentTx& tx, const CohortRecord& rec, v1::Cohort* out);
 
 // Stores a changed participant (new revision, update_time) and appends it to
-// the feed. Fees and shipments use tx.UpdateParticipant directly: they are
+// the feed, after a RESULT_WITHDRAWN per category partners may no longer
+// pull (consent revoked, participation cancelled: result_feed.h). Fees and shipments use tx.UpdateParticipant directly: they are
 // not the partners' business.
 absl::Status SaveParticipant(EnrollmentTx& tx, ParticipantRecord& rec, absl::Time now);
 

@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/synchronization/notification.h"
+#include "clients/partner/grpc_result_change_source.h"
 #include "clients/purge/grpc_purge_target.h"
 #include "common/auth/principal.h"
 #include "common/auth/tls.h"
@@ -21,19 +22,28 @@
 #include "services/enrollment/grpc_service.h"
 #include "grpcpp/create_channel.h"
 
-// Where a purge or an erasure reaches (services/enrollment/purge.h). Empty
+// Where a purge or an erasure reaches (services/enrollment/purge.h), and
+// whose result-change logs the partner feed merges (result_feed.h). Empty
 // (and no environment variable): that service is reported NOT_CONFIGURED in
-// every purge report, never skipped silently.
+// every purge report, never skipped silently, and is not part of the feed.
 ABSL_FLAG(std::string, scheduling_address, "",
-          "host:port of the scheduling service, for purges (env KAIZEN_SCHEDULING_ADDR)");
+          "host:port of the scheduling service, for purges and the partner feed "
+          "(env KAIZEN_SCHEDULING_ADDR)");
 ABSL_FLAG(std::string, survey_address, "",
-          "host:port of the survey service, for purges (env KAIZEN_SURVEY_ADDR)");
+          "host:port of the survey service, for purges and the partner feed "
+          "(env KAIZEN_SURVEY_ADDR)");
 ABSL_FLAG(std::string, plans_address, "",
-          "host:port of the plans service, for purges (env KAIZEN_PLANS_ADDR)");
+          "host:port of the plans service, for purges and the partner feed "
+          "(env KAIZEN_PLANS_ADDR)");
 ABSL_FLAG(int, purge_deadline_ms, 3000,
           "deadline of each PurgePersonalData call to another service (50..60000); "
           "the calls run in parallel, so keep it under the gateway's 5 s: a service "
           "that is down then shows FAILED in the report instead of a 504");
+ABSL_FLAG(int, result_feed_deadline_ms, 1500,
+          "deadline of each ListResultChanges call the partner feed makes to scheduling, "
+          "plans and survey (50..60000); the three run in parallel, so keep it under the "
+          "gateway's 5 s: a service that is down is then skipped for that page and named "
+          "in unavailable_sources");
 
 namespace {
 
@@ -71,6 +81,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "enrollment: --purge_deadline_ms must be 50..60000\n");
     return 2;
   }
+  const int result_feed_deadline_ms = absl::GetFlag(FLAGS_result_feed_deadline_ms);
+  if (result_feed_deadline_ms < 50 || result_feed_deadline_ms > 60000) {
+    std::fprintf(stderr, "enrollment: --result_feed_deadline_ms must be 50..60000\n");
+    return 2;
+  }
   // Principal credentials: keys for that purpose (current + previous),
   // --principal_lifetime_seconds for the calls this service makes.
   kaizen::auth::PrincipalSignerOptions signer_options;
@@ -81,17 +96,22 @@ int main(int argc, char** argv) {
   const std::shared_ptr<grpc::ChannelCredentials> backend_credentials =
       kaizen::auth::ChannelCredentialsFor(options->backend_tls);
   std::vector<std::unique_ptr<kaizen::purge_client::GrpcPurgeTarget>> purge_targets;
+  // The same channels feed the partner change feed (ListResultChanges).
+  std::vector<std::unique_ptr<kaizen::partner_client::GrpcResultChangeSource>> result_sources;
   const struct {
     const char* service;
     std::string address;
     absl::string_view method;
+    absl::string_view result_changes_method;
   } downstream[] = {
       {"scheduling", FlagOrEnv(absl::GetFlag(FLAGS_scheduling_address), "KAIZEN_SCHEDULING_ADDR"),
-       kaizen::purge_client::kSchedulingPurgeMethod},
+       kaizen::purge_client::kSchedulingPurgeMethod,
+       kaizen::partner_client::kSchedulingResultChangesMethod},
       {"survey", FlagOrEnv(absl::GetFlag(FLAGS_survey_address), "KAIZEN_SURVEY_ADDR"),
-       kaizen::purge_client::kSurveyPurgeMethod},
+       kaizen::purge_client::kSurveyPurgeMethod,
+       kaizen::partner_client::kSurveyResultChangesMethod},
       {"plans", FlagOrEnv(absl::GetFlag(FLAGS_plans_address), "KAIZEN_PLANS_ADDR"),
-       kaizen::purge_client::kPlansPurgeMethod},
+       kaizen::purge_client::kPlansPurgeMethod, kaizen::partner_client::kPlansResultChangesMethod},
   };
   enrollment::EnrollmentConfig config{
       options->page_token_key, options->keys.applicant_links.current(),
@@ -107,10 +127,16 @@ int main(int argc, char** argv) {
                    d.service);
       continue;
     }
+    const std::shared_ptr<grpc::Channel> channel =
+        grpc::CreateChannel(d.address, backend_credentials);
     purge_targets.push_back(std::make_unique<kaizen::purge_client::GrpcPurgeTarget>(
-        d.service, std::string(d.method), grpc::CreateChannel(d.address, backend_credentials),
-        &signer, absl::Milliseconds(purge_deadline_ms)));
+        d.service, std::string(d.method), channel, &signer,
+        absl::Milliseconds(purge_deadline_ms)));
     config.purge_targets.push_back(purge_targets.back().get());
+    result_sources.push_back(std::make_unique<kaizen::partner_client::GrpcResultChangeSource>(
+        d.service, std::string(d.result_changes_method), channel, &signer,
+        absl::Milliseconds(result_feed_deadline_ms)));
+    config.result_change_sources.push_back(result_sources.back().get());
   }
   enrollment::Enrollment domain(store->get(), kaizen::Clock::Real(), std::move(config));
   enrollment::EnrollmentGrpcService service(&domain, &signer);

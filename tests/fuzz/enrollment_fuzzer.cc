@@ -40,7 +40,9 @@ const std::map<std::string, kaizen::fuzz::Rpc<Enrollment>>& Table() {
       RPC(CancelParticipant),     RPC(UpdateConsent),     RPC(RecordPayment),
       RPC(RecordShipment),        RPC(IssueClaimLink),    RPC(RedeemClaimLink),
       RPC(ClaimApplication),      RPC(GetMe),             RPC(ListCohortMembers),
-      RPC(GetRoster),             RPC(ListChanges),
+      RPC(GetRoster),             RPC(ListChanges),       RPC(RecordProvision),
+      RPC(ListProvisionRecords),  RPC(ListParticipantProvisionRecords),
+      RPC(ExportProvisionRecords),
   };
   return *table;
 }

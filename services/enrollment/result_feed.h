@@ -1,0 +1,83 @@
+// The partner feed's share of the services' results (issue 14): which
+// categories a person shares with partners, the RESULT_WITHDRAWN tombstones
+// written when that set shrinks, and the merge of scheduling's, plans' and
+// survey's result-change logs into a ListChanges page (feed.cc assembles the
+// page: enrollment's own changes first, then these).
+//
+// The rule every service change passes at read time, against the
+// participant's current record (so a revocation hides changes logged before
+// it, as the rest of the feed does): the participant exists, is a
+// PARTICIPANT (staff are never in the feed), is employed by the caller's
+// municipality (the secretariat sees all), is ACTIVE and consents to the
+// change's category now. A change that fails it is skipped; its position is
+// consumed all the same.
+#ifndef KAIZEN_SERVICES_ENROLLMENT_RESULT_FEED_H_
+#define KAIZEN_SERVICES_ENROLLMENT_RESULT_FEED_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kaizen/enrollment/v1/enrollment.pb.h"
+#include "kaizen/type/partner.pb.h"
+#include "services/enrollment/enrollment_store.h"
+#include "services/enrollment/feed_cursor.h"
+
+namespace kaizen::partner_client {
+class ResultChangeSource;  // clients/partner/result_change_source.h
+}  // namespace kaizen::partner_client
+
+namespace kaizen::enrollment {
+
+// What partners may pull about `p` now: the categories whose consent flag is
+// set, for an ACTIVE PARTICIPANT; nothing otherwise (staff, cancelled).
+// In ShareCategory order.
+std::vector<kaizen::type::ShareCategory> EffectiveShares(const v1::Participant& p);
+
+// Appends one RESULT_WITHDRAWN change per category in EffectiveShares(before)
+// and not in EffectiveShares(after): a consent revocation withdraws the
+// categories revoked, a cancellation every category shared until then. Call
+// inside the write transaction that stores `after` (SaveParticipant does).
+absl::Status AppendWithdrawals(EnrollmentTx& tx, const v1::Participant& before,
+                               const v1::Participant& after, absl::Time now);
+
+// The configured sources by kFeedSources index (nullptr: not configured;
+// its position is carried through the cursor unchanged). Sources whose
+// service() is none of kFeedSources' are ignored.
+using FeedSources = std::array<partner_client::ResultChangeSource*, kFeedSources.size()>;
+FeedSources ArrangeFeedSources(const std::vector<partner_client::ResultChangeSource*>& sources);
+
+// One source's answer for a page.
+struct SourcePage {
+  bool asked = false;  // configured and given a budget
+  absl::StatusOr<kaizen::type::ListResultChangesResponse> response =
+      absl::UnknownError("not asked");
+};
+using SourcePages = std::array<SourcePage, kFeedSources.size()>;
+
+// Asks every configured source for up to `budget` changes after its
+// position, all at once (one thread each, every call bounded by its
+// client's deadline): a page waits for the slowest source, not for the sum.
+// Asks none when budget <= 0. Call outside any transaction.
+SourcePages FetchResultChanges(const FeedSources& sources, const FeedPosition& position,
+                               int budget);
+
+// Appends to `response` the changes of `pages` that pass the rule above, in
+// kFeedSources order, consuming at most `budget` log entries in all, and
+// moves position->sources past what it consumed (a source truncated by the
+// budget stops after its last consumed entry). A source whose call failed,
+// or whose answer is malformed (sequences not increasing past its
+// position), keeps its position and is named in unavailable_sources.
+// Repeated RESULT_CHANGED of one person and category within the page are
+// folded into the last one (a partner pulls the current data once).
+// `municipality` is the partner's ("" for the secretariat: all).
+absl::Status MergeResultChanges(EnrollmentTx& tx, const std::string& municipality,
+                                const SourcePages& pages, int budget, FeedPosition* position,
+                                v1::ListChangesResponse* response);
+
+}  // namespace kaizen::enrollment
+
+#endif  // KAIZEN_SERVICES_ENROLLMENT_RESULT_FEED_H_
