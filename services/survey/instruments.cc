@@ -315,6 +315,9 @@ bool CheckValue(const v1::Item& item, const v1::Answer& answer,
   if (answer.share_text() && item.type() != v1::Item::FREE_TEXT) {
     c.Add(field, "share_text is only for FREE_TEXT answers", kInvalidAnswer);
   }
+  if (answer.share_with_employer() && item.type() != v1::Item::FREE_TEXT) {
+    c.Add(field, "share_with_employer is only for FREE_TEXT answers", kInvalidAnswer);
+  }
   if (answer.value_case() == v1::Answer::VALUE_NOT_SET) {
     c.Add(field, "has no value; leave the item out to skip it",
           kInvalidAnswer);

@@ -117,7 +117,7 @@ absl::Status ValidateVersion(const v1::InstrumentVersion& version,
 //     NUMBER: finite, within min..max, a whole number when `integer`;
 //     FREE_TEXT: valid UTF-8, no control characters except "\n" and "\t",
 //     at most EffectiveMaxLength code points after trimming;
-//   - share_text is only for FREE_TEXT answers.
+//   - share_text and share_with_employer are only for FREE_TEXT answers.
 // All of these are INVALID_ANSWER. Leaving an item out is how one skips
 // it; an all-blank text counts as not answered.
 // With `submit`, every required item must be answered (an answer that is

@@ -591,6 +591,7 @@ class ValidateAnswersTest : public ::testing::Test {
               "係内で改善を提案しても「前例がない」と言われる。\n"
               "同僚を巻き込むきっかけが欲しい。");
           a->set_share_text(true);
+          a->set_share_with_employer(true);
           break;
         default:
           break;
@@ -664,6 +665,10 @@ TEST_F(ValidateAnswersTest, EachBadValueNamesItsItem) {
       {"no value", "mgmt-speed-1", [](v1::Answer& a) { a.clear_value(); }},
       {"share_text on a Likert item", "mgmt-speed-1",
        [](v1::Answer& a) { a.set_share_text(true); }},
+      {"share_with_employer on a Likert item", "mgmt-speed-1",
+       [](v1::Answer& a) { a.set_share_with_employer(true); }},
+      {"share_with_employer on a choice item", "profile-department",
+       [](v1::Answer& a) { a.set_share_with_employer(true); }},
       {"unknown choice", "profile-department",
        [](v1::Answer& a) { a.set_choice("police"); }},
       {"choices for a single choice", "profile-department",

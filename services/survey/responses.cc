@@ -194,7 +194,8 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
     }
     if (!anonymous && submit) {
       // What GetSharedSurveyProfile answers for this person changed (a
-      // submission, new answers or share_text, the submit time): logged in
+      // submission, new answers or texts, a share_with_employer flag, and
+      // in any case the submit time, which every such save renews): logged in
       // this transaction, so the row exists if and only if the save
       // committed. Drafts are nobody's profile; anonymous waves are never
       // shared (a row would link the person to the wave's timing).

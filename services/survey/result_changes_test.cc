@@ -34,7 +34,7 @@ class ResultChangesTest : public SurveyTest {
     v1::Answer* text = save.add_answers();
     text->set_item_id("free-wall-now");
     text->set_text("決裁に判子が七つ必要で、提案が三か月止まる。");
-    text->set_share_text(share);
+    text->set_share_with_employer(share);
     save.set_submit(submit);
     save.set_request_id(request_id);
     return survey_->SaveResponse(Participant(n), save).status();
@@ -71,7 +71,8 @@ TEST_F(ResultChangesTest, SubmissionsAndEditsOfSubmittedResponsesAreLogged) {
   EXPECT_EQ(changes[0].time().seconds(), absl::ToUnixSeconds(Tokyo(2022, 6, 15, 10)));
   EXPECT_GT(changes[0].sequence(), 0);
 
-  // Sharing the text (an edit of a submitted response) is a change too.
+  // Sending the text to the employer (an edit of a submitted response) is a
+  // change too.
   clock_.Advance(absl::Minutes(3));
   ASSERT_TRUE(Save(wave, 1, /*submit=*/false, /*share=*/true).ok());
   changes = All();
@@ -84,6 +85,37 @@ TEST_F(ResultChangesTest, SubmissionsAndEditsOfSubmittedResponsesAreLogged) {
   changes = All();
   ASSERT_EQ(changes.size(), 3u);
   EXPECT_EQ(changes[2].participant(), Person("p2"));
+}
+
+// share_with_employer decides whether a text reaches the partner: turning it
+// on or off in a submitted response is logged in the save's transaction, and
+// a save refused for a misplaced flag logs nothing.
+TEST_F(ResultChangesTest, TheEmployerFlagOfASubmittedResponseIsLogged) {
+  const v1::Wave wave = MakeWave(v1::Wave::PRE);
+  ASSERT_TRUE(Save(wave, 1, /*submit=*/true).ok());
+  ASSERT_EQ(All().size(), 1u);
+
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_TRUE(Save(wave, 1, /*submit=*/false, /*share=*/true).ok());
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_TRUE(Save(wave, 1, /*submit=*/false, /*share=*/false).ok());
+  auto changes = All();
+  ASSERT_EQ(changes.size(), 3u);
+  for (const ResultChange& c : changes) {
+    EXPECT_EQ(c.participant(), Person("p1"));
+    EXPECT_EQ(c.category(), kaizen::type::SHARE_SURVEY_PROFILE);
+  }
+  EXPECT_EQ(changes[1].time().seconds(), absl::ToUnixSeconds(Tokyo(2022, 6, 15, 10, 1)));
+  EXPECT_EQ(changes[2].time().seconds(), absl::ToUnixSeconds(Tokyo(2022, 6, 15, 10, 2)));
+
+  // The flag on a Likert item: INVALID_ANSWER, no row, the flag unchanged.
+  v1::SaveResponseRequest bad;
+  bad.set_parent(wave.name());
+  *bad.mutable_answers() = FullAnswers(Builtin(), 3);
+  bad.mutable_answers(0)->set_share_with_employer(true);
+  absl::Status s = survey_->SaveResponse(Participant(1), bad).status();
+  EXPECT_EQ(errors::Reason(s), "INVALID_ANSWER") << s;
+  EXPECT_EQ(All().size(), 3u);
 }
 
 TEST_F(ResultChangesTest, AnonymousWavesAndReplaysLeaveNoRow) {

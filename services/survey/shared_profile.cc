@@ -9,6 +9,16 @@
 // provides nothing. Only the person's own responses are read: the profile
 // is scored without the reference pool, so nothing in it is derived from
 // anyone else's answers.
+//
+// Free text goes only where its author agreed to this purpose
+// (Answer.share_with_employer). Answer.share_text is a different consent
+// (the text may leave the staff in aggregates and the reference corpus) and
+// releases nothing here: APPI needs consent per purpose.
+//
+// Results go to the person's current employer for their participation:
+// their roster entry's municipality. A response keeps the municipality it
+// was saved under (a copy of the roster's at that save), so a response given
+// while employed elsewhere is left out rather than sent to the new employer.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -42,13 +52,14 @@ struct Submitted {
   ResponseRecord response;
 };
 
-// The person's free-text answers they agreed to share, in the version's
-// item order (empty texts are no answer).
+// The person's free-text answers they agreed to send to their employer, in
+// the version's item order (empty texts are no answer). share_text is not
+// this consent and does not count.
 void AddSharedText(const Submitted& s, v1::SharedSurveyProfile* out) {
   for (const v1::Item& item : s.version.items()) {
     for (const v1::Answer& a : s.response.response.answers()) {
       if (a.item_id() != item.id() || a.value_case() != v1::Answer::kText) continue;
-      if (!a.share_text() || a.text().empty()) continue;
+      if (!a.share_with_employer() || a.text().empty()) continue;
       v1::SharedSurveyProfile::SharedText* t = out->add_shared_text();
       t->set_wave(s.wave.wave.name());
       t->set_item_id(item.id());
@@ -71,6 +82,10 @@ absl::StatusOr<v1::SharedSurveyProfile> Survey::GetSharedSurveyProfile(
       partner_client::SharedReader reader,
       shared_reads_->Authorise(caller, request, kaizen::type::SHARE_SURVEY_PROFILE));
 
+  // The employer the profile is for: for a partner key its own municipality
+  // (the gate checked they are the same), for the secretariat and the person
+  // the one a partner would be.
+  const std::string& employer = reader.entry->municipality_code();
   std::vector<Submitted> submitted;
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<WaveRecord> waves, tx.ListWaves(request.cohort_id));
@@ -83,6 +98,8 @@ absl::StatusOr<v1::SharedSurveyProfile> Survey::GetSharedSurveyProfile(
       if (!found.ok()) return found.status();
       // A saved but unsubmitted response is nobody's profile yet.
       if (!found->response.submitted()) continue;
+      // Given while employed elsewhere: not this employer's to receive.
+      if (found->response.municipality_code() != employer) continue;
       ASSIGN_OR_RETURN(VersionRecord version, lens::VersionOfWave(tx, wave.wave));
       submitted.push_back({std::move(wave), std::move(version.version), *std::move(found)});
     }

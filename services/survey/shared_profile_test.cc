@@ -49,21 +49,41 @@ class SharedProfileTest : public SurveyTest {
     roster_.SetRoster(roster);
   }
 
-  // Person `n` saves (and submits) the PRE wave: every Likert item `value`,
-  // the wall text shared or not, and an unshared wish.
+  // Person `n` saves (and submits) `wave`: every Likert item `value`, the
+  // wall text sent to the employer or not (share_with_employer), and a wish
+  // shared with aggregates and the corpus only (share_text), never with the
+  // employer.
   absl::Status Save(const v1::Wave& wave, int n, int value, bool share_wall, bool submit = true) {
+    return SaveRequest(n, SaveOf(wave, value, share_wall, submit));
+  }
+  v1::SaveResponseRequest SaveOf(const v1::Wave& wave, int value, bool share_wall,
+                                 bool submit = true) {
     v1::SaveResponseRequest save;
     save.set_parent(wave.name());
     *save.mutable_answers() = FullAnswers(Builtin(), value);
     v1::Answer* wall = save.add_answers();
     wall->set_item_id("free-wall-now");
     wall->set_text(kWallText);
-    wall->set_share_text(share_wall);
+    wall->set_share_with_employer(share_wall);
     v1::Answer* wish = save.add_answers();
     wish->set_item_id("free-wish");
     wish->set_text(kWishText);
+    wish->set_share_text(true);
     save.set_submit(submit);
+    return save;
+  }
+  absl::Status SaveRequest(int n, const v1::SaveResponseRequest& save) {
     return survey_->SaveResponse(Participant(n), save).status();
+  }
+  // Moves person `id` to `town` on the roster (a corrected or changed employer).
+  void MoveTo(const std::string& id, const std::string& town) {
+    auto roster = roster_.GetRoster(kCohort);
+    ASSERT_TRUE(roster.ok()) << roster.status();
+    ev1::Roster changed = *roster;
+    for (auto& e : *changed.mutable_entries()) {
+      if (e.participant() == Person(id)) e.set_municipality_code(town);
+    }
+    roster_.SetRoster(changed);
   }
 
   absl::StatusOr<v1::SharedSurveyProfile> Get(const Principal& caller, const std::string& who,
@@ -117,7 +137,8 @@ TEST_F(SharedProfileTest, APartnerGetsItsConsentingEmployeesOwnProfileAndARecord
   EXPECT_GT(wave.profile().scales_size(), 0);
   EXPECT_GT(wave.profile().walls_ranked_size(), 0);
 
-  // Only the text p1 agreed to share; never the unshared wish.
+  // Only the text p1 agreed to send to the employer; never the wish, which
+  // is marked share_text (aggregates and the corpus) only.
   ASSERT_EQ(shared->shared_text_size(), 1);
   EXPECT_EQ(shared->shared_text(0).wave(), "cohorts/fy2022/waves/pre");
   EXPECT_EQ(shared->shared_text(0).item_id(), "free-wall-now");
@@ -167,6 +188,129 @@ TEST_F(SharedProfileTest, WithoutSharedTextTheRecordNamesTheProfileOnly) {
   ASSERT_TRUE(shared.ok()) << shared.status();
   ASSERT_EQ(shared->shared_text_size(), 1);
   EXPECT_EQ(shared->shared_text(0).text(), kWallText);
+}
+
+// share_text is the consent to aggregates and the reference corpus, not to
+// the employer (APPI: consent per purpose): alone, it releases nothing.
+TEST_F(SharedProfileTest, ShareTextAloneSendsNothingToTheEmployer) {
+  v1::Wave wave = MakeWave(v1::Wave::PRE);
+  v1::SaveResponseRequest save = SaveOf(wave, 4, /*share_wall=*/false);
+  for (auto& a : *save.mutable_answers()) {
+    if (a.item_id() == "free-wall-now") a.set_share_text(true);
+  }
+  ASSERT_TRUE(SaveRequest(1, save).ok());
+  for (const Principal& caller : {PartnerHr(kMatsusaka), Secretariat(), Participant(1)}) {
+    auto shared = Get(caller, Person("p1"));
+    ASSERT_TRUE(shared.ok()) << shared.status();
+    EXPECT_EQ(shared->waves_size(), 1) << caller.DebugString();
+    EXPECT_EQ(shared->shared_text_size(), 0) << caller.DebugString();
+    EXPECT_EQ(shared->DebugString().find("前例"), std::string::npos);
+    EXPECT_EQ(shared->DebugString().find("窓口"), std::string::npos);
+  }
+  const auto requests = provisions_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const auto& items = requests[0].items(0).data_items();
+  EXPECT_EQ(std::vector<std::string>(items.begin(), items.end()),
+            std::vector<std::string>{"survey.profile"});
+}
+
+TEST_F(SharedProfileTest, TheEmployerFlagIsCheckedAndStoredApartFromShareText) {
+  v1::Wave wave = MakeWave(v1::Wave::PRE);
+  // Only for FREE_TEXT answers, exactly like share_text.
+  for (const char* item : {"mgmt-speed-1", "profile-department"}) {
+    v1::SaveResponseRequest bad = SaveOf(wave, 4, /*share_wall=*/true);
+    for (auto& a : *bad.mutable_answers()) {
+      if (a.item_id() == item) a.set_share_with_employer(true);
+    }
+    absl::Status s = SaveRequest(1, bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << item << s;
+    EXPECT_EQ(errors::Reason(s), "INVALID_ANSWER") << item;
+    auto violations = errors::GetBadRequest(s);
+    ASSERT_TRUE(violations.has_value()) << s;
+    ASSERT_EQ(violations->field_violations_size(), 1);
+    EXPECT_EQ(violations->field_violations(0).field(), absl::StrCat("answers[", item, "]"));
+    EXPECT_NE(violations->field_violations(0).description().find("share_with_employer"),
+              std::string::npos);
+  }
+  v1::GetMyResponseRequest mine;
+  mine.set_parent(wave.name());
+  EXPECT_TRUE(absl::IsNotFound(survey_->GetMyResponse(Participant(1), mine).status()));
+
+  ASSERT_TRUE(Save(wave, 1, 4, /*share_wall=*/true).ok());
+  auto stored = survey_->GetMyResponse(Participant(1), mine);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  int texts = 0;
+  for (const v1::Answer& a : stored->answers()) {
+    if (a.item_id() == "free-wall-now") {
+      ++texts;
+      EXPECT_TRUE(a.share_with_employer());
+      EXPECT_FALSE(a.share_text());
+    } else if (a.item_id() == "free-wish") {
+      ++texts;
+      EXPECT_FALSE(a.share_with_employer());
+      EXPECT_TRUE(a.share_text());
+    } else {
+      EXPECT_FALSE(a.share_with_employer()) << a.item_id();
+    }
+  }
+  EXPECT_EQ(texts, 2);
+}
+
+TEST_F(SharedProfileTest, WithdrawingTheEmployerFlagHidesTheTextFromTheNextPull) {
+  v1::Wave wave = MakeWave(v1::Wave::PRE);
+  ASSERT_TRUE(Save(wave, 1, 4, /*share_wall=*/true).ok());
+  auto shared = Get(PartnerHr(kMatsusaka), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_EQ(shared->shared_text_size(), 1);
+  ASSERT_TRUE(Save(wave, 1, 4, /*share_wall=*/false).ok());
+  shared = Get(PartnerHr(kMatsusaka), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_EQ(shared->waves_size(), 1);
+  EXPECT_EQ(shared->shared_text_size(), 0);
+  const auto requests = provisions_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto& items = requests[1].items(0).data_items();
+  EXPECT_EQ(std::vector<std::string>(items.begin(), items.end()),
+            std::vector<std::string>{"survey.profile"});
+}
+
+// Results go to the person's current employer for this participation (their
+// roster entry's municipality), and only responses given while employed
+// there: a response keeps the municipality it was saved under.
+TEST_F(SharedProfileTest, OnlyResponsesGivenUnderTheCurrentEmployerAreReleased) {
+  v1::Wave pre = MakeWave(v1::Wave::PRE);
+  ASSERT_TRUE(Save(pre, 1, 2, /*share_wall=*/true).ok());
+  MoveTo("p1", kChiyoda);
+
+  // The former employer's key sees nothing any more.
+  absl::Status s = Get(PartnerHr(kMatsusaka), Person("p1")).status();
+  EXPECT_EQ(errors::Reason(s), "NOT_SHARED_WITH_PARTNER") << s;
+  // The new employer does not receive what was answered at the old one:
+  // nothing provided, so no record.
+  auto shared = Get(PartnerHr(kChiyoda), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_EQ(shared->waves_size(), 0);
+  EXPECT_EQ(shared->shared_text_size(), 0);
+  EXPECT_TRUE(provisions_.requests().empty());
+  // The person and the secretariat see what a partner would.
+  for (const Principal& caller : {Secretariat(), Participant(1)}) {
+    auto view = Get(caller, Person("p1"));
+    ASSERT_TRUE(view.ok()) << view.status();
+    EXPECT_TRUE(MessageDifferencer::Equals(*view, *shared)) << view->DebugString();
+  }
+
+  // A response given while at the new employer is theirs.
+  clock_.Set(Tokyo(2023, 6, 1, 10));
+  v1::Wave follow = MakeWave(v1::Wave::FOLLOW_UP_6);
+  ASSERT_TRUE(Save(follow, 1, 5, /*share_wall=*/true).ok());
+  shared = Get(PartnerHr(kChiyoda), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  ASSERT_EQ(shared->waves_size(), 1);
+  EXPECT_EQ(shared->waves(0).wave_kind(), v1::Wave::FOLLOW_UP_6);
+  ASSERT_EQ(shared->shared_text_size(), 1);
+  EXPECT_EQ(shared->shared_text(0).wave(), follow.name());
+  ASSERT_EQ(provisions_.requests().size(), 1u);
+  EXPECT_EQ(provisions_.requests()[0].recipient().municipality_code(), kChiyoda);
 }
 
 TEST_F(SharedProfileTest, APartnerSeesNobodyElseAndLearnsNothingFromTheRefusal) {

@@ -126,7 +126,10 @@ class Survey {
   // their submitted responses in non-anonymous waves (oldest first), scored
   // exactly as GetPersonProfile but without the reference pool (no
   // percentile, pool_size 0: nothing derived from other people's answers),
-  // and their free-text answers marked share_text. Read through
+  // and their free-text answers marked share_with_employer (share_text, the
+  // consent to aggregates and the reference corpus, releases nothing here).
+  // Only responses saved under the person's current roster municipality
+  // (their employer for this participation) are included. Read through
   // partner_client::SharedReadGate: a partner key gets it only for its own
   // consenting staff and only after enrollment recorded the provision
   // ("survey.profile", plus "survey.shared_text" when text is included);

@@ -109,7 +109,7 @@ TEST_F(SurveyServerTest, PartnerProfileAndChangeLogOverGrpc) {
   v1::Answer* text = save.add_answers();
   text->set_item_id("free-wall-now");
   text->set_text("係長の決裁で三週間止まる。");
-  text->set_share_text(true);
+  text->set_share_with_employer(true);
   save.set_submit(true);
   v1::Response response;
   ASSERT_TRUE(stub_->SaveResponse(server_.As(Participant(1)).get(), save, &response).ok());
