@@ -130,7 +130,7 @@ class PartnerRelease(unittest.TestCase):
         answers = survey_answers({"wall-peers": [5, 4, 2, 4]}, wall_now="同僚が忙しく提案が進まない。")
         for x in answers:
             if x["itemId"] == "free-wall-now":
-                x["shareText"] = True
+                x["shareWithEmployer"] = True
         self.call("POST", "/v1/%s/responses:save" % wave["name"],
                   {"answers": answers, "submit": True}, token=self.a)
         self.call("POST", "/v1/%s/responses:save" % wave["name"],

@@ -705,6 +705,9 @@ std::vector<svv1::Answer> DemoAnswers(const svv1::InstrumentVersion& version,
         if (text.empty()) continue;
         a.set_text(text);
         a.set_share_text(share_text);
+        // The demo's sharers also let their wall text go to their employer
+        // (partner release); their wishes stay in the programme.
+        a.set_share_with_employer(share_text && wall_item);
         break;
       }
       default:
