@@ -225,7 +225,7 @@ class PartnerRelease(unittest.TestCase):
                             "--api_key_file", key_file, "--municipality", MATSUSAKA,
                             "--from", "2022-04-01", "--to", "2030-03-31", "--signing_key", key,
                             "--out", out, "--bundle_id", "e2e-242047"], check=True)
-            ok = subprocess.run([tool, "verify", "--public_key", pub, out],
+            ok = subprocess.run([tool, "verify", "--public_key", pub, "--municipality", MATSUSAKA, out],
                                 capture_output=True, text=True)
             self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
             # The PDF of A renders the Japanese name (poppler's pdftotext reads it back).
@@ -251,7 +251,7 @@ class PartnerRelease(unittest.TestCase):
                 data[-2] ^= 0x01
                 f.seek(0)
                 f.write(data)
-            bad = subprocess.run([tool, "verify", "--public_key", pub, out],
+            bad = subprocess.run([tool, "verify", "--public_key", pub, "--municipality", MATSUSAKA, out],
                                  capture_output=True, text=True)
             self.assertNotEqual(bad.returncode, 0, bad.stdout)
             self.assertIn("attendance.csv", bad.stdout + bad.stderr)

@@ -18,6 +18,9 @@ constexpr char kFileMissing[] = "FILE_MISSING";
 constexpr char kFileSizeMismatch[] = "FILE_SIZE_MISMATCH";
 constexpr char kFileHashMismatch[] = "FILE_HASH_MISMATCH";
 constexpr char kFileUnlisted[] = "FILE_UNLISTED";
+constexpr char kRenderFailed[] = "RENDER_FAILED";
+constexpr char kMunicipalityMismatch[] = "MUNICIPALITY_MISMATCH";
+constexpr char kBundleMismatch[] = "BUNDLE_MISMATCH";
 }  // namespace
 
 absl::Status InvalidFlag(absl::string_view flag, absl::string_view message) {
@@ -51,6 +54,23 @@ absl::Status PdfFailed(absl::string_view path, absl::string_view cairo_message) 
   return errors::Error(absl::StatusCode::kInternal, kPdfFailed,
                        absl::StrCat("writing ", path, " failed: ", cairo_message));
 }
+absl::Status RenderFailed(absl::string_view what) {
+  return errors::Error(absl::StatusCode::kInternal, kRenderFailed,
+                       absl::StrCat("cannot render ", what, " as JSON"));
+}
+absl::Status MunicipalityMismatch(absl::string_view flag_code, absl::string_view feed_code) {
+  return errors::Error(
+      absl::StatusCode::kFailedPrecondition, kMunicipalityMismatch,
+      absl::StrCat("the feed of this API key holds people of municipality ", feed_code,
+                   ", not --municipality ", flag_code, ": use ", flag_code,
+                   "'s own partner key; nothing was pulled"));
+}
+absl::Status BundleMismatch(absl::string_view field, absl::string_view expected,
+                            absl::string_view actual) {
+  return errors::Error(absl::StatusCode::kFailedPrecondition, kBundleMismatch,
+                       absl::StrCat("the bundle's ", field, " is ", actual, ", not ", expected,
+                                    " (--", field, "): a genuine bundle, but not this one"));
+}
 absl::Status ManifestInvalid(absl::string_view message) {
   return errors::Error(absl::StatusCode::kDataLoss, kManifestInvalid,
                        absl::StrCat("manifest.json: ", message));
@@ -80,7 +100,7 @@ std::set<std::string> AllReasons() {
   return {kInvalidFlag,      kOutputExists,     kKeyInvalid,        kIoError,
           kGatewayError,     kFontMissing,      kPdfFailed,         kManifestInvalid,
           kSignatureInvalid, kFileMissing,      kFileSizeMismatch,  kFileHashMismatch,
-          kFileUnlisted};
+          kFileUnlisted,     kRenderFailed,     kMunicipalityMismatch, kBundleMismatch};
 }
 
 }  // namespace kaizen::bundle

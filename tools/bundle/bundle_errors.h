@@ -31,6 +31,11 @@ absl::Status GatewayError(const absl::Status& remote, absl::string_view method);
 absl::Status FontMissing(absl::string_view family);
 // INTERNAL: cairo failed to write a PDF.
 absl::Status PdfFailed(absl::string_view path, absl::string_view cairo_message);
+// INTERNAL: a result could not be rendered as JSON (`what` names it).
+absl::Status RenderFailed(absl::string_view what);
+// FAILED_PRECONDITION: the partner feed holds people of another municipality
+// than --municipality (the API key is not that municipality's partner key).
+absl::Status MunicipalityMismatch(absl::string_view flag_code, absl::string_view feed_code);
 
 // verify (all DATA_LOSS): the bundle is not what was signed.
 absl::Status ManifestInvalid(absl::string_view message);
@@ -39,6 +44,10 @@ absl::Status FileMissing(absl::string_view path);
 absl::Status FileSizeMismatch(absl::string_view path, long long expected, long long actual);
 absl::Status FileHashMismatch(absl::string_view path);
 absl::Status FileUnlisted(absl::string_view path);
+// FAILED_PRECONDITION: a well-signed bundle, but not the one asked for
+// (`field` is municipality, from or to).
+absl::Status BundleMismatch(absl::string_view field, absl::string_view expected,
+                            absl::string_view actual);
 
 // Every reason above, for the README test.
 std::set<std::string> AllReasons();

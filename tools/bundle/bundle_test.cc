@@ -35,6 +35,20 @@ void Write(const fs::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
 }
 
+// pdftotext's UTF-8 text of `pdf` (one page when `page` > 0).
+std::string PdfText(const std::string& pdf, int page = 0) {
+  std::string range = page > 0 ? absl::StrCat(" -f ", page, " -l ", page) : "";
+  std::string command = absl::StrCat("/usr/bin/pdftotext -enc UTF-8", range, " '", pdf, "' -");
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return "<popen failed>";
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
+  if (pclose(p) != 0) return "<pdftotext failed>";
+  return text;
+}
+
 class BundleTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -61,9 +75,9 @@ class BundleTest : public ::testing::Test {
     return dst.string();
   }
 
-  std::string ReasonOf(const std::string& dir) {
-    absl::StatusOr<int> n = VerifyBundle(dir, pub_);
-    return n.ok() ? "OK" : errors::Reason(n.status());
+  std::string ReasonOf(const std::string& dir, VerifyExpect expect = {"242047", "", ""}) {
+    absl::StatusOr<VerifiedBundle> v = VerifyBundle(dir, pub_, expect);
+    return v.ok() ? "OK" : errors::Reason(v.status());
   }
 
   fs::path root_;
@@ -79,9 +93,12 @@ TEST_F(BundleTest, WritesEveryFileAndVerifies) {
                         "pdf/fy2022_hanako.pdf", "pdf/fy2022_taro.pdf"}) {
     EXPECT_TRUE(fs::is_regular_file(fs::path(bundle_) / f)) << f;
   }
-  absl::StatusOr<int> n = VerifyBundle(bundle_, pub_);
-  ASSERT_TRUE(n.ok()) << n.status();
-  EXPECT_EQ(*n, 7);
+  absl::StatusOr<VerifiedBundle> v = VerifyBundle(bundle_, pub_, {"242047", "", ""});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->manifest.files.size(), 7u);
+  EXPECT_EQ(v->manifest.bundle_id, "242047-fixture");
+  EXPECT_EQ(v->key_fingerprint, *PublicKeyFingerprint(pub_));
+  EXPECT_EQ(v->key_fingerprint.size(), 64u);
   EXPECT_EQ(Read(fs::path(bundle_) / "public_key.pem"), Read(pub_));
   std::string manifest = Read(fs::path(bundle_) / "manifest.json");
   EXPECT_TRUE(absl::StrContains(manifest, "\"bundleId\": \"242047-fixture\""));
@@ -158,9 +175,9 @@ TEST_F(BundleTest, AnotherKeyIsRefusedAndTheBundlesOwnKeyIsNotTrusted) {
   std::string other_key = (root_ / "other.key").string();
   std::string other_pub = (root_ / "other.pub.pem").string();
   ASSERT_TRUE(GenerateKeyPair(other_key, other_pub).ok());
-  absl::StatusOr<int> n = VerifyBundle(bundle_, other_pub);
-  ASSERT_FALSE(n.ok());
-  EXPECT_EQ(errors::Reason(n.status()), "SIGNATURE_INVALID");
+  absl::StatusOr<VerifiedBundle> v = VerifyBundle(bundle_, other_pub, {"242047", "", ""});
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(errors::Reason(v.status()), "SIGNATURE_INVALID");
   // A forger re-signs with their key and ships their public_key.pem: the
   // municipality's own copy of our key still refuses it.
   std::string dir = Copy("forged");
@@ -204,14 +221,7 @@ TEST_F(BundleTest, RefusesAnExistingOutputAndLeavesNothingOnFailure) {
 TEST_F(BundleTest, PdfTextHasTheJapaneseNameAndResults) {
   std::string pdf = (fs::path(bundle_) / "pdf/fy2022_hanako.pdf").string();
   ASSERT_TRUE(absl::StartsWith(Read(pdf), "%PDF-"));
-  std::string command = absl::StrCat("/usr/bin/pdftotext -enc UTF-8 '", pdf, "' -");
-  FILE* p = popen(command.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string text;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
-  ASSERT_EQ(pclose(p), 0) << "pdftotext (poppler-utils) failed";
+  std::string text = PdfText(pdf);
   for (const char* want : {"松阪 花子", "松阪市", "出席率 100%", "第2回 壁の分析", "遅刻",
                            "職員提案を人事評価に", "改善が当たり前に評価される職場",
                            "窓口の待ち時間を半分に", "経営幹部の壁", "人事評価に反映される",
@@ -219,6 +229,104 @@ TEST_F(BundleTest, PdfTextHasTheJapaneseNameAndResults) {
     EXPECT_TRUE(absl::StrContains(text, want)) << want << "\n---\n" << text;
   }
   EXPECT_FALSE(absl::StrContains(text, "期間外の完成版")) << text;
+}
+
+mode_t Mode(const fs::path& p) {
+  struct stat st;
+  return lstat(p.c_str(), &st) == 0 ? (st.st_mode & 0777) : 07777;
+}
+
+TEST_F(BundleTest, TheBundleIsPrivateToItsOwner) {
+  // Personal data: the operator widens access on purpose, never the tool.
+  EXPECT_EQ(Mode(bundle_), 0700u);
+  EXPECT_EQ(Mode(fs::path(bundle_) / "pdf"), 0700u);
+  for (const auto& e : fs::recursive_directory_iterator(bundle_)) {
+    if (e.is_regular_file()) EXPECT_EQ(Mode(e.path()), 0600u) << e.path();
+  }
+}
+
+TEST_F(BundleTest, VerifyChecksWhichBundleItIs) {
+  // A genuine bundle of another town or period (substituted, replayed).
+  EXPECT_EQ(ReasonOf(bundle_, {"242012", "", ""}), "BUNDLE_MISMATCH");
+  EXPECT_EQ(ReasonOf(bundle_, {"242047", "2023-04-01", ""}), "BUNDLE_MISMATCH");
+  EXPECT_EQ(ReasonOf(bundle_, {"242047", "", "2024-03-31"}), "BUNDLE_MISMATCH");
+  EXPECT_EQ(ReasonOf(bundle_, {"242047", "2022-04-01", "2023-03-31"}), "OK");
+  // The bundle's own key proves nothing, also through a link from outside.
+  absl::StatusOr<VerifiedBundle> v =
+      VerifyBundle(bundle_, (fs::path(bundle_) / "public_key.pem").string(), {"242047", "", ""});
+  EXPECT_EQ(errors::Reason(v.status()), "INVALID_FLAG");
+  fs::create_symlink(fs::path(bundle_) / "public_key.pem", root_ / "looks-outside.pem");
+  v = VerifyBundle(bundle_ + "/", (root_ / "looks-outside.pem").string(), {"242047", "", ""});
+  EXPECT_EQ(errors::Reason(v.status()), "INVALID_FLAG");
+}
+
+TEST_F(BundleTest, ExtraDirectoriesAndHugeManifestsAreRefused) {
+  std::string dir = Copy("empty-dir");
+  fs::create_directory(fs::path(dir) / "notes");
+  EXPECT_EQ(ReasonOf(dir), "FILE_UNLISTED");
+  dir = Copy("empty-subdir");
+  fs::create_directory(fs::path(dir) / "pdf" / "old");
+  EXPECT_EQ(ReasonOf(dir), "FILE_UNLISTED");
+  dir = Copy("nested-manifest");  // not the top-level one: an extra file
+  Write(fs::path(dir) / "pdf" / "manifest.json", Read(fs::path(dir) / "manifest.json"));
+  EXPECT_EQ(ReasonOf(dir), "FILE_UNLISTED");
+  dir = Copy("huge-manifest");  // refused by size, before reading (sparse)
+  fs::resize_file(fs::path(dir) / "manifest.json", (16 << 20) + 1);
+  absl::StatusOr<VerifiedBundle> v = VerifyBundle(dir, pub_, {"242047", "", ""});
+  EXPECT_EQ(errors::Reason(v.status()), "MANIFEST_INVALID");
+  EXPECT_TRUE(absl::StrContains(v.status().message(), "16 MiB")) << v.status();
+}
+
+TEST_F(BundleTest, CheckBeforeFetchCatchesWhatMakeWouldFailOnLater) {
+  WriteOptions options;
+  options.signing_key_path = key_;
+  options.out_dir = (root_ / "fresh").string();
+  EXPECT_TRUE(CheckBeforeFetch(options).ok());
+  EXPECT_FALSE(fs::exists(options.out_dir));
+  for (const auto& e : fs::directory_iterator(root_)) {
+    EXPECT_FALSE(absl::StrContains(e.path().filename().string(), ".tmp-")) << e.path();
+  }
+  fs::create_symlink(root_ / "nowhere", root_ / "dangling");
+  options.out_dir = (root_ / "dangling").string();
+  EXPECT_EQ(errors::Reason(CheckBeforeFetch(options)), "OUTPUT_EXISTS");
+  options.out_dir = (root_ / "no-such-parent" / "out").string();
+  EXPECT_EQ(errors::Reason(CheckBeforeFetch(options)), "IO_ERROR");
+  options.out_dir = (root_ / "fresh").string();
+  options.font_family = "DejaVu Sans";
+  EXPECT_EQ(errors::Reason(CheckBeforeFetch(options)), "FONT_MISSING");
+  options.font_family = "IPAexGothic";
+  options.signing_key_path = pub_;
+  EXPECT_EQ(errors::Reason(CheckBeforeFetch(options)), "KEY_INVALID");
+}
+
+TEST_F(BundleTest, LongPdfsNameThePersonOnEveryPageAndSplitTallRows) {
+  BundleData data = testing::FixtureBundle();
+  PersonResults& hanako = data.people[0];
+  // A title taller than a page, its end marked, then enough rows for more pages.
+  auto* tall = hanako.attendance->mutable_meetings(0);
+  std::string title;
+  for (int i = 0; i < 400; ++i) absl::StrAppend(&title, "長い題名の行", i, "\n");
+  tall->set_title(title + "題名の終わり");
+  for (int i = 0; i < 120; ++i) *hanako.attendance->add_meetings() = hanako.attendance->meetings(1);
+  WriteOptions options;
+  options.out_dir = (root_ / "long").string();
+  options.signing_key_path = key_;
+  ASSERT_TRUE(WriteBundle(data, options).ok());
+  std::string pdf = (root_ / "long" / "pdf" / "fy2022_hanako.pdf").string();
+  EXPECT_TRUE(absl::StrContains(PdfText(pdf), "題名の終わり"));
+  FILE* info = popen(absl::StrCat("/usr/bin/pdfinfo '", pdf, "'").c_str(), "r");
+  ASSERT_NE(info, nullptr);
+  int pages = 0;
+  char line[512];
+  while (fgets(line, sizeof(line), info) != nullptr) {
+    if (absl::StartsWith(line, "Pages:")) pages = atoi(line + 6);
+  }
+  pclose(info);
+  EXPECT_GE(pages, 6);
+  for (int page = 1; page <= pages; ++page) {
+    std::string text = PdfText(pdf, page);
+    EXPECT_TRUE(absl::StrContains(text, "松阪 花子")) << "page " << page << ": " << text;
+  }
 }
 
 TEST(Keys, KeygenWritesAPrivateFileAndRefusesToOverwrite) {

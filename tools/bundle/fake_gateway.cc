@@ -72,13 +72,17 @@ class FakeEnrollment final : public ev1::EnrollmentService::Service {
  public:
   explicit FakeEnrollment(Log* log) : log_(log) {
     feed_ = {Upsert(kTaro, "242047", false, false, false),
-             Upsert("cohorts/fy2022/participants/tsu", "242012", true, true, true),
              Upsert(kHanako, "242047", true, true, true),
              Upsert(kTaro, "242047", true, false, false)};
+  }
+  void AddForeign() {
+    absl::MutexLock l(&mu_);
+    feed_.push_back(Upsert("cohorts/fy2022/participants/tsu", "242012", true, true, true));
   }
   grpc::Status ListChanges(grpc::ServerContext* ctx, const ev1::ListChangesRequest* req,
                            ev1::ListChangesResponse* resp) override {
     if (!log_->Add(ctx, "ListChanges", req->cursor(), "")) return BadKey();
+    absl::MutexLock l(&mu_);
     size_t at = req->cursor().empty() ? 0 : std::stoul(req->cursor().substr(1));
     size_t n = at == 2 ? 1 : 2;  // the second page is short on purpose
     for (size_t i = at; i < feed_.size() && i < at + n; ++i) *resp->add_changes() = feed_[i];
@@ -90,6 +94,7 @@ class FakeEnrollment final : public ev1::EnrollmentService::Service {
 
  private:
   Log* log_;
+  absl::Mutex mu_;
   std::vector<ev1::Change> feed_;
 };
 
@@ -104,6 +109,7 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
       return ToGrpcStatus(errors::PermissionDenied("NOT_SHARED_WITH_PARTNER", "not shared"));
     }
     *resp = HanakoAttendance();
+    resp->mutable_meetings(1)->set_title("第1回 \xE2\x80\xAEキックオフ");
     return grpc::Status::OK;
   }
 
@@ -178,5 +184,8 @@ void FakeGateway::Shutdown() {
 }
 std::vector<std::string> FakeGateway::calls() const { return impl_->log.calls(); }
 void FakeGateway::set_survey_fails(bool fails) { impl_->survey.fail = fails; }
+void FakeGateway::set_foreign_entry(bool foreign) {
+  if (foreign) impl_->enrollment.AddForeign();
+}
 
 }  // namespace kaizen::bundle::testing

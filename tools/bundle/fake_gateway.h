@@ -3,12 +3,14 @@
 // logged as "<method> <participant or cursor> key=<x-api-key> bundle=<id>";
 // a call without the key kFakeApiKey is refused UNAUTHENTICATED.
 //
-// The feed (pages of 2 with the second one short, then the cursor stays):
+// The feed (pages of 2 with the second one short, then the cursor stays),
+// only 242047's people, as a partner key of 242047 sees it:
 //   taro    242047 shares nothing, then (later) attendance only
-//   tsu     242012 (another town) shares everything
 //   hanako  242047 shares everything
-// Answers: hanako's fixture results (test_fixture.h); taro's attendance is
-// refused NOT_SHARED_WITH_PARTNER (withdrawn after the feed was read).
+// (set_foreign_entry adds tsu of 242012, as a key of another scope would.)
+// Answers: hanako's fixture results (test_fixture.h; her second meeting's
+// title carries a U+202E bidi override); taro's attendance is refused
+// NOT_SHARED_WITH_PARTNER (withdrawn after the feed was read).
 #ifndef KAIZEN_TOOLS_BUNDLE_FAKE_GATEWAY_H_
 #define KAIZEN_TOOLS_BUNDLE_FAKE_GATEWAY_H_
 
@@ -33,6 +35,8 @@ class FakeGateway {
   std::vector<std::string> calls() const;
   // GetSharedSurveyProfile answers UNAVAILABLE ENROLLMENT_UNAVAILABLE.
   void set_survey_fails(bool fails);
+  // Appends an UPSERTED change of tsu, municipality 242012, to the feed.
+  void set_foreign_entry(bool foreign);
 
  private:
   struct Impl;

@@ -1,8 +1,14 @@
 #include "tools/bundle/fetch.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -89,6 +95,7 @@ class Fetcher {
           [&](grpc::ClientContext* c, const sv1::GetSharedAttendanceRequest& q,
               sv1::SharedAttendance* o) { return scheduling_->GetSharedAttendance(c, q, o); },
           &a, &skipped)));
+      StripBidiControls(&a);
       if (skipped) ++*skipped_count;
       else r.attendance = AttendanceInPeriod(a, options_.period);
     }
@@ -99,6 +106,7 @@ class Fetcher {
           [&](grpc::ClientContext* c, const pv1::GetSharedPlanStagesRequest& q,
               pv1::SharedPlanStages* o) { return plans_->GetSharedPlanStages(c, q, o); },
           &s, &skipped)));
+      StripBidiControls(&s);
       if (skipped) ++*skipped_count;
       else r.plans = PlanStagesInPeriod(s, options_.period);
     }
@@ -109,6 +117,7 @@ class Fetcher {
           [&](grpc::ClientContext* c, const yv1::GetSharedSurveyProfileRequest& q,
               yv1::SharedSurveyProfile* o) { return survey_->GetSharedSurveyProfile(c, q, o); },
           &s, &skipped)));
+      StripBidiControls(&s);
       if (skipped) ++*skipped_count;
       else r.survey = SurveyInPeriod(s, options_.period);
     }
@@ -132,10 +141,45 @@ class Fetcher {
 
 }  // namespace
 
+bool IsLoopbackTarget(absl::string_view target) {
+  if (absl::ConsumePrefix(&target, "unix:") || absl::ConsumePrefix(&target, "unix-abstract:")) {
+    return true;  // a local socket
+  }
+  if (!absl::ConsumePrefix(&target, "dns:///")) {
+    if (!absl::ConsumePrefix(&target, "ipv4:")) absl::ConsumePrefix(&target, "ipv6:");
+  }
+  std::string host;
+  if (absl::ConsumePrefix(&target, "[")) {
+    size_t close = target.find(']');
+    if (close == absl::string_view::npos) return false;
+    host = std::string(target.substr(0, close));
+  } else {
+    size_t colon = target.rfind(':');
+    host = std::string(colon == absl::string_view::npos ? target : target.substr(0, colon));
+  }
+  if (absl::AsciiStrToLower(host) == "localhost") return true;
+  unsigned char addr[16];
+  if (inet_pton(AF_INET, host.c_str(), addr) == 1) return addr[0] == 127;
+  if (inet_pton(AF_INET6, host.c_str(), addr) == 1) {
+    static const unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::equal(addr, addr + 16, kLoopback6);
+  }
+  return false;
+}
+
 absl::StatusOr<BundleData> FetchBundle(const std::shared_ptr<grpc::Channel>& channel,
                                        const FetchOptions& options) {
   Fetcher fetcher(channel, options);
   ASSIGN_OR_RETURN(std::vector<ev1::Change> changes, fetcher.ReadFeed());
+  // A partner key only ever sees its own town: anything else in its feed
+  // means the key is another municipality's (or an operator's), and a bundle
+  // labelled --municipality would hold the wrong people. Fail before any
+  // personal read. (Tombstones may carry no code: those are not evidence.)
+  for (const ev1::Change& c : changes) {
+    if (!c.municipality_code().empty() && c.municipality_code() != options.municipality_code) {
+      return MunicipalityMismatch(options.municipality_code, c.municipality_code());
+    }
+  }
   BundleData data;
   data.bundle_id = options.bundle_id;
   data.municipality_code = options.municipality_code;
@@ -146,8 +190,14 @@ absl::StatusOr<BundleData> FetchBundle(const std::shared_ptr<grpc::Channel>& cha
     PersonResults r;
     r.person = std::move(person);
     RETURN_IF_ERROR(fetcher.ReadPerson(r, &data.skipped_categories));
-    // Someone whose every category was withdrawn meanwhile gets no page.
+    // Someone whose every category was withdrawn meanwhile, or with nothing
+    // in the period, gets no record and no page (the pulls stay recorded on
+    // the server: the GetShared* routes have no period; README.md).
     if (!r.attendance && !r.plans && !r.survey) continue;
+    if (!HasResultsInPeriod(r)) {
+      ++data.people_without_results;
+      continue;
+    }
     data.people.push_back(std::move(r));
   }
   return data;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "tools/bundle/model.h"
@@ -36,8 +37,18 @@ struct FetchOptions {
 };
 
 // `channel` reaches the gateway's gRPC port (or, in tests, a fake).
+// Before any personal read: MUNICIPALITY_MISMATCH when the feed holds anyone
+// of another municipality than `municipality_code` (a partner key only ever
+// sees its own town). People with nothing in the period are pulled but left
+// out (counted in people_without_results).
 absl::StatusOr<BundleData> FetchBundle(const std::shared_ptr<grpc::Channel>& channel,
                                        const FetchOptions& options);
+
+// True when a gRPC target ("host:port", "dns:///host:port", "ipv4:...",
+// "[::1]:port", "unix:...") stays on this machine: localhost, 127.0.0.0/8,
+// ::1 or a local socket. `make` refuses plaintext to anything else unless
+// --insecure is given (the API key and personal data would cross a network).
+bool IsLoopbackTarget(absl::string_view target);
 
 }  // namespace kaizen::bundle
 

@@ -49,11 +49,10 @@ TEST_F(FetchTest, ReadsTheWholeFeedThenEachConsentedCategory) {
   std::string key = absl::StrCat(" key=", kKey);
   std::string bundle = absl::StrCat(" bundle=", kBundle);
   std::vector<std::string> want = {
-      // Pages: 2 changes, 1 (short), 1, then the cursor stays.
+      // Pages: 2 changes, 1 (short), then the cursor stays.
       absl::StrCat("ListChanges ", key, " bundle="),
       absl::StrCat("ListChanges c2", key, " bundle="),
       absl::StrCat("ListChanges c3", key, " bundle="),
-      absl::StrCat("ListChanges c4", key, " bundle="),
       // Only 242047's consenting people, only their categories, by name.
       absl::StrCat("GetSharedAttendance ", kHanako, key, bundle),
       absl::StrCat("GetSharedPlanStages ", kHanako, key, bundle),
@@ -70,9 +69,45 @@ TEST_F(FetchTest, ReadsTheWholeFeedThenEachConsentedCategory) {
   // not FINAL; the pre wave only.
   ASSERT_TRUE(h.attendance && h.plans && h.survey);
   EXPECT_EQ(h.attendance->meetings_size(), 2);
+  EXPECT_EQ(h.attendance->meetings(0).title(), "第1回 キックオフ");  // no bidi override
   EXPECT_EQ(h.plans->plans_size(), 1);  // the team plan's INTERIM is in October
   EXPECT_EQ(h.plans->plans(0).stages_size(), 1);
   EXPECT_EQ(h.survey->waves_size(), 1);
+}
+
+TEST_F(FetchTest, AFeedWithAnotherMunicipalityFailsBeforeAnyPersonalRead) {
+  gateway_.set_foreign_entry(true);
+  absl::StatusOr<BundleData> data = FetchBundle(channel_, options_);
+  ASSERT_FALSE(data.ok());
+  EXPECT_EQ(errors::Reason(data.status()), "MUNICIPALITY_MISMATCH");
+  EXPECT_NE(data.status().message().find("242012"), absl::string_view::npos);
+  for (const std::string& call : gateway_.calls()) {
+    EXPECT_EQ(call.rfind("ListChanges", 0), 0u) << call;
+  }
+}
+
+TEST_F(FetchTest, PeopleWithNothingInThePeriodArePulledButLeftOut) {
+  options_.period = {absl::CivilDay(2030, 4, 1), absl::CivilDay(2031, 3, 31)};
+  absl::StatusOr<BundleData> data = FetchBundle(channel_, options_);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_TRUE(data->people.empty());
+  EXPECT_EQ(data->people_without_results, 1);  // hanako (taro was denied)
+  // The GetShared* routes have no period: the pulls happened (and are
+  // recorded as provisions on the server) all the same.
+  EXPECT_EQ(gateway_.calls().size(), 3u + 4u);
+}
+
+TEST(Loopback, OnlyTargetsOnThisMachine) {
+  for (const char* local : {"localhost:9090", "LOCALHOST:1", "127.0.0.1:9090", "127.1.2.3:1",
+                            "[::1]:9090", "dns:///localhost:9090", "ipv4:127.0.0.1:9090",
+                            "unix:/run/kaizen.sock"}) {
+    EXPECT_TRUE(IsLoopbackTarget(local)) << local;
+  }
+  for (const char* remote : {"10.0.0.5:9090", "gateway.example.jp:443", "[2001:db8::1]:9090",
+                             "localhost.example.jp:1", "128.0.0.1:9090", "dns:///kaizen:9090",
+                             "0.0.0.0:9090", ""}) {
+    EXPECT_FALSE(IsLoopbackTarget(remote)) << remote;
+  }
 }
 
 TEST_F(FetchTest, AnyOtherErrorFailsWithTheRemoteCode) {

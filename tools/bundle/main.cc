@@ -4,7 +4,8 @@
 //   kaizen_bundle keygen --private_key bundle.key --public_key bundle.pub.pem
 //   kaizen_bundle make --gateway HOST:PORT --api_key_file key.txt --municipality 242047
 //       --from 2022-04-01 --to 2023-03-31 --signing_key bundle.key --out DIR [--bundle_id ID]
-//   kaizen_bundle verify --public_key bundle.pub.pem DIR
+//   kaizen_bundle verify --public_key bundle.pub.pem --municipality 242047
+//       [--from 2022-04-01 --to 2023-03-31] DIR
 //
 // Exit codes: 0 done; 1 the operation failed or the bundle does not verify
 // (one line "<REASON>: <message>" on stderr); 2 bad usage.
@@ -39,11 +40,17 @@ ABSL_FLAG(std::string, private_key, "", "keygen: the private key file to create 
 ABSL_FLAG(std::string, public_key, "",
           "keygen: the public key file to create; verify: the municipality's trusted copy");
 ABSL_FLAG(std::string, gateway, "", "make: the gateway's gRPC address HOST:PORT");
-ABSL_FLAG(bool, tls, false, "make: TLS to the gateway (system roots); plaintext by default");
+ABSL_FLAG(bool, tls, false, "make: TLS to the gateway (system roots)");
+ABSL_FLAG(bool, insecure, false,
+          "make: allow plaintext to a gateway that is not on this machine (the API key and "
+          "personal data then cross the network unencrypted)");
 ABSL_FLAG(std::string, api_key_file, "", "make: file holding the partner HR API key");
-ABSL_FLAG(std::string, municipality, "", "make: the 6-digit local government code of the key");
-ABSL_FLAG(std::string, from, "", "make: first day of the period, YYYY-MM-DD (Asia/Tokyo)");
-ABSL_FLAG(std::string, to, "", "make: last day of the period, YYYY-MM-DD (Asia/Tokyo)");
+ABSL_FLAG(std::string, municipality, "",
+          "make: the 6-digit local government code of the key; verify: the expected one");
+ABSL_FLAG(std::string, from, "",
+          "make: first day of the period, YYYY-MM-DD (Asia/Tokyo); verify: the expected one");
+ABSL_FLAG(std::string, to, "",
+          "make: last day of the period, YYYY-MM-DD (Asia/Tokyo); verify: the expected one");
 ABSL_FLAG(std::string, signing_key, "", "make: the Ed25519 private key (PEM) to sign with");
 ABSL_FLAG(std::string, out, "", "make: the bundle directory to create (must not exist)");
 ABSL_FLAG(std::string, bundle_id, "",
@@ -73,7 +80,10 @@ int Keygen() {
   }
   absl::Status s = GenerateKeyPair(priv, pub);
   if (!s.ok()) return Fail(s);
-  std::printf("OK wrote %s (private, 0600) and %s\n", priv.c_str(), pub.c_str());
+  absl::StatusOr<std::string> fingerprint = PublicKeyFingerprint(pub);
+  if (!fingerprint.ok()) return Fail(fingerprint.status());
+  std::printf("OK wrote %s (private, 0600) and %s, key SHA-256 %s\n", priv.c_str(), pub.c_str(),
+              fingerprint->c_str());
   return 0;
 }
 
@@ -98,6 +108,15 @@ int Make() {
         std::pair{"signing_key", absl::GetFlag(FLAGS_signing_key)},
         std::pair{"out", absl::GetFlag(FLAGS_out)}}) {
     if (absl::Status s = Require(name, value); !s.ok()) return Fail(s);
+  }
+  const std::string gateway = absl::GetFlag(FLAGS_gateway);
+  if (absl::GetFlag(FLAGS_tls) && absl::GetFlag(FLAGS_insecure)) {
+    return Fail(InvalidFlag("insecure", "contradicts --tls"));
+  }
+  if (!absl::GetFlag(FLAGS_tls) && !absl::GetFlag(FLAGS_insecure) && !IsLoopbackTarget(gateway)) {
+    return Fail(InvalidFlag("gateway",
+                            "is not on this machine: use --tls (or, knowingly, --insecure: the "
+                            "API key and personal data would travel unencrypted)"));
   }
   FetchOptions options;
   options.municipality_code = absl::GetFlag(FLAGS_municipality);
@@ -131,16 +150,19 @@ int Make() {
   write.out_dir = absl::GetFlag(FLAGS_out);
   write.signing_key_path = absl::GetFlag(FLAGS_signing_key);
   write.font_family = absl::GetFlag(FLAGS_font);
-  // Fail before any pull (each pull writes a provision record) when the key
-  // is unusable or the output exists.
-  if (absl::StatusOr<std::string> pem = PublicKeyPem(write.signing_key_path); !pem.ok()) {
-    return Fail(pem.status());
+  if (IsReadableByOthers(write.signing_key_path)) {
+    std::fprintf(stderr,
+                 "warning: %s can be read by group or others; chmod 600 it (the signing key "
+                 "vouches for every bundle)\n",
+                 write.signing_key_path.c_str());
   }
-  if (access(write.out_dir.c_str(), F_OK) == 0) return Fail(OutputExists(write.out_dir));
+  // Fail before any pull (each pull writes a provision record on the
+  // server) on everything that can be checked here.
+  if (absl::Status s = CheckBeforeFetch(write); !s.ok()) return Fail(s);
 
   auto creds = absl::GetFlag(FLAGS_tls) ? grpc::SslCredentials(grpc::SslCredentialsOptions())
                                         : grpc::InsecureChannelCredentials();
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_gateway), creds);
+  auto channel = grpc::CreateChannel(gateway, creds);
   absl::StatusOr<BundleData> data = FetchBundle(channel, options);
   if (!data.ok()) return Fail(data.status());
   absl::StatusOr<int> files = WriteBundle(*data, write);
@@ -151,20 +173,42 @@ int Make() {
     std::printf(" (%d categories withdrawn since the feed was read, left out)",
                 data->skipped_categories);
   }
+  if (data->people_without_results > 0) {
+    std::printf(" (%d people with nothing in the period, left out)",
+                data->people_without_results);
+  }
   std::printf("\n");
   return 0;
 }
 
 int Verify(const std::vector<char*>& args) {
   std::string pub = absl::GetFlag(FLAGS_public_key);
+  VerifyExpect expect;
+  expect.municipality_code = absl::GetFlag(FLAGS_municipality);
+  expect.from = absl::GetFlag(FLAGS_from);
+  expect.to = absl::GetFlag(FLAGS_to);
   if (absl::Status s = Require("public_key", pub); !s.ok()) return Fail(s);
+  if (absl::Status s = Require("municipality", expect.municipality_code); !s.ok()) return Fail(s);
+  if (absl::Status s = kaizen::ValidateMunicipalityCode("municipality", expect.municipality_code);
+      !s.ok()) {
+    return Fail(InvalidFlag("municipality", s.message()));
+  }
+  for (auto [name, value] : {std::pair{"from", expect.from}, std::pair{"to", expect.to}}) {
+    if (value.empty()) continue;
+    if (absl::Status s = ParseDay(value, name).status(); !s.ok()) return Fail(s);
+  }
   if (args.size() != 2) {
-    std::fprintf(stderr, "usage: kaizen_bundle verify --public_key F DIR\n");
+    std::fprintf(stderr,
+                 "usage: kaizen_bundle verify --public_key F --municipality CODE "
+                 "[--from D --to D] DIR\n");
     return 2;
   }
-  absl::StatusOr<int> n = VerifyBundle(args[1], pub);
-  if (!n.ok()) return Fail(n.status());
-  std::printf("OK %d files\n", *n);
+  absl::StatusOr<VerifiedBundle> v = VerifyBundle(args[1], pub, expect);
+  if (!v.ok()) return Fail(v.status());
+  const Manifest& m = v->manifest;
+  std::printf("OK bundle %s municipality %s period %s..%s created %s, %zu files, key SHA-256 %s\n",
+              m.bundle_id.c_str(), m.municipality_code.c_str(), m.from.c_str(), m.to.c_str(),
+              m.create_time.c_str(), m.files.size(), v->key_fingerprint.c_str());
   return 0;
 }
 

@@ -90,10 +90,10 @@ std::vector<Person> PeopleFromFeed(const std::vector<ev1::Change>& changes,
     p.share_action_plan = c->consent().share_action_plan();
     p.share_survey_profile = c->consent().share_survey_profile();
     if (!p.share_attendance && !p.share_action_plan && !p.share_survey_profile) continue;
-    p.display_name = c->display_name();
+    p.display_name = StripBidiControls(c->display_name());
     p.municipality_code = c->municipality_code();
-    p.municipality_name = c->municipality_name();
-    p.cohort_title = c->cohort_title();
+    p.municipality_name = StripBidiControls(c->municipality_name());
+    p.cohort_title = StripBidiControls(c->cohort_title());
     people.push_back(std::move(p));
   }
   return people;  // std::map iterates in name order
@@ -144,6 +144,56 @@ yv1::SharedSurveyProfile SurveyInPeriod(const yv1::SharedSurveyProfile& s, const
     }
   }
   return out;
+}
+
+std::string StripBidiControls(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    // All of them are 3-byte UTF-8: E2 80 8E/8F, E2 80 AA..AE, E2 81 A6..A9.
+    if (i + 2 < text.size() && static_cast<unsigned char>(text[i]) == 0xE2) {
+      unsigned char b1 = text[i + 1], b2 = text[i + 2];
+      if ((b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) ||
+          (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
+        i += 2;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+void StripBidiControls(google::protobuf::Message* message) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = message->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*message, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+          r->SetRepeatedString(message, f, i,
+                               StripBidiControls(r->GetRepeatedString(*message, f, i)));
+        }
+      } else {
+        r->SetString(message, f, StripBidiControls(r->GetString(*message, f)));
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+          StripBidiControls(r->MutableRepeatedMessage(message, f, i));
+        }
+      } else {
+        StripBidiControls(r->MutableMessage(message, f));
+      }
+    }
+  }
+}
+
+bool HasResultsInPeriod(const PersonResults& r) {
+  return (r.attendance && r.attendance->meetings_size() > 0) ||
+         (r.plans && r.plans->plans_size() > 0) || (r.survey && r.survey->waves_size() > 0);
 }
 
 std::string PersonKey(const Person& p) {

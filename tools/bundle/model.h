@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/plans/v1/plans.pb.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
@@ -77,6 +78,9 @@ struct BundleData {
   // Categories the feed said were shared but the service refused as no
   // longer shared (consent revoked meanwhile): a count, nothing personal.
   int skipped_categories = 0;
+  // People pulled (so recorded as provided on the server) who had nothing
+  // in the period: left out of the bundle, only counted.
+  int people_without_results = 0;
 };
 
 // The people of `municipality_code` from the whole feed, in feed order:
@@ -98,6 +102,17 @@ plans::v1::SharedPlanStages PlanStagesInPeriod(const plans::v1::SharedPlanStages
                                                const Period& period);
 survey::v1::SharedSurveyProfile SurveyInPeriod(const survey::v1::SharedSurveyProfile& s,
                                                const Period& period);
+
+// Unicode bidi controls (U+200E/200F, U+202A-202E, U+2066-2069) removed: a
+// name or text could otherwise reorder what a reader sees in the PDF, CSV or
+// JSON (e.g. make "1 ABSENT" read as something else).
+std::string StripBidiControls(absl::string_view text);
+// The same for every string field of `message`, recursively.
+void StripBidiControls(google::protobuf::Message* message);
+
+// True when a person has anything left after the period cut: a meeting, a
+// stage version or a survey wave. People without are not in the bundle.
+bool HasResultsInPeriod(const PersonResults& r);
 
 // Record keys (README.md "Record keys"): stable across bundles, so a
 // re-import replaces rather than duplicates.

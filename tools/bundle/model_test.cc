@@ -1,5 +1,6 @@
 #include "tools/bundle/model.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tools/bundle/test_fixture.h"
 
@@ -115,6 +116,51 @@ TEST(Model, RecordKeys) {
   EXPECT_EQ(PlanStageKey("cohorts/fy2022/plans/team-a", plans::v1::FOLLOW_UP),
             "plan_stage/fy2022/team-a/FOLLOW_UP");
   EXPECT_EQ(SurveyKey(p, "cohorts/fy2022/waves/pre"), "survey_profile/fy2022/hanako/pre");
+}
+
+}  // namespace
+}  // namespace kaizen::bundle
+
+namespace kaizen::bundle {
+namespace {
+
+constexpr char kRlo[] = "\xE2\x80\xAE";  // U+202E RIGHT-TO-LEFT OVERRIDE
+
+TEST(Bidi, ControlsAreStrippedFromStringsAndWholeMessages) {
+  EXPECT_EQ(StripBidiControls("a\xE2\x80\x8E" "b\xE2\x80\x8F" "c\xE2\x80\xAA" "d\xE2\x80\xAE"
+                              "e\xE2\x81\xA6" "f\xE2\x81\xA9" "g"),
+            "abcdefg");
+  // Neighbours of the ranges and other text stay: U+2010 hyphen, U+2065, 松.
+  EXPECT_EQ(StripBidiControls("\xE2\x80\x90\xE2\x81\xA5松 花子"), "\xE2\x80\x90\xE2\x81\xA5松 花子");
+  EXPECT_EQ(StripBidiControls("\xE2\x80"), "\xE2\x80");  // truncated: kept as is
+
+  scheduling::v1::SharedAttendance a = testing::HanakoAttendance();
+  a.mutable_meetings(1)->set_title(absl::StrCat("第1回", kRlo, "席出"));
+  survey::v1::SharedSurveyProfile s = testing::HanakoSurvey();
+  s.mutable_shared_text(0)->set_text(absl::StrCat(kRlo, "窓口"));
+  StripBidiControls(&a);
+  StripBidiControls(&s);
+  EXPECT_EQ(a.meetings(1).title(), "第1回席出");
+  EXPECT_EQ(s.shared_text(0).text(), "窓口");
+
+  std::vector<enrollment::v1::Change> feed = {Upsert("a", "242047", true)};
+  feed[0].set_display_name(absl::StrCat("松阪", kRlo, " 花子"));
+  std::vector<Person> people = PeopleFromFeed(feed, "242047");
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_EQ(people[0].display_name, "松阪 花子");
+}
+
+TEST(Period, NothingLeftAfterTheCutMeansNoResults) {
+  PersonResults r;
+  EXPECT_FALSE(HasResultsInPeriod(r));
+  Period later{absl::CivilDay(2030, 1, 1), absl::CivilDay(2030, 12, 31)};
+  r.attendance = AttendanceInPeriod(testing::HanakoAttendance(), later);
+  r.plans = PlanStagesInPeriod(testing::HanakoPlans(), later);
+  r.survey = SurveyInPeriod(testing::HanakoSurvey(), later);
+  EXPECT_FALSE(HasResultsInPeriod(r));
+  Period fy2022{absl::CivilDay(2022, 4, 1), absl::CivilDay(2023, 3, 31)};
+  r.survey = SurveyInPeriod(testing::HanakoSurvey(), fy2022);
+  EXPECT_TRUE(HasResultsInPeriod(r));
 }
 
 }  // namespace

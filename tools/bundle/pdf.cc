@@ -117,8 +117,7 @@ void Survey(PdfCanvas& c, const yv1::SharedSurveyProfile& s) {
     c.Text("期間内に回答されたサーベイはありません。", kBody);
     return;
   }
-  c.Text("4つの壁（スコアは項目の尺度上の平均。高いほどその壁が強いことを示します。"
-         "P はリファレンス集団でのパーセンタイル）",
+  c.Text("4つの壁（スコアは項目の尺度上の平均。高いほどその壁が強いことを示します）",
          kSmall);
   c.Space(6);
   DrawWallChart(c, s);
@@ -152,7 +151,9 @@ absl::Status RenderPersonPdf(const BundleData& data, const PersonResults& r,
                              const std::string& path, const PdfOptions& options) {
   const Person& p = r.person;
   PdfCanvas c(path, options.font_family,
-              absl::StrCat("Kaizen 提供データ ", data.bundle_id, " ", p.participant));
+              // On every page: a loose printed page still says whose it is.
+              absl::StrCat("Kaizen 提供データ ", p.display_name, "　", data.bundle_id, " ",
+                           p.participant));
   if (!c.status().ok()) return c.status();
   c.Text("研修成果の提供記録（本人の同意に基づく）", kSmall);
   c.Space(2);

@@ -3,7 +3,8 @@
 // category in the period: the attendance table and rate; each plan's stage
 // versions with the vision, wall statements, actions and milestones; the
 // survey profile as a bar chart of the four walls (one bar per wave, score
-// on the item scale; higher = a stronger wall) with percentiles, and any
+// on the item scale; higher = a stronger wall; no percentile: partners get
+// the pool-free profile), and any
 // free text the person agreed to share. Long text flows onto new pages line
 // by line. A category the person does not share (or withdrew) says so.
 #ifndef KAIZEN_TOOLS_BUNDLE_PDF_H_

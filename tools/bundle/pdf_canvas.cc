@@ -7,6 +7,7 @@
 #include "cairo.h"
 #include "pango/pangocairo.h"
 #include "tools/bundle/bundle_errors.h"
+#include "tools/bundle/model.h"
 
 namespace kaizen::bundle {
 namespace {
@@ -29,7 +30,8 @@ Layout MakeLayout(cairo_t* cr, const std::string& family, absl::string_view text
     pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
   }
-  pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
+  std::string clean = StripBidiControls(text);
+  pango_layout_set_text(layout.get(), clean.data(), static_cast<int>(clean.size()));
   return layout;
 }
 
@@ -47,6 +49,15 @@ bool CoversJapanese(cairo_t* cr, const std::string& family) {
 }
 
 }  // namespace
+
+absl::Status CheckFont(const std::string& family) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t* cr = cairo_create(surface);
+  bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS && CoversJapanese(cr, family);
+  cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+  return ok ? absl::OkStatus() : FontMissing(family);
+}
 
 PdfCanvas::PdfCanvas(const std::string& path, const std::string& font_family, std::string footer)
     : path_(path), font_family_(font_family), footer_(std::move(footer)) {
@@ -113,6 +124,12 @@ void PdfCanvas::Row(const std::vector<std::string>& cells, const std::vector<dou
     height = std::max(height, h);
   }
   double row_h = height + 4;
+  if (row_h > Bottom() - kMargin) {  // taller than a whole page
+    std::vector<PangoLayout*> raw;
+    for (auto& l : layouts) raw.push_back(l.get());
+    SplitRow(raw, x);
+    return;
+  }
   if (y_ + row_h > Bottom()) NewPage();
   if (shade) {
     cairo_set_source_rgb(cr_, 0.9, 0.9, 0.9);
@@ -125,12 +142,46 @@ void PdfCanvas::Row(const std::vector<std::string>& cells, const std::vector<dou
     pango_cairo_show_layout(cr_, layouts[i].get());
   }
   y_ += row_h;
+  RowRule();
+}
+
+void PdfCanvas::RowRule() {
   cairo_set_source_rgb(cr_, 0.8, 0.8, 0.8);
   cairo_set_line_width(cr_, 0.5);
   cairo_move_to(cr_, kMargin, y_);
   cairo_line_to(cr_, kWidth - kMargin, y_);
   cairo_stroke(cr_);
   cairo_set_source_rgb(cr_, 0, 0, 0);
+}
+
+void PdfCanvas::SplitRow(const std::vector<PangoLayout*>& layouts, const std::vector<double>& x) {
+  std::vector<int> next(layouts.size(), 0);  // each cell's next line
+  if (y_ + 40 > Bottom()) NewPage();            // room for a few lines first
+  cairo_set_source_rgb(cr_, 0, 0, 0);
+  for (bool more = true; more;) {
+    more = false;
+    double used = 0;
+    for (size_t i = 0; i < layouts.size(); ++i) {
+      double cy = y_ + 2;
+      int lines = pango_layout_get_line_count(layouts[i]);
+      while (next[i] < lines) {
+        PangoLayoutLine* line = pango_layout_get_line_readonly(layouts[i], next[i]);
+        PangoRectangle logical;
+        pango_layout_line_get_pixel_extents(line, nullptr, &logical);
+        double h = std::max(logical.height, 1);
+        if (cy + h > Bottom() && cy > y_ + 2) break;  // at least one line per page
+        cairo_move_to(cr_, kMargin + x[i], cy - logical.y);
+        pango_cairo_show_layout_line(cr_, line);
+        cy += h;
+        ++next[i];
+      }
+      used = std::max(used, cy - y_);
+      more = more || next[i] < lines;
+    }
+    y_ += used + 2;
+    if (more) NewPage();
+  }
+  RowRule();
 }
 
 void PdfCanvas::Rule() {

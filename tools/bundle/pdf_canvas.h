@@ -1,7 +1,9 @@
 // A small flowing-page canvas over cairo's PDF surface and pango: text that
 // wraps at the margin and continues on a new page line by line, table rows
-// that move to a new page whole, and reserved space for drawings. A4
-// portrait, points. Every page gets a footer ("<footer> — <n>").
+// that move to a new page whole (a row taller than a page is split line by
+// line across pages), and reserved space for drawings. A4 portrait, points.
+// Every page gets a footer ("<footer> — <n>"). Unicode bidi controls are
+// stripped from every string drawn (model.h StripBidiControls).
 #ifndef KAIZEN_TOOLS_BUNDLE_PDF_CANVAS_H_
 #define KAIZEN_TOOLS_BUNDLE_PDF_CANVAS_H_
 
@@ -13,8 +15,13 @@
 
 typedef struct _cairo cairo_t;
 typedef struct _cairo_surface cairo_surface_t;
+typedef struct _PangoLayout PangoLayout;
 
 namespace kaizen::bundle {
+
+// FONT_MISSING unless the font pango resolves `family` to draws Japanese
+// (checked on a throw-away surface: `make` runs it before any pull).
+absl::Status CheckFont(const std::string& family);
 
 class PdfCanvas {
  public:
@@ -37,7 +44,8 @@ class PdfCanvas {
   // Vertical space.
   void Space(double points);
   // A row of cells (x offsets from the left margin, widths), each wrapped;
-  // the row moves to a new page when it does not fit. `shade` fills it grey.
+  // the row moves to a new page when it does not fit; a row taller than a
+  // whole page continues line by line on the next. `shade` fills it grey.
   void Row(const std::vector<std::string>& cells, const std::vector<double>& x,
            const std::vector<double>& widths, double size, bool bold = false, bool shade = false);
   // A thin rule across the text width.
@@ -55,6 +63,10 @@ class PdfCanvas {
 
  private:
   void NewPage();
+  // A row taller than a page: each cell's lines, page after page.
+  void SplitRow(const std::vector<PangoLayout*>& layouts, const std::vector<double>& x);
+  // A thin rule under a row at the cursor.
+  void RowRule();
   void Footer();
   double Bottom() const { return kHeight - kMargin - 14; }
 

@@ -88,8 +88,8 @@ std::string RenderSurveyProfilesCsv(const BundleData& data) {
   CsvTable t;
   std::vector<std::string> more = {"wave", "wave_kind", "submit_time_jst"};
   for (type::Wall w : kWalls) {
+    // No percentile: partners get the pool-free profile (survey.proto).
     more.push_back(absl::StrCat(WallName(w), "_score"));
-    more.push_back(absl::StrCat(WallName(w), "_percentile"));
   }
   more.push_back("walls_ranked");
   t.header = Header(more);
@@ -100,14 +100,12 @@ std::string RenderSurveyProfilesCsv(const BundleData& data) {
       row.insert(row.end(), {w.wave(), survey::v1::Wave::Kind_Name(w.wave_kind()),
                              Time(w.submit_time())});
       for (type::Wall wall : kWalls) {
-        std::string score, percentile;
+        std::string score;
         for (const auto& s : w.profile().scales()) {
           if (s.kind() != survey::v1::Scale::WALL || s.wall() != wall) continue;
           if (s.has_score()) score = absl::StrFormat("%.2f", s.score());
-          if (s.has_percentile()) percentile = absl::StrFormat("%.0f", s.percentile());
         }
         row.push_back(score);
-        row.push_back(percentile);
       }
       std::vector<std::string> ranked;
       for (int wall : w.profile().walls_ranked()) {

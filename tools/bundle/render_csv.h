@@ -16,8 +16,7 @@ std::string RenderAttendanceCsv(const BundleData& data);
 // appears once per owner: key + participant is unique).
 std::string RenderPlanStagesCsv(const BundleData& data);
 // One row per wave; a score column per wall (mean on the item scale, empty
-// when unscored) and its percentile in the reference pool (empty when the
-// pool is too small).
+// when unscored). No percentile: partners get the pool-free profile.
 std::string RenderSurveyProfilesCsv(const BundleData& data);
 
 }  // namespace kaizen::bundle

@@ -1,6 +1,7 @@
 #include "tools/bundle/render_json.h"
 
 #include <algorithm>
+#include <memory>
 #include <map>
 #include <vector>
 
@@ -9,16 +10,28 @@
 #include "absl/strings/str_join.h"
 #include "common/util/proto_time.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "tools/bundle/bundle_errors.h"
 
 namespace kaizen::bundle {
 namespace {
 
-std::string ProtoJson(const google::protobuf::Message& m) {
+// The proto as JSON, faithfully; on failure `*failed` names the record (the caller
+// fails the whole bundle rather than write a hollow record).
+std::string ProtoJson(const google::protobuf::Message& m, const std::string& key,
+                      std::string* failed) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_enums_as_ints = false;
-  // Only fails for types JSON cannot express (none here); {} then.
-  if (!google::protobuf::util::MessageToJsonString(m, &out, options).ok()) return "{}";
+  // The printer can also lose data silently (it drops invalid UTF-8 and
+  // only logs): the JSON must read back as the very same message.
+  std::unique_ptr<google::protobuf::Message> back(m.New());
+  if (!google::protobuf::util::MessageToJsonString(m, &out, options).ok() ||
+      !google::protobuf::util::JsonStringToMessage(out, back.get()).ok() ||
+      !google::protobuf::util::MessageDifferencer::Equals(m, *back)) {
+    if (failed->empty()) *failed = key;
+    return "";
+  }
   return out;
 }
 
@@ -49,7 +62,8 @@ std::string JsonQuote(absl::string_view s) {
   return out + "\"";
 }
 
-std::string RenderBundleJson(const BundleData& data) {
+absl::StatusOr<std::string> RenderBundleJson(const BundleData& data) {
+  std::string failed;  // the first record whose proto did not convert
   std::map<std::string, std::string> records;  // key -> JSON object; sorted
   // A team plan's stage is one record whatever the number of its owners here.
   std::map<std::string, std::vector<std::string>> plan_owners;
@@ -90,7 +104,7 @@ std::string RenderBundleJson(const BundleData& data) {
               ",\"ownerCount\":", plan.owner_count(), ",\"stage\":",
               JsonQuote(StageName(s.stage())), ",\"revision\":", s.revision(),
               ",\"submitTime\":", Time(s.submit_time()), ",\"late\":", Bool(s.late()),
-              ",\"content\":", ProtoJson(s.content()), "}");
+              ",\"content\":", ProtoJson(s.content(), key, &failed), "}");
         }
       }
     }
@@ -108,7 +122,7 @@ std::string RenderBundleJson(const BundleData& data) {
             "{\"key\":", JsonQuote(key), ",\"kind\":\"survey_profile\",\"participant\":",
             JsonQuote(p.participant), ",\"wave\":", JsonQuote(w.wave()), ",\"waveKind\":",
             JsonQuote(survey::v1::Wave::Kind_Name(w.wave_kind())), ",\"submitTime\":",
-            Time(w.submit_time()), ",\"profile\":", ProtoJson(w.profile()),
+            Time(w.submit_time()), ",\"profile\":", ProtoJson(w.profile(), key, &failed),
             ",\"sharedText\":[", absl::StrJoin(texts, ","), "]}");
       }
     }
@@ -121,6 +135,7 @@ std::string RenderBundleJson(const BundleData& data) {
                                 ",\"kind\":\"plan_stage\",\"participants\":[",
                                 absl::StrJoin(quoted, ","), "]", plan_body[key]);
   }
+  if (!failed.empty()) return RenderFailed(failed);
   std::string out = absl::StrCat(
       "{\n\"format\":\"kaizen-bundle/1\",\n\"bundleId\":", JsonQuote(data.bundle_id),
       ",\n\"municipalityCode\":", JsonQuote(data.municipality_code),

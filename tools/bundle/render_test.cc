@@ -1,6 +1,7 @@
 // bundle.json and the CSVs from the fixture: keys, sorting, BOM, codes kept
 // as text, the formula-injection guard, a team plan once in JSON.
 #include "absl/strings/match.h"
+#include "common/status/errors.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -14,7 +15,7 @@ namespace {
 using ::google::protobuf::Struct;
 
 TEST(RenderJson, RecordsHaveStableSortedKeys) {
-  std::string json = RenderBundleJson(testing::FixtureBundle());
+  std::string json = *RenderBundleJson(testing::FixtureBundle());
   Struct root;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &root).ok()) << json;
   EXPECT_EQ(root.fields().at("municipalityCode").string_value(), "242047");
@@ -35,7 +36,19 @@ TEST(RenderJson, RecordsHaveStableSortedKeys) {
   EXPECT_EQ(team.at("content").struct_value().fields().at("vision").string_value(),
             "市民が待たない市役所");
   // Same data, same bytes.
-  EXPECT_EQ(json, RenderBundleJson(testing::FixtureBundle()));
+  EXPECT_EQ(json, *RenderBundleJson(testing::FixtureBundle()));
+}
+
+TEST(RenderJson, AResultThatCannotBeJsonFailsTheBundle) {
+  // Never a hollow {} record in place of the content.
+  BundleData data = testing::FixtureBundle();
+  data.people[0].plans->mutable_plans(0)->mutable_stages(0)->mutable_content()->set_vision(
+      "\xff\xfe not UTF-8");
+  absl::StatusOr<std::string> json = RenderBundleJson(data);
+  ASSERT_FALSE(json.ok()) << *json;
+  EXPECT_EQ(errors::Reason(json.status()), "RENDER_FAILED");
+  EXPECT_TRUE(absl::StrContains(json.status().message(), "plan_stage/fy2022/hanako-plan/INTERIM"))
+      << json.status();
 }
 
 TEST(RenderCsv, BomCodesAsTextAndInjectionGuard) {
@@ -60,9 +73,11 @@ TEST(RenderCsv, BomCodesAsTextAndInjectionGuard) {
   EXPECT_NE(plans.find("plan_stage/fy2022/team-a/INTERIM", first + 1), std::string::npos);
 
   std::string survey = RenderSurveyProfilesCsv(data);
-  EXPECT_TRUE(absl::StrContains(survey, "PEERS_score,PEERS_percentile")) << survey;
-  EXPECT_TRUE(absl::StrContains(
-      survey, ",2.50,40,3.75,50,4.20,60,3.00,,EXECUTIVES > SENIORS_AND_BOSSES"))
+  // No percentile, even if a profile carried one: partners get the
+  // pool-free profile.
+  EXPECT_TRUE(absl::StrContains(survey, "PEERS_score,SENIORS_AND_BOSSES_score")) << survey;
+  EXPECT_FALSE(absl::StrContains(survey, "percentile")) << survey;
+  EXPECT_TRUE(absl::StrContains(survey, ",2.50,3.75,4.20,3.00,EXECUTIVES > SENIORS_AND_BOSSES"))
       << survey;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "openssl/evp.h"
 #include "openssl/pem.h"
+#include "openssl/x509.h"
 #include "tools/bundle/bundle_errors.h"
 
 namespace kaizen::bundle {
@@ -106,6 +107,31 @@ absl::StatusOr<std::string> Sign(const std::string& private_key_path, absl::stri
     return IoError("OpenSSL could not sign the manifest");
   }
   return absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(sig), sig_len));
+}
+
+absl::StatusOr<std::string> PublicKeyFingerprint(const std::string& public_key_path) {
+  absl::StatusOr<Pkey> key = LoadKey(public_key_path, /*is_public=*/true);
+  if (!key.ok()) return key.status();
+  unsigned char* der = nullptr;
+  int n = i2d_PUBKEY(key->get(), &der);
+  if (n <= 0) return IoError("OpenSSL could not encode the public key");
+  unsigned char md[32];
+  unsigned int md_len = 0;
+  bool ok = EVP_Digest(der, n, md, &md_len, EVP_sha256(), nullptr) == 1;
+  OPENSSL_free(der);
+  if (!ok) return IoError("OpenSSL could not hash the public key");
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < md_len; ++i) {
+    hex += kDigits[md[i] >> 4];
+    hex += kDigits[md[i] & 15];
+  }
+  return hex;
+}
+
+bool IsReadableByOthers(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && (st.st_mode & 0077) != 0;
 }
 
 absl::Status VerifySignature(const std::string& public_key_path, absl::string_view data,

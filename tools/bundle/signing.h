@@ -26,6 +26,15 @@ absl::StatusOr<std::string> PublicKeyPem(const std::string& private_key_path);
 // base64(Ed25519 signature of `data`) with the private key file.
 absl::StatusOr<std::string> Sign(const std::string& private_key_path, absl::string_view data);
 
+// SHA-256 (lowercase hex) of the public key file's DER SubjectPublicKeyInfo:
+// the key's fingerprint, the same as
+//   openssl pkey -pubin -in KEY.pem -outform DER | sha256sum
+// (KEY_INVALID when the file is no Ed25519 public key).
+absl::StatusOr<std::string> PublicKeyFingerprint(const std::string& public_key_path);
+
+// True when group or others have any access to a key file (`make` warns).
+bool IsReadableByOthers(const std::string& path);
+
 // OK when `signature_base64` (surrounding whitespace ignored) is a valid
 // signature of `data` under the public key file; SIGNATURE_INVALID when not,
 // KEY_INVALID when the key file is no Ed25519 public key.

@@ -97,9 +97,6 @@ void DrawWallChart(PdfCanvas& canvas, const survey::v1::SharedSurveyProfile& pro
       cairo_fill(cr);
       cairo_set_source_rgb(cr, 0, 0, 0);
       std::string label = absl::StrFormat("%.2f", s->score());
-      if (s->has_percentile()) {
-        absl::StrAppend(&label, absl::StrFormat(" (P%.0f)", s->percentile()));
-      }
       canvas.TextAt(label, x_of(v) + 3, by, 7);
     }
   }

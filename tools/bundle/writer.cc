@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "tools/bundle/bundle_errors.h"
 #include "tools/bundle/manifest.h"
 #include "tools/bundle/pdf.h"
+#include "tools/bundle/pdf_canvas.h"
 #include "tools/bundle/render_csv.h"
 #include "tools/bundle/render_json.h"
 #include "tools/bundle/signing.h"
@@ -26,7 +28,7 @@ namespace fs = std::filesystem;
 absl::Status WriteFile(const std::string& dir, const std::string& rel,
                        const std::string& bytes) {
   std::string path = absl::StrCat(dir, "/", rel);
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return IoError(absl::StrCat("cannot create ", rel));
   bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
   ok = close(fd) == 0 && ok;
@@ -49,18 +51,21 @@ absl::StatusOr<int> WriteInto(const std::string& tmp, const BundleData& data,
   ASSIGN_OR_RETURN(std::string public_pem, PublicKeyPem(options.signing_key_path));
   std::vector<std::string> files = {"bundle.json", "attendance.csv", "plan_stages.csv",
                                     "survey_profiles.csv", "public_key.pem"};
-  RETURN_IF_ERROR(WriteFile(tmp, "bundle.json", RenderBundleJson(data)));
+  ASSIGN_OR_RETURN(std::string json, RenderBundleJson(data));
+  RETURN_IF_ERROR(WriteFile(tmp, "bundle.json", json));
   RETURN_IF_ERROR(WriteFile(tmp, "attendance.csv", RenderAttendanceCsv(data)));
   RETURN_IF_ERROR(WriteFile(tmp, "plan_stages.csv", RenderPlanStagesCsv(data)));
   RETURN_IF_ERROR(WriteFile(tmp, "survey_profiles.csv", RenderSurveyProfilesCsv(data)));
   RETURN_IF_ERROR(WriteFile(tmp, "public_key.pem", public_pem));
-  if (mkdir(absl::StrCat(tmp, "/pdf").c_str(), 0755) != 0) {
+  if (mkdir(absl::StrCat(tmp, "/pdf").c_str(), 0700) != 0) {
     return IoError("cannot create pdf/");
   }
   PdfOptions pdf;
   pdf.font_family = options.font_family;
   for (const PersonResults& r : data.people) {
     std::string rel = PdfPath(r.person);
+    // Created here 0600 (cairo's fopen then truncates it, keeping the mode).
+    RETURN_IF_ERROR(WriteFile(tmp, rel, ""));
     RETURN_IF_ERROR(RenderPersonPdf(data, r, absl::StrCat(tmp, "/", rel), pdf));
     files.push_back(rel);
   }
@@ -93,6 +98,23 @@ std::string PdfPath(const Person& person) {
   return absl::StrCat("pdf/", person.cohort_id, "_", person.participant_id, ".pdf");
 }
 
+absl::Status CheckBeforeFetch(const WriteOptions& options) {
+  RETURN_IF_ERROR(PublicKeyPem(options.signing_key_path).status());
+  std::string out = options.out_dir;
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  if (out.empty()) return InvalidFlag("out", "is required");
+  struct stat st;
+  if (lstat(out.c_str(), &st) == 0) return OutputExists(out);  // a dangling symlink too
+  if (errno != ENOENT) return IoError(absl::StrCat("cannot check ", out));
+  std::string templ = out + ".tmp-XXXXXX";
+  if (mkdtemp(templ.data()) == nullptr) {
+    return IoError(absl::StrCat("cannot create a directory next to ", out,
+                                " (does its parent exist, and may we write there?)"));
+  }
+  rmdir(templ.c_str());
+  return CheckFont(options.font_family);
+}
+
 absl::StatusOr<int> WriteBundle(const BundleData& data, const WriteOptions& options) {
   std::error_code ec;
   std::string out = options.out_dir;
@@ -115,7 +137,8 @@ absl::StatusOr<int> WriteBundle(const BundleData& data, const WriteOptions& opti
   }
   fs::path parent = fs::absolute(out, ec).parent_path();
   (void)Sync(parent.string());  // the rename's durability; best effort
-  (void)chmod(out.c_str(), 0755);     // mkdtemp made it 0700
+  // mkdtemp made it 0700 and it stays so: personal data, the operator
+  // widens access on purpose (README.md).
   return n;
 }
 

@@ -6,6 +6,9 @@
 // Atomic: everything goes into a fresh sibling "<out>.tmp-XXXXXX" that is
 // renamed to `out` only when complete (files fsync'ed first); any failure
 // removes it, so a failed make leaves no half bundle. `out` must not exist.
+//
+// Private by default: the directory and pdf/ are 0700, every file 0600 (the
+// bundle holds personal data); the operator widens access on purpose.
 #ifndef KAIZEN_TOOLS_BUNDLE_WRITER_H_
 #define KAIZEN_TOOLS_BUNDLE_WRITER_H_
 
@@ -22,6 +25,13 @@ struct WriteOptions {
   // The PDF font (pango family); must cover Japanese.
   std::string font_family = "IPAexGothic";
 };
+
+// Everything `make` can check before it pulls anything (each pull writes a
+// provision record on the server): the signing key loads (KEY_INVALID);
+// `out` does not exist, by lstat, so a dangling symlink is OUTPUT_EXISTS;
+// its parent exists and takes a new directory (one is created and removed;
+// IO_ERROR otherwise); the font covers Japanese (FONT_MISSING).
+absl::Status CheckBeforeFetch(const WriteOptions& options);
 
 // The number of files listed in the manifest.
 absl::StatusOr<int> WriteBundle(const BundleData& data, const WriteOptions& options);
