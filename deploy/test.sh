@@ -132,7 +132,7 @@ mkdir -p "$secrets"
  # Partner keys the e2e suite uses (tests/e2e): plaintext for the suite, hashes
  # for the gateway (services/gateway/api_keys.h).
  : >"$work/e2e-api-keys"
- for entry in chiyoda-hr:131016 sapporo-hr:011002; do
+ for entry in chiyoda-hr:131016 sapporo-hr:011002 matsusaka-hr:242047 tsu-hr:242012; do
    key=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')
    echo "${entry%%:*} $key ${entry##*:}" >>"$work/e2e-api-keys"
    echo "${entry%%:*} $(printf %s "$key" | sha256sum | cut -d' ' -f1) ${entry##*:}" >>"$secrets/api-keys"

@@ -216,6 +216,10 @@ class PartnerRelease(unittest.TestCase):
                          + self.bundle_attendance_records)
 
     def bundle(self, hr, pa):
+        self.bundle_attendance_records = 0
+        if not self.stack.grpc_target:  # external mode without KAIZEN_GATEWAY_GRPC
+            print("partner_test: no gateway gRPC address; the bundle part is skipped")
+            return
         tool = kaizen_stack.runfile("tools/bundle/kaizen_bundle")
         work = tempfile.mkdtemp(prefix="kaizen-bundle-")
         try:
