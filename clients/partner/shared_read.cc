@@ -1,5 +1,7 @@
 #include "clients/partner/shared_read.h"
 
+#include <algorithm>
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -26,6 +28,9 @@ bool ValidBundleId(absl::string_view bundle) {
   }
   return true;
 }
+
+// RecordProvisionRequest.items: at most 100 (kaizen/type/partner.proto).
+constexpr size_t kMaxProvisionItemsPerRequest = 100;
 
 bool IsPartner(const kaizen::type::Principal& p) {
   return auth::HasRole(p, Role::ROLE_PARTNER_HR);
@@ -111,21 +116,36 @@ absl::StatusOr<SharedReader> SharedReadGate::Authorise(const kaizen::type::Princ
 
 absl::Status SharedReadGate::Record(const SharedReader& reader,
                                     const std::vector<std::string>& data_items,
-                                    absl::string_view method) const {
+                                    absl::string_view method,
+                                    const std::vector<std::string>& also_about) const {
   if (!reader.is_partner) return absl::OkStatus();
-  kaizen::type::RecordProvisionRequest request;
-  *request.mutable_recipient() = reader.caller;
-  // The application access token never leaves the service that received it.
-  request.mutable_recipient()->clear_access_token();
-  kaizen::type::ProvisionItem* item = request.add_items();
-  item->set_participant(reader.request.participant);
-  item->set_category(reader.category);
-  for (const std::string& d : data_items) item->add_data_items(d);
-  request.set_method(std::string(method));
-  request.set_bundle(reader.request.bundle);
-  ASSIGN_OR_RETURN(kaizen::type::RecordProvisionResponse response, recorder_->Record(request));
-  if (response.records_size() != 1) return ProvisionUnrecorded();
-  if (response.records(0).empty()) return NotSharedWithPartner();
+  // The person first, then everyone else the data is about, each once.
+  std::vector<std::string> people = {reader.request.participant};
+  std::set<std::string> seen(people.begin(), people.end());
+  for (const std::string& p : also_about) {
+    if (seen.insert(p).second) people.push_back(p);
+  }
+  for (size_t start = 0; start < people.size(); start += kMaxProvisionItemsPerRequest) {
+    const size_t end = std::min(people.size(), start + kMaxProvisionItemsPerRequest);
+    kaizen::type::RecordProvisionRequest request;
+    *request.mutable_recipient() = reader.caller;
+    // The application access token never leaves the service that received it.
+    request.mutable_recipient()->clear_access_token();
+    for (size_t i = start; i < end; ++i) {
+      kaizen::type::ProvisionItem* item = request.add_items();
+      item->set_participant(people[i]);
+      item->set_category(reader.category);
+      for (const std::string& d : data_items) item->add_data_items(d);
+    }
+    request.set_method(std::string(method));
+    request.set_bundle(reader.request.bundle);
+    ASSIGN_OR_RETURN(kaizen::type::RecordProvisionResponse response, recorder_->Record(request));
+    if (response.records_size() != request.items_size()) return ProvisionUnrecorded();
+    for (const std::string& record : response.records()) {
+      // One refusal refuses the whole answer: the data is about all of them.
+      if (record.empty()) return NotSharedWithPartner();
+    }
+  }
   return absl::OkStatus();
 }
 

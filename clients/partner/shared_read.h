@@ -89,8 +89,24 @@ class SharedReadGate {
   // NOT_SHARED_WITH_PARTNER when enrollment refuses (consent revoked since
   // step 1); UNAVAILABLE (ENROLLMENT_UNAVAILABLE) when enrollment cannot be
   // reached: then nothing may be provided.
+  //
+  // `also_about`: other people the provided data is about too (the
+  // co-owners of a team plan: their work is in it), each recorded as an item
+  // of its own with the same category and data items, after the reader's
+  // person, in one RecordProvision request (more than 100 items in all go
+  // in consecutive requests of at most 100). Names equal to the person's or
+  // repeated are recorded once. The caller must already have checked each
+  // of them against the roster as it checks the person (participant,
+  // municipality, consent): enrollment re-checks every item, and if it
+  // refuses ANY of them the answer is NOT_SHARED_WITH_PARTNER and the
+  // service provides nothing. Enrollment writes each item's record on its
+  // own, so after such a refusal (a consent revoked in the moment between
+  // step 1 and this call) the records of the other items remain although
+  // nothing was provided: the record errs towards naming too many, never
+  // too few.
   absl::Status Record(const SharedReader& reader, const std::vector<std::string>& data_items,
-                      absl::string_view method) const;
+                      absl::string_view method,
+                      const std::vector<std::string>& also_about = {}) const;
 
  private:
   enrollment_client::RosterSource* roster_;

@@ -1,6 +1,9 @@
 // The gate every service puts in front of a partner read (shared_read.h).
 #include "clients/partner/shared_read.h"
 
+#include <string>
+#include <vector>
+
 #include "clients/enrollment/fake_roster_source.h"
 #include "clients/partner/fake_provision_recorder.h"
 #include "clients/partner/partner_client_errors.h"
@@ -119,6 +122,46 @@ TEST_F(SharedReadTest, RevocationAfterTheRosterWasReadRefusesAtRecord) {
   recorder_.Refuse(kHanako, SHARE_ATTENDANCE);  // enrollment's transaction sees the revocation
   absl::Status recorded = gate_.Record(*reader, {"attendance.rate"}, "/m");
   EXPECT_EQ(errors::Reason(recorded), kNotSharedWithPartner);
+}
+
+// A team plan is about every owner: one request, one item per person (the
+// reader's person first, each once), and one refusal refuses the answer.
+TEST_F(SharedReadTest, TheOtherPeopleTheDataIsAboutAreItemsOfTheSameRequest) {
+  auto reader = Authorise(testkit::PartnerHr(kMatsusaka), kHanako, SHARE_ATTENDANCE, "b-1");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_TRUE(gate_.Record(*reader, {"plan.stage_versions", "plan.title"}, "/m",
+                           {kTaro, kHanako, kTaro})
+                  .ok());
+  auto requests = recorder_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  ASSERT_EQ(requests[0].items_size(), 2);
+  EXPECT_EQ(requests[0].items(0).participant(), kHanako);
+  EXPECT_EQ(requests[0].items(1).participant(), kTaro);
+  for (const auto& item : requests[0].items()) {
+    EXPECT_EQ(item.category(), SHARE_ATTENDANCE);
+    ASSERT_EQ(item.data_items_size(), 2);
+    EXPECT_EQ(item.data_items(1), "plan.title");
+  }
+  EXPECT_EQ(requests[0].bundle(), "b-1");
+
+  recorder_.Refuse(kTaro, SHARE_ATTENDANCE);  // a co-owner revoked since the roster read
+  EXPECT_EQ(errors::Reason(gate_.Record(*reader, {"plan.title"}, "/m", {kTaro})),
+            kNotSharedWithPartner);
+  // Without them the person's own data is still recorded and provided.
+  EXPECT_TRUE(gate_.Record(*reader, {"plan.title"}, "/m").ok());
+}
+
+TEST_F(SharedReadTest, MoreThanAHundredPeopleGoInRequestsOfAHundred) {
+  auto reader = Authorise(testkit::PartnerHr(kMatsusaka), kHanako, SHARE_ATTENDANCE);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<std::string> others;
+  for (int i = 0; i < 150; ++i) others.push_back("cohorts/fy2022/participants/x" + std::to_string(i));
+  ASSERT_TRUE(gate_.Record(*reader, {"plan.title"}, "/m", others).ok());
+  auto requests = recorder_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].items_size(), 100);
+  EXPECT_EQ(requests[1].items_size(), 51);
+  EXPECT_EQ(requests[0].items(0).participant(), kHanako);
 }
 
 TEST_F(SharedReadTest, EnrollmentDownMeansNothingIsProvided) {

@@ -98,6 +98,13 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
         AddMunicipalityName(change);
         continue;
       }
+      if (row.kind == v1::Change::RESULT_CHANGED) {
+        // A team mate's consent or participation changed this person's
+        // shared plans (result_feed.h): only while they share it now.
+        ASSIGN_OR_RETURN(bool shown, ProjectOwnResultChange(tx, row, municipality, change));
+        if (!shown) response.mutable_changes()->RemoveLast();
+        continue;
+      }
       auto ids = ParseChildName("participant", row.participant_name, "participants");
       if (!ids.ok()) return ids.status();
       absl::StatusOr<ParticipantRecord> rec = tx.GetParticipant(ids->first, ids->second);

@@ -140,7 +140,10 @@ absl::Status SaveParticipant(EnrollmentTx& tx, ParticipantRecord& rec, absl::Tim
   *rec.participant.mutable_update_time() = ToProto(now);
   RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
   RETURN_IF_ERROR(AppendWithdrawals(tx, before.participant, rec.participant, now));
-  return AppendParticipantChange(tx, rec.participant, now);
+  RETURN_IF_ERROR(AppendParticipantChange(tx, rec.participant, now));
+  // The team plans this person co-owns with their same-town cohort mates
+  // appear or disappear from the mates' shared plans (result_feed.h).
+  return AppendTeamMateChanges(tx, rec.cohort_id, before.participant, rec.participant, now);
 }
 
 }  // namespace kaizen::enrollment

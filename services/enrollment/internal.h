@@ -114,8 +114,12 @@ absl::Status DecorateCohort(EnrollmentTx& tx, const CohortRecord& rec, v1::Cohor
 
 // Stores a changed participant (new revision, update_time) and appends it to
 // the feed, after a RESULT_WITHDRAWN per category partners may no longer
-// pull (consent revoked, participation cancelled: result_feed.h). Fees and shipments use tx.UpdateParticipant directly: they are
-// not the partners' business.
+// pull (consent revoked, participation cancelled: result_feed.h), and then,
+// when their share_action_plan availability changed either way, a
+// SHARE_ACTION_PLAN RESULT_CHANGED for each other active participant of the
+// cohort and municipality (their team plans with this person appear or
+// disappear: AppendTeamMateChanges). Fees and shipments use
+// tx.UpdateParticipant directly: they are not the partners' business.
 absl::Status SaveParticipant(EnrollmentTx& tx, ParticipantRecord& rec, absl::Time now);
 
 }  // namespace kaizen::enrollment

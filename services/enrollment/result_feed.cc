@@ -9,6 +9,7 @@
 
 #include "clients/partner/result_change_source.h"
 #include "common/status/status_macros.h"
+#include "common/util/proto_time.h"
 #include "common/util/resource_name.h"
 #include "services/enrollment/municipalities.h"
 
@@ -65,6 +66,67 @@ absl::Status AppendWithdrawals(EnrollmentTx& tx, const v1::Participant& before,
     RETURN_IF_ERROR(tx.AppendChange(&change));
   }
   return absl::OkStatus();
+}
+
+absl::Status AppendTeamMateChanges(EnrollmentTx& tx, const std::string& cohort_id,
+                                   const v1::Participant& before, const v1::Participant& after,
+                                   absl::Time now) {
+  auto shares_plan = [](const v1::Participant& p) {
+    const std::vector<ShareCategory> shared = EffectiveShares(p);
+    return std::find(shared.begin(), shared.end(), kaizen::type::SHARE_ACTION_PLAN) !=
+           shared.end();
+  };
+  if (shares_plan(before) == shares_plan(after)) return absl::OkStatus();
+  // The towns whose team plans with this person can change (one, unless the
+  // employer itself changed in this write).
+  std::set<std::string> towns;
+  for (const v1::Participant* p : {&before, &after}) {
+    if (!p->municipality_code().empty()) towns.insert(p->municipality_code());
+  }
+  for (const std::string& town : towns) {
+    ParticipantFilter mates;
+    mates.role = v1::Participant::PARTICIPANT;
+    mates.state = v1::Participant::ACTIVE;
+    mates.municipality_code = town;
+    ASSIGN_OR_RETURN(std::vector<ParticipantRecord> rows,
+                     tx.ListParticipants(cohort_id, mates, 0, 0));
+    for (const ParticipantRecord& mate : rows) {
+      if (mate.participant.name() == after.name()) continue;
+      ChangeRecord change;
+      change.participant_name = mate.participant.name();
+      change.municipality_code = mate.participant.municipality_code();
+      change.kind = v1::Change::RESULT_CHANGED;
+      change.category = kaizen::type::SHARE_ACTION_PLAN;
+      change.time = now;
+      RETURN_IF_ERROR(tx.AppendChange(&change));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool ResultChangeVisible(const v1::Participant* p, ShareCategory category,
+                         const std::string& municipality) {
+  return p != nullptr && p->role() == v1::Participant::PARTICIPANT &&
+         p->state() == v1::Participant::ACTIVE && Consents(p->consent(), category) &&
+         (municipality.empty() || p->municipality_code() == municipality);
+}
+
+absl::StatusOr<bool> ProjectOwnResultChange(EnrollmentTx& tx, const ChangeRecord& row,
+                                            const std::string& municipality, v1::Change* out) {
+  ASSIGN_OR_RETURN(auto ids, ParseResourceName("participant", row.participant_name,
+                                               {"cohorts", "participants"}));
+  absl::StatusOr<ParticipantRecord> rec = tx.GetParticipant(ids[0], ids[1]);
+  if (absl::IsNotFound(rec.status())) return false;  // purged since
+  RETURN_IF_ERROR(rec.status());
+  const v1::Participant& p = rec->participant;
+  if (!ResultChangeVisible(&p, row.category, municipality)) return false;
+  out->set_kind(v1::Change::RESULT_CHANGED);
+  out->set_participant(row.participant_name);
+  *out->mutable_time() = ToProtoTimestamp(row.time);
+  out->set_category(row.category);
+  out->set_municipality_code(p.municipality_code());
+  AddMunicipalityName(out);
+  return true;
 }
 
 FeedSources ArrangeFeedSources(const std::vector<partner_client::ResultChangeSource*>& sources) {
@@ -135,11 +197,7 @@ absl::Status MergeResultChanges(EnrollmentTx& tx, const std::string& municipalit
       --budget;
       if (change.category() != kFeedSources[i].category) continue;  // not this log's
       ASSIGN_OR_RETURN(const v1::Participant* p, find(change.participant()));
-      if (p == nullptr || p->role() != v1::Participant::PARTICIPANT ||
-          p->state() != v1::Participant::ACTIVE || !Consents(p->consent(), change.category()) ||
-          (!municipality.empty() && p->municipality_code() != municipality)) {
-        continue;
-      }
+      if (!ResultChangeVisible(p, change.category(), municipality)) continue;
       v1::Change out;
       out.set_kind(v1::Change::RESULT_CHANGED);
       out.set_participant(change.participant());

@@ -44,6 +44,36 @@ std::vector<kaizen::type::ShareCategory> EffectiveShares(const v1::Participant& 
 absl::Status AppendWithdrawals(EnrollmentTx& tx, const v1::Participant& before,
                                const v1::Participant& after, absl::Time now);
 
+// A team mate's consent or participation hides or shows the team plans
+// they co-own, which changes what GetSharedPlanStages answers for the other
+// owners although nothing changed in plans. Plans shares a team plan only
+// while all its owners are employed by one municipality, so the owners
+// whose answer can change are among `after`'s other ACTIVE PARTICIPANTs of
+// the same cohort and municipality: when SHARE_ACTION_PLAN is in exactly
+// one of EffectiveShares(before) and EffectiveShares(after) (revocation,
+// re-grant, cancellation), appends a RESULT_CHANGED with category
+// SHARE_ACTION_PLAN for each of them (enrollment cannot see plans, so most
+// will have no team plan with `after`: over-notifying is safe, a partner
+// just pulls again, and ListChanges filters each row by the mate's current
+// state, municipality and consent at read time). Call inside the write
+// transaction that stores `after` (SaveParticipant does).
+absl::Status AppendTeamMateChanges(EnrollmentTx& tx, const std::string& cohort_id,
+                                   const v1::Participant& before, const v1::Participant& after,
+                                   absl::Time now);
+
+// Whether a RESULT_CHANGED of `category` about `p` (null: not found) may be
+// delivered now to the partner of `municipality` ("" for the secretariat:
+// all): the rule at the top of this file.
+bool ResultChangeVisible(const v1::Participant* p, kaizen::type::ShareCategory category,
+                         const std::string& municipality);
+
+// Projects one RESULT_CHANGED row of enrollment's own log (a team mate's
+// change, above) into `out` through the participant's current record;
+// false when ResultChangeVisible says no (then `out` is left for the caller
+// to drop).
+absl::StatusOr<bool> ProjectOwnResultChange(EnrollmentTx& tx, const ChangeRecord& row,
+                                            const std::string& municipality, v1::Change* out);
+
 // The configured sources by kFeedSources index (nullptr: not configured;
 // its position is carried through the cursor unchanged). Sources whose
 // service() is none of kFeedSources' are ignored.

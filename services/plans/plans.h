@@ -41,6 +41,11 @@ class PlansStore;  // plans_store.h
 // The full gRPC method a partner's plan read is recorded under.
 inline constexpr char kGetSharedPlanStagesMethod[] =
     "/kaizen.plans.v1.PlansService/GetSharedPlanStages";
+// The data items a partner's plan read is recorded with, for the person and
+// each co-owner alike: each plan's stage versions (stage, revision, submit
+// time, lateness, the presented content), its title and its owner count.
+inline constexpr const char* kPlanDataItems[] = {"plan.stage_versions", "plan.title",
+                                                 "plan.owner_count"};
 
 struct PlansConfig {
   // Signs page tokens. >= 16 bytes.

@@ -9,18 +9,35 @@
 // practice log, who submitted or the late reason (the secretariat's words).
 //
 // A team plan is shared only while every owner is an active participant on
-// the cohort's roster who consents to share_action_plan now (the gate's
-// roster, fetched for this read): their work is in it too. An owner not on
-// the roster (cancelled, withdrawn) counts as not consenting; an erased
-// owner is no longer an owner (purge removes them). The rule holds for every
-// reader, so the person and the secretariat see exactly what an employer
-// would (the person's own consent is the gate's check, for partners).
+// the cohort's roster (the gate's roster, fetched for this read), employed
+// by the person's municipality (for a partner key: the key's own, the gate
+// checked they are the same) and consenting to share_action_plan now: their
+// work is in it too, and it goes to no other town's HR than each owner's
+// own employer. An owner not on the roster (cancelled, withdrawn) counts as
+// not consenting; an erased owner is no longer an owner (purge removes
+// them). The rule holds for every reader, so the person and the secretariat
+// see exactly what the employer would (the person's own consent is the
+// gate's check, for partners).
+//
+// The provision record names every owner of what is provided: one
+// RecordProvision request with an item per person (the person, then each
+// co-owner of a provided team plan once), data items kPlanDataItems. If
+// enrollment refuses any item (a consent revoked in the moment since the
+// roster was read), the answer is NOT_SHARED_WITH_PARTNER and nothing is
+// provided; the partner's next read fetches the roster again and leaves
+// that team plan out. (Dropping the one plan instead would need a second
+// round of records, and the first round's records of its other owners
+// would then name a provision that did not happen; a refusal is rare, so
+// the whole answer is refused; see shared_read.h.)
 //
 // What the log announces (each in the write's own transaction, one row per
 // owner): a stage version presented (SubmitStage, late ones included), a
 // presented plan's title changed, an owner erased from a team plan (the
-// others' plan changed). Not logged here: a team mate's consent change,
-// which is enrollment's (its feed carries consent changes).
+// others' plan changed). Not logged here: a team mate's consent change or
+// cancellation, which is enrollment's: it writes a SHARE_ACTION_PLAN
+// RESULT_CHANGED for the person's other same-town cohort mates (team plans
+// are shared within one town only, so every owner whose answer changes).
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -50,13 +67,16 @@ absl::Status LogPlanChange(PlansTx& tx, const std::string& cohort_id, const v1::
 
 namespace {
 
-// Every owner but `person` is an active participant who consents now.
+// Every owner but `person` is an active participant employed by
+// `municipality` who consents now.
 bool TeamConsents(const v1::Plan& plan, const std::string& person,
+                  const std::string& municipality,
                   const enrollment_client::RosterView& roster) {
   for (const std::string& owner : plan.owners()) {
     if (owner == person) continue;
     const enrollment_client::RosterEntry* e = roster.FindByName(owner);
     if (e == nullptr || e->role() != kaizen::enrollment::v1::Participant::PARTICIPANT ||
+        municipality.empty() || e->municipality_code() != municipality ||
         !partner_client::Consents(*e, kaizen::type::SHARE_ACTION_PLAN)) {
       return false;
     }
@@ -76,6 +96,11 @@ absl::StatusOr<v1::SharedPlanStages> Plans::GetSharedPlanStages(
                    gate_->Authorise(caller, request, kaizen::type::SHARE_ACTION_PLAN));
   // 2. The data.
   const std::string& cohort_id = request.cohort_id;
+  // Where the plans may go: the person's employer (for a partner key, the
+  // key's municipality: the gate checked they are the same).
+  const std::string& municipality = reader.entry->municipality_code();
+  // The co-owners of what is provided, for the provision record.
+  std::vector<std::string> co_owners;
   v1::SharedPlanStages out;
   out.set_participant(request.participant);
   RETURN_IF_ERROR(store_->Read([&](PlansTx& tx) -> absl::Status {
@@ -89,7 +114,10 @@ absl::StatusOr<v1::SharedPlanStages> Plans::GetSharedPlanStages(
       bool owns = false;
       for (const std::string& o : plan.owners()) owns |= o == request.participant;
       if (!owns || plan.stages_size() == 0) continue;
-      if (!TeamConsents(plan, request.participant, *reader.roster)) continue;
+      if (!TeamConsents(plan, request.participant, municipality, *reader.roster)) continue;
+      for (const std::string& o : plan.owners()) {
+        if (o != request.participant) co_owners.push_back(o);  // the gate drops repeats
+      }
       v1::SharedPlanStages::SharedPlan* shared = out.add_plans();
       shared->set_plan(plan.name());
       shared->set_title(plan.title());
@@ -108,10 +136,12 @@ absl::StatusOr<v1::SharedPlanStages> Plans::GetSharedPlanStages(
     return absl::OkStatus();
   }));
   // 3. The provision record (partners only), when anything is provided:
-  // an empty answer carries nothing about the person. Enrollment re-checks
-  // municipality and consent; a refusal means nothing leaves.
+  // an empty answer carries nothing about the person. One item per owner of
+  // what is provided; enrollment re-checks each one's municipality and
+  // consent, and any refusal means nothing leaves (see the top).
   if (out.plans_size() > 0) {
-    RETURN_IF_ERROR(gate_->Record(reader, {"plan.stage_versions"}, kGetSharedPlanStagesMethod));
+    RETURN_IF_ERROR(gate_->Record(reader, {std::begin(kPlanDataItems), std::end(kPlanDataItems)},
+                                  kGetSharedPlanStagesMethod, co_owners));
   }
   return out;
 }

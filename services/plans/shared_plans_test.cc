@@ -158,8 +158,9 @@ TEST_F(SharedPlansTest, PartnerSeesPresentedStagesOfItsConsentingStaffAndTheRead
   ASSERT_EQ(requests[0].items_size(), 1);
   EXPECT_EQ(requests[0].items(0).participant(), Person("p1"));
   EXPECT_EQ(requests[0].items(0).category(), kaizen::type::SHARE_ACTION_PLAN);
-  ASSERT_EQ(requests[0].items(0).data_items_size(), 1);
-  EXPECT_EQ(requests[0].items(0).data_items(0), "plan.stage_versions");
+  const auto& items = requests[0].items(0).data_items();
+  EXPECT_EQ(std::vector<std::string>(items.begin(), items.end()),
+            (std::vector<std::string>{"plan.stage_versions", "plan.title", "plan.owner_count"}));
 }
 
 TEST_F(SharedPlansTest, TheMethodNameIsTheProtosOwn) {
@@ -190,17 +191,73 @@ TEST_F(SharedPlansTest, ATeamPlanIsSharedOnlyWhileEveryOwnerConsents) {
 }
 
 TEST_F(SharedPlansTest, AnOwnerNoLongerOnTheRosterCountsAsNotConsenting) {
-  PresentedTeam({"p1", "p3"}, "町を越えたチーム");
+  PresentedTeam({"p1", "p2"}, "松阪チームの計画");
   EXPECT_EQ(Shared(testkit::PartnerHr(kMatsusaka), Person("p1"))->plans_size(), 1);
   ev1::Roster roster = ConsentingRoster();
   auto* entries = roster.mutable_entries();
   entries->erase(std::remove_if(entries->begin(), entries->end(),
                                 [](const ev1::Roster::Entry& e) {
-                                  return e.participant() == Person("p3");
+                                  return e.participant() == Person("p2");
                                 }),
                  entries->end());
   roster_.SetRoster(roster);
   EXPECT_EQ(Shared(testkit::PartnerHr(kMatsusaka), Person("p1"))->plans_size(), 0);
+}
+
+// Reviewer 2, repro 1: a team plan co-written by p3 (employed by 131016)
+// went to 松阪市's key, and the provision record named p1 only. Now it goes
+// to nobody's HR (each owner's work may reach only their own employer), for
+// every reader alike, and nothing is recorded for what is not provided.
+TEST_F(SharedPlansTest, Reviewer2CrossTownCoOwnerDataGoesToAnotherTownUnrecorded) {
+  PresentedTeam({"p1", "p3"}, "町を越えたチーム");
+  auto got = Shared(testkit::PartnerHr(kMatsusaka), Person("p1"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->plans_size(), 0) << "131016 employee's co-written plan went to 242047";
+  EXPECT_TRUE(recorder_.requests().empty());
+  // Nor to 131016's key through p3.
+  got = Shared(testkit::PartnerHr("131016"), Person("p3"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->plans_size(), 0);
+  EXPECT_EQ(Shared(Participant(1), Person("p1"))->plans_size(), 0);
+  EXPECT_EQ(Shared(Secretariat(), Person("p3"))->plans_size(), 0);
+}
+
+// The provision record names every owner of what is provided: one request,
+// an item per person with the same category and data items.
+TEST_F(SharedPlansTest, TheRecordNamesEveryOwnerOfAProvidedTeamPlan) {
+  PresentedTeam({"p1", "p2"}, "松阪チームの計画");
+  PresentedOwn();
+  PresentedTeam({"p2", "p1"}, "二つ目のチーム計画");  // p2 again: recorded once
+  PresentedTeam({"p1", "p3"}, "町を越えたチーム");   // not provided: p3 not recorded
+  auto got = Shared(testkit::PartnerHr(kMatsusaka), Person("p1"), "bundle-7");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->plans_size(), 3);
+  const auto requests = recorder_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  ASSERT_EQ(requests[0].items_size(), 2);
+  EXPECT_EQ(requests[0].items(0).participant(), Person("p1"));
+  EXPECT_EQ(requests[0].items(1).participant(), Person("p2"));
+  for (const auto& item : requests[0].items()) {
+    EXPECT_EQ(item.category(), kaizen::type::SHARE_ACTION_PLAN);
+    EXPECT_EQ(item.data_items_size(), 3);
+  }
+  EXPECT_EQ(requests[0].bundle(), "bundle-7");
+}
+
+// A co-owner's consent revoked between the roster read and the record:
+// enrollment refuses their item, and the whole answer is refused.
+TEST_F(SharedPlansTest, ACoOwnerRefusedAtTheRecordProvidesNothing) {
+  PresentedOwn();
+  PresentedTeam({"p1", "p2"}, "松阪チームの計画");
+  recorder_.Refuse(Person("p2"), kaizen::type::SHARE_ACTION_PLAN);
+  EXPECT_TRUE(NotShared(Shared(testkit::PartnerHr(kMatsusaka), Person("p1")).status()));
+  // Once the roster says so too, the team plan is left out and the rest goes.
+  SetConsent("p2", false);
+  auto got = Shared(testkit::PartnerHr(kMatsusaka), Person("p1"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->plans_size(), 1);
+  EXPECT_EQ(got->plans(0).owner_count(), 1);
+  EXPECT_EQ(recorder_.requests().back().items_size(), 1);
 }
 
 TEST_F(SharedPlansTest, OneRefusalForAnotherTownNoConsentUnknownPersonOrCohort) {

@@ -90,6 +90,10 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
       if (it == status.end() || it->second != rec.status()) changed.insert(rec.participant());
       status[rec.participant()] = rec.status();
     }
+    // The roster's people in roster order, then the sheet's people no longer
+    // on the roster (cancelled, withdrawn: their attendance stays part of
+    // the meeting's record) in the order they had, unless erased.
+    const v1::MeetingAttendance previous = sheet.message;
     sheet.message.clear_records();
     for (const RosterEntry& e : roster.roster().entries()) {  // roster order
       auto it = status.find(e.participant());
@@ -97,6 +101,12 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
       auto* rec = sheet.message.add_records();
       rec->set_participant(e.participant());  // names are not stored
       rec->set_status(it->second);
+    }
+    for (const auto& kept : previous.records()) {
+      if (roster.FindByName(kept.participant()) != nullptr) continue;  // placed above
+      ASSIGN_OR_RETURN(bool erased, tx.IsParticipantErased(kept.participant()));
+      if (erased) continue;
+      *sheet.message.add_records() = kept;
     }
     if (fresh) {
       RETURN_IF_ERROR(tx.InsertAttendanceSheet(n.meeting, &sheet));
@@ -151,8 +161,9 @@ absl::StatusOr<v1::AttendanceSummary> Scheduling::GetAttendanceSummary(
     int held = 0;
     for (const auto& m : meetings) {
       if (m.message.state() != v1::Meeting::CONFIRMED) continue;  // cancelled: not held
-      // Still to come, even if a sheet exists (a meeting moved later after
-      // attendance was taken): not held yet.
+      // Still to come: not held. (A meeting with a sheet cannot be moved
+      // into the future any more, ATTENDANCE_ALREADY_TAKEN; this also keeps
+      // a sheet of one moved before that rule out of the count.)
       if (FromProtoTimestamp(m.message.start_time()) > now) continue;
       auto sheet = tx.GetAttendanceSheet(m.name);
       if (!sheet.ok() && !absl::IsNotFound(sheet.status())) return sheet.status();

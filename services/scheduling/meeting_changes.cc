@@ -158,6 +158,15 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(internal::CheckInWindow(m.message, start, "start_time"));
+    if (start > now) {
+      // Attendance is taken once a meeting has started; moved into the
+      // future it would count as held for partners (a sheet) and not in
+      // GetAttendanceSummary (not started). Correcting the date to another
+      // past time is fine.
+      absl::StatusOr<AttendanceSheetRecord> sheet = tx.GetAttendanceSheet(n.meeting);
+      if (sheet.ok()) return AttendanceAlreadyTaken();
+      if (!absl::IsNotFound(sheet.status())) return sheet.status();
+    }
     internal::Confirm(m.message, start, now, Actor(caller), TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
     // A move of a meeting whose attendance was taken changes what partners see.

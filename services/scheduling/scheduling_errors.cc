@@ -162,6 +162,13 @@ absl::Status MeetingNotStarted() {
       kMeetingNotStarted, "attendance is taken once the meeting has started");
 }
 
+absl::Status AttendanceAlreadyTaken() {
+  return errors::FailedPrecondition(
+      kAttendanceAlreadyTaken,
+      "attendance was already taken for this meeting: it can be moved only to a time that "
+      "has already begun, or cancelled");
+}
+
 absl::Status SlotWithdrawn() {
   return errors::FailedPrecondition(
       kSlotWithdrawn, "this support slot is no longer offered; choose another one");
@@ -241,6 +248,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kCohortPurged,
       kParticipantErased,
       kMeetingNotStarted,
+      kAttendanceAlreadyTaken,
       kSlotWithdrawn,
       kBookingLimit,
       kOrganiserOnly,

@@ -59,6 +59,7 @@ inline constexpr absl::string_view kMeetingNotCancelled = "MEETING_NOT_CANCELLED
 inline constexpr absl::string_view kCohortPurged = "COHORT_PURGED";
 inline constexpr absl::string_view kParticipantErased = "PARTICIPANT_ERASED";
 inline constexpr absl::string_view kMeetingNotStarted = "MEETING_NOT_STARTED";
+inline constexpr absl::string_view kAttendanceAlreadyTaken = "ATTENDANCE_ALREADY_TAKEN";
 inline constexpr absl::string_view kSlotWithdrawn = "SLOT_WITHDRAWN";
 inline constexpr absl::string_view kBookingLimit = "BOOKING_LIMIT";
 // PERMISSION_DENIED
@@ -179,6 +180,9 @@ absl::Status ParticipantErased();
 // FAILED_PRECONDITION: attendance recorded for a meeting that has not
 // started yet (on the service's clock).
 absl::Status MeetingNotStarted();
+// FAILED_PRECONDITION: moving a meeting whose attendance was taken to a
+// time after now (it would be "held" with a start still to come).
+absl::Status AttendanceAlreadyTaken();
 // FAILED_PRECONDITION: booking a slot that is no longer offered (the staff
 // member giving it was erased).
 absl::Status SlotWithdrawn();

@@ -47,6 +47,8 @@ TEST(SchedulingErrorsTest, FactoriesCarryTheirCodeAndReason) {
   }
   EXPECT_EQ(errors::Reason(ParticipantErased()), "PARTICIPANT_ERASED");
   EXPECT_EQ(errors::Reason(MeetingNotStarted()), "MEETING_NOT_STARTED");
+  EXPECT_EQ(AttendanceAlreadyTaken().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(errors::Reason(AttendanceAlreadyTaken()), "ATTENDANCE_ALREADY_TAKEN");
   EXPECT_EQ(errors::Reason(SlotWithdrawn()), "SLOT_WITHDRAWN");
   auto bad = errors::GetBadRequest(PersonNotOnRoster("participant"));
   ASSERT_TRUE(bad.has_value());

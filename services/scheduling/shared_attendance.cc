@@ -7,13 +7,17 @@
 // sheet): both change only by a write (RecordAttendance, ScheduleMeeting,
 // CancelMeeting, ReinstateMeeting), and each of those writes appends a
 // SHARE_ATTENDANCE row for everyone whose answer it changes, in its own
-// transaction. GetAttendanceSummary also counts a started meeting nobody
-// took attendance for (unknown for everyone); that turns into "held" by the
-// clock alone, which no log row could announce, so employers see a meeting
-// once its attendance is recorded. attended / late / rate are
-// GetAttendanceSummary's: attended = PRESENT or LATE, rate = attended / held,
-// a person not recorded at a held meeting is unknown there and counts in
-// `held` (never silently left out of the denominator).
+// transaction. GetAttendanceSummary counts a meeting as held when it is
+// CONFIRMED and has started, sheet or not. Every meeting with a sheet has
+// started (a sheet is taken once a meeting starts, and ScheduleMeeting
+// refuses to move such a meeting into the future: ATTENDANCE_ALREADY_TAKEN),
+// so the one difference is a started meeting nobody took attendance for: the
+// summary counts it (unknown for everyone), employers do not, since it turns
+// into "held" by the clock alone, which no log row could announce; they see
+// it once its attendance is recorded. attended / late / rate follow the
+// summary's rules but over this `held`: attended = PRESENT or LATE, rate =
+// attended / held, a person not recorded at a held meeting is unknown there
+// and counts in `held` (never silently left out of the denominator).
 #include <algorithm>
 #include <set>
 #include <string>

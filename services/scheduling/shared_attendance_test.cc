@@ -302,6 +302,92 @@ TEST_F(SharedAttendanceTest, PurgeDeletesThePersonsRowsThenTheCohorts) {
   EXPECT_EQ(Shared(Secretariat(), Person("p2"))->meetings_size(), 0);
 }
 
+// Reviewer 2: a held meeting moved into the future after attendance was
+// taken was "held" for partners (with a future start_time) but not in the
+// person's own GetAttendanceSummary. Such a move is refused now; a
+// correction to another time already begun is still a move.
+TEST_F(SharedAttendanceTest, Reviewer2MovedIntoTheFutureDivergesFromSummary) {
+  HoldBoth();  // clock now 2022-08-21 12:00
+  const int64_t before = Changes().last_sequence();
+  auto moved = Schedule(M2(), Tokyo(2022, 8, 27, 13));
+  EXPECT_EQ(moved.status().code(), absl::StatusCode::kFailedPrecondition) << moved.status();
+  EXPECT_EQ(errors::Reason(moved.status()), kAttendanceAlreadyTaken);
+  EXPECT_TRUE(Logged(before).empty());  // refused: nothing logged
+  auto shared = Shared(testkit::PartnerHr(kMatsusaka), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  v1::GetAttendanceSummaryRequest s;
+  s.set_parent(kCohort);
+  auto summary = scheduling_->GetAttendanceSummary(Participant(1), s);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(shared->held(), summary->meetings_held())
+      << "partner held=" << shared->held() << " rate=" << shared->rate()
+      << " but the person's summary held=" << summary->meetings_held()
+      << " rate=" << (summary->rows_size() ? summary->rows(0).rate() : -1);
+  ASSERT_EQ(summary->rows_size(), 1);
+  EXPECT_DOUBLE_EQ(shared->rate(), summary->rows(0).rate());
+
+  // Earlier the same day (already begun): allowed, and logged for partners.
+  auto corrected = Schedule(M2(), Tokyo(2022, 8, 21, 10));
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_EQ(Logged(before).size(), 4u);
+  // A meeting without a sheet still moves into the future as before.
+  auto m3 = Schedule(std::string(kCohort) + "/meetings/m3", Tokyo(2022, 9, 25, 13));
+  EXPECT_TRUE(m3.ok()) << m3.status();
+}
+
+// The one documented difference: a started meeting without a sheet counts
+// in the summary (unknown for everyone) but not for partners.
+TEST_F(SharedAttendanceTest, AStartedMeetingWithoutASheetIsHeldInTheSummaryOnly) {
+  clock_.Set(Tokyo(2022, 7, 24, 12));
+  ASSERT_TRUE(Record(M1(), {{1, v1::PRESENT}}).ok());
+  clock_.Set(Tokyo(2022, 8, 21, 12));  // m2 started, nobody took attendance
+  v1::GetAttendanceSummaryRequest s;
+  s.set_parent(kCohort);
+  auto summary = scheduling_->GetAttendanceSummary(Participant(1), s);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->meetings_held(), 2);
+  auto shared = Shared(Participant(1), Person("p1"));
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_EQ(shared->held(), 1);
+}
+
+// Recording a sheet again keeps the records of people no longer on the
+// roster (cancelled since), after the roster's people; they are not lost.
+TEST_F(SharedAttendanceTest, RecordingAgainKeepsPeopleNoLongerOnTheRoster) {
+  HoldBoth();  // m1: p1 PRESENT, p2 LATE
+  auto roster = roster_.GetRoster(kCohort);
+  ASSERT_TRUE(roster.ok());
+  auto* entries = roster->mutable_entries();
+  entries->erase(std::remove_if(entries->begin(), entries->end(),
+                                [](const ev1::Roster::Entry& e) {
+                                  return e.participant() == Person("p2");
+                                }),
+                 entries->end());
+  roster_.SetRoster(*roster);  // p2 cancelled
+  ASSERT_TRUE(Record(M1(), {{1, v1::ABSENT}, {3, v1::PRESENT}}).ok());
+  v1::GetMeetingAttendanceRequest g;
+  g.set_meeting(M1());
+  auto sheet = scheduling_->GetMeetingAttendance(Navigator(), g);
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  std::vector<std::string> order;
+  for (const auto& rec : sheet->records()) {
+    order.push_back(absl::StrCat(rec.participant(), "=", v1::AttendanceStatus_Name(rec.status())));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{Person("p1") + "=ABSENT", Person("p3") + "=PRESENT",
+                                             Person("p2") + "=LATE"}));
+  EXPECT_EQ(Shared(Secretariat(), Person("p1"))->attended(), 1);  // m2 LATE only
+
+  // Erased: gone from the sheet with the erasure, and never brought back.
+  kaizen::type::PurgeRequest erase;
+  erase.set_cohort(kCohort);
+  erase.set_participant(Person("p2"));
+  ASSERT_TRUE(scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), erase).ok());
+  ASSERT_TRUE(Record(M1(), {{1, v1::PRESENT}}).ok());
+  sheet = scheduling_->GetMeetingAttendance(Navigator(), g);
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  for (const auto& rec : sheet->records()) EXPECT_NE(rec.participant(), Person("p2"));
+}
+
 TEST_F(SharedAttendanceTest, ListResultChangesIsForEnrollmentOnlyAndPages) {
   HoldBoth();  // 4 rows (first m1 sheet) + 4 rows (first m2 sheet)
   ListResultChangesRequest r;

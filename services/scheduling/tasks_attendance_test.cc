@@ -226,8 +226,8 @@ TEST_F(TasksAttendanceTest, AttendanceRates) {
 
 // Attendance is taken once a meeting has started: a sheet filled in ahead
 // (the e2e suite and the demo record only past meetings) would count the
-// meeting as held. A sheet of a meeting moved later does not count until
-// the meeting starts.
+// meeting as held. A meeting with a sheet cannot then be moved into the
+// future (ATTENDANCE_ALREADY_TAKEN), only to a time already begun.
 TEST_F(TasksAttendanceTest, AttendanceIsTakenOnlyOnceTheMeetingHasStarted) {
   CreateSeries();  // m1 at 2022-07-24 09:00; the clock says 2022-07-01 10:00
   v1::RecordAttendanceRequest r;
@@ -243,13 +243,16 @@ TEST_F(TasksAttendanceTest, AttendanceIsTakenOnlyOnceTheMeetingHasStarted) {
   clock_.Set(Tokyo(2022, 7, 24, 9));  // the start itself
   ASSERT_TRUE(scheduling_->RecordAttendance(Navigator(), r).ok());
   EXPECT_EQ(Summary().meetings_held(), 1);
-  // Moved a week later after the sheet was taken: not held until then.
-  ASSERT_TRUE(Schedule(M1(), Tokyo(2022, 7, 31, 9)).ok());
-  EXPECT_EQ(Summary().meetings_held(), 0);
-  EXPECT_EQ(Summary().rows(0).recorded(), 0);
-  clock_.Set(Tokyo(2022, 7, 31, 9));
+  // Moved a week later after the sheet was taken: refused, still held.
+  auto later = Schedule(M1(), Tokyo(2022, 7, 31, 9));
+  EXPECT_EQ(later.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(errors::Reason(later.status()), kAttendanceAlreadyTaken);
   EXPECT_EQ(Summary().meetings_held(), 1);
   EXPECT_DOUBLE_EQ(Summary().rows(0).rate(), 1.0);
+  // A correction to a time already begun is a move like any other.
+  clock_.Set(Tokyo(2022, 7, 24, 12));
+  ASSERT_TRUE(Schedule(M1(), Tokyo(2022, 7, 24, 10)).ok());
+  EXPECT_EQ(Summary().meetings_held(), 1);
 }
 
 }  // namespace
