@@ -7,12 +7,17 @@ namespace {
 
 constexpr absl::string_view kCrlf = "\r\n";
 
-// ExcelText's own form, ="<digits>": a formula Excel evaluates to the text
-// itself, and nothing else can hide in digits.
+bool IsIdChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         c == '.' || c == '_' || c == '-';
+}
+
+// ExcelText's and ExcelTextId's form, ="<id>": a string literal Excel
+// evaluates to the text itself; without a quote nothing can leave it.
 bool IsExcelTextOfDigits(absl::string_view field) {
   if (field.size() < 4 || field.substr(0, 2) != "=\"" || field.back() != '"') return false;
   for (char c : field.substr(2, field.size() - 3)) {
-    if (c < '0' || c > '9') return false;
+    if (!IsIdChar(c)) return false;
   }
   return true;
 }
@@ -57,6 +62,14 @@ std::string RenderExcelCsv(const CsvTable& table) {
   AppendCsvRow(&out, table.header);
   for (const std::vector<std::string>& row : table.rows) AppendCsvRow(&out, row);
   return out;
+}
+
+std::string ExcelTextId(const std::string& id) {
+  if (id.empty()) return id;
+  for (char c : id) {
+    if (!IsIdChar(c)) return id;
+  }
+  return "=\"" + id + "\"";
 }
 
 std::string ExcelText(const std::string& digits) {

@@ -17,7 +17,7 @@ struct CsvTable {
 // comma, quote, CR or LF (quotes doubled), or starts with = + - @, tab
 // or CR (OWASP's CSV-injection list; then it is also prefixed with a single
 // quote, so Excel does not run it as a formula). The one exception is
-// ExcelText's own ="<digits>", which is written as it is.
+// ExcelText's and ExcelTextId's own ="<id>", which is written as it is.
 std::string RenderExcelCsv(const CsvTable& table);
 
 // A field Excel keeps as text even when it looks like a number, e.g. a
@@ -39,6 +39,13 @@ std::string RenderExcelCsv(const CsvTable& table);
 // `digits` that are not all 0-9 (or are empty) are returned unchanged: only
 // digit strings need the protection, and only they may become a formula.
 std::string ExcelText(const std::string& digits);
+
+// The same for an identifier Excel would turn into a number or a date
+// (e.g. "00123", "1e5", "2022-09", "3.10"): `id` made only of A-Z a-z 0-9
+// . _ - is written as ="<id>" (a string literal: nothing in it is
+// evaluated). Anything else (empty, spaces, quotes, other characters) is
+// returned unchanged and RenderExcelCsv's formula guard applies to it.
+std::string ExcelTextId(const std::string& id);
 
 }  // namespace kaizen
 

@@ -45,4 +45,18 @@ TEST(ExcelCsvTest, ExcelTextOnlyWrapsDigits) {
 }
 
 }  // namespace
+TEST(ExcelCsvTest, ExcelTextIdKeepsNumberAndDateLikeIdsAsText) {
+  EXPECT_EQ(ExcelTextId("00123"), "=\"00123\"");
+  EXPECT_EQ(ExcelTextId("1e5"), "=\"1e5\"");
+  EXPECT_EQ(ExcelTextId("bundle-2022-09"), "=\"bundle-2022-09\"");
+  EXPECT_EQ(ExcelTextId(""), "");
+  EXPECT_EQ(ExcelTextId("a\"&HYPERLINK(\"x\")"), "a\"&HYPERLINK(\"x\")");
+  EXPECT_EQ(ExcelTextId("key id"), "key id");
+  CsvTable t;
+  t.header = {"id"};
+  t.rows = {{ExcelTextId("2022-09")}, {ExcelTextId("=1+1")}};
+  // Not guarded (only quoted for its quotes), while a formula still is.
+  EXPECT_EQ(RenderExcelCsv(t), "\xEF\xBB\xBF" "id\r\n\"=\"\"2022-09\"\"\"\r\n\"'=1+1\"\r\n");
+}
+
 }  // namespace kaizen

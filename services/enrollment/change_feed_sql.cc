@@ -54,4 +54,9 @@ std::vector<ChangeRecord> List(SQLite::Database& db, int64_t after_seq,
   return changes;
 }
 
+int64_t Head(SQLite::Database& db) {
+  SQLite::Statement query(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+  return query.executeStep() ? query.getColumn(0).getInt64() : 0;
+}
+
 }  // namespace kaizen::enrollment::change_feed_sql

@@ -26,6 +26,10 @@ void Append(SQLite::Database& db, ChangeRecord* record);
 std::vector<ChangeRecord> List(SQLite::Database& db, int64_t after_seq,
                                const std::string& municipality_code, int limit);
 
+// The highest seq ever handed out to `changes` (AUTOINCREMENT keeps it in
+// sqlite_sequence, also after rows are deleted); 0 when none was.
+int64_t Head(SQLite::Database& db);
+
 }  // namespace kaizen::enrollment::change_feed_sql
 
 #endif  // KAIZEN_SERVICES_ENROLLMENT_CHANGE_FEED_SQL_H_

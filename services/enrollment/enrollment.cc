@@ -17,7 +17,8 @@ Enrollment::Enrollment(EnrollmentStore* store, const Clock* clock, EnrollmentCon
     : store_(store),
       clock_(clock),
       config_(std::move(config)),
-      page_tokens_(config_.page_token_key) {}
+      page_tokens_(config_.page_token_key),
+      feed_guard_(config_.max_concurrent_feed_pages, config_.result_source_backoff) {}
 
 std::string Enrollment::AccessTokenFor(const std::string& application_name) const {
   return absl::WebSafeBase64Escape(crypto::HmacSha256(

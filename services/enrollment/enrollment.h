@@ -13,7 +13,8 @@
 // concurrency. Before any mutation of a cohort, lapsed offers in it are
 // expired and their seats passed on, so no decision sees a stale offer.
 //
-// Thread-safe; holds no mutable state besides the store.
+// Thread-safe; holds no mutable state besides the store and the feed's
+// guard (feed_guard.h: pages in flight, resting sources).
 #ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
@@ -22,10 +23,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
+#include "services/enrollment/feed_guard.h"
 
 namespace kaizen::enrollment {
 
@@ -66,6 +69,11 @@ struct EnrollmentConfig {
   // cursor position is carried unchanged); none: the feed is enrollment's
   // alone.
   std::vector<partner_client::ResultChangeSource*> result_change_sources;
+  // ListChanges pages served at once (more: RESOURCE_EXHAUSTED FEED_BUSY),
+  // and how long a result-change source that failed is skipped without a
+  // call (feed_guard.h).
+  int max_concurrent_feed_pages = 4;
+  absl::Duration result_source_backoff = absl::Seconds(10);
 };
 
 class Enrollment {
@@ -207,6 +215,7 @@ class Enrollment {
   const Clock* clock_;
   EnrollmentConfig config_;
   PageTokenCodec page_tokens_;
+  FeedGuard feed_guard_;
 };
 
 }  // namespace kaizen::enrollment

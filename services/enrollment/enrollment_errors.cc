@@ -39,7 +39,8 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kApplicationAlreadyClaimed, kSubjectAlreadyInCohort, kClaimLinkNotFound,
       kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
       kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing,
-      kMembersOnly, kServicesOnly, kRecipientNotPartner, kExportTooLarge};
+      kMembersOnly, kServicesOnly, kRecipientNotPartner, kExportTooLarge,
+      kCursorAheadOfFeed, kFeedBusy};
   return *kReasons;
 }
 
@@ -442,6 +443,23 @@ absl::Status ExportTooLarge(int max_records) {
       absl::StrCat("more records match than one export may hold (at most ", max_records,
                    " or 3 MiB); narrow start_time and end_time and export in parts"),
       {{"max_records", absl::StrCat(max_records)}});
+}
+
+absl::Status CursorAheadOfFeed() {
+  return errors::FailedPrecondition(
+      kCursorAheadOfFeed,
+      "the cursor is ahead of this feed (the service was restored from a backup); start "
+      "again with an empty cursor: entries you already have may come again, each showing "
+      "the current state",
+      {{"field", "cursor"}});
+}
+
+absl::Status FeedBusy(int limit, int retry_after_seconds) {
+  return errors::ResourceExhausted(
+      kFeedBusy,
+      absl::StrCat("more than ", limit, " change feed pages are being served at once; retry in ",
+                   retry_after_seconds, " seconds"),
+      {{"retry_after_seconds", absl::StrCat(retry_after_seconds)}});
 }
 
 }  // namespace kaizen::enrollment

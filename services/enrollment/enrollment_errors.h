@@ -121,6 +121,12 @@ inline constexpr absl::string_view kServicesOnly = "SERVICES_ONLY";
 inline constexpr absl::string_view kRecipientNotPartner = "RECIPIENT_NOT_PARTNER";
 // An export larger than one response may be (RESOURCE_EXHAUSTED).
 inline constexpr absl::string_view kExportTooLarge = "EXPORT_TOO_LARGE";
+// ListChanges with a cursor past the head of enrollment's change log: the
+// database was restored from an older backup (FAILED_PRECONDITION; start
+// again with an empty cursor).
+inline constexpr absl::string_view kCursorAheadOfFeed = "CURSOR_AHEAD_OF_FEED";
+// More partner feed pages at once than the service serves (RESOURCE_EXHAUSTED).
+inline constexpr absl::string_view kFeedBusy = "FEED_BUSY";
 
 // Application history reasons (v1::Application.history[].reason), not
 // errors. kCohortFull, kMunicipalityLimitReached (why an application waits),
@@ -344,6 +350,14 @@ absl::Status RecipientNotPartner(absl::string_view field, absl::string_view desc
 // RESOURCE_EXHAUSTED: more than `max_records` records match an export, or
 // the file would exceed what one response carries; split it by period.
 absl::Status ExportTooLarge(int max_records);
+// FAILED_PRECONDITION CURSOR_AHEAD_OF_FEED naming field "cursor": the cursor
+// points past the change log's head (a restore of an older backup); start
+// again with an empty cursor (every entry is projected at read time, so
+// replays are safe).
+absl::Status CursorAheadOfFeed();
+// RESOURCE_EXHAUSTED FEED_BUSY: `limit` feed pages are being served already;
+// metadata "retry_after_seconds".
+absl::Status FeedBusy(int limit, int retry_after_seconds);
 
 }  // namespace kaizen::enrollment
 

@@ -74,7 +74,9 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 4: APPI Art. 29 provision records, append-only (provision_sql.h).
       provision_sql::kSchema,
       // 5: the category of RESULT_WITHDRAWN feed entries (change_feed_sql.h).
-      change_feed_sql::kSchemaV5};
+      change_feed_sql::kSchemaV5,
+      // 6: provision records cannot be replaced either (provision_sql.h).
+      provision_sql::kSchemaV6};
   return *kMigrations;
 }
 

@@ -475,6 +475,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     return change_feed_sql::List(db_, after_seq, municipality_code, limit);
   }
 
+  absl::StatusOr<int64_t> ChangesHead() override { return change_feed_sql::Head(db_); }
+
   absl::Status AppendProvisionRecord(ProvisionRow* row) override {
     return provision_sql::Append(db_, row);
   }

@@ -250,6 +250,9 @@ class EnrollmentTx {
   // unless it is empty (all).
   virtual absl::StatusOr<std::vector<ChangeRecord>> ListChanges(
       int64_t after_seq, const std::string& municipality_code, int limit) = 0;
+  // The highest seq the change log ever handed out (sqlite_sequence; 0 for
+  // none): a cursor beyond it was made before a restore of an older backup.
+  virtual absl::StatusOr<int64_t> ChangesHead() = 0;
 
   // --- provision records (provision.cc, provision_sql.h). Append-only:
   // the schema's triggers refuse UPDATE and DELETE, and nothing here offers

@@ -63,6 +63,9 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
     return Denied(caller, PartnerOnly());
   }
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 1000));
+  // Bounded: each page may wait on three services (feed_guard.h).
+  FeedGuard::Slot slot(feed_guard_);
+  if (!slot.ok()) return FeedBusy(feed_guard_.max_pages(), feed_guard_.retry_after_seconds());
   const std::string fingerprint = absl::StrCat("changes\x1f", municipality);
   ASSIGN_OR_RETURN(const FeedPosition start,
                    DecodeFeedCursor(page_tokens_, fingerprint, request.cursor()));
@@ -73,12 +76,17 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
   // through the participant's current record in the one read below.
   std::vector<ChangeRecord> rows;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+    // A position past the log's head was handed out before a restore of an
+    // older backup: resuming there would skip whatever the log writes next.
+    ASSIGN_OR_RETURN(const int64_t head, tx.ChangesHead());
+    if (start.own > head) return CursorAheadOfFeed();
     ASSIGN_OR_RETURN(rows, tx.ListChanges(start.own, municipality, page_size));
     return absl::OkStatus();
   }));
   const int budget = page_size - static_cast<int>(rows.size());
   const SourcePages pages =
-      FetchResultChanges(ArrangeFeedSources(config_.result_change_sources), start, budget);
+      FetchGuardedResultChanges(feed_guard_, clock_->Now(),
+                                ArrangeFeedSources(config_.result_change_sources), start, budget);
   v1::ListChangesResponse response;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     std::map<std::string, std::string> titles;
@@ -123,8 +131,21 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       change->set_municipality_code(p.municipality_code());
       AddMunicipalityName(change);
       change->set_state(p.state());
-      *change->mutable_consent() = WholeConsent(p.consent());
-      change->set_display_name(p.display_name());
+      // The consent in effect, not the stored flags: nothing is in effect
+      // unless the person is an ACTIVE PARTICIPANT (a cancelled person's
+      // flags would tell the partner to pull what the services refuse). The
+      // name only travels while something is shared.
+      const std::vector<kaizen::type::ShareCategory> effective = EffectiveShares(p);
+      v1::Consent in_effect = WholeConsent(v1::Consent());
+      for (kaizen::type::ShareCategory category : effective) {
+        if (category == kaizen::type::SHARE_ATTENDANCE) in_effect.set_share_attendance(true);
+        if (category == kaizen::type::SHARE_ACTION_PLAN) in_effect.set_share_action_plan(true);
+        if (category == kaizen::type::SHARE_SURVEY_PROFILE) {
+          in_effect.set_share_survey_profile(true);
+        }
+      }
+      *change->mutable_consent() = in_effect;
+      if (!effective.empty()) change->set_display_name(p.display_name());
       auto it = titles.find(ids->first);
       if (it == titles.end()) {
         ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids->first));

@@ -2,8 +2,10 @@
 // enrollment's own change log and one in each service's result-change log
 // (scheduling, plans, survey: kFeedSources, in page order), signed with the
 // page-token codec (common/util/page_token.h) under the caller's feed
-// fingerprint, so a partner can neither read, forge nor reuse another
-// municipality's cursor.
+// fingerprint, so a partner can neither forge a cursor nor reuse another
+// municipality's. Signed, not encrypted: a partner can read the positions
+// in it (they are log sequence numbers, no personal data); that is fine,
+// and clients must still treat the cursor as opaque.
 //
 // Position text inside the signature: "2:<own>:<scheduling>:<plans>:<survey>"
 // (decimal, each >= 0). A cursor issued before the services' logs were

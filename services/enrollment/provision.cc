@@ -127,6 +127,48 @@ absl::Status ValidateRecordProvision(const kaizen::type::RecordProvisionRequest&
   return v.Result();
 }
 
+absl::Status CheckProvidedByCaller(absl::string_view service,
+                                   const kaizen::type::RecordProvisionRequest& request) {
+  // Each service provides its own category only.
+  struct Owned {
+    absl::string_view service;
+    ShareCategory category;
+    absl::string_view items;  // data item prefix
+  };
+  static constexpr Owned kOwned[] = {
+      {"scheduling", kaizen::type::SHARE_ATTENDANCE, "attendance."},
+      {"plans", kaizen::type::SHARE_ACTION_PLAN, "plan."},
+      {"survey", kaizen::type::SHARE_SURVEY_PROFILE, "survey."},
+  };
+  const Owned* owned = nullptr;
+  for (const Owned& o : kOwned) {
+    if (o.service == service) owned = &o;
+  }
+  if (owned == nullptr) return ServicesOnly();
+  Violations v;
+  const std::string method_prefix = absl::StrCat("/kaizen.", service, ".");
+  if (!absl::StartsWith(request.method(), method_prefix)) {
+    v.Add("method", absl::StrCat("must be a method of the calling service (starting with ",
+                                 method_prefix, ")"));
+  }
+  for (int i = 0; i < request.items_size(); ++i) {
+    const kaizen::type::ProvisionItem& item = request.items(i);
+    if (item.category() != owned->category) {
+      v.Add(absl::StrCat("items[", i, "].category"),
+            absl::StrCat("must be ", kaizen::type::ShareCategory_Name(owned->category),
+                         ": the ", service, " service provides that category only"));
+    }
+    for (int j = 0; j < item.data_items_size(); ++j) {
+      if (!absl::StartsWith(item.data_items(j), owned->items)) {
+        v.Add(absl::StrCat("items[", i, "].data_items[", j, "]"),
+              absl::StrCat("must start with \"", owned->items, "\": the ", service,
+                           " service provides its own data items only"));
+      }
+    }
+  }
+  return v.Result();
+}
+
 bool ConsentsTo(const v1::Consent& consent, ShareCategory category) {
   switch (category) {
     case kaizen::type::SHARE_ATTENDANCE: return consent.share_attendance();
@@ -161,10 +203,12 @@ absl::StatusOr<kaizen::type::RecordProvisionResponse> Enrollment::RecordProvisio
   // The caller first: nobody else learns even whether a request is valid.
   if (!IsProvidingService(caller)) return ServicesOnly();
   RETURN_IF_ERROR(ValidateRecordProvision(request));
+  RETURN_IF_ERROR(CheckProvidedByCaller(caller.subject(), request));
   const kaizen::type::Principal& recipient = request.recipient();
   kaizen::type::RecordProvisionResponse response;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
     response.clear_records();
+    std::vector<ProvisionRow> rows;  // appended only when every item is allowed
     // Inside the write: the records' times follow their commit order.
     const absl::Time now = clock_->Now();
     std::map<std::string, bool> purged;  // cohort id -> purged (or gone)
@@ -188,11 +232,15 @@ absl::StatusOr<kaizen::type::RecordProvisionResponse> Enrollment::RecordProvisio
         subject.erased = !report.empty();
       }
       if (!ProvisionAllowed(subject, recipient.municipality_code(), item.category())) {
-        response.add_records("");
-        continue;
+        // All or nothing: the caller refuses the whole answer, so nothing
+        // of it is recorded (a team plan with one refusing co-owner is not
+        // provided to anyone).
+        response.clear_records();
+        for (int n = 0; n < request.items_size(); ++n) response.add_records("");
+        return absl::OkStatus();
       }
       const v1::Participant& p = rec->participant;
-      ProvisionRow row;
+      ProvisionRow& row = rows.emplace_back();
       v1::ProvisionRecord& r = row.record;
       r.set_name(absl::StrCat("provisionRecords/", NewId()));
       *r.mutable_time() = ToProto(now);
@@ -206,8 +254,10 @@ absl::StatusOr<kaizen::type::RecordProvisionResponse> Enrollment::RecordProvisio
       r.set_method(request.method());
       r.set_bundle(request.bundle());
       r.set_service(caller.subject());
+    }
+    for (ProvisionRow& row : rows) {
       RETURN_IF_ERROR(tx.AppendProvisionRecord(&row));
-      response.add_records(r.name());
+      response.add_records(row.record.name());
     }
     return absl::OkStatus();
   }));

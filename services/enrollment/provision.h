@@ -48,6 +48,15 @@ bool IsProvidingService(const kaizen::type::Principal& caller);
 // The result is INVALID_ARGUMENT with a BadRequest listing each field.
 absl::Status ValidateRecordProvision(const kaizen::type::RecordProvisionRequest& request);
 
+// What the calling `service` may record (after ValidateRecordProvision):
+// scheduling SHARE_ATTENDANCE with data items "attendance.*", plans
+// SHARE_ACTION_PLAN "plan.*", survey SHARE_SURVEY_PROFILE "survey.*", and
+// `method` starting with "/kaizen.<service>.". INVALID_ARGUMENT
+// (INVALID_FIELD) naming items[i].category, items[i].data_items[j] or
+// method; SERVICES_ONLY for any other service.
+absl::Status CheckProvidedByCaller(absl::string_view service,
+                                   const kaizen::type::RecordProvisionRequest& request);
+
 // Whether `consent` shares `category` (false for UNSPECIFIED).
 bool ConsentsTo(const v1::Consent& consent, kaizen::type::ShareCategory category);
 

@@ -23,7 +23,7 @@ CsvTable ProvisionRecordsTable(const std::vector<v1::ProvisionRecord>& records) 
     const std::string& code = r.recipient_municipality_code();
     table.rows.push_back({r.name(),
                           absl::FormatTime("%Y/%m/%d %H:%M:%S", t, TokyoTimeZone()),
-                          r.recipient(),
+                          ExcelTextId(r.recipient()),
                           code.empty() ? "" : ExcelText(code),
                           r.recipient_municipality_name(),
                           r.participant(),
@@ -34,7 +34,7 @@ CsvTable ProvisionRecordsTable(const std::vector<v1::ProvisionRecord>& records) 
                           flag(r.consent().share_action_plan()),
                           flag(r.consent().share_survey_profile()),
                           r.method(),
-                          r.bundle(),
+                          ExcelTextId(r.bundle()),
                           r.service()});
   }
   return table;

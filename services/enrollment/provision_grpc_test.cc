@@ -90,7 +90,7 @@ TEST_F(ProvisionGrpcTest, TheSchedulingServiceRecordsAndAUserIsRefused) {
   EXPECT_EQ(errors::Reason(FromGrpcStatus(s)), kServicesOnly);
 
   // The client every service uses, by full method name.
-  partner_client::GrpcProvisionRecorder recorder("plans", server_.channel(), &server_.signer(),
+  partner_client::GrpcProvisionRecorder recorder("scheduling", server_.channel(), &server_.signer(),
                                                  absl::Seconds(30));
   auto recorded = recorder.Record(Request());
   ASSERT_TRUE(recorded.ok()) << recorded.status();
@@ -112,7 +112,7 @@ TEST_F(ProvisionGrpcTest, TheSchedulingServiceRecordsAndAUserIsRefused) {
                                              &listed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(listed.provision_records_size(), 2);
-  EXPECT_EQ(listed.provision_records(0).service(), "plans");
+  EXPECT_EQ(listed.provision_records(0).service(), "scheduling");
   EXPECT_EQ(listed.provision_records(0).recipient_municipality_name(), "松阪市");
 
   kaizen::type::HttpBody csv;

@@ -37,6 +37,17 @@ BEGIN
 END;
 )sql";
 
+// INSERT OR REPLACE / REPLACE INTO delete the old row without firing DELETE
+// triggers (recursive_triggers is off), so a replacement needs its own
+// guard: an insert whose id or seq is taken aborts.
+const char kSchemaV6[] = R"sql(
+CREATE TRIGGER provision_records_no_replace BEFORE INSERT ON provision_records
+WHEN EXISTS (SELECT 1 FROM provision_records WHERE id = NEW.id OR seq = NEW.seq)
+BEGIN
+  SELECT RAISE(ABORT, 'provision records are append-only');
+END;
+)sql";
+
 namespace {
 
 constexpr absl::string_view kPrefix = "provisionRecords/";
@@ -56,6 +67,10 @@ absl::Status Append(SQLite::Database& db, ProvisionRow* row) {
   if (!absl::StartsWith(r.name(), kPrefix)) {
     return errors::Internal("a provision record needs its name before it is stored");
   }
+  // A taken id is ALREADY_EXISTS (the trigger above would abort first).
+  SQLite::Statement taken(db, "SELECT 1 FROM provision_records WHERE id = ?1");
+  taken.bind(1, r.name().substr(kPrefix.size()));
+  if (taken.executeStep()) return errors::AlreadyExists("ProvisionRecord", r.name());
   v1::ProvisionRecord stored = r;
   stored.clear_recipient_municipality_name();  // looked up when read
   SQLite::Statement insert(
@@ -75,18 +90,29 @@ absl::Status Append(SQLite::Database& db, ProvisionRow* row) {
   return absl::OkStatus();
 }
 
+std::string ListSql(const ProvisionFilter& filter, int64_t position, bool oldest_first) {
+  // Only the filters that are set, so SQLite can use the index of the
+  // narrowest one ("(?1 = '' OR col = ?1)" would defeat it). The numbers
+  // stay fixed (?7 is always there, so every number up to it may be bound).
+  std::string sql = "SELECT seq, data FROM provision_records WHERE 1";
+  if (!filter.municipality_code.empty()) sql += " AND municipality_code = ?1";
+  if (!filter.recipient.empty()) sql += " AND recipient = ?2";
+  if (!filter.participant.empty()) sql += " AND participant = ?3";
+  if (filter.start_time.has_value()) sql += " AND time_micros >= ?4";
+  if (filter.end_time.has_value()) sql += " AND time_micros < ?5";
+  if (oldest_first) {
+    sql += " AND seq > ?6 ORDER BY seq LIMIT ?7";
+  } else {
+    if (position > 0) sql += " AND seq < ?6";
+    sql += " ORDER BY seq DESC LIMIT ?7";
+  }
+  return sql;
+}
+
 absl::StatusOr<std::vector<ProvisionRow>> List(SQLite::Database& db,
                                                const ProvisionFilter& filter, int64_t position,
                                                bool oldest_first, int limit) {
-  // Unset filters are bound so each order keeps one fixed SQL text.
-  constexpr char kWhere[] =
-      "SELECT seq, data FROM provision_records "
-      "WHERE (?1 = '' OR municipality_code = ?1) AND (?2 = '' OR recipient = ?2) "
-      "AND (?3 = '' OR participant = ?3) AND time_micros >= ?4 AND time_micros < ?5 ";
-  const std::string sql =
-      oldest_first ? std::string(kWhere) + "AND seq > ?6 ORDER BY seq LIMIT ?7"
-                   : std::string(kWhere) + "AND (?6 <= 0 OR seq < ?6) ORDER BY seq DESC LIMIT ?7";
-  SQLite::Statement query(db, sql);
+  SQLite::Statement query(db, ListSql(filter, position, oldest_first));
   query.bind(1, filter.municipality_code);
   query.bind(2, filter.recipient);
   query.bind(3, filter.participant);

@@ -44,20 +44,42 @@ class ProvisionTest : public PurgeFixture {
                                             items) {
     RecordProvisionRequest r;
     *r.mutable_recipient() = PartnerHr(town);
+    r.set_method(kMethod);
     for (const auto& [participant, category] : items) {
       auto* item = r.add_items();
       item->set_participant(participant);
       item->set_category(category);
-      item->add_data_items("attendance.meetings");
-      item->add_data_items("attendance.rate");
+      // Each service provides its own category, data items and method.
+      if (category == kaizen::type::SHARE_ACTION_PLAN) {
+        item->add_data_items("plan.stage_versions");
+        r.set_method("/kaizen.plans.v1.PlansService/GetSharedPlanStages");
+      } else if (category == kaizen::type::SHARE_SURVEY_PROFILE) {
+        item->add_data_items("survey.profile");
+        r.set_method("/kaizen.survey.v1.SurveyService/GetSharedSurveyProfile");
+      } else {
+        item->add_data_items("attendance.meetings");
+        item->add_data_items("attendance.rate");
+      }
     }
-    r.set_method(kMethod);
     return r;
   }
 
+  // The service that provides the request's (first item's) category.
+  static const char* ServiceFor(const RecordProvisionRequest& r) {
+    if (r.items_size() == 0) return "scheduling";
+    switch (r.items(0).category()) {
+      case kaizen::type::SHARE_ACTION_PLAN: return "plans";
+      case kaizen::type::SHARE_SURVEY_PROFILE: return "survey";
+      default: return "scheduling";
+    }
+  }
+
   absl::StatusOr<kaizen::type::RecordProvisionResponse> Record(
-      const RecordProvisionRequest& r, const Principal& caller = auth::ServicePrincipal("scheduling")) {
+      const RecordProvisionRequest& r, const Principal& caller) {
     return enrollment_->RecordProvision(caller, r);
+  }
+  absl::StatusOr<kaizen::type::RecordProvisionResponse> Record(const RecordProvisionRequest& r) {
+    return Record(r, auth::ServicePrincipal(ServiceFor(r)));
   }
 
   // Records one attendance provision of people_[0] to its town.
@@ -92,9 +114,9 @@ void ExpectReason(const absl::Status& s, absl::StatusCode code, absl::string_vie
 
 TEST_F(ProvisionTest, OnlySchedulingPlansAndSurveyMayRecord) {
   const auto request = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE}});
-  for (const char* service : {"scheduling", "plans", "survey"}) {
-    EXPECT_TRUE(Record(request, auth::ServicePrincipal(service)).ok()) << service;
-  }
+  EXPECT_TRUE(Record(request, auth::ServicePrincipal("scheduling")).ok());
+  EXPECT_TRUE(Record(request, auth::ServicePrincipal("scheduling")).ok());
+  EXPECT_TRUE(Record(request, auth::ServicePrincipal("scheduling")).ok());
   for (const Principal& other :
        {Secretariat(), User("applicant-0"), PartnerHr(kTowns[0]), Anonymous(),
         auth::ServicePrincipal("enrollment"), User("scheduling")}) {
@@ -162,11 +184,21 @@ TEST_F(ProvisionTest, ValidationNamesEachField) {
       {"bad bundle", [](auto& r) { r.set_bundle("bundle 1"); }, "bundle", "INVALID_FIELD"},
       {"long bundle", [](auto& r) { r.set_bundle(std::string(65, 'b')); }, "bundle",
        "INVALID_FIELD"},
+      // Scheduling records attendance only (the others: their own, below).
+      {"another service's category",
+       [](auto& r) { r.mutable_items(0)->set_category(kaizen::type::SHARE_ACTION_PLAN); },
+       "items[0].category", "INVALID_FIELD"},
+      {"another service's data item",
+       [](auto& r) { r.mutable_items(0)->set_data_items(1, "plan.title"); },
+       "items[0].data_items[1]", "INVALID_FIELD"},
+      {"another service's method",
+       [](auto& r) { r.set_method("/kaizen.plans.v1.PlansService/GetSharedPlanStages"); },
+       "method", "INVALID_FIELD"},
   };
   for (const Case& c : cases) {
     auto request = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE}});
     c.change(request);
-    const absl::Status s = Record(request).status();
+    const absl::Status s = Record(request, auth::ServicePrincipal("scheduling")).status();
     ExpectReason(s, absl::StatusCode::kInvalidArgument, c.reason);
     auto bad = errors::GetBadRequest(s);
     ASSERT_TRUE(bad.has_value()) << c.what;
@@ -176,9 +208,24 @@ TEST_F(ProvisionTest, ValidationNamesEachField) {
   // The edges that are valid.
   auto ok = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE}});
   ok.set_bundle(std::string(64, 'b'));
-  ok.mutable_items(0)->set_data_items(0, std::string(100, 'a'));
+  ok.mutable_items(0)->set_data_items(0, "attendance." + std::string(89, 'a'));
   EXPECT_TRUE(Record(ok).ok());
   EXPECT_EQ(List()->provision_records_size(), 1);  // only the valid one wrote anything
+  // Plans and survey likewise: their own category, items and method only.
+  for (const char* service : {"plans", "survey"}) {
+    auto attendance = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE}});
+    ExpectReason(Record(attendance, auth::ServicePrincipal(service)).status(),
+                 absl::StatusCode::kInvalidArgument, "INVALID_FIELD");
+  }
+  auto survey = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_SURVEY_PROFILE}});
+  const absl::Status by_plans = Record(survey, auth::ServicePrincipal("plans")).status();
+  auto bad = errors::GetBadRequest(by_plans);
+  ASSERT_TRUE(bad.has_value());
+  std::vector<std::string> fields;
+  for (const auto& f : bad->field_violations()) fields.push_back(f.field());
+  EXPECT_EQ(fields, (std::vector<std::string>{"method", "items[0].category",
+                                              "items[0].data_items[0]"}));
+  EXPECT_EQ(List()->provision_records_size(), 1);
 }
 
 // ------------------------------------------------------------ per item
@@ -186,18 +233,37 @@ TEST_F(ProvisionTest, ValidationNamesEachField) {
 TEST_F(ProvisionTest, EachItemIsRecordedOnlyForAConsentingEmployeeOfTheRecipient) {
   v1::Participant cancelled = Participants(cohort_)[2];
   auto request = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE},
-                                     {people_[0], kaizen::type::SHARE_ACTION_PLAN},  // no consent
+                                     {cancelled.name(), kaizen::type::SHARE_ATTENDANCE},
                                      {people_[1], kaizen::type::SHARE_ATTENDANCE},   // other town
                                      {cohort_ + "/participants/nobody",
                                       kaizen::type::SHARE_ATTENDANCE},
                                      {"cohorts/nowhere/participants/x",
                                       kaizen::type::SHARE_ATTENDANCE}});
   request.set_bundle("bundle-242047.2022-09");
+  // All or nothing: one item not allowed and nothing is recorded (the
+  // caller provides nothing of such an answer).
+  auto refused = Record(request);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_EQ(refused->records_size(), 5);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(refused->records(i), "") << i;
+  ASSERT_TRUE(List().ok());
+  EXPECT_EQ(List()->provision_records_size(), 0);
+  for (int drop = 1; drop < 5; ++drop) {
+    auto one_bad = Request(kTowns[0], {{people_[0], kaizen::type::SHARE_ATTENDANCE},
+                                       {request.items(drop).participant(),
+                                        request.items(drop).category()}});
+    auto answer = Record(one_bad);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->records(0), "") << drop;
+    EXPECT_EQ(answer->records(1), "") << drop;
+  }
+  EXPECT_EQ(List()->provision_records_size(), 0);
+
+  request.mutable_items()->DeleteSubrange(1, 4);
   auto done = Record(request);
   ASSERT_TRUE(done.ok()) << done.status();
-  ASSERT_EQ(done->records_size(), 5);
+  ASSERT_EQ(done->records_size(), 1);
   EXPECT_TRUE(absl::StartsWith(done->records(0), "provisionRecords/")) << done->records(0);
-  for (int i = 1; i < 5; ++i) EXPECT_EQ(done->records(i), "") << i;
 
   auto listed = List();
   ASSERT_TRUE(listed.ok()) << listed.status();
@@ -272,7 +338,17 @@ TEST(ProvisionAppendOnlyTest, TheDatabaseRefusesToChangeOrDeleteARecord) {
   for (const char* sql : {"UPDATE provision_records SET recipient = 'x'",
                           "UPDATE provision_records SET data = x''",
                           "DELETE FROM provision_records",
-                          "DELETE FROM provision_records WHERE id = 'r1'"}) {
+                          "DELETE FROM provision_records WHERE id = 'r1'",
+                          // The implicit delete of REPLACE fires no DELETE trigger.
+                          "INSERT OR REPLACE INTO provision_records (id, time_micros, recipient, "
+                          "municipality_code, participant, service, data) "
+                          "VALUES ('r1', 0, 'x', 'x', 'x', 'x', x'')",
+                          "REPLACE INTO provision_records (id, time_micros, recipient, "
+                          "municipality_code, participant, service, data) "
+                          "VALUES ('r1', 0, 'x', 'x', 'x', 'x', x'')",
+                          "REPLACE INTO provision_records (seq, id, time_micros, recipient, "
+                          "municipality_code, participant, service, data) SELECT seq, 'r2', 0, "
+                          "'x', 'x', 'x', 'x', x'' FROM provision_records"}) {
     try {
       db.exec(sql);
       ADD_FAILURE() << "accepted: " << sql;
@@ -281,6 +357,7 @@ TEST(ProvisionAppendOnlyTest, TheDatabaseRefusesToChangeOrDeleteARecord) {
     }
   }
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM provision_records").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("SELECT recipient FROM provision_records").getString(), "");
 }
 
 // ------------------------------------------------------------ purge, erasure
@@ -447,9 +524,9 @@ TEST_F(ProvisionTest, ExportIsExcelSafeCsvOldestFirst) {
             "記録ID,提供日時(JST),提供先キーID,提供先自治体コード,提供先自治体名,本人,氏名,"
             "区分,提供項目,同意_出欠,同意_行動計画,同意_サーベイ結果,提供経路,バンドルID,"
             "提供サービス");
-  EXPECT_TRUE(absl::StartsWith(lines[1], first + ",2022/06/01 00:00:00,hr-011002,\"=\"\"011002\"\"\",札幌市,"))
+  EXPECT_TRUE(absl::StartsWith(lines[1], first + ",2022/06/01 00:00:00,\"=\"\"hr-011002\"\"\",\"=\"\"011002\"\"\",札幌市,"))
       << lines[1];
-  EXPECT_EQ(lines[2], absl::StrCat(rec->records(0), ",2022/06/01 01:00:00,hr-012025,\"=\"\"012025\"\"\",",
+  EXPECT_EQ(lines[2], absl::StrCat(rec->records(0), ",2022/06/01 01:00:00,\"=\"\"hr-012025\"\"\",\"=\"\"012025\"\"\",",
                                    "函館市,", hanako, ",さとう はなこ,出欠,",
                                    "attendance.meetings;attendance.rate,1,0,0,", kMethod,
                                    ",,scheduling"));
@@ -488,7 +565,9 @@ TEST_F(ProvisionTest, AnExportOfMoreThanThreeMebibytesIsRefused) {
                                         100, {people_[0], kaizen::type::SHARE_ATTENDANCE}));
   for (auto& item : *request.mutable_items()) {
     item.clear_data_items();
-    for (int d = 0; d < 20; ++d) item.add_data_items(absl::StrCat(d, std::string(97, 'x')));
+    for (int d = 0; d < 20; ++d) {
+      item.add_data_items(absl::StrCat("attendance.", d, std::string(86, 'x')));
+    }
   }
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(Record(request).ok());
   auto fits = enrollment_->ExportProvisionRecords(Secretariat(), {});

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -27,16 +28,18 @@ bool Consents(const v1::Consent& c, ShareCategory category) {
   }
 }
 
-// Whether the answer can be trusted to move the position: every sequence
-// past the position and increasing, last_sequence not behind them.
+}  // namespace
+
 bool WellFormed(const kaizen::type::ListResultChangesResponse& r, int64_t after) {
   int64_t previous = after;
   for (const auto& change : r.changes()) {
     if (change.sequence() <= previous) return false;
     previous = change.sequence();
   }
-  return r.last_sequence() >= previous;
+  return r.last_sequence() == previous;
 }
+
+namespace {
 
 }  // namespace
 
@@ -148,9 +151,45 @@ SourcePages FetchResultChanges(const FeedSources& sources, const FeedPosition& p
   for (size_t i = 0; i < sources.size(); ++i) {
     if (sources[i] == nullptr) continue;
     pages[i].asked = true;
-    calls.emplace_back([&, i] { pages[i].response = sources[i]->List(position.sources[i], budget); });
+    try {
+      calls.emplace_back(
+          [&, i] { pages[i].response = sources[i]->List(position.sources[i], budget); });
+    } catch (const std::system_error&) {
+      // No thread to be had (resource limits): this source is unavailable
+      // for this page, its position kept; the others still answer.
+      pages[i].response = partner_client::ResultSourceUnavailable(kFeedSources[i].service);
+    }
   }
   for (std::thread& t : calls) t.join();
+  return pages;
+}
+
+SourcePages FetchGuardedResultChanges(FeedGuard& guard, absl::Time now, FeedSources sources,
+                                      const FeedPosition& position, int budget) {
+  if (budget <= 0) return SourcePages{};
+  std::array<bool, kFeedSources.size()> resting{};
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (sources[i] != nullptr && !guard.SourceOpen(i, now)) {
+      resting[i] = true;
+      sources[i] = nullptr;
+    }
+  }
+  SourcePages pages = FetchResultChanges(sources, position, budget);
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (resting[i]) {
+      pages[i].asked = true;
+      pages[i].response = partner_client::ResultSourceUnavailable(kFeedSources[i].service);
+      continue;
+    }
+    if (!pages[i].asked) continue;
+    if (!pages[i].response.ok()) {
+      guard.RecordFailure(i, now, pages[i].response.status().code());
+    } else if (!WellFormed(*pages[i].response, position.sources[i])) {
+      guard.RecordFailure(i, now, absl::StatusCode::kInternal);
+    } else {
+      guard.RecordSuccess(i);
+    }
+  }
   return pages;
 }
 

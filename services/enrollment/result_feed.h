@@ -25,6 +25,7 @@
 #include "kaizen/type/partner.pb.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/feed_cursor.h"
+#include "services/enrollment/feed_guard.h"
 
 namespace kaizen::partner_client {
 class ResultChangeSource;  // clients/partner/result_change_source.h
@@ -95,12 +96,27 @@ using SourcePages = std::array<SourcePage, kFeedSources.size()>;
 SourcePages FetchResultChanges(const FeedSources& sources, const FeedPosition& position,
                                int budget);
 
+// FetchResultChanges through `guard` (feed_guard.h): a source resting after
+// a recent failure is not called (its page is asked, failing with
+// RESULT_SOURCE_UNAVAILABLE, so it is named in unavailable_sources); every
+// source called has its outcome recorded at `now` (an error or an answer
+// that is not WellFormed is a failure).
+SourcePages FetchGuardedResultChanges(FeedGuard& guard, absl::Time now, FeedSources sources,
+                                      const FeedPosition& position, int budget);
+
+// Whether a source's answer to "after `after`" can be trusted to move the
+// position: every sequence past `after` and increasing, and last_sequence
+// exactly the last change's sequence (`after` when there is none). A
+// position past the source's head (a restored backup) cannot be detected
+// from the answer: README.md, "After a restore".
+bool WellFormed(const kaizen::type::ListResultChangesResponse& r, int64_t after);
+
 // Appends to `response` the changes of `pages` that pass the rule above, in
 // kFeedSources order, consuming at most `budget` log entries in all, and
 // moves position->sources past what it consumed (a source truncated by the
 // budget stops after its last consumed entry). A source whose call failed,
-// or whose answer is malformed (sequences not increasing past its
-// position), keeps its position and is named in unavailable_sources.
+// or whose answer is malformed (not WellFormed), keeps its position and is
+// named in unavailable_sources.
 // Repeated RESULT_CHANGED of one person and category within the page are
 // folded into the last one (a partner pulls the current data once).
 // `municipality` is the partner's ("" for the secretariat: all).

@@ -319,6 +319,7 @@ TEST_F(ResultFeedTest, UnavailableSourceKeepsItsPositionAndIsNamed) {
   EXPECT_EQ(still.next_cursor(), degraded.next_cursor());
   EXPECT_EQ(still.unavailable_sources_size(), 1);
   scheduling_.SetUnavailable(false);
+  clock_.Advance(absl::Seconds(10));  // past the failed source's rest (feed_guard.h)
   v1::ListChangesResponse back = Feed(PartnerHr(kTowns[2]), degraded.next_cursor());
   EXPECT_EQ(Results(All(back)),
             (std::vector<std::string>{R("RESULT_CHANGED", "SHARE_ATTENDANCE", a)}));
