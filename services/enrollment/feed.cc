@@ -15,6 +15,7 @@
 #include "services/enrollment/feed_cursor.h"
 #include "services/enrollment/internal.h"
 #include "services/enrollment/municipalities.h"
+#include "services/enrollment/provision.h"
 #include "services/enrollment/result_feed.h"
 
 namespace kaizen::enrollment {
@@ -88,7 +89,15 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       FetchGuardedResultChanges(feed_guard_, clock_->Now(),
                                 ArrangeFeedSources(config_.result_change_sources), start, budget);
   v1::ListChangesResponse response;
-  RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+  // A page that names people to a partner key is a provision of personal
+  // data (APPI Art. 29): for a partner the projection runs in a write
+  // transaction that records each named entry (provision.h), so a name
+  // leaves only with its record.
+  const bool partner = IsPartner(caller);
+  const auto project = [&](EnrollmentTx& tx) -> absl::Status {
+    response.Clear();  // a retried transaction starts over
+    position = start;
+    const absl::Time now = clock_->Now();
     std::map<std::string, std::string> titles;
     for (const ChangeRecord& row : rows) {
       position.own = row.seq;
@@ -145,7 +154,10 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
         }
       }
       *change->mutable_consent() = in_effect;
-      if (!effective.empty()) change->set_display_name(p.display_name());
+      if (!effective.empty()) {
+        change->set_display_name(p.display_name());
+        if (partner) RETURN_IF_ERROR(RecordFeedProvision(tx, caller, p, in_effect, now));
+      }
       auto it = titles.find(ids->first);
       if (it == titles.end()) {
         ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids->first));
@@ -154,7 +166,8 @@ absl::StatusOr<v1::ListChangesResponse> Enrollment::ListChanges(
       change->set_cohort_title(it->second);
     }
     return MergeResultChanges(tx, municipality, pages, budget, &position, &response);
-  }));
+  };
+  RETURN_IF_ERROR(partner ? store_->Write(project) : store_->Read(project));
   // No position moved: the very cursor sent comes back (the end of the feed
   // when unavailable_sources is empty).
   response.set_next_cursor(!request.cursor().empty() && position == start

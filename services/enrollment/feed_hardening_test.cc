@@ -252,5 +252,47 @@ TEST_F(FeedHardeningTest, UpsertedCarriesTheConsentInEffectOnly) {
   EXPECT_EQ(upserted->display_name(), "");
 }
 
+// A page that names people to a partner is a provision: one record per
+// named entry, written with the page; none for the secretariat, none for a
+// person who shares nothing (not named), none for a cancelled person.
+TEST_F(FeedHardeningTest, NamingSomeoneToAPartnerIsRecorded) {
+  Start({});
+  const std::string a = Join(1, kTowns[2], true, false);
+  Join(2, kTowns[2], false, false);  // shares nothing: not in the feed at all
+  auto records = [&]() {
+    v1::ListProvisionRecordsRequest r;
+    r.set_page_size(100);
+    auto listed = enrollment_->ListProvisionRecords(Secretariat(), r);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    std::vector<v1::ProvisionRecord> out;
+    if (listed.ok()) out.assign(listed->provision_records().begin(), listed->provision_records().end());
+    return out;
+  };
+  ASSERT_TRUE(Feed(Secretariat()).ok());
+  EXPECT_EQ(records().size(), 0u) << "nothing leaves the programme on the secretariat's reads";
+  auto page = Feed(PartnerHr(kTowns[2]));
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->changes_size(), 1);
+  auto after_read = records();
+  ASSERT_EQ(after_read.size(), 1u);
+  const v1::ProvisionRecord& r = after_read[0];
+  EXPECT_EQ(r.participant(), a);
+  EXPECT_EQ(r.display_name(), page->changes(0).display_name());
+  EXPECT_EQ(r.recipient_municipality_code(), kTowns[2]);
+  EXPECT_EQ(r.category(), kaizen::type::SHARE_CATEGORY_UNSPECIFIED);
+  EXPECT_EQ(r.method(), "/kaizen.enrollment.v1.EnrollmentService/ListChanges");
+  EXPECT_TRUE(r.consent().share_attendance());
+  EXPECT_EQ(r.data_items_size(), 4);
+  // Reading the same page again provides the name again: recorded again.
+  ASSERT_TRUE(Feed(PartnerHr(kTowns[2])).ok());
+  EXPECT_EQ(records().size(), 2u);
+  // After a cancellation the entry carries no name: nothing more is recorded.
+  v1::CancelParticipantRequest cancel;
+  cancel.set_name(a);
+  ASSERT_TRUE(enrollment_->CancelParticipant(Secretariat(), cancel).ok());
+  ASSERT_TRUE(Feed(PartnerHr(kTowns[2]), page->next_cursor()).ok());
+  EXPECT_EQ(records().size(), 2u);
+}
+
 }  // namespace
 }  // namespace kaizen::enrollment

@@ -194,8 +194,27 @@ const char* CategoryLabel(ShareCategory category) {
     case kaizen::type::SHARE_ATTENDANCE: return "出欠";
     case kaizen::type::SHARE_ACTION_PLAN: return "行動計画";
     case kaizen::type::SHARE_SURVEY_PROFILE: return "サーベイ結果";
-    default: return "";
+    default: return "氏名・参加状況";
   }
+}
+
+absl::Status RecordFeedProvision(EnrollmentTx& tx, const kaizen::type::Principal& recipient,
+                                 const v1::Participant& person, const v1::Consent& in_effect,
+                                 absl::Time now) {
+  ProvisionRow row;
+  v1::ProvisionRecord& r = row.record;
+  r.set_name(absl::StrCat("provisionRecords/", NewId()));
+  *r.mutable_time() = ToProto(now);
+  r.set_recipient(recipient.subject());
+  r.set_recipient_municipality_code(recipient.municipality_code());
+  r.set_participant(person.name());
+  r.set_display_name(person.display_name());
+  r.set_category(kaizen::type::SHARE_CATEGORY_UNSPECIFIED);
+  for (const char* item : kFeedDataItems) r.add_data_items(item);
+  *r.mutable_consent() = in_effect;
+  r.set_method("/kaizen.enrollment.v1.EnrollmentService/ListChanges");
+  r.set_service("enrollment");
+  return tx.AppendProvisionRecord(&row);
 }
 
 absl::StatusOr<kaizen::type::RecordProvisionResponse> Enrollment::RecordProvision(

@@ -16,9 +16,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/partner.pb.h"
 #include "kaizen/type/principal.pb.h"
+#include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
 
@@ -72,8 +74,22 @@ struct ProvisionSubject {
 bool ProvisionAllowed(const ProvisionSubject& subject, absl::string_view municipality_code,
                       kaizen::type::ShareCategory category);
 
-// 出欠, 行動計画, サーベイ結果 ("" for UNSPECIFIED): the export's 区分.
+// 出欠, 行動計画, サーベイ結果, and for UNSPECIFIED 氏名・参加状況 (the change
+// feed's record, below): the export's 区分.
 const char* CategoryLabel(kaizen::type::ShareCategory category);
+
+// The data items of a change-feed entry that names a person.
+inline constexpr const char* kFeedDataItems[] = {"feed.display_name", "feed.state",
+                                                 "feed.consent", "feed.cohort_title"};
+
+// The record of one change-feed entry that gives `recipient` (a partner key)
+// a person's name, state and consent in effect (ListChanges; category
+// SHARE_CATEGORY_UNSPECIFIED: not a result but who the person is). Appended
+// in the transaction that projects the entry, so the name leaves only with
+// its record.
+absl::Status RecordFeedProvision(EnrollmentTx& tx, const kaizen::type::Principal& recipient,
+                                 const v1::Participant& person, const v1::Consent& in_effect,
+                                 absl::Time now);
 
 }  // namespace kaizen::enrollment
 

@@ -180,7 +180,12 @@ class PartnerRelease(unittest.TestCase):
         self.call("GET", "/v1/%s/sharedAttendance" % pa, token=self.a)
 
         # --- every pull is recorded (APPI Art. 29): who, whom, what, when, consent
-        records = self.provision_records("&municipalityCode=" + MATSUSAKA)
+        everything = self.provision_records("&municipalityCode=" + MATSUSAKA)
+        # The feed named A (who they are): recorded as well, as its own kind.
+        named = [r for r in everything if r["category"] == "SHARE_CATEGORY_UNSPECIFIED"]
+        self.assertTrue(named and all(r["participant"] == pa for r in named), named)
+        self.assertIn("feed.display_name", named[0]["dataItems"])
+        records = [r for r in everything if r["category"] != "SHARE_CATEGORY_UNSPECIFIED"]
         self.assertEqual(sorted(r["category"] for r in records),
                          ["SHARE_ACTION_PLAN", "SHARE_ATTENDANCE", "SHARE_SURVEY_PROFILE"])
         for r in records:
@@ -188,7 +193,7 @@ class PartnerRelease(unittest.TestCase):
             self.assertEqual(r["displayName"], "松阪 花子")
             self.assertTrue(r["dataItems"] and r["time"])
         own = self.call("GET", "/v1/%s/provisionRecords" % pa, token=self.a)["provisionRecords"]
-        self.assertEqual(len(own), 3)
+        self.assertEqual(len([r for r in own if r["category"] != "SHARE_CATEGORY_UNSPECIFIED"]), 3)
         self.call("GET", "/v1/%s/provisionRecords" % pa, token=self.b, expect=403)
         status, _, exported = self.stack.http("GET", "/v1/provisionRecords:export", token=self.secretariat)
         self.assertEqual(status, 200)
@@ -228,7 +233,8 @@ class PartnerRelease(unittest.TestCase):
             with open(key_file, "w") as f:
                 f.write(hr)
             subprocess.run([tool, "keygen", "--private_key", key, "--public_key", pub], check=True)
-            before = len(self.provision_records("&municipalityCode=" + MATSUSAKA))
+            results = lambda rs: [r for r in rs if r["category"] != "SHARE_CATEGORY_UNSPECIFIED"]
+            before = len(results(self.provision_records("&municipalityCode=" + MATSUSAKA)))
             out = os.path.join(work, "bundle")
             subprocess.run([tool, "make", "--gateway", self.stack.grpc_target,
                             "--api_key_file", key_file, "--municipality", MATSUSAKA,
@@ -247,7 +253,7 @@ class PartnerRelease(unittest.TestCase):
                 rows = list(csv.reader(f))
             self.assertTrue(any(pa in ",".join(r) for r in rows), rows)
             # Making the bundle recorded its pulls, marked with the bundle id.
-            records = self.provision_records("&municipalityCode=" + MATSUSAKA)
+            records = results(self.provision_records("&municipalityCode=" + MATSUSAKA))
             bundled = [r for r in records if r.get("bundle") == "e2e-242047"]
             self.assertEqual(len(records) - before, len(bundled))
             self.assertEqual({r["category"] for r in bundled},
