@@ -18,7 +18,8 @@ Enrollment::Enrollment(EnrollmentStore* store, const Clock* clock, EnrollmentCon
       clock_(clock),
       config_(std::move(config)),
       page_tokens_(config_.page_token_key),
-      feed_guard_(config_.max_concurrent_feed_pages, config_.result_source_backoff) {}
+      feed_guard_(config_.max_concurrent_feed_pages, config_.result_source_backoff),
+      notifier_(config_.notify) {}
 
 std::string Enrollment::AccessTokenFor(const std::string& application_name) const {
   return absl::WebSafeBase64Escape(crypto::HmacSha256(

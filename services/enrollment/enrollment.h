@@ -29,6 +29,8 @@
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/principal.pb.h"
 #include "services/enrollment/feed_guard.h"
+#include "services/enrollment/notify.h"
+#include "kaizen/type/notification.pb.h"
 
 namespace kaizen::enrollment {
 
@@ -74,6 +76,18 @@ struct EnrollmentConfig {
   // call (feed_guard.h).
   int max_concurrent_feed_pages = 4;
   absl::Duration result_source_backoff = absl::Seconds(10);
+  // E-mail (notify.h): links, sender, reminder timing, unsubscribe key.
+  // Messages are always written to the outbox; whether they leave the
+  // process is the server's delivery configuration (main.cc).
+  NotifyConfig notify;
+  // An application submitted without a verified identity (anonymous
+  // caller) waits SUBMITTED, holding nothing, until every member confirms
+  // the address (ConfirmApplicationEmail); admission runs at the last
+  // confirmation. false: admitted on arrival as before (tests of other
+  // rules; never in production).
+  bool require_email_confirmation = true;
+  // How long an unconfirmed application waits before it expires.
+  absl::Duration confirmation_window = absl::Hours(48);
 };
 
 class Enrollment {
@@ -167,6 +181,33 @@ class Enrollment {
   absl::StatusOr<kaizen::type::HttpBody> ExportProvisionRecords(
       const Principal& caller, const v1::ExportProvisionRecordsRequest& request);
 
+  // E-mail confirmation and notifications (confirmation.cc, notify_rpc.cc).
+  absl::StatusOr<v1::Application> ConfirmApplicationEmail(
+      const Principal& caller, const v1::ConfirmApplicationEmailRequest& request);
+  absl::StatusOr<kaizen::type::EnqueueNotificationResponse> EnqueueNotification(
+      const Principal& caller, const kaizen::type::EnqueueNotificationRequest& request);
+  absl::StatusOr<v1::NotificationPreferences> GetNotificationPreferences(
+      const Principal& caller, const v1::GetNotificationPreferencesRequest& request);
+  absl::StatusOr<v1::NotificationPreferences> UpdateNotificationPreferences(
+      const Principal& caller, const v1::UpdateNotificationPreferencesRequest& request);
+  absl::StatusOr<v1::UnsubscribeRemindersResponse> UnsubscribeReminders(
+      const Principal& caller, const v1::UnsubscribeRemindersRequest& request);
+
+  // Expires every SUBMITTED application whose confirm_expire_time has
+  // passed (EXPIRED, EMAIL_NOT_CONFIRMED; releases its e-mail keys; tells
+  // the members). Returns how many. The server calls it periodically
+  // (confirmation.cc).
+  absl::StatusOr<int> ExpireUnconfirmedApplications();
+  // Writes the "offer expiring soon" reminder of every OFFERED application
+  // whose offer lapses within notify.offer_reminder_before (once per offer).
+  // Returns how many. The server calls it periodically (notify_rpc.cc).
+  absl::StatusOr<int> SendOfferReminders();
+  // The token in member `member`'s confirmation link:
+  // HMAC(access_token_key, "confirm\x1f" + name + "\x1f" + member), never
+  // equal to the access token.
+  std::string ConfirmationTokenFor(const std::string& application_name, int member) const;
+  const Notifier& notifier() const { return notifier_; }
+
   // Expires every lapsed offer (in cohorts that are OPEN, CLOSED or RUNNING)
   // and offers the freed seats to the next applications. Returns how many
   // offers expired. The server calls it periodically; correctness does not
@@ -216,6 +257,7 @@ class Enrollment {
   EnrollmentConfig config_;
   PageTokenCodec page_tokens_;
   FeedGuard feed_guard_;
+  Notifier notifier_;
 };
 
 }  // namespace kaizen::enrollment

@@ -6,6 +6,7 @@
 #include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
 #include "services/enrollment/enrollment_store.h"
+#include "services/enrollment/notify_sql.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
 
@@ -76,7 +77,9 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 5: the category of RESULT_WITHDRAWN feed entries (change_feed_sql.h).
       change_feed_sql::kSchemaV5,
       // 6: provision records cannot be replaced either (provision_sql.h).
-      provision_sql::kSchemaV6};
+      provision_sql::kSchemaV6,
+      // 7: the e-mail outbox, reminder settings, hand-overs (notify_sql.h).
+      notify_sql::kSchemaV7};
   return *kMigrations;
 }
 

@@ -14,6 +14,7 @@
 #include "common/storage/sqlite_rows.h"
 #include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
+#include "services/enrollment/notify_sql.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
@@ -449,6 +450,30 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   }
   absl::Status MarkClaimLinkRedeemed(const ClaimLinkRecord& record) override {
     return claim_link_sql::MarkRedeemed(db_, record);
+  }
+
+  absl::StatusOr<bool> EnqueueMessage(const notify::OutboxMessage& message,
+                                      absl::Time now) override {
+    return notify::Enqueue(db_, message, now);
+  }
+  absl::StatusOr<int> DeleteMessagesFor(const std::string& subject_ref) override {
+    return notify::DeleteFor(db_, subject_ref);
+  }
+  absl::StatusOr<bool> RemindersEnabled(const std::string& email_key) override {
+    return notify_sql::RemindersEnabled(db_, email_key);
+  }
+  absl::Status SetRemindersEnabled(const std::string& email_key, bool enabled,
+                                   absl::Time now) override {
+    return notify_sql::SetRemindersEnabled(db_, email_key, enabled, now);
+  }
+  absl::StatusOr<std::optional<kaizen::type::EnqueueNotificationResponse>>
+  GetNotificationIntake(const std::string& idempotency_key) override {
+    return notify_sql::GetIntake(db_, idempotency_key);
+  }
+  absl::Status PutNotificationIntake(const std::string& idempotency_key,
+                                     const kaizen::type::EnqueueNotificationResponse& response,
+                                     absl::Time now) override {
+    return notify_sql::PutIntake(db_, idempotency_key, response, now);
   }
 
   absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(

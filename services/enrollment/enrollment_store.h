@@ -23,7 +23,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/storage/database.h"
+#include "common/notify/outbox.h"
 #include "common/storage/request_ids.h"
+#include "kaizen/type/notification.pb.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 
 namespace kaizen::enrollment {
@@ -299,6 +301,26 @@ class EnrollmentTx {
   // request ids naming it (erasure_application.cc).
   virtual absl::StatusOr<ErasedKeys> DeleteApplicationKeys(const std::string& cohort_id,
                                                            const std::string& application_id) = 0;
+
+  // --- e-mail (notify.h, notify_sql.h): the outbox, written with the change
+  // that causes each message (common/notify/outbox.h), reminder settings by
+  // e-mail key (EmailKey), and the hand-overs already taken from other
+  // services (EnqueueNotification's idempotency keys).
+  // False, changing nothing, when a message with that id exists.
+  virtual absl::StatusOr<bool> EnqueueMessage(const notify::OutboxMessage& message,
+                                              absl::Time now) = 0;
+  // Every message about `subject_ref` or a name under it (purge, erasure).
+  virtual absl::StatusOr<int> DeleteMessagesFor(const std::string& subject_ref) = 0;
+  // True unless turned off for that address.
+  virtual absl::StatusOr<bool> RemindersEnabled(const std::string& email_key) = 0;
+  virtual absl::Status SetRemindersEnabled(const std::string& email_key, bool enabled,
+                                           absl::Time now) = 0;
+  // The answer first given to a hand-over key, if seen.
+  virtual absl::StatusOr<std::optional<kaizen::type::EnqueueNotificationResponse>>
+  GetNotificationIntake(const std::string& idempotency_key) = 0;
+  virtual absl::Status PutNotificationIntake(
+      const std::string& idempotency_key,
+      const kaizen::type::EnqueueNotificationResponse& response, absl::Time now) = 0;
 };
 
 class EnrollmentStore {
@@ -319,6 +341,10 @@ class EnrollmentStore {
 
   // The schema, as numbered migrations (exposed for tests).
   static const storage::Migrations& Migrations();
+
+  // The database itself, for the outbox deliverer (common/notify/
+  // deliverer.h), which runs its own short transactions. Not for domain code.
+  storage::Database& database() { return *db_; }
 
  private:
   explicit EnrollmentStore(std::unique_ptr<storage::Database> db)

@@ -43,5 +43,10 @@ KAIZEN_ENROLLMENT_RPC(ListParticipantProvisionRecords, ListParticipantProvisionR
 #undef KAIZEN_ENROLLMENT_RPC
 KAIZEN_DEFINE_RPC(EnrollmentGrpcService, RecordProvision, kaizen::type::RecordProvisionRequest, kaizen::type::RecordProvisionResponse)
 KAIZEN_DEFINE_RPC(EnrollmentGrpcService, ExportProvisionRecords, v1::ExportProvisionRecordsRequest, kaizen::type::HttpBody)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, ConfirmApplicationEmail, v1::ConfirmApplicationEmailRequest, v1::Application)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, EnqueueNotification, kaizen::type::EnqueueNotificationRequest, kaizen::type::EnqueueNotificationResponse)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, GetNotificationPreferences, v1::GetNotificationPreferencesRequest, v1::NotificationPreferences)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, UpdateNotificationPreferences, v1::UpdateNotificationPreferencesRequest, v1::NotificationPreferences)
+KAIZEN_DEFINE_RPC(EnrollmentGrpcService, UnsubscribeReminders, v1::UnsubscribeRemindersRequest, v1::UnsubscribeRemindersResponse)
 
 }  // namespace kaizen::enrollment

@@ -60,6 +60,16 @@ class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
                      kaizen::type::RecordProvisionResponse)
   KAIZEN_DECLARE_RPC(ExportProvisionRecords, v1::ExportProvisionRecordsRequest,
                      kaizen::type::HttpBody)
+  KAIZEN_DECLARE_RPC(ConfirmApplicationEmail, v1::ConfirmApplicationEmailRequest,
+                     v1::Application)
+  KAIZEN_DECLARE_RPC(EnqueueNotification, kaizen::type::EnqueueNotificationRequest,
+                     kaizen::type::EnqueueNotificationResponse)
+  KAIZEN_DECLARE_RPC(GetNotificationPreferences, v1::GetNotificationPreferencesRequest,
+                     v1::NotificationPreferences)
+  KAIZEN_DECLARE_RPC(UpdateNotificationPreferences, v1::UpdateNotificationPreferencesRequest,
+                     v1::NotificationPreferences)
+  KAIZEN_DECLARE_RPC(UnsubscribeReminders, v1::UnsubscribeRemindersRequest,
+                     v1::UnsubscribeRemindersResponse)
 
  private:
   Enrollment* domain_;
