@@ -55,8 +55,8 @@ struct DelivererOptions {
   absl::Duration poll_interval = absl::Seconds(1);
   absl::Duration initial_backoff = absl::Seconds(2);
   absl::Duration max_backoff = absl::Minutes(10);
-  // Attempts before a transiently failing message is DEAD (~2.5 h with the
-  // defaults).
+  // Attempts before a transiently failing message is DEAD (about 2 h after
+  // the first attempt with the defaults, +-20%).
   int max_attempts = 20;
   // Rows per pass.
   int batch = 20;

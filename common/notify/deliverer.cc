@@ -1,0 +1,214 @@
+#include "common/notify/deliverer.h"
+
+#include <cstdio>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
+namespace kaizen::notify {
+namespace {
+
+// SENT rows are pruned at most this often (and once at start).
+constexpr absl::Duration kPruneEvery = absl::Hours(1);
+
+std::string JsonEscape(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// "<CODE>: message" of a failure. Transports keep addresses and bodies out
+// of their messages (smtp.h); the cap bounds what a faulty one could leak.
+std::string ErrorText(const absl::Status& status) {
+  std::string text = absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                                  status.message());
+  if (text.size() > 200) text.resize(200);
+  return text;
+}
+
+// A factor in [0.8, 1.2]. Only the delivery thread (or a test's RunOnce)
+// draws, so a thread-local generator needs no lock.
+double Jitter() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+}
+
+}  // namespace
+
+bool IsTransient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Deliverer::Deliverer(storage::Database* db, Transport* transport, const Clock* clock,
+                     DelivererOptions options)
+    : db_(db), transport_(transport), clock_(clock), options_(std::move(options)) {
+  if (options_.batch < 1) options_.batch = 1;
+  if (options_.max_attempts < 1) options_.max_attempts = 1;
+}
+
+Deliverer::~Deliverer() { Stop(); }
+
+void Deliverer::Start() {
+  absl::MutexLock lock(&mu_);
+  if (thread_ != nullptr || stop_) return;
+  thread_ = std::make_unique<std::thread>([this] { Loop(); });
+}
+
+void Deliverer::Stop() {
+  std::unique_ptr<std::thread> thread;
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    thread = std::move(thread_);  // only one caller joins
+  }
+  if (thread != nullptr && thread->joinable()) thread->join();
+}
+
+void Deliverer::Poke() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
+absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
+  PassResult result;
+  std::vector<OutboxMessage> due;
+  const absl::Time start = clock_->Now();
+  RETURN_IF_ERROR(db_->RunReadOnly([&](SQLite::Database& db) -> absl::Status {
+    ASSIGN_OR_RETURN(due, Due(db, start, options_.batch));
+    return absl::OkStatus();
+  }));
+  absl::Status last_failure;
+  for (const OutboxMessage& m : due) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) break;
+    }
+    // No transaction is open while the transport talks to the network.
+    const absl::Status sent = transport_->Deliver(m);
+    const absl::Time now = clock_->Now();
+    const int attempts = m.attempts + 1;
+    enum { kSent, kRetry, kDead } outcome;
+    absl::Status marked;
+    if (sent.ok()) {
+      outcome = kSent;
+      marked = db_->RunInTransaction(
+          [&](SQLite::Database& db) { return MarkSent(db, m.id, now); });
+    } else if (IsTransient(sent) && attempts < options_.max_attempts) {
+      outcome = kRetry;
+      last_failure = sent;
+      absl::Duration backoff = options_.initial_backoff;
+      for (int i = 1; i < attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
+      backoff = std::min(backoff, options_.max_backoff) * Jitter();
+      marked = db_->RunInTransaction([&](SQLite::Database& db) {
+        return MarkRetry(db, m.id, attempts, now + backoff, ErrorText(sent));
+      });
+    } else {
+      outcome = kDead;
+      last_failure = sent;
+      marked = db_->RunInTransaction(
+          [&](SQLite::Database& db) { return MarkDead(db, m.id, attempts, now, ErrorText(sent)); });
+    }
+    // NOT_FOUND: the row was deleted meanwhile (a purge); nothing to record.
+    if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) {
+      // The outcome is lost; a sent message will go again (at-least-once).
+      std::fprintf(stderr,
+                   "{\"service\":\"%s\",\"event\":\"outbox_mark_failed\",\"id\":\"%s\","
+                   "\"code\":%d}\n",
+                   JsonEscape(options_.service).c_str(), JsonEscape(m.id).c_str(),
+                   static_cast<int>(marked.code()));
+      return marked;
+    }
+    switch (outcome) {
+      case kSent:
+        ++result.sent;
+        break;
+      case kRetry:
+        ++result.retried;
+        break;
+      case kDead:
+        ++result.dead;
+        std::fprintf(stderr,
+                     "{\"service\":\"%s\",\"event\":\"outbox_dead\",\"id\":\"%s\","
+                     "\"kind\":\"%s\",\"attempts\":%d,\"code\":%d}\n",
+                     JsonEscape(options_.service).c_str(), JsonEscape(m.id).c_str(),
+                     JsonEscape(m.kind).c_str(), attempts, static_cast<int>(sent.code()));
+        break;
+    }
+  }
+  if (!last_failure.ok()) {
+    std::fprintf(stderr,
+                 "{\"service\":\"%s\",\"event\":\"outbox_pass_failures\",\"sent\":%d,"
+                 "\"retried\":%d,\"dead\":%d,\"code\":%d}\n",
+                 JsonEscape(options_.service).c_str(), result.sent, result.retried, result.dead,
+                 static_cast<int>(last_failure.code()));
+  }
+  return result;
+}
+
+void Deliverer::Loop() {
+  absl::Time last_prune = absl::InfinitePast();
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+      poked_ = false;
+    }
+    const absl::Time now = clock_->Now();
+    if (now - last_prune >= kPruneEvery) {
+      last_prune = now;
+      const absl::Status pruned = db_->RunInTransaction([&](SQLite::Database& db) {
+        return PruneSent(db, now - options_.keep_sent).status();
+      });
+      if (!pruned.ok()) {
+        std::fprintf(stderr, "{\"service\":\"%s\",\"event\":\"outbox_prune_failed\",\"code\":%d}\n",
+                     JsonEscape(options_.service).c_str(), static_cast<int>(pruned.code()));
+      }
+    }
+    const absl::StatusOr<PassResult> pass = RunOnce();
+    absl::Duration wait = options_.poll_interval;
+    if (!pass.ok()) {
+      std::fprintf(stderr, "{\"service\":\"%s\",\"event\":\"outbox_pass_failed\",\"code\":%d}\n",
+                   JsonEscape(options_.service).c_str(), static_cast<int>(pass.status().code()));
+    } else if (pass->sent + pass->retried + pass->dead >= options_.batch) {
+      wait = absl::ZeroDuration();  // a full batch: more may be due
+    } else {
+      absl::StatusOr<std::optional<absl::Time>> next;
+      const absl::Status read = db_->RunReadOnly([&](SQLite::Database& db) {
+        next = NextDue(db);
+        return next.status();
+      });
+      if (read.ok() && next->has_value()) {
+        wait = std::max(absl::ZeroDuration(), std::min(wait, **next - clock_->Now()));
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || poked_; };
+    mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
+  }
+}
+
+}  // namespace kaizen::notify

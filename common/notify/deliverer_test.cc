@@ -1,0 +1,245 @@
+// The Deliverer against a scripted Transport, a FakeClock and a real
+// in-memory outbox: outcomes, backoff times, dead letters, restarts.
+#include "common/notify/deliverer.h"
+
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/synchronization/notification.h"
+#include "common/storage/database.h"
+#include "gtest/gtest.h"
+
+namespace kaizen::notify {
+namespace {
+
+// Answers from a script (OK once it runs out) and records every attempt.
+class ScriptedTransport final : public Transport {
+ public:
+  absl::Status Deliver(const OutboxMessage& message) override {
+    absl::MutexLock lock(&mu_);
+    attempts_.push_back(message.id);
+    if (during_) during_(message);
+    if (script_.empty()) return absl::OkStatus();
+    absl::Status next = script_.front();
+    script_.pop_front();
+    return next;
+  }
+  void Script(std::vector<absl::Status> replies) {
+    absl::MutexLock lock(&mu_);
+    script_.assign(replies.begin(), replies.end());
+  }
+  void During(std::function<void(const OutboxMessage&)> fn) {
+    absl::MutexLock lock(&mu_);
+    during_ = std::move(fn);
+  }
+  std::vector<std::string> attempts() {
+    absl::MutexLock lock(&mu_);
+    return attempts_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::deque<absl::Status> script_;
+  std::vector<std::string> attempts_;
+  std::function<void(const OutboxMessage&)> during_;
+};
+
+class DelivererTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = storage::Database::OpenInMemory({kOutboxTableSql});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    options_.service = "test";
+    options_.initial_backoff = absl::Seconds(2);
+    options_.max_backoff = absl::Seconds(10);
+    options_.max_attempts = 4;
+  }
+  void Enq(const std::string& id) {
+    OutboxMessage m;
+    m.id = id;
+    m.kind = "test_kind";
+    m.subject_ref = "cohorts/c1/applications/" + id;
+    m.recipient = "taro@example.jp";
+    m.payload = "payload of " + id;
+    ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                     return Enqueue(db, m, clock_.Now()).status();
+                   }).ok());
+  }
+  OutboxMessage Row(const std::string& id) {
+    OutboxMessage found;
+    EXPECT_TRUE(db_->RunReadOnly([&](SQLite::Database& db) {
+                     auto rows = List(db, std::nullopt, 0);
+                     if (!rows.ok()) return rows.status();
+                     for (auto& r : *rows) {
+                       if (r.id == id) found = r;
+                     }
+                     return absl::OkStatus();
+                   }).ok());
+    return found;
+  }
+  Deliverer::PassResult Pass(Deliverer& d) {
+    auto r = d.RunOnce();
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : Deliverer::PassResult{};
+  }
+
+  FakeClock clock_;
+  ScriptedTransport transport_;
+  DelivererOptions options_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+TEST_F(DelivererTest, SendsDueMessagesOnceInOrder) {
+  Enq("a");
+  clock_.Advance(absl::Seconds(1));
+  Enq("b");
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  const auto r = Pass(d);
+  EXPECT_EQ(r.sent, 2);
+  EXPECT_EQ(transport_.attempts(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(Row("a").state, OutboxState::kSent);
+  EXPECT_EQ(Pass(d).sent, 0);
+  EXPECT_EQ(transport_.attempts().size(), 2u);
+}
+
+TEST(IsTransientTest, Codes) {
+  EXPECT_TRUE(IsTransient(absl::UnavailableError("")));
+  EXPECT_TRUE(IsTransient(absl::DeadlineExceededError("")));
+  EXPECT_TRUE(IsTransient(absl::ResourceExhaustedError("")));
+  EXPECT_TRUE(IsTransient(absl::AbortedError("")));
+  EXPECT_FALSE(IsTransient(absl::InvalidArgumentError("")));
+  EXPECT_FALSE(IsTransient(absl::FailedPreconditionError("")));
+  EXPECT_FALSE(IsTransient(absl::InternalError("")));
+}
+
+TEST_F(DelivererTest, TransientFailuresBackOffThenSucceed) {
+  Enq("a");
+  transport_.Script({absl::UnavailableError("451"), absl::UnavailableError("451")});
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  const absl::Time t0 = clock_.Now();
+  EXPECT_EQ(Pass(d).retried, 1);
+  OutboxMessage row = Row("a");
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_EQ(row.last_error, "UNAVAILABLE: 451");
+  // 2 s +-20%.
+  EXPECT_GE(row.next_attempt, t0 + absl::Milliseconds(1600));
+  EXPECT_LE(row.next_attempt, t0 + absl::Milliseconds(2400));
+  // Not due before its time.
+  clock_.Advance(absl::Milliseconds(1500));
+  EXPECT_EQ(Pass(d).retried + Pass(d).sent, 0);
+  clock_.Set(row.next_attempt);
+  const absl::Time t1 = clock_.Now();
+  EXPECT_EQ(Pass(d).retried, 1);
+  row = Row("a");
+  EXPECT_EQ(row.attempts, 2);
+  // 4 s +-20% after the second failure.
+  EXPECT_GE(row.next_attempt, t1 + absl::Milliseconds(3200));
+  EXPECT_LE(row.next_attempt, t1 + absl::Milliseconds(4800));
+  clock_.Set(row.next_attempt);
+  EXPECT_EQ(Pass(d).sent, 1);
+  EXPECT_EQ(Row("a").state, OutboxState::kSent);
+  EXPECT_EQ(transport_.attempts().size(), 3u);
+}
+
+TEST_F(DelivererTest, BackoffIsCappedAndDeadAfterMaxAttempts) {
+  options_.max_attempts = 6;
+  Enq("a");
+  transport_.Script(std::vector<absl::Status>(6, absl::UnavailableError("down")));
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    const absl::Time now = clock_.Now();
+    ASSERT_EQ(Pass(d).retried, 1) << attempt;
+    const OutboxMessage row = Row("a");
+    // 2, 4, 8, 10 (cap), 10 seconds, each +-20%.
+    const absl::Duration base =
+        std::min(absl::Seconds(10), absl::Seconds(2) * (1 << (attempt - 1)));
+    EXPECT_GE(row.next_attempt - now, base * 0.8) << attempt;
+    EXPECT_LE(row.next_attempt - now, base * 1.2) << attempt;
+    clock_.Set(row.next_attempt);
+  }
+  EXPECT_EQ(Pass(d).dead, 1);
+  const OutboxMessage row = Row("a");
+  EXPECT_EQ(row.state, OutboxState::kDead);
+  EXPECT_EQ(row.attempts, 6);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(Pass(d).sent, 0);
+  EXPECT_EQ(transport_.attempts().size(), 6u);
+}
+
+TEST_F(DelivererTest, PermanentFailureIsDeadAtOnce) {
+  Enq("a");
+  transport_.Script({absl::InvalidArgumentError("SMTP relay answered 550 to RCPT TO")});
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  EXPECT_EQ(Pass(d).dead, 1);
+  const OutboxMessage row = Row("a");
+  EXPECT_EQ(row.state, OutboxState::kDead);
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_EQ(row.last_error, "INVALID_ARGUMENT: SMTP relay answered 550 to RCPT TO");
+  // An operator's retry makes it PENDING and it goes out.
+  ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                   return RetryDead(db, "a", clock_.Now()).status();
+                 }).ok());
+  EXPECT_EQ(Pass(d).sent, 1);
+}
+
+TEST_F(DelivererTest, MessageLeftByADestroyedDelivererIsSentOnceByTheNext) {
+  {
+    Deliverer first(db_.get(), &transport_, &clock_, options_);
+    Enq("a");  // committed; the process stops before any pass
+  }
+  EXPECT_TRUE(transport_.attempts().empty());
+  Deliverer second(db_.get(), &transport_, &clock_, options_);
+  EXPECT_EQ(Pass(second).sent, 1);
+  EXPECT_EQ(Pass(second).sent, 0);
+  EXPECT_EQ(transport_.attempts(), std::vector<std::string>{"a"});
+}
+
+TEST_F(DelivererTest, PurgeDuringDeliveryIsFine) {
+  Enq("a");
+  Enq("b");
+  // "a" is deleted (a purge) while the transport sends it; "b" fails
+  // transiently and is deleted during that attempt.
+  transport_.Script({absl::OkStatus(), absl::UnavailableError("x")});
+  transport_.During([&](const OutboxMessage& m) {
+    ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                     return DeleteFor(db, m.subject_ref).status();
+                   }).ok());
+  });
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  const auto r = Pass(d);
+  EXPECT_EQ(r.sent, 1);
+  EXPECT_EQ(r.retried, 1);
+  EXPECT_EQ(Row("a").id, "");
+  EXPECT_EQ(Row("b").id, "");
+}
+
+TEST_F(DelivererTest, ThreadSendsOnPokePrunesOldSentAndStops) {
+  options_.keep_sent = absl::Hours(24);
+  Enq("old");
+  Deliverer warmup(db_.get(), &transport_, &clock_, options_);
+  ASSERT_EQ(Pass(warmup).sent, 1);
+  clock_.Advance(absl::Hours(25));  // "old" is past keep_sent
+  Enq("new");
+  absl::Notification delivered;
+  transport_.During([&](const OutboxMessage& m) {
+    if (m.id == "new") delivered.Notify();
+  });
+  options_.poll_interval = absl::Hours(1);  // only Start and Poke wake it
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  d.Start();
+  d.Start();  // once
+  d.Poke();
+  ASSERT_TRUE(delivered.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  d.Stop();
+  d.Stop();  // idempotent
+  // Pruned before the first pass; "new" is SENT and kept.
+  EXPECT_EQ(Row("old").id, "");
+  EXPECT_EQ(Row("new").state, OutboxState::kSent);
+  EXPECT_EQ(transport_.attempts(), (std::vector<std::string>{"old", "new"}));
+}
+
+}  // namespace
+}  // namespace kaizen::notify

@@ -1,0 +1,194 @@
+// The outbox operations on a real in-memory SQLite database.
+#include "common/notify/outbox.h"
+
+#include "SQLiteCpp/Database.h"
+#include "common/status/errors.h"
+#include "common/storage/database.h"
+#include "gtest/gtest.h"
+
+namespace kaizen::notify {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
+
+OutboxMessage Msg(const std::string& id, const std::string& ref = "cohorts/c1/applications/a1") {
+  OutboxMessage m;
+  m.id = id;
+  m.kind = "application_received";
+  m.subject_ref = ref;
+  m.recipient = "taro@example.jp";
+  m.payload = std::string("body\0with nul", 13);
+  return m;
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = storage::Database::OpenInMemory({kOutboxTableSql});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+  // Runs `fn` in a write transaction and returns its value.
+  template <typename Fn>
+  auto Tx(Fn fn) -> decltype(fn(std::declval<SQLite::Database&>())) {
+    decltype(fn(std::declval<SQLite::Database&>())) result = absl::UnknownError("unset");
+    const absl::Status s = db_->RunInTransaction([&](SQLite::Database& db) {
+      result = fn(db);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return result;
+  }
+  bool Enq(const OutboxMessage& m, absl::Time now = kT0) {
+    auto r = Tx([&](SQLite::Database& db) { return Enqueue(db, m, now); });
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() && *r;
+  }
+  std::unique_ptr<storage::Database> db_;
+};
+
+TEST_F(OutboxTest, EnqueueIsIdempotentAndDueAtNow) {
+  EXPECT_TRUE(Enq(Msg("m1")));
+  OutboxMessage changed = Msg("m1");
+  changed.payload = "other";
+  EXPECT_FALSE(Enq(changed, kT0 + absl::Hours(1)));
+  auto due = Tx([](SQLite::Database& db) { return Due(db, kT0, 10); });
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  const OutboxMessage& m = (*due)[0];
+  EXPECT_EQ(m.payload, std::string("body\0with nul", 13));  // first one kept, bytes intact
+  EXPECT_EQ(m.recipient, "taro@example.jp");
+  EXPECT_EQ(m.state, OutboxState::kPending);
+  EXPECT_EQ(m.attempts, 0);
+  EXPECT_EQ(m.next_attempt, kT0);
+  EXPECT_EQ(m.create_time, kT0);
+  EXPECT_FALSE(m.done_time.has_value());
+  auto none = Tx([](SQLite::Database& db) { return Due(db, kT0 - absl::Seconds(1), 10); });
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(OutboxTest, EnqueueValidatesIdAndKind) {
+  for (const std::string& id : std::vector<std::string>{"", std::string(201, 'a'), "has space", "tab\there", "ü"}) {
+    auto r = Tx([&](SQLite::Database& db) { return Enqueue(db, Msg(id), kT0); });
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << id;
+  }
+  OutboxMessage m = Msg("ok");
+  m.kind = "";
+  EXPECT_EQ(Tx([&](SQLite::Database& db) { return Enqueue(db, m, kT0); }).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  m.kind = "bad kind";
+  auto r = Tx([&](SQLite::Database& db) { return Enqueue(db, m, kT0); });
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("kind"), absl::string_view::npos) << r.status();
+  EXPECT_TRUE(Enq(Msg(std::string(200, 'a'))));
+}
+
+TEST_F(OutboxTest, MarkSentClearsPersonalDataAndNotFoundWhenGone) {
+  Enq(Msg("m1"));
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkSent(db, "m1", kT0 + absl::Seconds(3)); })
+                  .ok());
+  auto rows = Tx([](SQLite::Database& db) { return List(db, OutboxState::kSent, 0); });
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].recipient, "");
+  EXPECT_EQ((*rows)[0].done_time, kT0 + absl::Seconds(3));
+  std::string payload = "x";
+  ASSERT_TRUE(db_->RunReadOnly([&](SQLite::Database& db) {
+                  payload = db.execAndGet("SELECT payload FROM outbox").getString();
+                  return absl::OkStatus();
+                }).ok());
+  EXPECT_EQ(payload, "");
+  EXPECT_EQ(Tx([](SQLite::Database& db) { return MarkSent(db, "m1", kT0); }).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Tx([](SQLite::Database& db) { return MarkSent(db, "never", kT0); }).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(OutboxTest, RetryDeadAndCount) {
+  Enq(Msg("a"), kT0);
+  Enq(Msg("b"), kT0 + absl::Seconds(1));
+  Enq(Msg("c"), kT0 + absl::Seconds(2));
+  EXPECT_TRUE(Tx([](SQLite::Database& db) {
+                return MarkRetry(db, "a", 1, kT0 + absl::Seconds(10), "UNAVAILABLE: x");
+              }).ok());
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkDead(db, "b", 3, kT0, "INVALID_ARGUMENT: 550"); }).ok());
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkSent(db, "c", kT0); }).ok());
+  auto counts = Tx([](SQLite::Database& db) { return Count(db); });
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->pending, 1);
+  EXPECT_EQ(counts->sent, 1);
+  EXPECT_EQ(counts->dead, 1);
+  EXPECT_EQ(counts->oldest_pending, kT0);
+  auto next = Tx([](SQLite::Database& db) { return NextDue(db); });
+  EXPECT_EQ(**next, kT0 + absl::Seconds(10));
+  // Retrying a row that is not DEAD changes nothing.
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return RetryDead(db, "a", kT0); }), 0);
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return RetryDead(db, "b", kT0 + absl::Hours(1)); }),
+            1);
+  auto due = Tx([](SQLite::Database& db) { return Due(db, kT0 + absl::Hours(1), 10); });
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].id, "a");  // due at +10 s, before b's +1 h
+  EXPECT_EQ((*due)[1].id, "b");
+  EXPECT_EQ((*due)[1].attempts, 0);
+  EXPECT_EQ((*due)[1].last_error, "");
+  EXPECT_EQ((*due)[1].payload, Msg("b").payload);  // kept while DEAD
+  // Every DEAD row at once.
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkDead(db, "a", 1, kT0, "x"); }).ok());
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkDead(db, "b", 1, kT0, "x"); }).ok());
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return RetryDead(db, "", kT0); }), 2);
+  EXPECT_EQ(Tx([](SQLite::Database& db) { return MarkRetry(db, "c", 1, kT0, "x"); }).code(),
+            absl::StatusCode::kNotFound);  // SENT rows cannot be retried
+}
+
+TEST_F(OutboxTest, ListMasksRecipientsOmitsPayloadNewestFirst) {
+  Enq(Msg("old"), kT0);
+  OutboxMessage m = Msg("new");
+  m.recipient = "hanako.matsusaka@city.example.jp";
+  Enq(m, kT0 + absl::Seconds(5));
+  auto rows = Tx([](SQLite::Database& db) { return List(db, std::nullopt, 0); });
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].id, "new");
+  EXPECT_EQ((*rows)[0].recipient, "h***@city.example.jp");
+  EXPECT_EQ((*rows)[1].recipient, "t***@example.jp");
+  EXPECT_EQ((*rows)[0].payload, "");
+  auto one = Tx([](SQLite::Database& db) { return List(db, std::nullopt, 1); });
+  EXPECT_EQ(one->size(), 1u);
+  auto dead = Tx([](SQLite::Database& db) { return List(db, OutboxState::kDead, 0); });
+  EXPECT_TRUE(dead->empty());
+}
+
+TEST_F(OutboxTest, DeleteForMatchesTheNameAndItsChildrenOnly) {
+  Enq(Msg("1", "cohorts/c1"));
+  Enq(Msg("2", "cohorts/c1/applications/a1"));
+  Enq(Msg("3", "cohorts/c10/applications/a1"));
+  Enq(Msg("4", "cohorts/c2"));
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return DeleteFor(db, "cohorts/c1"); }), 2);
+  auto rows = Tx([](SQLite::Database& db) { return List(db, std::nullopt, 0); });
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ(Tx([](SQLite::Database& db) { return DeleteFor(db, ""); }).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OutboxTest, PruneSentKeepsRecentAndOtherStates) {
+  Enq(Msg("a"));
+  Enq(Msg("b"));
+  Enq(Msg("c"));
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkSent(db, "a", kT0); }).ok());
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkSent(db, "b", kT0 + absl::Hours(2)); }).ok());
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkDead(db, "c", 1, kT0, "x"); }).ok());
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return PruneSent(db, kT0 + absl::Hours(1)); }), 1);
+  auto counts = Tx([](SQLite::Database& db) { return Count(db); });
+  EXPECT_EQ(counts->sent, 1);
+  EXPECT_EQ(counts->dead, 1);
+  EXPECT_FALSE(counts->oldest_pending.has_value());
+  // A pruned id may be enqueued again (the idempotency window is keep_sent).
+  EXPECT_TRUE(Enq(Msg("a")));
+}
+
+TEST(OutboxStateTest, Names) {
+  EXPECT_EQ(OutboxStateName(OutboxState::kPending), "PENDING");
+  EXPECT_EQ(OutboxStateName(OutboxState::kSent), "SENT");
+  EXPECT_EQ(OutboxStateName(OutboxState::kDead), "DEAD");
+}
+
+}  // namespace
+}  // namespace kaizen::notify
