@@ -5,7 +5,6 @@
 #include "common/util/proto_time.h"
 
 namespace kaizen::scheduling::internal {
-namespace {
 
 CalendarEvent MeetingEvent(const v1::Meeting& m) {
   CalendarEvent e;
@@ -21,6 +20,8 @@ CalendarEvent MeetingEvent(const v1::Meeting& m) {
   e.cancelled = m.state() == v1::Meeting::CANCELLED;
   return e;
 }
+
+namespace {
 
 std::string DisplayName(const enrollment_client::RosterView& roster, const std::string& who) {
   const enrollment_client::RosterEntry* e = roster.FindByName(who);

@@ -16,6 +16,11 @@
 
 namespace kaizen::scheduling::internal {
 
+// A dated meeting as one event: UID "{meeting}@kaizen" (stable), SEQUENCE
+// = calendar_sequence, STATUS:CANCELLED when cancelled, DTSTAMP the last
+// change's time.
+CalendarEvent MeetingEvent(const v1::Meeting& m);
+
 // Every meeting of `cohort` that has a date, cancelled ones included (as
 // STATUS:CANCELLED, with the meeting's calendar SEQUENCE).
 absl::Status AddMeetings(SchedulingTx& tx, const std::string& cohort,

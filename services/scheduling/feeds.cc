@@ -119,13 +119,14 @@ void AppendEvent(std::string* out, const CalendarEvent& e) {
 }  // namespace
 
 std::string RenderICalendar(const std::string& name,
-                            const std::vector<CalendarEvent>& events) {
+                            const std::vector<CalendarEvent>& events,
+                            absl::string_view method) {
   std::string out;
   AppendLine(&out, "BEGIN:VCALENDAR");
   AppendLine(&out, "VERSION:2.0");
   AppendLine(&out, "PRODID:-//Kaizen//Scheduling//JA");
   AppendLine(&out, "CALSCALE:GREGORIAN");
-  AppendLine(&out, "METHOD:PUBLISH");
+  AppendProperty(&out, "METHOD", method);
   AppendProperty(&out, "X-WR-CALNAME", EscapeText(name));
   AppendLine(&out, "X-WR-TIMEZONE:Asia/Tokyo");
   AppendLine(&out, "BEGIN:VTIMEZONE");

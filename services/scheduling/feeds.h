@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 #include "common/util/excel_csv.h"
@@ -34,13 +35,16 @@ struct CalendarEvent {
 };
 
 // A VCALENDAR with PRODID "-//Kaizen//Scheduling//JA", VERSION 2.0,
-// CALSCALE GREGORIAN, X-WR-CALNAME `name`, X-WR-TIMEZONE Asia/Tokyo, one
+// CALSCALE GREGORIAN, METHOD `method` (RFC 5546: "PUBLISH" for feeds and
+// downloads, "REQUEST" / "CANCEL" for the .ics an e-mail carries),
+// X-WR-CALNAME `name`, X-WR-TIMEZONE Asia/Tokyo, one
 // VTIMEZONE for Asia/Tokyo (+0900, JST, no DST) and the events with
 // DTSTART/DTEND;TZID=Asia/Tokyo local times. Text values escaped (\\ \; \,
 // \n), lines folded at 75 octets without splitting a UTF-8 character, CRLF
 // line ends.
 std::string RenderICalendar(const std::string& name,
-                            const std::vector<CalendarEvent>& events);
+                            const std::vector<CalendarEvent>& events,
+                            absl::string_view method = "PUBLISH");
 
 // Excel-friendly CSV (common/util/excel_csv.h).
 using ::kaizen::CsvTable;

@@ -18,6 +18,7 @@
 #include "common/validation/validation.h"
 #include "services/scheduling/access.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/notifications.h"
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/scheduling_store.h"
@@ -127,7 +128,8 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
       internal::AddChange(m.message, now, Actor(caller), internal::kChangeFormatChanged, start,
                           reason.empty() ? what : absl::StrCat(reason, " (", what, ")"));
     }
-    return SaveMeeting(tx, m, &out);
+    RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    return internal::NotifyMeetingChange(tx, &before, m, "", now);
   }));
   return out;
 }
@@ -167,8 +169,10 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
       if (sheet.ok()) return AttendanceAlreadyTaken();
       if (!absl::IsNotFound(sheet.status())) return sheet.status();
     }
+    const v1::Meeting before = m.message;
     internal::Confirm(m.message, start, now, Actor(caller), TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
     // A move of a meeting whose attendance was taken changes what partners see.
     return internal::LogHeldMeetingChange(tx, n.meeting, *roster, now);
   }));
@@ -191,11 +195,13 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
     if (m.message.state() == v1::Meeting::CONFIRMED) {
       m.message.set_calendar_sequence(m.message.calendar_sequence() + 1);
     }
+    const v1::Meeting before = m.message;
     const bool was_confirmed = m.message.state() == v1::Meeting::CONFIRMED;
     m.message.set_state(v1::Meeting::CANCELLED);
     internal::AddChange(m.message, now, Actor(caller), internal::kChangeCancelled, std::nullopt,
                         TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, TrimSpaces(r.reason()), now));
     // No longer held: partners who saw it must hear that it is gone.
     return was_confirmed ? internal::LogHeldMeetingChange(tx, n.meeting, *roster, now)
                          : absl::OkStatus();
@@ -214,7 +220,9 @@ absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller
     RETURN_IF_ERROR(internal::RequireNotPurged(tx, n.cohort));
     ASSIGN_OR_RETURN(MeetingRecord m, LoadMeeting(tx, n.meeting, r.etag()));
     if (m.message.state() != v1::Meeting::CANCELLED) return MeetingNotCancelled();
+    const v1::Meeting before = m.message;
     std::optional<absl::Time> start;
+    v1::Poll open_poll;  // the poll it goes back to, if any
     if (m.message.has_start_time()) {
       // It had a date: back in the calendars at that date. The cancellation
       // was a new SEQUENCE; so is this.
@@ -226,10 +234,18 @@ absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller
       if (!poll.ok() && !absl::IsNotFound(poll.status())) return poll.status();
       const bool polling = poll.ok() && poll->message.state() == v1::Poll::OPEN;
       m.message.set_state(polling ? v1::Meeting::POLLING : v1::Meeting::UNSCHEDULED);
+      if (polling) open_poll = poll->message;
     }
     internal::AddChange(m.message, now, Actor(caller), internal::kChangeReinstated, start,
                         TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
+    // Back in the calendars (MEETING_CONFIRMED with a higher SEQUENCE), or
+    // back to its open poll (asked again).
+    if (m.message.state() == v1::Meeting::POLLING) {
+      RETURN_IF_ERROR(internal::NotifyPollOpened(tx, m, open_poll, now));
+    } else {
+      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
+    }
     // Held again (when its attendance was taken): partners must hear it.
     return m.message.state() == v1::Meeting::CONFIRMED
                ? internal::LogHeldMeetingChange(tx, n.meeting, *roster, now)

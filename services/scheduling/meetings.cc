@@ -18,6 +18,7 @@
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/notifications.h"
 #include "services/scheduling/paging.h"
 #include "services/scheduling/scheduling_store.h"
 #include "services/scheduling/templates.h"
@@ -132,6 +133,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
                           "fixed in the call for participants");
       }
       RETURN_IF_ERROR(tx.InsertMeeting(&m));
+      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, nullptr, m, "", now));
       *response.add_meetings() = MeetingOut(m);
     }
     return absl::OkStatus();
@@ -241,7 +243,8 @@ absl::StatusOr<v1::Meeting> Scheduling::CreateMeeting(const Principal& caller,
       RETURN_IF_ERROR(internal::CheckInWindow(meeting, first, "start_time"));
       internal::Confirm(meeting, first, now, Actor(caller), "added to the series");
     }
-    return tx.InsertMeeting(&m);
+    RETURN_IF_ERROR(tx.InsertMeeting(&m));
+    return internal::NotifyMeetingChange(tx, nullptr, m, "", now);
   }));
   return MeetingOut(m);
 }

@@ -20,6 +20,7 @@
 #include "services/scheduling/scheduling.h"
 #include "services/scheduling/scheduling_errors.h"
 #include "services/scheduling/internal.h"
+#include "services/scheduling/notifications.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kaizen::scheduling {
@@ -125,8 +126,10 @@ absl::StatusOr<v1::Poll> Scheduling::SetPollCandidates(const Principal& caller,
       RETURN_IF_ERROR(tx.UpdatePoll(&poll));
     }
     if (m.message.state() != v1::Meeting::POLLING) {
+      // The poll opens now (editing an open poll's candidates tells nobody).
       m.message.set_state(v1::Meeting::POLLING);
       RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+      RETURN_IF_ERROR(internal::NotifyPollOpened(tx, m, poll.message, clock_->Now()));
     }
     out = PollOut(poll, n.meeting, nullptr);
     return absl::OkStatus();
@@ -232,10 +235,12 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
     ASSIGN_OR_RETURN(v1::Poll::Result result, DecidePoll(fitting, roster, r.slot_id()));
     ASSIGN_OR_RETURN(std::set<std::string> erased, tx.ListErasedParticipants(n.cohort));
     DropNames(result, erased);
+    const v1::Meeting before = m.message;
     internal::Confirm(m.message, FromProtoTimestamp(result.start_time()), now,
                       result.decided_by() == kDecidedByRule ? "poll" : Actor(caller),
                       result.explanation());
     RETURN_IF_ERROR(tx.UpdateMeeting(&m));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
     poll.message.set_state(v1::Poll::CLOSED);
     *poll.message.mutable_result() = result;
     RETURN_IF_ERROR(tx.UpdatePoll(&poll));

@@ -8,8 +8,9 @@
 // names in closed polls' results (and the staff names in their
 // explanations), attendance records, support slots (the staff member who
 // gives one) and bookings, task assignments and completions, calendar
-// feeds (owner and account subject), and the actors (account subjects) and
-// free-text reasons of meeting histories. Meetings themselves (themes,
+// feeds (owner and account subject), the actors (account subjects) and
+// free-text reasons of meeting histories, and the outbox's messages (the
+// cohort's, or the reminders of the person's own tasks). Meetings themselves (themes,
 // windows, dates, formats) are the programme, not anyone's data, and stay.
 //
 // Both kinds leave a mark: the cohort's (SchedulingTx::InsertCohortPurge)
@@ -49,12 +50,13 @@ enum Kind {
   kCalendarFeeds,
   kMeetingHistory,
   kResultChanges,  // the partner log's rows (issue 14); last, so older kinds keep their place
+  kNotifications,  // outbox rows about them (issue 13); after it, for the same reason
   kKinds,
 };
 constexpr std::array<const char*, kKinds> kKindNames = {
     "poll_answers",      "poll_comments",    "poll_results",   "attendance",
     "support_bookings",  "support_slots",    "task_assignments", "task_completions",
-    "calendar_feeds",    "meeting_history",  "result_changes",
+    "calendar_feeds",    "meeting_history",  "result_changes", "notifications",
 };
 
 // Whose rows go: everyone's (whole cohort), or one person's, matched by
@@ -165,6 +167,12 @@ absl::Status PurgeMeeting(SchedulingTx& tx, MeetingRecord& m, const Who& who, Co
       ++n[kTaskAssignments];
       n[kTaskCompletions] += t.message.done_by_size();
       RETURN_IF_ERROR(tx.DeleteTask(t.name));
+      // Its reminders (naming the person) go with it; a whole cohort's
+      // rows go below in one step.
+      if (!who.all) {
+        ASSIGN_OR_RETURN(int rows, tx.DeleteNotifications(t.name));
+        n[kNotifications] += rows;
+      }
       continue;
     }
     const int before = t.message.done_by_size();
@@ -261,6 +269,11 @@ absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
     // The partner log's rows about them (resource names and times only,
     // but about a person): enrollment tombstones the feed itself.
     ASSIGN_OR_RETURN(n[kResultChanges], tx.DeleteResultChanges(cohort, who.participant));
+    // The outbox: every message about the cohort, sent or not (a pending
+    // one would tell people of a programme whose data is gone).
+    if (who.all) {
+      ASSIGN_OR_RETURN(n[kNotifications], tx.DeleteNotifications(cohort));
+    }
     purge_client::Counts counts;
     for (int k = 0; k < kKinds; ++k) counts.emplace_back(kKindNames[k], n[k]);
     report = purge_client::MakeReport("scheduling", r, counts, now);

@@ -105,7 +105,7 @@ TEST_F(PurgeGrpcTest, OnlyTheEnrollmentServicePurges) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(report.service(), "scheduling");
   EXPECT_EQ(report.cohort(), kCohort);
-  EXPECT_EQ(report.counts_size(), 11);  // the last, result_changes (issue 14)
+  EXPECT_EQ(report.counts_size(), 12);  // the last, notifications (issue 13)
   EXPECT_EQ(report.counts(0).kind(), "poll_answers");
   EXPECT_EQ(Count(report, "attendance"), 1);
   EXPECT_EQ(FromProtoTimestamp(report.complete_time()), Tokyo(2022, 7, 24, 12));

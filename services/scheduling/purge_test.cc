@@ -117,7 +117,7 @@ TEST_F(PurgeTest, OnePersonsRowsGoAndNobodyElses) {
                                  {"support_slots", 0}, {"task_assignments", 1},
                                  {"task_completions", 2}, {"calendar_feeds", 1},
                                  {"meeting_history", 0},
-                                 {"result_changes", 1}}));
+                                 {"result_changes", 1}, {"notifications", 0}}));
   EXPECT_EQ(FromProtoTimestamp(report->complete_time()), clock_.Now());
 
   const v1::Poll poll = PollOf(M2());
@@ -310,7 +310,7 @@ TEST_F(PurgeTest, WholeCohortPurgeLeavesTheProgrammeAndAMark) {
                                  {"support_slots", 2}, {"task_assignments", 1},
                                  {"task_completions", 3}, {"calendar_feeds", 2},
                                  {"meeting_history", 2},
-                                 {"result_changes", 4}}));
+                                 {"result_changes", 4}, {"notifications", 3}}));
   // The programme stays: meetings, dates, the poll's slots and its decision.
   const v1::Meeting m2 = Meeting(M2());
   EXPECT_EQ(m2.state(), v1::Meeting::CONFIRMED);

@@ -168,6 +168,20 @@ class Scheduling {
   absl::StatusOr<kaizen::type::ListResultChangesResponse> ListResultChanges(
       const Principal& caller, const kaizen::type::ListResultChangesRequest& r);
 
+  // The task-due reminder sweep (task_reminders.cc; notifications.h), run by
+  // the server's periodic loop, not by any caller: for every task due within
+  // the next 24 hours (and not yet due) writes one TASK_DUE message to the
+  // outbox, once per task and due time, to the assignee unless they marked
+  // it done, or for a task of everyone to every participant who has not (the
+  // cohort's roster is fetched for that when someone has). A purged cohort's
+  // tasks are skipped. A task whose roster could not be fetched is left for
+  // the next run (counted in `deferred`).
+  struct TaskReminderSweep {
+    int enqueued = 0;
+    int deferred = 0;
+  };
+  absl::StatusOr<TaskReminderSweep> SweepTaskReminders();
+
  private:
   // The secretariat passes without a roster (returns null); anyone else
   // must be on the cohort's roster (any role), which is returned. Defined in

@@ -2,12 +2,16 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
+
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "clients/partner/result_changes_contract.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/notify/outbox.h"
 #include "common/storage/resource_table.h"
+#include "common/util/proto_time.h"
 
 namespace kaizen::scheduling {
 namespace {
@@ -264,6 +268,45 @@ class SqliteSchedulingTx final : public SchedulingTx {
                                                participant);
   }
 
+  absl::StatusOr<bool> EnqueueNotification(const std::string& id, const std::string& subject,
+                                           const kaizen::type::EnqueueNotificationRequest& request,
+                                           absl::Time now) override {
+    kaizen::type::EnqueueNotificationRequest stored = request;
+    stored.clear_idempotency_key();
+    notify::OutboxMessage m;
+    m.id = id;
+    m.kind = absl::AsciiStrToLower(kaizen::type::NotificationKind_Name(request.kind()));
+    m.subject_ref = subject;
+    m.payload = stored.SerializeAsString();
+    return notify::Enqueue(db_, m, now);
+  }
+  absl::StatusOr<bool> HasNotification(const std::string& id) override {
+    SQLite::Statement st(db_, "SELECT 1 FROM outbox WHERE id = ?");
+    st.bind(1, id);
+    return st.executeStep();
+  }
+  absl::StatusOr<int> DeleteNotifications(const std::string& subject) override {
+    return notify::DeleteFor(db_, subject);
+  }
+  absl::StatusOr<std::vector<TaskRecord>> ListTasksDue(absl::Time after,
+                                                       absl::Time until) override {
+    SQLite::Statement st(db_,
+                         "SELECT name, revision, seq, data FROM resources "
+                         "WHERE collection = 'tasks' ORDER BY seq");
+    std::vector<TaskRecord> out;
+    while (st.executeStep()) {
+      TaskRecord t;
+      t.name = st.getColumn(0).getString();
+      t.revision = st.getColumn(1).getInt64();
+      t.seq = st.getColumn(2).getInt64();
+      const std::string data = st.getColumn(3).getString();
+      if (!t.message.ParseFromString(data)) return storage::internal::Unreadable(t.name);
+      const absl::Time due = FromProtoTimestamp(t.message.due_time());
+      if (due > after && due <= until) out.push_back(std::move(t));
+    }
+    return out;
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -271,9 +314,11 @@ class SqliteSchedulingTx final : public SchedulingTx {
 }  // namespace
 
 const storage::Migrations& SchedulingStore::Migrations() {
-  // 1: the resource table; 2: the result-change log (issue 14).
+  // 1: the resource table; 2: the result-change log (issue 14); 3: the
+  // outbox of messages handed over to enrollment (issue 13).
   static const auto* const kMigrations = new storage::Migrations{
-      storage::kResourcesTableSql, std::string(partner_client::kResultChangesSchema)};
+      storage::kResourcesTableSql, std::string(partner_client::kResultChangesSchema),
+      notify::kOutboxTableSql};
   return *kMigrations;
 }
 

@@ -32,6 +32,7 @@
 #include "calendar_feed_secret.pb.h"
 #include "common/storage/database.h"
 #include "kaizen/scheduling/v1/scheduling.pb.h"
+#include "kaizen/type/notification.pb.h"
 #include "kaizen/type/partner.pb.h"
 #include "kaizen/type/purge.pb.h"
 
@@ -180,6 +181,28 @@ class SchedulingTx {
   // returns how many.
   virtual absl::StatusOr<int64_t> DeleteResultChanges(const std::string& cohort,
                                                       const std::string& participant) = 0;
+
+  // --- the outbox (common/notify/outbox.h): messages handed over to
+  // enrollment (notifications.h). Call the writes in the transaction of the
+  // change that causes them.
+  // Writes a PENDING row `id` due at `now`: kind = the request's kind in
+  // lower case ("meeting_confirmed"), subject_ref `subject` (the meeting,
+  // poll or task), recipient "", payload = `request` serialized with its
+  // idempotency_key cleared (the hand-over sets it from the row id). Returns
+  // false, writing nothing, when a row `id` exists already (any state).
+  virtual absl::StatusOr<bool> EnqueueNotification(
+      const std::string& id, const std::string& subject,
+      const kaizen::type::EnqueueNotificationRequest& request, absl::Time now) = 0;
+  // Whether a row `id` exists (any state).
+  virtual absl::StatusOr<bool> HasNotification(const std::string& id) = 0;
+  // Deletes every row about `subject` or a name under it (a purged cohort,
+  // a deleted task); returns how many.
+  virtual absl::StatusOr<int> DeleteNotifications(const std::string& subject) = 0;
+  // Every task of every cohort due in (after, until], in creation order. A
+  // scan of the stored tasks (there is no index on due time): fine for the
+  // thousands of tasks a programme has, run by the reminder sweep only.
+  virtual absl::StatusOr<std::vector<TaskRecord>> ListTasksDue(absl::Time after,
+                                                               absl::Time until) = 0;
 };
 
 class SchedulingStore {
@@ -200,6 +223,10 @@ class SchedulingStore {
 
   // The schema, as numbered migrations (exposed for tests).
   static const storage::Migrations& Migrations();
+
+  // The database itself, for the outbox's Deliverer (main.cc) and tests;
+  // domain code goes through Write and Read.
+  storage::Database* database() { return db_.get(); }
 
  private:
   explicit SchedulingStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}

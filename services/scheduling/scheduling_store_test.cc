@@ -177,8 +177,9 @@ TEST_F(SchedulingStoreTest, TasksSlotsAndTemplates) {
   }).ok());
 }
 
-TEST_F(SchedulingStoreTest, SchemaIsOneMigration) {
-  EXPECT_EQ(SchedulingStore::Migrations().size(), 2u);
+TEST_F(SchedulingStoreTest, SchemaIsThreeMigrations) {
+  // resources; the result-change log (issue 14); the outbox (issue 13).
+  EXPECT_EQ(SchedulingStore::Migrations().size(), 3u);
 }
 
 }  // namespace
