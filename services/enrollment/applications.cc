@@ -1,7 +1,9 @@
-// Applications: arrival evaluation (fields, cohort state and window,
-// eligibility, then a seat or the waiting list), reads for the applicant and
-// staff, and every later move: withdrawal, the secretariat's decisions and
-// the applicant's answer to an offer. Seat arithmetic is the ledger's
+// Applications: submission (fields, cohort state and window, eligibility;
+// then, for a signed-in caller or the secretariat, the arrival: a seat or the
+// waiting list, SeatLedger::Arrive; an anonymous caller's application waits
+// for e-mail confirmation instead, confirmation.h), reads for the applicant
+// and staff, and every later move: withdrawal, the secretariat's decisions
+// and the applicant's answer to an offer. Seat arithmetic is the ledger's
 // (waitlist.h).
 #include <functional>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "common/validation/validation.h"
 #include "services/enrollment/access.h"
 #include "services/enrollment/appointments.h"
+#include "services/enrollment/confirmation.h"
 #include "services/enrollment/decisions.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
@@ -68,10 +71,8 @@ absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& i
   return ineligible.Result();
 }
 
-// The stored application plus its etag and, while it waits, its place in
-// the queue. The record of decisions, who decided and the secretariat's
-// words are the secretariat's (decisions.h); everyone else gets the states
-// and times (RedactApplicationForNonSecretariat).
+}  // namespace
+
 absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
                                  v1::Application* out, bool secretariat) {
   *out = rec.application;
@@ -86,6 +87,8 @@ absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
   if (position > 0) out->set_waitlist_position(position);
   return absl::OkStatus();
 }
+
+namespace {
 
 bool IsLiveApplication(v1::Application::State s) {
   return s == v1::Application::ACCEPTED || s == v1::Application::WAITLISTED ||
@@ -126,6 +129,7 @@ MayActOnApplication ApplicantOrSecretariat(const Principal& caller, const Enroll
 // an expiry it observed is kept).
 template <typename Fn>
 absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, const Clock& clock,
+                                                  const Notifier& notifier,
                                                   const Principal& caller,
                                                   const std::string& name,
                                                   const std::string& etag,
@@ -141,7 +145,7 @@ absl::StatusOr<v1::Application> MutateApplication(EnrollmentStore* store, const 
       RETURN_IF_ERROR(may_act(name, seen.ok() ? &*seen : nullptr));
       if (!seen.ok()) return seen.status();  // NOT_FOUND, to someone entitled to know
     }
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
     RETURN_IF_ERROR(CheckEtag(rec.application.name(), rec.revision, etag));
@@ -158,7 +162,7 @@ absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, const Clock&
                                             const Principal& caller, const Enrollment& e,
                                             const std::string& name, Fn answer) {
   return MutateApplication(
-      store, clock, caller, name, "",
+      store, clock, e.notifier(), caller, name, "",
       ApplicantOrSecretariat(caller, e,
                              "only the applicant and the secretariat may answer this offer"),
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
@@ -221,7 +225,7 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
       ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
       return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
     }
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier_);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(cohort_id));
     const v1::Cohort& c = cohort.cohort;
     if (c.state() == v1::Cohort::DRAFT) {
@@ -256,6 +260,12 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
       out->set_department(TrimSpaces(m.department()));
       out->set_motivation(TrimSpaces(m.motivation()));
     }
+    // Anonymous callers prove each address first; an account (the identity
+    // provider verified it, and the application is bound to it) and the
+    // secretariat do not.
+    const bool needs_confirmation =
+        config_.require_email_confirmation && caller.subject().empty();
+    for (v1::Applicant& m : *app.mutable_members()) m.set_email_confirmed(!needs_confirmation);
     app.set_municipality_code(in.members(0).municipality_code());
     app.set_submitter(caller.subject());
     app.set_eligibility_override_reason(request.eligibility_override_reason());
@@ -267,38 +277,21 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
                      TrimSpaces(request.eligibility_override_reason()));
     }
 
-    // A member who is this cohort's staff takes no seat and does not wait:
-    // the service rejects the application (appointments.h). Not an error,
-    // and the reason is the secretariat's to see: an applicant must not
-    // learn who the staff are by trying e-mail addresses.
-    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx, cohort_id));
-    const bool member_is_staff = staff.StaffMemberOf(app, app.members_size()) >= 0;
-    AdmissionDecision d;
-    if (member_is_staff) {
-      AddHistory(app, v1::Application::REJECTED, now, kSystemActor, kMemberIsStaff,
-                 Decision::REJECT);
+    if (needs_confirmation) {
+      // Holds nothing until every address is confirmed (confirmation.cc).
+      RETURN_IF_ERROR(SubmitForConfirmation(tx, *this, config_.confirmation_window, rec, now));
     } else {
-      ASSIGN_OR_RETURN(d, ledger.Fit(cohort, rec));
-    }
-    if (!member_is_staff && d.admitted == 0) {
-      ASSIGN_OR_RETURN(int64_t waiting,
-                       tx.CountApplications(cohort_id, v1::Application::WAITLISTED));
-      if (waiting >= c.max_waitlist()) return WaitlistFull(c.max_waitlist());
-      AddHistory(app, v1::Application::WAITLISTED, now, kSystemActor, d.blocked_reason,
-                 Decision::KIND_UNSPECIFIED);
-    }
-    RETURN_IF_ERROR(tx.InsertApplication(&rec));
-    if (!member_is_staff) {
-      RETURN_IF_ERROR(tx.ReserveEmails(
-          cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
-    }
-    if (d.admitted > 0) {
-      // Admission on arrival is the rule, not a decision (an override was
-      // recorded as OVERRIDE_ELIGIBILITY above).
-      RETURN_IF_ERROR(ledger.AdmitApplication(
-          cohort, rec, d.admitted, kSystemActor,
-          override_eligibility ? kEligibilityOverridden : kSeatAvailable,
-          Decision::KIND_UNSPECIFIED));
+      // A verified identity or the secretariat: arrives now (README,
+      // "E-mail confirmation").
+      *app.mutable_arrival_time() = ToProto(now);
+      RETURN_IF_ERROR(notifier_.ApplicationReceived(tx, app, AccessTokenFor(app.name()), {}, {},
+                                                    now));
+      RETURN_IF_ERROR(ledger.Arrive(
+          cohort, rec, override_eligibility ? kEligibilityOverridden : kSeatAvailable));
+      if (rec.application.state() != v1::Application::REJECTED) {
+        RETURN_IF_ERROR(tx.ReserveEmails(
+            cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
+      }
     }
     if (!request.request_id().empty()) {
       RETURN_IF_ERROR(
@@ -400,11 +393,14 @@ absl::StatusOr<v1::Application> Enrollment::WithdrawApplication(
   v.Check(ValidateText("reason", request.reason(), 0, 500, true));
   RETURN_IF_ERROR(v.Result());
   return MutateApplication(
-      store_, *clock_, caller, request.name(), request.etag(),
+      store_, *clock_, notifier_, caller, request.name(), request.etag(),
       ApplicantOrSecretariat(caller, *this, "only the applicant and the secretariat may withdraw it"),
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Time, absl::Status*) -> absl::Status {
-        if (!IsLiveApplication(rec.application.state())) {
+        // One still waiting for e-mail confirmation may be withdrawn too
+        // (it frees its addresses; confirmation.h).
+        if (!IsLiveApplication(rec.application.state()) &&
+            rec.application.state() != v1::Application::SUBMITTED) {
           return InvalidStateTransition("withdraw", rec.application.state());
         }
         return ledger.EndApplication(cohort, rec, v1::Application::WITHDRAWN, Actor(caller),
@@ -417,7 +413,7 @@ absl::StatusOr<v1::Application> Enrollment::AcceptApplication(
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
   return MutateApplication(
-      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, notifier_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
           ApplicationRecord& rec, absl::Time, absl::Status*) -> absl::Status {
         const auto state = rec.application.state();
@@ -448,7 +444,7 @@ absl::StatusOr<v1::Application> Enrollment::RejectApplication(
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 500, true));
   return MutateApplication(
-      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, notifier_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx&, SeatLedger& ledger, const CohortRecord& cohort, ApplicationRecord& rec,
           absl::Time, absl::Status*) -> absl::Status {
         if (!IsLiveApplication(rec.application.state())) {
@@ -469,7 +465,7 @@ absl::StatusOr<v1::Application> Enrollment::PrioritizeApplication(
   v.Check(ValidateText("reason", request.reason(), 1, 500, true));
   RETURN_IF_ERROR(v.Result());
   return MutateApplication(
-      store_, *clock_, caller, request.name(), request.etag(), AlreadyAuthorised,
+      store_, *clock_, notifier_, caller, request.name(), request.etag(), AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ApplicationRecord& rec,
           absl::Time now, absl::Status*) -> absl::Status {
         if (rec.application.state() != v1::Application::WAITLISTED) {

@@ -35,9 +35,10 @@ TEST(ArrivalOrderTest, AnEarlierCreateTimeNeverCommitsSecond) {
   ASSERT_TRUE(store.ok()) << store.status();
   WriteLockClock clock(path, June1());
   ASSERT_TRUE(clock.probing());
-  Enrollment enrollment(store->get(), &clock,
-                        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                                         "claim-key-0123456789"});
+  Enrollment enrollment(
+      store->get(), &clock,
+      WithoutEmailConfirmation(EnrollmentConfig{"page-token-key-0123456789",
+                                                "access-key-0123456789", "claim-key-0123456789"}));
   v1::Cohort race = Fy2022Cohort();
   race.set_capacity(1);
   race.set_max_municipalities(1);

@@ -132,6 +132,10 @@ absl::StatusOr<v1::ClaimLink> Enrollment::IssueClaimLink(
     link.create_time = now;
     link.expire_time = now + ttl;
     RETURN_IF_ERROR(tx.InsertClaimLink(link));
+    // The link also goes to the person's own address, in this transaction.
+    ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids.first));
+    RETURN_IF_ERROR(notifier_.ClaimLinkIssued(tx, p, cohort.cohort.title(), token,
+                                              link.expire_time, now));
     result.set_participant(p.name());
     *result.mutable_create_time() = ToProto(now);
     *result.mutable_expire_time() = ToProto(link.expire_time);

@@ -38,8 +38,8 @@ class ClaimsTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
     v1::CreateCohortRequest create;
     *create.mutable_cohort() = Fy2022Cohort();
     create.set_cohort_id("fy2022");
@@ -219,16 +219,19 @@ TEST_F(ClaimsTest, LinksSurviveAKeyRotationOverlap) {
   auto later = Issue(Secretariat(), team.participants(2));
   ASSERT_TRUE(link.ok() && later.ok());
   Enrollment rotated(store_.get(), &clock_,
-                     EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                                      "claim-key-NEW-0123456789", {"claim-key-0123456789"}});
+                     WithoutEmailConfirmation(EnrollmentConfig{"page-token-key-0123456789",
+                                                               "access-key-0123456789",
+                                                               "claim-key-NEW-0123456789",
+                                                               {"claim-key-0123456789"}}));
   v1::RedeemClaimLinkRequest r;
   r.set_token(link->token());
   auto mine = rotated.RedeemClaimLink(User("mate-account"), r);
   ASSERT_TRUE(mine.ok()) << mine.status();
   EXPECT_EQ(mine->subject(), "mate-account");
-  Enrollment old_key_dropped(store_.get(), &clock_,
-                             EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                                              "claim-key-NEW-0123456789"});
+  Enrollment old_key_dropped(
+      store_.get(), &clock_,
+      WithoutEmailConfirmation(EnrollmentConfig{
+          "page-token-key-0123456789", "access-key-0123456789", "claim-key-NEW-0123456789"}));
   r.set_token(later->token());
   EXPECT_EQ(errors::Reason(old_key_dropped.RedeemClaimLink(User("other"), r).status()),
             kClaimLinkNotFound);

@@ -33,8 +33,8 @@ class ClockInWriteTest : public ::testing::Test {
     ASSERT_TRUE(clock_->probing());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), clock_.get(),
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
   }
 
   // Runs `change` and expects every clock reading in it under the lock.

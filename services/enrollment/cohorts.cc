@@ -210,7 +210,7 @@ absl::StatusOr<v1::Cohort> Enrollment::UpdateCohort(const Principal& caller,
   const absl::Time now = clock_->Now();
   v1::Cohort result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier_);
     ASSIGN_OR_RETURN(CohortRecord rec, ledger.LoadCohortForWrite(id));
     RETURN_IF_ERROR(CheckEtag(rec.cohort.name(), rec.revision, request.cohort().etag()));
     if (rec.cohort.state() == v1::Cohort::FINISHED) {
@@ -255,7 +255,7 @@ absl::StatusOr<v1::Cohort> Enrollment::TransitionCohort(
   const absl::Time now = clock_->Now();
   v1::Cohort result;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier_);
     ASSIGN_OR_RETURN(CohortRecord rec, ledger.LoadCohortForWrite(id));
     RETURN_IF_ERROR(CheckEtag(rec.cohort.name(), rec.revision, request.etag()));
     if (kAllowed->count({rec.cohort.state(), request.state()}) == 0) {

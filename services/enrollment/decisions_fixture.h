@@ -38,8 +38,8 @@ class OneSeatCohortTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
     v1::Cohort small = Fy2022Cohort();
     small.set_capacity(1);
     small.set_max_municipalities(1);

@@ -19,7 +19,12 @@ Enrollment::Enrollment(EnrollmentStore* store, const Clock* clock, EnrollmentCon
       config_(std::move(config)),
       page_tokens_(config_.page_token_key),
       feed_guard_(config_.max_concurrent_feed_pages, config_.result_source_backoff),
-      notifier_(config_.notify) {}
+      notifier_(WithAccessTokens(config_.notify, this)) {}
+
+NotifyConfig Enrollment::WithAccessTokens(NotifyConfig config, const Enrollment* e) {
+  config.access_token_for = [e](const std::string& name) { return e->AccessTokenFor(name); };
+  return config;
+}
 
 std::string Enrollment::AccessTokenFor(const std::string& application_name) const {
   return absl::WebSafeBase64Escape(crypto::HmacSha256(
@@ -49,7 +54,7 @@ absl::StatusOr<int> Enrollment::ExpireLapsedOffers() {
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
     const absl::Time now = clock_->Now();  // under the write lock
     expired = 0;
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier_);
     for (auto state : {v1::Cohort::OPEN, v1::Cohort::CLOSED, v1::Cohort::RUNNING}) {
       ASSIGN_OR_RETURN(auto cohorts, tx.ListCohorts(state, 0, 0));
       for (const CohortRecord& cohort : cohorts) {

@@ -94,6 +94,9 @@ class Enrollment {
  public:
   // `store` and `clock` are not owned and must outlive this object.
   Enrollment(EnrollmentStore* store, const Clock* clock, EnrollmentConfig config);
+  // Not copyable: the notifier's link function points at this object.
+  Enrollment(const Enrollment&) = delete;
+  Enrollment& operator=(const Enrollment&) = delete;
 
   // Cohorts.
   absl::StatusOr<v1::Cohort> CreateCohort(const Principal& caller,
@@ -251,6 +254,9 @@ class Enrollment {
   // (erasure_application.cc).
   absl::StatusOr<v1::PurgeReport> EraseApplicationPersonalData(const std::string& cohort_id,
                                                                const std::string& application_id);
+
+  // `config` with access_token_for bound to `e` (messages carry view links).
+  static NotifyConfig WithAccessTokens(NotifyConfig config, const Enrollment* e);
 
   EnrollmentStore* store_;
   const Clock* clock_;

@@ -40,14 +40,16 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kWaitlistFull, kLoginRequired, kSecretariatOnly, kStaffOnly, kNotYourApplication,
       kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing,
       kMembersOnly, kServicesOnly, kRecipientNotPartner, kExportTooLarge,
-      kCursorAheadOfFeed, kFeedBusy};
+      kCursorAheadOfFeed, kFeedBusy, kConfirmationTokenInvalid, kConfirmationExpired,
+      kUnsubscribeTokenInvalid};
   return *kReasons;
 }
 
 const std::vector<absl::string_view>& HistoryReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kSeatAvailable, kCohortFull, kMunicipalityLimitReached, kOfferExpired,
-      kOfferAccepted, kOfferDeclined, kEligibilityOverridden, kMemberIsStaff};
+      kOfferAccepted, kOfferDeclined, kEligibilityOverridden, kMemberIsStaff,
+      kEmailNotConfirmed};
   return *kReasons;
 }
 
@@ -433,6 +435,10 @@ absl::Status ServicesOnly() {
       kServicesOnly, "only Kaizen's scheduling, plans and survey services may record a provision");
 }
 
+absl::Status ServicesOnly(absl::string_view message) {
+  return errors::PermissionDenied(kServicesOnly, message);
+}
+
 absl::Status RecipientNotPartner(absl::string_view field, absl::string_view description) {
   return errors::InvalidField(field, description, kRecipientNotPartner);
 }
@@ -460,6 +466,24 @@ absl::Status FeedBusy(int limit, int retry_after_seconds) {
       absl::StrCat("more than ", limit, " change feed pages are being served at once; retry in ",
                    retry_after_seconds, " seconds"),
       {{"retry_after_seconds", absl::StrCat(retry_after_seconds)}});
+}
+
+absl::Status ConfirmationTokenInvalid() {
+  return errors::PermissionDenied(kConfirmationTokenInvalid,
+                                  "this confirmation link is not valid; open the link in the "
+                                  "most recent e-mail about this application");
+}
+
+absl::Status ConfirmationExpired() {
+  return errors::FailedPrecondition(kConfirmationExpired,
+                                    "the time to confirm this e-mail address has passed and the "
+                                    "application has expired; please apply again");
+}
+
+absl::Status UnsubscribeTokenInvalid() {
+  return errors::PermissionDenied(kUnsubscribeTokenInvalid,
+                                  "this unsubscribe link is not valid; open the link in the "
+                                  "most recent reminder e-mail");
 }
 
 }  // namespace kaizen::enrollment

@@ -127,6 +127,15 @@ inline constexpr absl::string_view kExportTooLarge = "EXPORT_TOO_LARGE";
 inline constexpr absl::string_view kCursorAheadOfFeed = "CURSOR_AHEAD_OF_FEED";
 // More partner feed pages at once than the service serves (RESOURCE_EXHAUSTED).
 inline constexpr absl::string_view kFeedBusy = "FEED_BUSY";
+// E-mail confirmation of an anonymous application (confirmation.cc):
+// ConfirmApplicationEmail with a token that is not this application's
+// (PERMISSION_DENIED, the same whether or not the application exists), and
+// after the confirmation deadline (FAILED_PRECONDITION).
+inline constexpr absl::string_view kConfirmationTokenInvalid = "CONFIRMATION_TOKEN_INVALID";
+inline constexpr absl::string_view kConfirmationExpired = "CONFIRMATION_EXPIRED";
+// UnsubscribeReminders with a token this service did not make (or made
+// under another key): PERMISSION_DENIED (notify_rpc.cc).
+inline constexpr absl::string_view kUnsubscribeTokenInvalid = "UNSUBSCRIBE_TOKEN_INVALID";
 
 // Application history reasons (v1::Application.history[].reason), not
 // errors. kCohortFull, kMunicipalityLimitReached (why an application waits),
@@ -136,6 +145,8 @@ inline constexpr absl::string_view kSeatAvailable = "SEAT_AVAILABLE";
 inline constexpr absl::string_view kOfferAccepted = "OFFER_ACCEPTED";
 inline constexpr absl::string_view kOfferDeclined = "OFFER_DECLINED";
 inline constexpr absl::string_view kEligibilityOverridden = "ELIGIBILITY_OVERRIDDEN";
+// An application that expired waiting for e-mail confirmation.
+inline constexpr absl::string_view kEmailNotConfirmed = "EMAIL_NOT_CONFIRMED";
 
 // Every error reason above, and every history reason, in declaration order
 // (for the README check and docs).
@@ -343,6 +354,9 @@ absl::Status MembersOnly();
 // PERMISSION_DENIED: RecordProvision, for anyone but Kaizen's scheduling,
 // plans and survey services.
 absl::Status ServicesOnly();
+// The same reason for another service-only RPC; `message` names who may
+// (EnqueueNotification: the scheduling service only).
+absl::Status ServicesOnly(absl::string_view message);
 // INVALID_ARGUMENT naming `field` (recipient.roles, recipient.subject or
 // recipient.municipality_code): the recipient of a provision must be a
 // partner HR key with an id and a municipality.
@@ -358,6 +372,17 @@ absl::Status CursorAheadOfFeed();
 // RESOURCE_EXHAUSTED FEED_BUSY: `limit` feed pages are being served already;
 // metadata "retry_after_seconds".
 absl::Status FeedBusy(int limit, int retry_after_seconds);
+// PERMISSION_DENIED CONFIRMATION_TOKEN_INVALID: ConfirmApplicationEmail with
+// a token that no member of the named application was sent (or an
+// application that does not exist: the answer is the same).
+absl::Status ConfirmationTokenInvalid();
+// FAILED_PRECONDITION CONFIRMATION_EXPIRED: ConfirmApplicationEmail after
+// the application's confirm_expire_time (it is EXPIRED now; apply again).
+absl::Status ConfirmationExpired();
+// PERMISSION_DENIED UNSUBSCRIBE_TOKEN_INVALID: the token of an unsubscribe
+// link is not one this service made (mistyped, cut, or signed with another
+// key). Says nothing about any address.
+absl::Status UnsubscribeTokenInvalid();
 
 }  // namespace kaizen::enrollment
 

@@ -107,9 +107,13 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(PartnerFeedOnly(), Code::kPermissionDenied, kPartnerFeedOnly);
   ExpectError(PartnerMunicipalityMissing(), Code::kPermissionDenied, kPartnerMunicipalityMissing);
   ExpectError(ServicesOnly(), Code::kPermissionDenied, kServicesOnly);
+  ExpectError(ServicesOnly("m"), Code::kPermissionDenied, kServicesOnly);
+  ExpectError(UnsubscribeTokenInvalid(), Code::kPermissionDenied, kUnsubscribeTokenInvalid);
   ExpectError(RecipientNotPartner("recipient.roles", "x"), Code::kInvalidArgument,
               kRecipientNotPartner);
   ExpectError(ExportTooLarge(20000), Code::kResourceExhausted, kExportTooLarge);
+  ExpectError(ConfirmationTokenInvalid(), Code::kPermissionDenied, kConfirmationTokenInvalid);
+  ExpectError(ConfirmationExpired(), Code::kFailedPrecondition, kConfirmationExpired);
 }
 
 TEST(EnrollmentErrorsTest, MessagesNameNoValueAndMetadataIsKept) {

@@ -79,7 +79,10 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 6: provision records cannot be replaced either (provision_sql.h).
       provision_sql::kSchemaV6,
       // 7: the e-mail outbox, reminder settings, hand-overs (notify_sql.h).
-      notify_sql::kSchemaV7};
+      notify_sql::kSchemaV7,
+      // 8: applications that answer an anonymous create whose address had
+      // already applied (ApplicationRecord::answers_duplicate).
+      "ALTER TABLE applications ADD COLUMN answers_duplicate INTEGER NOT NULL DEFAULT 0;"};
   return *kMigrations;
 }
 

@@ -25,8 +25,9 @@ class EnrollmentServerTest : public ::testing::Test {
     store_ = std::move(*store);
     clock_.Set(June1());
     domain_ = std::make_unique<Enrollment>(
-        store_.get(), &clock_, EnrollmentConfig{"page-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        store_.get(), &clock_,
+        WithoutEmailConfirmation(EnrollmentConfig{"page-key-0123456789", "access-key-0123456789",
+                                                  "claim-key-0123456789"}));
     service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &server_.signer());
     absl::Status started =
         server_.Start("enrollment", {{v1::EnrollmentService::service_full_name(), service_.get()}});

@@ -88,7 +88,7 @@ absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
   return record;
 }
 
-// Columns: seq, cohort_id, id, revision, data.
+// Columns: seq, cohort_id, id, revision, data, answers_duplicate.
 absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
   ApplicationRecord record;
   record.seq = row.getColumn(0).getInt64();
@@ -96,6 +96,7 @@ absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
   record.id = row.getColumn(2).getString();
   record.revision = row.getColumn(3).getInt64();
   RETURN_IF_ERROR(Parse(row.getColumn(4), &record.application));
+  record.answers_duplicate = row.getColumn(5).getInt() != 0;
   return record;
 }
 
@@ -184,7 +185,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       const std::string& cohort_id, const std::string& id) override {
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
         "WHERE cohort_id = ?1 AND id = ?2");
     query.bind(1, cohort_id);
     query.bind(2, id);
@@ -199,8 +200,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     SQLite::Statement insert(
         db_,
         "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-        "priority, revision, data, submitter) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "priority, revision, data, submitter, answers_duplicate) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     insert.bind(1, record->cohort_id);
     insert.bind(2, record->id);
     insert.bind(3, static_cast<int>(application.state()));
@@ -209,6 +210,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     insert.bind(6, record->revision);
     BindBlob(insert, 7, StoredApplication(application));
     insert.bind(8, application.submitter());
+    insert.bind(9, record->answers_duplicate ? 1 : 0);
     RETURN_IF_ERROR(ExecInsert(insert, "Application",
                                ApplicationName(record->cohort_id, record->id)));
     record->seq = db_.getLastInsertRowid();
@@ -245,7 +247,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     // The ORDER BY matches applications_queue, so pages need no sort.
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
         "WHERE cohort_id = ?1 AND (?2 IS NULL OR state = ?2) "
         "AND (?3 = '' OR municipality_code = ?3) "
         "AND (?4 IS NULL OR priority < ?4 OR (priority = ?4 AND seq > ?5)) "
@@ -294,7 +296,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     if (subject.empty()) return std::vector<ApplicationRecord>();
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
         "WHERE submitter = ?1 ORDER BY seq");
     query.bind(1, subject);
     return ReadAll<ApplicationRecord>(query, &ReadApplication);
@@ -333,6 +335,40 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       insert.exec();
       insert.reset();
     }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> EmailHolder(
+      const std::string& cohort_id, const std::string& email_key) override {
+    SQLite::Statement holder(
+        db_,
+        "SELECT application_id FROM application_emails "
+        "WHERE cohort_id = ?1 AND email_key = ?2");
+    holder.bind(1, cohort_id);
+    holder.bind(2, email_key);
+    if (!holder.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(holder.getColumn(0).getString());
+  }
+
+  absl::Status MoveToQueueEnd(ApplicationRecord* record) override {
+    // AUTOINCREMENT's counter is the largest seq ever handed out; taking
+    // the next one by hand keeps later inserts above it too.
+    SQLite::Statement bump(
+        db_, "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'applications'");
+    bump.exec();
+    SQLite::Statement move(
+        db_,
+        "UPDATE applications SET seq = "
+        "(SELECT seq FROM sqlite_sequence WHERE name = 'applications') "
+        "WHERE cohort_id = ?1 AND id = ?2");
+    move.bind(1, record->cohort_id);
+    move.bind(2, record->id);
+    if (move.exec() == 0) {
+      return errors::NotFound("Application", ApplicationName(record->cohort_id, record->id));
+    }
+    SQLite::Statement next(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'applications'");
+    next.executeStep();
+    record->seq = next.getColumn(0).getInt64();
     return absl::OkStatus();
   }
 

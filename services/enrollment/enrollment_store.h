@@ -47,8 +47,14 @@ struct ApplicationRecord {
   std::string cohort_id;
   std::string id;
   int64_t revision = 0;
-  int64_t seq = 0;  // assigned on insert: arrival order
+  int64_t seq = 0;  // assigned on insert, renewed at arrival (MoveToQueueEnd): queue order
   v1::Application application;
+  // Internal, never output (a column, not in the proto): the application
+  // answers an anonymous create whose address had already applied
+  // (applications.cc). It reserves no address and is never admitted; to
+  // everyone else it looks like any application waiting for confirmation.
+  // Set on insert only.
+  bool answers_duplicate = false;
 };
 
 // A stored participant. Index columns: role, state, municipality_code,
@@ -209,6 +215,14 @@ class EnrollmentTx {
                                      const std::vector<std::string>& email_keys) = 0;
   virtual absl::Status ReleaseEmails(const std::string& cohort_id,
                                      const std::string& application_id) = 0;
+  // The application holding `email_key` in the cohort, if any.
+  virtual absl::StatusOr<std::optional<std::string>> EmailHolder(
+      const std::string& cohort_id, const std::string& email_key) = 0;
+  // Gives the application the next arrival number (record->seq), so it
+  // queues behind every application stored or arrived before: an anonymous
+  // application arrives when its last address is confirmed, not when it was
+  // created (confirmation.cc). Changes nothing else (no revision bump).
+  virtual absl::Status MoveToQueueEnd(ApplicationRecord* record) = 0;
 
   // --- participants
   virtual absl::StatusOr<ParticipantRecord> GetParticipant(

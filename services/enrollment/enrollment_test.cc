@@ -36,8 +36,8 @@ class EnrollmentTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
     cohort_ = MakeOpenCohort(Fy2022Cohort(), "fy2022");
   }
 
@@ -655,8 +655,9 @@ TEST_F(EnrollmentTest, SixtyFourConcurrentApplicantsFillExactlyTheFreeSeats) {
   ASSERT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
   enrollment_ = std::make_unique<Enrollment>(
-      store_.get(), &clock_, EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+      store_.get(), &clock_,
+      WithoutEmailConfirmation(EnrollmentConfig{"page-token-key-0123456789",
+                                                "access-key-0123456789", "claim-key-0123456789"}));
   v1::Cohort race = Fy2022Cohort();
   race.set_max_waitlist(100);
   cohort_ = MakeOpenCohort(race, "race");

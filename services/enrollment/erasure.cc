@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "clients/purge/purge_target.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -61,6 +62,7 @@ struct ErasedMember {
   int members = 0;         // their entry cleared (0 or 1)
   int history_entries = 0; // history and decision entries they were the actor of
   std::string application_id;  // their application, "" if none
+  int member_index = -1;       // their entry in it, -1 if none
 };
 
 // The person's entry in their application cleared, and their account
@@ -82,6 +84,7 @@ absl::StatusOr<ErasedMember> EraseApplicationMember(EnrollmentTx& tx, const v1::
   for (int i = 0; i < a.members_size() && !key.empty(); ++i) {
     if (a.members(i).email().empty() || EmailKey(a.members(i).email()) != key) continue;
     ClearApplicant(a.mutable_members(i));
+    out.member_index = i;
     // Member 0 submitted it: the submitting account is theirs. A one-person
     // application's employer is theirs alone (a team's is the team's).
     if (i == 0) {
@@ -162,6 +165,17 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     RETURN_IF_ERROR(tx.UpdateParticipant(&rec));
     ASSIGN_OR_RETURN(ErasedKeys keys, tx.DeleteParticipantKeys(cohort_id, participant_id,
                                                                member.application_id, email_key));
+    // Messages to them (their address, their name in a body): as the
+    // participant, and as their application's member (notify.cc names both).
+    ASSIGN_OR_RETURN(int messages,
+                     tx.DeleteMessagesFor(ParticipantName(cohort_id, participant_id)));
+    if (member.member_index >= 0) {
+      ASSIGN_OR_RETURN(const int as_member,
+                       tx.DeleteMessagesFor(absl::StrCat(
+                           ApplicationName(cohort_id, member.application_id), "/members/",
+                           member.member_index)));
+      messages += as_member;
+    }
     return StartPurgeReport(tx, cohort_id, participant_id, subject,
                             {{"participant", 1},
                              {"application_member", member.members},
@@ -170,7 +184,8 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
                              {"notes", notes},
                              {"email_keys", keys.email_keys},
                              {"claim_links", keys.claim_links},
-                             {"request_ids", keys.request_ids}},
+                             {"request_ids", keys.request_ids},
+                             {"outbox_messages", messages}},
                             configured, now);
   }));
   return RunPurgeTargets(cohort_id, participant_id);

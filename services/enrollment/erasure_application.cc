@@ -81,6 +81,9 @@ absl::StatusOr<v1::PurgeReport> Enrollment::EraseApplicationPersonalData(
     const int64_t history_entries = ScrubErasedActors(a, subjects);
     RETURN_IF_ERROR(tx.UpdateApplication(&rec));
     ASSIGN_OR_RETURN(ErasedKeys keys, tx.DeleteApplicationKeys(cohort_id, application_id));
+    // Every message to its members (common/notify/outbox.h).
+    ASSIGN_OR_RETURN(const int messages,
+                     tx.DeleteMessagesFor(ApplicationName(cohort_id, application_id)));
     // Nothing for the partner feed: a non-participant was never shared.
     // No downstream rows: no other service holds data of a non-participant.
     return StartPurgeReport(tx, cohort_id, report_key, "",
@@ -88,7 +91,8 @@ absl::StatusOr<v1::PurgeReport> Enrollment::EraseApplicationPersonalData(
                              {"submitter", submitter},
                              {"history_actors", history_entries},
                              {"email_keys", keys.email_keys},
-                             {"request_ids", keys.request_ids}},
+                             {"request_ids", keys.request_ids},
+                             {"outbox_messages", messages}},
                             {}, now);
   }));
   // Reads the report back (there is nothing to call) and empties the WAL of

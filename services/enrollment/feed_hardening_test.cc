@@ -91,6 +91,7 @@ class FeedHardeningTest : public ::testing::Test {
     store_ = std::move(*store);
     clock_.Set(June1());
     EnrollmentConfig config{kPageKey, "access-key-0123456789", "claim-key-0123456789"};
+    config.require_email_confirmation = false;  // other rules (enrollment_test_util.h)
     config.result_change_sources = std::move(sources);
     config.max_concurrent_feed_pages = max_pages;
     enrollment_ = std::make_unique<Enrollment>(store_.get(), &clock_, std::move(config));

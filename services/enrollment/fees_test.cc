@@ -31,8 +31,8 @@ class FeesTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
     v1::CreateCohortRequest create;
     *create.mutable_cohort() = Fy2022Cohort();  // 10,000 yen, two books
     create.set_cohort_id("fy2022");

@@ -29,6 +29,7 @@
 #ifndef KAIZEN_SERVICES_ENROLLMENT_NOTIFY_H_
 #define KAIZEN_SERVICES_ENROLLMENT_NOTIFY_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ struct NotifyConfig {
   std::string message_id_domain = "kaizen.localdomain";
   // "Offer expiring soon" goes out this long before offer_expire_time.
   absl::Duration offer_reminder_before = absl::Hours(12);
+  // The access token of an application by name (Enrollment::AccessTokenFor):
+  // when set, every message about an application carries its secret view
+  // link, also where the caller (the seat ledger) has no token at hand.
+  std::function<std::string(const std::string&)> access_token_for;
   // Signs unsubscribe tokens (HMAC; >= 16 bytes). Empty: reminders carry no
   // unsubscribe link and UnsubscribeReminders refuses every token.
   std::string unsubscribe_key;

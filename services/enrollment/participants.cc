@@ -70,6 +70,7 @@ MayActOnParticipant SelfOrSecretariat(const Principal& caller, const char* refus
 // `fn(tx, ledger, cohort, rec, now)`, decorate.
 template <typename Fn>
 absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, const Clock& clock,
+                                                  const Notifier& notifier,
                                                   const std::string& name,
                                                   const std::string& etag,
                                                   const MayActOnParticipant& may_act, Fn fn) {
@@ -83,7 +84,7 @@ absl::StatusOr<v1::Participant> MutateParticipant(EnrollmentStore* store, const 
       RETURN_IF_ERROR(may_act(seen.ok() ? &*seen : nullptr));
       if (!seen.ok()) return seen.status();  // NOT_FOUND, to someone entitled to know
     }
-    SeatLedger ledger(tx, now);
+    SeatLedger ledger(tx, now, notifier);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
     ASSIGN_OR_RETURN(ParticipantRecord rec, tx.GetParticipant(ids.first, ids.second));
     RETURN_IF_ERROR(CheckEtag(rec.participant.name(), rec.revision, etag));
@@ -306,7 +307,7 @@ absl::StatusOr<v1::Participant> Enrollment::CancelParticipant(
     const Principal& caller, const v1::CancelParticipantRequest& request) {
   RETURN_IF_ERROR(ValidateText("reason", request.reason(), 0, 500, true));
   return MutateParticipant(
-      store_, *clock_, request.name(), request.etag(),
+      store_, *clock_, notifier_, request.name(), request.etag(),
       SelfOrSecretariat(caller, "only the participant themself and the secretariat may cancel"),
       [&](EnrollmentTx& tx, SeatLedger& ledger, const CohortRecord& cohort,
           ParticipantRecord& rec, absl::Time now) -> absl::Status {
@@ -325,7 +326,7 @@ absl::StatusOr<v1::Participant> Enrollment::UpdateConsent(
   // share nothing, send the three false.
   if (!request.has_consent()) return FieldRequired("consent");
   return MutateParticipant(
-      store_, *clock_, request.name(), request.etag(),
+      store_, *clock_, notifier_, request.name(), request.etag(),
       SelfOrSecretariat(caller,
                         "only the participant themself and the secretariat may change consent"),
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord&, ParticipantRecord& rec,
@@ -367,7 +368,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
   RETURN_IF_ERROR(v.Result());
   const std::string scope = absl::StrCat("RecordPayment\x1f", request.name());
   return MutateParticipant(
-      store_, *clock_, request.name(), "", AlreadyAuthorised,
+      store_, *clock_, notifier_, request.name(), "", AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
           absl::Time now) -> absl::Status {
         ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
@@ -399,7 +400,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 500, true));
   return MutateParticipant(
-      store_, *clock_, request.name(), "", AlreadyAuthorised,
+      store_, *clock_, notifier_, request.name(), "", AlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
           absl::Time now) -> absl::Status {
         const v1::IncludedItem* item = nullptr;

@@ -275,12 +275,17 @@ absl::StatusOr<v1::PurgeCohortPersonalDataResponse> Enrollment::PurgeCohortPerso
       RETURN_IF_ERROR(tx.AppendChange(&change));
     }
     ASSIGN_OR_RETURN(auto deleted, tx.DeleteCohortPersonalData(id));
+    // Messages about the cohort's people not yet sent (and the ids of those
+    // sent): addresses and bodies go with the rest (common/notify/outbox.h).
+    ASSIGN_OR_RETURN(const int messages, tx.DeleteMessagesFor(CohortName(id)));
     *rec.cohort.mutable_purge_time() = ToProto(now);
-    RETURN_IF_ERROR(SeatLedger(tx, now).SaveCohort(rec));
+    RETURN_IF_ERROR(SeatLedger(tx, now, notifier_).SaveCohort(rec));
     response.set_applications_deleted(deleted.first);
     response.set_participants_deleted(deleted.second);
     RETURN_IF_ERROR(StartPurgeReport(
-        tx, id, "", "", {{"applications", deleted.first}, {"participants", deleted.second}},
+        tx, id, "", "",
+        {{"applications", deleted.first}, {"participants", deleted.second},
+         {"outbox_messages", messages}},
         configured, now));
     return DecorateCohort(tx, rec, response.mutable_cohort());
   }));

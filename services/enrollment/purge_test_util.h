@@ -33,6 +33,7 @@ class PurgeFixture : public ::testing::Test {
   void Configure(std::vector<purge_client::PurgeTarget*> targets) {
     EnrollmentConfig config{"page-token-key-0123456789", "access-key-0123456789",
                             "claim-key-0123456789"};
+    config.require_email_confirmation = false;  // other rules (enrollment_test_util.h)
     config.purge_targets = std::move(targets);
     enrollment_ = std::make_unique<Enrollment>(store_.get(), &clock_, std::move(config));
   }

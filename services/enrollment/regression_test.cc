@@ -27,8 +27,8 @@ class RegressionTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
   }
 
   std::string OpenCohort(v1::Cohort cohort, const std::string& id) {

@@ -90,6 +90,7 @@ class ResultFeedServerTest : public ::testing::Test {
     clock_.Set(June1());
     EnrollmentConfig config{"page-key-0123456789", "access-key-0123456789",
                             "claim-key-0123456789"};
+    config.require_email_confirmation = false;  // other rules (enrollment_test_util.h)
     config.result_change_sources = {source_.get(), dead_plans_.get()};
     domain_ = std::make_unique<Enrollment>(store_.get(), &clock_, std::move(config));
     service_ = std::make_unique<EnrollmentGrpcService>(domain_.get(), &enrollment_.signer());

@@ -41,6 +41,7 @@ class ResultFeedTest : public ::testing::Test {
     store_ = std::move(*store);
     clock_.Set(June1());
     EnrollmentConfig config{kPageKey, "access-key-0123456789", "claim-key-0123456789"};
+    config.require_email_confirmation = false;  // other rules (enrollment_test_util.h)
     // Deliberately not in page order: the domain orders them by service.
     config.result_change_sources = {&survey_, &scheduling_, &plans_};
     enrollment_ = std::make_unique<Enrollment>(store_.get(), &clock_, std::move(config));
@@ -387,9 +388,10 @@ TEST_F(ResultFeedTest, TamperedCursorIsInvalidArgument) {
 }
 
 TEST_F(ResultFeedTest, WithoutSourcesTheFeedIsEnrollmentsAlone) {
-  auto alone = std::make_unique<Enrollment>(
-      store_.get(), &clock_,
-      EnrollmentConfig{kPageKey, "access-key-0123456789", "claim-key-0123456789"});
+  auto alone =
+      std::make_unique<Enrollment>(store_.get(), &clock_,
+                                   WithoutEmailConfirmation(EnrollmentConfig{
+                                       kPageKey, "access-key-0123456789", "claim-key-0123456789"}));
   const std::string a = Join(1, kTowns[2], {true, false, false});
   scheduling_.Append(a, SHARE_ATTENDANCE, June1());
   auto page = alone->ListChanges(PartnerHr(kTowns[2]), v1::ListChangesRequest());

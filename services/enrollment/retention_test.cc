@@ -29,8 +29,8 @@ class RetentionTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{"page-token-key-0123456789", "access-key-0123456789",
-                         "claim-key-0123456789"});
+        WithoutEmailConfirmation(EnrollmentConfig{
+            "page-token-key-0123456789", "access-key-0123456789", "claim-key-0123456789"}));
   }
 
   absl::StatusOr<v1::Cohort> Create(std::optional<int> retention_days) {

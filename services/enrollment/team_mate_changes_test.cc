@@ -39,7 +39,8 @@ class TeamMateChangesTest : public ::testing::Test {
     clock_.Set(June1());
     enrollment_ = std::make_unique<Enrollment>(
         store_.get(), &clock_,
-        EnrollmentConfig{kPageKey, "access-key-0123456789", "claim-key-0123456789"});
+        WithoutEmailConfirmation(
+            EnrollmentConfig{kPageKey, "access-key-0123456789", "claim-key-0123456789"}));
     cohort_ = OpenCohort("fy2022");
   }
 

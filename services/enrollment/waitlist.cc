@@ -79,7 +79,7 @@ absl::StatusOr<int> SeatLedger::ExpireLapsedOffers(const CohortRecord& cohort) {
                Decision::OFFER_EXPIRED);
     rec.application.set_admitted_member_count(0);
     RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
-    RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+    RETURN_IF_ERROR(SaveStateChange(rec));
     ++expired;
   }
   if (expired > 0) RETURN_IF_ERROR(Promote(cohort));
@@ -105,7 +105,7 @@ absl::Status SeatLedger::Promote(const CohortRecord& cohort) {
       AddHistory(app, v1::Application::REJECTED, now_, kSystemActor, kMemberIsStaff,
                  Decision::REJECT);
       RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
-      RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+      RETURN_IF_ERROR(SaveStateChange(rec));
       continue;
     }
     AdmissionDecision d = Admit(cohort.cohort, usage, app.municipality_code(), app.members_size());
@@ -114,7 +114,7 @@ absl::Status SeatLedger::Promote(const CohortRecord& cohort) {
     *app.mutable_offer_expire_time() = ToProto(now_ + ttl);
     AddHistory(app, v1::Application::OFFERED, now_, kSystemActor, kSeatAvailable,
                Decision::OFFER);
-    RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+    RETURN_IF_ERROR(SaveStateChange(rec));
     usage.Add(app.municipality_code(), d.admitted);
     if (usage.seats >= cohort.cohort.capacity()) break;
   }
@@ -187,7 +187,52 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
     RETURN_IF_ERROR(AppendParticipantChange(tx_, out, now_));
     app.add_participants(out.name());
   }
-  return tx_.UpdateApplication(&rec);
+  return SaveStateChange(rec);
+}
+
+absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
+  if (rec.seq == 0) {
+    RETURN_IF_ERROR(tx_.InsertApplication(&rec));
+  } else {
+    RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+  }
+  if (rec.answers_duplicate) return absl::OkStatus();  // nobody was ever told of it
+  ASSIGN_OR_RETURN(int position, WaitlistPosition(tx_, rec));
+  return notifier_.ApplicationStateChanged(tx_, rec.application, position, now_);
+}
+
+absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& rec,
+                                absl::string_view admit_reason) {
+  v1::Application& app = rec.application;
+  {
+    // A member who is this cohort's staff takes no seat and does not wait:
+    // the service rejects the application (appointments.h). Not an error,
+    // and the reason is the secretariat's to see: an applicant must not
+    // learn who the staff are by trying e-mail addresses.
+    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
+    if (staff.StaffMemberOf(app, app.members_size()) >= 0) {
+      AddHistory(app, v1::Application::REJECTED, now_, kSystemActor, kMemberIsStaff,
+                 Decision::REJECT);
+      RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
+      return SaveStateChange(rec);
+    }
+  }
+  ASSIGN_OR_RETURN(AdmissionDecision d, Fit(cohort, rec));
+  if (d.admitted == 0) {
+    ASSIGN_OR_RETURN(int64_t waiting,
+                     tx_.CountApplications(rec.cohort_id, v1::Application::WAITLISTED));
+    if (waiting >= cohort.cohort.max_waitlist()) {
+      return WaitlistFull(cohort.cohort.max_waitlist());
+    }
+    AddHistory(app, v1::Application::WAITLISTED, now_, kSystemActor, d.blocked_reason,
+               Decision::KIND_UNSPECIFIED);
+    return SaveStateChange(rec);
+  }
+  if (rec.seq == 0) RETURN_IF_ERROR(tx_.InsertApplication(&rec));
+  // Admission on arrival is the rule, not a decision (an eligibility
+  // override was recorded as OVERRIDE_ELIGIBILITY when it was made).
+  return AdmitApplication(cohort, rec, d.admitted, kSystemActor, admit_reason,
+                          Decision::KIND_UNSPECIFIED);
 }
 
 absl::Status SeatLedger::CancelParticipationsOf(const ApplicationRecord& rec) {
@@ -211,7 +256,7 @@ absl::Status SeatLedger::EndApplication(const CohortRecord& cohort, ApplicationR
   rec.application.clear_offer_expire_time();
   AddHistory(rec.application, state, now_, actor, reason, decision);
   RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
-  RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
+  RETURN_IF_ERROR(SaveStateChange(rec));
   return Promote(cohort);
 }
 

@@ -21,6 +21,14 @@
 //   - every write of an application or cohort bumps its revision once
 //     (EnrollmentTx::Update*), so etags change exactly when the resource does.
 // Only cohorts that are OPEN, CLOSED or RUNNING ("live") promote or expire.
+//
+// E-mail: the ledger is the one place an application's state changes
+// (besides the insert of a SUBMITTED one), so it is where members are told:
+// every change it makes is stored through SaveStateChange, which writes
+// Notifier::ApplicationStateChanged in the same transaction (the Notifier
+// mails ACCEPTED, WAITLISTED, OFFERED, REJECTED and EXPIRED; the service's
+// MEMBER_IS_STAFF rejection is mailed as a plain rejection, the reason
+// stays the secretariat's). A ledger cannot be made without a Notifier.
 #ifndef KAIZEN_SERVICES_ENROLLMENT_WAITLIST_H_
 #define KAIZEN_SERVICES_ENROLLMENT_WAITLIST_H_
 
@@ -33,6 +41,7 @@
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "services/enrollment/admission.h"
 #include "services/enrollment/enrollment_store.h"
+#include "services/enrollment/notify.h"
 
 namespace kaizen::enrollment {
 
@@ -51,7 +60,27 @@ class SeatLedger {
  public:
   // `tx` is not owned and must outlive the ledger; `now` is the mutation's
   // time (offer expiry, history, participants' create_time).
-  SeatLedger(EnrollmentTx& tx, absl::Time now) : tx_(tx), now_(now) {}
+  // `notifier` too.
+  SeatLedger(EnrollmentTx& tx, absl::Time now, const Notifier& notifier)
+      : tx_(tx), now_(now), notifier_(notifier) {}
+
+  // The arrival of an application (its create, for a caller who needs no
+  // e-mail confirmation; its last confirmation otherwise, confirmation.cc),
+  // the one admission rule of both: an application with a member who is
+  // active staff of the cohort is rejected (history MEMBER_IS_STAFF, its
+  // e-mail addresses released; not an error); one that fits is accepted
+  // (history `admit_reason`); one that does not waits at the back of the
+  // queue, unless max_waitlist applications wait already: then
+  // WaitlistFull() and nothing is written. `rec` is SUBMITTED, stored or not
+  // (seq 0: inserted here). The caller checked the cohort's state.
+  absl::Status Arrive(const CohortRecord& cohort, ApplicationRecord& rec,
+                      absl::string_view admit_reason);
+
+  // Stores `rec` (inserted when its seq is 0) whose state just changed
+  // (AddHistory) and tells its members in this transaction. An application
+  // that answers a duplicate address (ApplicationRecord::answers_duplicate)
+  // is stored but nobody is told.
+  absl::Status SaveStateChange(ApplicationRecord& rec);
 
   // How many members of `app` fit now (admission.h: Admit). Seats that `app`
   // itself holds (its open offer) count as free for it; an application not
@@ -105,6 +134,7 @@ class SeatLedger {
 
   EnrollmentTx& tx_;
   const absl::Time now_;
+  const Notifier& notifier_;
 };
 
 }  // namespace kaizen::enrollment

@@ -49,7 +49,7 @@ class SeatLedgerTest : public ::testing::Test {
   // Runs `fn` with a ledger at `now` in one write transaction.
   void WithLedger(absl::Time now, const std::function<absl::Status(EnrollmentTx&, SeatLedger&)>& fn) {
     Write([&](EnrollmentTx& tx) {
-      SeatLedger ledger(tx, now);
+      SeatLedger ledger(tx, now, notifier_);
       return fn(tx, ledger);
     });
   }
@@ -126,6 +126,9 @@ class SeatLedgerTest : public ::testing::Test {
   }
 
   std::unique_ptr<EnrollmentStore> store_;
+  // The ledger mails every state change (waitlist.h); these tests look at
+  // seats, so the messages are written and left alone.
+  Notifier notifier_{NotifyConfig{}};
   CohortRecord cohort_;
 };
 

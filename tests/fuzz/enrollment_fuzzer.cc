@@ -42,7 +42,9 @@ const std::map<std::string, kaizen::fuzz::Rpc<Enrollment>>& Table() {
       RPC(ClaimApplication),      RPC(GetMe),             RPC(ListCohortMembers),
       RPC(GetRoster),             RPC(ListChanges),       RPC(RecordProvision),
       RPC(ListProvisionRecords),  RPC(ListParticipantProvisionRecords),
-      RPC(ExportProvisionRecords),
+      RPC(ExportProvisionRecords), RPC(ConfirmApplicationEmail),
+      RPC(EnqueueNotification),    RPC(GetNotificationPreferences),
+      RPC(UpdateNotificationPreferences), RPC(UnsubscribeReminders),
   };
   return *table;
 }
@@ -107,8 +109,11 @@ std::vector<std::string> KaizenFuzzSeeds() {
   const SeedCall make{"CreateCohort", 0, Text(create)};
   const SeedCall make_small{"CreateCohort", 0, Text(small)};
   const SeedCall open{"TransitionCohort", 0, R"(name: "$0" state: OPEN)"};
-  auto apply = [](int n, const std::string& town, int team = 1) {
-    return SeedCall{"CreateApplication", 4, Text(et::Apply("$0", n, town, team))};
+  // Signed in (caller 8): admitted on arrival. An anonymous application
+  // (caller 4) waits for e-mail confirmation, whose token (an HMAC mailed to
+  // the address) a session cannot know: it exercises the refusal paths.
+  auto apply = [](int n, const std::string& town, int team = 1, int caller = 8) {
+    return SeedCall{"CreateApplication", caller, Text(et::Apply("$0", n, town, team))};
   };
   const std::vector<std::vector<SeedCall>> sessions = {
       // Cohorts: create, read, page, update with a mask, open, list anonymously.
@@ -145,11 +150,31 @@ std::vector<std::string> KaizenFuzzSeeds() {
        {"ListChanges", 6, "page_size: 10"}},
       // Accounts: a claim link for a participant, redeemed by a signed-in
       // person ("$t" is the link's token); claiming an application by link.
-      {make, open, apply(8, "242047"),
+      {make, open, apply(8, "242047", 1, 9),
        {"IssueClaimLink", 0, R"(name: "$2" ttl { seconds: 86400 })"},
        {"RedeemClaimLink", 8, R"(token: "$t")"}, {"GetMe", 8, ""},
        {"ListCohortMembers", 8, R"(parent: "$0" page_size: 3)"},
        {"ClaimApplication", 10, R"(name: "$1")"}},
+      // Anonymous: waits for confirmation; a wrong token, a duplicate
+      // address (answered like a new application), the expiry sweep's kin.
+      {make, open, apply(9, "242047", 1, 4),
+       {"ConfirmApplicationEmail", 4, R"(name: "$1" token: "not-the-token")"},
+       apply(9, "242047", 1, 4), {"GetApplication", 10, R"(name: "$1")"},
+       {"WithdrawApplication", 10, R"(name: "$1" reason: "取り下げ")"}},
+      // Notifications: scheduling hands a message over; a participant's
+      // reminder settings; an unsubscribe token that is not one.
+      {make, open, apply(10, "242047"),
+       {"EnqueueNotification", 6, R"(idempotency_key: "scheduling:meeting/m1/r1"
+            kind: MEETING_CONFIRMED cohort: "$0"
+            params { key: "meeting" value: "$0/meetings/m1" }
+            params { key: "meeting_title" value: "第1回 キックオフ" }
+            params { key: "start_time" value: "2022-07-01T05:00:00Z" }
+            params { key: "end_time" value: "2022-07-01T07:00:00Z" }
+            params { key: "place" value: "津市 本庁舎" } params { key: "format" value: "IN_PERSON" }
+            attachment { filename: "meeting.ics" content_type: "text/calendar; charset=UTF-8; method=REQUEST" data: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" })"},
+       {"GetNotificationPreferences", 8, R"(name: "$2/notificationPreferences")"},
+       {"UpdateNotificationPreferences", 8, R"(preferences { name: "$2/notificationPreferences" reminders: false })"},
+       {"UnsubscribeReminders", 4, R"(token: "x.y")"}},
       {make, {"PurgeCohortPersonalData", 0, R"(name: "$0")"}, {"ListChanges", 5, ""},
        {"GetRoster", 7, R"(parent: "$0")"}, apply(7, "011002"),
        {"ListApplications", 1, R"(parent: "$0" state: ACCEPTED municipality_code: "242047")"}},

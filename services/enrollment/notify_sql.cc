@@ -1,0 +1,90 @@
+#include "services/enrollment/notify_sql.h"
+
+#include <string>
+
+#include "SQLiteCpp/Statement.h"
+#include "common/status/status_macros.h"
+#include "common/storage/sqlite_rows.h"
+
+namespace kaizen::enrollment::notify_sql {
+
+// The outbox table is common/notify's, copied verbatim (a constant cannot
+// be spliced into another at compile time; notify_test checks the copy is
+// exact). reminder_settings: by e-mail key (EmailKey: a hash, never the
+// address); no row means reminders on. notification_intake: the first
+// answer per hand-over key (EnqueueNotification).
+const char kSchemaV7[] = R"sql(
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  subject_ref TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_micros INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  create_micros INTEGER NOT NULL,
+  done_micros INTEGER
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_micros);
+CREATE INDEX outbox_subject ON outbox (subject_ref);
+CREATE TABLE reminder_settings (
+  email_key TEXT PRIMARY KEY,
+  reminders INTEGER NOT NULL,
+  update_micros INTEGER NOT NULL
+);
+CREATE TABLE notification_intake (
+  idempotency_key TEXT PRIMARY KEY,
+  response BLOB NOT NULL,
+  create_micros INTEGER NOT NULL
+);
+)sql";
+
+absl::StatusOr<bool> RemindersEnabled(SQLite::Database& db, const std::string& email_key) {
+  SQLite::Statement q(db, "SELECT reminders FROM reminder_settings WHERE email_key = ?1");
+  q.bind(1, email_key);
+  if (!q.executeStep()) return true;
+  return q.getColumn(0).getInt() != 0;
+}
+
+absl::Status SetRemindersEnabled(SQLite::Database& db, const std::string& email_key,
+                                 bool enabled, absl::Time now) {
+  SQLite::Statement upsert(db,
+                           "INSERT INTO reminder_settings (email_key, reminders, update_micros) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (email_key) DO UPDATE SET "
+                           "reminders = excluded.reminders, "
+                           "update_micros = excluded.update_micros");
+  upsert.bind(1, email_key);
+  upsert.bind(2, enabled ? 1 : 0);
+  upsert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
+  upsert.exec();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<kaizen::type::EnqueueNotificationResponse>> GetIntake(
+    SQLite::Database& db, const std::string& idempotency_key) {
+  SQLite::Statement q(db,
+                      "SELECT response FROM notification_intake WHERE idempotency_key = ?1");
+  q.bind(1, idempotency_key);
+  if (!q.executeStep()) return std::optional<kaizen::type::EnqueueNotificationResponse>();
+  kaizen::type::EnqueueNotificationResponse response;
+  RETURN_IF_ERROR(storage::Parse(q.getColumn(0), &response));
+  return std::optional<kaizen::type::EnqueueNotificationResponse>(std::move(response));
+}
+
+absl::Status PutIntake(SQLite::Database& db, const std::string& idempotency_key,
+                       const kaizen::type::EnqueueNotificationResponse& response,
+                       absl::Time now) {
+  const std::string blob = response.SerializeAsString();
+  SQLite::Statement insert(db,
+                           "INSERT INTO notification_intake (idempotency_key, response, "
+                           "create_micros) VALUES (?1, ?2, ?3)");
+  insert.bind(1, idempotency_key);
+  insert.bind(2, blob.data(), static_cast<int>(blob.size()));
+  insert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
+  insert.exec();
+  return absl::OkStatus();
+}
+
+}  // namespace kaizen::enrollment::notify_sql
