@@ -61,7 +61,8 @@ done < <(kaizen_services)
 # $KAIZEN_SECRETS_DIR (owned by uid 10001, mode 0400: they are bind-mounted
 # as they are); only the gateway publishes a port ($KAIZEN_HTTP_PUBLISH,
 # default 127.0.0.1:8080). Services sit on an internal network with no way
-# out; the gateway is on it and on the published one.
+# out; the gateway is on it and on the published one; enrollment also on
+# "mail", to reach the SMTP relay named by KAIZEN_SMTP_HOST (deploy/README.md).
 version: "3.8"
 
 x-hardening: &hardening
@@ -99,10 +100,21 @@ EOF
         echo "      KAIZEN_$(upper "$c")_ADDR: \"$c:$(port_of "$c")\""
       done
     fi
+    networks="backend"
+    if [ "$name" = enrollment ]; then
+      # enrollment sends the e-mail (docs/notifications.md): the relay comes
+      # from the host's environment (empty KAIZEN_SMTP_HOST: messages wait in
+      # the outbox), and it alone may reach out, on the "mail" network.
+      for v in SMTP_HOST SMTP_PORT SMTP_STARTTLS SMTP_CA_FILE SMTP_CREDENTIALS_FILE \
+               MAIL_FROM MAIL_FROM_NAME PUBLIC_BASE_URL; do
+        echo "      KAIZEN_$v: \"\${KAIZEN_$v:-}\""
+      done
+      networks="backend, mail"
+    fi
     cat <<EOF
     secrets: [internal_secret]
     volumes: ["$name-data:/var/lib/kaizen"]
-    networks: [backend]
+    networks: [$networks]
     healthcheck:
       <<: *healthcheck
       test: ["CMD", "/usr/local/bin/kaizen_health_probe", "--addr=127.0.0.1:$port"]
@@ -148,6 +160,8 @@ networks:
   backend:
     internal: true
   frontend: {}
+  # enrollment's way to the SMTP relay (nothing else joins it).
+  mail: {}
 
 volumes:
 EOF

@@ -12,7 +12,18 @@
 # Ports: gateway HTTP 8080 (KAIZEN_HTTP_PORT), gateway gRPC 9090
 # (KAIZEN_GRPC_PORT), enrollment 50051 (KAIZEN_ENROLLMENT_PORT), scheduling
 # 50052 (KAIZEN_SCHEDULING_PORT), survey 50053 (KAIZEN_SURVEY_PORT), plans 50054
-# (KAIZEN_PLANS_PORT). A taken port stops the start, naming it.
+# (KAIZEN_PLANS_PORT), the local mail sink 2525 (KAIZEN_SMTP_SINK_PORT). A
+# taken port stops the start, naming it.
+#
+# E-mail: enrollment delivers to a local SMTP sink (Debian's aiosmtpd on
+# loopback) that writes every message to the Maildir $DATA_DIR/mail, so the
+# demo's messages can be read; nothing leaves the machine. With
+# KAIZEN_SMTP_HOST set (and KAIZEN_SMTP_PORT, KAIZEN_SMTP_STARTTLS,
+# KAIZEN_SMTP_CA_FILE, KAIZEN_SMTP_CREDENTIALS_FILE, KAIZEN_MAIL_FROM,
+# KAIZEN_PUBLIC_BASE_URL as needed) no sink starts and enrollment uses that
+# relay instead (docs/notifications.md, "Configuring a real relay"). Links in
+# the mail point at KAIZEN_PUBLIC_BASE_URL, by default the frontend's dev
+# server http://localhost:5173 (the CORS origin allowed by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -24,6 +35,8 @@ ENROLLMENT_PORT="${KAIZEN_ENROLLMENT_PORT:-50051}"
 SCHEDULING_PORT="${KAIZEN_SCHEDULING_PORT:-50052}"
 SURVEY_PORT="${KAIZEN_SURVEY_PORT:-50053}"
 PLANS_PORT="${KAIZEN_PLANS_PORT:-50054}"
+SMTP_SINK_PORT="${KAIZEN_SMTP_SINK_PORT:-2525}"
+MAIL_DIR="$DATA_DIR/mail"
 ISSUER="kaizen-local"
 AUDIENCE="kaizen"
 mkdir -p "$DATA_DIR"
@@ -46,10 +59,12 @@ if [ ! -s "$HR_KEY_FILE" ]; then
 fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for pair in "gateway HTTP:$HTTP_PORT:KAIZEN_HTTP_PORT" "gateway gRPC:$GRPC_PORT:KAIZEN_GRPC_PORT" \
-            "enrollment:$ENROLLMENT_PORT:KAIZEN_ENROLLMENT_PORT" \
-            "scheduling:$SCHEDULING_PORT:KAIZEN_SCHEDULING_PORT" \
-            "survey:$SURVEY_PORT:KAIZEN_SURVEY_PORT" "plans:$PLANS_PORT:KAIZEN_PLANS_PORT"; do
+ports=("gateway HTTP:$HTTP_PORT:KAIZEN_HTTP_PORT" "gateway gRPC:$GRPC_PORT:KAIZEN_GRPC_PORT"
+       "enrollment:$ENROLLMENT_PORT:KAIZEN_ENROLLMENT_PORT"
+       "scheduling:$SCHEDULING_PORT:KAIZEN_SCHEDULING_PORT"
+       "survey:$SURVEY_PORT:KAIZEN_SURVEY_PORT" "plans:$PLANS_PORT:KAIZEN_PLANS_PORT")
+[ -n "${KAIZEN_SMTP_HOST:-}" ] || ports+=("mail sink:$SMTP_SINK_PORT:KAIZEN_SMTP_SINK_PORT")
+for pair in "${ports[@]}"; do
   IFS=: read -r what port var <<<"$pair"
   if ! port_free "$port"; then
     echo "kaizen: port $port ($what) is already in use; stop what uses it or set $var" >&2
@@ -104,10 +119,25 @@ start_service() {  # name port extra-args...
   pids+=($!)
   wait_ready "$name" "$!" "$DATA_DIR/$name.port"
 }
+# The mail sink first (unless a real relay is configured): enrollment's
+# delivery thread sends to it from the start.
+mail_flags=()
+if [ -z "${KAIZEN_SMTP_HOST:-}" ]; then
+  /usr/bin/python3 -m aiosmtpd --nosetuid --listen "127.0.0.1:$SMTP_SINK_PORT" \
+    --class aiosmtpd.handlers.Mailbox "$MAIL_DIR" 2>>"$DATA_DIR/mail-sink.log" &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_SINK_PORT") 2>/dev/null && break
+    kill -0 "$!" 2>/dev/null || { echo "kaizen: the mail sink failed to start; see $DATA_DIR/mail-sink.log" >&2; stop_all; exit 1; }
+    sleep 0.05
+  done
+  mail_flags=(--smtp_host=127.0.0.1 --smtp_port="$SMTP_SINK_PORT")
+fi
 # enrollment reaches the others only for purges and erasures (lazy channels),
 # so it can start first.
 start_service enrollment "$ENROLLMENT_PORT" --scheduling_address="127.0.0.1:$SCHEDULING_PORT" \
-  --survey_address="127.0.0.1:$SURVEY_PORT" --plans_address="127.0.0.1:$PLANS_PORT"
+  --survey_address="127.0.0.1:$SURVEY_PORT" --plans_address="127.0.0.1:$PLANS_PORT" \
+  --public_base_url="${KAIZEN_PUBLIC_BASE_URL:-http://localhost:5173}" "${mail_flags[@]}"
 start_service scheduling "$SCHEDULING_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT"
 start_service survey "$SURVEY_PORT" --enrollment="127.0.0.1:$ENROLLMENT_PORT" \
   --scheduling="127.0.0.1:$SCHEDULING_PORT"
@@ -159,4 +189,14 @@ Try:
   curl -s -H "X-Api-Key: \$(cat $HR_KEY_FILE)" http://127.0.0.1:$HTTP_PORT/v1/changes     # partner HR (松阪市)
 More tokens: $BIN_DIR/mint_token --jwt_hs256_secret_file=$JWT_SECRET_FILE --iss=$ISSUER --aud=$AUDIENCE --sub=demo-navigator --roles=navigator
 MSG
+if [ -z "${KAIZEN_SMTP_HOST:-}" ]; then
+  cat <<MSG
+E-mail goes to a local sink (nothing leaves this machine): one file per message in $MAIL_DIR/new
+  The newest, decoded:
+  /usr/bin/python3 -c 'import email,email.policy as p,glob,os,sys;f=max(glob.glob(sys.argv[1]+"/new/*"),key=os.path.getmtime);m=email.message_from_binary_file(open(f,"rb"),policy=p.default);print("To:",m["To"],"\nSubject:",m["Subject"],"\n");print(m.get_body(("plain",)).get_content())' $MAIL_DIR
+  Undelivered or dead messages: docs/notifications.md (kaizen_outbox). A real relay: KAIZEN_SMTP_HOST=... (same document).
+MSG
+else
+  echo "E-mail goes to the relay $KAIZEN_SMTP_HOST:${KAIZEN_SMTP_PORT:-25}" >&2
+fi
 wait

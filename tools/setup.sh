@@ -18,6 +18,9 @@ PACKAGES=(
   grpc-proto
   python3 python3-protobuf python3-grpcio python3-icalendar python3-jsonschema python3-numpy python3-scipy openapi-specification tzdata
   curl
+  # notifications (issue 13): a real SMTP server for tools/run.sh's local sink and the
+  # e2e tests' relay (python3 -m aiosmtpd); .ics attachments are parsed with python3-icalendar
+  python3-aiosmtpd
   # deploy/ (issue 17): images, compose and `podman kube play` (deploy/README.md)
   podman runc catatonit netavark aardvark-dns iptables debootstrap docker-compose
   # tests/fuzz (issue 16): libFuzzer needs clang-14 and its runtimes (tools/fuzz.sh)

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -43,12 +44,25 @@ struct Reply {
   std::vector<std::string> lines;  // text after "250-" / "250 "
 };
 
+// How long a delivery may take in all (every step's wait counts against
+// it), and how long the relay may take to accept the message after the final
+// "." (RFC 5321 4.5.3.2.6 suggests 10 minutes: content scanners are slow, and
+// giving up early while the relay then accepts makes a duplicate).
+constexpr absl::Duration kDataEndTimeout = absl::Minutes(10);
+constexpr absl::Duration kMaxStepTimeout = absl::Hours(1);
+
 // Maps a reply to the status the header promises. Never quotes the reply
-// text: relays echo recipients in it.
+// text: relays echo recipients in it. A 5xx is permanent (dead letter) only
+// where it is about this message: RCPT TO (the recipient) and the end of DATA
+// (the content). A 5xx to the greeting, EHLO, STARTTLS, AUTH (e.g. 535 after
+// a password rotation), MAIL FROM or DATA is the relay's or the
+// configuration's problem and would otherwise dead-letter every message in
+// one pass: it is retried like a 4xx.
 absl::Status Expect(const Reply& reply, int want_class, absl::string_view command) {
   const int cls = reply.code / 100;
   if (cls == want_class) return absl::OkStatus();
-  if (cls == 4) {
+  const bool about_this_message = command == "RCPT TO" || command == "the end of DATA";
+  if (cls == 4 || (cls == 5 && !about_this_message)) {
     return Unavailable(absl::StrCat("SMTP relay answered ", reply.code, " to ", command));
   }
   if (cls == 5) {
@@ -93,8 +107,11 @@ class SigpipeGuard {
 
 class Connection {
  public:
-  explicit Connection(absl::Duration timeout)
-      : timeout_ms_(static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)))) {}
+  // `timeout` bounds each wait (clamped to 1 ms..1 h, so it can never wrap
+  // into poll's "forever"); `deadline` bounds the whole delivery.
+  Connection(absl::Duration timeout, absl::Time deadline)
+      : timeout_(std::clamp(timeout, absl::Milliseconds(1), kMaxStepTimeout)),
+        deadline_(deadline) {}
   ~Connection() {
     if (ssl_ != nullptr) SSL_free(ssl_);
     if (ctx_ != nullptr) SSL_CTX_free(ctx_);
@@ -119,7 +136,7 @@ class Connection {
       int rc = connect(fd, a->ai_addr, a->ai_addrlen);
       if (rc != 0 && errno == EINPROGRESS) {
         pollfd p{fd, POLLOUT, 0};
-        rc = poll(&p, 1, timeout_ms_);
+        rc = poll(&p, 1, WaitMillis());
         if (rc == 0) {
           last = "timed out";
           close(fd);
@@ -194,6 +211,13 @@ class Connection {
 
   bool tls() const { return ssl_ != nullptr; }
 
+  // The next waits may take up to `timeout` each, all of them together
+  // until `deadline`.
+  void set_limits(absl::Duration timeout, absl::Time deadline) {
+    timeout_ = std::clamp(timeout, absl::Milliseconds(1), kMaxStepTimeout);
+    deadline_ = deadline;
+  }
+
   absl::Status Write(absl::string_view data, absl::string_view command) {
     while (!data.empty()) {
       ssize_t n;
@@ -245,11 +269,18 @@ class Connection {
   }
 
  private:
+  // Milliseconds a wait may take now: the step timeout, cut to what is left
+  // of the delivery's deadline (0 once it has passed).
+  int WaitMillis() const {
+    const absl::Duration left = std::min(timeout_, deadline_ - absl::Now());
+    return static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(left)));
+  }
+
   absl::Status Wait(short events, absl::string_view command) {
     pollfd p{fd_, events, 0};
     int rc;
     do {
-      rc = poll(&p, 1, timeout_ms_);
+      rc = poll(&p, 1, WaitMillis());
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) return Unavailable(absl::StrCat("SMTP relay timed out during ", command));
     if (rc < 0) return Unavailable(absl::StrCat("SMTP connection failed during ", command));
@@ -294,7 +325,8 @@ class Connection {
     }
   }
 
-  int timeout_ms_;
+  absl::Duration timeout_;
+  absl::Time deadline_;
   int fd_ = -1;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
@@ -330,6 +362,11 @@ absl::StatusOr<Capabilities> Hello(Connection& c, const SmtpOptions& o, bool nee
     if (words.empty()) continue;
     if (words[0] == "STARTTLS") caps.starttls = true;
     if (words[0] == "AUTH") {
+      for (size_t k = 1; k < words.size(); ++k) caps.auth_plain |= words[k] == "PLAIN";
+    }
+    // The pre-RFC 2554 form some relays still announce: "AUTH=PLAIN LOGIN".
+    if (absl::StartsWith(words[0], "AUTH=")) {
+      caps.auth_plain |= words[0] == "AUTH=PLAIN";
       for (size_t k = 1; k < words.size(); ++k) caps.auth_plain |= words[k] == "PLAIN";
     }
   }
@@ -373,7 +410,11 @@ absl::Status SmtpTransport::Deliver(const OutboxMessage& message) {
                          "the message's recipient is not a valid e-mail address");
   }
   SigpipeGuard sigpipe;
-  Connection c(o.timeout);
+  // Everything up to the end of DATA together gets 8 steps' time (a relay
+  // trickling one byte per step cannot hold the delivery thread longer); the
+  // relay's answer to the final "." then gets its own, longer wait.
+  const absl::Duration step = std::clamp(o.timeout, absl::Milliseconds(1), kMaxStepTimeout);
+  Connection c(step, absl::Now() + 8 * step);
   RETURN_IF_ERROR(c.Connect(o.host, o.port));
   ASSIGN_OR_RETURN(Reply greeting, c.ReadReply("the greeting"));
   RETURN_IF_ERROR(Expect(greeting, 2, "the greeting"));
@@ -399,7 +440,10 @@ absl::Status SmtpTransport::Deliver(const OutboxMessage& message) {
   RETURN_IF_ERROR(Step(c, absl::StrCat("RCPT TO:<", message.recipient, ">"), "RCPT TO", 2));
   RETURN_IF_ERROR(Step(c, "DATA", "DATA", 3));
   RETURN_IF_ERROR(c.Write(DataContent(message.payload), "the message"));
+  const absl::Duration data_end = std::max(step, kDataEndTimeout);
+  c.set_limits(data_end, absl::Now() + data_end);
   ASSIGN_OR_RETURN(Reply accepted, c.ReadReply("the end of DATA"));
+  c.set_limits(step, absl::Now() + step);
   RETURN_IF_ERROR(Expect(accepted, 2, "the end of DATA"));
   // The relay has the message: a failed QUIT changes nothing.
   (void)Step(c, "QUIT", "QUIT", 2);

@@ -4,6 +4,8 @@
 // and an end to end run with the Deliverer.
 #include "common/notify/smtp.h"
 
+#include <chrono>
+#include <thread>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -78,7 +80,9 @@ TEST(SmtpTest, DeliversWithDotStuffingAndCrlf) {
 
 TEST(SmtpTest, TransientRepliesAreUnavailableWithoutTheRecipient) {
   for (const auto& [verb, code] : std::vector<std::pair<std::string, int>>{
-           {"GREETING", 421}, {"MAIL", 451}, {"RCPT", 450}, {"DATA", 451}, {"END", 452}}) {
+           {"GREETING", 421}, {"MAIL", 451}, {"RCPT", 450}, {"DATA", 451}, {"END", 452},
+           // A 5xx before RCPT TO is the relay's or the configuration's problem.
+           {"GREETING", 554}, {"MAIL", 550}, {"DATA", 554}}) {
     auto server = StartServer(Failing(verb, code));
     SmtpTransport smtp(Options(server->port()));
     const absl::Status s = smtp.Deliver(Message());
@@ -90,7 +94,8 @@ TEST(SmtpTest, TransientRepliesAreUnavailableWithoutTheRecipient) {
 }
 
 TEST(SmtpTest, PermanentRepliesAreInvalidArgument) {
-  for (const std::string& verb : std::vector<std::string>{"MAIL", "RCPT", "END"}) {
+  // Only where the 5xx is about this message (its recipient, its content).
+  for (const std::string& verb : std::vector<std::string>{"RCPT", "END"}) {
     auto server = StartServer(Failing(verb, 550));
     SmtpTransport smtp(Options(server->port()));
     const absl::Status s = smtp.Deliver(Message());
@@ -113,6 +118,41 @@ TEST(SmtpTest, ConnectionRefusedIsUnavailable) {
   const absl::Status s = smtp.Deliver(Message());
   close(fd);
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+}
+
+// A relay that trickles its greeting one byte at a time, each well inside
+// the step timeout, cannot hold the delivery longer than the delivery's own
+// bound (8 steps before DATA): the thread is free again for other messages.
+TEST(SmtpTest, TricklingRelayIsBoundedByTheWholeDelivery) {
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread relay([listener] {
+    const int fd = accept(listener, nullptr, nullptr);
+    if (fd < 0) return;
+    // 100 bytes of a greeting line that never ends, one per 30 ms (3 s).
+    for (int i = 0; i < 100; ++i) {
+      if (send(fd, "2", 1, MSG_NOSIGNAL) != 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    close(fd);
+  });
+  SmtpOptions o = Options(ntohs(addr.sin_port));
+  o.timeout = absl::Milliseconds(100);  // each byte comes well inside this
+  const absl::Time start = absl::Now();
+  const absl::Status s = SmtpTransport(o).Deliver(Message());
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  // 8 x 100 ms; the relay would have gone on for 3 s.
+  EXPECT_LT(took, absl::Seconds(2)) << took;
+  relay.join();
+  close(listener);
 }
 
 TEST(SmtpTest, SilentServerTimesOut) {
@@ -191,8 +231,11 @@ TEST(SmtpTest, AuthOnLoopbackWithoutTlsAndWrongPassword) {
   ASSERT_TRUE(SmtpTransport(o).Deliver(Message()).ok());
   EXPECT_EQ(server->messages().at(0).auth_user, "kaizen");
   o.password = "wrong";
+  // 535 is the configuration's problem, not this message's: retried, so a
+  // password rotation does not dead-letter the whole outbox in one pass.
   const absl::Status s = SmtpTransport(o).Deliver(Message());
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_TRUE(IsTransient(s));
   EXPECT_FALSE(absl::StrContains(s.message(), "wrong")) << s;
 }
 
@@ -227,6 +270,23 @@ TEST(SmtpRulesTest, AuthWithoutTlsOnlyToLoopback) {
   o = Options(25);
   o.envelope_from = "x\r\nRCPT TO:<a@b.jp>";
   EXPECT_FALSE(ValidateSmtpOptions(o).ok());
+}
+
+TEST(SmtpRulesTest, PlaintextOnlyToLoopbackUnlessAllowed) {
+  // No AUTH, no STARTTLS, a remote relay: bodies carry secret links.
+  SmtpOptions o = Options(25, "smtp.example.jp");
+  const absl::Status s = ValidateSmtpOptions(o);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "STARTTLS")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "private network")) << s;
+  EXPECT_EQ(SmtpTransport(o).Deliver(Message()).code(), absl::StatusCode::kFailedPrecondition);
+  o.allow_plaintext = true;
+  EXPECT_TRUE(ValidateSmtpOptions(o).ok());
+  o.allow_plaintext = false;
+  o.starttls = true;
+  EXPECT_TRUE(ValidateSmtpOptions(o).ok());
+  EXPECT_TRUE(ValidateSmtpOptions(Options(25, "localhost")).ok());
+  EXPECT_TRUE(ValidateSmtpOptions(Options(25, "::1")).ok());
 }
 
 TEST(SmtpTest, RecipientIsValidatedBeforeConnecting) {

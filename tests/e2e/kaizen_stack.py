@@ -8,9 +8,18 @@ containerised stack (deploy/test.sh with KAIZEN_DEPLOY_E2E=1):
   KAIZEN_JWT_ISSUER       the issuer it requires (default kaizen-e2e)
   KAIZEN_E2E_API_KEYS     "key_id key municipality" lines: partner keys the
                           gateway already knows (their hashes in its key file)
+  KAIZEN_E2E_SMTP_LISTEN  host:port where the suite's SMTP sink listens; the
+                          running enrollment must relay its mail there
+                          (anonymous applications are confirmed by the mailed
+                          link, so tests that apply anonymously need it)
 The suite's cohort ids are fixed, so run it once against a fresh stack.
 Every process gets port 0 and reports its port through a file, so suites
 never collide with each other or with a developer's running system.
+
+Mail: a real SMTP server on loopback (mailsink.py, Debian's aiosmtpd) is the
+relay enrollment delivers to (enrollment_mail_flags); `confirm_application`
+confirms an anonymous application through the links it mails, as an
+applicant would.
 """
 
 import base64
@@ -19,11 +28,14 @@ import hmac
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import time
 import urllib.error
 import urllib.request
+
+import mailsink
 
 # Gateway flag names (services/gateway/README.md).
 GATEWAY_FLAGS = {
@@ -40,6 +52,18 @@ GATEWAY_FLAGS = {
 
 ISSUER = "kaizen-e2e"
 AUDIENCE = "kaizen"
+
+# Enrollment's mail settings (services/enrollment/main.cc, docs/notifications.md):
+# the sink on loopback, plain SMTP (no STARTTLS, no AUTH), links to a frontend
+# that does not exist (tests read the fragments only).
+PUBLIC_BASE_URL = "https://kaizen-e2e.example"
+MAIL_FROM = "noreply@kaizen-e2e.example"
+MAIL_FROM_NAME = "次世代改善リーダー事例研究会 事務局"
+
+
+def enrollment_mail_flags(host, port):
+    return ["--smtp_host=" + host, "--smtp_port=%d" % port, "--mail_from=" + MAIL_FROM,
+            "--mail_from_name=" + MAIL_FROM_NAME, "--public_base_url=" + PUBLIC_BASE_URL]
 
 
 def runfile(path):
@@ -60,7 +84,7 @@ class Process:
     def __init__(self, name, argv, env, workdir):
         self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
-        self.log = open(self.log_path, "wb")
+        self.log = open(self.log_path, "ab")  # a restarted process appends
         self.proc = subprocess.Popen(argv, env=env, stdout=self.log, stderr=self.log)
 
     def wait_for_file(self, path, timeout=30.0):
@@ -89,12 +113,21 @@ class Process:
         self.log.close()
         return self.proc.returncode
 
+    def kill(self):
+        """SIGKILL: no shutdown, no flush, as a crash or the OOM killer."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=20)
+        self.log.close()
+        return self.proc.returncode
+
 
 class Stack:
     """enrollment + scheduling + plans + survey + gateway, each its own process and database."""
 
-    def __init__(self):
+    def __init__(self, gateway_args=()):
         self.workdir = tempfile.mkdtemp(prefix="kaizen-e2e-", dir=os.environ.get("TEST_TMPDIR"))
+        self.gateway_args = list(gateway_args)
+        self.log_paths = set()  # every process's log, including stopped ones
         self.secret = b64url(os.urandom(32))
         self.jwt_secret = b64url(os.urandom(32))
         self.issuer = ISSUER
@@ -109,6 +142,13 @@ class Stack:
             with open(os.environ["KAIZEN_JWT_SECRET_FILE"]) as f:
                 self.jwt_secret = f.read().strip()
             self.issuer = os.environ.get("KAIZEN_JWT_ISSUER", ISSUER)
+        self.mail = None
+        listen = os.environ.get("KAIZEN_E2E_SMTP_LISTEN")
+        if self.external and listen:
+            host, port = listen.rsplit(":", 1)
+            self.mail = mailsink.MailSink(host, int(port))
+        elif not self.external:
+            self.mail = mailsink.MailSink()
 
     def add_api_key(self, key_id, municipality):
         if self.external:  # the running gateway already knows its keys
@@ -138,6 +178,7 @@ class Stack:
         port_file = os.path.join(self.workdir, name + ".port")
         p = Process(name, [runfile(binary)] + args + ["--port_file=" + port_file], env, self.workdir)
         self.processes.append(p)
+        self.log_paths.add(p.log_path)
         return p, port_file
 
     def start_enrollment(self, purge_targets=False):
@@ -146,6 +187,7 @@ class Stack:
         port = self.enrollment_port if purge_targets else 0
         args = ["--listen=127.0.0.1:%d" % port,
                 "--db=" + os.path.join(self.workdir, "enrollment.db")]
+        args += enrollment_mail_flags(self.mail.host, self.mail.port)
         if purge_targets:
             args += ["--scheduling_address=127.0.0.1:%d" % self.scheduling_port,
                      "--survey_address=127.0.0.1:%d" % self.survey_port,
@@ -203,8 +245,10 @@ class Stack:
             f["jwt_audience"] + "=" + AUDIENCE,
             f["api_keys_file"] + "=" + os.path.join(self.workdir, "api-keys"),
         ]
+        args += self.gateway_args
         p = Process("gateway", args, env, self.workdir)
         self.processes.append(p)
+        self.log_paths.add(p.log_path)
         self.http_port = p.wait_for_file(http_port_file)
         self.grpc_port = p.wait_for_file(grpc_port_file)
         self.base_url = "http://127.0.0.1:%d" % self.http_port
@@ -228,12 +272,104 @@ class Stack:
         self.start_enrollment(purge_targets=True)
         self.start_gateway()
 
+    def kill_enrollment(self):
+        """kill -9 enrollment (a crash); returns its exit status (-9)."""
+        self.processes.remove(self.enrollment)
+        return self.enrollment.kill()
+
+    def restart_enrollment(self):
+        """Starts enrollment again on its port, with its database."""
+        self.start_enrollment(purge_targets=True)
+
     def stop_all(self):
         codes = {}
         for p in reversed(self.processes):
             codes[p.name] = p.stop()
         self.processes = []
+        if self.mail is not None:
+            self.mail.stop()
         return codes
+
+    # ----------------------------------------------------------------- mail
+
+    def outbox_counts(self, service="enrollment"):
+        """{"pending": n, "sent": n, "dead": n} of a service's outbox, read
+        from its database (the table is common/notify/outbox.h's contract)."""
+        db = sqlite3.connect(os.path.join(self.workdir, service + ".db"), timeout=10)
+        try:
+            rows = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+        finally:
+            db.close()
+        return {"pending": rows.get(0, 0), "sent": rows.get(1, 0), "dead": rows.get(2, 0)}
+
+    def wait_outbox_drained(self, services=("scheduling", "enrollment"), timeout=60.0):
+        """Waits until no outbox row of `services` is PENDING (in that order:
+        scheduling hands its messages to enrollment's outbox). Then every
+        message enqueued so far was accepted by the relay (or is DEAD), and
+        no further attempt of them will happen."""
+        deadline = time.monotonic() + timeout
+        for service in services:
+            while True:
+                counts = self.outbox_counts(service)
+                if counts["pending"] == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError("%s outbox not drained after %ss: %s" % (
+                        service, timeout, counts))
+                time.sleep(0.05)  # polling another process's database with a deadline
+
+    def wait_outbox_attempted(self, subject_ref, timeout=30.0):
+        """Waits until a PENDING outbox row about `subject_ref` (or a name
+        under it) has had a failed delivery attempt."""
+        deadline = time.monotonic() + timeout
+        while True:
+            db = sqlite3.connect(os.path.join(self.workdir, "enrollment.db"), timeout=10)
+            try:
+                rows = db.execute(
+                    "SELECT state, attempts FROM outbox WHERE subject_ref = ? OR subject_ref LIKE ?",
+                    (subject_ref, subject_ref + "/%")).fetchall()
+            finally:
+                db.close()
+            if any(state == 0 and attempts >= 1 for state, attempts in rows):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("no failed attempt of %s after %ss: %s" % (
+                    subject_ref, timeout, rows))
+            time.sleep(0.05)  # polling another process's database with a deadline
+
+    def http_when_up(self, method, path, body=None, token=None, headers=None, timeout=30.0):
+        """http(), repeated while the gateway answers 502/503/504 (a service
+        restarting: its channel reconnects with backoff)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, hdrs, payload = self.http(method, path, body, token, headers)
+            if status not in (502, 503, 504) or time.monotonic() > deadline:
+                return status, hdrs, payload
+            time.sleep(0.1)  # waiting for another process to come back
+
+    def confirm_application(self, app, emails=None):
+        """Confirms an anonymous application the way its applicants do: each
+        member opens the confirmation link mailed to them (mailsink.py).
+        Returns the application as the last confirmation answers it, with
+        the accessToken of `app` (shown only at creation)."""
+        if self.mail is None:
+            raise RuntimeError("no SMTP sink: set KAIZEN_E2E_SMTP_LISTEN (kaizen_stack.py)")
+        if app.get("state") != "SUBMITTED":
+            raise AssertionError("an anonymous application waits SUBMITTED, got %s" % app)
+        emails = emails or [m["email"] for m in app["members"]]
+        confirmed = None
+        for i, address in enumerate(emails):
+            token = self.mail.confirmation_token(address, app["name"], i)
+            status, _, confirmed = self.http("POST", "/v1/%s:confirmEmail" % app["name"],
+                                             {"token": token})
+            if status != 200:
+                raise AssertionError("confirming %s member %d: %s %s" % (
+                    app["name"], i, status, confirmed))
+        if any(not m.get("emailConfirmed") for m in confirmed.get("members", [])):
+            raise AssertionError("confirmed, yet a member is not: %s" % confirmed)
+        out = dict(confirmed)
+        out["accessToken"] = app["accessToken"]
+        return out
 
     # ---------------------------------------------------------------- clients
 

@@ -75,11 +75,13 @@ class SecretariatRules(unittest.TestCase):
         self.assertIn("札幌市", ward["message"])
         self.refused("POST", "/v1/%s/applications" % COHORT, applicant(1, "013005"), None,
                      "MUNICIPALITY_UNKNOWN")
-        app = self.call("POST", "/v1/%s/applications" % COHORT, applicant(1, MATSUSAKA))
+        app = self.stack.confirm_application(
+            self.call("POST", "/v1/%s/applications" % COHORT, applicant(1, MATSUSAKA)))
         self.assertEqual(app["state"], "ACCEPTED")
         self.assertEqual(app["municipalityName"], "松阪市")
         [who] = app["participants"]
-        other_app = self.call("POST", "/v1/%s/applications" % COHORT, applicant(2, CHIYODA))
+        other_app = self.stack.confirm_application(
+            self.call("POST", "/v1/%s/applications" % COHORT, applicant(2, CHIYODA)))
         other = other_app["participants"][0]
 
         # --- 2. fees: a balance, no overpayment, lists of who owes / awaits a book
