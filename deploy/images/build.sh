@@ -8,7 +8,8 @@
 #
 # Each image holds its -c opt binary, kaizen_health_probe (compose
 # healthchecks) and, in service images, kaizen_backup (the backup CronJob and
-# `podman exec` backups); its Debian packages are exactly what ldd of those
+# `podman exec` backups) and kaizen_outbox (an operator's view and retry of
+# dead letters: `podman exec kaizen-enrollment kaizen_outbox --db=... list`); its Debian packages are exactly what ldd of those
 # binaries needs (deploy/images/runtime_packages.sh) plus the data packages
 # named in deploy/services.list.
 set -euo pipefail
@@ -33,6 +34,9 @@ if [ -f tools/backup/BUILD ] && grep -q '"kaizen_backup"' tools/backup/BUILD; th
 else
   kaizen_log "no //tools/backup:kaizen_backup yet: service images are built without it"
 fi
+
+outbox=//common/notify:kaizen_outbox
+targets+=("$outbox")
 
 kaizen_log "bazel build -c opt ${#targets[@]} targets..."
 bazel build -c opt "${targets[@]}" >"$KAIZEN_DEPLOY_STATE/bazel-build.log" 2>&1 || {
@@ -70,7 +74,7 @@ build_image() {  # name binary-path ports extra-packages [more binaries...]
 build_image gateway "$out/services/gateway/gateway_server" "8080 9090" -
 while read -r name port _ _ extra; do
   build_image "$name" "$out/services/$name/${name}_server" "$port" "$extra" \
-    ${backup:+"$out/tools/backup/kaizen_backup"}
+    ${backup:+"$out/tools/backup/kaizen_backup"} "$out/common/notify/kaizen_outbox"
 done < <(kaizen_services)
 # Dangling layers of earlier builds of these tags.
 podman image prune --force >/dev/null 2>&1 || true
