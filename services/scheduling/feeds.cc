@@ -127,7 +127,10 @@ std::string RenderICalendar(const std::string& name,
   AppendLine(&out, "PRODID:-//Kaizen//Scheduling//JA");
   AppendLine(&out, "CALSCALE:GREGORIAN");
   AppendProperty(&out, "METHOD", method);
-  AppendProperty(&out, "X-WR-CALNAME", EscapeText(name));
+  // The calendar's display name is a property of a subscribed feed; in an
+  // invitation (REQUEST / CANCEL, RFC 5546 iTIP) some clients would take it
+  // as a calendar to create rather than an event to update.
+  if (method == "PUBLISH") AppendProperty(&out, "X-WR-CALNAME", EscapeText(name));
   AppendLine(&out, "X-WR-TIMEZONE:Asia/Tokyo");
   AppendLine(&out, "BEGIN:VTIMEZONE");
   AppendLine(&out, "TZID:Asia/Tokyo");

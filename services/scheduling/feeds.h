@@ -37,7 +37,8 @@ struct CalendarEvent {
 // A VCALENDAR with PRODID "-//Kaizen//Scheduling//JA", VERSION 2.0,
 // CALSCALE GREGORIAN, METHOD `method` (RFC 5546: "PUBLISH" for feeds and
 // downloads, "REQUEST" / "CANCEL" for the .ics an e-mail carries),
-// X-WR-CALNAME `name`, X-WR-TIMEZONE Asia/Tokyo, one
+// X-WR-CALNAME `name` (PUBLISH only: a feed's display name, not part of an
+// invitation; `name` is unused otherwise), X-WR-TIMEZONE Asia/Tokyo, one
 // VTIMEZONE for Asia/Tokyo (+0900, JST, no DST) and the events with
 // DTSTART/DTEND;TZID=Asia/Tokyo local times. Text values escaped (\\ \; \,
 // \n), lines folded at 75 octets without splitting a UTF-8 character, CRLF

@@ -181,6 +181,25 @@ TEST(RenderICalendarTest, OmitsEmptyOptionalProperties) {
   EXPECT_EQ(ics.find("URL"), std::string::npos);
 }
 
+// X-WR-CALNAME names a subscribed feed; an invitation (iTIP REQUEST /
+// CANCEL) is one event to update, not a calendar, so it has none.
+TEST(RenderICalendarTest, CalendarNameOnlyInPublishedFeeds) {
+  const std::string feed = RenderICalendar("Kaizen FY2022", {BasicEvent()});
+  EXPECT_NE(feed.find("\r\nMETHOD:PUBLISH\r\n"), std::string::npos) << feed;
+  EXPECT_NE(feed.find("\r\nX-WR-CALNAME:Kaizen FY2022\r\n"), std::string::npos) << feed;
+  for (const char* method : {"REQUEST", "CANCEL"}) {
+    const std::string ics = RenderICalendar("Kaizen FY2022", {BasicEvent()}, method);
+    EXPECT_NE(ics.find(std::string("\r\nMETHOD:") + method + "\r\n"), std::string::npos)
+        << ics;
+    EXPECT_EQ(ics.find("X-WR-CALNAME"), std::string::npos) << ics;
+    EXPECT_EQ(ics.find("Kaizen FY2022"), std::string::npos) << ics;
+    // Enrollment adds ORGANIZER / ATTENDEE per recipient; not here.
+    EXPECT_EQ(ics.find("ORGANIZER"), std::string::npos) << ics;
+    EXPECT_EQ(ics.find("ATTENDEE"), std::string::npos) << ics;
+    EXPECT_NE(ics.find("\r\nX-WR-TIMEZONE:Asia/Tokyo\r\n"), std::string::npos) << ics;
+  }
+}
+
 TEST(RenderICalendarTest, CancelledStatus) {
   CalendarEvent e = BasicEvent();
   e.cancelled = true;

@@ -129,7 +129,7 @@ absl::StatusOr<v1::Meeting> Scheduling::UpdateMeetingFormat(
                           reason.empty() ? what : absl::StrCat(reason, " (", what, ")"));
     }
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
-    return internal::NotifyMeetingChange(tx, &before, m, "", now);
+    return internal::NotifyMeetingChange(tx, &before, m, now);
   }));
   return out;
 }
@@ -172,7 +172,7 @@ absl::StatusOr<v1::Meeting> Scheduling::ScheduleMeeting(const Principal& caller,
     const v1::Meeting before = m.message;
     internal::Confirm(m.message, start, now, Actor(caller), TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
-    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, now));
     // A move of a meeting whose attendance was taken changes what partners see.
     return internal::LogHeldMeetingChange(tx, n.meeting, *roster, now);
   }));
@@ -201,7 +201,7 @@ absl::StatusOr<v1::Meeting> Scheduling::CancelMeeting(const Principal& caller,
     internal::AddChange(m.message, now, Actor(caller), internal::kChangeCancelled, std::nullopt,
                         TrimSpaces(r.reason()));
     RETURN_IF_ERROR(SaveMeeting(tx, m, &out));
-    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, TrimSpaces(r.reason()), now));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, now));
     // No longer held: partners who saw it must hear that it is gone.
     return was_confirmed ? internal::LogHeldMeetingChange(tx, n.meeting, *roster, now)
                          : absl::OkStatus();
@@ -244,7 +244,7 @@ absl::StatusOr<v1::Meeting> Scheduling::ReinstateMeeting(const Principal& caller
     if (m.message.state() == v1::Meeting::POLLING) {
       RETURN_IF_ERROR(internal::NotifyPollOpened(tx, m, open_poll, now));
     } else {
-      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
+      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, now));
     }
     // Held again (when its attendance was taken): partners must hear it.
     return m.message.state() == v1::Meeting::CONFIRMED

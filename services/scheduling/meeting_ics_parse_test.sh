@@ -2,7 +2,8 @@
 # The .ics attachments of scheduling's meeting messages (issue 13), parsed with
 # a real iCalendar parser (Debian's python3-icalendar): one UID throughout,
 # SEQUENCE 0, 1, 2, 3 over confirm, move, cancel, reinstate; METHOD:REQUEST,
-# or METHOD:CANCEL with STATUS:CANCELLED; content types that say the same.
+# or METHOD:CANCEL with STATUS:CANCELLED; content types that say the same; no
+# X-WR-CALNAME (a feed's property, not an invitation's).
 set -euo pipefail
 
 PYTHON=/usr/bin/python3
@@ -58,6 +59,8 @@ for (kind, ctype, body), (wkind, method, seq, status) in zip(blocks, want):
         check(len(line) <= 75, "%s: line %d longer than 75 octets" % (kind, i))
     cal = icalendar.Calendar.from_ical(body)
     check(str(cal.get("METHOD")) == method, "%s METHOD %r" % (kind, cal.get("METHOD")))
+    # An invitation, not a feed: no calendar display name.
+    check(cal.get("X-WR-CALNAME") is None, "%s: X-WR-CALNAME in an invitation" % kind)
     events = list(cal.walk("VEVENT"))
     check(len(events) == 1, "%s: %d events" % (kind, len(events)))
     if events:

@@ -133,7 +133,7 @@ absl::StatusOr<v1::CreateMeetingSeriesResponse> Scheduling::CreateMeetingSeries(
                           "fixed in the call for participants");
       }
       RETURN_IF_ERROR(tx.InsertMeeting(&m));
-      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, nullptr, m, "", now));
+      RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, nullptr, m, now));
       *response.add_meetings() = MeetingOut(m);
     }
     return absl::OkStatus();
@@ -244,7 +244,7 @@ absl::StatusOr<v1::Meeting> Scheduling::CreateMeeting(const Principal& caller,
       internal::Confirm(meeting, first, now, Actor(caller), "added to the series");
     }
     RETURN_IF_ERROR(tx.InsertMeeting(&m));
-    return internal::NotifyMeetingChange(tx, nullptr, m, "", now);
+    return internal::NotifyMeetingChange(tx, nullptr, m, now);
   }));
   return MeetingOut(m);
 }

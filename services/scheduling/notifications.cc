@@ -82,11 +82,20 @@ std::string MeetingIcs(const v1::Meeting& m, absl::Time now) {
 }
 
 absl::Status NotifyMeetingChange(SchedulingTx& tx, const v1::Meeting* before,
-                                 const MeetingRecord& after, const std::string& reason,
-                                 absl::Time now) {
+                                 const MeetingRecord& after, absl::Time now) {
   const v1::Meeting& m = after.message;
-  // Never dated, or over: nothing for anyone's calendar.
-  if (!m.has_start_time() || FromProtoTimestamp(m.end_time()) <= now) return absl::OkStatus();
+  // Never dated: nothing for anyone's calendar.
+  if (!m.has_start_time()) return absl::OkStatus();
+  // Over: nothing either, unless the calendars still show it upcoming. A
+  // calendar holds the meeting as it was before this change, so a meeting
+  // moved from the future into the past, or cancelled while its slot was
+  // still ahead, must reach them; one whose old and new slots are both over
+  // (a date corrected afterwards, a late cancellation) need not.
+  absl::Time last_end = FromProtoTimestamp(m.end_time());
+  if (before != nullptr && before->has_start_time() && before->has_end_time()) {
+    last_end = std::max(last_end, FromProtoTimestamp(before->end_time()));
+  }
+  if (last_end <= now) return absl::OkStatus();
   const bool was_confirmed = before != nullptr && before->state() == v1::Meeting::CONFIRMED;
   kt::EnqueueNotificationRequest r;
   if (m.state() == v1::Meeting::CONFIRMED && !was_confirmed) {
@@ -96,8 +105,9 @@ absl::Status NotifyMeetingChange(SchedulingTx& tx, const v1::Meeting* before,
     (*r.mutable_params())["previous_start_time"] =
         Rfc3339(FromProtoTimestamp(before->start_time()));
   } else if (m.state() == v1::Meeting::CANCELLED && was_confirmed) {
+    // Without the organiser's reason: it stays in the meeting's history
+    // (people see it in the app, where it can be purged), not in mailboxes.
     r = MeetingRequest(kt::MEETING_CANCELLED, m, now);
-    if (!reason.empty()) (*r.mutable_params())["reason"] = reason;
   } else {
     return absl::OkStatus();
   }

@@ -23,19 +23,26 @@
 // Meeting messages carry the meeting's .ics (UID "{meeting}@kaizen", SEQUENCE
 // = calendar_sequence, METHOD:REQUEST, or METHOD:CANCEL with
 // STATUS:CANCELLED), so a calendar app updates the one event in place.
-// Nothing is sent about a meeting that has ended, nor about one that never
-// had a date (an undated meeting's cancellation is visible in the app only).
+// Nothing is sent about a meeting whose slot is over both before and after
+// the change (decided on the later of the two end times, so a meeting moved
+// from the future into the past, or cancelled while its old slot is still
+// ahead, is announced), nor about one that never had a date (an undated
+// meeting's cancellation is visible in the app only).
 //
 // Params carry no personal data: resource names, the meeting's title, times
-// (RFC 3339, UTC), its place (venue, or the online URL), format and the
-// organiser's reason for a cancellation; for a poll its answer-by time
-// (PollAnswerBy).
+// (RFC 3339, UTC), its place (venue, or the online URL) and format; for a
+// poll its answer-by time (PollAnswerBy). A cancellation's reason (the
+// organiser's own words, which may name people) is NOT forwarded: it stays
+// in the meeting's history only.
 //
 // Row ids (the idempotency keys) are derived from what the row is about:
 // "meeting/{meeting}/r{revision}" (every meeting write has its own
 // revision), "poll-opened/{meeting}/r{revision}", and
 // "task-due/{task}/{due unix micros}" (so a task is reminded of once per due
-// time, however often the sweep runs).
+// time, however often the sweep runs). A reminder not yet handed over is
+// deleted with its task, and when the task's due time or assignee changes
+// (tasks.cc); the sweep writes none for a task done since its read
+// (task_reminders.cc).
 #ifndef KAIZEN_SERVICES_SCHEDULING_NOTIFICATIONS_H_
 #define KAIZEN_SERVICES_SCHEDULING_NOTIFICATIONS_H_
 
@@ -68,11 +75,9 @@ std::string MeetingIcs(const v1::Meeting& m, absl::Time now);
 
 // After a write that saved `after` (with its new revision; `before` is the
 // meeting as it was, or null for a meeting just created): enqueues the
-// message the table above says, or nothing. `reason` is the organiser's
-// (cancellations only).
+// message the table above says, or nothing.
 absl::Status NotifyMeetingChange(SchedulingTx& tx, const v1::Meeting* before,
-                                 const MeetingRecord& after, const std::string& reason,
-                                 absl::Time now);
+                                 const MeetingRecord& after, absl::Time now);
 
 // The answer-by time a POLL_OPENED message announces ("close_time"): polls
 // stay open until an organiser closes them, so it is the last moment every

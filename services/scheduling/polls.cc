@@ -240,7 +240,7 @@ absl::StatusOr<v1::Poll> Scheduling::ClosePoll(const Principal& caller,
                       result.decided_by() == kDecidedByRule ? "poll" : Actor(caller),
                       result.explanation());
     RETURN_IF_ERROR(tx.UpdateMeeting(&m));
-    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, "", now));
+    RETURN_IF_ERROR(internal::NotifyMeetingChange(tx, &before, m, now));
     poll.message.set_state(v1::Poll::CLOSED);
     *poll.message.mutable_result() = result;
     RETURN_IF_ERROR(tx.UpdatePoll(&poll));

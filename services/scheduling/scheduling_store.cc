@@ -288,6 +288,12 @@ class SqliteSchedulingTx final : public SchedulingTx {
   absl::StatusOr<int> DeleteNotifications(const std::string& subject) override {
     return notify::DeleteFor(db_, subject);
   }
+  absl::StatusOr<int> DeleteUndeliveredNotifications(const std::string& subject) override {
+    SQLite::Statement st(db_, "DELETE FROM outbox WHERE subject_ref = ? AND state != ?");
+    st.bind(1, subject);
+    st.bind(2, static_cast<int>(notify::OutboxState::kSent));
+    return st.exec();
+  }
   absl::StatusOr<std::vector<TaskRecord>> ListTasksDue(absl::Time after,
                                                        absl::Time until) override {
     SQLite::Statement st(db_,

@@ -198,6 +198,11 @@ class SchedulingTx {
   // Deletes every row about `subject` or a name under it (a purged cohort,
   // a deleted task); returns how many.
   virtual absl::StatusOr<int> DeleteNotifications(const std::string& subject) = 0;
+  // Deletes the rows about exactly `subject` that have not been handed over
+  // (PENDING, or DEAD that an operator could still retry); SENT rows stay.
+  // Returns how many. For messages that no longer apply: a task deleted, or
+  // its due time or assignee changed, before its reminder went out.
+  virtual absl::StatusOr<int> DeleteUndeliveredNotifications(const std::string& subject) = 0;
   // Every task of every cohort due in (after, until], in creation order. A
   // scan of the stored tasks (there is no index on due time): fine for the
   // thousands of tasks a programme has, run by the reminder sweep only.

@@ -4,8 +4,10 @@
 // (clients/enrollment/README.md): a read finds the tasks due soon that have
 // no reminder row yet; rosters are fetched for the everyone-tasks someone
 // has already done; one write then re-reads each task and enqueues its
-// reminder unless the task changed meanwhile (its due time or assignee: the
-// next run sees the new state) or its cohort was purged.
+// reminder unless the task is gone, changed meanwhile (its due time or
+// assignee: the next run sees the new state), was done meanwhile (by its
+// assignee, or by everyone planned; those who did it since the read are left
+// out), or its cohort was purged.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -92,11 +94,28 @@ absl::StatusOr<Scheduling::TaskReminderSweep> Scheduling::SweepTaskReminders() {
           current->message.assignee() != p.task.message.assignee()) {
         continue;  // changed meanwhile: the next run decides afresh
       }
+      // Done meanwhile (between the read above and this write): nobody is
+      // reminded of what they have just done.
+      const v1::Task& now_task = current->message;
+      std::vector<std::string> participants;
+      if (!now_task.assignee().empty()) {
+        if (DoneBy(now_task, now_task.assignee())) continue;
+        participants = p.participants;
+      } else if (p.participants.empty()) {
+        // Planned for everyone because nobody had done it; someone has now:
+        // the next run asks the roster who is left.
+        if (now_task.done_by_size() > 0) continue;
+      } else {
+        for (const std::string& who : p.participants) {
+          if (!DoneBy(now_task, who)) participants.push_back(who);
+        }
+        if (participants.empty()) continue;
+      }
       ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(CohortOfTaskName(p.task.name)));
       if (purged) continue;
       ASSIGN_OR_RETURN(bool added,
-                       tx.EnqueueNotification(internal::TaskDueId(p.task), p.task.name,
-                                              internal::TaskDueRequest(p.task, p.participants, now),
+                       tx.EnqueueNotification(internal::TaskDueId(*current), current->name,
+                                              internal::TaskDueRequest(*current, participants, now),
                                               now));
       if (added) ++enqueued;
     }

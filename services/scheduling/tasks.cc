@@ -158,6 +158,8 @@ absl::StatusOr<v1::Task> Scheduling::UpdateTask(const Principal& caller,
     if (fields.count("assignee")) RETURN_IF_ERROR(internal::RequireNotErased(tx, in.assignee()));
     ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(in.name()));
     RETURN_IF_ERROR(CheckEtag(t.name, t.revision, in.etag()));
+    const absl::Time old_due = FromProtoTimestamp(t.message.due_time());
+    const std::string old_assignee = t.message.assignee();
     if (fields.count("title")) t.message.set_title(TrimSpaces(in.title()));
     if (fields.count("description")) t.message.set_description(TrimSpaces(in.description()));
     if (fields.count("due_time")) *t.message.mutable_due_time() = in.due_time();
@@ -172,6 +174,13 @@ absl::StatusOr<v1::Task> Scheduling::UpdateTask(const Principal& caller,
       }
     }
     RETURN_IF_ERROR(tx.UpdateTask(&t));
+    // A reminder not yet handed over names the old due time or the old
+    // assignee: drop it; the sweep reminds of the task as it is now
+    // (notifications.h).
+    if (FromProtoTimestamp(t.message.due_time()) != old_due ||
+        t.message.assignee() != old_assignee) {
+      RETURN_IF_ERROR(tx.DeleteUndeliveredNotifications(t.name).status());
+    }
     out = TaskOut(t, roster);
     return absl::OkStatus();
   }));
@@ -187,6 +196,8 @@ absl::StatusOr<google::protobuf::Empty> Scheduling::DeleteTask(const Principal& 
   RETURN_IF_ERROR(store_->Write([&](SchedulingTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(TaskRecord t, tx.GetTask(r.name()));
     RETURN_IF_ERROR(CheckEtag(t.name, t.revision, r.etag()));
+    // Its reminder, if one is waiting, goes with it.
+    RETURN_IF_ERROR(tx.DeleteUndeliveredNotifications(t.name).status());
     return tx.DeleteTask(t.name);
   }));
   return google::protobuf::Empty();
