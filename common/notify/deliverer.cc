@@ -97,6 +97,16 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
   PassResult result;
   std::vector<OutboxMessage> due;
   const absl::Time start = clock_->Now();
+  // First the SENT marks an earlier pass could not write: the relay has
+  // those messages, so they are never handed to the transport again.
+  while (!sent_unrecorded_.empty()) {
+    const auto& [id, when] = sent_unrecorded_.back();
+    const absl::Status marked =
+        db_->RunInTransaction([&](SQLite::Database& db) { return MarkSent(db, id, when); });
+    if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) return marked;
+    sent_unrecorded_.pop_back();
+    ++result.sent;
+  }
   RETURN_IF_ERROR(db_->RunReadOnly([&](SQLite::Database& db) -> absl::Status {
     ASSIGN_OR_RETURN(due, Due(db, start, options_.batch));
     return absl::OkStatus();
@@ -107,17 +117,28 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
       absl::MutexLock lock(&mu_);
       if (stop_) break;
     }
+    // Claim the row first (its own short transaction): a row deleted since
+    // the read (an erasure) or claimed meanwhile is skipped, and a crash or
+    // a failed mark during the attempt leaves it counted and leased.
+    absl::StatusOr<bool> claimed = false;
+    const absl::Time claim_time = clock_->Now();
+    RETURN_IF_ERROR(db_->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+      claimed = Claim(db, m.id, m.attempts, claim_time, claim_time + options_.lease);
+      return claimed.status();
+    }));
+    if (!*claimed) continue;
     // No transaction is open while the transport talks to the network.
     const absl::Status sent = transport_->Deliver(m);
     const absl::Time now = clock_->Now();
     const int attempts = m.attempts + 1;
+    const bool too_old = now - m.create_time >= options_.max_age;
     enum { kSent, kRetry, kDead } outcome;
     absl::Status marked;
     if (sent.ok()) {
       outcome = kSent;
       marked = db_->RunInTransaction(
           [&](SQLite::Database& db) { return MarkSent(db, m.id, now); });
-    } else if (IsTransient(sent) && attempts < options_.max_attempts) {
+    } else if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
       outcome = kRetry;
       last_failure = sent;
       absl::Duration backoff = options_.initial_backoff;
@@ -134,7 +155,9 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
     }
     // NOT_FOUND: the row was deleted meanwhile (a purge); nothing to record.
     if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) {
-      // The outcome is lost; a sent message will go again (at-least-once).
+      // A sent message is remembered and only its mark retried; any other
+      // outcome is simply tried again after the lease.
+      if (outcome == kSent) sent_unrecorded_.emplace_back(m.id, now);
       std::fprintf(stderr,
                    "{\"service\":\"%s\",\"event\":\"outbox_mark_failed\",\"id\":\"%s\","
                    "\"code\":%d}\n",
@@ -169,6 +192,19 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
   return result;
 }
 
+absl::Status NoRelayTransport::Deliver(const OutboxMessage&) {
+  return absl::UnavailableError("no relay configured");
+}
+
+absl::Status Deliverer::Housekeep() {
+  const absl::Time now = clock_->Now();
+  return db_->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+    absl::StatusOr<int> pruned = PruneSent(db, now - options_.keep_sent);
+    if (!pruned.ok()) return pruned.status();
+    return ClearDead(db, now - options_.keep_dead).status();
+  });
+}
+
 void Deliverer::Loop() {
   absl::Time last_prune = absl::InfinitePast();
   while (true) {
@@ -180,9 +216,7 @@ void Deliverer::Loop() {
     const absl::Time now = clock_->Now();
     if (now - last_prune >= kPruneEvery) {
       last_prune = now;
-      const absl::Status pruned = db_->RunInTransaction([&](SQLite::Database& db) {
-        return PruneSent(db, now - options_.keep_sent).status();
-      });
+      const absl::Status pruned = Housekeep();
       if (!pruned.ok()) {
         std::fprintf(stderr, "{\"service\":\"%s\",\"event\":\"outbox_prune_failed\",\"code\":%d}\n",
                      JsonEscape(options_.service).c_str(), static_cast<int>(pruned.code()));

@@ -8,12 +8,19 @@
 // network. Stop() wakes it and joins; an attempt in progress finishes first
 // (bounded by the transport's own timeouts).
 //
+// Each attempt first claims its row in a short transaction (outbox.h Claim:
+// the attempt is counted and the row leased for `lease`), so a row erased
+// since the pass read it is skipped, and a crash during the attempt retries
+// only after the lease.
+//
 // Outcomes: OK -> SENT. A transient failure (IsTransient) -> retried after
 // initial_backoff * 2^(attempts-1), capped at max_backoff, with +-20%
-// jitter; after max_attempts -> DEAD. A permanent failure -> DEAD at once.
-// A crash after the transport succeeded but before SENT was written sends
-// the message again at the next start (at-least-once; the Message-ID is the
-// same, mail.h).
+// jitter; DEAD after max_attempts or once older than max_age (48 h). A
+// permanent failure -> DEAD at once. If SENT cannot be written (a full disk,
+// a long writer), the thread remembers the row and retries only the mark,
+// never the send. A crash after the transport succeeded but before SENT was
+// written sends the message again after the lease (at-least-once; the
+// Message-ID is the same, mail.h).
 //
 // Logs one JSON line per DEAD message and per failing pass: the service, the
 // row id, the kind and the status code; never a recipient or a payload.
@@ -23,6 +30,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -48,6 +57,14 @@ class Transport {
 
 bool IsTransient(const absl::Status& status);
 
+// For a service started without a relay: every attempt fails transiently
+// (UNAVAILABLE "no relay configured"), so rows go DEAD after the retry
+// budget instead of piling up PENDING, and are cleared after keep_dead.
+class NoRelayTransport final : public Transport {
+ public:
+  absl::Status Deliver(const OutboxMessage& message) override;
+};
+
 struct DelivererOptions {
   // For logs and metrics, e.g. "enrollment".
   std::string service;
@@ -55,13 +72,26 @@ struct DelivererOptions {
   absl::Duration poll_interval = absl::Seconds(1);
   absl::Duration initial_backoff = absl::Seconds(2);
   absl::Duration max_backoff = absl::Minutes(10);
-  // Attempts before a transiently failing message is DEAD (about 2 h after
-  // the first attempt with the defaults, +-20%).
-  int max_attempts = 20;
+  // Attempts before a transiently failing message is DEAD. With the default
+  // backoff (capped at 10 min) max_age comes first: about 290 attempts in
+  // 48 h.
+  int max_attempts = 400;
+  // A transiently failing message also goes DEAD once it is this old: a
+  // relay down overnight delays mail, it does not dead-letter it (offers
+  // last 48 h).
+  absl::Duration max_age = absl::Hours(48);
+  // An attempt holds its row this long (Claim): a crash during it, or a
+  // failed mark after it, retries only after the lease. Longer than the
+  // transport's own bound (SMTP: 8 steps + 10 min for the final reply).
+  absl::Duration lease = absl::Minutes(20);
   // Rows per pass.
   int batch = 20;
   // SENT rows are pruned this long after sending (idempotency window).
   absl::Duration keep_sent = absl::Hours(24 * 30);
+  // DEAD rows keep recipient and payload this long (an operator may retry
+  // them meanwhile); then both are cleared and the row stays DEAD
+  // (outbox.h, ClearDead).
+  absl::Duration keep_dead = absl::Hours(24 * 30);
 };
 
 class Deliverer {
@@ -88,6 +118,10 @@ class Deliverer {
   // (deterministic with a fake clock) and the thread itself.
   absl::StatusOr<PassResult> RunOnce();
 
+  // Retention on the calling thread (the thread runs it hourly): prunes SENT
+  // rows older than keep_sent, clears DEAD rows older than keep_dead.
+  absl::Status Housekeep();
+
  private:
   void Loop();
 
@@ -99,6 +133,10 @@ class Deliverer {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<std::thread> thread_;
+  // Rows the transport delivered whose SENT mark failed (e.g. DISK_FULL):
+  // each pass retries the mark, never the send. Only the delivery thread
+  // (or a test's RunOnce) touches it.
+  std::vector<std::pair<std::string, absl::Time>> sent_unrecorded_;
 };
 
 }  // namespace kaizen::notify

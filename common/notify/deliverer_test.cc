@@ -3,6 +3,10 @@
 #include "common/notify/deliverer.h"
 
 #include <deque>
+#include <string>
+#include <memory>
+#include <cstdlib>
+#include <cstdio>
 #include <functional>
 #include <vector>
 
@@ -169,6 +173,39 @@ TEST_F(DelivererTest, BackoffIsCappedAndDeadAfterMaxAttempts) {
   EXPECT_EQ(transport_.attempts().size(), 6u);
 }
 
+TEST_F(DelivererTest, WithoutARelayRowsGoDeadAndAreClearedAfterKeepDead) {
+  options_.keep_dead = absl::Hours(24);
+  Enq("a");
+  NoRelayTransport none;
+  Deliverer d(db_.get(), &none, &clock_, options_);
+  int dead = 0;
+  for (int attempt = 1; attempt <= options_.max_attempts && dead == 0; ++attempt) {
+    const auto r = Pass(d);
+    dead = r.dead;
+    clock_.Advance(absl::Minutes(1));  // past any backoff of this test
+  }
+  ASSERT_EQ(dead, 1);
+  OutboxMessage row = Row("a");
+  EXPECT_EQ(row.state, OutboxState::kDead);
+  EXPECT_NE(row.last_error.find("no relay configured"), std::string::npos) << row.last_error;
+  EXPECT_EQ(row.recipient, "t***@example.jp");  // still there (masked by List)
+  // Before keep_dead nothing changes; after it the address and body go.
+  clock_.Advance(absl::Hours(23));
+  ASSERT_TRUE(d.Housekeep().ok());
+  EXPECT_EQ(Row("a").recipient, "t***@example.jp");
+  clock_.Advance(absl::Hours(2));
+  ASSERT_TRUE(d.Housekeep().ok());
+  row = Row("a");
+  EXPECT_EQ(row.state, OutboxState::kDead);
+  EXPECT_EQ(row.recipient, "");
+  EXPECT_NE(row.last_error.find("payload cleared"), std::string::npos) << row.last_error;
+  ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                   EXPECT_EQ(RetryDead(db, "a", clock_.Now()).status().code(),
+                             absl::StatusCode::kFailedPrecondition);
+                   return absl::OkStatus();
+                 }).ok());
+}
+
 TEST_F(DelivererTest, PermanentFailureIsDeadAtOnce) {
   Enq("a");
   transport_.Script({absl::InvalidArgumentError("SMTP relay answered 550 to RCPT TO")});
@@ -214,6 +251,105 @@ TEST_F(DelivererTest, PurgeDuringDeliveryIsFine) {
   EXPECT_EQ(r.retried, 1);
   EXPECT_EQ(Row("a").id, "");
   EXPECT_EQ(Row("b").id, "");
+}
+
+// The row is claimed (counted and leased) before the transport runs: a
+// crash during the attempt neither resends at once nor loses the count.
+TEST_F(DelivererTest, AnAttemptIsCountedAndLeasedBeforeTheTransportRuns) {
+  Enq("a");
+  OutboxMessage during;
+  transport_.Script({absl::UnavailableError("relay gone")});
+  transport_.During([&](const OutboxMessage&) { during = Row("a"); });
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  Pass(d);
+  EXPECT_EQ(during.attempts, 1);
+  EXPECT_EQ(during.next_attempt, clock_.Now() + options_.lease);
+  // "The process died" during that attempt: a new deliverer waits out the
+  // lease instead of sending again at once.
+  Deliverer restarted(db_.get(), &transport_, &clock_, options_);
+  ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                   return MarkRetry(db, "a", 1, clock_.Now() + options_.lease, "");
+                 }).ok());
+  EXPECT_EQ(Pass(restarted).sent, 0);
+  clock_.Advance(options_.lease);
+  EXPECT_EQ(Pass(restarted).sent, 1);
+  EXPECT_EQ(Row("a").attempts, 2);
+}
+
+// A row erased between the pass's read and its turn is not sent.
+TEST_F(DelivererTest, ARowDeletedBeforeItsTurnIsNotSent) {
+  Enq("a");
+  Enq("b");
+  transport_.During([&](const OutboxMessage& m) {
+    if (m.id != "a") return;
+    ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                     return DeleteFor(db, "cohorts/c1/applications/b").status();
+                   }).ok());
+  });
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  EXPECT_EQ(Pass(d).sent, 1);
+  EXPECT_EQ(transport_.attempts(), std::vector<std::string>{"a"});
+}
+
+// A transiently failing message is dead once older than max_age, however
+// few attempts it had.
+TEST_F(DelivererTest, DeadOnceOlderThanMaxAge) {
+  options_.max_attempts = 1000;
+  options_.max_age = absl::Hours(48);
+  Enq("a");
+  transport_.Script({absl::UnavailableError("1"), absl::UnavailableError("2")});
+  Deliverer d(db_.get(), &transport_, &clock_, options_);
+  EXPECT_EQ(Pass(d).retried, 1);
+  clock_.Advance(absl::Hours(48));
+  EXPECT_EQ(Pass(d).dead, 1);
+  EXPECT_EQ(Row("a").state, OutboxState::kDead);
+}
+
+// The relay took the message but SENT could not be written (here: another
+// connection holds the write lock past the busy timeout, as a full disk or
+// a long writer would): the next pass writes the mark and never hands the
+// message to the transport again.
+TEST(DelivererFileTest, ASentMessageWhoseMarkFailedIsNeverSentAgain) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/mark_failed.db";
+  std::remove(path.c_str());
+  storage::DatabaseOptions o;
+  o.path = path;
+  o.init = true;
+  o.busy_timeout = absl::Milliseconds(50);
+  auto db = storage::Database::Open(o, {kOutboxTableSql});
+  ASSERT_TRUE(db.ok()) << db.status();
+  FakeClock clock;
+  OutboxMessage m;
+  m.id = "a";
+  m.kind = "test_kind";
+  m.subject_ref = "cohorts/c1/applications/a";
+  m.recipient = "taro@example.jp";
+  m.payload = "payload";
+  ASSERT_TRUE((*db)->RunInTransaction([&](SQLite::Database& d) {
+                   return Enqueue(d, m, clock.Now()).status();
+                 }).ok());
+  std::unique_ptr<SQLite::Database> blocker;
+  ScriptedTransport transport;
+  transport.During([&](const OutboxMessage&) {
+    blocker = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
+    blocker->exec("BEGIN IMMEDIATE");
+  });
+  DelivererOptions options;
+  options.service = "test";
+  Deliverer d(db->get(), &transport, &clock, options);
+  EXPECT_FALSE(d.RunOnce().ok());  // the mark could not be written
+  transport.During(nullptr);
+  blocker->exec("ROLLBACK");
+  blocker.reset();
+  clock.Advance(options.lease);  // even once the lease is over
+  auto pass = d.RunOnce();
+  ASSERT_TRUE(pass.ok()) << pass.status();
+  EXPECT_EQ(pass->sent, 1);
+  EXPECT_EQ(transport.attempts(), std::vector<std::string>{"a"});
+  auto again = d.RunOnce();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->sent, 0);
+  EXPECT_EQ(transport.attempts().size(), 1u);
 }
 
 TEST_F(DelivererTest, ThreadSendsOnPokePrunesOldSentAndStops) {

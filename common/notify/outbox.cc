@@ -164,6 +164,19 @@ absl::Status MarkRetry(SQLite::Database& db, absl::string_view id, int attempts,
   return UpdatePending(update, id);
 }
 
+absl::StatusOr<bool> Claim(SQLite::Database& db, absl::string_view id, int seen_attempts,
+                           absl::Time now, absl::Time lease_until) {
+  SQLite::Statement update(db,
+                           "UPDATE outbox SET attempts = ?2 + 1, next_attempt_micros = ?4 "
+                           "WHERE id = ?1 AND state = 0 AND attempts = ?2 "
+                           "AND next_attempt_micros <= ?3");
+  update.bind(1, std::string(id));
+  update.bind(2, seen_attempts);
+  update.bind(3, static_cast<int64_t>(Micros(now)));
+  update.bind(4, static_cast<int64_t>(Micros(lease_until)));
+  return update.exec() == 1;
+}
+
 absl::Status MarkDead(SQLite::Database& db, absl::string_view id, int attempts, absl::Time now,
                       absl::string_view last_error) {
   SQLite::Statement update(db,
@@ -196,9 +209,30 @@ absl::StatusOr<int> RetryDead(SQLite::Database& db, absl::string_view id, absl::
   SQLite::Statement update(db,
                            "UPDATE outbox SET state = 0, attempts = 0, next_attempt_micros = ?2, "
                            "last_error = '', done_micros = NULL "
-                           "WHERE state = 2 AND (?1 = '' OR id = ?1)");
+                           "WHERE state = 2 AND length(payload) > 0 AND (?1 = '' OR id = ?1)");
   update.bind(1, std::string(id));
   update.bind(2, static_cast<int64_t>(Micros(now)));
+  const int retried = update.exec();
+  if (retried == 0 && !id.empty()) {
+    SQLite::Statement cleared(db, "SELECT 1 FROM outbox WHERE id = ?1 AND state = 2");
+    cleared.bind(1, std::string(id));
+    if (cleared.executeStep()) {
+      return errors::FailedPrecondition(
+          "OUTBOX_PAYLOAD_CLEARED",
+          absl::StrCat("DEAD message ", id,
+                       " cannot be retried: its payload was cleared after the retention "
+                       "period (keep_dead)"));
+    }
+  }
+  return retried;
+}
+
+absl::StatusOr<int> ClearDead(SQLite::Database& db, absl::Time before) {
+  SQLite::Statement update(db,
+                           "UPDATE outbox SET recipient = '', payload = X'', "
+                           "last_error = last_error || '; payload cleared' "
+                           "WHERE state = 2 AND length(payload) > 0 AND done_micros < ?1");
+  update.bind(1, static_cast<int64_t>(Micros(before)));
   return update.exec();
 }
 

@@ -104,6 +104,15 @@ absl::StatusOr<std::vector<OutboxMessage>> Due(SQLite::Database& db, absl::Time 
 // until then).
 absl::StatusOr<std::optional<absl::Time>> NextDue(SQLite::Database& db);
 
+// Before an attempt (the deliverer): if the row is still PENDING, due by
+// `now` and at `seen_attempts`, sets attempts = seen_attempts + 1 and
+// next_attempt = `lease_until`, so a crash or a failed mark during the
+// attempt can neither resend at once nor leave the attempt uncounted.
+// Returns false (nothing changed) when the row is gone, no longer PENDING,
+// not due, or was claimed meanwhile.
+absl::StatusOr<bool> Claim(SQLite::Database& db, absl::string_view id, int seen_attempts,
+                           absl::Time now, absl::Time lease_until);
+
 // PENDING -> SENT at `now`; clears recipient and payload. NOT_FOUND if the
 // row is gone (purged meanwhile): callers treat that as done.
 absl::Status MarkSent(SQLite::Database& db, absl::string_view id, absl::Time now);
@@ -120,8 +129,15 @@ absl::StatusOr<std::vector<OutboxMessage>> List(SQLite::Database& db,
                                                 std::optional<OutboxState> state, int limit);
 
 // DEAD -> PENDING, attempts 0, due at `now`: the row `id`, or every DEAD row
-// when `id` is empty. Returns how many. A row that is not DEAD is left alone.
+// when `id` is empty. Returns how many. A row that is not DEAD is left alone;
+// so is a DEAD row whose payload was cleared (ClearDead): with an `id`,
+// FAILED_PRECONDITION (reason OUTBOX_PAYLOAD_CLEARED).
 absl::StatusOr<int> RetryDead(SQLite::Database& db, absl::string_view id, absl::Time now);
+
+// Retention of dead letters: DEAD rows done before `before` lose recipient
+// and payload; they stay DEAD, last_error gains "; payload cleared" so an
+// operator sees what happened. Returns how many were cleared.
+absl::StatusOr<int> ClearDead(SQLite::Database& db, absl::Time before);
 
 struct OutboxCounts {
   int64_t pending = 0;

@@ -2,6 +2,8 @@
 #include "common/notify/outbox.h"
 
 #include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
+#include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "gtest/gtest.h"
@@ -182,6 +184,38 @@ TEST_F(OutboxTest, PruneSentKeepsRecentAndOtherStates) {
   EXPECT_FALSE(counts->oldest_pending.has_value());
   // A pruned id may be enqueued again (the idempotency window is keep_sent).
   EXPECT_TRUE(Enq(Msg("a")));
+}
+
+TEST_F(OutboxTest, ClearDeadKeepsTheRowButNotItsPersonalData) {
+  EXPECT_TRUE(Enq(Msg("old")));
+  EXPECT_TRUE(Enq(Msg("new")));
+  EXPECT_TRUE(Tx([](SQLite::Database& db) { return MarkDead(db, "old", 20, kT0, "UNAVAILABLE"); }).ok());
+  EXPECT_TRUE(Tx([&](SQLite::Database& db) {
+                return MarkDead(db, "new", 20, kT0 + absl::Hours(48), "UNAVAILABLE");
+              }).ok());
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return ClearDead(db, kT0 + absl::Hours(24)); }), 1);
+  // Idempotent: a cleared row is not cleared (nor its error extended) again.
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return ClearDead(db, kT0 + absl::Hours(24)); }), 0);
+  std::vector<std::string> rows;
+  ASSERT_TRUE(db_->RunInTransaction([&](SQLite::Database& db) {
+                  SQLite::Statement q(db, "SELECT id, state, recipient, length(payload), "
+                                          "last_error FROM outbox ORDER BY id");
+                  while (q.executeStep()) {
+                    rows.push_back(absl::StrCat(q.getColumn(0).getString(), "|",
+                                                q.getColumn(1).getInt(), "|",
+                                                q.getColumn(2).getString(), "|",
+                                                q.getColumn(3).getInt(), "|",
+                                                q.getColumn(4).getString()));
+                  }
+                  return absl::OkStatus();
+                }).ok());
+  EXPECT_EQ(rows, (std::vector<std::string>{"new|2|taro@example.jp|13|UNAVAILABLE",
+                                            "old|2||0|UNAVAILABLE; payload cleared"}));
+  // A cleared row cannot be retried (nothing to send); the others can.
+  auto refused = Tx([](SQLite::Database& db) { return RetryDead(db, "old", kT0); });
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("payload was cleared"), std::string::npos);
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return RetryDead(db, "", kT0); }), 1);
 }
 
 TEST(OutboxStateTest, Names) {

@@ -40,6 +40,10 @@ struct SmtpOptions {
   // Envelope sender (MAIL FROM); the header From is the message's own.
   std::string envelope_from;
   absl::Duration timeout = absl::Seconds(30);
+  // Without STARTTLS, ValidateSmtpOptions refuses a relay that is not
+  // loopback (bodies carry access, confirmation and claim links) unless
+  // this is set: for a relay on a private network only.
+  bool allow_plaintext = false;
 };
 
 // A credentials file: "username\npassword\n" (trailing newline optional).

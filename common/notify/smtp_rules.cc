@@ -78,6 +78,11 @@ absl::Status ValidateSmtpOptions(const SmtpOptions& o) {
         "SMTP AUTH over an unencrypted connection is allowed only to a loopback relay: "
         "turn on STARTTLS");
   }
+  if (!o.starttls && !o.allow_plaintext && !IsLoopbackHost(o.host)) {
+    return Config(
+        "SMTP without STARTTLS is allowed only to a loopback relay (messages carry secret "
+        "links): turn on STARTTLS, or allow plaintext for a relay on a private network only");
+  }
   return absl::OkStatus();
 }
 

@@ -20,7 +20,9 @@ bool IsLoopbackHost(absl::string_view host);
 // 1..65535; timeout <= 0; an empty or malformed helo_name; an envelope_from
 // that is neither empty (the null sender "<>") nor an e-mail address;
 // credentials with CR, LF or NUL, a username without a password; and AUTH
-// without STARTTLS to a host that is not loopback (IsLoopbackHost).
+// without STARTTLS to a host that is not loopback (IsLoopbackHost); and any
+// delivery without STARTTLS to a host that is not loopback unless
+// allow_plaintext (a relay on a private network only).
 absl::Status ValidateSmtpOptions(const SmtpOptions& options);
 
 }  // namespace kaizen::notify
