@@ -58,8 +58,8 @@ void CheckApplicant(Violations& v, const std::string& prefix, const v1::Applican
   v.Check(ValidateText(prefix + ".motivation", m.motivation(), 0, 2000, true));
 }
 
-// Every member's age on the cohort's reference date (AGE_OUT_OF_RANGE
-// naming each member outside the range).
+}  // namespace
+
 absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& in) {
   Violations ineligible;
   for (int i = 0; i < in.members_size(); ++i) {
@@ -70,8 +70,6 @@ absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& i
   }
   return ineligible.Result();
 }
-
-}  // namespace
 
 absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
                                  v1::Application* out, bool secretariat) {
@@ -85,6 +83,21 @@ absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
   AddMunicipalityNames(out);
   ASSIGN_OR_RETURN(int position, WaitlistPosition(tx, rec));
   if (position > 0) out->set_waitlist_position(position);
+  return absl::OkStatus();
+}
+
+absl::Status CheckNoLiveApplicationOf(EnrollmentTx& tx, const std::string& subject,
+                                      const std::string& cohort_id,
+                                      const std::string& except_id) {
+  ASSIGN_OR_RETURN(auto mine, tx.ListApplicationsBySubmitter(subject));
+  for (const ApplicationRecord& rec : mine) {
+    const auto s = rec.application.state();
+    if (rec.cohort_id == cohort_id && rec.id != except_id &&
+        (s == v1::Application::SUBMITTED || s == v1::Application::WAITLISTED ||
+         s == v1::Application::OFFERED || s == v1::Application::ACCEPTED)) {
+      return AccountAlreadyApplied();
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -244,6 +257,12 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
     if (in.members_size() > c.capacity() && !c.allow_partial_team()) {
       return TeamLargerThanCapacity();
     }
+    if (!caller.subject().empty() && !IsSecretariat(caller)) {
+      // One account, one live application per cohort (README "E-mail
+      // confirmation"): the account is the accountable identity that lets
+      // it skip confirmation, so it cannot be multiplied.
+      RETURN_IF_ERROR(CheckNoLiveApplicationOf(tx, caller.subject(), cohort_id, ""));
+    }
 
     ApplicationRecord rec;
     rec.cohort_id = cohort_id;
@@ -279,7 +298,8 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
 
     if (needs_confirmation) {
       // Holds nothing until every address is confirmed (confirmation.cc).
-      RETURN_IF_ERROR(SubmitForConfirmation(tx, *this, config_.confirmation_window, rec, now));
+      RETURN_IF_ERROR(
+          SubmitForConfirmation(tx, *this, c, config_.confirmation_window, rec, now));
     } else {
       // A verified identity or the secretariat: arrives now (README,
       // "E-mail confirmation").

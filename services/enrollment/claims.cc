@@ -24,6 +24,7 @@
 #include "common/util/etag.h"
 #include "common/util/ids.h"
 #include "services/enrollment/access.h"
+#include "services/enrollment/confirmation.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/fees.h"
@@ -219,6 +220,12 @@ absl::StatusOr<v1::Application> Enrollment::ClaimApplication(
       ASSIGN_OR_RETURN(auto pids, ParseChildName("participant", app.participants(0),
                                                  "participants"));
       own_participation = pids.second;
+    }
+    if (app.submitter().empty() && app.state() != v1::Application::WITHDRAWN &&
+        app.state() != v1::Application::REJECTED && app.state() != v1::Application::EXPIRED) {
+      // Claiming makes the account its submitter: still one live
+      // application per account and cohort (applications.cc).
+      RETURN_IF_ERROR(CheckNoLiveApplicationOf(tx, me, rec.cohort_id, rec.id));
     }
     RETURN_IF_ERROR(CheckOnePlacePerCohort(tx, me, rec.cohort_id, own_participation));
     if (!own_participation.empty()) {

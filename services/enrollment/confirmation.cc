@@ -3,7 +3,9 @@
 // rule is confirmation.h's; the admission it ends in is SeatLedger::Arrive.
 #include "services/enrollment/confirmation.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,20 +50,62 @@ bool AwaitsConfirmation(const v1::Application& app) {
   return app.state() == v1::Application::SUBMITTED && app.has_confirm_expire_time();
 }
 
+// EXPIRED at its confirmation deadline (either reason).
 bool ExpiredUnconfirmed(const v1::Application& app) {
-  return app.state() == v1::Application::EXPIRED && app.history_size() > 0 &&
-         app.history(app.history_size() - 1).reason() == kEmailNotConfirmed;
+  if (app.state() != v1::Application::EXPIRED || app.history_size() == 0) return false;
+  const std::string& reason = app.history(app.history_size() - 1).reason();
+  return reason == kEmailNotConfirmed || reason == kArrivalRefused;
 }
 
-// EXPIRED (EMAIL_NOT_CONFIRMED), addresses released, members told (unless
-// it answers a duplicate: SaveStateChange tells nobody then).
+// An address held by this application counts against a new one: it has
+// arrived and is live (an unarrived application holds no address).
+bool HoldsByArrival(const v1::Application& app) {
+  return app.state() == v1::Application::ACCEPTED || app.state() == v1::Application::WAITLISTED ||
+         app.state() == v1::Application::OFFERED;
+}
+
+// EXPIRED at its deadline: ARRIVAL_REFUSED when every member confirmed (its
+// arrival was refused), EMAIL_NOT_CONFIRMED otherwise; members told. It
+// holds no address (ReleaseEmails removes only this application's own
+// reservations, of which an unarrived one has none).
 absl::Status ExpireUnconfirmed(EnrollmentTx& tx, SeatLedger& ledger, ApplicationRecord& rec,
                                absl::Time now) {
-  AddHistory(rec.application, v1::Application::EXPIRED, now, kSystemActor, kEmailNotConfirmed,
+  AddHistory(rec.application, v1::Application::EXPIRED, now, kSystemActor,
+             AllConfirmed(rec.application) ? kArrivalRefused : kEmailNotConfirmed,
              Decision::KIND_UNSPECIFIED);
   RETURN_IF_ERROR(tx.ReleaseEmails(rec.cohort_id, rec.id));
   return ledger.SaveStateChange(rec);
 }
+
+// Why the cohort, as it is now, refuses the arrival of `app` (OK: it may
+// arrive). Checked before anything is written.
+absl::Status ArrivalRefusal(const v1::Cohort& c, const v1::Application& app, absl::Time now) {
+  if (c.state() != v1::Cohort::OPEN) return CohortNotOpen(c.state());
+  const absl::Time open = FromProto(c.application_open_time());
+  const absl::Time close = FromProto(c.application_close_time());
+  if (FromProto(app.create_time()) >= close || now >= close + kLateArrival) {
+    return ApplicationWindowClosed(open, close);
+  }
+  if (app.eligibility_override_reason().empty()) {
+    RETURN_IF_ERROR(CheckEligibility(c.eligibility(), app));
+  }
+  if (app.members_size() > c.capacity() && !c.allow_partial_team()) {
+    return TeamLargerThanCapacity();
+  }
+  return absl::OkStatus();
+}
+
+// Refusals of an arrival that keep the confirmations (the transaction
+// commits; the caller gets the error afterwards).
+bool KeepsConfirmations(const absl::Status& refused) {
+  const std::string reason(errors::Reason(refused));
+  return reason == kWaitlistFull || reason == kCohortNotOpen || reason == kDuplicateApplicant ||
+         reason == kApplicationWindowClosed || reason == kAgeOutOfRange ||
+         reason == kTeamLargerThanCapacity;
+}
+
+// The sweep's transactions read at most this many due applications each.
+constexpr int kSweepBatch = 200;
 
 }  // namespace
 
@@ -73,44 +117,38 @@ std::string Enrollment::ConfirmationTokenFor(const std::string& application_name
       config_.access_token_key, absl::StrCat("confirm\x1f", application_name, "\x1f", member)));
 }
 
-absl::Status SubmitForConfirmation(EnrollmentTx& tx, const Enrollment& e, absl::Duration window,
+absl::Status SubmitForConfirmation(EnrollmentTx& tx, const Enrollment& e,
+                                   const v1::Cohort& cohort, absl::Duration window,
                                    ApplicationRecord& rec, absl::Time now) {
   v1::Application& app = rec.application;
-  *app.mutable_confirm_expire_time() = ToProto(now + window);
-  std::vector<std::string> keys;
-  std::vector<std::pair<int, std::string>> held;  // member, the application holding the address
-  for (int i = 0; i < app.members_size(); ++i) {
-    keys.push_back(EmailKey(app.members(i).email()));
-    ASSIGN_OR_RETURN(std::optional<std::string> holder, tx.EmailHolder(rec.cohort_id, keys.back()));
-    if (holder.has_value()) held.emplace_back(i, *holder);
-  }
-  rec.answers_duplicate = !held.empty();
+  *app.mutable_confirm_expire_time() =
+      ToProto(std::min(now + window, FromProto(cohort.application_close_time()) + kLateArrival));
   RETURN_IF_ERROR(tx.InsertApplication(&rec));
-  if (!rec.answers_duplicate) {
-    RETURN_IF_ERROR(tx.ReserveEmails(rec.cohort_id, rec.id, keys));
-    std::vector<std::string> tokens;
-    for (int i = 0; i < app.members_size(); ++i) {
-      tokens.push_back(e.ConfirmationTokenFor(app.name(), i));
-    }
-    return e.notifier().ApplicationReceived(tx, app, e.AccessTokenFor(app.name()), tokens, {}, now);
-  }
-  // The address's owner learns that someone applied with it, and gets the
-  // link to the application that holds it; the caller learns nothing.
-  for (const auto& [member, holder_id] : held) {
-    ASSIGN_OR_RETURN(ApplicationRecord existing, tx.GetApplication(rec.cohort_id, holder_id));
+  // Reserves nothing: an address is reserved when its application arrives.
+  // A member whose address an arrived application holds gets no link (it
+  // could never arrive); the address's owner is told instead, with the
+  // link to their own application. Every other member gets the same mail
+  // as in any application, so the caller's team mates learn nothing.
+  std::vector<int> skip;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < app.members_size(); ++i) {
+    tokens.push_back(e.ConfirmationTokenFor(app.name(), i));
+    const std::string key = EmailKey(app.members(i).email());
+    ASSIGN_OR_RETURN(std::optional<std::string> holder, tx.EmailHolder(rec.cohort_id, key));
+    if (!holder.has_value()) continue;
+    ASSIGN_OR_RETURN(ApplicationRecord existing, tx.GetApplication(rec.cohort_id, *holder));
     const v1::Application& other = existing.application;
+    if (!HoldsByArrival(other)) continue;
     for (int j = 0; j < other.members_size(); ++j) {
-      if (EmailKey(other.members(j).email()) != keys[member]) continue;
-      const std::string confirm_token =
-          AwaitsConfirmation(other) && !other.members(j).email_confirmed()
-              ? e.ConfirmationTokenFor(other.name(), j)
-              : "";
+      if (EmailKey(other.members(j).email()) != key) continue;
       RETURN_IF_ERROR(e.notifier().AlreadyApplied(tx, other, j, e.AccessTokenFor(other.name()),
-                                                  confirm_token, rec.id, now));
+                                                  "", rec.id, now));
+      skip.push_back(i);
       break;
     }
   }
-  return absl::OkStatus();
+  return e.notifier().ApplicationReceived(tx, app, e.AccessTokenFor(app.name()), tokens, skip,
+                                          now);
 }
 
 absl::StatusOr<v1::Application> Enrollment::ConfirmApplicationEmail(
@@ -126,12 +164,12 @@ absl::StatusOr<v1::Application> Enrollment::ConfirmApplicationEmail(
     deferred = absl::OkStatus();
     {
       // The token is the authority: checked before anything about the
-      // application is revealed, with one answer for a wrong token, an
-      // unknown application and one that answers a duplicate address.
+      // application is revealed, with one answer for a wrong token and an
+      // unknown application.
       absl::StatusOr<ApplicationRecord> seen = tx.GetApplication(ids.first, ids.second);
       if (!seen.ok() && !absl::IsNotFound(seen.status())) return seen.status();
       const int member = seen.ok() ? MemberOfToken(*this, seen->application, request.token()) : -1;
-      if (member < 0 || seen->answers_duplicate) return ConfirmationTokenInvalid();
+      if (member < 0) return ConfirmationTokenInvalid();
     }
     SeatLedger ledger(tx, now, notifier_);
     ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(ids.first));
@@ -155,16 +193,20 @@ absl::StatusOr<v1::Application> Enrollment::ConfirmApplicationEmail(
       if (first_time) RETURN_IF_ERROR(tx.UpdateApplication(&rec));
       return DecorateApplication(tx, rec, &result, secretariat);
     }
-    // The arrival. A cohort that stopped taking applications (or the limit
-    // of the waiting list) refuses it; the confirmations are kept and the
-    // application stays SUBMITTED: confirming again before the deadline
-    // retries. An application submitted inside the window may arrive after
-    // the window closed (the deadline bounds how late).
-    absl::Status admitted = absl::OkStatus();
-    ApplicationRecord arriving = rec;
-    if (cohort.cohort.state() != v1::Cohort::OPEN) {
-      admitted = CohortNotOpen(cohort.cohort.state());
-    } else {
+    // The arrival, against the cohort as it is now (ArrivalRefusal), then
+    // the addresses (another arrived application may hold one: it arrived
+    // first), then the seat or the waiting list. A refusal keeps the
+    // confirmations, reserves nothing and leaves the application
+    // SUBMITTED: confirming again before the deadline retries; at the
+    // deadline it expires (ARRIVAL_REFUSED).
+    absl::Status refused = ArrivalRefusal(cohort.cohort, app, now);
+    if (refused.ok()) {
+      std::vector<std::string> keys;
+      for (const v1::Applicant& m : app.members()) keys.push_back(EmailKey(m.email()));
+      refused = tx.ReserveEmails(rec.cohort_id, rec.id, keys);  // reserves none on conflict
+    }
+    if (refused.ok()) {
+      ApplicationRecord arriving = rec;
       *arriving.application.mutable_arrival_time() = ToProto(now);
       arriving.application.clear_confirm_expire_time();
       // The next arrival number: the queue follows confirmation order. If
@@ -172,14 +214,14 @@ absl::StatusOr<v1::Application> Enrollment::ConfirmApplicationEmail(
       // nothing while it is SUBMITTED and is renewed at its next try.
       RETURN_IF_ERROR(tx.MoveToQueueEnd(&arriving));
       rec.seq = arriving.seq;
-      admitted = ledger.Arrive(cohort, arriving, kSeatAvailable);
+      refused = ledger.Arrive(cohort, arriving, kSeatAvailable);
+      if (refused.ok()) return DecorateApplication(tx, arriving, &result, secretariat);
+      if (!KeepsConfirmations(refused)) return refused;  // storage: roll back
+      RETURN_IF_ERROR(tx.ReleaseEmails(rec.cohort_id, rec.id));
     }
-    if (admitted.ok()) return DecorateApplication(tx, arriving, &result, secretariat);
-    if (errors::Reason(admitted) != kWaitlistFull && errors::Reason(admitted) != kCohortNotOpen) {
-      return admitted;  // storage: roll back
-    }
+    if (!KeepsConfirmations(refused)) return refused;
     if (first_time) RETURN_IF_ERROR(tx.UpdateApplication(&rec));
-    deferred = admitted;
+    deferred = refused;
     return absl::OkStatus();
   }));
   RETURN_IF_ERROR(deferred);
@@ -187,30 +229,41 @@ absl::StatusOr<v1::Application> Enrollment::ConfirmApplicationEmail(
 }
 
 absl::StatusOr<int> Enrollment::ExpireUnconfirmedApplications() {
+  // Only due rows, through the indexed confirm_expire_micros, at most
+  // kSweepBatch per transaction, so the write lock is held briefly however
+  // many applications wait. Each due row leaves the due set (expired, or,
+  // for a row migration 9 marked due, given its real deadline), so the loop
+  // ends.
   int expired = 0;
-  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    const absl::Time now = clock_->Now();  // under the write lock
-    expired = 0;
-    SeatLedger ledger(tx, now, notifier_);
-    ASSIGN_OR_RETURN(auto cohorts, tx.ListCohorts(std::nullopt, 0, 0));
-    ApplicationFilter submitted;
-    submitted.state = v1::Application::SUBMITTED;
-    for (const CohortRecord& listed : cohorts) {
-      ASSIGN_OR_RETURN(auto waiting, tx.ListApplications(listed.id, submitted, std::nullopt, 0));
-      if (waiting.empty()) continue;
-      RETURN_IF_ERROR(ledger.LoadCohortForWrite(listed.id).status());
-      for (ApplicationRecord& rec : waiting) {
+  for (;;) {
+    size_t seen = 0;
+    int batch_expired = 0;
+    RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+      const absl::Time now = clock_->Now();  // under the write lock
+      batch_expired = 0;
+      ASSIGN_OR_RETURN(auto due, tx.ListConfirmationsDue(now, kSweepBatch));
+      seen = due.size();
+      SeatLedger ledger(tx, now, notifier_);
+      std::set<std::string> loaded;
+      for (ApplicationRecord& rec : due) {
         if (!AwaitsConfirmation(rec.application) ||
             now < FromProto(rec.application.confirm_expire_time())) {
+          // Marked due by migration 9: the write stores its real deadline
+          // (or none).
+          RETURN_IF_ERROR(tx.UpdateApplication(&rec));
           continue;
         }
+        if (loaded.insert(rec.cohort_id).second) {
+          RETURN_IF_ERROR(ledger.LoadCohortForWrite(rec.cohort_id).status());
+        }
         RETURN_IF_ERROR(ExpireUnconfirmed(tx, ledger, rec, now));
-        ++expired;
+        ++batch_expired;
       }
-    }
-    return absl::OkStatus();
-  }));
-  return expired;
+      return absl::OkStatus();
+    }));
+    expired += batch_expired;
+    if (seen < static_cast<size_t>(kSweepBatch)) return expired;
+  }
 }
 
 }  // namespace kaizen::enrollment

@@ -62,8 +62,9 @@ class ConfirmationTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(":memory:"); }
 
-  // (Re)opens the domain on a database at `path` (":memory:" or a file).
-  void Open(const std::string& path) {
+  // (Re)opens the domain on a database at `path` (":memory:" or a file),
+  // with the confirmation window `window` (0: the default).
+  void Open(const std::string& path, absl::Duration window = absl::ZeroDuration()) {
     storage::DatabaseOptions options;
     options.path = path;
     auto store = EnrollmentStore::Open(options);
@@ -73,6 +74,7 @@ class ConfirmationTest : public ::testing::Test {
     EnrollmentConfig config{"page-token-key-0123456789", "access-key-0123456789",
                             "claim-key-0123456789"};
     EXPECT_TRUE(config.require_email_confirmation);  // the default under test
+    if (window > absl::ZeroDuration()) config.confirmation_window = window;
     enrollment_ = std::make_unique<Enrollment>(store_.get(), &clock_, std::move(config));
     cohort_ = MakeOpenCohort(Fy2022Cohort(), "fy2022");
   }

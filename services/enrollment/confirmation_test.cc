@@ -3,6 +3,7 @@
 // refusals that keep the confirmations.
 #include <string>
 
+#include "SQLiteCpp/SQLiteCpp.h"
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/confirmation_fixture.h"
@@ -127,8 +128,10 @@ TEST_F(ConfirmationTest, UnconfirmedApplicationsExpireAndFreeTheirAddress) {
   EXPECT_EQ(*enrollment_->ExpireUnconfirmedApplications(), 0);
   EXPECT_EQ(Get(swept.name(), Secretariat()).state(), v1::Application::EXPIRED);
   EXPECT_EQ(Get(young.name(), Secretariat()).state(), v1::Application::SUBMITTED);
+  // Never confirmed: not told of the expiry either (no mail to an address
+  // nobody proved).
   EXPECT_EQ(KindsTo(*store_, "person200@city.example.jp"),
-            (std::vector<std::string>{"confirm_email", "application_expired"}));
+            std::vector<std::string>{"confirm_email"});
 
   // The expired address is free again: a new application with it is a
   // real one (it can be confirmed and admitted), not a duplicate answer.
@@ -265,7 +268,99 @@ TEST_F(ConfirmationTest, ConfirmationAfterTheWindowClosedCountsButNotAfterTheCoh
   EXPECT_EQ(Get(other.name(), Secretariat()).state(), v1::Application::SUBMITTED);
   clock_.Advance(absl::Hours(48));
   EXPECT_EQ(*enrollment_->ExpireUnconfirmedApplications(), 1);
-  EXPECT_EQ(Get(other.name(), Secretariat()).state(), v1::Application::EXPIRED);
+  const v1::Application expired = Get(other.name(), Secretariat());
+  EXPECT_EQ(expired.state(), v1::Application::EXPIRED);
+  // Every member confirmed: the arrival was refused, not the address.
+  EXPECT_EQ(expired.history(expired.history_size() - 1).reason(), kArrivalRefused);
+}
+
+TEST_F(ConfirmationTest, NoArrivalLaterThan48HoursAfterTheWindowClosed) {
+  // Submitted one hour before the window closes: its deadline is the close
+  // plus 48 h, never later, whatever the confirmation window.
+  Open(":memory:", absl::Hours(336));  // the longest window the flag allows
+  const absl::Time close =
+      absl::FromUnixSeconds(Fy2022Cohort().application_close_time().seconds());
+  clock_.Set(close - absl::Hours(1));
+  const v1::Application app = MustApply(Anonymous(), Apply(cohort_, 1, kTowns[0]));
+  EXPECT_LE(T(app.confirm_expire_time()), close + absl::Hours(48));
+  clock_.Set(close + absl::Hours(48));
+  auto late = ConfirmAll(app);
+  EXPECT_EQ(errors::Reason(late.status()), kConfirmationExpired) << late.status();
+  EXPECT_EQ(Cohort(cohort_).seats_taken(), 0);
+}
+
+TEST_F(ConfirmationTest, EligibilityIsCheckedAgainAtArrival) {
+  const v1::Application app = MustApply(Anonymous(), Apply(cohort_, 1, kTowns[0]));
+  // The secretariat narrows the age range while the application waits.
+  v1::Cohort narrowed = Cohort(cohort_);
+  narrowed.mutable_eligibility()->set_min_age(50);
+  narrowed.mutable_eligibility()->set_max_age(65);
+  v1::UpdateCohortRequest update;
+  *update.mutable_cohort() = narrowed;
+  update.mutable_update_mask()->add_paths("eligibility");
+  auto updated = enrollment_->UpdateCohort(Secretariat(), update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  auto refused = ConfirmAll(app);
+  EXPECT_EQ(errors::Reason(refused.status()), kAgeOutOfRange) << refused.status();
+  EXPECT_EQ(Get(app.name(), Secretariat()).state(), v1::Application::SUBMITTED);
+  EXPECT_EQ(Cohort(cohort_).seats_taken(), 0);
+}
+
+TEST_F(ConfirmationTest, TheSweepReadsOnlyDueApplicationsInBatches) {
+  constexpr int kDue = 450;  // more than two of the sweep's batches (200)
+  for (int i = 0; i < kDue; ++i) MustApply(Anonymous(), Apply(cohort_, 10 + i, kTowns[i % 12]));
+  clock_.Advance(absl::Hours(1));
+  const v1::Application young = MustApply(Anonymous(), Apply(cohort_, 1, kTowns[0]));
+  clock_.Advance(absl::Hours(47));  // the first ones are due, `young` is not
+  const absl::Time now = clock_.Now();
+  ASSERT_TRUE(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+                      auto batch = tx.ListConfirmationsDue(now, 200);
+                      EXPECT_TRUE(batch.ok()) << batch.status();
+                      EXPECT_EQ(batch->size(), 200u);
+                      auto all = tx.ListConfirmationsDue(now, 0);
+                      EXPECT_EQ(all->size(), static_cast<size_t>(kDue));
+                      for (const auto& rec : *all) {
+                        EXPECT_NE(rec.id, young.name().substr(young.name().rfind('/') + 1));
+                      }
+                      return absl::OkStatus();
+                    }).ok());
+  // Served by the index, not a scan of every application.
+  ASSERT_TRUE(store_->database()
+                  .RunReadOnly([&](SQLite::Database& db) -> absl::Status {
+                    SQLite::Statement plan(
+                        db,
+                        "EXPLAIN QUERY PLAN SELECT seq FROM applications "
+                        "WHERE confirm_expire_micros <= 1 ORDER BY confirm_expire_micros "
+                        "LIMIT 200");
+                    std::string details;
+                    while (plan.executeStep()) details += plan.getColumn(3).getString() + ";";
+                    EXPECT_NE(details.find("applications_confirm_due"), std::string::npos)
+                        << details;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  auto n = enrollment_->ExpireUnconfirmedApplications();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, kDue);
+  EXPECT_EQ(CountIn(cohort_, v1::Application::EXPIRED), kDue);
+  EXPECT_EQ(Get(young.name(), Secretariat()).state(), v1::Application::SUBMITTED);
+
+  // A row migration 9 marked due (0) is given its real deadline, not expired.
+  ASSERT_TRUE(store_->database()
+                  .RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                    db.exec("UPDATE applications SET confirm_expire_micros = 0 "
+                            "WHERE state = 1");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(*enrollment_->ExpireUnconfirmedApplications(), 0);
+  EXPECT_EQ(Get(young.name(), Secretariat()).state(), v1::Application::SUBMITTED);
+  ASSERT_TRUE(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
+                      EXPECT_TRUE(tx.ListConfirmationsDue(clock_.Now(), 0)->empty());
+                      return absl::OkStatus();
+                    }).ok());
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(*enrollment_->ExpireUnconfirmedApplications(), 1);
 }
 
 TEST_F(ConfirmationTest, AMemberWhoIsStaffIsRejectedAtArrivalWithoutSayingWhy) {

@@ -41,7 +41,7 @@ const std::vector<absl::string_view>& ErrorReasons() {
       kNotYourParticipation, kPartnerOnly, kPartnerFeedOnly, kPartnerMunicipalityMissing,
       kMembersOnly, kServicesOnly, kRecipientNotPartner, kExportTooLarge,
       kCursorAheadOfFeed, kFeedBusy, kConfirmationTokenInvalid, kConfirmationExpired,
-      kUnsubscribeTokenInvalid};
+      kUnsubscribeTokenInvalid, kAccountAlreadyApplied};
   return *kReasons;
 }
 
@@ -49,7 +49,7 @@ const std::vector<absl::string_view>& HistoryReasons() {
   static const auto* const kReasons = new std::vector<absl::string_view>{
       kSeatAvailable, kCohortFull, kMunicipalityLimitReached, kOfferExpired,
       kOfferAccepted, kOfferDeclined, kEligibilityOverridden, kMemberIsStaff,
-      kEmailNotConfirmed};
+      kEmailNotConfirmed, kArrivalRefused};
   return *kReasons;
 }
 
@@ -478,6 +478,12 @@ absl::Status ConfirmationExpired() {
   return errors::FailedPrecondition(kConfirmationExpired,
                                     "the time to confirm this e-mail address has passed and the "
                                     "application has expired; please apply again");
+}
+
+absl::Status AccountAlreadyApplied() {
+  return errors::FailedPrecondition(kAccountAlreadyApplied,
+                                    "your account already has an application in this cohort; "
+                                    "withdraw it before applying again");
 }
 
 absl::Status UnsubscribeTokenInvalid() {

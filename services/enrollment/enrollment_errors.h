@@ -133,6 +133,10 @@ inline constexpr absl::string_view kFeedBusy = "FEED_BUSY";
 // after the confirmation deadline (FAILED_PRECONDITION).
 inline constexpr absl::string_view kConfirmationTokenInvalid = "CONFIRMATION_TOKEN_INVALID";
 inline constexpr absl::string_view kConfirmationExpired = "CONFIRMATION_EXPIRED";
+// A signed-in caller who already holds a SUBMITTED, WAITLISTED, OFFERED or
+// ACCEPTED application in the cohort creates another (FAILED_PRECONDITION;
+// applications.cc: one application per account and cohort).
+inline constexpr absl::string_view kAccountAlreadyApplied = "ACCOUNT_ALREADY_APPLIED";
 // UnsubscribeReminders with a token this service did not make (or made
 // under another key): PERMISSION_DENIED (notify_rpc.cc).
 inline constexpr absl::string_view kUnsubscribeTokenInvalid = "UNSUBSCRIBE_TOKEN_INVALID";
@@ -147,6 +151,10 @@ inline constexpr absl::string_view kOfferDeclined = "OFFER_DECLINED";
 inline constexpr absl::string_view kEligibilityOverridden = "ELIGIBILITY_OVERRIDDEN";
 // An application that expired waiting for e-mail confirmation.
 inline constexpr absl::string_view kEmailNotConfirmed = "EMAIL_NOT_CONFIRMED";
+// An application whose every member confirmed but whose arrival was refused
+// (WAITLIST_FULL, COHORT_NOT_OPEN, DUPLICATE_APPLICANT, the window or the
+// eligibility) and that expired at its confirmation deadline.
+inline constexpr absl::string_view kArrivalRefused = "ARRIVAL_REFUSED";
 
 // Every error reason above, and every history reason, in declaration order
 // (for the README check and docs).
@@ -379,6 +387,10 @@ absl::Status ConfirmationTokenInvalid();
 // FAILED_PRECONDITION CONFIRMATION_EXPIRED: ConfirmApplicationEmail after
 // the application's confirm_expire_time (it is EXPIRED now; apply again).
 absl::Status ConfirmationExpired();
+// FAILED_PRECONDITION ACCOUNT_ALREADY_APPLIED: the signed-in caller already
+// has a live application (SUBMITTED, WAITLISTED, OFFERED or ACCEPTED) in this
+// cohort; withdraw it first. Reveals only the caller's own application.
+absl::Status AccountAlreadyApplied();
 // PERMISSION_DENIED UNSUBSCRIBE_TOKEN_INVALID: the token of an unsubscribe
 // link is not one this service made (mistyped, cut, or signed with another
 // key). Says nothing about any address.

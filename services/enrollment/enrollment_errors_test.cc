@@ -114,6 +114,7 @@ TEST(EnrollmentErrorsTest, FactoriesCarryTheirCodeAndReason) {
   ExpectError(ExportTooLarge(20000), Code::kResourceExhausted, kExportTooLarge);
   ExpectError(ConfirmationTokenInvalid(), Code::kPermissionDenied, kConfirmationTokenInvalid);
   ExpectError(ConfirmationExpired(), Code::kFailedPrecondition, kConfirmationExpired);
+  ExpectError(AccountAlreadyApplied(), Code::kFailedPrecondition, kAccountAlreadyApplied);
 }
 
 TEST(EnrollmentErrorsTest, MessagesNameNoValueAndMetadataIsKept) {

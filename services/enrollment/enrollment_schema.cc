@@ -66,6 +66,16 @@ CREATE TABLE changes (
 CREATE INDEX changes_by_municipality ON changes (municipality_code, seq);
 )sql";
 
+constexpr char kSchemaV9[] = R"sql(
+DELETE FROM application_emails WHERE EXISTS (
+  SELECT 1 FROM applications a WHERE a.cohort_id = application_emails.cohort_id
+    AND a.id = application_emails.application_id AND a.state = 1);
+ALTER TABLE applications ADD COLUMN confirm_expire_micros INTEGER;
+UPDATE applications SET confirm_expire_micros = 0 WHERE state = 1;
+CREATE INDEX applications_confirm_due ON applications (confirm_expire_micros)
+  WHERE confirm_expire_micros IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const storage::Migrations& EnrollmentStore::Migrations() {
@@ -81,8 +91,17 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 7: the e-mail outbox, reminder settings, hand-overs (notify_sql.h).
       notify_sql::kSchemaV7,
       // 8: applications that answer an anonymous create whose address had
-      // already applied (ApplicationRecord::answers_duplicate).
-      "ALTER TABLE applications ADD COLUMN answers_duplicate INTEGER NOT NULL DEFAULT 0;"};
+      // already applied. Unused since migration 9 (addresses are reserved at
+      // arrival, confirmation.h); kept, always 0, so 8 stays as it shipped.
+      "ALTER TABLE applications ADD COLUMN answers_duplicate INTEGER NOT NULL DEFAULT 0;",
+      // 9: addresses are reserved at arrival, not at submit: the rows that
+      // applications still waiting for confirmation (SUBMITTED = 1) reserved
+      // are released; the expiry sweep's due column and its index. Waiting
+      // rows start due (0): the sweep reads each once, expires it or stores
+      // its real deadline (derived from the proto on every write).
+      kSchemaV9,
+      // 10: the fingerprint of each hand-over request (notify_sql.h).
+      notify_sql::kSchemaV10};
   return *kMigrations;
 }
 

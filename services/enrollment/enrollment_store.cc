@@ -88,7 +88,7 @@ absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
   return record;
 }
 
-// Columns: seq, cohort_id, id, revision, data, answers_duplicate.
+// Columns: seq, cohort_id, id, revision, data.
 absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
   ApplicationRecord record;
   record.seq = row.getColumn(0).getInt64();
@@ -96,8 +96,18 @@ absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
   record.id = row.getColumn(2).getString();
   record.revision = row.getColumn(3).getInt64();
   RETURN_IF_ERROR(Parse(row.getColumn(4), &record.application));
-  record.answers_duplicate = row.getColumn(5).getInt() != 0;
   return record;
+}
+
+// applications.confirm_expire_micros: the deadline of an application still
+// waiting for e-mail confirmation (SUBMITTED, not arrived), else NULL.
+void BindConfirmExpire(SQLite::Statement& statement, int index, const v1::Application& app) {
+  if (app.state() == v1::Application::SUBMITTED && app.has_confirm_expire_time() &&
+      !app.has_arrival_time()) {
+    statement.bind(index, app.confirm_expire_time().seconds() * 1000000 + app.confirm_expire_time().nanos() / 1000);
+  } else {
+    statement.bind(index);
+  }
 }
 
 // Columns: seq, cohort_id, id, revision, data.
@@ -185,7 +195,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       const std::string& cohort_id, const std::string& id) override {
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
         "WHERE cohort_id = ?1 AND id = ?2");
     query.bind(1, cohort_id);
     query.bind(2, id);
@@ -200,7 +210,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     SQLite::Statement insert(
         db_,
         "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-        "priority, revision, data, submitter, answers_duplicate) "
+        "priority, revision, data, submitter, confirm_expire_micros) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     insert.bind(1, record->cohort_id);
     insert.bind(2, record->id);
@@ -210,7 +220,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     insert.bind(6, record->revision);
     BindBlob(insert, 7, StoredApplication(application));
     insert.bind(8, application.submitter());
-    insert.bind(9, record->answers_duplicate ? 1 : 0);
+    BindConfirmExpire(insert, 9, application);
     RETURN_IF_ERROR(ExecInsert(insert, "Application",
                                ApplicationName(record->cohort_id, record->id)));
     record->seq = db_.getLastInsertRowid();
@@ -223,8 +233,8 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     SQLite::Statement update(
         db_,
         "UPDATE applications SET state = ?3, municipality_code = ?4, "
-        "priority = ?5, revision = ?6, data = ?7, submitter = ?8 "
-        "WHERE cohort_id = ?1 AND id = ?2");
+        "priority = ?5, revision = ?6, data = ?7, submitter = ?8, "
+        "confirm_expire_micros = ?9 WHERE cohort_id = ?1 AND id = ?2");
     update.bind(1, record->cohort_id);
     update.bind(2, record->id);
     update.bind(3, static_cast<int>(application.state()));
@@ -233,6 +243,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     update.bind(6, revision);
     BindBlob(update, 7, StoredApplication(application));
     update.bind(8, application.submitter());
+    BindConfirmExpire(update, 9, application);
     if (update.exec() == 0) {
       return errors::NotFound("Application",
                               ApplicationName(record->cohort_id, record->id));
@@ -247,7 +258,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     // The ORDER BY matches applications_queue, so pages need no sort.
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
         "WHERE cohort_id = ?1 AND (?2 IS NULL OR state = ?2) "
         "AND (?3 = '' OR municipality_code = ?3) "
         "AND (?4 IS NULL OR priority < ?4 OR (priority = ?4 AND seq > ?5)) "
@@ -296,9 +307,21 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
     if (subject.empty()) return std::vector<ApplicationRecord>();
     SQLite::Statement query(
         db_,
-        "SELECT seq, cohort_id, id, revision, data, answers_duplicate FROM applications "
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
         "WHERE submitter = ?1 ORDER BY seq");
     query.bind(1, subject);
+    return ReadAll<ApplicationRecord>(query, &ReadApplication);
+  }
+
+  absl::StatusOr<std::vector<ApplicationRecord>> ListConfirmationsDue(absl::Time now,
+                                                                      int limit) override {
+    // Served by applications_confirm_due (a partial index): only due rows.
+    SQLite::Statement query(
+        db_,
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "WHERE confirm_expire_micros <= ?1 ORDER BY confirm_expire_micros LIMIT ?2");
+    query.bind(1, absl::ToUnixMicros(now));
+    query.bind(2, SqlLimit(limit));
     return ReadAll<ApplicationRecord>(query, &ReadApplication);
   }
 
@@ -510,6 +533,22 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
                                      const kaizen::type::EnqueueNotificationResponse& response,
                                      absl::Time now) override {
     return notify_sql::PutIntake(db_, idempotency_key, response, now);
+  }
+  absl::StatusOr<std::string> GetNotificationIntakeFingerprint(
+      const std::string& idempotency_key) override {
+    return notify_sql::GetIntakeFingerprint(db_, idempotency_key);
+  }
+  absl::Status SetNotificationIntakeFingerprint(const std::string& idempotency_key,
+                                                const std::string& fingerprint) override {
+    return notify_sql::SetIntakeFingerprint(db_, idempotency_key, fingerprint);
+  }
+  absl::StatusOr<std::vector<std::string>> CohortEmailKeys(
+      const std::string& cohort_id) override {
+    return notify_sql::CohortEmailKeys(db_, cohort_id);
+  }
+  absl::StatusOr<int> DeleteUnusedReminderSettings(
+      const std::vector<std::string>& email_keys) override {
+    return notify_sql::DeleteUnusedReminderSettings(db_, email_keys);
   }
 
   absl::StatusOr<std::optional<RequestIdRecord>> LookupRequestId(

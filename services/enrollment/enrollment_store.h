@@ -49,12 +49,9 @@ struct ApplicationRecord {
   int64_t revision = 0;
   int64_t seq = 0;  // assigned on insert, renewed at arrival (MoveToQueueEnd): queue order
   v1::Application application;
-  // Internal, never output (a column, not in the proto): the application
-  // answers an anonymous create whose address had already applied
-  // (applications.cc). It reserves no address and is never admitted; to
-  // everyone else it looks like any application waiting for confirmation.
-  // Set on insert only.
-  bool answers_duplicate = false;
+  // The column confirm_expire_micros (indexed, for the expiry sweep) is
+  // derived from the proto on every write: confirm_expire_time while the
+  // application is SUBMITTED and has not arrived, NULL otherwise.
 };
 
 // A stored participant. Index columns: role, state, municipality_code,
@@ -205,6 +202,11 @@ class EnrollmentTx {
   // arrival order. Indexed by the submitter column.
   virtual absl::StatusOr<std::vector<ApplicationRecord>> ListApplicationsBySubmitter(
       const std::string& subject) = 0;
+  // Applications of any cohort waiting for e-mail confirmation whose
+  // confirm_expire_micros is at or before `now`, earliest first, at most
+  // `limit` (indexed: the sweep reads only what is due).
+  virtual absl::StatusOr<std::vector<ApplicationRecord>> ListConfirmationsDue(absl::Time now,
+                                                                              int limit) = 0;
 
   // E-mail uniqueness among a cohort's live applications. `email_keys` are
   // normalised keys (the service hashes lowercased addresses).
@@ -335,6 +337,19 @@ class EnrollmentTx {
   virtual absl::Status PutNotificationIntake(
       const std::string& idempotency_key,
       const kaizen::type::EnqueueNotificationResponse& response, absl::Time now) = 0;
+  // The fingerprint stored with a hand-over key ("" for a key taken before
+  // migration 10, or unknown), and setting it (after PutNotificationIntake).
+  virtual absl::StatusOr<std::string> GetNotificationIntakeFingerprint(
+      const std::string& idempotency_key) = 0;
+  virtual absl::Status SetNotificationIntakeFingerprint(const std::string& idempotency_key,
+                                                        const std::string& fingerprint) = 0;
+  // The e-mail keys a cohort's applications reserve (before a purge).
+  virtual absl::StatusOr<std::vector<std::string>> CohortEmailKeys(
+      const std::string& cohort_id) = 0;
+  // Deletes the reminder settings of these keys unless an application in
+  // any cohort still reserves the address (erasure, purge). Returns how many.
+  virtual absl::StatusOr<int> DeleteUnusedReminderSettings(
+      const std::vector<std::string>& email_keys) = 0;
 };
 
 class EnrollmentStore {

@@ -172,7 +172,7 @@ TEST(EnrollmentStoreSchemaTest, ThreeMigrations) {
   // 3: purge reports (purge_report_sql.h); 4: provision records
   // (provision_sql.h); 5: the category of feed entries (change_feed_sql.h);
   // 6: provision records cannot be replaced (provision_sql.h).
-  EXPECT_EQ(EnrollmentStore::Migrations().size(), 8u);
+  EXPECT_EQ(EnrollmentStore::Migrations().size(), 10u);
 }
 
 // A database written at schema 1 (before applications had a submitter

@@ -175,6 +175,17 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
                            ApplicationName(cohort_id, member.application_id), "/members/",
                            member.member_index)));
       messages += as_member;
+      // Their offer reminders (notify.cc names them apart).
+      ASSIGN_OR_RETURN(const int reminders,
+                       tx.DeleteMessagesFor(absl::StrCat(
+                           ApplicationName(cohort_id, member.application_id),
+                           "/offer-reminder/", member.member_index)));
+      messages += reminders;
+    }
+    // Their reminder setting, unless another application still reserves
+    // the address (notify_sql.h).
+    if (!email_key.empty()) {
+      RETURN_IF_ERROR(tx.DeleteUnusedReminderSettings({email_key}).status());
     }
     return StartPurgeReport(tx, cohort_id, participant_id, subject,
                             {{"participant", 1},

@@ -65,7 +65,9 @@ absl::StatusOr<v1::PurgeReport> Enrollment::EraseApplicationPersonalData(
     if (!not_erased.empty()) return ApplicationHasParticipants(not_erased);
 
     int64_t members = 0;
+    std::vector<std::string> email_keys;  // their reminder settings go too
     for (v1::Applicant& m : *a.mutable_members()) {
+      if (!m.email().empty()) email_keys.push_back(EmailKey(m.email()));
       if (HasPersonalData(m)) ++members;
       ClearApplicant(&m);
     }
@@ -84,6 +86,9 @@ absl::StatusOr<v1::PurgeReport> Enrollment::EraseApplicationPersonalData(
     // Every message to its members (common/notify/outbox.h).
     ASSIGN_OR_RETURN(const int messages,
                      tx.DeleteMessagesFor(ApplicationName(cohort_id, application_id)));
+    // Reminder settings of its addresses, unless another application still
+    // reserves the address (notify_sql.h).
+    RETURN_IF_ERROR(tx.DeleteUnusedReminderSettings(email_keys).status());
     // Nothing for the partner feed: a non-participant was never shared.
     // No downstream rows: no other service holds data of a non-participant.
     return StartPurgeReport(tx, cohort_id, report_key, "",

@@ -60,9 +60,12 @@ constexpr char kDefaultPublicBaseUrl[] = "http://localhost:8080";
 
 // E-mail (services/enrollment/README.md, "Notifications"). Every message is
 // written to the outbox in the transaction that causes it; with
-// --smtp_host a delivery thread in this process sends them to that relay,
-// without it they stay PENDING (kaizen_outbox shows them) until a server
-// with a relay starts. A flag left at its default yields to its variable.
+// --smtp_host a delivery thread in this process sends them to that relay;
+// without it the thread still runs with a transport that fails transiently
+// ("no relay configured"), so rows go DEAD after the retry budget (about 2 h;
+// kaizen_outbox retry sends them once a relay is configured) and their
+// recipient and payload are cleared after --mail_keep_dead_days. A flag
+// left at its default yields to its variable.
 ABSL_FLAG(std::string, smtp_host, "",
           "SMTP relay to deliver e-mail to; empty: messages stay in the outbox "
           "(env KAIZEN_SMTP_HOST)");
@@ -73,6 +76,13 @@ ABSL_FLAG(bool, smtp_starttls, false,
 ABSL_FLAG(std::string, smtp_ca_file, "",
           "PEM CA bundle for the relay's certificate; empty: the system store "
           "(env KAIZEN_SMTP_CA_FILE)");
+ABSL_FLAG(bool, smtp_allow_plaintext, false,
+          "allow delivery without STARTTLS to a relay that is not loopback; for a relay on a "
+          "private network only: messages carry secret links (env "
+          "KAIZEN_SMTP_ALLOW_PLAINTEXT=true)");
+ABSL_FLAG(int, mail_keep_dead_days, 30,
+          "days a DEAD (undeliverable) message keeps its recipient and body for an operator "
+          "to retry; then both are cleared, 1..365");
 ABSL_FLAG(std::string, smtp_credentials_file, "",
           "file with the relay's AUTH PLAIN user name and password, one per line, "
           "mode 600 (env KAIZEN_SMTP_CREDENTIALS_FILE)");
@@ -141,6 +151,7 @@ struct MailSettings {
   bool require_email_confirmation = true;
   absl::Duration confirmation_window;
   kaizen::notify::SmtpOptions smtp;
+  int keep_dead_days = 30;
 };
 
 // 0 with `out` filled, else the exit code after the message.
@@ -156,6 +167,16 @@ int ReadMailSettings(const std::string& applicant_links_key, MailSettings* out) 
     return Refuse("KAIZEN_SMTP_STARTTLS must be true or false");
   }
   out->smtp.starttls = absl::GetFlag(FLAGS_smtp_starttls) || starttls_env;
+  bool plaintext_env = false;
+  const std::string plaintext = StringSetting("", "", "KAIZEN_SMTP_ALLOW_PLAINTEXT");
+  if (!plaintext.empty() && !ParseBool(plaintext, &plaintext_env)) {
+    return Refuse("KAIZEN_SMTP_ALLOW_PLAINTEXT must be true or false");
+  }
+  out->smtp.allow_plaintext = absl::GetFlag(FLAGS_smtp_allow_plaintext) || plaintext_env;
+  out->keep_dead_days = absl::GetFlag(FLAGS_mail_keep_dead_days);
+  if (out->keep_dead_days < 1 || out->keep_dead_days > 365) {
+    return Refuse("--mail_keep_dead_days must be 1..365");
+  }
   out->smtp.ca_file = StringSetting(absl::GetFlag(FLAGS_smtp_ca_file), "", "KAIZEN_SMTP_CA_FILE");
   const std::string credentials = StringSetting(absl::GetFlag(FLAGS_smtp_credentials_file), "",
                                                 "KAIZEN_SMTP_CREDENTIALS_FILE");
@@ -356,25 +377,29 @@ int main(int argc, char** argv) {
   // Delivery: one thread in this process (common/notify/deliverer.h), so
   // a message leaves with the service that wrote it and needs no second
   // process to deploy; it holds the writer lock only to record outcomes.
-  std::unique_ptr<kaizen::notify::SmtpTransport> transport;
-  std::unique_ptr<kaizen::notify::Deliverer> deliverer;
+  // Without a relay the thread runs too (NoRelayTransport): rows go DEAD
+  // after the retry budget and are cleared after keep_dead, so nothing
+  // piles up forever.
+  std::unique_ptr<kaizen::notify::Transport> transport;
   if (mail.smtp.host.empty()) {
     std::fprintf(stderr,
                  "{\"service\":\"enrollment\",\"event\":\"mail_delivery_not_configured\"}\n");
+    transport = std::make_unique<kaizen::notify::NoRelayTransport>();
   } else {
     transport = std::make_unique<kaizen::notify::SmtpTransport>(mail.smtp);
-    kaizen::notify::DelivererOptions delivery;
-    delivery.service = "enrollment";
-    deliverer = std::make_unique<kaizen::notify::Deliverer>(
-        &(*store)->database(), transport.get(), kaizen::Clock::Real(), delivery);
-    deliverer->Start();
   }
+  kaizen::notify::DelivererOptions delivery;
+  delivery.service = "enrollment";
+  delivery.keep_dead = absl::Hours(24) * mail.keep_dead_days;
+  auto deliverer = std::make_unique<kaizen::notify::Deliverer>(
+      &(*store)->database(), transport.get(), kaizen::Clock::Real(), delivery);
+  deliverer->Start();
   const int code = server::ServeUntilSignal(
       *options, {{kaizen::enrollment::v1::EnrollmentService::service_full_name(), &service}});
   stop.Notify();
   sweeper.join();
   // After the server drained (the last requests' messages are in the
   // outbox; what this thread does not reach is sent after the next start).
-  if (deliverer != nullptr) deliverer->Stop();
+  deliverer->Stop();
   return code;
 }

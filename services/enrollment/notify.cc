@@ -2,8 +2,11 @@
 // writes it to the outbox inside the caller's transaction.
 //
 // Outbox ids (the idempotency keys, notify.h) name what a message is about:
-//   application-received/<app>/<member>
-//   already-applied/<app>/<member>/<attempt>
+//   application-received/<app>/<member>   (no confirmation link)
+//   confirm-email/<Tokyo day>/<address hash>/<0..2>   (at most 3 a day per
+//       address; a 4th is skipped silently)
+//   already-applied/<app>/<member>/<Tokyo day>   (once a day; `attempt`
+//       is ignored)
 //   application-state/<app>/<history index>/<member>
 //   offer-expiring/<app>/<history index of the offer>/<member>
 //   claim-link/<participant>/<16 hex of SHA-256(token)>
@@ -11,7 +14,14 @@
 // (an id over 200 characters becomes "<prefix>/h-" + 40 hex of its hash).
 // subject_ref is the participant's name, or "<app>/members/<i>" for an
 // application's member, so erasing one member deletes only their messages
-// while DeleteFor(<app>) and DeleteFor(<cohort>) still take all.
+// while DeleteFor(<app>) and DeleteFor(<cohort>) still take all. Offer
+// reminders are "<app>/offer-reminder/<i>", so an answered or lapsed offer
+// deletes its pending reminders (ApplicationStateChanged).
+//
+// Links: only member 0 (the applicant who submitted, the contact) gets the
+// application's secret view link; team mates get their own confirmation
+// link and state-only mails. An address not yet confirmed gets a neutral
+// letter (no name in To or in the greeting, nothing the caller typed).
 #include "services/enrollment/notify.h"
 
 #include <algorithm>
@@ -21,12 +31,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/notify/outbox.h"
 #include "common/status/status_macros.h"
+#include "common/util/clock.h"
 #include "common/util/crypto.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/internal.h"
+#include "services/enrollment/notify_ics.h"
 #include "services/enrollment/notify_templates.h"
 
 namespace kaizen::enrollment {
@@ -45,6 +58,10 @@ std::string OutboxId(absl::string_view prefix, absl::string_view natural) {
 
 std::string MemberRef(const Application& app, int member) {
   return absl::StrCat(app.name(), "/members/", member);
+}
+
+std::string OfferReminderRef(const Application& app) {
+  return absl::StrCat(app.name(), "/offer-reminder");
 }
 
 bool IsReminder(kaizen::type::NotificationKind kind) {
@@ -126,6 +143,54 @@ tpl::Letter LetterFor(const NotifyConfig& c, const std::string& display_name,
   return l;
 }
 
+// Whether member `i`'s address is known to be theirs: confirmed, or the
+// application arrived (every address confirmed, or a verified identity;
+// also for applications stored before e-mail confirmation existed, whose
+// members carry no flag).
+bool AddressConfirmed(const Application& app, int i) {
+  if (app.members(i).email_confirmed() || app.has_arrival_time()) return true;
+  for (const auto& h : app.history()) {
+    if (h.state() == Application::WAITLISTED || h.state() == Application::ACCEPTED ||
+        h.state() == Application::OFFERED) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The letter to member `i`: neutral while the address is not confirmed.
+tpl::Letter MemberLetter(const NotifyConfig& c, const Application& app, int i,
+                         const std::string& cohort_title) {
+  const bool confirmed = AddressConfirmed(app, i);
+  tpl::Letter l = LetterFor(c, confirmed ? app.members(i).display_name() : "", cohort_title);
+  l.neutral = !confirmed;
+  return l;
+}
+
+notify::MailAddress MemberAddress(const Application& app, int i) {
+  return {AddressConfirmed(app, i) ? app.members(i).display_name() : "", app.members(i).email()};
+}
+
+// The view link for member 0 only (the contact): it reads and withdraws the
+// whole team's application.
+std::string ViewLinkFor(const NotifyConfig& c, const std::string& app, int member,
+                        const std::string& token) {
+  return member == 0 ? ViewLink(c, app, token) : "";
+}
+
+std::string TokyoDay(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, TokyoTimeZone()); }
+
+// A hash of the address for ids (never the address; keyed when a key is
+// configured, so a logged id does not let anyone test a guess).
+std::string AddressTag(const NotifyConfig& c, const std::string& address) {
+  const std::string key = EmailKey(address);
+  if (c.unsubscribe_key.empty()) return crypto::Hex(crypto::Sha256(key)).substr(0, 24);
+  return crypto::Hex(crypto::HmacSha256(c.unsubscribe_key, absl::StrCat("id\x1f", key)))
+      .substr(0, 24);
+}
+
+constexpr int kConfirmMailsPerDay = 3;
+
 }  // namespace
 
 // The reminder setting of `address`; with reminders on, the unsubscribe
@@ -157,14 +222,27 @@ absl::Status Notifier::ApplicationReceived(EnrollmentTx& tx, const v1::Applicati
         i < static_cast<int>(confirm_tokens.size())
             ? ConfirmLink(config_, app.name(), i, confirm_tokens[i]) : "";
     Outgoing o;
-    o.id = OutboxId("application-received", absl::StrCat(app.name(), "/", i));
     o.kind = confirm.empty() ? "application_received" : "confirm_email";
     o.subject_ref = MemberRef(app, i);
-    o.to = {m.display_name(), m.email()};
-    o.text = tpl::ApplicationReceived(LetterFor(config_, m.display_name(), title),
-                                      ViewLink(config_, app.name(), access_token), confirm,
+    o.to = MemberAddress(app, i);
+    o.text = tpl::ApplicationReceived(MemberLetter(config_, app, i, title),
+                                      ViewLinkFor(config_, app.name(), i, access_token), confirm,
                                       deadline);
-    RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
+    if (confirm.empty()) {
+      o.id = OutboxId("application-received", absl::StrCat(app.name(), "/", i));
+      RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
+      continue;
+    }
+    // At most kConfirmMailsPerDay confirmation mails per address and Tokyo
+    // day: the slots' ids are fixed, a taken one is not written again.
+    const std::string slot =
+        absl::StrCat(TokyoDay(now), "/", AddressTag(config_, m.email()), "/");
+    for (int k = 0; k < kConfirmMailsPerDay; ++k) {
+      Outgoing attempt = o;
+      attempt.id = OutboxId("confirm-email", absl::StrCat(slot, k));
+      ASSIGN_OR_RETURN(bool written, Write(tx, config_, std::move(attempt), now));
+      if (written) break;
+    }
   }
   return absl::OkStatus();
 }
@@ -179,21 +257,31 @@ absl::Status Notifier::AlreadyApplied(EnrollmentTx& tx, const v1::Application& e
   const v1::Applicant& m = existing.members(member);
   if (m.email().empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string title, CohortTitle(tx, existing.name(), "applications"));
+  // No links and no caller-entered text: whoever reads it has not shown the
+  // address is theirs. Once a day per application, member and Tokyo day,
+  // however many attempts (`attempt`, the tokens: unused on purpose).
+  (void)existing_access_token;
+  (void)confirm_token;
+  (void)attempt;
   Outgoing o;
-  o.id = OutboxId("already-applied", absl::StrCat(existing.name(), "/", member, "/", attempt));
+  o.id = OutboxId("already-applied",
+                  absl::StrCat(existing.name(), "/", member, "/", TokyoDay(now)));
   o.kind = "already_applied";
   o.subject_ref = MemberRef(existing, member);
-  o.to = {m.display_name(), m.email()};
-  o.text = tpl::AlreadyApplied(LetterFor(config_, m.display_name(), title),
-                               ViewLink(config_, existing.name(), existing_access_token),
-                               ConfirmLink(config_, existing.name(), member, confirm_token),
-                               FromProto(existing.confirm_expire_time()));
+  o.to = {"", m.email()};
+  tpl::Letter l = LetterFor(config_, "", title);
+  l.neutral = true;
+  o.text = tpl::AlreadyApplied(l);
   return Write(tx, config_, std::move(o), now).status();
 }
 
 absl::Status Notifier::ApplicationStateChanged(EnrollmentTx& tx, const v1::Application& app,
                                                int waitlist_position, absl::Time now) const {
   const Application::State state = app.state();
+  if (state != Application::OFFERED) {
+    // An answered or lapsed offer: its reminders must not go out.
+    RETURN_IF_ERROR(tx.DeleteMessagesFor(OfferReminderRef(app)).status());
+  }
   if (state != Application::ACCEPTED && state != Application::WAITLISTED &&
       state != Application::OFFERED && state != Application::REJECTED &&
       state != Application::EXPIRED) {
@@ -201,29 +289,40 @@ absl::Status Notifier::ApplicationStateChanged(EnrollmentTx& tx, const v1::Appli
   }
   ASSIGN_OR_RETURN(std::string title, CohortTitle(tx, app.name(), "applications"));
   const int index = LastIndex(app);
-  // An application that expires while SUBMITTED was never confirmed; an
-  // OFFERED one let its offer lapse.
-  const bool unconfirmed =
-      index >= 1 && app.history(index - 1).state() == Application::SUBMITTED;
-  const std::string view = ViewLink(config_, app.name(), app.access_token());
+  // Why it expired: the last entry's reason (confirmation.cc); an
+  // application that expires while SUBMITTED without one was never
+  // confirmed; else an offer lapsed.
+  tpl::ExpiredWhy why = tpl::ExpiredWhy::kOfferLapsed;
+  if (state == Application::EXPIRED) {
+    const std::string& reason = app.history(index).reason();
+    if (reason == kArrivalRefused) {
+      why = tpl::ExpiredWhy::kArrivalRefused;
+    } else if (reason == kEmailNotConfirmed ||
+               (index >= 1 && app.history(index - 1).state() == Application::SUBMITTED)) {
+      why = tpl::ExpiredWhy::kNotConfirmed;
+    }
+  }
   const int admitted =
       app.admitted_member_count() > 0 ? app.admitted_member_count() : app.members_size();
   for (int i = 0; i < app.members_size(); ++i) {
     const v1::Applicant& m = app.members(i);
     if (m.email().empty()) continue;
-    const tpl::Letter l = LetterFor(config_, m.display_name(), title);
+    // EXPIRED never goes to an address nobody confirmed (a stranger's).
+    if (state == Application::EXPIRED && !AddressConfirmed(app, i)) continue;
+    const tpl::Letter l = MemberLetter(config_, app, i, title);
+    const std::string view = ViewLinkFor(config_, app.name(), i, app.access_token());
     Outgoing o;
     o.id = OutboxId("application-state", absl::StrCat(app.name(), "/", index, "/", i));
     o.subject_ref = MemberRef(app, i);
-    o.to = {m.display_name(), m.email()};
+    o.to = MemberAddress(app, i);
     switch (state) {
       case Application::ACCEPTED:
         if (i < admitted) {
           o.kind = "application_accepted";
           o.text = tpl::Accepted(l, view);
         } else {
-          o.kind = "application_waitlisted";
-          o.text = tpl::Waitlisted(l, view, 0);
+          o.kind = "application_not_admitted";
+          o.text = tpl::NotAdmitted(l, view);
         }
         break;
       case Application::WAITLISTED:
@@ -240,7 +339,7 @@ absl::Status Notifier::ApplicationStateChanged(EnrollmentTx& tx, const v1::Appli
         break;
       default:
         o.kind = "application_expired";
-        o.text = tpl::Expired(l, unconfirmed);
+        o.text = tpl::Expired(l, why);
         break;
     }
     RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
@@ -256,19 +355,19 @@ absl::Status Notifier::OfferExpiringSoon(EnrollmentTx& tx, const v1::Application
   int offer = LastIndex(app);
   while (offer >= 0 && app.history(offer).state() != Application::OFFERED) --offer;
   ASSIGN_OR_RETURN(std::string title, CohortTitle(tx, app.name(), "applications"));
-  const std::string view = ViewLink(config_, app.name(), app.access_token());
   for (int i = 0; i < app.members_size(); ++i) {
     const v1::Applicant& m = app.members(i);
     if (m.email().empty()) continue;
     ASSIGN_OR_RETURN(std::optional<std::string> unsubscribe, ReminderLink(*this, tx, m.email()));
     if (!unsubscribe.has_value()) continue;  // reminders off for this address
-    tpl::Letter l = LetterFor(config_, m.display_name(), title);
+    const std::string view = ViewLinkFor(config_, app.name(), i, app.access_token());
+    tpl::Letter l = MemberLetter(config_, app, i, title);
     l.unsubscribe_link = *unsubscribe;
     Outgoing o;
     o.id = OutboxId("offer-expiring", absl::StrCat(app.name(), "/", offer, "/", i));
     o.kind = "offer_expiring";
-    o.subject_ref = MemberRef(app, i);
-    o.to = {m.display_name(), m.email()};
+    o.subject_ref = absl::StrCat(OfferReminderRef(app), "/", i);
+    o.to = MemberAddress(app, i);
     o.text = tpl::OfferExpiringSoon(l, view, FromProto(app.offer_expire_time()));
     o.unsubscribe_link = *unsubscribe;
     RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
@@ -313,8 +412,13 @@ absl::StatusOr<bool> Notifier::HandOver(EnrollmentTx& tx,
   o.subject_ref = participant.name();
   o.to = {participant.display_name(), participant.email()};
   if (r.has_attachment() && !r.attachment().data().empty()) {
+    std::string data = r.attachment().data();
+    if (absl::StartsWithIgnoreCase(r.attachment().content_type(), "text/calendar")) {
+      // An invitation names its organiser and this recipient (notify_ics.h).
+      ASSIGN_OR_RETURN(data, PersonaliseIcs(data, config_.from, o.to));
+    }
     o.attachments.push_back({r.attachment().filename(), r.attachment().content_type(),
-                             r.attachment().data()});
+                             std::move(data)});
   }
   RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
   return true;

@@ -64,21 +64,23 @@ class Notifier {
  public:
   explicit Notifier(NotifyConfig config);
 
-  // To every member: received, with the application's secret link; with
-  // `confirm_tokens` (one per member, same order) also the member's own
-  // confirmation link and the deadline (app.confirm_expire_time). Members
-  // in `skip_members` (indexes) get nothing (their address already
-  // applied: AlreadyApplied is sent instead).
+  // To every member: received; member 0 (the contact) also gets the
+  // application's secret link. With `confirm_tokens` (one per member, same
+  // order) each member's own confirmation link and the deadline
+  // (app.confirm_expire_time), at most 3 such mails per address and Tokyo
+  // day (further ones are skipped silently). Members in `skip_members`
+  // (indexes) get nothing (their address already applied: AlreadyApplied is
+  // sent instead). Unconfirmed addresses get a neutral letter (no name).
   absl::Status ApplicationReceived(EnrollmentTx& tx, const v1::Application& app,
                                    const std::string& access_token,
                                    const std::vector<std::string>& confirm_tokens,
                                    const std::vector<int>& skip_members, absl::Time now) const;
 
   // To member `member` of `existing` (the application that holds the
-  // address): someone applied again with this address; here is your
-  // application's link (and, while it waits for confirmation,
-  // `confirm_token`). `attempt` makes the id unique per new attempt (e.g.
-  // the new application's id).
+  // address): this address already has an application in this cohort; if
+  // the new request was not theirs, nothing to do. Neutral, no links at all:
+  // `existing_access_token`, `confirm_token` and `attempt` are ignored (kept
+  // for callers); at most one per (existing, member, Asia/Tokyo day).
   absl::Status AlreadyApplied(EnrollmentTx& tx, const v1::Application& existing, int member,
                               const std::string& existing_access_token,
                               const std::string& confirm_token, const std::string& attempt,
@@ -86,14 +88,17 @@ class Notifier {
 
   // After app's state changed (its last history entry): ACCEPTED, WAITLISTED
   // (with the queue position when known, 0 = unknown), OFFERED (with the
-  // deadline), REJECTED, and EXPIRED for an unconfirmed application or a
-  // lapsed offer. Other states send nothing. To every member with an
-  // address (admitted members only for ACCEPTED of a partial team: the rest
-  // are told they wait).
+  // deadline), REJECTED, and EXPIRED (wording by the entry's reason:
+  // EMAIL_NOT_CONFIRMED, ARRIVAL_REFUSED, else a lapsed offer; only to
+  // members whose address is confirmed). Other states send nothing. To
+  // every member with an address (for ACCEPTED of a partial team the
+  // members not admitted get "not admitted this time"). Any state but
+  // OFFERED deletes the application's pending offer reminders.
   absl::Status ApplicationStateChanged(EnrollmentTx& tx, const v1::Application& app,
                                        int waitlist_position, absl::Time now) const;
 
-  // The reminder for an OFFERED application (once per offer).
+  // The reminder for an OFFERED application (once per offer); subject_ref
+  // "<app>/offer-reminder/<member>".
   absl::Status OfferExpiringSoon(EnrollmentTx& tx, const v1::Application& app,
                                  absl::Time now) const;
 
@@ -104,7 +109,7 @@ class Notifier {
 
   // A hand-over from another service (EnqueueNotification) to one
   // participant: renders the kind's template with request.params and the
-  // attachment. Reminder kinds are skipped (false) when the address has
+  // attachment (a text/calendar one personalised: notify_ics.h). Reminder kinds are skipped (false) when the address has
   // reminders off.
   absl::StatusOr<bool> HandOver(EnrollmentTx& tx, const kaizen::type::EnqueueNotificationRequest& r,
                                 const v1::Participant& participant,

@@ -3,6 +3,7 @@
 // setting, the one-click unsubscribe, and the offer reminders the server's
 // sweeper writes.
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +14,9 @@
 #include "common/auth/principal.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/util/crypto.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/enrollment/access.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_errors.h"
@@ -200,6 +204,21 @@ absl::StatusOr<std::pair<std::string, std::string>> ParsePreferencesName(
   return ParseChildName(field, owner, "participants");
 }
 
+// Hex SHA-256 of the request without its idempotency key, serialised
+// deterministically (params is a map).
+std::string RequestFingerprint(const EnqueueNotificationRequest& request) {
+  EnqueueNotificationRequest copy = request;
+  copy.clear_idempotency_key();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    copy.SerializeToCodedStream(&out);
+  }
+  return crypto::Hex(crypto::Sha256(bytes));
+}
+
 // The participant behind a preferences name, after the caller is
 // authorised: a stranger learns nothing, not even whether it exists.
 absl::StatusOr<ParticipantRecord> PreferencesOwner(EnrollmentTx& tx, const Principal& caller,
@@ -228,16 +247,39 @@ absl::StatusOr<EnqueueNotificationResponse> Enrollment::EnqueueNotification(
   }
   RETURN_IF_ERROR(ValidateEnqueue(caller, request));
   ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("cohort", request.cohort()));
+  // A key is a repeat only with the same request (its fingerprint): keys
+  // recur when scheduling's database is restored from a backup (revisions
+  // restart), and a different request under a known key is a new change.
+  // It is then taken under "<key>#<16 hex of the fingerprint>" (message ids
+  // derive from it) and logged once.
+  const std::string fingerprint = RequestFingerprint(request);
   EnqueueNotificationResponse response;
+  bool key_reused = false;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
     response.Clear();
+    key_reused = false;
     const absl::Time now = clock_->Now();
-    ASSIGN_OR_RETURN(auto seen, tx.GetNotificationIntake(request.idempotency_key()));
+    std::string key = request.idempotency_key();
+    ASSIGN_OR_RETURN(auto seen, tx.GetNotificationIntake(key));
     if (seen.has_value()) {
-      response = *seen;
-      response.set_repeat(true);
-      return absl::OkStatus();
+      ASSIGN_OR_RETURN(std::string stored, tx.GetNotificationIntakeFingerprint(key));
+      // "" : taken before fingerprints were stored (migration 10).
+      if (stored.empty() || stored == fingerprint) {
+        response = *seen;
+        response.set_repeat(true);
+        return absl::OkStatus();
+      }
+      key = absl::StrCat(key, "#", fingerprint.substr(0, 16));
+      ASSIGN_OR_RETURN(seen, tx.GetNotificationIntake(key));
+      if (seen.has_value()) {  // this changed request, repeated
+        response = *seen;
+        response.set_repeat(true);
+        return absl::OkStatus();
+      }
+      key_reused = true;
     }
+    EnqueueNotificationRequest effective = request;
+    effective.set_idempotency_key(key);
     ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(cohort_id));
     std::vector<ParticipantRecord> recipients;
     if (request.participants().empty()) {
@@ -264,7 +306,7 @@ absl::StatusOr<EnqueueNotificationResponse> Enrollment::EnqueueNotification(
     for (const ParticipantRecord& rec : recipients) {
       // An erased participation has no address: HandOver skips it, as it
       // skips an address with reminders off for a reminder kind.
-      ASSIGN_OR_RETURN(bool written, notifier_.HandOver(tx, request, rec.participant,
+      ASSIGN_OR_RETURN(bool written, notifier_.HandOver(tx, effective, rec.participant,
                                                         cohort.cohort.title(), now));
       if (written) {
         response.set_enqueued(response.enqueued() + 1);
@@ -272,8 +314,17 @@ absl::StatusOr<EnqueueNotificationResponse> Enrollment::EnqueueNotification(
         response.set_skipped(response.skipped() + 1);
       }
     }
-    return tx.PutNotificationIntake(request.idempotency_key(), response, now);
+    RETURN_IF_ERROR(tx.PutNotificationIntake(key, response, now));
+    return tx.SetNotificationIntakeFingerprint(key, fingerprint);
   }));
+  if (key_reused) {
+    // No personal data: the kind and counts only.
+    std::fprintf(stderr,
+                 "{\"service\":\"enrollment\",\"event\":\"handover_key_reused\","
+                 "\"kind\":\"%s\",\"enqueued\":%d,\"skipped\":%d}\n",
+                 kaizen::type::NotificationKind_Name(request.kind()).c_str(),
+                 static_cast<int>(response.enqueued()), static_cast<int>(response.skipped()));
+  }
   return response;
 }
 
@@ -325,6 +376,20 @@ absl::StatusOr<v1::UnsubscribeRemindersResponse> Enrollment::UnsubscribeReminder
   return response;
 }
 
+// How long before expiry the offer reminder goes out: min(before, ttl/2),
+// ttl = offer_expire_time - the time of the OFFERED entry, so a short offer
+// is never reminded at the moment it is made.
+static absl::Duration OfferReminderLead(const v1::Application& app, absl::Duration before) {
+  const absl::Time expire = FromProto(app.offer_expire_time());
+  for (int i = app.history_size() - 1; i >= 0; --i) {
+    if (app.history(i).state() != v1::Application::OFFERED) continue;
+    const absl::Duration ttl = expire - FromProto(app.history(i).time());
+    if (ttl <= absl::ZeroDuration()) return absl::ZeroDuration();
+    return std::min(before, ttl / 2);
+  }
+  return before;
+}
+
 absl::StatusOr<int> Enrollment::SendOfferReminders() {
   int reminded = 0;
   RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
@@ -341,7 +406,10 @@ absl::StatusOr<int> Enrollment::SendOfferReminders() {
           v1::Application& app = rec.application;
           if (!app.has_offer_expire_time()) continue;
           const absl::Time expire = FromProto(app.offer_expire_time());
-          if (now < expire - config_.notify.offer_reminder_before || now >= expire) continue;
+          if (now < expire - OfferReminderLead(app, config_.notify.offer_reminder_before) ||
+              now >= expire) {
+            continue;
+          }
           // The reminder carries the application's link (its token is
           // derived, never stored).
           app.set_access_token(AccessTokenFor(app.name()));

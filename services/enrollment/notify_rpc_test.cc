@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/notify/outbox.h"
@@ -76,7 +77,8 @@ class NotifyRpcTest : public ::testing::Test {
     p["end_time"] = "2022-07-03T16:00:00+09:00";
     r.mutable_attachment()->set_filename("meeting.ics");
     r.mutable_attachment()->set_content_type("text/calendar; charset=UTF-8; method=REQUEST");
-    r.mutable_attachment()->set_data("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+    r.mutable_attachment()->set_data(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
     return r;
   }
 
@@ -330,11 +332,78 @@ TEST_F(NotifyRpcTest, OfferRemindersGoOutOncePerOfferInsideTheWindow) {
   ASSERT_EQ(*enrollment_->SendOfferReminders(), 1);
   auto rows = Outbox("offer-expiring/");
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].subject_ref, waiting.name() + "/members/0");
+  EXPECT_EQ(rows[0].subject_ref, waiting.name() + "/offer-reminder/0");
   // It carries the application's link (its token is derived, not stored).
   EXPECT_TRUE(absl::StrContains(rows[0].payload, "List-Unsubscribe"));
   clock_.Set(June1() + absl::Hours(49));
   EXPECT_EQ(*enrollment_->SendOfferReminders(), 0);  // lapsed: nothing more
+}
+
+TEST_F(NotifyRpcTest, AShortOfferIsRemindedHalfwayNeverAtOnce) {
+  // offer_reminder_before (30 h) > half the offer's 48 h: the reminder
+  // opens 24 h before expiry (L1'), not 30 h, and never at the offer.
+  EnrollmentConfig config{"page-token-key-0123456789", "access-key-0123456789",
+                          "claim-key-0123456789"};
+  config.require_email_confirmation = false;
+  config.notify.unsubscribe_key = "unsubscribe-key-0123456789";
+  config.notify.offer_reminder_before = absl::Hours(30);
+  enrollment_ = std::make_unique<Enrollment>(store_.get(), &clock_, config);
+  std::vector<v1::Application> in;
+  for (int i = 0; i < 10; ++i) in.push_back(Apply1(i, kTowns[0]));
+  v1::Application waiting = Apply1(20, kTowns[0]);
+  ASSERT_EQ(waiting.state(), v1::Application::WAITLISTED);
+  v1::WithdrawApplicationRequest w;
+  w.set_name(in[3].name());
+  ASSERT_TRUE(enrollment_->WithdrawApplication(User("user-3"), w).ok());
+  ASSERT_EQ(*enrollment_->SendOfferReminders(), 0);  // the moment of the offer
+  clock_.Set(June1() + absl::Hours(23));
+  ASSERT_EQ(*enrollment_->SendOfferReminders(), 0);
+  EXPECT_TRUE(Outbox("offer-expiring/").empty());
+  clock_.Set(June1() + absl::Hours(25));
+  ASSERT_EQ(*enrollment_->SendOfferReminders(), 1);
+  ASSERT_EQ(Outbox("offer-expiring/").size(), 1u);
+}
+
+TEST_F(NotifyRpcTest, AnAcceptedOfferLeavesNoPendingReminder) {
+  std::vector<v1::Application> in;
+  for (int i = 0; i < 10; ++i) in.push_back(Apply1(i, kTowns[0]));
+  v1::Application waiting = Apply1(20, kTowns[0]);
+  v1::WithdrawApplicationRequest w;
+  w.set_name(in[3].name());
+  ASSERT_TRUE(enrollment_->WithdrawApplication(User("user-3"), w).ok());
+  clock_.Set(June1() + absl::Hours(37));
+  ASSERT_EQ(*enrollment_->SendOfferReminders(), 1);
+  ASSERT_EQ(Outbox("offer-expiring/").size(), 1u);
+  v1::AnswerOfferRequest answer;
+  answer.set_name(waiting.name());
+  auto accepted = enrollment_->AcceptOffer(User("user-20"), answer);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_TRUE(Outbox("offer-expiring/").empty());  // L2': not sent after the answer
+}
+
+TEST_F(NotifyRpcTest, AKnownKeyWithADifferentRequestIsANewHandOver) {
+  Apply1(1, kTowns[0]);
+  auto first = enrollment_->EnqueueNotification(Service("scheduling"), Meeting("m1/rev/1"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(Outbox("handover/").size(), 1u);
+  // Scheduling's database restored: the same key for a different change.
+  EnqueueNotificationRequest moved = Meeting("m1/rev/1");
+  (*moved.mutable_params())["start_time"] = "2022-07-10T14:00:00+09:00";
+  (*moved.mutable_params())["end_time"] = "2022-07-10T16:00:00+09:00";
+  auto second = enrollment_->EnqueueNotification(Service("scheduling"), moved);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(second->repeat());
+  EXPECT_EQ(second->enqueued(), 1);
+  auto rows = Outbox("handover/");
+  ASSERT_EQ(rows.size(), 2u);
+  // Both retried: repeats, nothing new.
+  auto again = enrollment_->EnqueueNotification(Service("scheduling"), moved);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->repeat());
+  auto first_again = enrollment_->EnqueueNotification(Service("scheduling"), Meeting("m1/rev/1"));
+  ASSERT_TRUE(first_again.ok());
+  EXPECT_TRUE(first_again->repeat());
+  EXPECT_EQ(Outbox("handover/").size(), 2u);
 }
 
 
@@ -366,6 +435,14 @@ TEST_F(NotifyRpcTest, ErasureDeletesThePersonsMessagesOnly) {
   v1::CancelParticipantRequest cancel;
   cancel.set_name(team.participants(0));
   ASSERT_TRUE(enrollment_->CancelParticipant(Secretariat(), cancel).ok());
+  // Both turned reminders off; the erased person's setting goes (M6').
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    for (int i = 0; i < 2; ++i) {
+      absl::Status s = tx.SetRemindersEnabled(EmailKey(team.members(i).email()), false, June1());
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }).ok());
   v1::ErasePersonalDataRequest erase;
   erase.set_name(team.participants(0));
   auto report = enrollment_->ErasePersonalData(Secretariat(), erase);
@@ -375,7 +452,16 @@ TEST_F(NotifyRpcTest, ErasureDeletesThePersonsMessagesOnly) {
   EXPECT_EQ(about(team.participants(0)), 0);
   EXPECT_GE(about(team.name() + "/members/1"), 1);  // the team mate's stay
   EXPECT_EQ(about(team.participants(1)), 1);
-
+  int settings = -1;
+  ASSERT_TRUE(store_->database()
+                  .RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                    SQLite::Statement q(db, "SELECT COUNT(*) FROM reminder_settings");
+                    q.executeStep();
+                    settings = q.getColumn(0).getInt();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(settings, 1);  // the team mate's stays
 }
 
 TEST_F(NotifyRpcTest, AnApplicationsErasureDeletesItsMembersMessages) {
@@ -405,7 +491,10 @@ TEST_F(NotifyRpcTest, AnApplicationsErasureDeletesItsMembersMessages) {
 
 
 TEST_F(NotifyRpcTest, ACohortsPurgeDeletesEveryMessageAboutIt) {
-  Apply1(1, kTowns[0], 2);
+  v1::Application team = Apply1(1, kTowns[0], 2);
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return tx.SetRemindersEnabled(EmailKey(team.members(1).email()), false, June1());
+  }).ok());
   ASSERT_TRUE(enrollment_->EnqueueNotification(Service("scheduling"), Meeting("m1")).ok());
   auto about = [&](const std::string& prefix) {
     int n = 0;
@@ -427,6 +516,16 @@ TEST_F(NotifyRpcTest, ACohortsPurgeDeletesEveryMessageAboutIt) {
   ASSERT_TRUE(purged.ok()) << purged.status();
   EXPECT_EQ(about(cohort_ + "/"), 0);
   EXPECT_EQ(OutboxCount(purged->report()), before);
+  int settings = -1;
+  ASSERT_TRUE(store_->database()
+                  .RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+                    SQLite::Statement q(db, "SELECT COUNT(*) FROM reminder_settings");
+                    q.executeStep();
+                    settings = q.getColumn(0).getInt();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(settings, 0);  // M6': no setting outlives the cohort's people
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ CREATE TABLE notification_intake (
 );
 )sql";
 
+const char kSchemaV10[] =
+    "ALTER TABLE notification_intake ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';";
+
 absl::StatusOr<bool> RemindersEnabled(SQLite::Database& db, const std::string& email_key) {
   SQLite::Statement q(db, "SELECT reminders FROM reminder_settings WHERE email_key = ?1");
   q.bind(1, email_key);
@@ -84,6 +87,50 @@ absl::Status PutIntake(SQLite::Database& db, const std::string& idempotency_key,
   insert.bind(2, blob.data(), static_cast<int>(blob.size()));
   insert.bind(3, static_cast<int64_t>(absl::ToUnixMicros(now)));
   insert.exec();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> CohortEmailKeys(SQLite::Database& db,
+                                                         const std::string& cohort_id) {
+  SQLite::Statement q(db, "SELECT email_key FROM application_emails WHERE cohort_id = ?1");
+  q.bind(1, cohort_id);
+  std::vector<std::string> keys;
+  while (q.executeStep()) keys.push_back(q.getColumn(0).getString());
+  return keys;
+}
+
+absl::StatusOr<int> DeleteUnusedReminderSettings(SQLite::Database& db,
+                                                 const std::vector<std::string>& email_keys) {
+  SQLite::Statement remove(db,
+                           "DELETE FROM reminder_settings WHERE email_key = ?1 AND NOT EXISTS "
+                           "(SELECT 1 FROM application_emails WHERE email_key = ?1)");
+  int deleted = 0;
+  for (const std::string& key : email_keys) {
+    if (key.empty()) continue;
+    remove.reset();
+    remove.bind(1, key);
+    deleted += remove.exec();
+  }
+  return deleted;
+}
+
+absl::StatusOr<std::string> GetIntakeFingerprint(SQLite::Database& db,
+                                                 const std::string& idempotency_key) {
+  SQLite::Statement q(db,
+                      "SELECT fingerprint FROM notification_intake WHERE idempotency_key = ?1");
+  q.bind(1, idempotency_key);
+  if (!q.executeStep()) return std::string();
+  return q.getColumn(0).getString();
+}
+
+absl::Status SetIntakeFingerprint(SQLite::Database& db, const std::string& idempotency_key,
+                                  const std::string& fingerprint) {
+  SQLite::Statement update(db,
+                           "UPDATE notification_intake SET fingerprint = ?2 "
+                           "WHERE idempotency_key = ?1");
+  update.bind(1, idempotency_key);
+  update.bind(2, fingerprint);
+  if (update.exec() != 1) return absl::InternalError("hand-over intake row missing");
   return absl::OkStatus();
 }
 

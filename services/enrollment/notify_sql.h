@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "SQLiteCpp/Database.h"
 #include "absl/status/status.h"
@@ -30,6 +31,22 @@ absl::StatusOr<std::optional<kaizen::type::EnqueueNotificationResponse>> GetInta
 absl::Status PutIntake(SQLite::Database& db, const std::string& idempotency_key,
                        const kaizen::type::EnqueueNotificationResponse& response,
                        absl::Time now);
+
+// Migration 10: notification_intake.fingerprint (hex SHA-256 of the request
+// without its idempotency key; '' for keys taken before).
+extern const char kSchemaV10[];
+absl::StatusOr<std::string> GetIntakeFingerprint(SQLite::Database& db,
+                                                 const std::string& idempotency_key);
+absl::Status SetIntakeFingerprint(SQLite::Database& db, const std::string& idempotency_key,
+                                  const std::string& fingerprint);
+
+// Retention of reminder settings (EnrollmentTx::CohortEmailKeys,
+// DeleteUnusedReminderSettings): a setting outlives neither its address's
+// last application (application_emails) nor an erasure of it.
+absl::StatusOr<std::vector<std::string>> CohortEmailKeys(SQLite::Database& db,
+                                                         const std::string& cohort_id);
+absl::StatusOr<int> DeleteUnusedReminderSettings(SQLite::Database& db,
+                                                 const std::vector<std::string>& email_keys);
 
 }  // namespace kaizen::enrollment::notify_sql
 

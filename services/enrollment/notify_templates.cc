@@ -14,6 +14,7 @@ namespace {
 using ::kaizen::type::NotificationKind;
 
 std::string Greeting(const Letter& l) {
+  if (l.neutral) return absl::StrCat(kNeutralGreeting, "\n\n");
   return absl::StrCat(l.display_name.empty() ? "ご担当者" : l.display_name, " 様\n\n");
 }
 
@@ -89,6 +90,9 @@ absl::StatusOr<std::string> MeetingDetails(const std::map<std::string, std::stri
 
 }  // namespace
 
+const char kNeutralGreeting[] =
+    "次世代改善リーダー事例研究会へのお申込みについてのご案内です。";
+
 std::string TokyoTime(absl::Time t) {
   static constexpr const char* kWeekdays[] = {"月", "火", "水", "木", "金", "土", "日"};
   const absl::TimeZone tz = TokyoTimeZone();
@@ -121,22 +125,16 @@ Text ApplicationReceived(const Letter& l, const std::string& view_link,
   return t;
 }
 
-Text AlreadyApplied(const Letter& l, const std::string& view_link,
-                    const std::string& confirm_link, absl::Time confirm_deadline) {
+Text AlreadyApplied(const Letter& l) {
   Text t;
-  t.subject = absl::StrCat("お申込みは既に受け付けています（", l.cohort_title, "）");
-  std::string body = absl::StrCat(
+  t.subject = absl::StrCat("お申込みについてのお知らせ（", l.cohort_title, "）");
+  t.body = absl::StrCat(
       Greeting(l), Cohort(l),
-      "に、このメールアドレスで再度お申込みがありました。\n"
-      "このアドレスでのお申込みは既に受け付けていますので、新しいお申込みは作成していません。\n");
-  if (!confirm_link.empty()) {
-    absl::StrAppend(&body, "\nお申込みはメールアドレスの確認をお待ちしています。次のリンクから確認してください。\n",
-                    confirm_link, "\n確認の期限: ", TokyoTime(confirm_deadline), "\n");
-  }
-  absl::StrAppend(&body, LinkLine("受け付け済みのお申込みは、次のリンクから確認できます。",
-                                  view_link),
-                  "\nお心当たりのない場合は、このメールを破棄してください。お申込みの内容は変わりません。\n");
-  t.body = absl::StrCat(body, Closing(l));
+      "に、このメールアドレスを含むお申込みがありました。\n"
+      "このメールアドレスでのお申込みは、この期に既にあります。\n\n"
+      "今回のお申込みにお心当たりがない場合は、何もしていただく必要はありません。\n"
+      "既にあるお申込みの内容は変わりません。\n",
+      Closing(l));
   return t;
 }
 
@@ -199,19 +197,43 @@ Text Rejected(const Letter& l) {
   return t;
 }
 
-Text Expired(const Letter& l, bool unconfirmed) {
+Text NotAdmitted(const Letter& l, const std::string& view_link) {
   Text t;
-  if (unconfirmed) {
-    t.subject = absl::StrCat("お申込みが無効になりました（", l.cohort_title, "）");
-    t.body = absl::StrCat(Greeting(l), Cohort(l),
-                          "へのお申込みは、期限までにメールアドレスの確認がなかったため無効になりました。\n"
-                          "参加を希望される場合は、改めてお申込みください。\n",
-                          Closing(l));
-  } else {
-    t.subject = absl::StrCat("ご用意したお席の回答期限が過ぎました（", l.cohort_title, "）");
-    t.body = absl::StrCat(Greeting(l), Cohort(l),
-                          "でご用意したお席は、回答の期限が過ぎたため次の方にご案内しました。\n",
-                          Closing(l));
+  t.subject = absl::StrCat("お申込みの結果について（", l.cohort_title, "）");
+  t.body = absl::StrCat(Greeting(l), Cohort(l),
+                        "へのチームでのお申込みのうち、今回は定員の都合で一部の方のみ"
+                        "ご参加いただくこととなり、あなたは今回ご参加いただけないこととなりました。\n"
+                        "誠に申し訳ございません。またの機会にお申込みいただければ幸いです。\n",
+                        LinkLine("お申込みの状況:", view_link), Closing(l));
+  return t;
+}
+
+Text Expired(const Letter& l, ExpiredWhy why) {
+  Text t;
+  switch (why) {
+    case ExpiredWhy::kNotConfirmed:
+      t.subject = absl::StrCat("お申込みが無効になりました（", l.cohort_title, "）");
+      t.body = absl::StrCat(
+          Greeting(l), Cohort(l),
+          "へのお申込みは、期限までにすべてのメールアドレスの確認が済まなかったため無効になりました。\n"
+          "参加を希望される場合は、改めてお申込みください。\n",
+          Closing(l));
+      break;
+    case ExpiredWhy::kArrivalRefused:
+      t.subject = absl::StrCat("お申込みをお受けできませんでした（", l.cohort_title, "）");
+      t.body = absl::StrCat(
+          Greeting(l), Cohort(l),
+          "へのお申込みは、メールアドレスの確認が済みましたが、お受けできませんでした。\n"
+          "確認の時点で、順番待ちが満員であったか、申込みの受付が終了していたか、"
+          "このメールアドレスでのお申込みが既にあったためです。\n",
+          Closing(l));
+      break;
+    case ExpiredWhy::kOfferLapsed:
+      t.subject = absl::StrCat("ご用意したお席の回答期限が過ぎました（", l.cohort_title, "）");
+      t.body = absl::StrCat(Greeting(l), Cohort(l),
+                            "でご用意したお席は、回答の期限が過ぎたため次の方にご案内しました。\n",
+                            Closing(l));
+      break;
   }
   return t;
 }

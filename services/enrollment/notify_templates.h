@@ -29,7 +29,14 @@ struct Letter {
   std::string signature;  // the sender's name (NotifyConfig::from.display_name)
   // Reminders only: the one-click stop link (empty: none).
   std::string unsubscribe_link;
+  // To an address not yet confirmed: no name at all (display_name is
+  // ignored); the greeting is kNeutralGreeting, so nothing a caller typed
+  // reaches a mailbox nobody has shown to be theirs.
+  bool neutral = false;
 };
+
+// The opening line of a neutral letter.
+extern const char kNeutralGreeting[];
 
 // "2022年7月3日(日) 14:00" in Asia/Tokyo.
 std::string TokyoTime(absl::Time t);
@@ -38,10 +45,10 @@ std::string TokyoTime(absl::Time t);
 // `confirm_deadline` (the seat is not held until then).
 Text ApplicationReceived(const Letter& l, const std::string& view_link,
                          const std::string& confirm_link, absl::Time confirm_deadline);
-// Someone applied again with this address: nothing new was created; the
-// existing application's link (and its confirmation link while pending).
-Text AlreadyApplied(const Letter& l, const std::string& view_link,
-                    const std::string& confirm_link, absl::Time confirm_deadline);
+// Someone applied again with this address: it already has an application
+// in this cohort; nothing to do if the new request was not theirs. No links
+// at all (the reader has not shown the address is theirs).
+Text AlreadyApplied(const Letter& l);
 // `view_link` may be empty in the state messages (the first e-mail has it).
 Text OfferMade(const Letter& l, const std::string& view_link, absl::Time deadline);
 Text OfferExpiringSoon(const Letter& l, const std::string& view_link, absl::Time deadline);
@@ -50,8 +57,16 @@ Text Accepted(const Letter& l, const std::string& view_link);
 Text Waitlisted(const Letter& l, const std::string& view_link, int position);
 // No reasons: the secretariat's words stay with the secretariat.
 Text Rejected(const Letter& l);
-// `unconfirmed`: the address was never confirmed; else the offer lapsed.
-Text Expired(const Letter& l, bool unconfirmed);
+// Members of a partially admitted team who were not admitted: no promise
+// of a later offer (SeatLedger::Promote never offers them one).
+Text NotAdmitted(const Letter& l, const std::string& view_link);
+// Why an application expired (its last history entry's reason).
+enum class ExpiredWhy {
+  kNotConfirmed,    // EMAIL_NOT_CONFIRMED: not every address confirmed in time
+  kArrivalRefused,  // ARRIVAL_REFUSED: confirmed, but no place could be given
+  kOfferLapsed,     // an offer was not answered in time
+};
+Text Expired(const Letter& l, ExpiredWhy why);
 Text ClaimLink(const Letter& l, const std::string& claim_link, absl::Time expire_time);
 
 // The hand-over kinds (EnqueueNotification). `params` as agreed with

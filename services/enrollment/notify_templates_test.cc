@@ -60,15 +60,45 @@ TEST(NotifyTemplatesTest, ReceivedCarriesTheViewLinkAndWithConfirmationTheDeadli
   EXPECT_THAT(confirm.body, HasSubstr("https://k.example/applications/view#t"));
 }
 
-TEST(NotifyTemplatesTest, AlreadyAppliedSaysNothingNewWasCreated) {
-  Text t = AlreadyApplied(Hanako(), "https://k.example/v", "", absl::InfinitePast());
-  ExpectLetter(t);
-  EXPECT_THAT(t.body, HasSubstr("新しいお申込みは作成していません"));
-  EXPECT_THAT(t.body, HasSubstr("https://k.example/v"));
-  Text pending = AlreadyApplied(Hanako(), "https://k.example/v", "https://k.example/c",
-                                July3At14());
-  EXPECT_THAT(pending.body, HasSubstr("https://k.example/c"));
-  EXPECT_THAT(pending.body, HasSubstr("2022年7月3日(日) 14:00"));
+TEST(NotifyTemplatesTest, AlreadyAppliedIsNeutralWithoutLinksOrFalseClaims) {
+  Letter l = Hanako();
+  l.neutral = true;  // the Notifier sends it neutral: display_name ignored
+  Text t = AlreadyApplied(l);
+  EXPECT_TRUE(absl::StartsWith(t.body, std::string(kNeutralGreeting) + "\n\n")) << t.body;
+  EXPECT_THAT(t.body, Not(HasSubstr("佐藤")));
+  EXPECT_THAT(t.body, HasSubstr("既にあります"));
+  EXPECT_THAT(t.body, HasSubstr("何もしていただく必要はありません"));
+  // L4: the old text claimed no new application was made; one is stored.
+  EXPECT_THAT(t.body, Not(HasSubstr("作成していません")));
+  EXPECT_THAT(t.body, Not(HasSubstr("http")));
+  EXPECT_THAT(t.body, HasSubstr("「2022年度 次世代改善リーダー事例研究会」"));
+}
+
+TEST(NotifyTemplatesTest, NeutralLetterCarriesNoName) {
+  Letter l = Hanako();
+  l.neutral = true;
+  Text t = ApplicationReceived(l, "", "https://k.example/c", July3At14());
+  EXPECT_TRUE(absl::StartsWith(t.body, "次世代改善リーダー事例研究会へのお申込みについてのご案内です。\n"))
+      << t.body;
+  EXPECT_THAT(t.body, Not(HasSubstr("佐藤")));
+  EXPECT_THAT(t.body, Not(HasSubstr("様\n")));
+}
+
+TEST(NotifyTemplatesTest, ExpiredSaysWhyAndNotAdmittedPromisesNothing) {
+  EXPECT_THAT(Expired(Hanako(), ExpiredWhy::kNotConfirmed).body,
+              HasSubstr("メールアドレスの確認が済まなかった"));
+  const Text refused = Expired(Hanako(), ExpiredWhy::kArrivalRefused);
+  ExpectLetter(refused);
+  EXPECT_THAT(refused.body, HasSubstr("確認が済みましたが、お受けできませんでした"));
+  EXPECT_THAT(refused.body, HasSubstr("順番待ちが満員"));
+  EXPECT_THAT(refused.body, Not(HasSubstr("確認が済まなかった")));
+  EXPECT_THAT(Expired(Hanako(), ExpiredWhy::kOfferLapsed).body, HasSubstr("回答の期限が過ぎた"));
+  const Text left_out = NotAdmitted(Hanako(), "");
+  ExpectLetter(left_out);
+  EXPECT_THAT(left_out.body, HasSubstr("今回ご参加いただけない"));
+  // No promise of a later offer (the waitlisted text makes one).
+  EXPECT_THAT(left_out.body, Not(HasSubstr("空きが出た場合")));
+  EXPECT_THAT(left_out.body, Not(HasSubstr("順番待ち")));
 }
 
 TEST(NotifyTemplatesTest, DecisionsAndOffers) {
@@ -93,8 +123,6 @@ TEST(NotifyTemplatesTest, DecisionsAndOffers) {
   Text rejected = Rejected(Hanako());
   ExpectLetter(rejected);
   EXPECT_THAT(rejected.body, Not(HasSubstr("理由")));
-  EXPECT_THAT(Expired(Hanako(), true).body, HasSubstr("メールアドレスの確認がなかった"));
-  EXPECT_THAT(Expired(Hanako(), false).body, HasSubstr("回答の期限が過ぎた"));
   // Transactional messages carry no unsubscribe text.
   EXPECT_THAT(Accepted(Hanako(), "").body, Not(HasSubstr("停止")));
 }

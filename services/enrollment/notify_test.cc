@@ -178,6 +178,14 @@ class NotifyTest : public ::testing::Test {
     return nullptr;
   }
 
+  const notify::OutboxMessage* FindRef(const std::vector<notify::OutboxMessage>& rows,
+                                       absl::string_view subject_ref) {
+    for (const auto& r : rows) {
+      if (r.subject_ref == subject_ref) return &r;
+    }
+    return nullptr;
+  }
+
   NotifyConfig config_;
   std::unique_ptr<EnrollmentStore> store_;
   std::unique_ptr<Notifier> notifier_;
@@ -203,10 +211,11 @@ TEST_F(NotifyTest, NoRowWhenTheTransactionRollsBack) {
 }
 
 TEST_F(NotifyTest, IdsAreIdempotentAndSkippedMembersGetNothing) {
-  const v1::Application app = Team(3);
+  v1::Application app = Team(3);
+  for (auto& m : *app.mutable_members()) m.set_email_confirmed(true);  // signed-in path
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
-      return notifier_->ApplicationReceived(tx, app, "tok", {"c0", "c1", "c2"}, {1}, June1());
+      return notifier_->ApplicationReceived(tx, app, "tok", {}, {1}, June1());
     }).ok());
   }
   auto rows = Pending();
@@ -214,10 +223,36 @@ TEST_F(NotifyTest, IdsAreIdempotentAndSkippedMembersGetNothing) {
   const notify::OutboxMessage* first =
       Find(rows, "application-received/cohorts/c1/applications/a1/0");
   ASSERT_NE(first, nullptr);
-  EXPECT_EQ(first->kind, "confirm_email");
+  EXPECT_EQ(first->kind, "application_received");
   EXPECT_EQ(first->subject_ref, "cohorts/c1/applications/a1/members/0");
   EXPECT_EQ(first->recipient, "person0@city.example.jp");
   EXPECT_EQ(Find(rows, "application-received/cohorts/c1/applications/a1/1"), nullptr);
+}
+
+TEST_F(NotifyTest, AtMostThreeConfirmationMailsPerAddressAndTokyoDay) {
+  // Five applications name person0's address on one Tokyo day: three mails.
+  for (int n = 0; n < 5; ++n) {
+    v1::Application app = Team(1);
+    app.set_name(absl::StrCat("cohorts/c1/applications/a", n));
+    ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+      return notifier_->ApplicationReceived(tx, app, "tok", {"conf"}, {}, June1());
+    }).ok());
+  }
+  auto rows = Pending();
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.kind, "confirm_email");
+    EXPECT_TRUE(absl::StartsWith(r.id, "confirm-email/")) << r.id;
+    EXPECT_THAT(r.id, Not(HasSubstr("person0")));
+  }
+  // The next Tokyo day has room again (June1() is 00:00 JST... +1 day).
+  v1::Application next = Team(1);
+  next.set_name("cohorts/c1/applications/a9");
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->ApplicationReceived(tx, next, "tok", {"conf"}, {},
+                                          June1() + absl::Hours(24));
+  }).ok());
+  EXPECT_EQ(Pending().size(), 4u);
 }
 
 TEST_F(NotifyTest, TheRenderedMessageDecodesToTheJapaneseText) {
@@ -227,41 +262,84 @@ TEST_F(NotifyTest, TheRenderedMessageDecodesToTheJapaneseText) {
                                           June1());
   }).ok());
   auto rows = Pending();
-  const auto* row = Find(rows, "application-received/cohorts/c1/applications/a1/1");
+  const auto* row = FindRef(rows, "cohorts/c1/applications/a1/members/1");
   ASSERT_NE(row, nullptr);
   Parsed mail = ParseMail(row->payload);
   EXPECT_THAT(mail.Header("Subject"), HasSubstr("メールアドレスの確認をお願いします"));
   EXPECT_THAT(mail.Header("Subject"), HasSubstr("2022年度 次世代改善リーダー事例研究会"));
-  EXPECT_THAT(mail.Header("To"), HasSubstr("山田 太郎1"));
-  EXPECT_THAT(mail.Header("To"), HasSubstr("<person1@city.example.jp>"));
+  // Not confirmed yet: no name the caller typed, in To or in the greeting.
+  EXPECT_THAT(mail.Header("To"), HasSubstr("person1@city.example.jp"));
+  EXPECT_THAT(mail.Header("To"), Not(HasSubstr("山田")));
   EXPECT_THAT(mail.Header("From"), HasSubstr("改善研究会 事務局"));
   EXPECT_EQ(mail.Header("Auto-Submitted"), "auto-generated");
   EXPECT_FALSE(mail.Has("List-Unsubscribe"));  // transactional
   EXPECT_EQ(mail.Header("Message-ID"), notify::MessageIdFor(row->id, "kaizen.example.jp"));
-  EXPECT_TRUE(absl::StartsWith(mail.body, "山田 太郎1 様\n")) << mail.body;
-  EXPECT_THAT(mail.body, HasSubstr("https://kaizen.example.jp/applications/view#name=cohorts/c1/"
-                                   "applications/a1&token=secret-token"));
+  EXPECT_TRUE(absl::StartsWith(
+      mail.body, "次世代改善リーダー事例研究会へのお申込みについてのご案内です。\n"))
+      << mail.body;
+  EXPECT_THAT(mail.body, Not(HasSubstr("山田")));
+  // A team mate gets their own confirmation link, never the application's
+  // secret view link (M2').
+  EXPECT_THAT(mail.body, Not(HasSubstr("secret-token")));
+  EXPECT_THAT(mail.body, Not(HasSubstr("applications/view")));
   EXPECT_THAT(mail.body, HasSubstr("https://kaizen.example.jp/applications/confirm#name=cohorts/"
                                    "c1/applications/a1&member=1&token=conf1"));
   EXPECT_THAT(mail.body, HasSubstr("確認の期限: 2022年6月3日(金) 00:00"));
   // Nobody else's data: not the other member's name, address or link.
-  EXPECT_THAT(mail.body, Not(HasSubstr("山田 太郎0")));
   EXPECT_THAT(row->payload, Not(HasSubstr("person0@")));
   EXPECT_THAT(mail.body, Not(HasSubstr("conf0")));
   EXPECT_THAT(mail.body, Not(HasSubstr("同僚を巻き込んで")));  // motivation
+  EXPECT_THAT(mail.body, Not(HasSubstr("行政改革課")));  // department
+  // Member 0 (the contact) has the view link.
+  const auto* contact = FindRef(rows, "cohorts/c1/applications/a1/members/0");
+  ASSERT_NE(contact, nullptr);
+  EXPECT_THAT(ParseMail(contact->payload).body,
+              HasSubstr("https://kaizen.example.jp/applications/view#name=cohorts/c1/"
+                        "applications/a1&token=secret-token"));
+}
+
+TEST_F(NotifyTest, AlreadyAppliedOncePerDayNeutralWithoutLinks) {
+  v1::Application existing = Team(2);
+  existing.mutable_members(1)->set_email_confirmed(true);
+  for (const char* attempt : {"n1", "n2", "n3"}) {
+    ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+      return notifier_->AlreadyApplied(tx, existing, 1, "secret-token", "conf1", attempt,
+                                       June1() + absl::Hours(1));
+    }).ok());
+  }
+  auto rows = Pending();
+  ASSERT_EQ(rows.size(), 1u);  // one a day, whatever the attempt
+  EXPECT_EQ(rows[0].kind, "already_applied");
+  EXPECT_THAT(rows[0].id, Not(HasSubstr("n1")));
+  Parsed mail = ParseMail(rows[0].payload);
+  EXPECT_THAT(mail.Header("To"), Not(HasSubstr("山田")));
+  EXPECT_THAT(mail.body, Not(HasSubstr("山田")));
+  EXPECT_THAT(mail.body, Not(HasSubstr("http")));
+  EXPECT_THAT(mail.body, Not(HasSubstr("secret-token")));
+  EXPECT_THAT(mail.body, Not(HasSubstr("conf1")));
+  EXPECT_THAT(mail.body, HasSubstr("既にあります"));
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->AlreadyApplied(tx, existing, 1, "", "", "n4", June1() + absl::Hours(25));
+  }).ok());
+  EXPECT_EQ(Pending().size(), 2u);  // the next Tokyo day
 }
 
 TEST_F(NotifyTest, StateChangesNameTheDeadlineInTokyoAndTellAnUnconfirmedExpiry) {
   v1::Application app = Team(1);
+  app.mutable_members(0)->set_email_confirmed(true);
   Move(app, v1::Application::WAITLISTED);
   Move(app, v1::Application::OFFERED);
   *app.mutable_offer_expire_time() = ToProto(absl::FromUnixSeconds(1656824400));
   ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
     return notifier_->ApplicationStateChanged(tx, app, 0, June1());
   }).ok());
-  v1::Application unconfirmed = Team(1);
+  // A team whose second address was never confirmed: only the confirmed
+  // member hears of the expiry (L7'), with the "not confirmed" text.
+  v1::Application unconfirmed = Team(2);
   unconfirmed.set_name("cohorts/c1/applications/a2");
+  unconfirmed.mutable_members(0)->set_email_confirmed(true);
   Move(unconfirmed, v1::Application::EXPIRED);
+  unconfirmed.mutable_history(1)->set_reason(std::string(kEmailNotConfirmed));
   ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
     return notifier_->ApplicationStateChanged(tx, unconfirmed, 0, June1());
   }).ok());
@@ -272,13 +350,31 @@ TEST_F(NotifyTest, StateChangesNameTheDeadlineInTokyoAndTellAnUnconfirmedExpiry)
   EXPECT_THAT(ParseMail(offer->payload).body, HasSubstr("期限: 2022年7月3日(日) 14:00"));
   const auto* expired = Find(rows, "application-state/cohorts/c1/applications/a2/1/0");
   ASSERT_NE(expired, nullptr);
-  EXPECT_THAT(ParseMail(expired->payload).body, HasSubstr("メールアドレスの確認がなかった"));
+  EXPECT_THAT(ParseMail(expired->payload).body, HasSubstr("メールアドレスの確認が済まなかった"));
+  EXPECT_EQ(Find(rows, "application-state/cohorts/c1/applications/a2/1/1"), nullptr);
 }
 
-TEST_F(NotifyTest, APartialTeamsOthersAreToldTheyWait) {
+TEST_F(NotifyTest, ExpiryAfterARefusedArrivalSaysSoNotUnconfirmed) {
+  v1::Application app = Team(1);
+  app.mutable_members(0)->set_email_confirmed(true);
+  Move(app, v1::Application::EXPIRED);
+  app.mutable_history(1)->set_reason(std::string(kArrivalRefused));
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->ApplicationStateChanged(tx, app, 0, June1());
+  }).ok());
+  auto rows = Pending();
+  ASSERT_EQ(rows.size(), 1u);
+  const std::string body = ParseMail(rows[0].payload).body;
+  EXPECT_THAT(body, HasSubstr("確認が済みましたが、お受けできませんでした"));
+  EXPECT_THAT(body, Not(HasSubstr("確認が済まなかった")));
+}
+
+TEST_F(NotifyTest, APartialTeamsOthersAreToldTheyWereNotAdmitted) {
   v1::Application app = Team(3);
+  for (auto& m : *app.mutable_members()) m.set_email_confirmed(true);
   Move(app, v1::Application::ACCEPTED);
   app.set_admitted_member_count(2);
+  app.set_access_token("secret-token");
   ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
     return notifier_->ApplicationStateChanged(tx, app, 0, June1());
   }).ok());
@@ -286,8 +382,51 @@ TEST_F(NotifyTest, APartialTeamsOthersAreToldTheyWait) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(Find(rows, "application-state/cohorts/c1/applications/a1/1/1")->kind,
             "application_accepted");
-  EXPECT_EQ(Find(rows, "application-state/cohorts/c1/applications/a1/1/2")->kind,
-            "application_waitlisted");
+  const auto* left_out = Find(rows, "application-state/cohorts/c1/applications/a1/1/2");
+  EXPECT_EQ(left_out->kind, "application_not_admitted");
+  const std::string body = ParseMail(left_out->payload).body;
+  EXPECT_THAT(body, Not(HasSubstr("空きが出た場合")));
+  EXPECT_THAT(body, Not(HasSubstr("secret-token")));  // only member 0 has the link
+  EXPECT_THAT(ParseMail(Find(rows, "application-state/cohorts/c1/applications/a1/1/0")->payload)
+                  .body,
+              HasSubstr("secret-token"));
+  EXPECT_THAT(ParseMail(Find(rows, "application-state/cohorts/c1/applications/a1/1/1")->payload)
+                  .body,
+              Not(HasSubstr("secret-token")));
+}
+
+TEST_F(NotifyTest, AnArrivedApplicationWithoutFlagsIsAddressedByName) {
+  // Stored before e-mail confirmation existed: no member carries the flag,
+  // but it arrived (WAITLISTED, ACCEPTED): its addresses are the members'.
+  v1::Application app = Team(1);
+  Move(app, v1::Application::WAITLISTED);
+  Move(app, v1::Application::OFFERED);
+  Move(app, v1::Application::EXPIRED);  // a lapsed offer
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->ApplicationStateChanged(tx, app, 0, June1());
+  }).ok());
+  auto rows = Pending();
+  ASSERT_EQ(rows.size(), 1u);
+  const Parsed mail = ParseMail(rows[0].payload);
+  EXPECT_TRUE(absl::StartsWith(mail.body, "山田 太郎0 様\n")) << mail.body;
+  EXPECT_THAT(mail.body, HasSubstr("回答の期限が過ぎた"));
+}
+
+TEST_F(NotifyTest, AnAnsweredOfferDeletesItsPendingReminders) {
+  v1::Application app = Team(2);
+  Move(app, v1::Application::OFFERED);
+  *app.mutable_offer_expire_time() = ToProto(June1() + absl::Hours(6));
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->OfferExpiringSoon(tx, app, June1());
+  }).ok());
+  auto rows = Pending();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].subject_ref, "cohorts/c1/applications/a1/offer-reminder/0");
+  Move(app, v1::Application::ACCEPTED);
+  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
+    return notifier_->ApplicationStateChanged(tx, app, 0, June1() + absl::Hours(1));
+  }).ok());
+  for (const auto& r : Pending()) EXPECT_NE(r.kind, "offer_expiring") << r.id;
 }
 
 TEST_F(NotifyTest, RemindersHonourTheSettingAndCarryListUnsubscribe) {
@@ -326,7 +465,8 @@ TEST_F(NotifyTest, HandOverCarriesTheAttachmentAndSkipsRemindersThatAreOff) {
   (*meeting.mutable_params())["end_time"] = "2022-07-03T16:00:00+09:00";
   meeting.mutable_attachment()->set_filename("meeting.ics");
   meeting.mutable_attachment()->set_content_type("text/calendar; charset=UTF-8; method=REQUEST");
-  meeting.mutable_attachment()->set_data("BEGIN:VCALENDAR\r\nSEQUENCE:0\r\nEND:VCALENDAR\r\n");
+  meeting.mutable_attachment()->set_data(
+      "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSEQUENCE:0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
   kaizen::type::EnqueueNotificationRequest task;
   task.set_idempotency_key("scheduling:task-due/t1");
   task.set_kind(kaizen::type::TASK_DUE);
@@ -356,9 +496,15 @@ TEST_F(NotifyTest, HandOverCarriesTheAttachmentAndSkipsRemindersThatAreOff) {
   EXPECT_THAT(mail.body, HasSubstr("佐藤 花子 様"));
   EXPECT_THAT(rows[0].payload, HasSubstr("meeting.ics"));
   EXPECT_THAT(rows[0].payload, HasSubstr("text/calendar; charset=UTF-8; method=REQUEST"));
-  EXPECT_THAT(rows[0].payload,
-              HasSubstr(absl::Base64Escape("BEGIN:VCALENDAR\r\nSEQUENCE:0\r\nEND:VCALENDAR\r\n")
-                            .substr(0, 40)));
+  // The invitation names the organiser and this recipient (notify_ics.h),
+  // the rest as scheduling sent it.
+  const std::string ics =
+      "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSEQUENCE:0\r\n"
+      "ORGANIZER;CN=\"改善研究会 事務局\":mailto:noreply@kaizen.example.jp\r\n"
+      "ATTENDEE;CN=\"佐藤 花子\";RSVP=FALSE:mailto:hanako@city.example.jp\r\n"
+      "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  EXPECT_THAT(absl::StrReplaceAll(rows[0].payload, {{"\r\n", ""}}),
+              HasSubstr(absl::Base64Escape(ics).substr(0, 60)));
 }
 
 TEST_F(NotifyTest, ClaimLinkGoesToTheParticipant) {

@@ -274,7 +274,14 @@ absl::StatusOr<v1::PurgeCohortPersonalDataResponse> Enrollment::PurgeCohortPerso
       change.time = now;
       RETURN_IF_ERROR(tx.AppendChange(&change));
     }
+    // Reminder settings of the cohort's addresses go with it unless another
+    // cohort's application still reserves the address (notify_sql.h).
+    ASSIGN_OR_RETURN(std::vector<std::string> email_keys, tx.CohortEmailKeys(id));
+    for (const ParticipantRecord& p : participants) {
+      if (!p.participant.email().empty()) email_keys.push_back(EmailKey(p.participant.email()));
+    }
     ASSIGN_OR_RETURN(auto deleted, tx.DeleteCohortPersonalData(id));
+    RETURN_IF_ERROR(tx.DeleteUnusedReminderSettings(email_keys).status());
     // Messages about the cohort's people not yet sent (and the ids of those
     // sent): addresses and bodies go with the rest (common/notify/outbox.h).
     ASSIGN_OR_RETURN(const int messages, tx.DeleteMessagesFor(CohortName(id)));

@@ -104,11 +104,15 @@ TEST_F(StateMailTest, EveryStateChangeIsMailedWhereverItHappens) {
   ASSERT_TRUE(enrollment_->CancelParticipant(Secretariat(), cancel).ok());
   EXPECT_EQ(LastKind(5), "offer_made");
 
-  // An unconfirmed application expires.
-  const v1::Application f = MustApply(Anonymous(), Apply(cohort, 6, kTowns[5]));
+  // An unconfirmed application expires: told to the member who confirmed
+  // (the other never proved the address, and gets nothing).
+  const v1::Application f = MustApply(Anonymous(), Apply(cohort, 6, kTowns[5], 2));
+  ASSERT_TRUE(Confirm(f.name(), enrollment_->ConfirmationTokenFor(f.name(), 0)).ok());
   clock_.Advance(absl::Hours(48));
   ASSERT_EQ(*enrollment_->ExpireUnconfirmedApplications(), 1);
   EXPECT_EQ(LastKind(6), "application_expired");
+  EXPECT_EQ(KindsTo(*store_, "person601@city.example.jp"),
+            std::vector<std::string>{"confirm_email"});
 
   // The claim link for D's team mate goes to the team mate's own address.
   v1::IssueClaimLinkRequest link;

@@ -196,7 +196,6 @@ absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
   } else {
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
   }
-  if (rec.answers_duplicate) return absl::OkStatus();  // nobody was ever told of it
   ASSIGN_OR_RETURN(int position, WaitlistPosition(tx_, rec));
   return notifier_.ApplicationStateChanged(tx_, rec.application, position, now_);
 }

@@ -77,9 +77,7 @@ class SeatLedger {
                       absl::string_view admit_reason);
 
   // Stores `rec` (inserted when its seq is 0) whose state just changed
-  // (AddHistory) and tells its members in this transaction. An application
-  // that answers a duplicate address (ApplicationRecord::answers_duplicate)
-  // is stored but nobody is told.
+  // (AddHistory) and tells its members in this transaction.
   absl::Status SaveStateChange(ApplicationRecord& rec);
 
   // How many members of `app` fit now (admission.h: Admit). Seats that `app`
