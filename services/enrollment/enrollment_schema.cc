@@ -2,6 +2,7 @@
 // SQL that uses them (claim_link_sql, purge_report_sql). Kept out of
 // enrollment_store.cc so the store file holds the transaction alone.
 #include "absl/strings/str_cat.h"
+#include "common/notify/outbox.h"
 #include "common/storage/request_ids.h"
 #include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
@@ -89,7 +90,7 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 6: provision records cannot be replaced either (provision_sql.h).
       provision_sql::kSchemaV6,
       // 7: the e-mail outbox, reminder settings, hand-overs (notify_sql.h).
-      notify_sql::kSchemaV7,
+      absl::StrCat(notify::kOutboxTableSql, notify_sql::kSchemaV7Tables),
       // 8: applications that answer an anonymous create whose address had
       // already applied. Unused since migration 9 (addresses are reserved at
       // arrival, confirmation.h); kept, always 0, so 8 stays as it shipped.

@@ -8,27 +8,12 @@
 
 namespace kaizen::enrollment::notify_sql {
 
-// The outbox table is common/notify's, copied verbatim (a constant cannot
-// be spliced into another at compile time; notify_test checks the copy is
-// exact). reminder_settings: by e-mail key (EmailKey: a hash, never the
-// address); no row means reminders on. notification_intake: the first
-// answer per hand-over key (EnqueueNotification).
-const char kSchemaV7[] = R"sql(
-CREATE TABLE outbox (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL,
-  subject_ref TEXT NOT NULL,
-  recipient TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  state INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_micros INTEGER NOT NULL,
-  last_error TEXT NOT NULL DEFAULT '',
-  create_micros INTEGER NOT NULL,
-  done_micros INTEGER
-);
-CREATE INDEX outbox_due ON outbox (state, next_attempt_micros);
-CREATE INDEX outbox_subject ON outbox (subject_ref);
+// Migration 7 is common/notify's outbox table (enrollment_schema.cc joins
+// notify::kOutboxTableSql in front of these) and: reminder_settings, by
+// e-mail key (EmailKey: a hash, never the address), no row meaning
+// reminders on; notification_intake, the first answer per hand-over key
+// (EnqueueNotification).
+const char kSchemaV7Tables[] = R"sql(
 CREATE TABLE reminder_settings (
   email_key TEXT PRIMARY KEY,
   reminders INTEGER NOT NULL,

@@ -21,7 +21,7 @@ namespace kaizen::enrollment::notify_sql {
 // Migration 7: notify::kOutboxTableSql, reminder_settings (email_key
 // PRIMARY KEY, reminders INTEGER, update_micros) and notification_intake
 // (idempotency_key PRIMARY KEY, response BLOB, create_micros).
-extern const char kSchemaV7[];
+extern const char kSchemaV7Tables[];
 
 absl::StatusOr<bool> RemindersEnabled(SQLite::Database& db, const std::string& email_key);
 absl::Status SetRemindersEnabled(SQLite::Database& db, const std::string& email_key,

@@ -192,7 +192,8 @@ class NotifyTest : public ::testing::Test {
 };
 
 TEST_F(NotifyTest, SchemaCarriesTheSharedOutboxTableVerbatim) {
-  EXPECT_TRUE(absl::StartsWith(notify_sql::kSchemaV7, notify::kOutboxTableSql));
+  // Migration 7 (6 -> 7) is common/notify's outbox table, then enrollment's.
+  EXPECT_TRUE(absl::StartsWith(EnrollmentStore::Migrations().at(6), notify::kOutboxTableSql));
 }
 
 TEST_F(NotifyTest, NoRowWhenTheTransactionRollsBack) {
