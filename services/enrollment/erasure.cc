@@ -114,7 +114,10 @@ absl::StatusOr<v1::PurgeReport> Enrollment::ErasePersonalData(
     return EraseApplicationPersonalData(app_ids.first, app_ids.second);
   }
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(), "participants"));
-  const auto& [cohort_id, participant_id] = ids;
+  // Named references, not a structured binding: lambdas below capture them
+  // (capturing a structured binding is C++20; clang refuses it in C++17).
+  const std::string& cohort_id = ids.first;
+  const std::string& participant_id = ids.second;
   std::set<std::string> configured;
   for (purge_client::PurgeTarget* t : config_.purge_targets) configured.insert(t->service());
   const absl::Time now = clock_->Now();
