@@ -8,14 +8,15 @@
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
+#include "services/enrollment/application_sql.h"
 #include "services/enrollment/change_feed_sql.h"
 #include "services/enrollment/claim_link_sql.h"
+#include "services/enrollment/enrollment_rows.h"
 #include "services/enrollment/notify_sql.h"
-#include "services/enrollment/enrollment_errors.h"
+#include "services/enrollment/participant_sql.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
 #include "google/protobuf/message_lite.h"
@@ -23,23 +24,15 @@
 namespace kaizen::enrollment {
 namespace {
 
+using enrollment_rows::ApplicationName;
+using enrollment_rows::BindOptional;
+using enrollment_rows::CohortName;
+using enrollment_rows::ParticipantName;
 using storage::BindBlob;
 using storage::ExecInsert;
 using storage::Parse;
 using storage::ReadAll;
 using storage::SqlLimit;
-
-std::string CohortName(absl::string_view id) {
-  return absl::StrCat("cohorts/", id);
-}
-
-std::string ApplicationName(absl::string_view cohort_id, absl::string_view id) {
-  return absl::StrCat("cohorts/", cohort_id, "/applications/", id);
-}
-
-std::string ParticipantName(absl::string_view cohort_id, absl::string_view id) {
-  return absl::StrCat("cohorts/", cohort_id, "/participants/", id);
-}
 
 std::string StoredCohort(const v1::Cohort& cohort) {
   v1::Cohort stored = cohort;
@@ -49,35 +42,6 @@ std::string StoredCohort(const v1::Cohort& cohort) {
   return stored.SerializeAsString();
 }
 
-std::string StoredApplication(const v1::Application& application) {
-  v1::Application stored = application;
-  stored.clear_access_token();
-  stored.clear_etag();
-  stored.clear_waitlist_position();
-  // Names are looked up when a response is made (municipalities.h).
-  stored.clear_municipality_name();
-  for (v1::Applicant& m : *stored.mutable_members()) m.clear_municipality_name();
-  return stored.SerializeAsString();
-}
-
-std::string StoredParticipant(const v1::Participant& participant) {
-  v1::Participant stored = participant;
-  stored.clear_etag();
-  stored.clear_municipality_name();
-  return stored.SerializeAsString();
-}
-
-// Unset filters are bound as NULL so each query keeps one fixed SQL text.
-template <typename Enum>
-void BindOptional(SQLite::Statement& statement, int index,
-                  const std::optional<Enum>& value) {
-  if (value.has_value()) {
-    statement.bind(index, static_cast<int>(*value));
-  } else {
-    statement.bind(index);
-  }
-}
-
 // Columns: seq, id, revision, data.
 absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
   CohortRecord record;
@@ -85,39 +49,6 @@ absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
   record.id = row.getColumn(1).getString();
   record.revision = row.getColumn(2).getInt64();
   RETURN_IF_ERROR(Parse(row.getColumn(3), &record.cohort));
-  return record;
-}
-
-// Columns: seq, cohort_id, id, revision, data.
-absl::StatusOr<ApplicationRecord> ReadApplication(SQLite::Statement& row) {
-  ApplicationRecord record;
-  record.seq = row.getColumn(0).getInt64();
-  record.cohort_id = row.getColumn(1).getString();
-  record.id = row.getColumn(2).getString();
-  record.revision = row.getColumn(3).getInt64();
-  RETURN_IF_ERROR(Parse(row.getColumn(4), &record.application));
-  return record;
-}
-
-// applications.confirm_expire_micros: the deadline of an application still
-// waiting for e-mail confirmation (SUBMITTED, not arrived), else NULL.
-void BindConfirmExpire(SQLite::Statement& statement, int index, const v1::Application& app) {
-  if (app.state() == v1::Application::SUBMITTED && app.has_confirm_expire_time() &&
-      !app.has_arrival_time()) {
-    statement.bind(index, app.confirm_expire_time().seconds() * 1000000 + app.confirm_expire_time().nanos() / 1000);
-  } else {
-    statement.bind(index);
-  }
-}
-
-// Columns: seq, cohort_id, id, revision, data.
-absl::StatusOr<ParticipantRecord> ReadParticipant(SQLite::Statement& row) {
-  ParticipantRecord record;
-  record.seq = row.getColumn(0).getInt64();
-  record.cohort_id = row.getColumn(1).getString();
-  record.id = row.getColumn(2).getString();
-  record.revision = row.getColumn(3).getInt64();
-  RETURN_IF_ERROR(Parse(row.getColumn(4), &record.participant));
   return record;
 }
 
@@ -193,307 +124,70 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 
   absl::StatusOr<ApplicationRecord> GetApplication(
       const std::string& cohort_id, const std::string& id) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
-        "WHERE cohort_id = ?1 AND id = ?2");
-    query.bind(1, cohort_id);
-    query.bind(2, id);
-    if (!query.executeStep()) {
-      return errors::NotFound("Application", ApplicationName(cohort_id, id));
-    }
-    return ReadApplication(query);
+    return application_sql::Get(db_, cohort_id, id);
   }
-
   absl::Status InsertApplication(ApplicationRecord* record) override {
-    const v1::Application& application = record->application;
-    SQLite::Statement insert(
-        db_,
-        "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-        "priority, revision, data, submitter, confirm_expire_micros) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    insert.bind(1, record->cohort_id);
-    insert.bind(2, record->id);
-    insert.bind(3, static_cast<int>(application.state()));
-    insert.bind(4, application.municipality_code());
-    insert.bind(5, application.priority());
-    insert.bind(6, record->revision);
-    BindBlob(insert, 7, StoredApplication(application));
-    insert.bind(8, application.submitter());
-    BindConfirmExpire(insert, 9, application);
-    RETURN_IF_ERROR(ExecInsert(insert, "Application",
-                               ApplicationName(record->cohort_id, record->id)));
-    record->seq = db_.getLastInsertRowid();
-    return absl::OkStatus();
+    return application_sql::Insert(db_, record);
   }
-
   absl::Status UpdateApplication(ApplicationRecord* record) override {
-    const v1::Application& application = record->application;
-    const int64_t revision = record->revision + 1;
-    SQLite::Statement update(
-        db_,
-        "UPDATE applications SET state = ?3, municipality_code = ?4, "
-        "priority = ?5, revision = ?6, data = ?7, submitter = ?8, "
-        "confirm_expire_micros = ?9 WHERE cohort_id = ?1 AND id = ?2");
-    update.bind(1, record->cohort_id);
-    update.bind(2, record->id);
-    update.bind(3, static_cast<int>(application.state()));
-    update.bind(4, application.municipality_code());
-    update.bind(5, application.priority());
-    update.bind(6, revision);
-    BindBlob(update, 7, StoredApplication(application));
-    update.bind(8, application.submitter());
-    BindConfirmExpire(update, 9, application);
-    if (update.exec() == 0) {
-      return errors::NotFound("Application",
-                              ApplicationName(record->cohort_id, record->id));
-    }
-    record->revision = revision;
-    return absl::OkStatus();
+    return application_sql::Update(db_, record);
   }
-
   absl::StatusOr<std::vector<ApplicationRecord>> ListApplications(
       const std::string& cohort_id, const ApplicationFilter& filter,
       std::optional<QueuePosition> after, int limit) override {
-    // The ORDER BY matches applications_queue, so pages need no sort.
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
-        "WHERE cohort_id = ?1 AND (?2 IS NULL OR state = ?2) "
-        "AND (?3 = '' OR municipality_code = ?3) "
-        "AND (?4 IS NULL OR priority < ?4 OR (priority = ?4 AND seq > ?5)) "
-        "ORDER BY priority DESC, seq LIMIT ?6");
-    query.bind(1, cohort_id);
-    BindOptional(query, 2, filter.state);
-    query.bind(3, filter.municipality_code);
-    if (after.has_value()) {
-      query.bind(4, after->priority);
-      query.bind(5, after->seq);
-    } else {
-      query.bind(4);
-      query.bind(5);
-    }
-    query.bind(6, SqlLimit(limit));
-    return ReadAll<ApplicationRecord>(query, &ReadApplication);
+    return application_sql::List(db_, cohort_id, filter, after, limit);
   }
-
   absl::StatusOr<int64_t> CountApplications(
       const std::string& cohort_id, v1::Application::State state) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT COUNT(*) FROM applications "
-        "WHERE cohort_id = ?1 AND state = ?2");
-    query.bind(1, cohort_id);
-    query.bind(2, static_cast<int>(state));
-    query.executeStep();
-    return query.getColumn(0).getInt64();
+    return application_sql::Count(db_, cohort_id, state);
   }
-
   absl::StatusOr<int64_t> CountApplications(const std::string& cohort_id,
                                             const ApplicationFilter& filter) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 "
-        "AND (?2 IS NULL OR state = ?2) AND (?3 = '' OR municipality_code = ?3)");
-    query.bind(1, cohort_id);
-    BindOptional(query, 2, filter.state);
-    query.bind(3, filter.municipality_code);
-    query.executeStep();
-    return query.getColumn(0).getInt64();
+    return application_sql::Count(db_, cohort_id, filter);
   }
-
   absl::StatusOr<std::vector<ApplicationRecord>> ListApplicationsBySubmitter(
       const std::string& subject) override {
-    if (subject.empty()) return std::vector<ApplicationRecord>();
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
-        "WHERE submitter = ?1 ORDER BY seq");
-    query.bind(1, subject);
-    return ReadAll<ApplicationRecord>(query, &ReadApplication);
+    return application_sql::ListBySubmitter(db_, subject);
   }
-
   absl::StatusOr<std::vector<ApplicationRecord>> ListConfirmationsDue(absl::Time now,
                                                                       int limit) override {
-    // Served by applications_confirm_due (a partial index): only due rows.
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM applications "
-        "WHERE confirm_expire_micros <= ?1 ORDER BY confirm_expire_micros LIMIT ?2");
-    query.bind(1, absl::ToUnixMicros(now));
-    query.bind(2, SqlLimit(limit));
-    return ReadAll<ApplicationRecord>(query, &ReadApplication);
+    return application_sql::ListConfirmationsDue(db_, now, limit);
   }
-
   absl::Status ReserveEmails(
       const std::string& cohort_id, const std::string& application_id,
       const std::vector<std::string>& email_keys) override {
-    // Check every key before reserving any, so a conflict reserves nothing
-    // even if the caller goes on to commit.
-    SQLite::Statement holder(
-        db_,
-        "SELECT application_id FROM application_emails "
-        "WHERE cohort_id = ?1 AND email_key = ?2");
-    holder.bind(1, cohort_id);
-    for (const std::string& key : email_keys) {
-      holder.bind(2, key);
-      if (holder.executeStep()) {
-        const std::string holder_id = holder.getColumn(0).getString();
-        if (holder_id != application_id) {
-          // Neither the key (derived from someone's e-mail address) nor the
-          // holding application's name: the caller may be anyone probing.
-          return DuplicateApplicant();
-        }
-      }
-      holder.reset();
-    }
-    SQLite::Statement insert(
-        db_,
-        "INSERT OR IGNORE INTO application_emails "
-        "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)");
-    insert.bind(1, cohort_id);
-    insert.bind(3, application_id);
-    for (const std::string& key : email_keys) {
-      insert.bind(2, key);
-      insert.exec();
-      insert.reset();
-    }
-    return absl::OkStatus();
+    return application_sql::ReserveEmails(db_, cohort_id, application_id, email_keys);
   }
-
   absl::StatusOr<std::optional<std::string>> EmailHolder(
       const std::string& cohort_id, const std::string& email_key) override {
-    SQLite::Statement holder(
-        db_,
-        "SELECT application_id FROM application_emails "
-        "WHERE cohort_id = ?1 AND email_key = ?2");
-    holder.bind(1, cohort_id);
-    holder.bind(2, email_key);
-    if (!holder.executeStep()) return std::optional<std::string>();
-    return std::optional<std::string>(holder.getColumn(0).getString());
+    return application_sql::EmailHolder(db_, cohort_id, email_key);
   }
-
   absl::Status MoveToQueueEnd(ApplicationRecord* record) override {
-    // AUTOINCREMENT's counter is the largest seq ever handed out; taking
-    // the next one by hand keeps later inserts above it too.
-    SQLite::Statement bump(
-        db_, "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'applications'");
-    bump.exec();
-    SQLite::Statement move(
-        db_,
-        "UPDATE applications SET seq = "
-        "(SELECT seq FROM sqlite_sequence WHERE name = 'applications') "
-        "WHERE cohort_id = ?1 AND id = ?2");
-    move.bind(1, record->cohort_id);
-    move.bind(2, record->id);
-    if (move.exec() == 0) {
-      return errors::NotFound("Application", ApplicationName(record->cohort_id, record->id));
-    }
-    SQLite::Statement next(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'applications'");
-    next.executeStep();
-    record->seq = next.getColumn(0).getInt64();
-    return absl::OkStatus();
+    return application_sql::MoveToQueueEnd(db_, record);
   }
-
   absl::Status ReleaseEmails(const std::string& cohort_id,
                              const std::string& application_id) override {
-    SQLite::Statement remove(
-        db_,
-        "DELETE FROM application_emails "
-        "WHERE cohort_id = ?1 AND application_id = ?2");
-    remove.bind(1, cohort_id);
-    remove.bind(2, application_id);
-    remove.exec();
-    return absl::OkStatus();
+    return application_sql::ReleaseEmails(db_, cohort_id, application_id);
   }
 
   absl::StatusOr<ParticipantRecord> GetParticipant(
       const std::string& cohort_id, const std::string& id) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM participants "
-        "WHERE cohort_id = ?1 AND id = ?2");
-    query.bind(1, cohort_id);
-    query.bind(2, id);
-    if (!query.executeStep()) {
-      return errors::NotFound("Participant", ParticipantName(cohort_id, id));
-    }
-    return ReadParticipant(query);
+    return participant_sql::Get(db_, cohort_id, id);
   }
-
   absl::Status InsertParticipant(ParticipantRecord* record) override {
-    const v1::Participant& participant = record->participant;
-    SQLite::Statement insert(
-        db_,
-        "INSERT INTO participants (cohort_id, id, role, state, "
-        "municipality_code, subject, revision, data) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    insert.bind(1, record->cohort_id);
-    insert.bind(2, record->id);
-    insert.bind(3, static_cast<int>(participant.role()));
-    insert.bind(4, static_cast<int>(participant.state()));
-    insert.bind(5, participant.municipality_code());
-    insert.bind(6, participant.subject());
-    insert.bind(7, record->revision);
-    BindBlob(insert, 8, StoredParticipant(participant));
-    RETURN_IF_ERROR(ExecInsert(insert, "Participant",
-                               ParticipantName(record->cohort_id, record->id)));
-    record->seq = db_.getLastInsertRowid();
-    return absl::OkStatus();
+    return participant_sql::Insert(db_, record);
   }
-
   absl::Status UpdateParticipant(ParticipantRecord* record) override {
-    const v1::Participant& participant = record->participant;
-    const int64_t revision = record->revision + 1;
-    SQLite::Statement update(
-        db_,
-        "UPDATE participants SET role = ?3, state = ?4, "
-        "municipality_code = ?5, subject = ?6, revision = ?7, data = ?8 "
-        "WHERE cohort_id = ?1 AND id = ?2");
-    update.bind(1, record->cohort_id);
-    update.bind(2, record->id);
-    update.bind(3, static_cast<int>(participant.role()));
-    update.bind(4, static_cast<int>(participant.state()));
-    update.bind(5, participant.municipality_code());
-    update.bind(6, participant.subject());
-    update.bind(7, revision);
-    BindBlob(update, 8, StoredParticipant(participant));
-    if (update.exec() == 0) {
-      return errors::NotFound("Participant",
-                              ParticipantName(record->cohort_id, record->id));
-    }
-    record->revision = revision;
-    return absl::OkStatus();
+    return participant_sql::Update(db_, record);
   }
-
   absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& cohort_id, const ParticipantFilter& filter,
       int64_t after_seq, int limit) override {
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM participants "
-        "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
-        "AND (?4 IS NULL OR state = ?4) "
-        "AND (?5 = '' OR municipality_code = ?5) "
-        "ORDER BY seq LIMIT ?6");
-    query.bind(1, cohort_id);
-    query.bind(2, after_seq);
-    BindOptional(query, 3, filter.role);
-    BindOptional(query, 4, filter.state);
-    query.bind(5, filter.municipality_code);
-    query.bind(6, SqlLimit(limit));
-    return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+    return participant_sql::List(db_, cohort_id, filter, after_seq, limit);
   }
-
   absl::StatusOr<std::vector<ParticipantRecord>> ListParticipantsBySubject(
       const std::string& subject) override {
-    if (subject.empty()) return std::vector<ParticipantRecord>();
-    SQLite::Statement query(
-        db_,
-        "SELECT seq, cohort_id, id, revision, data FROM participants "
-        "WHERE subject = ?1 ORDER BY seq");
-    query.bind(1, subject);
-    return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+    return participant_sql::ListBySubject(db_, subject);
   }
 
   absl::StatusOr<std::optional<ClaimLinkRecord>> GetClaimLink(
