@@ -14,7 +14,10 @@
 
 ABSL_FLAG(std::string, listen, "", "host:port to listen on (env KAIZEN_LISTEN)");
 ABSL_FLAG(std::string, db, "", "SQLite database path (env KAIZEN_DB)");
-ABSL_FLAG(int, threads, 0, "max gRPC threads (env KAIZEN_THREADS)");
+ABSL_FLAG(int, threads, 0, "handler threads, default 16 (env KAIZEN_THREADS)");
+ABSL_FLAG(int, max_queued_calls, 0,
+          "calls that may wait for a handler thread before the server answers "
+          "RESOURCE_EXHAUSTED, default 1024 (env KAIZEN_MAX_QUEUED_CALLS)");
 ABSL_FLAG(int, max_message_bytes, 0,
           "max message size (env KAIZEN_MAX_MESSAGE_BYTES)");
 ABSL_FLAG(int, drain_seconds, -1,
@@ -78,7 +81,11 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
   };
   absl::Status s = ParseInt(
       FlagOrEnv(int_flag(absl::GetFlag(FLAGS_threads), 0), "KAIZEN_THREADS"),
-      "threads", 2, &o.max_threads);
+      "threads", 1, &o.handler_threads);
+  if (!s.ok()) return s;
+  s = ParseInt(FlagOrEnv(int_flag(absl::GetFlag(FLAGS_max_queued_calls), 0),
+                         "KAIZEN_MAX_QUEUED_CALLS"),
+               "max_queued_calls", 1, &o.max_queued_calls);
   if (!s.ok()) return s;
   s = ParseInt(FlagOrEnv(int_flag(absl::GetFlag(FLAGS_max_message_bytes), 0),
                     "KAIZEN_MAX_MESSAGE_BYTES"),

@@ -21,12 +21,15 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:0";
   // SQLite database file, or ":memory:".
   std::string database_path = ":memory:";
-  // Upper bound on threads gRPC may use for this server (sync handlers block
-  // on SQLite, so this bounds concurrent handlers too). gRPC's own polling
-  // threads count against it: at 16, 16 concurrent callers already got
-  // RESOURCE_EXHAUSTED ("Server Threadpool Exhausted") in the gateway
-  // benchmark, so the default leaves room for a gateway's fan-in.
-  int max_threads = 64;
+  // Handler threads: the workers of the server's CallExecutor
+  // (call_executor.h) that run every call of the service. Handlers block on
+  // SQLite and on the group commit, so a few more than the cores lets writes
+  // batch (a batch is as large as the writers waiting at once) while reads
+  // keep running.
+  int handler_threads = 16;
+  // Calls that may wait for a handler thread; past this bound a call is
+  // answered RESOURCE_EXHAUSTED SERVER_OVERLOADED with retry advice.
+  int max_queued_calls = 1024;
   // Largest request or response message.
   int max_message_bytes = 4 * 1024 * 1024;
   // On SIGTERM/SIGINT: how long in-flight calls may run before they are
@@ -80,7 +83,8 @@ std::string FlagOrEnv(const std::string& flag_value, const char* env);
 // wins when given on the command line):
 //   --listen  KAIZEN_LISTEN  (default 127.0.0.1:<default_port>)
 //   --db      KAIZEN_DB      (default ./var/<service>.db)
-//   --threads KAIZEN_THREADS
+//   --threads KAIZEN_THREADS (handler threads)
+//   --max_queued_calls KAIZEN_MAX_QUEUED_CALLS
 //   --max_message_bytes KAIZEN_MAX_MESSAGE_BYTES
 //   --drain_seconds KAIZEN_DRAIN_SECONDS
 //   --internal_secret_file KAIZEN_INTERNAL_SECRET (value) / _FILE (path):

@@ -16,7 +16,7 @@ using grpc::experimental::InterceptionHookPoints;
 // value is ever read.
 constexpr char kCalledMethodKey[] = ":kaizen-called-method";
 
-std::string FindMetadata(const grpc::ServerContext& context, const char* key) {
+std::string FindMetadata(const grpc::ServerContextBase& context, const char* key) {
   const auto& md = context.client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return "";
@@ -97,12 +97,12 @@ MakeCalledMethodInterceptorFactory() {
   return std::make_unique<CalledMethodInterceptorFactory>();
 }
 
-std::string CalledMethod(const grpc::ServerContext& context) {
+std::string CalledMethod(const grpc::ServerContextBase& context) {
   return FindMetadata(context, kCalledMethodKey);
 }
 
 absl::StatusOr<kaizen::type::Principal> PrincipalFromContext(
-    const grpc::ServerContext& context, const auth::PrincipalSigner& signer) {
+    const grpc::ServerContextBase& context, const auth::PrincipalSigner& signer) {
   const std::string method = CalledMethod(context);
   if (method.empty()) {
     return errors::Internal("this server cannot check which method a caller's identity is for");

@@ -1,12 +1,6 @@
 // Moves the forwarded principal (common/auth/principal.h) in and out of gRPC
-// metadata, and the one-line adapter every service RPC uses:
-//
-//   grpc::Status GetCohort(grpc::ServerContext* ctx, const GetCohortRequest* req,
-//                          Cohort* resp) override {
-//     return Handle(ctx, signer_, [&](const Principal& p) {
-//       return Respond(domain_->GetCohort(p, *req), resp);
-//     });
-//   }
+// metadata; Handle() is the verification step of the one-line adapter every
+// service RPC uses (KAIZEN_DEFINE_RPC, unary_call.h).
 //
 // The credential is bound to the method being called. On the client side
 // AttachPrincipal signs when gRPC starts the call, for the method gRPC is
@@ -39,14 +33,14 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 MakeCalledMethodInterceptorFactory();
 
 // The method being served, "" when the interceptor is not installed.
-std::string CalledMethod(const grpc::ServerContext& context);
+std::string CalledMethod(const grpc::ServerContextBase& context);
 
 // The verified principal of a call: UNAUTHENTICATED (auth::PrincipalSigner::
 // Verify's reasons) for a missing, forged, expired or other-method
 // credential; INTERNAL when the server cannot tell which method it serves
 // (the interceptor is missing: a bug, so nothing is trusted).
 absl::StatusOr<kaizen::type::Principal> PrincipalFromContext(
-    const grpc::ServerContext& context, const auth::PrincipalSigner& signer);
+    const grpc::ServerContextBase& context, const auth::PrincipalSigner& signer);
 
 // Adds `principal` to an outgoing call (services calling services, tools,
 // tests). The credential is made when gRPC starts the call, for the method
@@ -76,7 +70,7 @@ absl::Status Respond(absl::StatusOr<T> result, T* response) {
 // Verifies the caller, runs `fn(principal)` (returning absl::Status) and
 // converts its result once.
 template <typename Fn>
-grpc::Status Handle(grpc::ServerContext* context,
+grpc::Status Handle(grpc::ServerContextBase* context,
                     const auth::PrincipalSigner& signer, Fn&& fn) {
   absl::StatusOr<kaizen::type::Principal> principal =
       PrincipalFromContext(*context, signer);
@@ -85,24 +79,5 @@ grpc::Status Handle(grpc::ServerContext* context,
 }
 
 }  // namespace kaizen::server
-
-// The one-line gRPC adapter for a sync service class with members
-// `domain_` (whose Method(principal, request) returns StatusOr<Response>)
-// and `signer_` (a PrincipalSigner*). In the class:
-//   KAIZEN_DECLARE_RPC(GetCohort, v1::GetCohortRequest, v1::Cohort)
-// and in the .cc:
-//   KAIZEN_DEFINE_RPC(EnrollmentGrpcService, GetCohort, v1::GetCohortRequest, v1::Cohort)
-#define KAIZEN_DECLARE_RPC(Method, Request, Response)                        \
-  grpc::Status Method(grpc::ServerContext* context, const Request* request, \
-                      Response* response) override;
-
-#define KAIZEN_DEFINE_RPC(Class, Method, Request, Response)                          \
-  grpc::Status Class::Method(grpc::ServerContext* context, const Request* request,   \
-                             Response* response) {                                   \
-    return ::kaizen::server::Handle(                                                 \
-        context, *signer_, [&](const ::kaizen::type::Principal& caller) {            \
-          return ::kaizen::server::Respond(domain_->Method(caller, *request), response); \
-        });                                                                          \
-  }
 
 #endif  // KAIZEN_COMMON_SERVER_PRINCIPAL_CONTEXT_H_

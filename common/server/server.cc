@@ -13,14 +13,15 @@
 #include "absl/time/clock.h"
 #include "common/auth/tls.h"
 #include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 #include "common/server/process_metrics.h"
 #include "common/server/connection_options.h"
 #include "common/status/errors.h"
 #include "common/storage/storage_stats.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "grpcpp/impl/codegen/service_type.h"
 
 namespace kaizen::server {
 namespace {
@@ -51,6 +52,20 @@ absl::Status LoadReflectionPlugin() {
   return absl::OkStatus();
 }
 
+// Queue depth and refusals of the handler executor, read at scrape time.
+void AddExecutorMetrics(const CallExecutor* executor, MetricsRegistry* registry) {
+  registry->AddCollector([executor](std::string* out) {
+    const CallExecutor::Stats s = executor->stats();
+    AppendPrometheusSample(out, "gauge", "kaizen_grpc_server_queued_calls",
+                           "Calls waiting for a handler thread.", static_cast<double>(s.queued));
+    AppendPrometheusSample(out, "gauge", "kaizen_grpc_server_running_calls",
+                           "Calls on a handler thread now.", static_cast<double>(s.running));
+    AppendPrometheusSample(out, "counter", "kaizen_grpc_server_overloaded_total",
+                           "Calls refused with SERVER_OVERLOADED (the queue was full).",
+                           static_cast<double>(s.rejected_total));
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
@@ -69,8 +84,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
       const char* help;
       int64_t value;
     } counters[] = {
-        {"kaizen_storage_commits_total", "Write transactions committed.", s.commits},
-        {"kaizen_storage_rollbacks_total", "Write transactions rolled back (any reason).",
+        {"kaizen_storage_commits_total",
+         "Durable commits (one fsync each; a group commit counts once).", s.commits},
+        {"kaizen_storage_write_requests_total",
+         "Write transactions asked for (RunInTransaction calls, refused ones included).",
+         s.write_requests},
+        {"kaizen_storage_write_batches_total",
+         "Group-commit batches led (requests / batches = mean batch size).", s.write_batches},
+        {"kaizen_storage_rollbacks_total", "Write requests whose writes were discarded (any reason).",
          s.rollbacks},
         {"kaizen_storage_busy_total", "Operations that gave up with DATABASE_BUSY.", s.busy},
         {"kaizen_storage_errors_total", "Operations failed by SQLite or the file system.",
@@ -111,12 +132,17 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // silently share a taken port; we want "port in use" instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   ApplyConnectionOptions(options.connection, &builder);
-  grpc::ResourceQuota quota(absl::StrCat(options.service_name, "-quota"));
-  quota.SetMaxThreads(options.max_threads);
-  builder.SetResourceQuota(quota);
+  // Every Kaizen service runs on the callback API (unary_call.h): gRPC's
+  // threads only queue calls on this executor, whose workers run them.
+  server->executor_ = std::make_unique<CallExecutor>(
+      CallExecutor::Options{options.handler_threads, options.max_queued_calls});
+  AddExecutorMetrics(server->executor_.get(), &server->metrics_->registry());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (const RegisteredService& s : services) {
+    if (auto* bound = dynamic_cast<ExecutorBound*>(s.service); bound != nullptr) {
+      bound->BindExecutor(server->executor_.get());
+    }
     builder.RegisterService(s.service);
     server->service_names_.push_back(s.full_name);
   }

@@ -1,11 +1,16 @@
 // The gRPC server bootstrap every Kaizen service uses.
 //
-// Threading model: the synchronous gRPC server. Handlers run on gRPC's own
-// thread pool, bounded by ServerOptions::max_threads through a ResourceQuota;
-// they may block on SQLite (each store serialises its writers, see
-// common/storage/database.h). When every thread is busy new calls queue in
-// gRPC rather than spawning threads, and gRPC answers RESOURCE_EXHAUSTED once
-// the quota is exhausted.
+// Threading model: gRPC's callback API. gRPC's own few threads read and
+// write the sockets and only queue each call on the server's CallExecutor
+// (call_executor.h): ServerOptions::handler_threads workers (default 16) run
+// the handlers in arrival order; they may block on SQLite (reads on pooled
+// reader connections, writes funnelled into the single writer's group commit,
+// common/storage/database.h). Up to ServerOptions::max_queued_calls calls
+// (default 1024) wait for a worker; past that bound a call is answered
+// RESOURCE_EXHAUSTED SERVER_OVERLOADED with retry advice (unary_call.h).
+// Services derive from server::ExecutorBound; Start binds them to the
+// executor. (A synchronous service, e.g. a test fake, still works: gRPC then
+// runs it on its own sync thread pool.)
 //
 // Every server gets: the standard grpc.health.v1 service (overall "" and one
 // status per registered service; with a readiness probe, NOT_SERVING while
@@ -27,6 +32,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/server/call_executor.h"
 #include "common/server/interceptors.h"
 #include "common/server/metrics.h"
 #include "common/server/metrics_http.h"
@@ -84,6 +90,9 @@ class GrpcServer {
 
   ServerOptions options_;
   std::unique_ptr<Metrics> metrics_;
+  // Declared before server_: destroyed after it, since the server's drain
+  // waits for the calls still queued here to finish.
+  std::unique_ptr<CallExecutor> executor_;
   std::unique_ptr<grpc::Server> server_;
   // Declared after server_: stopped after the drain (scrapes still work
   // while calls finish), destroyed before the metrics it renders.

@@ -1,43 +1,64 @@
-// The Echo service the common/server tests start on real servers: "bad"
-// answers INVALID_ARGUMENT BAD_TEXT, "hold" signals `entered` and waits for
-// `release` (a call kept in flight), anything else echoes. Test-only.
+// The Echo service the common/server tests start on real servers, built the
+// way every Kaizen service is (callback API, KAIZEN_DEFINE_RPC, the server's
+// executor): "bad" answers INVALID_ARGUMENT BAD_TEXT, "hold" signals
+// `entered` and waits for `release` (a call kept in flight), anything else
+// echoes. `runs` counts handler runs. Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 
+#include <atomic>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "common/auth/principal.h"
-#include "common/server/principal_context.h"
 #include "common/server/testdata/echo.grpc.pb.h"
+#include "common/server/unary_call.h"
 #include "common/status/errors.h"
 
 namespace kaizen::server {
 
-class TestEcho final : public kaizen::testing::EchoService::Service {
- public:
-  explicit TestEcho(const auth::PrincipalSigner* signer) : signer_(signer) {}
-
-  grpc::Status Echo(grpc::ServerContext* context, const kaizen::testing::EchoRequest* request,
-                    kaizen::testing::EchoResponse* response) override {
-    return Handle(context, *signer_, [&](const kaizen::type::Principal&) {
-      if (request->text() == "bad") {
-        return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
-      }
-      if (request->text() == "hold") {
-        entered.Notify();
-        release.WaitForNotification();
-      }
-      response->set_text(request->text());
-      return absl::OkStatus();
-    });
+// The "domain" behind the adapter.
+struct EchoDomain {
+  absl::StatusOr<kaizen::testing::EchoResponse> Echo(const kaizen::type::Principal&,
+                                                     const kaizen::testing::EchoRequest& request) {
+    runs.fetch_add(1);
+    if (request.text() == "bad") {
+      return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
+    }
+    if (request.text() == "hold") {
+      if (!first_hold.exchange(true)) entered.Notify();
+      release.WaitForNotification();
+    }
+    kaizen::testing::EchoResponse response;
+    response.set_text(request.text());
+    return response;
   }
 
   absl::Notification entered;
   absl::Notification release;
+  std::atomic<int> runs{0};
+  std::atomic<bool> first_hold{false};
+};
+
+class TestEcho final : public kaizen::testing::EchoService::CallbackService,
+                       public ExecutorBound {
+ public:
+  explicit TestEcho(const auth::PrincipalSigner* signer) : signer_(signer) {}
+
+  KAIZEN_DECLARE_RPC(Echo, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
+
+  EchoDomain state;
+  absl::Notification& entered = state.entered;
+  absl::Notification& release = state.release;
 
  private:
+  EchoDomain* const domain_ = &state;
   const auth::PrincipalSigner* signer_;
 };
+
+inline KAIZEN_DEFINE_RPC(TestEcho, Echo, kaizen::testing::EchoRequest,
+                         kaizen::testing::EchoResponse)
 
 }  // namespace kaizen::server
 

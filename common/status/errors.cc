@@ -170,6 +170,19 @@ absl::Status Internal(absl::string_view message) {
   return Error(absl::StatusCode::kInternal, "INTERNAL", message);
 }
 
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
+  google::rpc::RetryInfo info;
+  const int64_t micros = absl::ToInt64Microseconds(delay);
+  info.mutable_retry_delay()->set_seconds(micros / 1000000);
+  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  Attach(status, info);
+  return status;
+}
+
+std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
+  return Get<google::rpc::RetryInfo>(status);
+}
+
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
   return Get<google::rpc::ErrorInfo>(status);
 }

@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace kaizen::errors {
@@ -97,6 +98,11 @@ std::optional<google::rpc::ResourceInfo> GetResourceInfo(
 
 // ErrorInfo.reason, or "" when the status has none.
 std::string Reason(const absl::Status& status);
+
+// `status` with a google.rpc.RetryInfo detail: the caller may retry the same
+// request after `delay` (an overloaded server, a rate limit).
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
+std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status);
 
 // Type URL under which a detail message of this full name is stored.
 std::string TypeUrl(absl::string_view full_message_name);

@@ -16,21 +16,27 @@
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/connection.h"
 #include "common/storage/database_faults.h"
+#include "common/storage/database_impl.h"
 #include "common/storage/storage_stats.h"
 
 namespace kaizen::storage {
 namespace {
 
-using Fn = absl::FunctionRef<absl::Status(SQLite::Database&)>;
+using internal::BeginImmediate;
+using internal::Connection;
 using internal::CorruptError;
+using internal::Exec;
 using internal::Exists;
+using internal::ExtendedCode;
 using internal::FaultOf;
 using internal::FaultStatus;
 using internal::FileId;
@@ -44,75 +50,15 @@ using internal::MissingError;
 using internal::OnReadOnlyFileSystem;
 using internal::ReadOnlyError;
 using internal::RecordStorageEvent;
+using internal::Rollback;
 using internal::StatId;
+using internal::StatusFromCode;
 using internal::StatusFromSqlite;
 using internal::Sticky;
 using internal::StorageError;
 using internal::StorageEvent;
 using internal::TombstonePath;
-
-int ExtendedCode(const SQLite::Exception& e) {
-  // SQLiteCpp leaves the extended code at -1 when built from a bare code.
-  return e.getExtendedErrorCode() >= 0 ? e.getExtendedErrorCode() : e.getErrorCode();
-}
-
-// A failed call on `db`, with the errno of its last failed system call.
-absl::Status StatusFromCode(SQLite::Database& db, int rc) {
-  const int extended = sqlite3_extended_errcode(db.getHandle());
-  return StatusFromSqlite((extended & 0xff) == (rc & 0xff) ? extended : rc,
-                          sqlite3_system_errno(db.getHandle()));
-}
-
-absl::Status Exec(SQLite::Database& db, const char* sql) {
-  const int rc = db.tryExec(sql);
-  return rc == SQLITE_OK ? absl::OkStatus() : StatusFromCode(db, rc);
-}
-
-// Leaves the connection outside any transaction whatever happened; a failed
-// ROLLBACK has nothing better to report than the error that caused it.
-void Rollback(SQLite::Database& db) noexcept {
-  if (!sqlite3_get_autocommit(db.getHandle())) db.tryExec("ROLLBACK");
-}
-
-// The busy handler already waits up to the timeout, but WAL mode can return
-// SQLITE_BUSY without calling it (e.g. while another connection recovers the
-// WAL), so retry until the same deadline on a clock immune to wall-time jumps.
-absl::Status BeginImmediate(SQLite::Database& db, absl::Duration timeout) {
-  const auto deadline =
-      std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
-  absl::Duration backoff = absl::Milliseconds(1);
-  while (true) {
-    const int rc = db.tryExec("BEGIN IMMEDIATE");
-    if (rc == SQLITE_OK) return absl::OkStatus();
-    if ((rc & 0xff) != SQLITE_BUSY ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return StatusFromCode(db, rc);
-    }
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Milliseconds(50));
-  }
-}
-
-std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& options,
-                                                 int flags) {
-  auto db = std::make_unique<SQLite::Database>(options.path, flags, 0, options.vfs);
-  db->setBusyTimeout(
-      static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
-  db->exec("PRAGMA foreign_keys = ON");
-  // Explicit, so durability never depends on how SQLite was built: FULL
-  // fsyncs the WAL at every commit (NORMAL may lose the last commits on a
-  // power cut).
-  db->exec("PRAGMA synchronous = FULL");
-  // Deleted and overwritten content is zeroed in the page instead of left in
-  // free space, so personal data a purge deleted cannot be read back from
-  // the file with a hex editor or a forensic tool. Explicit, whatever the
-  // build's default (Debian's is ON; upstream's is OFF). The cost: a delete
-  // or update writes the freed bytes too, and freed pages are written
-  // rather than merely listed; at our write rates (a few per second) this
-  // is noise next to the fsync of every commit.
-  db->exec("PRAGMA secure_delete = ON");
-  return db;
-}
+using Fn = internal::Fn;
 
 absl::Status SchemaTooNew(int found, int supported) {
   return errors::FailedPrecondition(
@@ -138,260 +84,250 @@ absl::Status QuickCheck(SQLite::Database& db) {
 
 }  // namespace
 
-struct Database::Impl {
-  DatabaseOptions options;
-  int schema_version = 0;
-  // ":memory:" and "" name a database private to one connection, so readers
-  // cannot have connections of their own.
-  bool single_connection = false;
-
-  absl::Mutex writer_mu;
-  std::unique_ptr<SQLite::Database> writer ABSL_PT_GUARDED_BY(writer_mu);
-
-  // Declared after `writer` so they close first and the writer, closing last,
-  // can checkpoint and remove the WAL.
-  std::vector<std::unique_ptr<SQLite::Database>> readers;
-  absl::Mutex pool_mu;
-  absl::CondVar pool_cv;
-  std::vector<SQLite::Database*> free_readers ABSL_GUARDED_BY(pool_mu);
-
-  // Identity of the open file and of its -wal (file databases), set by Open.
-  std::optional<FileId> db_id;
-  std::optional<FileId> wal_id;
-
-  // The fault in force. `fault` mirrors `fault_state` for a lock-free check
-  // on every commit.
-  std::atomic<int> fault{kNoFault};
-  absl::Mutex fault_mu;
-  int fault_state ABSL_GUARDED_BY(fault_mu) = kNoFault;
-  absl::Time fault_at ABSL_GUARDED_BY(fault_mu);
-
-  std::unique_ptr<internal::HealthRegistration> registration;
-
-  void EnterFault(int next) {
-    if (next == kNoFault) return;
-    {
-      absl::MutexLock lock(&fault_mu);
-      // A sticky fault is never replaced; a transient one only refreshes.
-      if (Sticky(fault_state) || fault_state == next) {
-        if (fault_state == next) fault_at = absl::Now();
-        return;
-      }
-      fault_state = next;
-      fault_at = absl::Now();
-      fault.store(next);
-    }
-    RecordStorageEvent(internal::FaultEvent(next));
-    if (next == kFaultMissing) WriteTombstone();
-  }
-
-  void ClearTransientFault() {
-    if (fault.load(std::memory_order_relaxed) == kNoFault) return;
+void Database::Impl::EnterFault(int next) {
+  if (next == kNoFault) return;
+  {
     absl::MutexLock lock(&fault_mu);
-    if (!Sticky(fault_state)) {
-      fault_state = kNoFault;
-      fault.store(kNoFault);
+    // A sticky fault is never replaced; a transient one only refreshes.
+    if (Sticky(fault_state) || fault_state == next) {
+      if (fault_state == next) fault_at = absl::Now();
+      return;
     }
+    fault_state = next;
+    fault_at = absl::Now();
+    fault.store(next);
   }
+  RecordStorageEvent(internal::FaultEvent(next));
+  if (next == kFaultMissing) WriteTombstone();
+}
 
-  absl::Status CurrentFault() {
-    absl::MutexLock lock(&fault_mu);
-    if (fault_state != kNoFault && !Sticky(fault_state) &&
-        absl::Now() - fault_at >= options.fault_recheck_interval) {
-      fault_state = kNoFault;
-      fault.store(kNoFault);
-    }
-    return FaultStatus(fault_state);
+void Database::Impl::ClearTransientFault() {
+  if (fault.load(std::memory_order_relaxed) == kNoFault) return;
+  absl::MutexLock lock(&fault_mu);
+  if (!Sticky(fault_state)) {
+    fault_state = kNoFault;
+    fault.store(kNoFault);
   }
+}
 
-  // Two stat() calls; no lock of the database.
-  bool FilesIntact() const {
-    if (!db_id.has_value()) return true;
-    std::optional<FileId> now = StatId(options.path);
-    if (!now.has_value() || !(*now == *db_id)) return false;
-    if (wal_id.has_value()) {
-      now = StatId(options.path + "-wal");
-      if (!now.has_value() || !(*now == *wal_id)) return false;
-    }
-    return true;
+absl::Status Database::Impl::CurrentFault() {
+  absl::MutexLock lock(&fault_mu);
+  if (fault_state != kNoFault && !Sticky(fault_state) &&
+      absl::Now() - fault_at >= options.fault_recheck_interval) {
+    fault_state = kNoFault;
+    fault.store(kNoFault);
   }
+  return FaultStatus(fault_state);
+}
 
-  absl::Status Health() {
-    if (!single_connection) CheckFiles().IgnoreError();
-    return CurrentFault();
+// Two stat() calls; no lock of the database.
+bool Database::Impl::FilesIntact() const {
+  if (!db_id.has_value()) return true;
+  std::optional<FileId> now = StatId(options.path);
+  if (!now.has_value() || !(*now == *db_id)) return false;
+  if (wal_id.has_value()) {
+    now = StatId(options.path + "-wal");
+    if (!now.has_value() || !(*now == *wal_id)) return false;
   }
+  return true;
+}
 
-  absl::Status CheckFiles() {
-    if (fault.load() == kFaultMissing) return MissingError(kMissingMessage);
-    if (FilesIntact()) return absl::OkStatus();
-    EnterFault(kFaultMissing);
-    return MissingError(kMissingMessage);
+absl::Status Database::Impl::Health() {
+  if (!single_connection) CheckFiles().IgnoreError();
+  return CurrentFault();
+}
+
+absl::Status Database::Impl::CheckFiles() {
+  if (fault.load() == kFaultMissing) return MissingError(kMissingMessage);
+  if (FilesIntact()) return absl::OkStatus();
+  EnterFault(kFaultMissing);
+  return MissingError(kMissingMessage);
+}
+
+// Best effort (the directory itself may be gone): makes the next start
+// refuse to create an empty database in place of the lost one.
+void Database::Impl::WriteTombstone() {
+  std::FILE* f = std::fopen(TombstonePath(options.path).c_str(), "w");
+  if (f == nullptr) return;
+  std::fprintf(f,
+               "%s was deleted or replaced while a Kaizen server had it open (noticed at "
+               "%s). The server refused writes from then on. Restore the file from a "
+               "backup and delete this note, or start the server with --init to create an "
+               "empty database.\n",
+               options.path.c_str(), absl::FormatTime(absl::Now()).c_str());
+  std::fclose(f);
+}
+
+// Counters and fault state for a failed operation.
+void Database::Impl::Note(const absl::Status& status, bool from_storage) {
+  const int f = FaultOf(status);
+  EnterFault(f);
+  if (errors::Reason(status) == "DATABASE_BUSY") {
+    RecordStorageEvent(StorageEvent::kBusy);
+  } else if (f != kNoFault || (from_storage && status.code() == absl::StatusCode::kInternal)) {
+    RecordStorageEvent(StorageEvent::kError);
   }
+}
 
-  // Best effort (the directory itself may be gone): makes the next start
-  // refuse to create an empty database in place of the lost one.
-  void WriteTombstone() {
-    std::FILE* f = std::fopen(TombstonePath(options.path).c_str(), "w");
-    if (f == nullptr) return;
-    std::fprintf(f,
-                 "%s was deleted or replaced while a Kaizen server had it open (noticed at "
-                 "%s). The server refused writes from then on. Restore the file from a "
-                 "backup and delete this note, or start the server with --init to create an "
-                 "empty database.\n",
-                 options.path.c_str(), absl::FormatTime(absl::Now()).c_str());
-    std::fclose(f);
+absl::Status Database::Impl::CallFn(Connection& db, bool write, Fn fn, bool* from_storage) {
+  internal::ActiveConnection active(db);
+  try {
+    *from_storage = false;
+    return fn(db);
+  } catch (const SQLite::Exception& e) {
+    *from_storage = true;
+    if (e.getErrorCode() < 0) return StatusFromException(e);
+    const int code = e.getErrorCode() & 0xff;
+    if (!write && (code == SQLITE_READONLY || code == SQLITE_AUTH)) {
+      // A write on a read-only connection (or refused by the in-memory
+      // connection's read guard) is a bug in fn, not a read-only file system.
+      return StorageError("storage error (SQLITE_READONLY)");
+    }
+    return StatusFromSqlite(ExtendedCode(e), sqlite3_system_errno(db.getHandle()));
+  } catch (const std::exception& e) {
+    *from_storage = true;
+    return StatusFromException(e);
   }
+}
 
-  // Counters and fault state for a failed operation.
-  void Note(const absl::Status& status, bool from_storage) {
-    const int f = FaultOf(status);
-    EnterFault(f);
-    if (errors::Reason(status) == "DATABASE_BUSY") {
-      RecordStorageEvent(StorageEvent::kBusy);
-    } else if (f != kNoFault || (from_storage && status.code() == absl::StatusCode::kInternal)) {
-      RecordStorageEvent(StorageEvent::kError);
-    }
+absl::Status Database::Impl::WriteError(absl::Status status, bool from_storage) {
+  if (from_storage && !single_connection && errors::Reason(status) == "STORAGE_ERROR" &&
+      OnReadOnlyFileSystem(options.path)) {
+    status = ReadOnlyError(kReadOnlyMessage);
   }
+  Note(status, from_storage);
+  return status;
+}
 
-  // BEGIN; fn; COMMIT if OK else ROLLBACK. A write checks the file identity
-  // before COMMIT. A failed COMMIT (the transaction is still open) is rolled
-  // back too. Non-standard exceptions are not ours to convert, but the
-  // connection must not stay inside their transaction.
-  absl::Status Run(SQLite::Database& db, bool write, Fn fn) {
-    absl::Status status =
-        write ? BeginImmediate(db, options.busy_timeout) : Exec(db, "BEGIN");
-    if (!status.ok()) {
-      Note(status, /*from_storage=*/true);
-      return status;
-    }
-    bool from_storage = false;
-    try {
-      status = fn(db);
-    } catch (const SQLite::Exception& e) {
-      if (e.getErrorCode() < 0) {
-        status = StatusFromException(e);
-      } else if (!write && (e.getErrorCode() & 0xff) == SQLITE_READONLY) {
-        // A write on a read-only connection is a bug in fn, not a
-        // read-only file system.
-        status = StorageError("storage error (SQLITE_READONLY)");
-      } else {
-        status = StatusFromSqlite(ExtendedCode(e), sqlite3_system_errno(db.getHandle()));
-      }
-      from_storage = true;
-    } catch (const std::exception& e) {
-      status = StatusFromException(e);
-      from_storage = true;
-    } catch (...) {
-      Rollback(db);
-      if (write) RecordStorageEvent(StorageEvent::kRollback);
-      throw;
-    }
-    if (status.ok() && write) {
-      status = CheckFiles();
-      from_storage = true;
-    }
-    if (status.ok()) {
-      status = Exec(db, "COMMIT");
-      from_storage = true;
-    }
-    if (!status.ok()) {
-      Rollback(db);
-      if (write) RecordStorageEvent(StorageEvent::kRollback);
-      if (from_storage && write && !single_connection &&
-          errors::Reason(status) == "STORAGE_ERROR" && OnReadOnlyFileSystem(options.path)) {
-        status = ReadOnlyError(kReadOnlyMessage);
-      }
-      Note(status, from_storage);
-      return status;
-    }
-    if (write) {
-      RecordStorageEvent(StorageEvent::kCommit);
-      ClearTransientFault();
-    }
+absl::Status Database::Impl::FailWrite(Connection& db, absl::Status status, bool from_storage) {
+  Rollback(db);
+  RecordStorageEvent(StorageEvent::kRollback);
+  return WriteError(std::move(status), from_storage);
+}
+
+// A write checks the file identity before COMMIT. A failed COMMIT (the
+// transaction is still open) is rolled back too. Non-standard exceptions are
+// not ours to convert, but the connection must not stay inside their
+// transaction.
+absl::Status Database::Impl::Run(Connection& db, bool write, Fn fn) {
+  absl::Status status = write ? BeginImmediate(db, options.busy_timeout) : Exec(db, "BEGIN");
+  if (!status.ok()) {
+    Note(status, /*from_storage=*/true);
     return status;
   }
+  bool from_storage = false;
+  try {
+    status = CallFn(db, write, fn, &from_storage);
+  } catch (...) {
+    Rollback(db);
+    if (write) RecordStorageEvent(StorageEvent::kRollback);
+    throw;
+  }
+  if (status.ok() && write) {
+    status = CheckFiles();
+    from_storage = true;
+  }
+  if (status.ok()) {
+    status = Exec(db, "COMMIT");
+    from_storage = true;
+  }
+  if (!status.ok()) {
+    if (write) return FailWrite(db, std::move(status), from_storage);
+    Rollback(db);
+    Note(status, from_storage);
+    return status;
+  }
+  if (write) {
+    RecordStorageEvent(StorageEvent::kCommit);
+    ClearTransientFault();
+  }
+  return status;
+}
 
-  // Each step is its own transaction and rereads user_version under the write
-  // lock, so processes opening the same file at once never apply a step twice.
-  absl::Status Migrate(const Migrations& migrations)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
-    const int target = static_cast<int>(migrations.size());
-    while (true) {
-      int version = -1;
-      absl::Status status = Run(
-          *writer, /*write=*/true, [&](SQLite::Database& db) -> absl::Status {
-            version = db.execAndGet("PRAGMA user_version").getInt();
-            if (version > target) return SchemaTooNew(version, target);
-            if (version == target) return absl::OkStatus();
-            db.exec(migrations[version]);
-            db.exec(absl::StrCat("PRAGMA user_version = ", version + 1));
-            return absl::OkStatus();
-          });
-      // version -1: BEGIN failed; > target: too new. Both are already right.
-      if (!status.ok() && version >= 0 && version < target) {
-        return StorageError(absl::StrCat("schema migration from version ",
-                                         version, " to ", version + 1,
-                                         " failed: ", status.message()));
-      }
-      if (!status.ok()) return status;
-      if (version == target) {
-        schema_version = target;
-        return absl::OkStatus();
-      }
+// Each step is its own transaction and rereads user_version under the write
+// lock, so processes opening the same file at once never apply a step twice.
+absl::Status Database::Impl::Migrate(const Migrations& migrations) {
+  const int target = static_cast<int>(migrations.size());
+  while (true) {
+    int version = -1;
+    absl::Status status = Run(
+        *writer, /*write=*/true, [&](SQLite::Database& db) -> absl::Status {
+          version = db.execAndGet("PRAGMA user_version").getInt();
+          if (version > target) return SchemaTooNew(version, target);
+          if (version == target) return absl::OkStatus();
+          db.exec(migrations[version]);
+          db.exec(absl::StrCat("PRAGMA user_version = ", version + 1));
+          return absl::OkStatus();
+        });
+    // version -1: BEGIN failed; > target: too new. Both are already right.
+    if (!status.ok() && version >= 0 && version < target) {
+      return StorageError(absl::StrCat("schema migration from version ",
+                                       version, " to ", version + 1,
+                                       " failed: ", status.message()));
+    }
+    if (!status.ok()) return status;
+    if (version == target) {
+      schema_version = target;
+      return absl::OkStatus();
     }
   }
+}
 
-  // Creates (as options.init says), opens, checks and switches to WAL.
-  absl::Status OpenWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
-    int flags = SQLite::OPEN_READWRITE;
-    if (single_connection) {
-      flags |= SQLite::OPEN_CREATE;
-    } else if (!Exists(options.path)) {
-      if (options.init) {
-        std::error_code ignored;
-        std::filesystem::create_directories(
-            std::filesystem::path(options.path).parent_path(), ignored);
-      } else {
-        RETURN_IF_ERROR(MayCreate(options.path));
-      }
-      flags |= SQLite::OPEN_CREATE;
+// Creates (as options.init says), opens, checks and switches to WAL.
+absl::Status Database::Impl::OpenWriter() {
+  int flags = SQLite::OPEN_READWRITE;
+  if (single_connection) {
+    flags |= SQLite::OPEN_CREATE;
+  } else if (!Exists(options.path)) {
+    if (options.init) {
+      std::error_code ignored;
+      std::filesystem::create_directories(
+          std::filesystem::path(options.path).parent_path(), ignored);
+    } else {
+      RETURN_IF_ERROR(MayCreate(options.path));
     }
-    writer = OpenConnection(options, flags);
-    if (single_connection) return absl::OkStatus();
-    // SQLite quietly falls back to a read-only open (read-only mount or
-    // file); the first write would fail much later.
-    if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
-      return ReadOnlyError(
-          "the database file can only be opened read-only (a read-only mount or file "
-          "permissions); the service needs to write it");
-    }
-    db_id = StatId(options.path);
-    if (options.check_at_open) RETURN_IF_ERROR(QuickCheck(*writer));
-    // journal_mode answers with the mode in force: a filesystem that cannot
-    // do WAL would otherwise silently leave readers blocking the writer.
-    if (writer->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
-      return StorageError("could not enable the WAL journal");
-    }
-    // The file is ours now (existing or created on purpose): an old
-    // tombstone has served its purpose.
-    std::remove(TombstonePath(options.path).c_str());
+    flags |= SQLite::OPEN_CREATE;
+  }
+  writer = std::make_unique<Connection>(options, flags);
+  if (single_connection) {
+    // Reads share this connection: refuse writes inside RunReadOnly without
+    // a PRAGMA per read.
+    writer->InstallReadGuard();
     return absl::OkStatus();
   }
-
-  SQLite::Database* AcquireReader() {
-    absl::MutexLock lock(&pool_mu);
-    while (free_readers.empty()) pool_cv.Wait(&pool_mu);
-    SQLite::Database* db = free_readers.back();
-    free_readers.pop_back();
-    return db;
+  // SQLite quietly falls back to a read-only open (read-only mount or
+  // file); the first write would fail much later.
+  if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
+    return ReadOnlyError(
+        "the database file can only be opened read-only (a read-only mount or file "
+        "permissions); the service needs to write it");
   }
-
-  void ReleaseReader(SQLite::Database* db) {
-    absl::MutexLock lock(&pool_mu);
-    free_readers.push_back(db);
-    pool_cv.Signal();
+  db_id = StatId(options.path);
+  if (options.check_at_open) RETURN_IF_ERROR(QuickCheck(*writer));
+  // journal_mode answers with the mode in force: a filesystem that cannot
+  // do WAL would otherwise silently leave readers blocking the writer.
+  if (writer->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
+    return StorageError("could not enable the WAL journal");
   }
-};
+  // The file is ours now (existing or created on purpose): an old
+  // tombstone has served its purpose.
+  std::remove(TombstonePath(options.path).c_str());
+  return absl::OkStatus();
+}
+
+Connection* Database::Impl::AcquireReader() {
+  absl::MutexLock lock(&pool_mu);
+  while (free_readers.empty()) pool_cv.Wait(&pool_mu);
+  Connection* db = free_readers.back();
+  free_readers.pop_back();
+  return db;
+}
+
+void Database::Impl::ReleaseReader(Connection* db) {
+  absl::MutexLock lock(&pool_mu);
+  free_readers.push_back(db);
+  pool_cv.Signal();
+}
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     const DatabaseOptions& options, const Migrations& migrations) {
@@ -412,7 +348,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     try {
       // Opened after migrating so that no reader ever sees an old schema.
       for (int i = 0; i < std::max(1, options.reader_connections); ++i) {
-        impl->readers.push_back(OpenConnection(options, SQLite::OPEN_READONLY));
+        impl->readers.push_back(std::make_unique<Connection>(options, SQLite::OPEN_READONLY));
       }
     } catch (const std::exception& e) {
       return StatusFromException(e);
@@ -441,34 +377,25 @@ Database::~Database() { impl_->registration.reset(); }
 
 absl::Status Database::Health() { return impl_->Health(); }
 
-absl::Status Database::RunInTransaction(Fn fn) {
-  absl::MutexLock lock(&impl_->writer_mu);
-  if (const int fault = impl_->fault.load(); Sticky(fault)) {
-    impl_->Note(FaultStatus(fault), /*from_storage=*/true);
-    return FaultStatus(fault);
-  }
-  return impl_->Run(*impl_->writer, /*write=*/true, fn);
-}
-
 absl::Status Database::RunReadOnly(Fn fn) {
   if (impl_->single_connection) {
     absl::MutexLock lock(&impl_->writer_mu);
-    SQLite::Database& db = *impl_->writer;
-    // The shared connection is writable; query_only makes a stray write fail
-    // here exactly as it would on a read-only reader of a file database.
-    struct QueryOnly {
-      SQLite::Database& db;
-      explicit QueryOnly(SQLite::Database& d) : db(d) {
-        db.tryExec("PRAGMA query_only = ON");
-      }
-      ~QueryOnly() { db.tryExec("PRAGMA query_only = OFF"); }
-    } query_only(db);
+    Connection& db = *impl_->writer;
+    // The shared connection is writable; its read guard makes a stray write
+    // fail here exactly as it would on a read-only reader of a file database,
+    // at no cost per read (a flag, checked when SQL is prepared or a cached
+    // statement borrowed).
+    struct Reading {
+      Connection& db;
+      explicit Reading(Connection& d) : db(d) { db.set_reading(true); }
+      ~Reading() { db.set_reading(false); }
+    } reading(db);
     return impl_->Run(db, /*write=*/false, fn);
   }
-  SQLite::Database* db = impl_->AcquireReader();
+  Connection* db = impl_->AcquireReader();
   struct Release {
     Impl& impl;
-    SQLite::Database* db;
+    Connection* db;
     ~Release() { impl.ReleaseReader(db); }
   } release{*impl_, db};
   // A deferred BEGIN takes its snapshot at the first read and keeps it until

@@ -1,13 +1,18 @@
 // SQLite access for every Kaizen service: one discipline for the whole repo.
 //
 //  * WAL journal, a busy timeout on every connection, foreign keys on.
-//  * One writer: RunInTransaction serialises writers in this process (a mutex)
+//  * One writer: RunInTransaction serialises writers in this process (a queue
+//    whose head commits a batch of callers at once: group commit, below)
 //    and across processes (BEGIN IMMEDIATE, retried while SQLITE_BUSY until the
 //    busy timeout), commits when `fn` returns OK and rolls back otherwise
 //    (including when `fn` throws).
 //  * Readers on their own connections (file databases): RunReadOnly gives `fn`
 //    a consistent snapshot (a deferred read transaction). In-memory databases
-//    have one connection, shared under the same mutex.
+//    have one connection, shared under the same mutex; a read guard (an
+//    authorizer, a C++ flag: no SQL per read) makes writes inside
+//    RunReadOnly fail there as on a read-only reader.
+//  * Every connection carries a cache of prepared statements
+//    (statement_cache.h: CachedStatement).
 //  * Numbered migrations: migrations[i] moves the schema from version i to
 //    i + 1 (PRAGMA user_version). Open applies the missing ones, each in its
 //    own transaction, and refuses (FAILED_PRECONDITION, reason
@@ -117,11 +122,52 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   // Read-modify-write: BEGIN IMMEDIATE; fn; COMMIT if OK else ROLLBACK.
-  // Returns fn's status, or the converted exception it threw. Refused
-  // without running fn while the database is MISSING or CORRUPT; a file
-  // found missing before COMMIT rolls back and gives DATABASE_MISSING.
+  // Returns fn's status, or the converted exception it threw (other
+  // exceptions are rethrown after the rollback). Refused without running fn
+  // while the database is MISSING or CORRUPT; a file found missing before
+  // COMMIT rolls back and gives DATABASE_MISSING.
+  //
+  // Group commit. Concurrent callers are batched into one durable commit
+  // (one fsync), LevelDB-style, with no thread of its own: callers queue in
+  // arrival order; the caller at the head (the leader) takes up to 128
+  // queued callers, runs BEGIN IMMEDIATE once, then each fn inside its own
+  // SAVEPOINT: OK releases it, an error (or an exception) rolls back to it,
+  // so only that caller's writes are undone and only that caller gets its
+  // error. Then the file identity check and ONE COMMIT; every caller wakes
+  // with its own result and the next head leads the next batch. A lone
+  // caller runs exactly BEGIN IMMEDIATE; fn; COMMIT. What callers see:
+  //  * Each caller's writes are all-or-nothing and it gets its own status;
+  //    a failing neighbour never fails it. Its fn sees the writes of the
+  //    callers before it in the batch (as if they had committed just
+  //    before), as serial transactions would.
+  //  * A failed BEGIN, missing-file check or COMMIT fails every caller of
+  //    the batch whose fn succeeded, with that status: nothing of theirs was
+  //    committed. (Callers whose fn failed keep their own error.)
+  //  * If a fn's failure made SQLite abort the whole transaction
+  //    (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM roll back everything, and so
+  //    does a fn that ends the transaction itself), the callers before it in
+  //    the batch lost their work: they get that error (never a success for
+  //    work that was not committed). The callers after it run in a new
+  //    transaction, so a neighbour's failure does not fail them either.
+  //  * A non-std exception thrown by fn is caught on the leader's thread,
+  //    its savepoint rolled back, and rethrown in its caller's thread; the
+  //    others in the batch are unaffected.
+  //  * fn runs on the leader's thread, not necessarily its caller's: it must
+  //    not depend on thread-local state (the caller's principal, a
+  //    thread-local cache, a per-thread RNG): capture what it needs by
+  //    reference. It must not end the transaction itself (COMMIT, ROLLBACK).
+  //  * Counters (storage_stats.h): commits counts durable commits (batches
+  //    that committed), write_requests every call, write_batches every
+  //    leader's turn; rollbacks every caller whose writes were discarded.
+  // Migrations (Open) and CheckpointAndTruncateWal take the same writer lock
+  // as a batch, so they never run inside or between a batch's steps.
   absl::Status RunInTransaction(
       absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+
+  // Test-only: blocks until at least `count` RunInTransaction callers are
+  // queued or running (the leader included). Lets a test build a batch
+  // deterministically: hold the leader's fn, wait for the followers, release.
+  void WaitForPendingWritersForTest(int count);
 
   // Read-only snapshot on a reader connection. Never refused for a fault:
   // a deleted file still reads correctly from the open inode (useful to an

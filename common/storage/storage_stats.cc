@@ -12,7 +12,7 @@ namespace {
 
 using internal::StorageEvent;
 
-constexpr int kEvents = static_cast<int>(StorageEvent::kMissing) + 1;
+constexpr int kEvents = static_cast<int>(StorageEvent::kWriteBatch) + 1;
 
 // Trivially destructible, so safe at exit.
 std::atomic<int64_t> g_counts[kEvents];
@@ -78,6 +78,8 @@ StorageStatsSnapshot GlobalStorageStats() {
   StorageStatsSnapshot s;
   s.commits = Count(StorageEvent::kCommit);
   s.rollbacks = Count(StorageEvent::kRollback);
+  s.write_requests = Count(StorageEvent::kWriteRequest);
+  s.write_batches = Count(StorageEvent::kWriteBatch);
   s.busy = Count(StorageEvent::kBusy);
   s.errors = Count(StorageEvent::kError);
   s.corrupt = Count(StorageEvent::kCorrupt);

@@ -7,9 +7,14 @@
 // databases).
 //
 // Counter meanings (monotonic since process start):
-//   commits    write transactions committed (RunInTransaction, migrations)
-//   rollbacks  write transactions rolled back, for any reason (including a
-//              domain error returned by `fn`)
+//   commits    durable commits (a RunInTransaction batch of one or more
+//              callers, a migration step); one fsync each
+//   rollbacks  write requests whose writes were discarded, for any reason
+//              (including a domain error returned by `fn`)
+//   write_requests  RunInTransaction calls (including refused ones)
+//   write_batches   leader turns of group commit (database.h): each ran one
+//              or more callers; write_requests / write_batches is the mean
+//              batch size
 //   busy       operations that gave up with DATABASE_BUSY
 //   errors     operations that failed because of SQLite or the file system
 //              (not `fn`'s own domain errors); the four below are subsets
@@ -31,6 +36,8 @@ namespace kaizen::storage {
 struct StorageStatsSnapshot {
   int64_t commits = 0;
   int64_t rollbacks = 0;
+  int64_t write_requests = 0;
+  int64_t write_batches = 0;
   int64_t busy = 0;
   int64_t errors = 0;
   int64_t corrupt = 0;
@@ -54,7 +61,8 @@ absl::Status ProcessStorageHealth();
 namespace internal {
 
 enum class StorageEvent {
-  kCommit, kRollback, kBusy, kError, kCorrupt, kDiskFull, kReadOnly, kMissing
+  kCommit, kRollback, kBusy, kError, kCorrupt, kDiskFull, kReadOnly, kMissing,
+  kWriteRequest, kWriteBatch  // keep kWriteBatch last (storage_stats.cc)
 };
 void RecordStorageEvent(StorageEvent event);
 

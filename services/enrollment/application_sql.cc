@@ -4,6 +4,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
+#include "common/storage/statement_cache.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/enrollment_rows.h"
 
@@ -56,35 +57,36 @@ void BindConfirmExpire(SQLite::Statement& statement, int index, const v1::Applic
 
 absl::StatusOr<ApplicationRecord> Get(SQLite::Database& db, const std::string& cohort_id,
                                       const std::string& id) {
-  SQLite::Statement query(
+  storage::CachedStatement query(
       db,
       "SELECT seq, cohort_id, id, revision, data FROM applications "
       "WHERE cohort_id = ?1 AND id = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, id);
-  if (!query.executeStep()) {
+  query->bind(1, cohort_id);
+  query->bind(2, id);
+  if (!query->executeStep()) {
     return errors::NotFound("Application", ApplicationName(cohort_id, id));
   }
-  return ReadApplication(query);
+  return ReadApplication(*query);
 }
 
 absl::Status Insert(SQLite::Database& db, ApplicationRecord* record) {
   const v1::Application& application = record->application;
-  SQLite::Statement insert(
+  storage::CachedStatement insert(
       db,
       "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-      "priority, revision, data, submitter, confirm_expire_micros) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  insert.bind(1, record->cohort_id);
-  insert.bind(2, record->id);
-  insert.bind(3, static_cast<int>(application.state()));
-  insert.bind(4, application.municipality_code());
-  insert.bind(5, application.priority());
-  insert.bind(6, record->revision);
-  BindBlob(insert, 7, StoredApplication(application));
-  insert.bind(8, application.submitter());
-  BindConfirmExpire(insert, 9, application);
-  RETURN_IF_ERROR(ExecInsert(insert, "Application",
+      "priority, revision, data, submitter, confirm_expire_micros, admitted_member_count) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  insert->bind(1, record->cohort_id);
+  insert->bind(2, record->id);
+  insert->bind(3, static_cast<int>(application.state()));
+  insert->bind(4, application.municipality_code());
+  insert->bind(5, application.priority());
+  insert->bind(6, record->revision);
+  BindBlob(*insert, 7, StoredApplication(application));
+  insert->bind(8, application.submitter());
+  BindConfirmExpire(*insert, 9, application);
+  insert->bind(10, application.admitted_member_count());
+  RETURN_IF_ERROR(ExecInsert(*insert, "Application",
                              ApplicationName(record->cohort_id, record->id)));
   record->seq = db.getLastInsertRowid();
   return absl::OkStatus();
@@ -93,21 +95,23 @@ absl::Status Insert(SQLite::Database& db, ApplicationRecord* record) {
 absl::Status Update(SQLite::Database& db, ApplicationRecord* record) {
   const v1::Application& application = record->application;
   const int64_t revision = record->revision + 1;
-  SQLite::Statement update(
+  storage::CachedStatement update(
       db,
       "UPDATE applications SET state = ?3, municipality_code = ?4, "
       "priority = ?5, revision = ?6, data = ?7, submitter = ?8, "
-      "confirm_expire_micros = ?9 WHERE cohort_id = ?1 AND id = ?2");
-  update.bind(1, record->cohort_id);
-  update.bind(2, record->id);
-  update.bind(3, static_cast<int>(application.state()));
-  update.bind(4, application.municipality_code());
-  update.bind(5, application.priority());
-  update.bind(6, revision);
-  BindBlob(update, 7, StoredApplication(application));
-  update.bind(8, application.submitter());
-  BindConfirmExpire(update, 9, application);
-  if (update.exec() == 0) {
+      "confirm_expire_micros = ?9, admitted_member_count = ?10 "
+      "WHERE cohort_id = ?1 AND id = ?2");
+  update->bind(1, record->cohort_id);
+  update->bind(2, record->id);
+  update->bind(3, static_cast<int>(application.state()));
+  update->bind(4, application.municipality_code());
+  update->bind(5, application.priority());
+  update->bind(6, revision);
+  BindBlob(*update, 7, StoredApplication(application));
+  update->bind(8, application.submitter());
+  BindConfirmExpire(*update, 9, application);
+  update->bind(10, application.admitted_member_count());
+  if (update->exec() == 0) {
     return errors::NotFound("Application",
                             ApplicationName(record->cohort_id, record->id));
   }
@@ -144,14 +148,31 @@ absl::StatusOr<std::vector<ApplicationRecord>> List(SQLite::Database& db,
 
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
                               v1::Application::State state) {
-  SQLite::Statement query(
+  storage::CachedStatement query(
       db,
       "SELECT COUNT(*) FROM applications "
       "WHERE cohort_id = ?1 AND state = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, static_cast<int>(state));
-  query.executeStep();
-  return query.getColumn(0).getInt64();
+  query->bind(1, cohort_id);
+  query->bind(2, static_cast<int>(state));
+  query->executeStep();
+  return query->getColumn(0).getInt64();
+}
+
+absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
+                                  const std::string& id) {
+  // Ahead of it: higher priority, or the same priority and arrived earlier
+  // (applications_queue's order); a range of that index, no row read.
+  storage::CachedStatement query(
+      db,
+      "SELECT (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
+      "AND a.state = me.state AND (a.priority > me.priority OR "
+      "(a.priority = me.priority AND a.seq < me.seq))) + 1 "
+      "FROM applications me WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3");
+  query->bind(1, cohort_id);
+  query->bind(2, id);
+  query->bind(3, static_cast<int>(v1::Application::WAITLISTED));
+  if (!query->executeStep()) return 0;
+  return query->getColumn(0).getInt();
 }
 
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
@@ -195,33 +216,33 @@ absl::Status ReserveEmails(SQLite::Database& db, const std::string& cohort_id,
                            const std::vector<std::string>& email_keys) {
   // Check every key before reserving any, so a conflict reserves nothing
   // even if the caller goes on to commit.
-  SQLite::Statement holder(
+  storage::CachedStatement holder(
       db,
       "SELECT application_id FROM application_emails "
       "WHERE cohort_id = ?1 AND email_key = ?2");
-  holder.bind(1, cohort_id);
+  holder->bind(1, cohort_id);
   for (const std::string& key : email_keys) {
-    holder.bind(2, key);
-    if (holder.executeStep()) {
-      const std::string holder_id = holder.getColumn(0).getString();
+    holder->bind(2, key);
+    if (holder->executeStep()) {
+      const std::string holder_id = holder->getColumn(0).getString();
       if (holder_id != application_id) {
         // Neither the key (derived from someone's e-mail address) nor the
         // holding application's name: the caller may be anyone probing.
         return DuplicateApplicant();
       }
     }
-    holder.reset();
+    holder->reset();
   }
-  SQLite::Statement insert(
+  storage::CachedStatement insert(
       db,
       "INSERT OR IGNORE INTO application_emails "
       "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)");
-  insert.bind(1, cohort_id);
-  insert.bind(3, application_id);
+  insert->bind(1, cohort_id);
+  insert->bind(3, application_id);
   for (const std::string& key : email_keys) {
-    insert.bind(2, key);
-    insert.exec();
-    insert.reset();
+    insert->bind(2, key);
+    insert->exec();
+    insert->reset();
   }
   return absl::OkStatus();
 }
@@ -229,14 +250,14 @@ absl::Status ReserveEmails(SQLite::Database& db, const std::string& cohort_id,
 absl::StatusOr<std::optional<std::string>> EmailHolder(SQLite::Database& db,
                                                        const std::string& cohort_id,
                                                        const std::string& email_key) {
-  SQLite::Statement holder(
+  storage::CachedStatement holder(
       db,
       "SELECT application_id FROM application_emails "
       "WHERE cohort_id = ?1 AND email_key = ?2");
-  holder.bind(1, cohort_id);
-  holder.bind(2, email_key);
-  if (!holder.executeStep()) return std::optional<std::string>();
-  return std::optional<std::string>(holder.getColumn(0).getString());
+  holder->bind(1, cohort_id);
+  holder->bind(2, email_key);
+  if (!holder->executeStep()) return std::optional<std::string>();
+  return std::optional<std::string>(holder->getColumn(0).getString());
 }
 
 absl::Status MoveToQueueEnd(SQLite::Database& db, ApplicationRecord* record) {
@@ -263,13 +284,13 @@ absl::Status MoveToQueueEnd(SQLite::Database& db, ApplicationRecord* record) {
 
 absl::Status ReleaseEmails(SQLite::Database& db, const std::string& cohort_id,
                            const std::string& application_id) {
-  SQLite::Statement remove(
+  storage::CachedStatement remove(
       db,
       "DELETE FROM application_emails "
       "WHERE cohort_id = ?1 AND application_id = ?2");
-  remove.bind(1, cohort_id);
-  remove.bind(2, application_id);
-  remove.exec();
+  remove->bind(1, cohort_id);
+  remove->bind(2, application_id);
+  remove->exec();
   return absl::OkStatus();
 }
 

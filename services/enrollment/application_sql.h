@@ -37,6 +37,10 @@ absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
                               const ApplicationFilter& filter);
 
+// EnrollmentTx::WaitlistPlace.
+absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
+                                  const std::string& id);
+
 // EnrollmentTx::ListApplicationsBySubmitter, ListConfirmationsDue.
 absl::StatusOr<std::vector<ApplicationRecord>> ListBySubmitter(SQLite::Database& db,
                                                                const std::string& subject);

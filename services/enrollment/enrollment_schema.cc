@@ -10,6 +10,7 @@
 #include "services/enrollment/notify_sql.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
+#include "services/enrollment/usage_sql.h"
 
 namespace kaizen::enrollment {
 namespace {
@@ -102,7 +103,11 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // its real deadline (derived from the proto on every write).
       kSchemaV9,
       // 10: the fingerprint of each hand-over request (notify_sql.h).
-      notify_sql::kSchemaV10};
+      notify_sql::kSchemaV10,
+      // 11: seat counters kept by triggers, and applications'
+      // admitted_member_count column they read (usage_sql.h; existing rows
+      // are backfilled from the proto by EnrollmentStore::Open).
+      usage_sql::SchemaV11()};
   return *kMigrations;
 }
 

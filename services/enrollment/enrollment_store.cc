@@ -19,6 +19,8 @@
 #include "services/enrollment/participant_sql.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
+#include "services/enrollment/usage_sql.h"
+#include "common/storage/statement_cache.h"
 #include "google/protobuf/message_lite.h"
 
 namespace kaizen::enrollment {
@@ -57,11 +59,11 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   explicit SqliteEnrollmentTx(SQLite::Database& db) : db_(db) {}
 
   absl::StatusOr<CohortRecord> GetCohort(const std::string& id) override {
-    SQLite::Statement query(
+    storage::CachedStatement query(
         db_, "SELECT seq, id, revision, data FROM cohorts WHERE id = ?1");
-    query.bind(1, id);
-    if (!query.executeStep()) return errors::NotFound("Cohort", CohortName(id));
-    return ReadCohort(query);
+    query->bind(1, id);
+    if (!query->executeStep()) return errors::NotFound("Cohort", CohortName(id));
+    return ReadCohort(*query);
   }
 
   absl::Status InsertCohort(CohortRecord* record) override {
@@ -98,28 +100,36 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   absl::StatusOr<std::vector<CohortRecord>> ListCohorts(
       std::optional<v1::Cohort::State> state, int64_t before_seq,
       int limit) override {
-    SQLite::Statement query(
+    storage::CachedStatement query(
         db_,
         "SELECT seq, id, revision, data FROM cohorts "
         "WHERE (?1 <= 0 OR seq < ?1) AND (?2 IS NULL OR state = ?2) "
         "ORDER BY seq DESC LIMIT ?3");
-    query.bind(1, before_seq);
-    BindOptional(query, 2, state);
-    query.bind(3, SqlLimit(limit));
-    return ReadAll<CohortRecord>(query, &ReadCohort);
+    query->bind(1, before_seq);
+    BindOptional(*query, 2, state);
+    query->bind(3, SqlLimit(limit));
+    return ReadAll<CohortRecord>(*query, &ReadCohort);
   }
 
   absl::StatusOr<int64_t> CountCohorts(std::optional<v1::Cohort::State> state,
                                        bool include_drafts) override {
-    SQLite::Statement query(
+    storage::CachedStatement query(
         db_,
         "SELECT COUNT(*) FROM cohorts WHERE (?1 IS NULL OR state = ?1) "
         "AND (?2 OR state <> ?3)");
-    BindOptional(query, 1, state);
-    query.bind(2, include_drafts ? 1 : 0);
-    query.bind(3, static_cast<int>(v1::Cohort::DRAFT));
-    query.executeStep();
-    return query.getColumn(0).getInt64();
+    BindOptional(*query, 1, state);
+    query->bind(2, include_drafts ? 1 : 0);
+    query->bind(3, static_cast<int>(v1::Cohort::DRAFT));
+    query->executeStep();
+    return query->getColumn(0).getInt64();
+  }
+
+  absl::StatusOr<std::vector<UsageRow>> ListCohortUsage(const std::string& cohort_id) override {
+    return usage_sql::List(db_, cohort_id);
+  }
+  absl::StatusOr<std::optional<UsageRow>> HeldByApplication(
+      const std::string& cohort_id, const std::string& application_id) override {
+    return usage_sql::HeldBy(db_, cohort_id, application_id);
   }
 
   absl::StatusOr<ApplicationRecord> GetApplication(
@@ -140,6 +150,10 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
   absl::StatusOr<int64_t> CountApplications(
       const std::string& cohort_id, v1::Application::State state) override {
     return application_sql::Count(db_, cohort_id, state);
+  }
+  absl::StatusOr<int> WaitlistPlace(const std::string& cohort_id,
+                                    const std::string& id) override {
+    return application_sql::WaitlistPlace(db_, cohort_id, id);
   }
   absl::StatusOr<int64_t> CountApplications(const std::string& cohort_id,
                                             const ApplicationFilter& filter) override {
@@ -347,8 +361,12 @@ absl::StatusOr<std::unique_ptr<EnrollmentStore>> EnrollmentStore::Open(
                    storage::Database::Open(options, Migrations()));
   // Applications stored before schema 2 get their submitter column here
   // (a migration is SQL only; the value lives in the serialized proto).
-  RETURN_IF_ERROR(db->RunInTransaction(
-      [](SQLite::Database& c) { return claim_link_sql::BackfillSubmitters(c); }));
+  // Likewise admitted_member_count (schema 11), the seat counters' source
+  // (usage_sql.h); both find nothing to do once done.
+  RETURN_IF_ERROR(db->RunInTransaction([](SQLite::Database& c) -> absl::Status {
+    RETURN_IF_ERROR(claim_link_sql::BackfillSubmitters(c));
+    return usage_sql::BackfillAdmittedCounts(c);
+  }));
   return std::unique_ptr<EnrollmentStore>(new EnrollmentStore(std::move(db)));
 }
 

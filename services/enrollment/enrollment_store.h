@@ -51,7 +51,8 @@ struct ApplicationRecord {
   v1::Application application;
   // The column confirm_expire_micros (indexed, for the expiry sweep) is
   // derived from the proto on every write: confirm_expire_time while the
-  // application is SUBMITTED and has not arrived, NULL otherwise.
+  // application is SUBMITTED and has not arrived, NULL otherwise. So is
+  // admitted_member_count (the seat counters' source, usage_sql.h).
 };
 
 // A stored participant. Index columns: role, state, municipality_code,
@@ -144,6 +145,18 @@ struct ParticipantFilter {
   std::optional<v1::Participant::Role> role;
   std::optional<v1::Participant::State> state;
   std::string municipality_code;  // empty = any
+  // Staff only: every role but PARTICIPANT (a cohort's few staff, without
+  // reading its participants).
+  bool staff_only = false;
+};
+
+// A seat counter of a cohort (usage_sql.h): the seats held by ACTIVE
+// PARTICIPANT participations and OFFERED applications from one
+// municipality, and how many such rows hold them (> 0).
+struct UsageRow {
+  std::string municipality_code;
+  int holders = 0;
+  int seats = 0;
 };
 
 // Position in the application queue: (priority DESC, seq ASC).
@@ -181,6 +194,17 @@ class EnrollmentTx {
   virtual absl::StatusOr<int64_t> CountCohorts(std::optional<v1::Cohort::State> state,
                                                bool include_drafts) = 0;
 
+  // --- seat counters, maintained by the database itself (triggers, in the
+  // writing transaction; usage_sql.h): they are current in any transaction.
+  // The cohort's counters, one per municipality holding seats (by code).
+  virtual absl::StatusOr<std::vector<UsageRow>> ListCohortUsage(
+      const std::string& cohort_id) = 0;
+  // What the stored application holds (holders 1, its municipality and
+  // admitted_member_count) while it is OFFERED; nullopt otherwise or when
+  // there is no such application.
+  virtual absl::StatusOr<std::optional<UsageRow>> HeldByApplication(
+      const std::string& cohort_id, const std::string& application_id) = 0;
+
   // --- applications
   virtual absl::StatusOr<ApplicationRecord> GetApplication(
       const std::string& cohort_id, const std::string& id) = 0;
@@ -195,6 +219,11 @@ class EnrollmentTx {
       std::optional<QueuePosition> after, int limit) = 0;
   virtual absl::StatusOr<int64_t> CountApplications(
       const std::string& cohort_id, v1::Application::State state) = 0;
+  // 1-based place of the stored application in its cohort's WAITLISTED queue
+  // (queue order as ListApplications), counted in SQL without reading the
+  // queue; 0 when it is not stored WAITLISTED.
+  virtual absl::StatusOr<int> WaitlistPlace(const std::string& cohort_id,
+                                            const std::string& id) = 0;
   // How many of the cohort's applications match `filter` (list totals).
   virtual absl::StatusOr<int64_t> CountApplications(const std::string& cohort_id,
                                                     const ApplicationFilter& filter) = 0;

@@ -1,6 +1,6 @@
 #include "services/enrollment/grpc_service.h"
 
-#include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 
 namespace kaizen::enrollment {
 

@@ -5,13 +5,14 @@
 #define KAIZEN_SERVICES_ENROLLMENT_GRPC_SERVICE_H_
 
 #include "common/auth/principal.h"
-#include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 #include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
 #include "services/enrollment/enrollment.h"
 
 namespace kaizen::enrollment {
 
-class EnrollmentGrpcService final : public v1::EnrollmentService::Service {
+class EnrollmentGrpcService final : public v1::EnrollmentService::CallbackService,
+                              public server::ExecutorBound {
  public:
   // Neither is owned; both must outlive the service.
   EnrollmentGrpcService(Enrollment* domain, const auth::PrincipalSigner* signer)

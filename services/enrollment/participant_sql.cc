@@ -4,6 +4,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
+#include "common/storage/statement_cache.h"
 #include "services/enrollment/enrollment_rows.h"
 
 namespace kaizen::enrollment::participant_sql {
@@ -39,16 +40,16 @@ absl::StatusOr<ParticipantRecord> ReadParticipant(SQLite::Statement& row) {
 
 absl::StatusOr<ParticipantRecord> Get(SQLite::Database& db, const std::string& cohort_id,
                                       const std::string& id) {
-  SQLite::Statement query(
+  storage::CachedStatement query(
       db,
       "SELECT seq, cohort_id, id, revision, data FROM participants "
       "WHERE cohort_id = ?1 AND id = ?2");
-  query.bind(1, cohort_id);
-  query.bind(2, id);
-  if (!query.executeStep()) {
+  query->bind(1, cohort_id);
+  query->bind(2, id);
+  if (!query->executeStep()) {
     return errors::NotFound("Participant", ParticipantName(cohort_id, id));
   }
-  return ReadParticipant(query);
+  return ReadParticipant(*query);
 }
 
 absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
@@ -100,20 +101,23 @@ absl::StatusOr<std::vector<ParticipantRecord>> List(SQLite::Database& db,
                                                     const std::string& cohort_id,
                                                     const ParticipantFilter& filter,
                                                     int64_t after_seq, int limit) {
-  SQLite::Statement query(
+  // Rows that do not match are skipped before their proto is parsed.
+  storage::CachedStatement query(
       db,
       "SELECT seq, cohort_id, id, revision, data FROM participants "
       "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
       "AND (?4 IS NULL OR state = ?4) "
-      "AND (?5 = '' OR municipality_code = ?5) "
+      "AND (?5 = '' OR municipality_code = ?5) AND (?7 = 0 OR role <> ?8) "
       "ORDER BY seq LIMIT ?6");
-  query.bind(1, cohort_id);
-  query.bind(2, after_seq);
-  BindOptional(query, 3, filter.role);
-  BindOptional(query, 4, filter.state);
-  query.bind(5, filter.municipality_code);
-  query.bind(6, SqlLimit(limit));
-  return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+  query->bind(1, cohort_id);
+  query->bind(2, after_seq);
+  BindOptional(*query, 3, filter.role);
+  BindOptional(*query, 4, filter.state);
+  query->bind(5, filter.municipality_code);
+  query->bind(6, SqlLimit(limit));
+  query->bind(7, filter.staff_only ? 1 : 0);
+  query->bind(8, static_cast<int>(v1::Participant::PARTICIPANT));
+  return ReadAll<ParticipantRecord>(*query, &ReadParticipant);
 }
 
 absl::StatusOr<std::vector<ParticipantRecord>> ListBySubject(SQLite::Database& db,

@@ -1,6 +1,7 @@
 #include "services/enrollment/waitlist.h"
 
 #include <optional>
+#include <vector>
 
 #include "common/status/status_macros.h"
 #include "common/util/ids.h"
@@ -15,48 +16,42 @@ bool IsLiveCohort(v1::Cohort::State s) {
   return s == v1::Cohort::OPEN || s == v1::Cohort::CLOSED || s == v1::Cohort::RUNNING;
 }
 
-namespace {
-
-// Usage without the seats application `exclude_id` holds ("" = none left out).
-absl::StatusOr<Usage> UsageWithout(EnrollmentTx& tx, const std::string& cohort_id,
-                                   const std::string& exclude_id) {
+// Usage without the seats application `exclude_id` holds ("" = none left
+// out), from the counters the database keeps on every write (usage_sql.h):
+// a few rows, whatever the cohort's size.
+absl::StatusOr<Usage> SeatUsageWithout(EnrollmentTx& tx, const std::string& cohort_id,
+                                       const std::string& exclude_id) {
+  ASSIGN_OR_RETURN(std::vector<UsageRow> counters, tx.ListCohortUsage(cohort_id));
+  std::optional<UsageRow> held;
+  if (!exclude_id.empty()) {
+    ASSIGN_OR_RETURN(held, tx.HeldByApplication(cohort_id, exclude_id));
+  }
   Usage usage;
-  ParticipantFilter pf;
-  pf.role = v1::Participant::PARTICIPANT;
-  pf.state = v1::Participant::ACTIVE;
-  ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(cohort_id, pf, 0, 0));
-  for (const auto& p : participants) usage.Add(p.participant.municipality_code(), 1);
-  ApplicationFilter af;
-  af.state = v1::Application::OFFERED;
-  ASSIGN_OR_RETURN(auto offered, tx.ListApplications(cohort_id, af, std::nullopt, 0));
-  for (const auto& a : offered) {
-    if (!exclude_id.empty() && a.id == exclude_id) continue;
-    usage.Add(a.application.municipality_code(), a.application.admitted_member_count());
+  for (const UsageRow& row : counters) {
+    int holders = row.holders;
+    int seats = row.seats;
+    if (held.has_value() && held->municipality_code == row.municipality_code) {
+      holders -= held->holders;
+      seats -= held->seats;
+    }
+    usage.seats += seats;
+    if (holders > 0) usage.municipalities.insert(row.municipality_code);
   }
   return usage;
 }
 
-}  // namespace
-
 absl::StatusOr<Usage> SeatUsage(EnrollmentTx& tx, const std::string& cohort_id) {
-  return UsageWithout(tx, cohort_id, "");
+  return SeatUsageWithout(tx, cohort_id, "");
 }
 
 absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& app) {
   if (app.application.state() != v1::Application::WAITLISTED) return 0;
-  ApplicationFilter waiting;
-  waiting.state = v1::Application::WAITLISTED;
-  ASSIGN_OR_RETURN(auto queue, tx.ListApplications(app.cohort_id, waiting, std::nullopt, 0));
-  int position = 0;
-  for (size_t i = 0; i < queue.size(); ++i) {
-    if (queue[i].id == app.id) position = static_cast<int>(i + 1);
-  }
-  return position;
+  return tx.WaitlistPlace(app.cohort_id, app.id);
 }
 
 absl::StatusOr<AdmissionDecision> SeatLedger::Fit(const CohortRecord& cohort,
                                                   const ApplicationRecord& app) {
-  ASSIGN_OR_RETURN(Usage usage, UsageWithout(tx_, cohort.id, app.id));
+  ASSIGN_OR_RETURN(Usage usage, SeatUsageWithout(tx_, cohort.id, app.id));
   return Admit(cohort.cohort, usage, app.application.municipality_code(),
                app.application.members_size());
 }

@@ -49,10 +49,17 @@ namespace kaizen::enrollment {
 bool IsLiveCohort(v1::Cohort::State state);
 
 // Reads, in any transaction (Read or Write).
-// Seats and municipalities taken in the cohort.
+// Seats and municipalities taken in the cohort, read from the counters the
+// database maintains in every writing transaction (usage_sql.h, the
+// definition above): cost independent of the cohort's size.
 absl::StatusOr<Usage> SeatUsage(EnrollmentTx& tx, const std::string& cohort_id);
+// The same without what the stored application `exclude_id` holds (its open
+// offer's seats and, if it was its municipality's only holder, the
+// municipality); "" leaves nothing out. What SeatLedger::Fit counts.
+absl::StatusOr<Usage> SeatUsageWithout(EnrollmentTx& tx, const std::string& cohort_id,
+                                       const std::string& exclude_id);
 // 1-based place of a WAITLISTED application in its cohort's queue; 0 for any
-// other state.
+// other state (counted in SQL: EnrollmentTx::WaitlistPlace).
 absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& app);
 
 // The ledger of one transaction at one instant. Cheap; make one per use.

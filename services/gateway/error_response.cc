@@ -107,10 +107,12 @@ HttpResponse ErrorResponse(const absl::Status& status, bool if_match) {
     response.SetHeader("WWW-Authenticate", WwwAuthenticate(status));
   }
   if (auto info = errors::GetErrorInfo(status); info.has_value()) {
-    if (info->reason() == kRateLimited) {
-      auto it = info->metadata().find("retry_after_seconds");
-      if (it != info->metadata().end()) response.SetHeader("Retry-After", it->second);
-    } else if (info->reason() == kMethodNotAllowed) {
+    // RATE_LIMITED (the gateway's own) and SERVER_OVERLOADED (a service's
+    // full call queue) carry retry_after_seconds: the standard header.
+    if (auto it = info->metadata().find("retry_after_seconds"); it != info->metadata().end()) {
+      response.SetHeader("Retry-After", it->second);
+    }
+    if (info->reason() == kMethodNotAllowed) {
       auto it = info->metadata().find("allow");
       if (it != info->metadata().end()) response.SetHeader("Allow", it->second);
     }

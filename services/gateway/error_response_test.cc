@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "common/status/errors.h"
+#include "common/server/unary_call.h"
 #include "gtest/gtest.h"
 #include "services/gateway/gateway_errors.h"
 #include "services/gateway/json.h"
@@ -54,6 +55,16 @@ TEST(ErrorResponseTest, HeadersForRateLimitAndMethodNotAllowed) {
   HttpResponse plain = ErrorResponse(absl::InternalError("boom"));
   EXPECT_EQ(plain.status, 500);
   EXPECT_TRUE(absl::StrContains(plain.body, R"("details":[])"));
+}
+
+// A service's full call queue (common/server/unary_call.h) reaches HTTP
+// clients as 429 with the standard Retry-After.
+TEST(ErrorResponseTest, ServerOverloadedIs429WithRetryAfter) {
+  HttpResponse r = ErrorResponse(server::ServerOverloaded());
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  EXPECT_TRUE(absl::StrContains(r.body, R"("reason":"SERVER_OVERLOADED")"));
+  EXPECT_TRUE(absl::StrContains(r.body, "google.rpc.RetryInfo"));
 }
 
 TEST(ErrorResponseTest, BackendErrorsMadeByGrpcAreSanitized) {

@@ -4,13 +4,14 @@
 #define KAIZEN_SERVICES_PLANS_GRPC_SERVICE_H_
 
 #include "common/auth/principal.h"
-#include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 #include "kaizen/plans/v1/plans.grpc.pb.h"
 #include "services/plans/plans.h"
 
 namespace kaizen::plans {
 
-class PlansGrpcService final : public v1::PlansService::Service {
+class PlansGrpcService final : public v1::PlansService::CallbackService,
+                              public server::ExecutorBound {
  public:
   // Neither is owned; both must outlive the service.
   PlansGrpcService(Plans* domain, const auth::PrincipalSigner* signer)

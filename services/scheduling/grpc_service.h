@@ -4,13 +4,14 @@
 #define KAIZEN_SERVICES_SCHEDULING_GRPC_SERVICE_H_
 
 #include "common/auth/principal.h"
-#include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 #include "kaizen/scheduling/v1/scheduling.grpc.pb.h"
 #include "services/scheduling/scheduling.h"
 
 namespace kaizen::scheduling {
 
-class SchedulingGrpcService final : public v1::SchedulingService::Service {
+class SchedulingGrpcService final : public v1::SchedulingService::CallbackService,
+                              public server::ExecutorBound {
  public:
   // Neither is owned; both must outlive the service.
   SchedulingGrpcService(Scheduling* domain, const auth::PrincipalSigner* signer)

@@ -4,13 +4,14 @@
 #define KAIZEN_SERVICES_SURVEY_GRPC_SERVICE_H_
 
 #include "common/auth/principal.h"
-#include "common/server/principal_context.h"
+#include "common/server/unary_call.h"
 #include "kaizen/survey/v1/survey.grpc.pb.h"
 #include "services/survey/survey.h"
 
 namespace kaizen::survey {
 
-class SurveyGrpcService final : public v1::SurveyService::Service {
+class SurveyGrpcService final : public v1::SurveyService::CallbackService,
+                              public server::ExecutorBound {
  public:
   // Neither is owned; both must outlive the service.
   SurveyGrpcService(Survey* domain, const auth::PrincipalSigner* signer)

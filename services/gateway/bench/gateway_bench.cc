@@ -12,22 +12,13 @@
 //
 // It starts both servers itself (binaries given by flags; use -c opt builds,
 // see run.sh), seeds one cohort, and stops them at the end.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fcntl.h>
-
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -37,18 +28,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/auth/principal.h"
-#include "common/testing/child_process.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "kaizen/enrollment/v1/enrollment.grpc.pb.h"
 #include "services/gateway/jwt.h"
+#include "tools/bench/bench_kit.h"
 
 ABSL_FLAG(std::string, enrollment_binary, "", "path of enrollment_server (-c opt)");
 ABSL_FLAG(std::string, gateway_binary, "", "path of gateway_server (-c opt)");
@@ -60,85 +44,20 @@ ABSL_FLAG(bool, external_tools, true, "also run wrk and h2load when installed");
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace v1 = kaizen::enrollment::v1;
-using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using kaizen::bench::Channel;
+using kaizen::bench::HttpClient;
+using kaizen::bench::LoadResult;
+using kaizen::bench::StartChild;
+using kaizen::bench::WaitForPort;
 
 constexpr char kInternalSecret[] = "bench-internal-secret-0123456789abcdef";
 constexpr char kJwtSecret[] = "bench-jwt-secret-0123456789abcdef-0123456789";
 
-std::string TempDir() {
-  char pattern[] = "/tmp/kaizen-bench-XXXXXX";
-  return mkdtemp(pattern);
-}
-
-// A child process (common/testing/child_process.h) with its stderr in `log`;
-// exits the benchmark when it cannot start.
-std::unique_ptr<kaizen::testkit::ChildProcess> Child(std::vector<std::string> args,
-                                                     const std::string& log) {
-  auto child = kaizen::testkit::ChildProcess::Start(std::move(args), {}, log);
-  if (!child.ok()) {
-    std::fprintf(stderr, "bench: %s\n", std::string(child.status().message()).c_str());
-    std::exit(1);
-  }
-  return std::move(*child);
-}
-
-int WaitForPort(kaizen::testkit::ChildProcess& child, const std::string& file) {
-  auto port = child.WaitForPortFile(file);
-  return port.ok() ? *port : 0;
-}
-
-// A minimal keep-alive HTTP/1.1 client (synchronous Beast).
-class HttpClient {
- public:
-  explicit HttpClient(int port) : socket_(ioc_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    socket_.set_option(tcp::no_delay(true));
-  }
-  // Status and body of one request.
-  std::pair<int, std::string> Send(http::verb verb, const std::string& target,
-                                   const std::string& auth, const std::string& body = "") {
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::authorization, auth);
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    beast::error_code ec;
-    http::write(socket_, req, ec);
-    if (ec) return {0, ""};
-    http::response<http::string_body> res;
-    http::read(socket_, buffer_, res, ec);
-    if (ec) return {0, ""};
-    return {static_cast<int>(res.result_int()), std::move(res.body())};
-  }
-
- private:
-  net::io_context ioc_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
-
-std::shared_ptr<grpc::Channel> Channel(int port, int index) {
-  grpc::ChannelArguments args;
-  // One connection per client thread, as separate clients would have.
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt("kaizen.bench.client", index);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
 // One example of what went wrong, per mode (for the report).
-std::mutex g_error_mu;
-std::string g_last_error;
-void NoteError(std::string e) {
-  std::lock_guard<std::mutex> lock(g_error_mu);
-  g_last_error = std::move(e);
-}
+kaizen::bench::ErrorNote g_errors;
+void NoteError(std::string e) { g_errors.Note(std::move(e)); }
 
 struct Result {
   std::string mode;
@@ -147,69 +66,24 @@ struct Result {
   int64_t ok = 0;
   int64_t errors = 0;
   double seconds = 0;
-  double p50_us = 0, p90_us = 0, p99_us = 0, mean_us = 0;
+  double p50_us = 0, p90_us = 0, p99_us = 0;
   double rps() const { return ok / seconds; }
 };
 
-// Runs `call` (returns true when the answer was correct) in `threads`
-// closed-loop clients; `make` builds per-thread state.
+// The shared closed loop with blocking clients (tools/bench/bench_kit.h).
 template <typename MakeFn>
 Result Measure(const std::string& mode, int threads, double warmup, double seconds, MakeFn make) {
-  std::vector<std::vector<double>> latencies(threads);
-  std::vector<int64_t> errors(threads, 0);
-  std::atomic<int> phase{0};  // 0 warm-up, 1 measure, 2 stop
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      auto call = make(t);
-      latencies[t].reserve(200000);
-      while (phase.load(std::memory_order_relaxed) < 2) {
-        const int p = phase.load(std::memory_order_relaxed);
-        const auto start = Clock::now();
-        const bool ok = call();
-        const double us =
-            std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-        if (p == 1 && phase.load(std::memory_order_relaxed) == 1) {
-          if (ok) {
-            latencies[t].push_back(us);
-          } else {
-            ++errors[t];
-          }
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-  const auto begin = Clock::now();
-  phase = 1;
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  phase = 2;
-  const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-  for (auto& w : workers) w.join();
-  std::vector<double> all;
+  const LoadResult load = kaizen::bench::MeasureBlocking(threads, warmup, seconds, make);
   Result r;
   r.mode = mode;
-  {
-    std::lock_guard<std::mutex> lock(g_error_mu);
-    r.example_error = std::move(g_last_error);
-    g_last_error.clear();
-  }
+  r.example_error = g_errors.Take();
   r.concurrency = threads;
-  for (int t = 0; t < threads; ++t) {
-    all.insert(all.end(), latencies[t].begin(), latencies[t].end());
-    r.errors += errors[t];
-  }
-  std::sort(all.begin(), all.end());
-  r.ok = static_cast<int64_t>(all.size());
-  r.seconds = elapsed;
-  if (!all.empty()) {
-    r.p50_us = all[all.size() / 2];
-    r.p90_us = all[all.size() * 9 / 10];
-    r.p99_us = all[all.size() * 99 / 100];
-    double sum = 0;
-    for (double x : all) sum += x;
-    r.mean_us = sum / all.size();
-  }
+  r.ok = load.ok;
+  r.errors = load.errors;
+  r.seconds = load.seconds;
+  r.p50_us = kaizen::bench::Percentile(load.latencies_us, 0.5);
+  r.p90_us = kaizen::bench::Percentile(load.latencies_us, 0.9);
+  r.p99_us = kaizen::bench::Percentile(load.latencies_us, 0.99);
   return r;
 }
 
@@ -240,21 +114,18 @@ std::string Grep(const std::string& text, const std::vector<std::string>& needle
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::string dir = TempDir();
+  const std::string dir = kaizen::bench::TempDir();
   const std::string jwt_file = dir + "/jwt-secret";
   std::ofstream(jwt_file) << kJwtSecret;
   setenv("KAIZEN_INTERNAL_SECRET", kInternalSecret, 1);
 
-  auto enrollment = Child({absl::GetFlag(FLAGS_enrollment_binary), "--listen=127.0.0.1:0",
+  auto enrollment = StartChild({absl::GetFlag(FLAGS_enrollment_binary), "--listen=127.0.0.1:0",
                     "--db=" + dir + "/enrollment.db", "--port_file=" + dir + "/enrollment.port",
-                    "--access_log=false", "--threads=64"},
+                    "--access_log=false"},
                    dir + "/enrollment.log");
-  const int enrollment_port = WaitForPort(*enrollment, dir + "/enrollment.port");
-  if (enrollment_port == 0) {
-    std::fprintf(stderr, "bench: enrollment did not start (%s)\n", dir.c_str());
-    return 1;
-  }
-  auto gateway = Child({absl::GetFlag(FLAGS_gateway_binary), "--http_listen=127.0.0.1:0",
+  const int enrollment_port =
+      WaitForPort(*enrollment, dir + "/enrollment.port", "enrollment", dir + "/enrollment.log");
+  auto gateway = StartChild({absl::GetFlag(FLAGS_gateway_binary), "--http_listen=127.0.0.1:0",
                  "--grpc_listen=127.0.0.1:0", "--http_port_file=" + dir + "/http.port",
                  "--grpc_port_file=" + dir + "/grpc.port",
                  absl::StrCat("--backends=kaizen.enrollment.v1.EnrollmentService=127.0.0.1:",
@@ -262,12 +133,8 @@ int main(int argc, char** argv) {
                  "--jwt_hs256_secret_file=" + jwt_file, "--rate_limit_per_second=0",
                  "--access_log=false"},
                 dir + "/gateway.log");
-  const int http_port = WaitForPort(*gateway, dir + "/http.port");
-  const int grpc_port = WaitForPort(*gateway, dir + "/grpc.port");
-  if (http_port == 0 || grpc_port == 0) {
-    std::fprintf(stderr, "bench: gateway did not start (%s)\n", dir.c_str());
-    return 1;
-  }
+  const int http_port = WaitForPort(*gateway, dir + "/http.port", "gateway", dir + "/gateway.log");
+  const int grpc_port = WaitForPort(*gateway, dir + "/grpc.port", "gateway", dir + "/gateway.log");
 
   // The caller: a secretariat user (token for the gateway, the equivalent
   // signed principal for direct calls).
@@ -435,5 +302,9 @@ int main(int argc, char** argv) {
     }
     std::printf("```\n");
   }
+  // Stop both servers, then remove their databases, logs and port files.
+  gateway->Terminate();
+  enrollment->Terminate();
+  std::filesystem::remove_all(dir);
   return 0;
 }

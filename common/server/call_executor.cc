@@ -1,0 +1,57 @@
+#include "common/server/call_executor.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace kaizen::server {
+
+CallExecutor::CallExecutor(const Options& options)
+    : options_{std::max(1, options.threads), std::max(1, options.max_queued)} {
+  workers_.reserve(options_.threads);
+  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+CallExecutor::~CallExecutor() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : workers_) t.join();
+}
+
+bool CallExecutor::TrySubmit(absl::AnyInvocable<void() &&> task) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_ || static_cast<int64_t>(queue_.size()) >= options_.max_queued) {
+    ++rejected_;
+    return false;
+  }
+  queue_.push_back(std::move(task));
+  return true;
+}
+
+CallExecutor::Stats CallExecutor::stats() const {
+  absl::MutexLock lock(&mu_);
+  return Stats{static_cast<int64_t>(queue_.size()), running_, rejected_, completed_};
+}
+
+void CallExecutor::Work() {
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !queue_.empty() || stopping_;
+  };
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    mu_.Await(absl::Condition(&ready));
+    if (queue_.empty()) return;  // stopping, and everything queued has run
+    absl::AnyInvocable<void() &&> task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    mu_.Unlock();
+    std::move(task)();
+    task = nullptr;  // whatever it captured goes before the next task
+    mu_.Lock();
+    --running_;
+    ++completed_;
+  }
+}
+
+}  // namespace kaizen::server

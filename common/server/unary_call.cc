@@ -1,0 +1,59 @@
+#include "common/server/unary_call.h"
+
+#include <chrono>
+#include <utility>
+
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+
+namespace kaizen::server {
+namespace {
+
+// How long an overloaded server asks callers to wait before retrying.
+constexpr int kRetryAfterSeconds = 1;
+
+// A call nobody waits for any more is not run (its work would be thrown away,
+// and under overload it would delay the calls that are still wanted).
+bool Abandoned(grpc::CallbackServerContext* context, grpc::Status* status) {
+  if (context->IsCancelled()) {
+    *status = grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+    return true;
+  }
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    *status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                           "the call's deadline passed while it waited for a handler");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status ServerOverloaded() {
+  return errors::WithRetryDelay(
+      errors::ResourceExhausted(
+          kServerOverloaded,
+          "the server is busy: every handler is working and its queue is full; retry in "
+          "a second",
+          {{"retry_after_seconds", "1"}}),
+      absl::Seconds(kRetryAfterSeconds));
+}
+
+grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
+                                   grpc::CallbackServerContext* context,
+                                   absl::AnyInvocable<grpc::Status() &&> fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto run = [reactor, context, fn = std::move(fn)]() mutable {
+    grpc::Status status;
+    if (!Abandoned(context, &status)) status = std::move(fn)();
+    reactor->Finish(status);
+  };
+  if (executor == nullptr) {
+    run();
+  } else if (!executor->TrySubmit(std::move(run))) {
+    reactor->Finish(ToGrpcStatus(ServerOverloaded()));
+  }
+  return reactor;
+}
+
+}  // namespace kaizen::server

@@ -1,0 +1,74 @@
+// The one-line gRPC adapter every service RPC uses, on gRPC's callback API.
+//
+// In the service class (which derives from the generated
+// `v1::XService::CallbackService` and from server::ExecutorBound):
+//   KAIZEN_DECLARE_RPC(GetCohort, v1::GetCohortRequest, v1::Cohort)
+// and in the .cc:
+//   KAIZEN_DEFINE_RPC(EnrollmentGrpcService, GetCohort, v1::GetCohortRequest, v1::Cohort)
+// with members `domain_` (whose Method(principal, request) returns
+// StatusOr<Response>) and `signer_` (a PrincipalSigner*).
+//
+// Threading model: gRPC calls the method on one of its own threads; the
+// method only queues the call on the server's CallExecutor
+// (call_executor.h) and returns the call's reactor. A worker then checks the
+// call is still wanted (a call cancelled or past its deadline while it waited
+// is answered CANCELLED / DEADLINE_EXCEEDED without running), verifies the
+// caller, runs the domain method, converts the result once and finishes the
+// call. When the executor's queue is full the call is answered at once with
+// RESOURCE_EXHAUSTED SERVER_OVERLOADED, metadata retry_after_seconds and a
+// google.rpc.RetryInfo: nothing ran, the caller may retry.
+#ifndef KAIZEN_COMMON_SERVER_UNARY_CALL_H_
+#define KAIZEN_COMMON_SERVER_UNARY_CALL_H_
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "common/server/call_executor.h"
+#include "common/server/principal_context.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace kaizen::server {
+
+// Reason of the overload answer.
+inline constexpr char kServerOverloaded[] = "SERVER_OVERLOADED";
+
+// The overload answer (also used by tests and the gateway's docs).
+absl::Status ServerOverloaded();
+
+// Services served by GrpcServer derive from this; Start binds the server's
+// executor before the first call. Unbound (a service object used outside
+// GrpcServer), calls run inline on gRPC's thread.
+class ExecutorBound {
+ public:
+  virtual ~ExecutorBound() = default;
+  void BindExecutor(CallExecutor* executor) { executor_ = executor; }
+  CallExecutor* executor() const { return executor_; }
+
+ private:
+  CallExecutor* executor_ = nullptr;
+};
+
+// Queues `fn` on `executor` (inline when null) and finishes the call with
+// its status; see the top of this file.
+grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
+                                   grpc::CallbackServerContext* context,
+                                   absl::AnyInvocable<grpc::Status() &&> fn);
+
+}  // namespace kaizen::server
+
+#define KAIZEN_DECLARE_RPC(Method, Request, Response)                                    \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                 \
+                                   const Request* request, Response* response) override;
+
+#define KAIZEN_DEFINE_RPC(Class, Method, Request, Response)                                  \
+  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
+                                          const Request* request, Response* response) {      \
+    return ::kaizen::server::RunUnary(executor(), context, [this, context, request,          \
+                                                            response]() -> grpc::Status {    \
+      return ::kaizen::server::Handle(                                                       \
+          context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
+            return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \
+          });                                                                                \
+    });                                                                                      \
+  }
+
+#endif  // KAIZEN_COMMON_SERVER_UNARY_CALL_H_

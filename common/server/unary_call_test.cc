@@ -1,0 +1,167 @@
+// The threading model end to end: real servers on port 0, real stubs, the
+// Echo service built like every Kaizen service (test_echo.h).
+#include "common/server/unary_call.h"
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/principal.h"
+#include "common/server/principal_context.h"
+#include "common/server/server.h"
+#include "common/server/test_echo.h"
+#include "common/server/testdata/echo.grpc.pb.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+
+namespace kaizen::server {
+namespace {
+
+using kaizen::testing::EchoRequest;
+using kaizen::testing::EchoResponse;
+using kaizen::testing::EchoService;
+
+constexpr char kSecret[] = "test-internal-secret-0123456789";
+
+// One call in flight on its own channel: started now, answered later.
+struct PendingCall {
+  grpc::ClientContext context;
+  EchoRequest request;
+  EchoResponse response;
+  grpc::Status status;
+  absl::Notification done;
+};
+
+class UnaryCallTest : public ::testing::Test {
+ protected:
+  void Start(int threads, int max_queued) {
+    ServerOptions options;
+    options.service_name = "echo";
+    options.listen_address = "127.0.0.1:0";
+    options.handler_threads = threads;
+    options.max_queued_calls = max_queued;
+    auto server = GrpcServer::Start(options, {{EchoService::service_full_name(), &service_}},
+                                    [](const std::string&) {});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = EchoService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  std::unique_ptr<PendingCall> StartCall(const std::string& text,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+    auto call = std::make_unique<PendingCall>();
+    call->context.set_deadline(std::chrono::system_clock::now() + timeout);
+    AttachPrincipal(auth::ServicePrincipal("test"), signer_, &call->context);
+    call->request.set_text(text);
+    PendingCall* raw = call.get();
+    stub_->async()->Echo(&raw->context, &raw->request, &raw->response,
+                         [raw](grpc::Status s) {
+                           raw->status = std::move(s);
+                           raw->done.Notify();
+                         });
+    return call;
+  }
+
+  // Waits until `n` calls are queued (the executor's own count; no sleeps).
+  void AwaitQueued(int64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (Queued() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    ASSERT_EQ(Queued(), n);
+  }
+
+  int64_t Queued() {
+    // The executor is the server's; its gauge is what operators see too.
+    const std::string text = server_->metrics().RenderPrometheus();
+    const std::string key = "\nkaizen_grpc_server_queued_calls ";
+    const size_t at = text.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stoll(text.substr(at + key.size()));
+  }
+
+  auth::PrincipalSigner signer_{kSecret};
+  TestEcho service_{&signer_};
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<EchoService::Stub> stub_;
+};
+
+// 64 callers at once on 2 handler threads: 2 run, 62 wait, none is refused.
+TEST_F(UnaryCallTest, SixtyFourCallersOnTwoThreadsAreAllServed) {
+  Start(/*threads=*/2, /*max_queued=*/128);
+  std::vector<std::unique_ptr<PendingCall>> calls;
+  for (int i = 0; i < 64; ++i) calls.push_back(StartCall("hold"));
+  AwaitQueued(62);
+  service_.release.Notify();
+  for (auto& call : calls) {
+    call->done.WaitForNotification();
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+    EXPECT_EQ(call->response.text(), "hold");
+  }
+  EXPECT_EQ(service_.state.runs.load(), 64);
+}
+
+// Past the documented bound the answer is RESOURCE_EXHAUSTED with retry
+// advice, at once, and the refused call never runs.
+TEST_F(UnaryCallTest, PastTheQueueBoundTheCallIsRefusedWithRetryAdvice) {
+  Start(/*threads=*/1, /*max_queued=*/2);
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  auto queued1 = StartCall("a");
+  auto queued2 = StartCall("b");
+  AwaitQueued(2);
+  auto refused = StartCall("c");
+  refused->done.WaitForNotification();
+  EXPECT_EQ(refused->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const absl::Status status = FromGrpcStatus(refused->status);
+  EXPECT_EQ(errors::Reason(status), kServerOverloaded);
+  auto info = errors::GetErrorInfo(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("retry_after_seconds"), "1");
+  auto retry = errors::GetRetryInfo(status);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().seconds(), 1);
+  service_.release.Notify();
+  for (auto* call : {running.get(), queued1.get(), queued2.get()}) {
+    call->done.WaitForNotification();
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+  }
+  EXPECT_EQ(service_.state.runs.load(), 3);  // "c" never ran
+  EXPECT_NE(server_->metrics().RenderPrometheus().find("\nkaizen_grpc_server_overloaded_total 1\n"),
+            std::string::npos);
+}
+
+// A call whose caller gave up while it waited is not run.
+TEST_F(UnaryCallTest, ACallPastItsDeadlineWhileQueuedDoesNotRun) {
+  Start(/*threads=*/1, /*max_queued=*/8);
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  auto late = StartCall("late", std::chrono::milliseconds(200));
+  late->done.WaitForNotification();  // the client's deadline fires
+  EXPECT_EQ(late->status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  service_.release.Notify();
+  running->done.WaitForNotification();
+  EXPECT_TRUE(running->status.ok());
+  // "late" reached the worker only after its deadline: answered, not run.
+  auto after = StartCall("after");
+  after->done.WaitForNotification();
+  EXPECT_TRUE(after->status.ok());
+  EXPECT_EQ(service_.state.runs.load(), 2);  // "hold" and "after"
+}
+
+TEST_F(UnaryCallTest, ServiceStaysOnItsExecutorThreads) {
+  Start(/*threads=*/3, /*max_queued=*/16);
+  for (int i = 0; i < 20; ++i) {
+    auto call = StartCall(absl::StrCat("n", i));
+    call->done.WaitForNotification();
+    ASSERT_TRUE(call->status.ok());
+  }
+  EXPECT_EQ(service_.state.runs.load(), 20);
+}
+
+}  // namespace
+}  // namespace kaizen::server

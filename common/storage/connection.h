@@ -1,0 +1,115 @@
+// Internal to common/storage (:database): the connections Database opens,
+// each carrying its statement cache (statement_cache.h), and the SQLite
+// helpers database.cc and group_commit.cc share.
+#ifndef KAIZEN_COMMON_STORAGE_CONNECTION_H_
+#define KAIZEN_COMMON_STORAGE_CONNECTION_H_
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Exception.h"
+#include "SQLiteCpp/Statement.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/storage/database.h"
+
+namespace kaizen::storage::internal {
+
+// Prepared statements of one connection by SQL text. Used by one thread at a
+// time (the connection's), so no lock.
+class StatementCache {
+ public:
+  struct Entry {
+    std::unique_ptr<SQLite::Statement> statement;
+    sqlite3_stmt* raw = nullptr;  // statement's handle (SQLiteCpp hides it)
+    bool in_use = false;
+    StatementCache* cache = nullptr;
+  };
+
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  // Finalizes every statement; none may be borrowed.
+  ~StatementCache() = default;
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // The cached statement for `sql`, now in use; nullptr when there is none
+  // or it is borrowed already. Throws SQLITE_READONLY (as a read-only reader
+  // would) when `reading` and the statement writes.
+  Entry* TryBorrow(absl::string_view sql, bool reading);
+  // Takes `statement` (just prepared on this connection) into the cache as
+  // borrowed, unless the cache is full or already holds its SQL; nullptr
+  // (statement left with the caller) otherwise.
+  Entry* Adopt(std::unique_ptr<SQLite::Statement>& statement);
+  // Resets the statement and clears its bindings. A statement whose result
+  // columns changed (SQLite re-prepared it after a schema change, but
+  // SQLiteCpp keeps the old column count) is dropped instead.
+  void Return(Entry* entry) noexcept;
+
+  int size() const { return static_cast<int>(entries_.size()); }
+
+ private:
+  sqlite3* db_;
+  // absl's string hash is transparent: lookups by string_view copy nothing.
+  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
+};
+
+// A connection opened by Database. SQLite::Database has no virtual
+// destructor: always hold and destroy it as a Connection. The cache is a
+// member of the derived class, so it is destroyed (its statements
+// finalized) before the base closes the handle (sqlite3_close refuses to
+// close a connection with live statements).
+class Connection : public SQLite::Database {
+ public:
+  // Opens `options.path` with `flags` and sets the per-connection PRAGMAs
+  // database.h lists. Throws SQLite::Exception.
+  Connection(const DatabaseOptions& options, int flags);
+  ~Connection() = default;
+
+  StatementCache& cache() { return cache_; }
+
+  // Installs the read guard (an authorizer): while reading() is true, SQL
+  // that would write is refused when prepared, and cached statements that
+  // write are refused when borrowed. For the shared in-memory connection,
+  // instead of toggling PRAGMA query_only around every read.
+  void InstallReadGuard();
+  void set_reading(bool reading) { reading_ = reading; }
+  bool reading() const { return reading_; }
+
+ private:
+  StatementCache cache_;
+  bool reading_ = false;
+};
+
+// The connection Database hands to `fn` on this thread, while fn runs, so
+// CachedStatement can find its cache (a plain SQLite::Database& cannot be
+// asked for its dynamic type). Scopes nest.
+class ActiveConnection {
+ public:
+  explicit ActiveConnection(Connection& connection);
+  ~ActiveConnection();
+  ActiveConnection(const ActiveConnection&) = delete;
+  ActiveConnection& operator=(const ActiveConnection&) = delete;
+  // nullptr outside any scope.
+  static Connection* Get();
+
+ private:
+  Connection* previous_;
+};
+
+int ExtendedCode(const SQLite::Exception& e);
+// A failed call on `db`, with the errno of its last failed system call.
+absl::Status StatusFromCode(SQLite::Database& db, int rc);
+absl::Status Exec(SQLite::Database& db, const char* sql);
+// Leaves the connection outside any transaction.
+void Rollback(SQLite::Database& db) noexcept;
+// BEGIN IMMEDIATE, retried while SQLITE_BUSY until `timeout`.
+absl::Status BeginImmediate(SQLite::Database& db, absl::Duration timeout);
+
+}  // namespace kaizen::storage::internal
+
+#endif  // KAIZEN_COMMON_STORAGE_CONNECTION_H_

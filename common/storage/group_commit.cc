@@ -1,0 +1,185 @@
+// Database::RunInTransaction: group commit, LevelDB-style (no extra thread).
+// Each caller queues; the caller at the head leads: it takes up to kMaxBatch
+// queued callers, runs their fns on the writer connection, each inside its
+// own SAVEPOINT of one BEGIN IMMEDIATE transaction, commits once (one fsync
+// for the batch), hands every caller its own result and wakes the next head.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "common/status/errors.h"
+#include "common/storage/connection.h"
+#include "common/storage/database.h"
+#include "common/storage/database_faults.h"
+#include "common/storage/database_impl.h"
+#include "common/storage/storage_stats.h"
+
+namespace kaizen::storage {
+namespace {
+
+using internal::Connection;
+using internal::Exec;
+using internal::PendingWrite;
+using internal::RecordStorageEvent;
+using internal::StorageEvent;
+
+bool Aborted(Connection& db) { return sqlite3_get_autocommit(db.getHandle()) != 0; }
+
+}  // namespace
+
+absl::Status Database::RunInTransaction(internal::Fn fn) {
+  Impl& impl = *impl_;
+  RecordStorageEvent(StorageEvent::kWriteRequest);
+  PendingWrite self(fn);
+  std::vector<PendingWrite*> batch;
+  {
+    absl::MutexLock lock(&impl.queue_mu);
+    impl.queue.push_back(&self);
+    while (!self.done && impl.queue.front() != &self) self.cv.Wait(&impl.queue_mu);
+    if (self.done) {  // a leader ran fn for us
+      if (self.exception) std::rethrow_exception(self.exception);
+      return self.status;
+    }
+    const size_t n = std::min(impl.queue.size(), static_cast<size_t>(internal::kMaxBatch));
+    batch.assign(impl.queue.begin(), impl.queue.begin() + n);
+  }
+  // Leader. Callers arriving from now on queue behind the batch (which stays
+  // in the queue until done), so they wait for the next head.
+  {
+    absl::MutexLock lock(&impl.writer_mu);
+    RecordStorageEvent(StorageEvent::kWriteBatch);
+    if (const int fault = impl.fault.load(); internal::Sticky(fault)) {
+      for (PendingWrite* w : batch) {
+        impl.Note(internal::FaultStatus(fault), /*from_storage=*/true);
+        w->status = internal::FaultStatus(fault);
+      }
+    } else if (batch.size() == 1) {
+      // A lone caller: BEGIN IMMEDIATE; fn; COMMIT, exactly as without
+      // batching.
+      try {
+        self.status = impl.Run(*impl.writer, /*write=*/true, fn);
+      } catch (...) {
+        self.exception = std::current_exception();
+      }
+    } else {
+      try {
+        impl.RunBatch(batch);
+      } catch (...) {
+        // Only allocation can throw here, before COMMIT: nothing committed,
+        // and the queue must still be handed on.
+        internal::Rollback(*impl.writer);
+        for (PendingWrite* w : batch) w->status = internal::StorageError("storage error");
+      }
+    }
+  }
+  {
+    absl::MutexLock lock(&impl.queue_mu);
+    for (PendingWrite* w : batch) {
+      impl.queue.pop_front();  // the batch is the queue's head, in order
+      if (w == &self) continue;
+      w->done = true;  // `w` may vanish once queue_mu is released
+      w->cv.Signal();
+    }
+    if (!impl.queue.empty()) impl.queue.front()->cv.Signal();
+  }
+  if (self.exception) std::rethrow_exception(self.exception);
+  return self.status;
+}
+
+void Database::WaitForPendingWritersForTest(int count) {
+  std::pair<Impl*, int> arg(impl_.get(), count);
+  // Runs with queue_mu held (Await).
+  bool (*reaches)(std::pair<Impl*, int>*) = [](std::pair<Impl*, int>* a)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS { return static_cast<int>(a->first->queue.size()) >= a->second; };
+  absl::MutexLock lock(&impl_->queue_mu);
+  impl_->queue_mu.Await(absl::Condition(reaches, &arg));
+}
+
+void Database::Impl::RunBatch(std::vector<PendingWrite*>& batch) {
+  size_t next = 0;
+  while (next < batch.size()) next = RunGroup(batch, next);
+}
+
+// One transaction. Each fn runs inside SAVEPOINT; a failed fn is rolled back
+// to it, so only its own writes go. If SQLite aborted the whole transaction
+// (sqlite3_get_autocommit() true after a fn: SQLITE_FULL, IOERR, NOMEM, or a
+// fn that ended the transaction itself), the callers before it lost their
+// work and get the error too; the callers after it start a new transaction.
+size_t Database::Impl::RunGroup(std::vector<PendingWrite*>& batch, size_t begin) {
+  Connection& db = *writer;
+  absl::Status status = internal::BeginImmediate(db, options.busy_timeout);
+  if (!status.ok()) {
+    Note(status, /*from_storage=*/true);
+    for (size_t i = begin; i < batch.size(); ++i) batch[i]->status = status;
+    return batch.size();
+  }
+  std::vector<PendingWrite*> kept;  // fn succeeded; its writes await COMMIT
+  size_t i = begin;
+  for (; i < batch.size(); ++i) {
+    PendingWrite& w = *batch[i];
+    bool from_storage = true;
+    w.status = Exec(db, "SAVEPOINT kaizen_write");
+    if (w.status.ok()) {
+      try {
+        w.status = CallFn(db, /*write=*/true, w.fn, &from_storage);
+      } catch (...) {
+        // Not ours to convert: rethrown in the owner's thread.
+        w.exception = std::current_exception();
+        w.status = internal::StorageError("storage error (exception)");
+        from_storage = false;
+      }
+    }
+    if (Aborted(db)) {
+      // The work of `kept` went with the transaction: never report it done.
+      absl::Status lost = internal::StorageError("storage error (the transaction was aborted)");
+      if (w.status.ok()) w.status = lost;
+      if (!w.exception) w.status = WriteError(std::move(w.status), from_storage);
+      if (!w.exception && from_storage) lost = w.status;  // SQLite's own error
+      RecordStorageEvent(StorageEvent::kRollback);
+      for (PendingWrite* k : kept) {
+        k->status = lost;
+        RecordStorageEvent(StorageEvent::kRollback);
+      }
+      return i + 1;
+    }
+    if (w.status.ok()) w.status = Exec(db, "RELEASE kaizen_write");
+    if (w.status.ok()) {
+      kept.push_back(&w);
+      continue;
+    }
+    // Undo fn's writes only; the savepoint's end leaves the transaction open.
+    db.tryExec("ROLLBACK TO kaizen_write");
+    db.tryExec("RELEASE kaizen_write");
+    RecordStorageEvent(StorageEvent::kRollback);
+    if (!w.exception) w.status = WriteError(std::move(w.status), from_storage);
+    if (Aborted(db)) {  // the rollback itself failed badly
+      for (PendingWrite* k : kept) {
+        k->status = w.status;
+        RecordStorageEvent(StorageEvent::kRollback);
+      }
+      return i + 1;
+    }
+  }
+  if (kept.empty()) {
+    internal::Rollback(db);
+    return i;
+  }
+  status = CheckFiles();
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok()) {
+    // One COMMIT for all: none of them is durable.
+    status = FailWrite(db, std::move(status), /*from_storage=*/true);
+    for (PendingWrite* k : kept) k->status = status;
+    for (size_t r = 1; r < kept.size(); ++r) RecordStorageEvent(StorageEvent::kRollback);
+    return i;
+  }
+  RecordStorageEvent(StorageEvent::kCommit);
+  ClearTransientFault();
+  return i;
+}
+
+}  // namespace kaizen::storage

@@ -1,0 +1,147 @@
+#include "tools/bench/report.h"
+
+#include <cstdio>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace kaizen::bench {
+namespace {
+
+// `ok` right answers in one second at a constant latency.
+LoadResult Load(int64_t ok, double latency_us = 100, int64_t errors = 0) {
+  LoadResult r;
+  r.ok = ok;
+  r.errors = errors;
+  r.seconds = 1;
+  r.latencies_us.assign(static_cast<size_t>(ok), latency_us);
+  return r;
+}
+
+// A round that meets every target of issue 18.
+Round Passing() {
+  Round x;
+  x.health = Load(1000);
+  x.get_cohort = Load(600);
+  x.raw_commits_per_s = 400;
+  x.create = Load(500);
+  x.direct_1 = Load(100, 200);
+  x.http_1 = Load(90, 400);
+  x.direct_n = Load(1000);
+  x.http_n = Load(850);
+  x.burst.applicants = 256;
+  return x;
+}
+
+Report ThreeRounds(const Round& a, const Round& b, const Round& c) {
+  Report r;
+  r.settings.connections = 16;
+  r.settings.writers = 64;
+  r.settings.burst = 256;
+  r.rounds = {a, b, c};
+  ServiceStarts s;
+  s.service = "enrollment";
+  s.runs = {{50, 20 * 1024}, {60, 21 * 1024}, {70, 22 * 1024}};
+  r.starts.push_back(s);
+  return r;
+}
+
+const Verdict& Find(const std::vector<Verdict>& v, const std::string& prefix) {
+  for (const Verdict& x : v) {
+    if (x.target.rfind(prefix, 0) == 0) return x;
+  }
+  ADD_FAILURE() << "no verdict starting with " << prefix;
+  static const Verdict none;
+  return none;
+}
+
+TEST(Verdicts, AllPassWhenEveryTargetIsMet) {
+  for (const Verdict& v : Verdicts(ThreeRounds(Passing(), Passing(), Passing()))) {
+    EXPECT_TRUE(v.pass) << v.target << ": " << v.measured;
+  }
+}
+
+TEST(Verdicts, RatiosAreMediansOfRounds) {
+  Round slow = Passing();
+  slow.get_cohort = Load(100);  // 0.1x in one round only
+  auto v = Verdicts(ThreeRounds(Passing(), slow, Passing()));
+  EXPECT_TRUE(Find(v, "GetCohort").pass);
+  EXPECT_EQ(Find(v, "GetCohort").measured, "0.60× (median of 3)");
+  v = Verdicts(ThreeRounds(slow, slow, Passing()));
+  EXPECT_FALSE(Find(v, "GetCohort").pass);
+  EXPECT_EQ(Find(v, "GetCohort").measured, "0.10× (median of 3)");
+}
+
+TEST(Verdicts, WritesBelowTheRawCommitRateFail) {
+  Round x = Passing();
+  x.create = Load(399);
+  EXPECT_FALSE(Find(Verdicts(ThreeRounds(x, x, x)), "CreateApplication").pass);
+}
+
+TEST(Verdicts, ErrorsFailAThroughputTargetWhateverTheRatio) {
+  Round x = Passing();
+  x.create = Load(5000, 100, /*errors=*/1);
+  const auto all = Verdicts(ThreeRounds(Passing(), x, Passing()));
+  const Verdict& v = Find(all, "CreateApplication");
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(v.measured.find("1 errors"), std::string::npos) << v.measured;
+}
+
+TEST(Verdicts, OneBurstErrorOrViolationFails) {
+  Round error = Passing();
+  error.burst.errors = 1;
+  EXPECT_FALSE(Find(Verdicts(ThreeRounds(Passing(), error, Passing())), "0 errors").pass);
+  Round broken = Passing();
+  broken.burst.violations = {"seats_taken 11 > capacity 10"};
+  EXPECT_FALSE(Find(Verdicts(ThreeRounds(Passing(), Passing(), broken)), "0 errors").pass);
+}
+
+TEST(Verdicts, GatewayTargets) {
+  Round x = Passing();
+  x.http_n = Load(790);
+  EXPECT_FALSE(Find(Verdicts(ThreeRounds(x, x, x)), "gateway HTTP").pass);
+  x = Passing();
+  x.http_1 = Load(90, 501);  // 301 µs added
+  const auto all = Verdicts(ThreeRounds(x, x, x));
+  const Verdict& v = Find(all, "gateway added p50");
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.measured, "0.301 ms (median of 3)");
+}
+
+TEST(Verdicts, StartAndMemoryLimits) {
+  Report r = ThreeRounds(Passing(), Passing(), Passing());
+  r.starts[0].runs = {{150, 29000}, {250, 29000}, {210, 29400}};  // KiB; 29400 KiB > 30 MB
+  auto v = Verdicts(r);
+  EXPECT_FALSE(Find(v, "enrollment: health SERVING").pass);  // median 210 ms
+  EXPECT_TRUE(Find(v, "enrollment: idle RSS").pass);          // median 29,696,000 bytes
+  r.starts[0].runs = {{50, 29400}, {60, 29400}, {-1, 29400}};
+  v = Verdicts(r);
+  EXPECT_FALSE(Find(v, "enrollment: health SERVING").pass);  // one start never served
+  EXPECT_EQ(Find(v, "enrollment: health SERVING").measured, "never served");
+  EXPECT_FALSE(Find(v, "enrollment: idle RSS").pass);        // 30,105,600 bytes
+}
+
+TEST(Verdicts, NoRoundsNeverPass) {
+  Report r;
+  for (const Verdict& v : Verdicts(r)) EXPECT_FALSE(v.pass) << v.target;
+}
+
+TEST(PrintReport, HasBothTablesAndTheVerdicts) {
+  Round x = Passing();
+  x.create.example_error = "gRPC 8: too busy";
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  PrintReport(ThreeRounds(Passing(), x, Passing()), out);
+  std::fclose(out);
+  const std::string report(text, size);
+  free(text);
+  EXPECT_NE(report.find("| measurement | rep 1 | rep 2 | rep 3 | median | errors |"),
+            std::string::npos);
+  EXPECT_NE(report.find("| target | measured | verdict |"), std::string::npos);
+  EXPECT_NE(report.find("| PASS |"), std::string::npos);
+  EXPECT_NE(report.find("(b) CreateApplication (rep 2): gRPC 8: too busy"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kaizen::bench
