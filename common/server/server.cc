@@ -1,6 +1,7 @@
 #include "common/server/server.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -207,6 +208,8 @@ void GrpcServer::Wait() {
   if (server_ != nullptr) server_->Wait();
 }
 
+void ReleaseStartupMemory() { malloc_trim(0); }
+
 void InstallShutdownSignalHandlers() {
   static const bool installed = [] {
     if (pipe(g_signal_pipe) != 0) return false;
@@ -264,6 +267,7 @@ int ServeUntilSignal(const ServerOptions& options,
                  "{\"service\":\"%s\",\"event\":\"metrics_listening\",\"port\":%d}\n",
                  options.service_name.c_str(), (*server)->metrics_port());
   }
+  ReleaseStartupMemory();
   const int signo = WaitForShutdownSignal();
   std::fprintf(stderr,
                "{\"service\":\"%s\",\"event\":\"draining\",\"signal\":%d}\n",

@@ -104,6 +104,12 @@ class GrpcServer {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// Returns the heap pages freed after start-up (descriptor tables, the
+// OpenAPI document's scratch, migration text) to the kernel (malloc_trim), so
+// an idle process's RSS is what it really keeps. Called once by
+// ServeUntilSignal and by the gateway's main() after they listen.
+void ReleaseStartupMemory();
+
 // SIGTERM/SIGINT handling through a self-pipe: the signal handler only
 // writes a byte; WaitForShutdownSignal reads it on an ordinary thread.
 // InstallShutdownSignalHandlers is idempotent.

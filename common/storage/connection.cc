@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <initializer_list>
 
 #include "absl/time/clock.h"
 #include "common/storage/database_faults.h"
@@ -12,36 +13,90 @@ namespace {
 
 thread_local Connection* t_active = nullptr;
 
-bool ReadingPragma(const char* name) {
-  // PRAGMAs with an argument that only read (SQLite passes the argument as
-  // the authorizer's second string; a bare `PRAGMA x` passes none).
-  static constexpr const char* kReads[] = {
-      "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
-      "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"};
-  for (const char* read : kReads) {
-    if (sqlite3_stricmp(name, read) == 0) return true;
+bool In(const char* name, std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (sqlite3_stricmp(name, n) == 0) return true;
   }
   return false;
 }
 
-// Runs when SQL is prepared on the connection; free unless preparing.
-int ReadGuard(void* user, int action, const char* arg1, const char* arg2,
-              const char* /*database*/, const char* /*trigger*/) {
-  if (!static_cast<Connection*>(user)->reading()) return SQLITE_OK;
-  switch (action) {
-    case SQLITE_SELECT:
-    case SQLITE_READ:
-    case SQLITE_FUNCTION:
-    case SQLITE_RECURSIVE:
-    case SQLITE_TRANSACTION:
-    case SQLITE_SAVEPOINT:
-      return SQLITE_OK;
-    case SQLITE_PRAGMA:
-      return arg2 == nullptr || (arg1 != nullptr && ReadingPragma(arg1)) ? SQLITE_OK
-                                                                         : SQLITE_DENY;
-    default:  // INSERT, UPDATE, DELETE, CREATE_*, DROP_*, ALTER, ATTACH, ...
-      return SQLITE_DENY;
+// PRAGMAs that only read. SQLite passes the argument as the authorizer's
+// second string (nullptr for a bare `PRAGMA x`); `PRAGMA x = v` sets x, so
+// of the PRAGMAs that take an argument only those whose argument names what
+// to read are allowed. Bare PRAGMAs that act (optimize, incremental_vacuum,
+// wal_checkpoint, shrink_memory, ...) are not in the list.
+bool ReadOnlyPragma(const char* name, const char* arg) {
+  if (name == nullptr) return false;
+  if (In(name, {"table_info", "table_xinfo", "table_list", "index_list", "index_info",
+                "index_xinfo", "foreign_key_list", "foreign_key_check", "integrity_check",
+                "quick_check"})) {
+    return true;
   }
+  return arg == nullptr &&
+         In(name, {"application_id", "user_version", "schema_version", "data_version",
+                   "foreign_keys", "journal_mode", "synchronous", "secure_delete",
+                   "page_count", "page_size", "max_page_count", "freelist_count", "encoding",
+                   "auto_vacuum", "busy_timeout", "cache_size", "query_only",
+                   "recursive_triggers", "compile_options", "database_list", "collation_list",
+                   "function_list", "module_list", "pragma_list"});
+}
+
+// Actions that change the database (any schema, temp included) or the
+// connection. Deny-listed, not allow-listed: a read may use anything else
+// (table-valued functions set up eponymous virtual tables on first use).
+bool Writes(int action, const char* arg1, const char* arg2) {
+  switch (action) {
+    case SQLITE_UPDATE:
+      // SQLite checks an UPDATE of the schema table when a table-valued
+      // function (json_each, pragma_table_info) declares its virtual table on
+      // the connection's first use of it: nothing is written. User SQL can
+      // only update the schema table with PRAGMA writable_schema, itself
+      // refused here (and every DDL is refused by its own action below).
+      return !In(arg1 != nullptr ? arg1 : "",
+                 {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"});
+    case SQLITE_INSERT:
+    case SQLITE_DELETE:
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_VIEW:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_CREATE_VTABLE:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_DROP_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_TABLE:
+    case SQLITE_DROP_TEMP_TRIGGER:
+    case SQLITE_DROP_TEMP_VIEW:
+    case SQLITE_DROP_TRIGGER:
+    case SQLITE_DROP_VIEW:
+    case SQLITE_DROP_VTABLE:
+    case SQLITE_ALTER_TABLE:
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+    case SQLITE_ANALYZE:
+    case SQLITE_REINDEX:
+    case SQLITE_COPY:
+      return true;
+    case SQLITE_PRAGMA:
+      return !ReadOnlyPragma(arg1, arg2);
+    default:  // SELECT, READ, FUNCTION, RECURSIVE, TRANSACTION, SAVEPOINT
+      return false;
+  }
+}
+
+// Runs when SQL is prepared on the connection (Connection::InstallGuard).
+int Guard(void* user, int action, const char* arg1, const char* arg2,
+          const char* /*database*/, const char* /*trigger*/) {
+  const auto* connection = static_cast<const Connection*>(user);
+  if (connection->in_fn() && (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT)) {
+    return SQLITE_DENY;
+  }
+  if (connection->reading() && Writes(action, arg1, arg2)) return SQLITE_DENY;
+  return SQLITE_OK;
 }
 
 }  // namespace
@@ -64,11 +119,7 @@ Connection::Connection(const DatabaseOptions& options, int flags)
   exec("PRAGMA secure_delete = ON");
 }
 
-void Connection::InstallReadGuard() {
-  // Installing an authorizer expires prepared statements: do it before any
-  // is cached.
-  sqlite3_set_authorizer(getHandle(), &ReadGuard, this);
-}
+void Connection::InstallGuard() { sqlite3_set_authorizer(getHandle(), &Guard, this); }
 
 ActiveConnection::ActiveConnection(Connection& connection) : previous_(t_active) {
   t_active = &connection;

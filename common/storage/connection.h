@@ -72,17 +72,35 @@ class Connection : public SQLite::Database {
 
   StatementCache& cache() { return cache_; }
 
-  // Installs the read guard (an authorizer): while reading() is true, SQL
-  // that would write is refused when prepared, and cached statements that
-  // write are refused when borrowed. For the shared in-memory connection,
-  // instead of toggling PRAGMA query_only around every read.
-  void InstallReadGuard();
+  // Installs the guard (an authorizer; it runs when SQL is prepared, and
+  // costs nothing per execution of a prepared statement). Once, before any
+  // statement is cached (installing an authorizer expires them all).
+  //  * While in_fn() (a caller's fn runs): transaction statements (BEGIN,
+  //    COMMIT, ROLLBACK, END) and every SAVEPOINT, RELEASE and ROLLBACK TO
+  //    are refused (SQLITE_AUTH): the transaction and the savepoints around
+  //    fn belong to Database, and a fn ending or nesting them would make
+  //    group commit report wrong statuses to its neighbours.
+  //  * While reading(): SQL that writes is refused: INSERT, UPDATE, DELETE
+  //    (temporary tables included), CREATE / DROP / ALTER of anything,
+  //    ATTACH, DETACH, ANALYZE, REINDEX, and every PRAGMA but the ones that
+  //    only read (ReadOnlyPragma in connection.cc; bare PRAGMA optimize,
+  //    incremental_vacuum or wal_checkpoint are refused too). Everything
+  //    else (SELECT, table-valued functions such as json_each or
+  //    pragma_table_info) is allowed. Cached statements that write are
+  //    refused when borrowed (statement_cache.cc). The shared in-memory
+  //    connection is reading() during RunReadOnly (instead of toggling
+  //    PRAGMA query_only around every read); read-only connections of file
+  //    databases always are, so both refuse the same SQL the same way.
+  void InstallGuard();
   void set_reading(bool reading) { reading_ = reading; }
   bool reading() const { return reading_; }
+  void set_in_fn(bool in_fn) { in_fn_ = in_fn; }
+  bool in_fn() const { return in_fn_; }
 
  private:
   StatementCache cache_;
   bool reading_ = false;
+  bool in_fn_ = false;
 };
 
 // The connection Database hands to `fn` on this thread, while fn runs, so

@@ -171,6 +171,13 @@ void Database::Impl::Note(const absl::Status& status, bool from_storage) {
 
 absl::Status Database::Impl::CallFn(Connection& db, bool write, Fn fn, bool* from_storage) {
   internal::ActiveConnection active(db);
+  // The guard refuses transaction and savepoint statements while fn runs.
+  struct InFn {
+    Connection& db;
+    const bool previous;
+    explicit InFn(Connection& d) : db(d), previous(d.in_fn()) { db.set_in_fn(true); }
+    ~InFn() { db.set_in_fn(previous); }
+  } in_fn(db);
   try {
     *from_storage = false;
     return fn(db);
@@ -182,6 +189,11 @@ absl::Status Database::Impl::CallFn(Connection& db, bool write, Fn fn, bool* fro
       // A write on a read-only connection (or refused by the in-memory
       // connection's read guard) is a bug in fn, not a read-only file system.
       return StorageError("storage error (SQLITE_READONLY)");
+    }
+    if (code == SQLITE_AUTH) {
+      // The guard refused BEGIN, COMMIT, ROLLBACK or a SAVEPOINT: a bug in fn.
+      return StorageError(
+          "storage error (SQLITE_AUTH: fn may not begin, end or nest a transaction)");
     }
     return StatusFromSqlite(ExtendedCode(e), sqlite3_system_errno(db.getHandle()));
   } catch (const std::exception& e) {
@@ -289,12 +301,12 @@ absl::Status Database::Impl::OpenWriter() {
     flags |= SQLite::OPEN_CREATE;
   }
   writer = std::make_unique<Connection>(options, flags);
-  if (single_connection) {
-    // Reads share this connection: refuse writes inside RunReadOnly without
-    // a PRAGMA per read.
-    writer->InstallReadGuard();
-    return absl::OkStatus();
-  }
+  // Before migrating and before any statement is cached. Refuses transaction
+  // statements inside fn (migrations included: DDL and PRAGMA user_version
+  // pass); in memory, reads share this connection and the guard also
+  // refuses writes inside RunReadOnly without a PRAGMA per read.
+  writer->InstallGuard();
+  if (single_connection) return absl::OkStatus();
   // SQLite quietly falls back to a read-only open (read-only mount or
   // file); the first write would fail much later.
   if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
@@ -348,7 +360,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     try {
       // Opened after migrating so that no reader ever sees an old schema.
       for (int i = 0; i < std::max(1, options.reader_connections); ++i) {
-        impl->readers.push_back(std::make_unique<Connection>(options, SQLite::OPEN_READONLY));
+        auto reader = std::make_unique<Connection>(options, SQLite::OPEN_READONLY);
+        // Always reading: a read-only connection would still create and
+        // write temporary tables; the guard refuses exactly what it refuses
+        // on the shared in-memory connection.
+        reader->set_reading(true);
+        reader->InstallGuard();
+        impl->readers.push_back(std::move(reader));
       }
     } catch (const std::exception& e) {
       return StatusFromException(e);

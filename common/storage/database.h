@@ -10,7 +10,9 @@
 //    a consistent snapshot (a deferred read transaction). In-memory databases
 //    have one connection, shared under the same mutex; a read guard (an
 //    authorizer, a C++ flag: no SQL per read) makes writes inside
-//    RunReadOnly fail there as on a read-only reader.
+//    RunReadOnly fail there; the readers of file databases carry the same
+//    guard, so both refuse the same SQL (temporary tables and PRAGMAs that
+//    act included) with the same INTERNAL STORAGE_ERROR.
 //  * Every connection carries a cache of prepared statements
 //    (statement_cache.h: CachedStatement).
 //  * Numbered migrations: migrations[i] moves the schema from version i to
@@ -144,18 +146,25 @@ class Database {
   //    the batch whose fn succeeded, with that status: nothing of theirs was
   //    committed. (Callers whose fn failed keep their own error.)
   //  * If a fn's failure made SQLite abort the whole transaction
-  //    (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM roll back everything, and so
-  //    does a fn that ends the transaction itself), the callers before it in
-  //    the batch lost their work: they get that error (never a success for
-  //    work that was not committed). The callers after it run in a new
-  //    transaction, so a neighbour's failure does not fail them either.
+  //    (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or an interrupted write
+  //    can roll back everything), or its savepoint could not be released
+  //    or rolled back to, the whole transaction is rolled back: the callers
+  //    before it in the batch lost their work and get that error (never a
+  //    success for work that was not committed). The callers after it run
+  //    in a new transaction, so a neighbour's failure does not fail them.
   //  * A non-std exception thrown by fn is caught on the leader's thread,
   //    its savepoint rolled back, and rethrown in its caller's thread; the
   //    others in the batch are unaffected.
   //  * fn runs on the leader's thread, not necessarily its caller's: it must
   //    not depend on thread-local state (the caller's principal, a
   //    thread-local cache, a per-thread RNG): capture what it needs by
-  //    reference. It must not end the transaction itself (COMMIT, ROLLBACK).
+  //    reference.
+  //  * fn cannot touch the transaction: while it runs (batched or alone,
+  //    and in RunReadOnly too), BEGIN, COMMIT, END, ROLLBACK and every
+  //    SAVEPOINT, RELEASE and ROLLBACK TO are refused when prepared
+  //    (SQLiteCpp throws SQLITE_AUTH); uncaught, that caller alone gets
+  //    INTERNAL STORAGE_ERROR and its writes are rolled back. Migrations
+  //    (DDL, PRAGMA user_version) are not affected.
   //  * Counters (storage_stats.h): commits counts durable commits (batches
   //    that committed), write_requests every call, write_batches every
   //    leader's turn; rollbacks every caller whose writes were discarded.

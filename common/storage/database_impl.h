@@ -102,7 +102,10 @@ struct Database::Impl {
   absl::Status Run(internal::Connection& db, bool write, internal::Fn fn);
 
   // Group commit (group_commit.cc): runs `batch` (2+ callers) on the writer,
-  // setting each one's status / exception. Requires writer_mu.
+  // setting each one's status / exception. Does not throw: if allocation
+  // fails inside a transaction, the callers of the transactions already
+  // finished keep their results and the others get STORAGE_ERROR.
+  // Requires writer_mu.
   void RunBatch(std::vector<internal::PendingWrite*>& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu);
   // One transaction over batch[begin, ...): returns where the next one

@@ -36,6 +36,9 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
   RecordStorageEvent(StorageEvent::kWriteRequest);
   PendingWrite self(fn);
   std::vector<PendingWrite*> batch;
+  // Allocated before queueing: nothing may throw while queue_mu is held and
+  // this caller is in the queue (the queue would never be handed on).
+  batch.reserve(internal::kMaxBatch);
   {
     absl::MutexLock lock(&impl.queue_mu);
     impl.queue.push_back(&self);
@@ -45,7 +48,7 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
       return self.status;
     }
     const size_t n = std::min(impl.queue.size(), static_cast<size_t>(internal::kMaxBatch));
-    batch.assign(impl.queue.begin(), impl.queue.begin() + n);
+    batch.assign(impl.queue.begin(), impl.queue.begin() + n);  // within capacity
   }
   // Leader. Callers arriving from now on queue behind the batch (which stays
   // in the queue until done), so they wait for the next head.
@@ -66,14 +69,7 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
         self.exception = std::current_exception();
       }
     } else {
-      try {
-        impl.RunBatch(batch);
-      } catch (...) {
-        // Only allocation can throw here, before COMMIT: nothing committed,
-        // and the queue must still be handed on.
-        internal::Rollback(*impl.writer);
-        for (PendingWrite* w : batch) w->status = internal::StorageError("storage error");
-      }
+      impl.RunBatch(batch);  // sets every caller's result; does not throw
     }
   }
   {
@@ -101,14 +97,33 @@ void Database::WaitForPendingWritersForTest(int count) {
 
 void Database::Impl::RunBatch(std::vector<PendingWrite*>& batch) {
   size_t next = 0;
-  while (next < batch.size()) next = RunGroup(batch, next);
+  while (next < batch.size()) {
+    try {
+      next = RunGroup(batch, next);
+    } catch (...) {
+      // Only allocation can throw, before this group's COMMIT: the groups
+      // before it are finished (committed or failed: their callers keep
+      // their results); this group's work is rolled back and the callers
+      // not yet run are refused. fn's own exceptions are caught in RunGroup.
+      internal::Rollback(*writer);
+      for (size_t i = next; i < batch.size(); ++i) {
+        batch[i]->status = internal::StorageError("storage error");
+        RecordStorageEvent(StorageEvent::kRollback);
+      }
+      return;
+    }
+  }
 }
 
 // One transaction. Each fn runs inside SAVEPOINT; a failed fn is rolled back
 // to it, so only its own writes go. If SQLite aborted the whole transaction
 // (sqlite3_get_autocommit() true after a fn: SQLITE_FULL, IOERR, NOMEM, or a
-// fn that ended the transaction itself), the callers before it lost their
-// work and get the error too; the callers after it start a new transaction.
+// failed RELEASE or ROLLBACK TO of its savepoint), the callers before it
+// lost their work and get the error too; the callers after it start a new
+// transaction. fn cannot run BEGIN, COMMIT, ROLLBACK or any SAVEPOINT
+// statement itself: the connection's guard refuses them while fn runs
+// (Connection::InstallGuard), so only SQLite or this code ends the
+// transaction or touches kaizen_write.
 size_t Database::Impl::RunGroup(std::vector<PendingWrite*>& batch, size_t begin) {
   Connection& db = *writer;
   absl::Status status = internal::BeginImmediate(db, options.busy_timeout);
@@ -118,6 +133,7 @@ size_t Database::Impl::RunGroup(std::vector<PendingWrite*>& batch, size_t begin)
     return batch.size();
   }
   std::vector<PendingWrite*> kept;  // fn succeeded; its writes await COMMIT
+  kept.reserve(batch.size() - begin);
   size_t i = begin;
   for (; i < batch.size(); ++i) {
     PendingWrite& w = *batch[i];
@@ -146,19 +162,36 @@ size_t Database::Impl::RunGroup(std::vector<PendingWrite*>& batch, size_t begin)
       }
       return i + 1;
     }
-    if (w.status.ok()) w.status = Exec(db, "RELEASE kaizen_write");
-    if (w.status.ok()) {
-      kept.push_back(&w);
-      continue;
+    // A failed RELEASE or ROLLBACK TO leaves fn's writes in an unknown
+    // state inside the transaction: it is compromised.
+    absl::Status savepoint;
+    const bool fn_ok = w.status.ok();
+    if (fn_ok) {
+      savepoint = Exec(db, "RELEASE kaizen_write");
+      if (savepoint.ok()) {
+        kept.push_back(&w);
+        continue;
+      }
+      w.status = savepoint;
+      from_storage = true;
+    } else {
+      // Undo fn's writes only; the savepoint's end leaves the transaction open.
+      savepoint = Exec(db, "ROLLBACK TO kaizen_write");
+      if (savepoint.ok()) savepoint = Exec(db, "RELEASE kaizen_write");
     }
-    // Undo fn's writes only; the savepoint's end leaves the transaction open.
-    db.tryExec("ROLLBACK TO kaizen_write");
-    db.tryExec("RELEASE kaizen_write");
     RecordStorageEvent(StorageEvent::kRollback);
     if (!w.exception) w.status = WriteError(std::move(w.status), from_storage);
-    if (Aborted(db)) {  // the rollback itself failed badly
+    if (!savepoint.ok() || Aborted(db)) {
+      // Roll everything back: the callers before it lost their work, and
+      // never get a success for it; the rest restart in a new transaction.
+      internal::Rollback(db);
+      absl::Status lost = savepoint.ok() ? internal::StorageError(
+                                               "storage error (the transaction was aborted)")
+                                         : savepoint;
+      // A failed ROLLBACK TO is counted here; a failed RELEASE is w's status.
+      if (!savepoint.ok() && !fn_ok) Note(lost, /*from_storage=*/true);
       for (PendingWrite* k : kept) {
-        k->status = w.status;
+        k->status = lost;
         RecordStorageEvent(StorageEvent::kRollback);
       }
       return i + 1;

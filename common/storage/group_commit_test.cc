@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/status/status.h"
@@ -21,6 +23,7 @@
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "common/storage/fault_vfs.h"
+#include "common/storage/group_commit_testing.h"
 #include "common/storage/statement_cache.h"
 #include "common/storage/storage_stats.h"
 #include "gmock/gmock.h"
@@ -30,99 +33,16 @@ namespace kaizen::storage {
 namespace {
 
 namespace fs = std::filesystem;
-using Fn = std::function<absl::Status(SQLite::Database&)>;
-
-const Migrations kSchema = {
-    "CREATE TABLE people (name TEXT PRIMARY KEY);"
-    "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
-    "INSERT INTO counter VALUES (1, 0)",
-};
-
-struct Boom {};  // not a std::exception
-
-DatabaseOptions TempOptions() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/group-" +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  DatabaseOptions options;
-  options.path = dir + "/a.db";
-  options.reader_connections = 2;
-  return options;
-}
-
-std::unique_ptr<Database> MustOpen(const DatabaseOptions& options) {
-  auto db = Database::Open(options, kSchema);
-  EXPECT_TRUE(db.ok()) << db.status();
-  return db.ok() ? *std::move(db) : nullptr;
-}
-
-absl::Status Insert(SQLite::Database& c, const std::string& name) {
-  CachedStatement q(c, "INSERT INTO people (name) VALUES (?)");
-  q->bind(1, name);
-  q->exec();
-  return absl::OkStatus();
-}
-
-Fn Inserts(const std::string& name) {
-  return [name](SQLite::Database& c) { return Insert(c, name); };
-}
-
-bool Has(Database& db, const std::string& name) {
-  bool found = false;
-  EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
-                  CachedStatement q(c, "SELECT 1 FROM people WHERE name = ?");
-                  q->bind(1, name);
-                  found = q->executeStep();
-                  return absl::OkStatus();
-                }).ok());
-  return found;
-}
-
-// Runs `leader` alone (its fn blocks), queues `followers` in this order
-// behind it, then lets the leader finish: the followers form one batch.
-struct Outcome {
-  absl::Status status;
-  bool threw_boom = false;
-  std::thread::id ran_on;
-};
-std::vector<Outcome> RunBatch(Database& db, const Fn& leader, const std::vector<Fn>& followers) {
-  std::vector<Outcome> out(followers.size() + 1);
-  absl::Notification leading;
-  absl::Notification release;
-  std::thread lead([&] {
-    try {
-      out[0].status = db.RunInTransaction([&](SQLite::Database& c) {
-        leading.Notify();
-        release.WaitForNotification();
-        return leader(c);
-      });
-    } catch (const Boom&) {
-      out[0].threw_boom = true;
-    }
-  });
-  leading.WaitForNotification();
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < followers.size(); ++i) {
-    threads.emplace_back([&, i] {
-      Outcome& o = out[i + 1];
-      try {
-        o.status = db.RunInTransaction([&](SQLite::Database& c) {
-          o.ran_on = std::this_thread::get_id();
-          return followers[i](c);
-        });
-      } catch (const Boom&) {
-        o.threw_boom = true;
-      }
-    });
-    db.WaitForPendingWritersForTest(static_cast<int>(i) + 2);  // keeps the order
-  }
-  release.Notify();
-  lead.join();
-  for (auto& t : threads) t.join();
-  return out;
-}
+using group_testing::Boom;
+using group_testing::Fn;
+using group_testing::Has;
+using group_testing::Insert;
+using group_testing::Inserts;
+using group_testing::kSchema;
+using group_testing::MustOpen;
+using group_testing::Outcome;
+using group_testing::RunBatch;
+using group_testing::TempOptions;
 
 TEST(GroupCommitTest, QueuedWritersShareOneDurableCommit) {
   auto db = MustOpen(TempOptions());
@@ -249,11 +169,18 @@ TEST(GroupCommitTest, AbortedTransactionFailsTheCallersBeforeAndRestartsTheRest)
   std::vector<Outcome> out = RunBatch(*db, Inserts("leader"),
                                       {Inserts("a"),
                                        [](SQLite::Database& c) {
-                                         // Ends the whole transaction, as SQLite does
-                                         // itself on SQLITE_FULL, IOERR or NOMEM.
-                                         Insert(c, "b").IgnoreError();
-                                         c.exec("ROLLBACK");
-                                         return absl::OkStatus();
+                                         // An interrupted write makes SQLite roll back
+                                         // the whole transaction, as IOERR or NOMEM can.
+                                         sqlite3_progress_handler(
+                                             c.getHandle(), 1, [](void*) { return 1; },
+                                             nullptr);
+                                         struct Off {
+                                           sqlite3* h;
+                                           ~Off() {
+                                             sqlite3_progress_handler(h, 0, nullptr, nullptr);
+                                           }
+                                         } off{c.getHandle()};
+                                         return Insert(c, "b");  // throws SQLITE_INTERRUPT
                                        },
                                        Inserts("c"), Inserts("d")});
   const StorageStatsSnapshot after = GlobalStorageStats();
@@ -338,6 +265,52 @@ TEST(GroupCommitTest, ConcurrentIncrementsLoseNothing) {
   EXPECT_EQ(after.write_requests - before.write_requests, kThreads * kIncrements);
   EXPECT_LE(after.commits - before.commits, kThreads * kIncrements);
   EXPECT_EQ(after.commits - before.commits, after.write_batches - before.write_batches);
+}
+
+// Many callers with every kind of outcome at once: each caller's status says
+// exactly whether its write was committed.
+TEST(GroupCommitTest, MixedOutcomesUnderContentionMatchWhatWasCommitted) {
+  auto db = MustOpen(TempOptions());
+  ASSERT_NE(db, nullptr);
+  constexpr int kThreads = 16;
+  constexpr int kWrites = 25;
+  enum Result { kOk, kFailed, kThrew };
+  std::vector<std::vector<Result>> results(kThreads, std::vector<Result>(kWrites, kFailed));
+  auto name = [](int t, int i) { return "n" + std::to_string(t) + "_" + std::to_string(i); };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const int kind = (t * 7 + i * 3) % 5;
+        try {
+          absl::Status status = db->RunInTransaction([&](SQLite::Database& c) -> absl::Status {
+            Insert(c, name(t, i)).IgnoreError();
+            if (kind == 1) return absl::InvalidArgumentError("no");
+            if (kind == 2) throw Boom();
+            if (kind == 3) return Insert(c, name(t, i));  // ALREADY_EXISTS
+            if (kind == 4) {  // sees its own write
+              CachedStatement q(c, "SELECT 1 FROM people WHERE name = ?");
+              q->bind(1, name(t, i));
+              if (!q->executeStep()) return absl::InternalError("own write invisible");
+            }
+            return absl::OkStatus();
+          });
+          results[t][i] = status.ok() ? kOk : kFailed;
+        } catch (const Boom&) {
+          results[t][i] = kThrew;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kWrites; ++i) {
+      const int kind = (t * 7 + i * 3) % 5;
+      EXPECT_EQ(results[t][i], kind == 2 ? kThrew : kind == 0 || kind == 4 ? kOk : kFailed)
+          << name(t, i);
+      EXPECT_EQ(Has(*db, name(t, i)), results[t][i] == kOk) << name(t, i);
+    }
+  }
 }
 
 TEST(GroupCommitTest, InMemoryDatabaseBatchesToo) {

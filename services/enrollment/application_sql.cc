@@ -53,7 +53,46 @@ void BindConfirmExpire(SQLite::Statement& statement, int index, const v1::Applic
   }
 }
 
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+
+// offer_expire_micros (migration 12): the offer's deadline while OFFERED,
+// NULL otherwise, derived from the proto on every write.
+void BindOfferExpire(SQLite::Statement& statement, int index, const v1::Application& app) {
+  if (app.state() == v1::Application::OFFERED) {
+    statement.bind(index, Micros(app.offer_expire_time()));
+  } else {
+    statement.bind(index);
+  }
+}
+
 }  // namespace
+
+const char kSchemaV12[] = R"sql(
+ALTER TABLE applications ADD COLUMN offer_expire_micros INTEGER;
+CREATE INDEX applications_offer_expiry ON applications (cohort_id, offer_expire_micros)
+  WHERE state = 4;
+)sql";
+
+absl::Status BackfillOfferExpiry(SQLite::Database& db) {
+  SQLite::Statement rows(
+      db, "SELECT seq, data FROM applications WHERE state = 4 AND offer_expire_micros IS NULL");
+  std::vector<std::pair<int64_t, int64_t>> found;
+  while (rows.executeStep()) {
+    v1::Application app;
+    RETURN_IF_ERROR(storage::Parse(rows.getColumn(1), &app));
+    found.emplace_back(rows.getColumn(0).getInt64(), Micros(app.offer_expire_time()));
+  }
+  SQLite::Statement update(db, "UPDATE applications SET offer_expire_micros = ?2 WHERE seq = ?1");
+  for (const auto& [seq, micros] : found) {
+    update.bind(1, seq);
+    update.bind(2, micros);
+    update.exec();
+    update.reset();
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ApplicationRecord> Get(SQLite::Database& db, const std::string& cohort_id,
                                       const std::string& id) {
@@ -70,12 +109,16 @@ absl::StatusOr<ApplicationRecord> Get(SQLite::Database& db, const std::string& c
 }
 
 absl::Status Insert(SQLite::Database& db, ApplicationRecord* record) {
+  // A plain INSERT, on purpose: `INSERT OR REPLACE` (or any REPLACE
+  // resolution) would delete a clashing row without firing the seat
+  // counters' delete trigger and leave its seats counted (usage_sql.h).
   const v1::Application& application = record->application;
   storage::CachedStatement insert(
       db,
       "INSERT INTO applications (cohort_id, id, state, municipality_code, "
-      "priority, revision, data, submitter, confirm_expire_micros, admitted_member_count) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "priority, revision, data, submitter, confirm_expire_micros, admitted_member_count, "
+      "offer_expire_micros) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   insert->bind(1, record->cohort_id);
   insert->bind(2, record->id);
   insert->bind(3, static_cast<int>(application.state()));
@@ -86,6 +129,7 @@ absl::Status Insert(SQLite::Database& db, ApplicationRecord* record) {
   insert->bind(8, application.submitter());
   BindConfirmExpire(*insert, 9, application);
   insert->bind(10, application.admitted_member_count());
+  BindOfferExpire(*insert, 11, application);
   RETURN_IF_ERROR(ExecInsert(*insert, "Application",
                              ApplicationName(record->cohort_id, record->id)));
   record->seq = db.getLastInsertRowid();
@@ -99,7 +143,7 @@ absl::Status Update(SQLite::Database& db, ApplicationRecord* record) {
       db,
       "UPDATE applications SET state = ?3, municipality_code = ?4, "
       "priority = ?5, revision = ?6, data = ?7, submitter = ?8, "
-      "confirm_expire_micros = ?9, admitted_member_count = ?10 "
+      "confirm_expire_micros = ?9, admitted_member_count = ?10, offer_expire_micros = ?11 "
       "WHERE cohort_id = ?1 AND id = ?2");
   update->bind(1, record->cohort_id);
   update->bind(2, record->id);
@@ -111,6 +155,7 @@ absl::Status Update(SQLite::Database& db, ApplicationRecord* record) {
   update->bind(8, application.submitter());
   BindConfirmExpire(*update, 9, application);
   update->bind(10, application.admitted_member_count());
+  BindOfferExpire(*update, 11, application);
   if (update->exec() == 0) {
     return errors::NotFound("Application",
                             ApplicationName(record->cohort_id, record->id));
@@ -124,6 +169,19 @@ absl::StatusOr<std::vector<ApplicationRecord>> List(SQLite::Database& db,
                                                     const ApplicationFilter& filter,
                                                     std::optional<QueuePosition> after,
                                                     int limit) {
+  if (filter.offer_expire_by.has_value()) {
+    // The partial index applications_offer_expiry (state = 4) finds the
+    // lapsed offers; there are few, so sorting them costs nothing.
+    storage::CachedStatement lapsed(
+        db,
+        "SELECT seq, cohort_id, id, revision, data FROM applications "
+        "WHERE cohort_id = ?1 AND state = 4 AND offer_expire_micros <= ?2 "
+        "ORDER BY priority DESC, seq LIMIT ?3");
+    lapsed->bind(1, cohort_id);
+    lapsed->bind(2, absl::ToUnixMicros(*filter.offer_expire_by));
+    lapsed->bind(3, SqlLimit(limit));
+    return ReadAll<ApplicationRecord>(*lapsed, &ReadApplication);
+  }
   // The ORDER BY matches applications_queue, so pages need no sort.
   SQLite::Statement query(
       db,
@@ -161,7 +219,10 @@ absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id
 absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
                                   const std::string& id) {
   // Ahead of it: higher priority, or the same priority and arrived earlier
-  // (applications_queue's order); a range of that index, no row read.
+  // (applications_queue's order). The count walks the cohort's entries of
+  // that index ahead of it (state is not in the index, so each of those
+  // rows' state is read from the table, whatever its state) but parses no
+  // proto and returns one integer: cost grows with the queue ahead of it.
   storage::CachedStatement query(
       db,
       "SELECT (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "

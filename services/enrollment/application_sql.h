@@ -20,6 +20,16 @@
 
 namespace kaizen::enrollment::application_sql {
 
+// Migration 12: applications.offer_expire_micros (the deadline of an
+// OFFERED application, NULL otherwise) and its partial index, so a write's
+// lapsed-offer check reads only the lapsed offers. A literal: never change
+// it (enrollment_schema_test pins it).
+extern const char kSchemaV12[];
+// Sets offer_expire_micros of OFFERED rows written before migration 12 (run
+// by EnrollmentStore::Open in the same transaction as the other backfills;
+// a no-op once done).
+absl::Status BackfillOfferExpiry(SQLite::Database& db);
+
 // EnrollmentTx::GetApplication, InsertApplication, UpdateApplication.
 absl::StatusOr<ApplicationRecord> Get(SQLite::Database& db, const std::string& cohort_id,
                                       const std::string& id);

@@ -68,7 +68,7 @@ absl::Status CheckApplicantIsNotStaff(EnrollmentTx& tx, const std::string& cohor
 absl::StatusOr<CohortStaff> CohortStaff::Load(EnrollmentTx& tx, const std::string& cohort_id) {
   ParticipantFilter active;
   active.state = v1::Participant::ACTIVE;
-  active.staff_only = true;  // every arrival loads this: not the participants too
+  active.staff_only = true;  // every arrival loads this: parse staff rows only
   ASSIGN_OR_RETURN(auto people, tx.ListParticipants(cohort_id, active, 0, 0));
   CohortStaff out;
   for (const ParticipantRecord& rec : people) {

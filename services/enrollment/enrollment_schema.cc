@@ -10,6 +10,7 @@
 #include "services/enrollment/notify_sql.h"
 #include "services/enrollment/purge_report_sql.h"
 #include "services/enrollment/provision_sql.h"
+#include "services/enrollment/application_sql.h"
 #include "services/enrollment/usage_sql.h"
 
 namespace kaizen::enrollment {
@@ -107,7 +108,11 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 11: seat counters kept by triggers, and applications'
       // admitted_member_count column they read (usage_sql.h; existing rows
       // are backfilled from the proto by EnrollmentStore::Open).
-      usage_sql::SchemaV11()};
+      usage_sql::kSchemaV11,
+      // 12: applications.offer_expire_micros and its partial index, so a
+      // write's lapsed-offer check reads only lapsed offers (existing
+      // OFFERED rows are backfilled from the proto by EnrollmentStore::Open).
+      application_sql::kSchemaV12};
   return *kMigrations;
 }
 

@@ -365,7 +365,8 @@ absl::StatusOr<std::unique_ptr<EnrollmentStore>> EnrollmentStore::Open(
   // (usage_sql.h); both find nothing to do once done.
   RETURN_IF_ERROR(db->RunInTransaction([](SQLite::Database& c) -> absl::Status {
     RETURN_IF_ERROR(claim_link_sql::BackfillSubmitters(c));
-    return usage_sql::BackfillAdmittedCounts(c);
+    RETURN_IF_ERROR(usage_sql::BackfillAdmittedCounts(c));
+    return application_sql::BackfillOfferExpiry(c);
   }));
   return std::unique_ptr<EnrollmentStore>(new EnrollmentStore(std::move(db)));
 }

@@ -139,14 +139,21 @@ struct ProvisionFilter {
 struct ApplicationFilter {
   std::optional<v1::Application::State> state;
   std::string municipality_code;  // empty = any
+  // Only OFFERED applications whose offer expires at or before this time
+  // (state and municipality_code are then ignored), read through the
+  // applications_offer_expiry index: what every write's lapsed-offer check
+  // needs without reading every open offer of the cohort.
+  std::optional<absl::Time> offer_expire_by;
 };
 
 struct ParticipantFilter {
   std::optional<v1::Participant::Role> role;
   std::optional<v1::Participant::State> state;
   std::string municipality_code;  // empty = any
-  // Staff only: every role but PARTICIPANT (a cohort's few staff, without
-  // reading its participants).
+  // Staff only: every role but PARTICIPANT. The query still walks every
+  // participation row of the cohort (participants_by_cohort; role is not
+  // indexed) but parses the proto of the staff rows only, which is the
+  // cost that mattered.
   bool staff_only = false;
 };
 

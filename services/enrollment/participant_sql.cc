@@ -53,6 +53,9 @@ absl::StatusOr<ParticipantRecord> Get(SQLite::Database& db, const std::string& c
 }
 
 absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
+  // A plain INSERT, on purpose: `INSERT OR REPLACE` (or any REPLACE
+  // resolution) would delete a clashing row without firing the seat
+  // counters' delete trigger and leave its seat counted (usage_sql.h).
   const v1::Participant& participant = record->participant;
   SQLite::Statement insert(
       db,

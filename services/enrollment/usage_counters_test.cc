@@ -298,6 +298,10 @@ TEST(UsageCountersUpgradeTest, ASchema10DatabaseOpensWithExactCounters) {
                         a.set_state(state);
                         a.set_municipality_code(town);
                         a.set_admitted_member_count(admitted);
+                        // Offer deadlines (migration 12's backfill copies
+                        // the OFFERED rows' ones).
+                        a.mutable_offer_expire_time()->set_seconds(
+                            admitted == 2 ? 1000 : admitted == 3 ? 2000 : 500);
                         const std::string data = a.SerializeAsString();
                         SQLite::Statement insert(
                             db,
@@ -337,6 +341,14 @@ TEST(UsageCountersUpgradeTest, ASchema10DatabaseOpensWithExactCounters) {
                       participant("p2", 1, 1, "131016");   // ACTIVE PARTICIPANT
                       participant("p3", 1, 2, "401005");   // CANCELLED
                       participant("s1", 2, 1, "472018");   // staff: no seat
+                      // Only OFFERED rows' protos are read by the backfill:
+                      // another row's blob, even unreadable, is not parsed.
+                      db.exec("INSERT INTO cohorts (id, state, revision, data) "
+                              "VALUES ('other', 2, 1, x'')");
+                      db.exec("INSERT INTO applications (cohort_id, id, state, "
+                              "municipality_code, priority, revision, data, submitter) "
+                              "VALUES ('other', 'unreadable', 3, '242047', 0, 1, "
+                              "x'ffffffffff', '')");
                       return absl::OkStatus();
                     })
                     .ok());
@@ -364,6 +376,32 @@ TEST(UsageCountersUpgradeTest, ASchema10DatabaseOpensWithExactCounters) {
                           "SELECT COUNT(*) FROM applications WHERE admitted_member_count IS NULL");
   ASSERT_TRUE(unset.executeStep());
   EXPECT_EQ(unset.getColumn(0).getInt(), 0);
+  // Rows not OFFERED get 0, whatever their proto says (the column counts
+  // only while OFFERED; the next write as OFFERED stores the real count).
+  SQLite::Statement counts(raw,
+                           "SELECT id, admitted_member_count FROM applications ORDER BY id");
+  std::map<std::string, int> count;
+  while (counts.executeStep()) {
+    count[counts.getColumn(0).getString()] = counts.getColumn(1).getInt();
+  }
+  // Migration 12: OFFERED rows get their offer deadline from the proto,
+  // every other row stays NULL (the lapsed-offer index reads OFFERED only).
+  SQLite::Statement deadlines(
+      raw, "SELECT id, COALESCE(offer_expire_micros, -1) FROM applications ORDER BY id");
+  std::map<std::string, int64_t> deadline;
+  while (deadlines.executeStep()) {
+    deadline[deadlines.getColumn(0).getString()] = deadlines.getColumn(1).getInt64();
+  }
+  EXPECT_EQ(deadline, (std::map<std::string, int64_t>{{"accepted", -1},
+                                                      {"offered", 1000000000},
+                                                      {"offered-alone", 2000000000},
+                                                      {"unreadable", -1},
+                                                      {"waiting", -1}}));
+  EXPECT_EQ(count, (std::map<std::string, int>{{"accepted", 0},
+                                               {"offered", 2},
+                                               {"offered-alone", 3},
+                                               {"unreadable", 0},
+                                               {"waiting", 0}}));
 }
 
 }  // namespace

@@ -4,111 +4,144 @@
 #include <utility>
 
 #include "SQLiteCpp/Statement.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "common/status/status_macros.h"
 #include "common/storage/sqlite_rows.h"
 #include "common/storage/statement_cache.h"
 
 namespace kaizen::enrollment::usage_sql {
-namespace {
 
-// One counter move: `sign` +1 adds the holder `row` (NEW or OLD) to its
-// (cohort, municipality) counter, -1 takes it away and drops a counter left
-// without holders. `seats` is the SQL of the seats it holds.
-std::string Move(const std::string& row, int sign, const std::string& seats) {
-  const std::string s = absl::StrReplaceAll(seats, {{"$ROW", row}});
-  if (sign > 0) {
-    return absl::StrCat(
-        "INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats) VALUES (", row,
-        ".cohort_id, ", row, ".municipality_code, 1, ", s,
-        ") ON CONFLICT (cohort_id, municipality_code) DO UPDATE SET "
-        "holders = holders + 1, seats = seats + excluded.seats;\n");
-  }
-  return absl::StrCat("UPDATE cohort_usage SET holders = holders - 1, seats = seats - (", s,
-                      ") WHERE cohort_id = ", row, ".cohort_id AND municipality_code = ", row,
-                      ".municipality_code;\n"
-                      "DELETE FROM cohort_usage WHERE cohort_id = ",
-                      row, ".cohort_id AND municipality_code = ", row,
-                      ".municipality_code AND holders <= 0;\n");
-}
+// Migration 11, as shipped. Never edit it: a database that ran it keeps what
+// it created; a change is a new migration (enrollment_schema_test pins
+// every migration's text). Enum numbers as stored:
+// Application.State OFFERED = 4; Participant.Role PARTICIPANT = 1,
+// Participant.State ACTIVE = 1 (fixed by the proto). A seat holder's update
+// is "old holder leaves, new holder comes", only when a column that decides
+// what it holds changed (the update triggers' WHEN). Existing OFFERED
+// applications count as holders of 0 seats (their column is NULL) until
+// BackfillAdmittedCounts sets it: the update triggers then move them to their
+// real seats, exactly as for any later write.
+const char kSchemaV11[] = R"sql(
+ALTER TABLE applications ADD COLUMN admitted_member_count INTEGER;
+CREATE INDEX applications_count_unset ON applications (seq) WHERE admitted_member_count IS NULL;
+CREATE TABLE cohort_usage (
+  cohort_id TEXT NOT NULL,
+  municipality_code TEXT NOT NULL,
+  holders INTEGER NOT NULL,
+  seats INTEGER NOT NULL,
+  PRIMARY KEY (cohort_id, municipality_code)
+) WITHOUT ROWID;
+INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)
+  SELECT cohort_id, municipality_code, SUM(h), SUM(s) FROM (
+    SELECT cohort_id, municipality_code, 1 AS h, 1 AS s FROM participants
+    WHERE role = 1 AND state = 1
+    UNION ALL
+    SELECT cohort_id, municipality_code, 1, COALESCE(admitted_member_count, 0)
+    FROM applications WHERE state = 4)
+  GROUP BY cohort_id, municipality_code;
 
-// The four triggers of one table: insert, delete, and an update seen as
-// "old holder leaves, new holder comes" (only when a column that matters
-// changed). `holds` is the condition on $ROW for being a seat holder.
-std::string Triggers(const std::string& table, const std::string& holds,
-                     const std::string& seats, const std::string& columns,
-                     const std::string& changed) {
-  auto when = [&](const std::string& row) { return absl::StrReplaceAll(holds, {{"$ROW", row}}); };
-  return absl::StrCat(
-      "CREATE TRIGGER ", table, "_usage_insert AFTER INSERT ON ", table, " WHEN ", when("NEW"),
-      " BEGIN\n", Move("NEW", 1, seats), "END;\n",
-      "CREATE TRIGGER ", table, "_usage_delete AFTER DELETE ON ", table, " WHEN ", when("OLD"),
-      " BEGIN\n", Move("OLD", -1, seats), "END;\n",
-      "CREATE TRIGGER ", table, "_usage_update_old AFTER UPDATE OF ", columns, " ON ", table,
-      " WHEN ", when("OLD"), " AND (", changed, ") BEGIN\n", Move("OLD", -1, seats), "END;\n",
-      "CREATE TRIGGER ", table, "_usage_update_new AFTER UPDATE OF ", columns, " ON ", table,
-      " WHEN ", when("NEW"), " AND (", changed, ") BEGIN\n", Move("NEW", 1, seats), "END;\n");
-}
+CREATE TRIGGER participants_usage_insert AFTER INSERT ON participants
+WHEN NEW.role = 1 AND NEW.state = 1 BEGIN
+  INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)
+    VALUES (NEW.cohort_id, NEW.municipality_code, 1, 1)
+    ON CONFLICT (cohort_id, municipality_code) DO UPDATE SET
+      holders = holders + 1, seats = seats + excluded.seats;
+END;
+CREATE TRIGGER participants_usage_delete AFTER DELETE ON participants
+WHEN OLD.role = 1 AND OLD.state = 1 BEGIN
+  UPDATE cohort_usage SET holders = holders - 1, seats = seats - (1)
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code;
+  DELETE FROM cohort_usage
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code
+      AND holders <= 0;
+END;
+CREATE TRIGGER participants_usage_update_old
+AFTER UPDATE OF cohort_id, role, state, municipality_code ON participants
+WHEN OLD.role = 1 AND OLD.state = 1 AND (OLD.cohort_id IS NOT NEW.cohort_id OR
+  OLD.role IS NOT NEW.role OR OLD.state IS NOT NEW.state OR
+  OLD.municipality_code IS NOT NEW.municipality_code) BEGIN
+  UPDATE cohort_usage SET holders = holders - 1, seats = seats - (1)
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code;
+  DELETE FROM cohort_usage
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code
+      AND holders <= 0;
+END;
+CREATE TRIGGER participants_usage_update_new
+AFTER UPDATE OF cohort_id, role, state, municipality_code ON participants
+WHEN NEW.role = 1 AND NEW.state = 1 AND (OLD.cohort_id IS NOT NEW.cohort_id OR
+  OLD.role IS NOT NEW.role OR OLD.state IS NOT NEW.state OR
+  OLD.municipality_code IS NOT NEW.municipality_code) BEGIN
+  INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)
+    VALUES (NEW.cohort_id, NEW.municipality_code, 1, 1)
+    ON CONFLICT (cohort_id, municipality_code) DO UPDATE SET
+      holders = holders + 1, seats = seats + excluded.seats;
+END;
 
-}  // namespace
-
-const std::string& SchemaV11() {
-  // Enum numbers as stored: Application.State OFFERED = 4; Participant.Role
-  // PARTICIPANT = 1, Participant.State ACTIVE = 1 (fixed by the proto).
-  static const std::string* const kSchema = new std::string(absl::StrCat(
-      "ALTER TABLE applications ADD COLUMN admitted_member_count INTEGER;\n"
-      "CREATE INDEX applications_count_unset ON applications (seq) "
-      "WHERE admitted_member_count IS NULL;\n"
-      "CREATE TABLE cohort_usage (\n"
-      "  cohort_id TEXT NOT NULL,\n"
-      "  municipality_code TEXT NOT NULL,\n"
-      "  holders INTEGER NOT NULL,\n"
-      "  seats INTEGER NOT NULL,\n"
-      "  PRIMARY KEY (cohort_id, municipality_code)\n"
-      ") WITHOUT ROWID;\n"
-      // Existing OFFERED applications count as holders of 0 seats (their
-      // column is NULL) until the backfill sets it: the update triggers then
-      // move them to their real seats, exactly as for any later write.
-      "INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)\n"
-      "  SELECT cohort_id, municipality_code, SUM(h), SUM(s) FROM (\n"
-      "    SELECT cohort_id, municipality_code, 1 AS h, 1 AS s FROM participants\n"
-      "    WHERE role = 1 AND state = 1\n"
-      "    UNION ALL\n"
-      "    SELECT cohort_id, municipality_code, 1, COALESCE(admitted_member_count, 0)\n"
-      "    FROM applications WHERE state = 4)\n"
-      "  GROUP BY cohort_id, municipality_code;\n",
-      Triggers("participants", "$ROW.role = 1 AND $ROW.state = 1", "1",
-               "cohort_id, role, state, municipality_code",
-               "OLD.cohort_id IS NOT NEW.cohort_id OR OLD.role IS NOT NEW.role OR "
-               "OLD.state IS NOT NEW.state OR "
-               "OLD.municipality_code IS NOT NEW.municipality_code"),
-      Triggers("applications", "$ROW.state = 4", "COALESCE($ROW.admitted_member_count, 0)",
-               "cohort_id, state, municipality_code, admitted_member_count",
-               "OLD.cohort_id IS NOT NEW.cohort_id OR OLD.state IS NOT NEW.state OR "
-               "OLD.municipality_code IS NOT NEW.municipality_code OR "
-               "OLD.admitted_member_count IS NOT NEW.admitted_member_count")));
-  return *kSchema;
-}
+CREATE TRIGGER applications_usage_insert AFTER INSERT ON applications
+WHEN NEW.state = 4 BEGIN
+  INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)
+    VALUES (NEW.cohort_id, NEW.municipality_code, 1, COALESCE(NEW.admitted_member_count, 0))
+    ON CONFLICT (cohort_id, municipality_code) DO UPDATE SET
+      holders = holders + 1, seats = seats + excluded.seats;
+END;
+CREATE TRIGGER applications_usage_delete AFTER DELETE ON applications
+WHEN OLD.state = 4 BEGIN
+  UPDATE cohort_usage SET holders = holders - 1,
+      seats = seats - (COALESCE(OLD.admitted_member_count, 0))
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code;
+  DELETE FROM cohort_usage
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code
+      AND holders <= 0;
+END;
+CREATE TRIGGER applications_usage_update_old
+AFTER UPDATE OF cohort_id, state, municipality_code, admitted_member_count ON applications
+WHEN OLD.state = 4 AND (OLD.cohort_id IS NOT NEW.cohort_id OR OLD.state IS NOT NEW.state OR
+  OLD.municipality_code IS NOT NEW.municipality_code OR
+  OLD.admitted_member_count IS NOT NEW.admitted_member_count) BEGIN
+  UPDATE cohort_usage SET holders = holders - 1,
+      seats = seats - (COALESCE(OLD.admitted_member_count, 0))
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code;
+  DELETE FROM cohort_usage
+    WHERE cohort_id = OLD.cohort_id AND municipality_code = OLD.municipality_code
+      AND holders <= 0;
+END;
+CREATE TRIGGER applications_usage_update_new
+AFTER UPDATE OF cohort_id, state, municipality_code, admitted_member_count ON applications
+WHEN NEW.state = 4 AND (OLD.cohort_id IS NOT NEW.cohort_id OR OLD.state IS NOT NEW.state OR
+  OLD.municipality_code IS NOT NEW.municipality_code OR
+  OLD.admitted_member_count IS NOT NEW.admitted_member_count) BEGIN
+  INSERT INTO cohort_usage (cohort_id, municipality_code, holders, seats)
+    VALUES (NEW.cohort_id, NEW.municipality_code, 1, COALESCE(NEW.admitted_member_count, 0))
+    ON CONFLICT (cohort_id, municipality_code) DO UPDATE SET
+      holders = holders + 1, seats = seats + excluded.seats;
+END;
+)sql";
 
 absl::Status BackfillAdmittedCounts(SQLite::Database& db) {
+  // Only an OFFERED row's count holds seats, so only those protos are
+  // parsed; every other unset row gets 0 in one statement (no counter moves:
+  // the update triggers look at OFFERED rows only). Application writes
+  // rewrite the column from the proto, so a row leaving a state later gets
+  // its real count the moment it is written as OFFERED.
   SQLite::Statement rows(
-      db, "SELECT seq, data FROM applications WHERE admitted_member_count IS NULL");
+      db,
+      "SELECT seq, data FROM applications WHERE admitted_member_count IS NULL AND state = 4");
   std::vector<std::pair<int64_t, int>> found;
   while (rows.executeStep()) {
     v1::Application app;
     RETURN_IF_ERROR(storage::Parse(rows.getColumn(1), &app));
     found.emplace_back(rows.getColumn(0).getInt64(), app.admitted_member_count());
   }
-  if (found.empty()) return absl::OkStatus();
-  SQLite::Statement update(db,
-                           "UPDATE applications SET admitted_member_count = ?2 WHERE seq = ?1");
-  for (const auto& [seq, count] : found) {
-    update.bind(1, seq);
-    update.bind(2, count);
-    update.exec();
-    update.reset();
+  if (!found.empty()) {
+    SQLite::Statement update(
+        db, "UPDATE applications SET admitted_member_count = ?2 WHERE seq = ?1");
+    for (const auto& [seq, count] : found) {
+      update.bind(1, seq);
+      update.bind(2, count);
+      update.exec();
+      update.reset();
+    }
   }
+  db.exec("UPDATE applications SET admitted_member_count = 0 WHERE admitted_member_count IS NULL");
   return absl::OkStatus();
 }
 

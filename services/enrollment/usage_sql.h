@@ -13,15 +13,24 @@
 // municipality stays "taken" while any holder remains, even one holding 0
 // seats; a counter whose holders reach 0 is deleted.
 //
-// Migration 11 (SchemaV11(); its text, built from helpers, must never change
-// once shipped, like every migration) adds the column (NULL in existing rows), the
-// table filled from existing participants, and the triggers. An OFFERED
-// application's count lives only in its serialized proto, so
-// BackfillAdmittedCounts (run by EnrollmentStore::Open after migrating)
-// copies it into the column for every row still NULL; the update triggers
-// then add the offer's seats. Rows are never NULL once written by this
-// code, so the backfill does work once (a partial index finds NULL rows
-// without a scan at every later open).
+// Migration 11 (kSchemaV11, a literal like every migration: its text must
+// never change once shipped; enrollment_schema_test pins it) adds the column
+// (NULL in existing rows), the table filled from existing participants, and
+// the triggers. An OFFERED application's count lives only in its serialized
+// proto, so BackfillAdmittedCounts (run by EnrollmentStore::Open after
+// migrating) copies it into the column of every OFFERED row still NULL (the
+// update triggers then add the offer's seats) and sets the other NULL rows
+// to 0. Rows are never NULL once written by this code, so the backfill does
+// work once (a partial index finds NULL rows without a scan at every later
+// open).
+//
+// The triggers see INSERT, DELETE and UPDATE. `INSERT OR REPLACE` / `REPLACE`
+// (REPLACE conflict resolution in general) deletes the old row without firing
+// the delete triggers (recursive_triggers is off), so the counters would keep
+// a holder that no longer exists (measured on SQLite 3.40; an UPSERT's DO
+// UPDATE does fire the update triggers): never write these tables that way. A
+// binary of schema 10 writing the same file would leave the column NULL or
+// stale; stop it before the new one starts (README, "Storage").
 #ifndef KAIZEN_SERVICES_ENROLLMENT_USAGE_SQL_H_
 #define KAIZEN_SERVICES_ENROLLMENT_USAGE_SQL_H_
 
@@ -37,10 +46,10 @@
 namespace kaizen::enrollment::usage_sql {
 
 // Migration 11 (see above).
-const std::string& SchemaV11();
+extern const char kSchemaV11[];
 
-// Fills applications.admitted_member_count where it is NULL (from the
-// proto). Inside the caller's write transaction.
+// Fills applications.admitted_member_count where it is NULL: from the proto
+// for OFFERED rows, 0 for the others. Inside the caller's write transaction.
 absl::Status BackfillAdmittedCounts(SQLite::Database& db);
 
 // EnrollmentTx::ListCohortUsage: the cohort's counters, by municipality.

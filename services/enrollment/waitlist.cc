@@ -64,9 +64,9 @@ absl::StatusOr<CohortRecord> SeatLedger::LoadCohortForWrite(const std::string& c
 
 absl::StatusOr<int> SeatLedger::ExpireLapsedOffers(const CohortRecord& cohort) {
   if (!IsLiveCohort(cohort.cohort.state())) return 0;
-  ApplicationFilter offered;
-  offered.state = v1::Application::OFFERED;
-  ASSIGN_OR_RETURN(auto offers, tx_.ListApplications(cohort.id, offered, std::nullopt, 0));
+  ApplicationFilter lapsed;
+  lapsed.offer_expire_by = now_;  // indexed: only the lapsed offers are read
+  ASSIGN_OR_RETURN(auto offers, tx_.ListApplications(cohort.id, lapsed, std::nullopt, 0));
   int expired = 0;
   for (ApplicationRecord& rec : offers) {
     if (FromProto(rec.application.offer_expire_time()) > now_) continue;

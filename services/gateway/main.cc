@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
                "\"grpc_port\":%d,\"routes\":%zu,\"apis\":%zu}\n",
                (*gateway)->http_port(), (*gateway)->grpc_port(),
                (*gateway)->routes().routes().size(), gw::LinkedApiFiles().size());
+  kaizen::server::ReleaseStartupMemory();
   const int signo = kaizen::server::WaitForShutdownSignal();
   std::fprintf(stderr, "{\"service\":\"gateway\",\"event\":\"draining\",\"signal\":%d}\n", signo);
   (*gateway)->Shutdown();
