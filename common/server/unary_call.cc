@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 
@@ -35,7 +36,7 @@ absl::Status ServerOverloaded() {
           kServerOverloaded,
           "the server is busy: every handler is working and its queue is full; retry in "
           "a second",
-          {{"retry_after_seconds", "1"}}),
+          {{"retry_after_seconds", absl::StrCat(kRetryAfterSeconds)}}),
       absl::Seconds(kRetryAfterSeconds));
 }
 

@@ -94,13 +94,8 @@ LoadResult AsyncClosedLoop(int callers, double warmup, double seconds, StartFn<R
     });
   };
   for (int i = 0; i < callers; ++i) issue(i);
-  std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-  const auto begin = Clock::now();
-  phase = 1;
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  phase = 2;
   LoadResult r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  r.seconds = RunWindow(phase, warmup, seconds);
   {
     std::unique_lock<std::mutex> lock(mu);
     all_done.wait(lock, [&] { return active == 0; });

@@ -103,6 +103,18 @@ struct LoadResult {
   double p99_us() const { return Percentile(latencies_us, 0.99); }
 };
 
+// Drives one measurement window of a closed-loop generator: `warmup`
+// seconds with `phase` 0, then `seconds` with phase 1 (calls started and
+// finished in it count), then phase 2 (stop). Returns the measured length.
+inline double RunWindow(std::atomic<int>& phase, double warmup, double seconds) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+  const auto begin = Clock::now();
+  phase = 1;
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  phase = 2;
+  return std::chrono::duration<double>(Clock::now() - begin).count();
+}
+
 // Closed loop with blocking clients: `threads` threads each call `call()`
 // again as soon as it returns, for `warmup` then `seconds` seconds; only
 // calls started and finished inside the measured window count.
@@ -139,13 +151,8 @@ LoadResult MeasureBlocking(int threads, double warmup, double seconds, MakeFn ma
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-  const auto begin = Clock::now();
-  phase = 1;
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  phase = 2;
   LoadResult r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  r.seconds = RunWindow(phase, warmup, seconds);
   for (auto& w : workers) w.join();
   for (int t = 0; t < threads; ++t) {
     r.latencies_us.insert(r.latencies_us.end(), latencies[t].begin(), latencies[t].end());
