@@ -94,8 +94,10 @@ struct OutboxMessage {
 absl::StatusOr<bool> Enqueue(SQLite::Database& db, const OutboxMessage& m, absl::Time now);
 
 // Deletes every row (any state) whose subject_ref is `ref` or starts with
-// `ref` + "/". Returns how many.
+// `ref` + "/". Returns how many. Two ranges of the outbox_subject index
+// (kDeleteForSql), whatever the outbox's size.
 absl::StatusOr<int> DeleteFor(SQLite::Database& db, absl::string_view ref);
+extern const char kDeleteForSql[];
 
 // PENDING rows with next_attempt <= now, soonest first, at most `limit`.
 absl::StatusOr<std::vector<OutboxMessage>> Due(SQLite::Database& db, absl::Time now, int limit);

@@ -1,6 +1,10 @@
 // The outbox operations on a real in-memory SQLite database.
 #include "common/notify/outbox.h"
 
+#include <iterator>
+#include <set>
+#include <string>
+
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/str_cat.h"
@@ -168,6 +172,39 @@ TEST_F(OutboxTest, DeleteForMatchesTheNameAndItsChildrenOnly) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ(Tx([](SQLite::Database& db) { return DeleteFor(db, ""); }).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// The byte-range form of "the ref or a child of it" at its edges: '-' and
+// '.' sort just before '/', '0' just after; multi-byte refs compare by bytes.
+TEST_F(OutboxTest, DeleteForRangeEdges) {
+  const char* kept[] = {"cohorts/c1-x", "cohorts/c1.", "cohorts/c10", "cohorts/c0",
+                        "cohorts/c", "cohorts/c1\xe3\x81\x82", "cohorts/c1 /a"};
+  const char* gone[] = {"cohorts/c1", "cohorts/c1/", "cohorts/c1/\xe3\x81\x82/\xe3\x81\x84",
+                        "cohorts/c1//", "cohorts/c1/\x7e"};
+  int n = 0;
+  for (const char* ref : kept) Enq(Msg(absl::StrCat("k", n++), ref));
+  for (const char* ref : gone) Enq(Msg(absl::StrCat("g", n++), ref));
+  EXPECT_EQ(*Tx([](SQLite::Database& db) { return DeleteFor(db, "cohorts/c1"); }),
+            static_cast<int>(std::size(gone)));
+  auto rows = Tx([](SQLite::Database& db) { return List(db, std::nullopt, 0); });
+  ASSERT_TRUE(rows.ok());
+  std::set<std::string> left;
+  for (const OutboxMessage& m : *rows) left.insert(m.subject_ref);
+  EXPECT_EQ(left, std::set<std::string>(std::begin(kept), std::end(kept)));
+}
+
+// Every application write deletes its superseded mails: that must search
+// the subject index, not read the whole outbox.
+TEST_F(OutboxTest, DeleteForSearchesTheSubjectIndex) {
+  auto plan = Tx([](SQLite::Database& db) -> absl::StatusOr<std::string> {
+    SQLite::Statement explain(db, absl::StrCat("EXPLAIN QUERY PLAN ", kDeleteForSql));
+    std::string text;
+    while (explain.executeStep()) absl::StrAppend(&text, explain.getColumn(3).getString(), "\n");
+    return text;
+  });
+  ASSERT_TRUE(plan.ok());
+  EXPECT_NE(plan->find("outbox_subject"), std::string::npos) << *plan;
+  EXPECT_EQ(plan->find("SCAN outbox"), std::string::npos) << *plan;
 }
 
 TEST_F(OutboxTest, PruneSentKeepsRecentAndOtherStates) {

@@ -6,6 +6,7 @@
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "common/status/errors.h"
+#include "common/storage/statement_cache.h"
 #include "common/util/crypto.h"
 
 namespace kaizen::storage {
@@ -28,29 +29,29 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
 std::optional<RequestIdRecord> LookupRequestId(SQLite::Database& db,
                                                const std::string& scope,
                                                const std::string& request_id) {
-  SQLite::Statement query(db,
+  storage::CachedStatement query(db,
                           "SELECT fingerprint, resource_name FROM request_ids "
                           "WHERE scope = ?1 AND request_id = ?2");
-  query.bind(1, scope);
-  query.bind(2, request_id);
-  if (!query.executeStep()) return std::nullopt;
-  return RequestIdRecord{query.getColumn(0).getString(),
-                         query.getColumn(1).getString()};
+  query->bind(1, scope);
+  query->bind(2, request_id);
+  if (!query->executeStep()) return std::nullopt;
+  return RequestIdRecord{query->getColumn(0).getString(),
+                         query->getColumn(1).getString()};
 }
 
 void SaveRequestId(SQLite::Database& db, const std::string& scope,
                    const std::string& request_id, const RequestIdRecord& record,
                    absl::Time now) {
-  SQLite::Statement insert(
+  storage::CachedStatement insert(
       db,
       "INSERT INTO request_ids (scope, request_id, fingerprint, resource_name, "
       "create_time) VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.bind(1, scope);
-  insert.bind(2, request_id);
-  insert.bind(3, record.fingerprint);
-  insert.bind(4, record.resource_name);
-  insert.bind(5, absl::ToUnixMicros(now));
-  insert.exec();
+  insert->bind(1, scope);
+  insert->bind(2, request_id);
+  insert->bind(3, record.fingerprint);
+  insert->bind(4, record.resource_name);
+  insert->bind(5, absl::ToUnixMicros(now));
+  insert->exec();
 }
 
 absl::StatusOr<std::optional<std::string>> ResolveReplay(

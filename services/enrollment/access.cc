@@ -31,11 +31,11 @@ absl::StatusOr<bool> IsCohortStaff(EnrollmentTx& tx, const std::string& cohort_i
                                    const Principal& caller, bool navigator_only) {
   if (IsSecretariat(caller)) return true;
   if (caller.subject().empty() || IsPartner(caller)) return false;
-  ParticipantFilter active;
-  active.state = v1::Participant::ACTIVE;
-  ASSIGN_OR_RETURN(auto people, tx.ListParticipants(cohort_id, active, 0, 0));
-  for (const ParticipantRecord& p : people) {
-    if (p.participant.subject() != caller.subject()) continue;
+  // The caller's own participations (participants_by_subject), not the
+  // cohort's whole list.
+  ASSIGN_OR_RETURN(auto mine, tx.ListParticipantsBySubject(caller.subject()));
+  for (const ParticipantRecord& p : mine) {
+    if (p.cohort_id != cohort_id || p.participant.state() != v1::Participant::ACTIVE) continue;
     switch (p.participant.role()) {
       case v1::Participant::NAVIGATOR:
         if (auth::HasRole(caller, Role::ROLE_NAVIGATOR)) return true;

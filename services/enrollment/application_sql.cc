@@ -204,12 +204,19 @@ absl::StatusOr<std::vector<ApplicationRecord>> List(SQLite::Database& db,
   return ReadAll<ApplicationRecord>(query, &ReadApplication);
 }
 
+const char kCountInStateSql[] =
+    "SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 AND state = ?2";
+
+const char kWaitlistPlaceSql[] =
+    "SELECT (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
+    "AND a.state = me.state AND a.priority > me.priority) + "
+    "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
+    "AND a.state = me.state AND a.priority = me.priority AND a.seq < me.seq) + 1 "
+    "FROM applications me WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3";
+
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
                               v1::Application::State state) {
-  storage::CachedStatement query(
-      db,
-      "SELECT COUNT(*) FROM applications "
-      "WHERE cohort_id = ?1 AND state = ?2");
+  storage::CachedStatement query(db, kCountInStateSql);
   query->bind(1, cohort_id);
   query->bind(2, static_cast<int>(state));
   query->executeStep();
@@ -219,16 +226,10 @@ absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id
 absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
                                   const std::string& id) {
   // Ahead of it: higher priority, or the same priority and arrived earlier
-  // (applications_queue's order). The count walks the cohort's entries of
-  // that index ahead of it (state is not in the index, so each of those
-  // rows' state is read from the table, whatever its state) but parses no
-  // proto and returns one integer: cost grows with the queue ahead of it.
-  storage::CachedStatement query(
-      db,
-      "SELECT (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
-      "AND a.state = me.state AND (a.priority > me.priority OR "
-      "(a.priority = me.priority AND a.seq < me.seq))) + 1 "
-      "FROM applications me WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3");
+  // (applications_queue's order). Two counts over ranges of
+  // applications_by_state (cohort, state, priority DESC, seq; migration
+  // 13): they read only the index entries ahead of it, never a row.
+  storage::CachedStatement query(db, kWaitlistPlaceSql);
   query->bind(1, cohort_id);
   query->bind(2, id);
   query->bind(3, static_cast<int>(v1::Application::WAITLISTED));
@@ -252,12 +253,12 @@ absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id
 absl::StatusOr<std::vector<ApplicationRecord>> ListBySubmitter(SQLite::Database& db,
                                                                const std::string& subject) {
   if (subject.empty()) return std::vector<ApplicationRecord>();
-  SQLite::Statement query(
+  storage::CachedStatement query(
       db,
       "SELECT seq, cohort_id, id, revision, data FROM applications "
       "WHERE submitter = ?1 ORDER BY seq");
-  query.bind(1, subject);
-  return ReadAll<ApplicationRecord>(query, &ReadApplication);
+  query->bind(1, subject);
+  return ReadAll<ApplicationRecord>(*query, &ReadApplication);
 }
 
 absl::StatusOr<std::vector<ApplicationRecord>> ListConfirmationsDue(SQLite::Database& db,

@@ -48,6 +48,10 @@ absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id
                               const ApplicationFilter& filter);
 
 // EnrollmentTx::WaitlistPlace.
+// Both counts read ranges of applications_by_state (migration 13) only:
+// hot_queries_test pins their query plans.
+extern const char kCountInStateSql[];
+extern const char kWaitlistPlaceSql[];
 absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
                                   const std::string& id);
 

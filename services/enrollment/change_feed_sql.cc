@@ -5,20 +5,21 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/time/time.h"
 #include "common/storage/sqlite_rows.h"
+#include "common/storage/statement_cache.h"
 
 namespace kaizen::enrollment::change_feed_sql {
 
 void Append(SQLite::Database& db, ChangeRecord* record) {
-  SQLite::Statement insert(
+  storage::CachedStatement insert(
       db,
       "INSERT INTO changes (participant_name, municipality_code, kind, "
       "time_micros, category) VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.bind(1, record->participant_name);
-  insert.bind(2, record->municipality_code);
-  insert.bind(3, static_cast<int>(record->kind));
-  insert.bind(4, absl::ToUnixMicros(record->time));
-  insert.bind(5, static_cast<int>(record->category));
-  insert.exec();
+  insert->bind(1, record->participant_name);
+  insert->bind(2, record->municipality_code);
+  insert->bind(3, static_cast<int>(record->kind));
+  insert->bind(4, absl::ToUnixMicros(record->time));
+  insert->bind(5, static_cast<int>(record->category));
+  insert->exec();
   record->seq = db.getLastInsertRowid();
 }
 

@@ -79,6 +79,14 @@ CREATE INDEX applications_confirm_due ON applications (confirm_expire_micros)
   WHERE confirm_expire_micros IS NOT NULL;
 )sql";
 
+// Participant role 1 is PARTICIPANT: the partial index holds staff only
+// (participant_sql.cc's staff query repeats the literal, which is how SQLite
+// knows it may use it).
+constexpr char kSchemaV13[] = R"sql(
+CREATE INDEX applications_by_state ON applications (cohort_id, state, priority DESC, seq);
+CREATE INDEX participants_staff ON participants (cohort_id, seq) WHERE role <> 1;
+)sql";
+
 }  // namespace
 
 const storage::Migrations& EnrollmentStore::Migrations() {
@@ -112,7 +120,12 @@ const storage::Migrations& EnrollmentStore::Migrations() {
       // 12: applications.offer_expire_micros and its partial index, so a
       // write's lapsed-offer check reads only lapsed offers (existing
       // OFFERED rows are backfilled from the proto by EnrollmentStore::Open).
-      application_sql::kSchemaV12};
+      application_sql::kSchemaV12,
+      // 13: indexes so a write reads only what it needs however full the
+      // cohort is: applications by state in queue order (waiting-list
+      // counts and places) and the cohort's staff (every arrival's
+      // staff check), docs/benchmarks.md "Performance".
+      kSchemaV13};
   return *kMigrations;
 }
 

@@ -150,10 +150,9 @@ struct ParticipantFilter {
   std::optional<v1::Participant::Role> role;
   std::optional<v1::Participant::State> state;
   std::string municipality_code;  // empty = any
-  // Staff only: every role but PARTICIPANT. The query still walks every
-  // participation row of the cohort (participants_by_cohort; role is not
-  // indexed) but parses the proto of the staff rows only, which is the
-  // cost that mattered.
+  // Staff only: every role but PARTICIPANT, read from the participants_staff
+  // partial index (migration 13): the cost follows the cohort's staff, not
+  // its participants.
   bool staff_only = false;
 };
 

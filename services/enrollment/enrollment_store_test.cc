@@ -174,8 +174,9 @@ TEST(EnrollmentStoreSchemaTest, ThreeMigrations) {
   // 6: provision records cannot be replaced (provision_sql.h); ...; 11: the
   // seat counters (usage_sql.h, tested in usage_counters_test and
   // usage_triggers_test); 12: offer deadlines indexed (application_sql.h);
+  // 13: applications by state, the staff partial index (hot_queries_test);
   // every migration's text is pinned in enrollment_schema_test.
-  EXPECT_EQ(EnrollmentStore::Migrations().size(), 12u);
+  EXPECT_EQ(EnrollmentStore::Migrations().size(), 13u);
 }
 
 // A database written at schema 1 (before applications had a submitter
@@ -663,6 +664,24 @@ TEST_F(EnrollmentStoreTest, ListParticipantsFiltersAndCursor) {
   ParticipantFilter staff;
   staff.role = v1::Participant::NAVIGATOR;
   EXPECT_THAT(ListParticipantIds("fy2022", staff), ElementsAre("nav"));
+
+  // Staff only (the participants_staff partial index): every role but
+  // PARTICIPANT, any state unless filtered, with the cursor.
+  std::vector<ParticipantRecord> more = {
+      MakeParticipant("fy2022", "adv", v1::Participant::ADVISOR, "", v1::Participant::CANCELLED),
+      MakeParticipant("fy2022", "sec", v1::Participant::SECRETARIAT, ""),
+      MakeParticipant("other", "nav2", v1::Participant::NAVIGATOR, ""),
+  };
+  for (auto& p : more) AddParticipant(&p);
+  ParticipantFilter staff_only;
+  staff_only.staff_only = true;
+  EXPECT_THAT(ListParticipantIds("fy2022", staff_only), ElementsAre("nav", "adv", "sec"));
+  EXPECT_THAT(ListParticipantIds("fy2022", staff_only, people[0].seq), ElementsAre("adv", "sec"));
+  EXPECT_THAT(ListParticipantIds("fy2022", staff_only, 0, 1), ElementsAre("nav"));
+  staff_only.state = v1::Participant::ACTIVE;
+  EXPECT_THAT(ListParticipantIds("fy2022", staff_only), ElementsAre("nav", "sec"));
+  staff_only.role = v1::Participant::PARTICIPANT;
+  EXPECT_THAT(ListParticipantIds("fy2022", staff_only), ElementsAre());
 }
 
 // --- request ids and the change feed ----------------------------------------

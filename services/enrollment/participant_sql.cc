@@ -57,20 +57,20 @@ absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
   // resolution) would delete a clashing row without firing the seat
   // counters' delete trigger and leave its seat counted (usage_sql.h).
   const v1::Participant& participant = record->participant;
-  SQLite::Statement insert(
+  storage::CachedStatement insert(
       db,
       "INSERT INTO participants (cohort_id, id, role, state, "
       "municipality_code, subject, revision, data) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  insert.bind(1, record->cohort_id);
-  insert.bind(2, record->id);
-  insert.bind(3, static_cast<int>(participant.role()));
-  insert.bind(4, static_cast<int>(participant.state()));
-  insert.bind(5, participant.municipality_code());
-  insert.bind(6, participant.subject());
-  insert.bind(7, record->revision);
-  BindBlob(insert, 8, StoredParticipant(participant));
-  RETURN_IF_ERROR(ExecInsert(insert, "Participant",
+  insert->bind(1, record->cohort_id);
+  insert->bind(2, record->id);
+  insert->bind(3, static_cast<int>(participant.role()));
+  insert->bind(4, static_cast<int>(participant.state()));
+  insert->bind(5, participant.municipality_code());
+  insert->bind(6, participant.subject());
+  insert->bind(7, record->revision);
+  BindBlob(*insert, 8, StoredParticipant(participant));
+  RETURN_IF_ERROR(ExecInsert(*insert, "Participant",
                              ParticipantName(record->cohort_id, record->id)));
   record->seq = db.getLastInsertRowid();
   return absl::OkStatus();
@@ -79,20 +79,20 @@ absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
 absl::Status Update(SQLite::Database& db, ParticipantRecord* record) {
   const v1::Participant& participant = record->participant;
   const int64_t revision = record->revision + 1;
-  SQLite::Statement update(
+  storage::CachedStatement update(
       db,
       "UPDATE participants SET role = ?3, state = ?4, "
       "municipality_code = ?5, subject = ?6, revision = ?7, data = ?8 "
       "WHERE cohort_id = ?1 AND id = ?2");
-  update.bind(1, record->cohort_id);
-  update.bind(2, record->id);
-  update.bind(3, static_cast<int>(participant.role()));
-  update.bind(4, static_cast<int>(participant.state()));
-  update.bind(5, participant.municipality_code());
-  update.bind(6, participant.subject());
-  update.bind(7, revision);
-  BindBlob(update, 8, StoredParticipant(participant));
-  if (update.exec() == 0) {
+  update->bind(1, record->cohort_id);
+  update->bind(2, record->id);
+  update->bind(3, static_cast<int>(participant.role()));
+  update->bind(4, static_cast<int>(participant.state()));
+  update->bind(5, participant.municipality_code());
+  update->bind(6, participant.subject());
+  update->bind(7, revision);
+  BindBlob(*update, 8, StoredParticipant(participant));
+  if (update->exec() == 0) {
     return errors::NotFound("Participant",
                             ParticipantName(record->cohort_id, record->id));
   }
@@ -100,38 +100,45 @@ absl::Status Update(SQLite::Database& db, ParticipantRecord* record) {
   return absl::OkStatus();
 }
 
+// Staff only: the literal `role <> 1` (PARTICIPANT) is what lets SQLite
+// read the participants_staff partial index (migration 13), so every
+// arrival's staff check reads the few staff rows, not every participant.
+static_assert(v1::Participant::PARTICIPANT == 1, "participants_staff's literal");
+const char kListStaffSql[] =
+    "SELECT seq, cohort_id, id, revision, data FROM participants "
+    "WHERE cohort_id = ?1 AND role <> 1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
+    "AND (?4 IS NULL OR state = ?4) "
+    "AND (?5 = '' OR municipality_code = ?5) ORDER BY seq LIMIT ?6";
+const char kListSql[] =
+    "SELECT seq, cohort_id, id, revision, data FROM participants "
+    "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
+    "AND (?4 IS NULL OR state = ?4) "
+    "AND (?5 = '' OR municipality_code = ?5) ORDER BY seq LIMIT ?6";
+
 absl::StatusOr<std::vector<ParticipantRecord>> List(SQLite::Database& db,
                                                     const std::string& cohort_id,
                                                     const ParticipantFilter& filter,
                                                     int64_t after_seq, int limit) {
   // Rows that do not match are skipped before their proto is parsed.
-  storage::CachedStatement query(
-      db,
-      "SELECT seq, cohort_id, id, revision, data FROM participants "
-      "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
-      "AND (?4 IS NULL OR state = ?4) "
-      "AND (?5 = '' OR municipality_code = ?5) AND (?7 = 0 OR role <> ?8) "
-      "ORDER BY seq LIMIT ?6");
+  storage::CachedStatement query(db, filter.staff_only ? kListStaffSql : kListSql);
   query->bind(1, cohort_id);
   query->bind(2, after_seq);
   BindOptional(*query, 3, filter.role);
   BindOptional(*query, 4, filter.state);
   query->bind(5, filter.municipality_code);
   query->bind(6, SqlLimit(limit));
-  query->bind(7, filter.staff_only ? 1 : 0);
-  query->bind(8, static_cast<int>(v1::Participant::PARTICIPANT));
   return ReadAll<ParticipantRecord>(*query, &ReadParticipant);
 }
 
 absl::StatusOr<std::vector<ParticipantRecord>> ListBySubject(SQLite::Database& db,
                                                              const std::string& subject) {
   if (subject.empty()) return std::vector<ParticipantRecord>();
-  SQLite::Statement query(
+  storage::CachedStatement query(
       db,
       "SELECT seq, cohort_id, id, revision, data FROM participants "
       "WHERE subject = ?1 ORDER BY seq");
-  query.bind(1, subject);
-  return ReadAll<ParticipantRecord>(query, &ReadParticipant);
+  query->bind(1, subject);
+  return ReadAll<ParticipantRecord>(*query, &ReadParticipant);
 }
 
 }  // namespace kaizen::enrollment::participant_sql

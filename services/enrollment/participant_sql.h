@@ -23,7 +23,11 @@ absl::StatusOr<ParticipantRecord> Get(SQLite::Database& db, const std::string& c
 absl::Status Insert(SQLite::Database& db, ParticipantRecord* record);
 absl::Status Update(SQLite::Database& db, ParticipantRecord* record);
 
-// EnrollmentTx::ListParticipants, ListParticipantsBySubject.
+// EnrollmentTx::ListParticipants, ListParticipantsBySubject. Staff-only
+// lists read the participants_staff partial index (kListStaffSql; its plan
+// is pinned by hot_queries_test).
+extern const char kListStaffSql[];
+extern const char kListSql[];
 absl::StatusOr<std::vector<ParticipantRecord>> List(SQLite::Database& db,
                                                     const std::string& cohort_id,
                                                     const ParticipantFilter& filter,

@@ -110,6 +110,7 @@ int Run() {
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "bench: repetition %d of %d\n", rep + 1, reps);
     Round& round = report.rounds.emplace_back();
+    std::fprintf(stderr, "bench: (a) Health/Check and GetCohort\n");
     round.health = MeasureHealth(stack, conns, warmup, seconds);
     round.get_cohort = MeasureGetCohort(stack, cohort, conns, warmup, seconds);
     auto raw = MeasureRawCommits(absl::StrCat(stack.dir, "/raw-commit-", rep, ".db"), warmup,
@@ -119,12 +120,15 @@ int Run() {
       return 1;
     }
     round.raw_commits_per_s = raw->per_second();
+    std::fprintf(stderr, "bench: (b) CreateApplication, %d callers\n", writers);
     round.create = MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup,
                                             seconds);
+    std::fprintf(stderr, "bench: (d) direct gRPC and gateway HTTP\n");
     round.direct_1 = MeasureDirectBlocking(stack, cohort, 1, warmup, seconds);
     round.http_1 = MeasureGatewayHttp(stack, cohort, 1, warmup, seconds);
     round.direct_n = MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
     round.http_n = MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
+    std::fprintf(stderr, "bench: (c) burst of %d\n", absl::GetFlag(FLAGS_burst));
     round.burst = MeasureBurst(stack, absl::StrCat("r", rep), absl::GetFlag(FLAGS_burst),
                                absl::GetFlag(FLAGS_burst_capacity),
                                absl::GetFlag(FLAGS_burst_waitlist));

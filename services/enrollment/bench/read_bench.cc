@@ -5,24 +5,30 @@
 // roomy cohort. File database in a fresh temporary directory (WAL,
 // synchronous FULL: each CreateApplication is one durable commit).
 //
-//   bazel run -c opt //services/enrollment/bench:read_bench -- [reads] [writes]
+//   bazel run -c opt //services/enrollment/bench:read_bench -- [reads] [writes] [threads]
+//
+// With `threads` > 0 it also runs 5 x `writes` creates from that many
+// concurrent callers and prints their throughput and mean group-commit batch.
 //
 // Prints the median of 5 runs in µs per call. Not a test: numbers depend on
 // the machine; compare before/after on the same one.
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/storage/database.h"
+#include "common/storage/storage_stats.h"
 #include "common/util/clock.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_store.h"
@@ -72,9 +78,10 @@ std::string OpenCohort(Enrollment& e, v1::Cohort cohort, const std::string& id) 
 }
 
 int Main(int argc, char** argv) {
-  int reads = 2000, writes = 100;
+  int reads = 2000, writes = 100, threads = 0;
   if (argc > 1 && !absl::SimpleAtoi(argv[1], &reads)) return 2;
   if (argc > 2 && !absl::SimpleAtoi(argv[2], &writes)) return 2;
+  if (argc > 3 && !absl::SimpleAtoi(argv[3], &threads)) return 2;
 
   char tmpl[] = "/tmp/enrollment-bench-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return 1;
@@ -152,9 +159,38 @@ int Main(int argc, char** argv) {
                                Apply(big, 1000 + n, kTowns[n % 12])),
            "CreateApplication");
     });
+    // The same creates from `threads` concurrent callers (group commit).
+    double concurrent_per_s = 0;
+    storage::StorageStatsSnapshot before = storage::GlobalStorageStats();
+    if (threads > 0) {
+      std::atomic<int> next{0};
+      const int total = writes * 5;
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<std::thread> pool;
+      for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&] {
+          for (int n = next.fetch_add(1); n < total; n = next.fetch_add(1)) {
+            Must(e.CreateApplication(User(absl::StrCat("parallel-", n)),
+                                     Apply(big, 100000 + n, kTowns[n % 12])),
+                 "CreateApplication (concurrent)");
+          }
+        });
+      }
+      for (std::thread& t : pool) t.join();
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      concurrent_per_s = total / took.count();
+    }
+    const storage::StorageStatsSnapshot after = storage::GlobalStorageStats();
     std::printf("GetCohort          %8.1f us/call (median of 5 x %d)\n", get_us, reads);
     std::printf("ListCohorts (2)    %8.1f us/call (median of 5 x %d)\n", list_us, reads / 4);
     std::printf("CreateApplication  %8.1f us/call (median of 5 x %d)\n", create_us, writes);
+    if (threads > 0) {
+      const int64_t requests = after.write_requests - before.write_requests;
+      const int64_t batches = after.write_batches - before.write_batches;
+      std::printf("CreateApplication  %8.1f /s with %d threads (%d calls; mean batch %.1f)\n",
+                  concurrent_per_s, threads, writes * 5,
+                  batches > 0 ? static_cast<double>(requests) / batches : 0.0);
+    }
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
