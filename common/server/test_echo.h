@@ -2,7 +2,8 @@
 // way every Kaizen service is (callback API, KAIZEN_DEFINE_RPC, the server's
 // executor): "bad" answers INVALID_ARGUMENT BAD_TEXT, "hold" signals
 // `entered` and waits for `release` (a call kept in flight), anything else
-// echoes. `runs` counts handler runs. Test-only.
+// echoes. `runs` counts handler runs. Peek, a read
+// (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 
@@ -35,9 +36,18 @@ struct EchoDomain {
     return response;
   }
 
+  absl::StatusOr<kaizen::testing::EchoResponse> Peek(
+      const kaizen::type::Principal&, const kaizen::testing::EchoRequest& request) {
+    peeks.fetch_add(1);
+    kaizen::testing::EchoResponse response;
+    response.set_text(request.text());
+    return response;
+  }
+
   absl::Notification entered;
   absl::Notification release;
   std::atomic<int> runs{0};
+  std::atomic<int> peeks{0};
   std::atomic<bool> first_hold{false};
 };
 
@@ -47,6 +57,7 @@ class TestEcho final : public kaizen::testing::EchoService::CallbackService,
   explicit TestEcho(const auth::PrincipalSigner* signer) : signer_(signer) {}
 
   KAIZEN_DECLARE_RPC(Echo, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
+  KAIZEN_DECLARE_RPC(Peek, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
 
   EchoDomain state;
   absl::Notification& entered = state.entered;
@@ -59,6 +70,8 @@ class TestEcho final : public kaizen::testing::EchoService::CallbackService,
 
 inline KAIZEN_DEFINE_RPC(TestEcho, Echo, kaizen::testing::EchoRequest,
                          kaizen::testing::EchoResponse)
+inline KAIZEN_DEFINE_READ_RPC(TestEcho, Peek, kaizen::testing::EchoRequest,
+                              kaizen::testing::EchoResponse)
 
 }  // namespace kaizen::server
 

@@ -43,17 +43,25 @@ absl::Status ServerOverloaded() {
 grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
                                    grpc::CallbackServerContext* context,
                                    absl::AnyInvocable<grpc::Status() &&> fn) {
+  if (executor == nullptr) return RunInline(context, std::move(fn));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto run = [reactor, context, fn = std::move(fn)]() mutable {
     grpc::Status status;
     if (!Abandoned(context, &status)) status = std::move(fn)();
     reactor->Finish(status);
   };
-  if (executor == nullptr) {
-    run();
-  } else if (!executor->TrySubmit(std::move(run))) {
+  if (!executor->TrySubmit(std::move(run))) {
     reactor->Finish(ToGrpcStatus(ServerOverloaded()));
   }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
+                                    absl::AnyInvocable<grpc::Status() &&> fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status;
+  if (!Abandoned(context, &status)) status = std::move(fn)();
+  reactor->Finish(status);
   return reactor;
 }
 

@@ -17,6 +17,17 @@
 // call. When the executor's queue is full the call is answered at once with
 // RESOURCE_EXHAUSTED SERVER_OVERLOADED, metadata retry_after_seconds and a
 // google.rpc.RetryInfo: nothing ran, the caller may retry.
+//
+// Reads that only read this service's own database may instead be defined
+// with KAIZEN_DEFINE_READ_RPC (same arguments): they run on gRPC's thread
+// at once, without the hand-off to a worker (one thread wake-up and context
+// switch less per call: about a third more GetCohort throughput and 0.1 ms
+// less latency here, docs/benchmarks.md). That is safe because such a read
+// never waits for the writer (WAL snapshots on the reader pool; the pool's
+// own wait is bounded by other reads) and does no network I/O. A method that
+// writes, calls another service or can run long (exports) stays on the
+// executor. Inline reads are never refused SERVER_OVERLOADED: their
+// concurrency is gRPC's callback threads'.
 #ifndef KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 #define KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 
@@ -53,6 +64,11 @@ grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
                                    grpc::CallbackServerContext* context,
                                    absl::AnyInvocable<grpc::Status() &&> fn);
 
+// Runs `fn` at once on the calling (gRPC) thread, with the same checks and
+// finish as RunUnary: KAIZEN_DEFINE_READ_RPC.
+grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
+                                    absl::AnyInvocable<grpc::Status() &&> fn);
+
 }  // namespace kaizen::server
 
 #define KAIZEN_DECLARE_RPC(Method, Request, Response)                                    \
@@ -64,6 +80,18 @@ grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
                                           const Request* request, Response* response) {      \
     return ::kaizen::server::RunUnary(executor(), context, [this, context, request,          \
                                                             response]() -> grpc::Status {    \
+      return ::kaizen::server::Handle(                                                       \
+          context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
+            return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \
+          });                                                                                \
+    });                                                                                      \
+  }
+
+#define KAIZEN_DEFINE_READ_RPC(Class, Method, Request, Response)                            \
+  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
+                                          const Request* request, Response* response) {      \
+    return ::kaizen::server::RunInline(context, [this, context, request,                     \
+                                                 response]() -> grpc::Status {               \
       return ::kaizen::server::Handle(                                                       \
           context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
             return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \

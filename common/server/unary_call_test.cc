@@ -153,6 +153,43 @@ TEST_F(UnaryCallTest, ACallPastItsDeadlineWhileQueuedDoesNotRun) {
   EXPECT_EQ(service_.state.runs.load(), 2);  // "hold" and "after"
 }
 
+// A read (KAIZEN_DEFINE_READ_RPC) runs on gRPC's thread: it is answered
+// while the only worker is busy and the executor's queue is full (when a
+// write would be refused), and it goes through the same principal check.
+TEST_F(UnaryCallTest, ReadsAreServedWhileEveryWorkerIsBusyAndTheQueueIsFull) {
+  Start(/*threads=*/1, /*max_queued=*/1);
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  auto queued = StartCall("a");
+  AwaitQueued(1);
+  {
+    grpc::ClientContext context;
+    AttachPrincipal(auth::ServicePrincipal("test"), signer_, &context);
+    EchoRequest request;
+    request.set_text("改善");
+    EchoResponse response;
+    const grpc::Status status = stub_->Peek(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.text(), "改善");
+  }
+  {
+    grpc::ClientContext unsigned_context;  // no principal: refused before the domain
+    EchoRequest request;
+    EchoResponse response;
+    EXPECT_EQ(stub_->Peek(&unsigned_context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(service_.state.peeks.load(), 1);
+  auto refused = StartCall("c");  // a write, meanwhile, is past the bound
+  refused->done.WaitForNotification();
+  EXPECT_EQ(refused->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  service_.release.Notify();
+  for (auto* call : {running.get(), queued.get()}) {
+    call->done.WaitForNotification();
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+  }
+}
+
 TEST_F(UnaryCallTest, ServiceStaysOnItsExecutorThreads) {
   Start(/*threads=*/3, /*max_queued=*/16);
   for (int i = 0; i < 20; ++i) {

@@ -10,6 +10,8 @@
 #include <openssl/sha.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <initializer_list>
 
 #include "absl/strings/escaping.h"
 
@@ -23,20 +25,72 @@ std::string RandomBytes(int n) {
   return out;
 }
 
-std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+namespace {
+
+constexpr size_t kBlock = 64;   // SHA-256's block size
+constexpr size_t kDigest = 32;  // and its output
+
+// SHA-256, fetched once (OpenSSL 3's one-shot SHA256() and HMAC() look the
+// algorithm up in the provider tables on every call: most of the cost of a
+// short message), and one digest context per thread, reused.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched == nullptr) std::abort();
+    return fetched;
+  }();
+  return md;
+}
+
+struct ThreadDigest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
+};
+
+// SHA-256 of the concatenation of `parts` into out[0..31].
+void Digest(std::initializer_list<absl::string_view> parts, unsigned char* out) {
+  thread_local ThreadDigest digest;
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-       &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
+  bool ok = digest.ctx != nullptr && EVP_DigestInit_ex2(digest.ctx, Sha256Md(), nullptr) == 1;
+  for (absl::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(digest.ctx, part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(digest.ctx, out, &len) == 1 && len == kDigest;
+  if (!ok) std::abort();
+}
+
+absl::string_view View(const unsigned char* bytes, size_t n) {
+  return absl::string_view(reinterpret_cast<const char*>(bytes), n);
+}
+
+}  // namespace
+
+// HMAC (RFC 2104) over the cached SHA-256: H((K ^ opad) || H((K ^ ipad) || m)),
+// K the key zero-padded to the block (hashed first when longer). The padded
+// key is wiped from the stack before returning.
+std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  unsigned char k[kBlock] = {0};
+  if (key.size() > kBlock) {
+    Digest({key}, k);
+  } else {
+    std::memcpy(k, key.data(), key.size());
+  }
+  unsigned char pad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;
+  unsigned char inner[kDigest];
+  Digest({View(pad, kBlock), data}, inner);
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;
+  unsigned char mac[kDigest];
+  Digest({View(pad, kBlock), View(inner, kDigest)}, mac);
+  OPENSSL_cleanse(k, sizeof(k));
+  OPENSSL_cleanse(pad, sizeof(pad));
+  return std::string(reinterpret_cast<char*>(mac), kDigest);
 }
 
 std::string Sha256(absl::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         digest);
-  return std::string(reinterpret_cast<char*>(digest), sizeof(digest));
+  unsigned char digest[kDigest];
+  Digest({data}, digest);
+  return std::string(reinterpret_cast<char*>(digest), kDigest);
 }
 
 std::string HkdfSha256(absl::string_view ikm, absl::string_view salt,

@@ -1,5 +1,8 @@
 #include "common/util/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
@@ -47,6 +50,45 @@ TEST(HkdfSha256Test, InfoSeparatesKeys) {
 TEST(HmacSha256Test, Rfc4231TestCase2) {
   EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// RFC 4231, test cases 1 (20-byte key), 6 and 7 (131-byte keys: hashed
+// first, the second with a message longer than a block).
+TEST(HmacSha256Test, Rfc4231KeysShorterAndLongerThanABlock) {
+  EXPECT_EQ(Hex(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(Hex(HmacSha256(std::string(131, '\xaa'),
+                           "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(
+      Hex(HmacSha256(std::string(131, '\xaa'),
+                     "This is a test using a larger than block-size key and a larger than "
+                     "block-size data. The key needs to be hashed before being used by the "
+                     "HMAC algorithm.")),
+      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+// Every key length around the block size and empty inputs agree with
+// OpenSSL's own HMAC.
+TEST(HmacSha256Test, AgreesWithOpenSslForEveryKeyLength) {
+  for (size_t n : {0, 1, 31, 32, 63, 64, 65, 127, 128, 200}) {
+    std::string key(n, '\0');
+    for (size_t i = 0; i < n; ++i) key[i] = static_cast<char>(i * 7 + 1);
+    for (const std::string& data : {std::string(), std::string("改善"), std::string(300, 'x')}) {
+      unsigned char mac[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+      EXPECT_EQ(HmacSha256(key, data), std::string(reinterpret_cast<char*>(mac), len))
+          << "key length " << n << ", data length " << data.size();
+    }
+  }
+}
+
+TEST(Sha256Test, KnownDigests) {
+  EXPECT_EQ(Hex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Hex(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(ConstantTimeEqualsTest, ComparesLengthAndContent) {
