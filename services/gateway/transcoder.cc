@@ -20,6 +20,7 @@
 #include "kaizen/type/http_body.pb.h"
 #include "services/gateway/gateway_errors.h"
 #include "services/gateway/json.h"
+#include "services/gateway/response_json.h"
 #include "services/gateway/url.h"
 
 namespace kaizen::gateway {
@@ -287,18 +288,22 @@ absl::Status WriteResponse(const MethodInfo& method, const std::string& response
   if (!check->ParseFromString(response_bytes)) {
     return errors::Internal("the service sent a response the gateway cannot read");
   }
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = false;
-  // Defaults are emitted (false, 0, "", [], {}, the zero enum): clients
-  // need not know proto3's omissions. Unset messages are still left out.
-  options.always_print_primitive_fields = true;
-  const std::string type_url =
-      absl::StrCat("type.googleapis.com/", method.descriptor->output_type()->full_name());
   out->body.clear();
-  auto status = google::protobuf::util::BinaryToJsonString(Resolver(), type_url, response_bytes,
-                                                           &out->body, options);
-  if (!status.ok()) {
-    return errors::Internal("the service sent a response the gateway cannot read");
+  // The same JSON, byte for byte, without protobuf's converter when the type
+  // allows (response_json.h); protobuf's printer otherwise.
+  if (!PrintResponseJson(*check, &out->body)) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = false;
+    // Defaults are emitted (false, 0, "", [], {}, the zero enum): clients
+    // need not know proto3's omissions. Unset messages are still left out.
+    options.always_print_primitive_fields = true;
+    const std::string type_url =
+        absl::StrCat("type.googleapis.com/", method.descriptor->output_type()->full_name());
+    auto status = google::protobuf::util::BinaryToJsonString(Resolver(), type_url,
+                                                             response_bytes, &out->body, options);
+    if (!status.ok()) {
+      return errors::Internal("the service sent a response the gateway cannot read");
+    }
   }
   out->SetHeader("Content-Type", "application/json; charset=utf-8");
   const std::string etag = ResponseEtag(*check);
