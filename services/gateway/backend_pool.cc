@@ -142,13 +142,17 @@ size_t BackendPool::Pick(int backend) {
   const auto& channels = channels_[backend];
   const size_t n = channels.size();
   const size_t first = next_connection_.fetch_add(1, std::memory_order_relaxed) % n;
-  // The next connected one in turn: while some connections are still
-  // reconnecting after a backend restart, calls do not fail on them.
-  for (size_t i = 0; i < n; ++i) {
+  // The next in turn, asked to connect if it is idle (so every connection
+  // gets connected, not only the first one that was); if it is not
+  // connected yet, the next connected one, so that while connections are
+  // still (re)connecting, e.g. after a backend restart, calls do not fail on
+  // them.
+  if (channels[first]->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY) return first;
+  for (size_t i = 1; i < n; ++i) {
     const size_t k = (first + i) % n;
     if (channels[k]->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY) return k;
   }
-  return first;  // none connected: this call connects it (or fails at once)
+  return first;  // none connected: this call waits for its connection or fails at once
 }
 
 void BackendPool::CheckHealth(absl::Duration timeout,

@@ -192,10 +192,16 @@ void AppendFloating(T v, std::string* out) {
   }
 }
 
-bool AppendMessage(const Message& m, std::string* out);
+// Protobuf 3.21's converter prints at most this many nested levels (the
+// top message is level 1) and refuses deeper ones; those are left to it
+// (and its error). response_json_test pins the edge.
+constexpr int kMaxDepth = 65;
+
+bool AppendMessage(const Message& m, int depth, std::string* out);
 
 // Element `index` of a repeated field, or the singular value when index < 0.
-bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::string* out) {
+bool AppendValue(const Message& m, const FieldDescriptor* f, int index, int depth,
+                 std::string* out) {
   const Reflection* r = m.GetReflection();
   const bool rep = index >= 0;
   switch (f->cpp_type()) {
@@ -243,7 +249,8 @@ bool AppendValue(const Message& m, const FieldDescriptor* f, int index, std::str
       return AppendString(s, out);
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      return AppendMessage(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f), out);
+      return AppendMessage(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f),
+                           depth + 1, out);
   }
   return false;
 }
@@ -254,10 +261,17 @@ bool IsTime(const FieldDescriptor* f) {
 }
 
 // A type's fields in the order protobuf prints them (computed once per
-// type): declaration order, except that Timestamp, Duration and proto3
-// `optional` fields come last, by field number (protobuf's converter lays
-// out the other fields from the type first, then appends what it meets in
-// the wire data that it did not lay out).
+// type): declaration order, except that singular Timestamp and Duration
+// fields and proto3 `optional` fields of primitive type come last, by field
+// number (protobuf's converter lays out the other fields from the type
+// first, then appends what it meets in the wire data that it did not lay
+// out). Repeated times and `optional` messages stay in place.
+bool Appended(const FieldDescriptor* f) {
+  if (f->is_repeated()) return false;
+  return IsTime(f) ||
+         (f->containing_oneof() != nullptr && f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE);
+}
+
 const std::vector<const FieldDescriptor*>& PrintOrder(const Descriptor* d) {
   struct Cache {
     absl::Mutex mu;
@@ -274,7 +288,7 @@ const std::vector<const FieldDescriptor*>& PrintOrder(const Descriptor* d) {
   std::vector<const FieldDescriptor*> appended;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    (IsTime(f) || f->containing_oneof() != nullptr ? appended : *fields).push_back(f);
+    (Appended(f) ? appended : *fields).push_back(f);
   }
   std::sort(appended.begin(), appended.end(),
             [](const FieldDescriptor* a, const FieldDescriptor* b) {
@@ -287,7 +301,8 @@ const std::vector<const FieldDescriptor*>& PrintOrder(const Descriptor* d) {
   return *slot;
 }
 
-bool AppendMessage(const Message& m, std::string* out) {
+bool AppendMessage(const Message& m, int depth, std::string* out) {
+  if (depth > kMaxDepth) return false;
   const Descriptor* d = m.GetDescriptor();
   if (d->full_name() == kTimestamp) return AppendTimestamp(m, out);
   if (d->full_name() == kDuration) return AppendDuration(m, out);
@@ -302,14 +317,14 @@ bool AppendMessage(const Message& m, std::string* out) {
     first = false;
     absl::StrAppend(out, "\"", f->json_name(), "\":");
     if (!f->is_repeated()) {
-      if (!AppendValue(m, f, -1, out)) return false;
+      if (!AppendValue(m, f, -1, depth, out)) return false;
       continue;
     }
     out->push_back('[');
     const int n = r->FieldSize(m, f);
     for (int k = 0; k < n; ++k) {
       if (k > 0) out->push_back(',');
-      if (!AppendValue(m, f, k, out)) return false;
+      if (!AppendValue(m, f, k, depth, out)) return false;
     }
     out->push_back(']');
   }
@@ -341,7 +356,7 @@ bool ResponseJsonCovers(const Descriptor* type) {
 bool PrintResponseJson(const Message& message, std::string* out) {
   if (!ResponseJsonCovers(message.GetDescriptor())) return false;
   const size_t size = out->size();
-  if (AppendMessage(message, out)) return true;
+  if (AppendMessage(message, 1, out)) return true;
   out->resize(size);
   return false;
 }

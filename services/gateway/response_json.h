@@ -9,10 +9,12 @@
 // (protobuf's escaping), bytes (base64), nested and repeated messages,
 // proto3 `optional` fields (printed when set) and google.protobuf.Timestamp
 // and Duration. Anything else (maps, oneofs, the other well-known types, a
-// time out of the JSON range) is not: PrintResponseJson then returns false
+// time out of the JSON range, nesting deeper than protobuf's limit of 65 levels)
+// is not: PrintResponseJson then returns false
 // and the caller uses protobuf's printer, so the output is always protobuf's.
 // response_json_test compares both on every response type the gateway
-// serves and on every Unicode code point.
+// serves, on test-only shapes no response has yet (testdata/
+// json_shapes.proto) and on every Unicode code point.
 #ifndef KAIZEN_SERVICES_GATEWAY_RESPONSE_JSON_H_
 #define KAIZEN_SERVICES_GATEWAY_RESPONSE_JSON_H_
 

@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "json_shapes.pb.h"
 #include "services/gateway/linked_apis.h"
 
 namespace kaizen::gateway {
@@ -53,6 +54,10 @@ std::vector<const Descriptor*> ResponseTypes() {
         todo.push_back(fd->service(s)->method(m)->output_type());
       }
     }
+  }
+  // Shapes no served response has yet (testdata/json_shapes.proto).
+  for (const char* name : {"kaizen.testing.json.Shapes", "kaizen.testing.json.Tree"}) {
+    todo.push_back(DescriptorPool::generated_pool()->FindMessageTypeByName(name));
   }
   while (!todo.empty()) {
     const Descriptor* d = todo.back();
@@ -183,6 +188,29 @@ TEST(ResponseJsonTest, SameBytesAsProtobufForEveryResponseType) {
   EXPECT_GT(covered, 40);
   EXPECT_GT(compared, 1000);
   EXPECT_LT(refused, compared / 2);
+}
+
+TEST(ResponseJsonTest, TestOnlyShapesAreCovered) {
+  EXPECT_TRUE(ResponseJsonCovers(kaizen::testing::json::Shapes::descriptor()));
+  EXPECT_TRUE(ResponseJsonCovers(kaizen::testing::json::Tree::descriptor()));
+}
+
+// Deeper than protobuf's nesting limit (65 levels here): left to protobuf,
+// which refuses it; up to it, printed the same.
+TEST(ResponseJsonTest, NestingDeeperThanProtobufsLimitIsLeftToProtobuf) {
+  for (int depth : {60, 65, 66, 80}) {
+    kaizen::testing::json::Tree root;
+    kaizen::testing::json::Tree* node = &root;
+    for (int i = 1; i < depth; ++i) node = node->add_children();
+    node->set_name("leaf");
+    std::string fast;
+    if (PrintResponseJson(root, &fast)) {
+      EXPECT_EQ(fast, Reference(root)) << "depth " << depth;
+    } else {
+      EXPECT_TRUE(absl::StartsWith(Reference(root), "error")) << "depth " << depth;
+      EXPECT_GT(depth, 65);
+    }
+  }
 }
 
 TEST(ResponseJsonTest, CohortIsCoveredAndMapsAndOneofsAreNot) {
