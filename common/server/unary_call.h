@@ -58,8 +58,8 @@ class ExecutorBound {
   CallExecutor* executor_ = nullptr;
 };
 
-// Queues `fn` on `executor` (inline when null) and finishes the call with
-// its status; see the top of this file.
+// Queues `fn` on `executor` (RunInline when null) and finishes the call
+// with its status; see the top of this file.
 grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
                                    grpc::CallbackServerContext* context,
                                    absl::AnyInvocable<grpc::Status() &&> fn);
@@ -75,11 +75,12 @@ grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                 \
                                    const Request* request, Response* response) override;
 
-#define KAIZEN_DEFINE_RPC(Class, Method, Request, Response)                                  \
+// `executor_expr`: the service's executor, or nullptr to run inline.
+#define KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, executor_expr)          \
   grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
                                           const Request* request, Response* response) {      \
-    return ::kaizen::server::RunUnary(executor(), context, [this, context, request,          \
-                                                            response]() -> grpc::Status {    \
+    return ::kaizen::server::RunUnary(executor_expr, context, [this, context, request,       \
+                                                               response]() -> grpc::Status { \
       return ::kaizen::server::Handle(                                                       \
           context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
             return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \
@@ -87,16 +88,10 @@ grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
     });                                                                                      \
   }
 
-#define KAIZEN_DEFINE_READ_RPC(Class, Method, Request, Response)                            \
-  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
-                                          const Request* request, Response* response) {      \
-    return ::kaizen::server::RunInline(context, [this, context, request,                     \
-                                                 response]() -> grpc::Status {               \
-      return ::kaizen::server::Handle(                                                       \
-          context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
-            return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \
-          });                                                                                \
-    });                                                                                      \
-  }
+#define KAIZEN_DEFINE_RPC(Class, Method, Request, Response) \
+  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, executor())
+
+#define KAIZEN_DEFINE_READ_RPC(Class, Method, Request, Response) \
+  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, nullptr)
 
 #endif  // KAIZEN_COMMON_SERVER_UNARY_CALL_H_
