@@ -87,16 +87,12 @@ BackendPool::BackendPool(std::vector<BackendConfig> backends,
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
     args.SetMaxReceiveMessageSize(options.max_message_bytes);
     args.SetMaxSendMessageSize(options.max_message_bytes);
-    // Each channel its own connection: not shared with the other channels
-    // to the same address by gRPC's global subchannel pool.
+    // One channel per backend, not shared with other channels to the same
+    // address by gRPC's global subchannel pool.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    channels_.emplace_back();
-    stubs_.emplace_back();
-    for (int k = 0; k < std::max(1, options.connections_per_backend); ++k) {
-      auto channel = grpc::CreateCustomChannel(b.address, credentials, args);
-      stubs_.back().push_back(std::make_unique<grpc::GenericStub>(channel));
-      channels_.back().push_back(std::move(channel));
-    }
+    auto channel = grpc::CreateCustomChannel(b.address, credentials, args);
+    stubs_.push_back(std::make_unique<grpc::GenericStub>(channel));
+    channels_.push_back(std::move(channel));
   }
 }
 
@@ -132,27 +128,10 @@ std::shared_ptr<BackendCallHandle> BackendPool::Start(Call call, Done done) {
     state->context.AddMetadata(server::kRequestIdKey, call.request_id);
   }
   grpc::StubOptions options;
-  stubs_[call.backend][Pick(call.backend)]->UnaryCall(&state->context, call.method, options, &state->request,
+  stubs_[call.backend]->UnaryCall(&state->context, call.method, options, &state->request,
                                   &state->response,
                                   [state](grpc::Status status) { state->Finish(status); });
   return state;
-}
-
-size_t BackendPool::Pick(int backend) {
-  const auto& channels = channels_[backend];
-  const size_t n = channels.size();
-  const size_t first = next_connection_.fetch_add(1, std::memory_order_relaxed) % n;
-  // The next in turn, asked to connect if it is idle (so every connection
-  // gets connected, not only the first one that was); if it is not
-  // connected yet, the next connected one, so that while connections are
-  // still (re)connecting, e.g. after a backend restart, calls do not fail on
-  // them.
-  if (channels[first]->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY) return first;
-  for (size_t i = 1; i < n; ++i) {
-    const size_t k = (first + i) % n;
-    if (channels[k]->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY) return k;
-  }
-  return first;  // none connected: this call waits for its connection or fails at once
 }
 
 void BackendPool::CheckHealth(absl::Duration timeout,
@@ -186,7 +165,7 @@ void BackendPool::CheckHealth(absl::Duration timeout,
   }
   for (size_t i = 0; i < backends_.size(); ++i) {
     auto one = std::make_shared<One>(this);
-    one->stub = grpc::health::v1::Health::NewStub(channels_[i][Pick(static_cast<int>(i))]);
+    one->stub = grpc::health::v1::Health::NewStub(channels_[i]);
     one->request.set_service(backends_[i].service);
     one->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
     one->stub->async()->Check(

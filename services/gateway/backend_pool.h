@@ -1,10 +1,6 @@
-// The gateway's connections to the Kaizen services: a few gRPC channels
-// (connections) per configured backend, used in turn, generic unary calls
-// by method path (no per-service code), and health checks for /readyz.
-// Calls go to the next connected one in turn. Several connections because
-// a service reads the calls of one connection on one thread, and runs its
-// reads on that thread (common/server/unary_call.h): over a single
-// connection the gateway's concurrent reads would be served one at a time.
+// The gateway's connections to the Kaizen services: one gRPC channel per
+// configured backend, generic unary calls by method path (no per-service
+// code), and health checks for /readyz.
 //
 // Calls never block the caller: they use gRPC's callback API and `done` runs
 // on a gRPC thread. Every call carries the principal, signed for the
@@ -17,8 +13,6 @@
 #ifndef KAIZEN_SERVICES_GATEWAY_BACKEND_POOL_H_
 #define KAIZEN_SERVICES_GATEWAY_BACKEND_POOL_H_
 
-#include <atomic>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,8 +48,6 @@ struct BackendPoolOptions {
   int max_message_bytes = 4 * 1024 * 1024;
   // TLS to every backend (and its health checks); plaintext when disabled.
   auth::TlsClientConfig tls;
-  // Connections per backend, used in turn by successive calls.
-  int connections_per_backend = 4;
 };
 
 // Cancels a call in flight (the gRPC proxy does when its client cancels).
@@ -103,16 +95,11 @@ class BackendPool {
  private:
   class CallState;
   void CallFinished();
-  // The connection of `backend` the next call uses: the next in turn that
-  // is connected, else simply the next in turn.
-  size_t Pick(int backend);
 
   const std::vector<BackendConfig> backends_;
   const auth::PrincipalSigner* signer_;
-  // channels_[backend][k], stubs_ likewise; calls take k in turn.
-  std::vector<std::vector<std::shared_ptr<grpc::Channel>>> channels_;
-  std::vector<std::vector<std::unique_ptr<grpc::GenericStub>>> stubs_;
-  std::atomic<uint32_t> next_connection_{0};
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   mutable absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };

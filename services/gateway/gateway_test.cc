@@ -103,16 +103,6 @@ TEST_F(GatewayTest, RouteExistsOnlyBecauseOfTheAnnotation) {
   EXPECT_TRUE(thing.seen().subject().empty());  // forwarded as anonymous
 }
 
-// Calls take the backend connections in turn: after a few calls one after
-// the other, all four (BackendPoolOptions::connections_per_backend) carry
-// calls, not only the first one that connected.
-TEST_F(GatewayTest, CallsUseEveryBackendConnection) {
-  for (int i = 0; i < 24 && probe_.backend.GetThingPeers().size() < 4; ++i) {
-    ASSERT_EQ(client_->Get("/v1/shelves/s1/things/t1").status, 200);
-  }
-  EXPECT_EQ(probe_.backend.GetThingPeers().size(), 4u);
-}
-
 TEST_F(GatewayTest, QueryParametersBindToFieldsAndPageSizeIsCapped) {
   TestResponse r = client_->Get(
       "/v1/shelves/s1/things?pageSize=5000&filter=%E5%90%8D%E5%89%8D+x&colors=RED&colors=GREEN"

@@ -5,7 +5,6 @@
 #define KAIZEN_SERVICES_GATEWAY_GATEWAY_TEST_UTIL_H_
 
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -136,18 +135,8 @@ class ProbeBackend final : public probe::ProbeService::Service {
     return wait_entered_.WaitForNotificationWithTimeout(timeout);
   }
 
-  // The client addresses (host:port) GetThing was called from.
-  std::set<std::string> GetThingPeers() {
-    absl::MutexLock lock(&mu_);
-    return get_thing_peers_;
-  }
-
   grpc::Status GetThing(grpc::ServerContext* ctx, const probe::GetThingRequest* req,
                         probe::Thing* resp) override {
-    {
-      absl::MutexLock lock(&mu_);
-      get_thing_peers_.insert(ctx->peer());
-    }
     return server::Handle(ctx, *signer_, [&](const kaizen::type::Principal& p) {
       resp->set_name(req->name());
       resp->set_title("本の棚 📚");
@@ -269,7 +258,6 @@ class ProbeBackend final : public probe::ProbeService::Service {
 
   const auth::PrincipalSigner* signer_;
   absl::Mutex mu_;
-  std::set<std::string> get_thing_peers_ ABSL_GUARDED_BY(mu_);
   absl::Notification release_;
   absl::Notification wait_entered_;
 };
