@@ -36,6 +36,20 @@ absl::StatusOr<ParticipantRecord> ReadParticipant(SQLite::Statement& row) {
   return record;
 }
 
+// ?1..?8 as both the INSERT and the UPDATE number them.
+void BindParticipant(SQLite::Statement& statement, const ParticipantRecord& record,
+                     int64_t revision) {
+  const v1::Participant& participant = record.participant;
+  statement.bind(1, record.cohort_id);
+  statement.bind(2, record.id);
+  statement.bind(3, static_cast<int>(participant.role()));
+  statement.bind(4, static_cast<int>(participant.state()));
+  statement.bind(5, participant.municipality_code());
+  statement.bind(6, participant.subject());
+  statement.bind(7, revision);
+  BindBlob(statement, 8, StoredParticipant(participant));
+}
+
 }  // namespace
 
 absl::StatusOr<ParticipantRecord> Get(SQLite::Database& db, const std::string& cohort_id,
@@ -56,20 +70,12 @@ absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
   // A plain INSERT, on purpose: `INSERT OR REPLACE` (or any REPLACE
   // resolution) would delete a clashing row without firing the seat
   // counters' delete trigger and leave its seat counted (usage_sql.h).
-  const v1::Participant& participant = record->participant;
   storage::CachedStatement insert(
       db,
       "INSERT INTO participants (cohort_id, id, role, state, "
       "municipality_code, subject, revision, data) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  insert->bind(1, record->cohort_id);
-  insert->bind(2, record->id);
-  insert->bind(3, static_cast<int>(participant.role()));
-  insert->bind(4, static_cast<int>(participant.state()));
-  insert->bind(5, participant.municipality_code());
-  insert->bind(6, participant.subject());
-  insert->bind(7, record->revision);
-  BindBlob(*insert, 8, StoredParticipant(participant));
+  BindParticipant(*insert, *record, record->revision);
   RETURN_IF_ERROR(ExecInsert(*insert, "Participant",
                              ParticipantName(record->cohort_id, record->id)));
   record->seq = db.getLastInsertRowid();
@@ -77,21 +83,13 @@ absl::Status Insert(SQLite::Database& db, ParticipantRecord* record) {
 }
 
 absl::Status Update(SQLite::Database& db, ParticipantRecord* record) {
-  const v1::Participant& participant = record->participant;
   const int64_t revision = record->revision + 1;
   storage::CachedStatement update(
       db,
       "UPDATE participants SET role = ?3, state = ?4, "
       "municipality_code = ?5, subject = ?6, revision = ?7, data = ?8 "
       "WHERE cohort_id = ?1 AND id = ?2");
-  update->bind(1, record->cohort_id);
-  update->bind(2, record->id);
-  update->bind(3, static_cast<int>(participant.role()));
-  update->bind(4, static_cast<int>(participant.state()));
-  update->bind(5, participant.municipality_code());
-  update->bind(6, participant.subject());
-  update->bind(7, revision);
-  BindBlob(*update, 8, StoredParticipant(participant));
+  BindParticipant(*update, *record, revision);
   if (update->exec() == 0) {
     return errors::NotFound("Participant",
                             ParticipantName(record->cohort_id, record->id));
@@ -104,16 +102,13 @@ absl::Status Update(SQLite::Database& db, ParticipantRecord* record) {
 // read the participants_staff partial index (migration 13), so every
 // arrival's staff check reads the few staff rows, not every participant.
 static_assert(v1::Participant::PARTICIPANT == 1, "participants_staff's literal");
-const char kListStaffSql[] =
-    "SELECT seq, cohort_id, id, revision, data FROM participants "
-    "WHERE cohort_id = ?1 AND role <> 1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
-    "AND (?4 IS NULL OR state = ?4) "
-    "AND (?5 = '' OR municipality_code = ?5) ORDER BY seq LIMIT ?6";
-const char kListSql[] =
-    "SELECT seq, cohort_id, id, revision, data FROM participants "
-    "WHERE cohort_id = ?1 AND seq > ?2 AND (?3 IS NULL OR role = ?3) "
-    "AND (?4 IS NULL OR state = ?4) "
-    "AND (?5 = '' OR municipality_code = ?5) ORDER BY seq LIMIT ?6";
+#define KAIZEN_PARTICIPANT_LIST_SQL(staff_term)                                         \
+  "SELECT seq, cohort_id, id, revision, data FROM participants WHERE cohort_id = ?1 " \
+  staff_term "AND seq > ?2 AND (?3 IS NULL OR role = ?3) AND (?4 IS NULL OR state = ?4) " \
+  "AND (?5 = '' OR municipality_code = ?5) ORDER BY seq LIMIT ?6"
+const char kListStaffSql[] = KAIZEN_PARTICIPANT_LIST_SQL("AND role <> 1 ");
+const char kListSql[] = KAIZEN_PARTICIPANT_LIST_SQL("");
+#undef KAIZEN_PARTICIPANT_LIST_SQL
 
 absl::StatusOr<std::vector<ParticipantRecord>> List(SQLite::Database& db,
                                                     const std::string& cohort_id,

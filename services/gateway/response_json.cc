@@ -23,13 +23,39 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-constexpr char kTimestamp[] = "google.protobuf.Timestamp";
-constexpr char kDuration[] = "google.protobuf.Duration";
+bool IsTime(const Descriptor* type) {
+  return type->well_known_type() == Descriptor::WELLKNOWNTYPE_TIMESTAMP ||
+         type->well_known_type() == Descriptor::WELLKNOWNTYPE_DURATION;
+}
+
+// A value computed once per message type (thread-safe; values live as long
+// as the process, like the descriptors).
+template <typename T>
+class PerTypeCache {
+ public:
+  template <typename Compute>
+  const T& Get(const Descriptor* type, Compute compute) {
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      auto it = values_.find(type);
+      if (it != values_.end()) return *it->second;
+    }
+    auto value = std::make_unique<T>(compute(type));
+    absl::MutexLock lock(&mu_);
+    auto& slot = values_[type];
+    if (slot == nullptr) slot = std::move(value);  // a racing thread may have set it
+    return *slot;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<const Descriptor*, std::unique_ptr<T>> values_ ABSL_GUARDED_BY(mu_);
+};
 
 // --- Which types are covered -------------------------------------------
 
 bool Covers(const Descriptor* type, absl::flat_hash_set<const Descriptor*>* visiting) {
-  if (type->full_name() == kTimestamp || type->full_name() == kDuration) return true;
+  if (IsTime(type)) return true;
   // Every other well-known type has its own JSON form.
   if (type->file()->package() == "google.protobuf") return false;
   if (!visiting->insert(type).second) return true;  // recursion: decided by the other fields
@@ -255,11 +281,6 @@ bool AppendValue(const Message& m, const FieldDescriptor* f, int index, int dept
   return false;
 }
 
-bool IsTime(const FieldDescriptor* f) {
-  return f->message_type() != nullptr && (f->message_type()->full_name() == kTimestamp ||
-                                          f->message_type()->full_name() == kDuration);
-}
-
 // A type's fields in the order protobuf prints them (computed once per
 // type): declaration order, except that singular Timestamp and Duration
 // fields and proto3 `optional` fields of primitive type come last, by field
@@ -268,44 +289,41 @@ bool IsTime(const FieldDescriptor* f) {
 // out). Repeated times and `optional` messages stay in place.
 bool Appended(const FieldDescriptor* f) {
   if (f->is_repeated()) return false;
-  return IsTime(f) ||
-         (f->containing_oneof() != nullptr && f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE);
+  if (f->message_type() != nullptr) return IsTime(f->message_type());
+  return f->containing_oneof() != nullptr;
 }
 
-const std::vector<const FieldDescriptor*>& PrintOrder(const Descriptor* d) {
-  struct Cache {
-    absl::Mutex mu;
-    absl::flat_hash_map<const Descriptor*, std::unique_ptr<std::vector<const FieldDescriptor*>>>
-        fields ABSL_GUARDED_BY(mu);
-  };
-  static Cache* const cache = new Cache();
-  {
-    absl::ReaderMutexLock lock(&cache->mu);
-    auto it = cache->fields.find(d);
-    if (it != cache->fields.end()) return *it->second;
-  }
-  auto fields = std::make_unique<std::vector<const FieldDescriptor*>>();
+std::vector<const FieldDescriptor*> ComputePrintOrder(const Descriptor* d) {
+  std::vector<const FieldDescriptor*> fields;
   std::vector<const FieldDescriptor*> appended;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    (Appended(f) ? appended : *fields).push_back(f);
+    (Appended(f) ? appended : fields).push_back(f);
   }
   std::sort(appended.begin(), appended.end(),
             [](const FieldDescriptor* a, const FieldDescriptor* b) {
               return a->number() < b->number();
             });
-  fields->insert(fields->end(), appended.begin(), appended.end());
-  absl::MutexLock lock(&cache->mu);
-  auto& slot = cache->fields[d];
-  if (slot == nullptr) slot = std::move(fields);  // a racing thread may have set it
-  return *slot;
+  fields.insert(fields.end(), appended.begin(), appended.end());
+  return fields;
+}
+
+const std::vector<const FieldDescriptor*>& PrintOrder(const Descriptor* d) {
+  static auto* const cache = new PerTypeCache<std::vector<const FieldDescriptor*>>();
+  return cache->Get(d, &ComputePrintOrder);
 }
 
 bool AppendMessage(const Message& m, int depth, std::string* out) {
   if (depth > kMaxDepth) return false;
   const Descriptor* d = m.GetDescriptor();
-  if (d->full_name() == kTimestamp) return AppendTimestamp(m, out);
-  if (d->full_name() == kDuration) return AppendDuration(m, out);
+  switch (d->well_known_type()) {
+    case Descriptor::WELLKNOWNTYPE_TIMESTAMP:
+      return AppendTimestamp(m, out);
+    case Descriptor::WELLKNOWNTYPE_DURATION:
+      return AppendDuration(m, out);
+    default:
+      break;
+  }
   const Reflection* r = m.GetReflection();
   out->push_back('{');
   bool first = true;
@@ -332,25 +350,14 @@ bool AppendMessage(const Message& m, int depth, std::string* out) {
   return true;
 }
 
-struct CoverageCache {
-  absl::Mutex mu;
-  absl::flat_hash_map<const Descriptor*, bool> covers ABSL_GUARDED_BY(mu);
-};
-
 }  // namespace
 
 bool ResponseJsonCovers(const Descriptor* type) {
-  static CoverageCache* const cache = new CoverageCache();
-  {
-    absl::ReaderMutexLock lock(&cache->mu);
-    auto it = cache->covers.find(type);
-    if (it != cache->covers.end()) return it->second;
-  }
-  absl::flat_hash_set<const Descriptor*> visiting;
-  const bool covered = Covers(type, &visiting);
-  absl::MutexLock lock(&cache->mu);
-  cache->covers[type] = covered;
-  return covered;
+  static auto* const cache = new PerTypeCache<bool>();
+  return cache->Get(type, [](const Descriptor* t) {
+    absl::flat_hash_set<const Descriptor*> visiting;
+    return Covers(t, &visiting);
+  });
 }
 
 bool PrintResponseJson(const Message& message, std::string* out) {

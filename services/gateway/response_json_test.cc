@@ -45,27 +45,27 @@ std::string Reference(const Message& m) {
 std::vector<const Descriptor*> ResponseTypes() {
   std::vector<const Descriptor*> out;
   absl::flat_hash_set<const Descriptor*> seen;
-  std::vector<const Descriptor*> todo;
+  std::vector<const Descriptor*> pending;
   for (const std::string& file : LinkedApiFiles()) {
     const auto* fd = DescriptorPool::generated_pool()->FindFileByName(file);
     if (fd == nullptr) continue;
     for (int s = 0; s < fd->service_count(); ++s) {
       for (int m = 0; m < fd->service(s)->method_count(); ++m) {
-        todo.push_back(fd->service(s)->method(m)->output_type());
+        pending.push_back(fd->service(s)->method(m)->output_type());
       }
     }
   }
   // Shapes no served response has yet (testdata/json_shapes.proto).
   for (const char* name : {"kaizen.testing.json.Shapes", "kaizen.testing.json.Tree"}) {
-    todo.push_back(DescriptorPool::generated_pool()->FindMessageTypeByName(name));
+    pending.push_back(DescriptorPool::generated_pool()->FindMessageTypeByName(name));
   }
-  while (!todo.empty()) {
-    const Descriptor* d = todo.back();
-    todo.pop_back();
+  while (!pending.empty()) {
+    const Descriptor* d = pending.back();
+    pending.pop_back();
     if (!seen.insert(d).second) continue;
     out.push_back(d);
     for (int i = 0; i < d->field_count(); ++i) {
-      if (d->field(i)->message_type() != nullptr) todo.push_back(d->field(i)->message_type());
+      if (d->field(i)->message_type() != nullptr) pending.push_back(d->field(i)->message_type());
     }
   }
   return out;

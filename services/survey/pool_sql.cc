@@ -93,15 +93,25 @@ absl::StatusOr<std::vector<PoolRow>> ListLikert(SQLite::Database& db, const Pool
   return rows;
 }
 
+namespace {
+
+// ?1..?5: the pool row's key (instrument_id, wave_kind, cohort_id, wave_id,
+// id), as both statements of WriteRow number it.
+void BindPoolKey(SQLite::Statement& statement, const ResponseRecord& record) {
+  statement.bind(1, record.instrument_id);
+  statement.bind(2, static_cast<int>(record.wave_kind));
+  statement.bind(3, record.cohort_id);
+  statement.bind(4, record.wave_id);
+  statement.bind(5, record.id);
+}
+
+}  // namespace
+
 void WriteRow(SQLite::Database& db, const ResponseRecord& record) {
   SQLite::Statement remove(db,
                            "DELETE FROM pool_likert WHERE instrument_id = ?1 AND wave_kind = ?2 "
                            "AND cohort_id = ?3 AND wave_id = ?4 AND id = ?5");
-  remove.bind(1, record.instrument_id);
-  remove.bind(2, static_cast<int>(record.wave_kind));
-  remove.bind(3, record.cohort_id);
-  remove.bind(4, record.wave_id);
-  remove.bind(5, record.id);
+  BindPoolKey(remove, record);
   remove.exec();
   if (!record.response.submitted()) return;
   std::vector<std::pair<std::string, int>> likert;
@@ -121,11 +131,7 @@ void WriteRow(SQLite::Database& db, const ResponseRecord& record) {
       "INSERT INTO pool_likert (instrument_id, wave_kind, cohort_id, wave_id, id, participant, "
       "municipality_code, likert_ids, likert_values) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  insert.bind(1, record.instrument_id);
-  insert.bind(2, static_cast<int>(record.wave_kind));
-  insert.bind(3, record.cohort_id);
-  insert.bind(4, record.wave_id);
-  insert.bind(5, record.id);
+  BindPoolKey(insert, record);
   insert.bind(6, record.participant);
   insert.bind(7, record.response.municipality_code());
   insert.bind(8, ids);
