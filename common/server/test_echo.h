@@ -1,8 +1,8 @@
 // The Echo service the common/server tests start on real servers, built the
 // way every Kaizen service is (callback API, KAIZEN_DEFINE_RPC, the server's
 // executor): "bad" answers INVALID_ARGUMENT BAD_TEXT, "hold" signals
-// `entered` and waits for `release` (a call kept in flight), anything else
-// echoes. `runs` counts handler runs. Peek, a read
+// `entered` and waits for `release` (a call kept in flight; `holding` counts
+// them), anything else echoes. `runs` counts handler runs. Peek, a read
 // (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
@@ -28,6 +28,7 @@ struct EchoDomain {
       return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
     }
     if (request.text() == "hold") {
+      holding.fetch_add(1);
       if (!first_hold.exchange(true)) entered.Notify();
       release.WaitForNotification();
     }
@@ -48,6 +49,7 @@ struct EchoDomain {
   absl::Notification release;
   std::atomic<int> runs{0};
   std::atomic<int> peeks{0};
+  std::atomic<int> holding{0};  // "hold" calls that reached the domain
   std::atomic<bool> first_hold{false};
 };
 

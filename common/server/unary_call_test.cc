@@ -68,11 +68,18 @@ class UnaryCallTest : public ::testing::Test {
     return call;
   }
 
-  // Waits until `n` calls are queued (the executor's own count; no sleeps).
-  void AwaitQueued(int64_t n) {
+  // Waits until exactly `n` calls are queued (the executor's own count; no
+  // sleeps) and `holding` calls are inside the domain. The queue passes
+  // through larger counts while workers have not yet taken their calls, so
+  // "at least n" is not a settled state.
+  void AwaitQueued(int64_t n, int holding = -1) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (Queued() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    const auto settled = [&] {
+      return Queued() == n && (holding < 0 || service_.state.holding.load() == holding);
+    };
+    while (!settled() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
     ASSERT_EQ(Queued(), n);
+    if (holding >= 0) ASSERT_EQ(service_.state.holding.load(), holding);
   }
 
   int64_t Queued() {
@@ -95,7 +102,7 @@ TEST_F(UnaryCallTest, SixtyFourCallersOnTwoThreadsAreAllServed) {
   Start(/*threads=*/2, /*max_queued=*/128);
   std::vector<std::unique_ptr<PendingCall>> calls;
   for (int i = 0; i < 64; ++i) calls.push_back(StartCall("hold"));
-  AwaitQueued(62);
+  AwaitQueued(62, /*holding=*/2);
   service_.release.Notify();
   for (auto& call : calls) {
     call->done.WaitForNotification();
