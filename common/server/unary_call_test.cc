@@ -79,7 +79,9 @@ class UnaryCallTest : public ::testing::Test {
     };
     while (!settled() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
     ASSERT_EQ(Queued(), n);
-    if (holding >= 0) ASSERT_EQ(service_.state.holding.load(), holding);
+    if (holding >= 0) {
+      ASSERT_EQ(service_.state.holding.load(), holding);
+    }
   }
 
   int64_t Queued() {

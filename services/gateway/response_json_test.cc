@@ -221,7 +221,9 @@ TEST(ResponseJsonTest, CohortIsCoveredAndMapsAndOneofsAreNot) {
   for (const Descriptor* d : ResponseTypes()) {
     bool has_map_or_oneof = d->real_oneof_decl_count() > 0;
     for (int i = 0; i < d->field_count(); ++i) has_map_or_oneof |= d->field(i)->is_map();
-    if (has_map_or_oneof) EXPECT_FALSE(ResponseJsonCovers(d)) << d->full_name();
+    if (has_map_or_oneof) {
+      EXPECT_FALSE(ResponseJsonCovers(d)) << d->full_name();
+    }
   }
 }
 
