@@ -5,8 +5,8 @@
 # script; libFuzzer saves the input as crash-*/leak-*/timeout-* in the work
 # directory and the log shows the stack.
 #
-#   bash tools/fuzz.sh                 CI: the ci_fuzz targets (all), 10 s each
-#   bash tools/fuzz.sh --seconds=600   longer, every target
+#   bash tools/fuzz.sh                 CI: the ci_fuzz targets (all), 10 s each, -O0
+#   bash tools/fuzz.sh --seconds=600   longer, every target, -O1
 #   bash tools/fuzz.sh --runs=2000000 path_template_fuzzer jwt_fuzzer
 #   FUZZ_OUTPUT_BASE=... bazel output base (default: bazel's own)
 #
@@ -45,11 +45,15 @@ if [ ${#targets[@]} -eq 0 ]; then echo "fuzz.sh: no fuzz targets found" >&2; exi
 
 labels=()
 for t in "${targets[@]}"; do labels+=("//tests/fuzz:$t"); done
-echo "fuzz.sh: building ${#labels[@]} target(s) with --config=fuzz" >&2
+# The brief runs (CI) build at -O0 (--config=fuzz_quick: half the compile
+# time); --seconds and --runs build at -O1 (--config=fuzz), as fuzzing for
+# long wants fast executions.
+config=$([ "$all" = true ] && echo fuzz || echo fuzz_quick)
+echo "fuzz.sh: building ${#labels[@]} target(s) with --config=$config" >&2
 start=$(date +%s)
-"${bazel_cmd[@]}" build --config=fuzz "${labels[@]}"
+"${bazel_cmd[@]}" build --config="$config" "${labels[@]}"
 echo "fuzz.sh: build took $(( $(date +%s) - start )) s" >&2
-bin="$("${bazel_cmd[@]}" info --config=fuzz bazel-bin 2>/dev/null)/tests/fuzz"
+bin="$("${bazel_cmd[@]}" info --config="$config" bazel-bin 2>/dev/null)/tests/fuzz"
 
 work=$(mktemp -d)
 if [ "$keep" = true ]; then echo "fuzz.sh: keeping new inputs in $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
