@@ -1,5 +1,5 @@
 // In-process cost of enrollment's hot calls, without gRPC: GetCohort of a
-// cohort shaped like the FY2022 demo (tools/demo/load_demo_data.cc: capacity
+// cohort shaped like the FY2022 demo (tools/demo/loader.cc: capacity
 // 10, 6 municipalities, four staff, twelve people in ten applications, one
 // of them withdrawn so that an offer is open) and CreateApplication into a
 // roomy cohort. File database in a fresh temporary directory (WAL,
