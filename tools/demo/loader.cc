@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -217,8 +218,8 @@ int Loader::LoadProgramme() {
   return 0;
 }
 
-// The cohort's roster by display name.
-bool Loader::Roster(const std::string& cohort, std::map<std::string, Person>* people) {
+// Every participant of the cohort, page by page, as the secretariat.
+bool Loader::Participants(const std::string& cohort, std::vector<ev1::Participant>* out) {
   const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
   ev1::ListParticipantsRequest r;
   r.set_parent(cohort);
@@ -229,11 +230,19 @@ bool Loader::Roster(const std::string& cohort, std::map<std::string, Person>* pe
                "ListParticipants")) {
       return false;
     }
-    for (const ev1::Participant& p : page.participants()) {
-      (*people)[p.display_name()] = Person{p.name(), p.subject(), p.role()};
-    }
+    for (ev1::Participant& p : *page.mutable_participants()) out->push_back(std::move(p));
     r.set_page_token(page.next_page_token());
   } while (!r.page_token().empty());
+  return true;
+}
+
+// The cohort's roster by display name.
+bool Loader::Roster(const std::string& cohort, std::map<std::string, Person>* people) {
+  std::vector<ev1::Participant> all;
+  if (!Participants(cohort, &all)) return false;
+  for (const ev1::Participant& p : all) {
+    (*people)[p.display_name()] = Person{p.name(), p.subject(), p.role()};
+  }
   return true;
 }
 

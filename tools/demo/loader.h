@@ -67,6 +67,7 @@ class Loader {
   };
 
   // Defined in loader.cc.
+  bool Participants(const std::string& cohort, std::vector<ev1::Participant>* out);
   bool Roster(const std::string& cohort, std::map<std::string, Person>* people);
   bool StageMeetings(const std::string& cohort, std::map<pv1::Stage, absl::Time>* starts);
   bool RecordDemoAttendance(const std::string& cohort, const std::map<std::string, Person>& people);

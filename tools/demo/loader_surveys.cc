@@ -18,25 +18,15 @@ namespace kaizen::demo {
 
 // The cohort's participants with an account: they answer for themselves.
 bool Loader::Respondents(const std::string& cohort, std::vector<Respondent>* out) {
-  const Principal secretariat = Subject("demo-secretariat", kaizen::type::ROLE_SECRETARIAT);
-  ev1::ListParticipantsRequest r;
-  r.set_parent(cohort);
-  r.set_page_size(500);
-  do {
-    ev1::ListParticipantsResponse page;
-    if (!Check(enrollment_->ListParticipants(As(secretariat).get(), r, &page),
-               "ListParticipants")) {
-      return false;
+  std::vector<ev1::Participant> all;
+  if (!Participants(cohort, &all)) return false;
+  for (const ev1::Participant& p : all) {
+    if (p.role() != ev1::Participant::PARTICIPANT || p.state() != ev1::Participant::ACTIVE ||
+        p.subject().empty()) {
+      continue;
     }
-    for (const ev1::Participant& p : page.participants()) {
-      if (p.role() != ev1::Participant::PARTICIPANT || p.state() != ev1::Participant::ACTIVE ||
-          p.subject().empty()) {
-        continue;
-      }
-      out->push_back(Respondent{p.subject(), p.display_name(), p.municipality_code()});
-    }
-    r.set_page_token(page.next_page_token());
-  } while (!r.page_token().empty());
+    out->push_back(Respondent{p.subject(), p.display_name(), p.municipality_code()});
+  }
   return true;
 }
 
