@@ -72,7 +72,7 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   unsigned char k[kBlock] = {0};
   if (key.size() > kBlock) {
     Digest({key}, k);
-  } else {
+  } else if (!key.empty()) {  // an empty view may hold no pointer at all
     std::memcpy(k, key.data(), key.size());
   }
   unsigned char pad[kBlock];

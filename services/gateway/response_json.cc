@@ -20,6 +20,7 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
+using google::protobuf::FileDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
@@ -58,11 +59,16 @@ bool Covers(const Descriptor* type, absl::flat_hash_set<const Descriptor*>* visi
   if (IsTime(type)) return true;
   // Every other well-known type has its own JSON form.
   if (type->file()->package() == "google.protobuf") return false;
+  // proto2 prints unset optional fields with their defaults: protobuf's job.
+  if (type->file()->syntax() != FileDescriptor::SYNTAX_PROTO3) return false;
   if (!visiting->insert(type).second) return true;  // recursion: decided by the other fields
   if (type->real_oneof_decl_count() > 0) return false;
   for (int i = 0; i < type->field_count(); ++i) {
     const FieldDescriptor* f = type->field(i);
     if (f->is_map() || f->is_extension()) return false;
+    // A json_name chosen in the .proto may need escaping; the derived
+    // lowerCamel names never do, and they are all this printer writes.
+    if (f->has_json_name()) return false;
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
         !Covers(f->message_type(), visiting)) {
       return false;

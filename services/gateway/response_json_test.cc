@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "json_proto2.pb.h"
 #include "json_shapes.pb.h"
 #include "services/gateway/linked_apis.h"
 
@@ -193,6 +194,23 @@ TEST(ResponseJsonTest, SameBytesAsProtobufForEveryResponseType) {
 TEST(ResponseJsonTest, TestOnlyShapesAreCovered) {
   EXPECT_TRUE(ResponseJsonCovers(kaizen::testing::json::Shapes::descriptor()));
   EXPECT_TRUE(ResponseJsonCovers(kaizen::testing::json::Tree::descriptor()));
+}
+
+// A json_name set in the .proto and proto2 messages (defaults printed for
+// unset fields) are protobuf's: not covered, and the response is protobuf's.
+TEST(ResponseJsonTest, CustomJsonNamesAndProto2AreLeftToProtobuf) {
+  kaizen::testing::json::Renamed renamed;
+  renamed.set_plain("x");
+  kaizen::testing::json::Old old;
+  old.set_c(2);
+  for (const Message* m : {static_cast<const Message*>(&renamed),
+                           static_cast<const Message*>(&old)}) {
+    EXPECT_FALSE(ResponseJsonCovers(m->GetDescriptor())) << m->GetTypeName();
+    std::string out;
+    EXPECT_FALSE(PrintResponseJson(*m, &out)) << m->GetTypeName();
+  }
+  EXPECT_EQ(Reference(renamed), R"({"a\u003cb":"x","q\"x":0})");
+  EXPECT_EQ(Reference(old), R"({"a":5,"b":"","c":2,"d":[]})");
 }
 
 // Deeper than protobuf's nesting limit (65 levels here): left to protobuf,
