@@ -16,6 +16,7 @@
 #include "common/server/testdata/echo.grpc.pb.h"
 #include "common/server/unary_call.h"
 #include "common/status/errors.h"
+#include "common/util/no_wait.h"
 
 namespace kaizen::server {
 
@@ -40,6 +41,11 @@ struct EchoDomain {
   absl::StatusOr<kaizen::testing::EchoResponse> Peek(
       const kaizen::type::Principal&, const kaizen::testing::EchoRequest& request) {
     peeks.fetch_add(1);
+    if (request.text() == "busy" && !util::MayWait()) {
+      // As a read whose reader connection is taken (common/util/no_wait.h).
+      util::NoteWaitRefused();
+      return absl::UnavailableError("busy");
+    }
     kaizen::testing::EchoResponse response;
     response.set_text(request.text());
     return response;

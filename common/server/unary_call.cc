@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/util/no_wait.h"
 
 namespace kaizen::server {
 namespace {
@@ -61,6 +62,28 @@ grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   grpc::Status status;
   if (!Abandoned(context, &status)) status = std::move(fn)();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RunRead(CallExecutor* executor, grpc::CallbackServerContext* context,
+                                  absl::AnyInvocable<grpc::Status()> fn) {
+  grpc::Status status;
+  if (!Abandoned(context, &status)) {
+    bool refused = false;
+    {
+      util::NoWaitScope scope;
+      status = fn();
+      refused = scope.refused();
+    }
+    if (refused) {
+      // It would have waited (every reader connection taken): not on this
+      // thread. Nothing was written; the executor runs it from the start.
+      if (executor != nullptr) return RunUnary(executor, context, std::move(fn));
+      status = fn();  // a service used outside GrpcServer: it waits here
+    }
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);
   return reactor;
 }

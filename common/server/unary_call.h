@@ -22,12 +22,14 @@
 // with KAIZEN_DEFINE_READ_RPC (same arguments): they run on gRPC's thread
 // at once, without the hand-off to a worker (one thread wake-up and context
 // switch less per call: about a third more GetCohort throughput and 0.1 ms
-// less latency here, docs/benchmarks.md). That is safe because such a read
-// never waits for the writer (WAL snapshots on the reader pool; the pool's
-// own wait is bounded by other reads) and does no network I/O. A method that
-// writes, calls another service or can run long (exports) stays on the
-// executor. Inline reads are never refused SERVER_OVERLOADED: their
-// concurrency is gRPC's callback threads'.
+// less latency here, docs/benchmarks.md). gRPC has few callback threads
+// (two on two cores, shared by every call), so such a read must never wait:
+// it never waits for the writer (WAL snapshots on the reader pool), does no
+// network I/O, and runs in a util::NoWaitScope, so when every reader
+// connection is taken (long exports hold one) it does not wait for one
+// either: it gives up and the same call is queued on the executor like any
+// other (and may then be refused SERVER_OVERLOADED). A method that writes,
+// calls another service or can run long (exports) stays on the executor.
 #ifndef KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 #define KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 
@@ -65,9 +67,17 @@ grpc::ServerUnaryReactor* RunUnary(CallExecutor* executor,
                                    absl::AnyInvocable<grpc::Status() &&> fn);
 
 // Runs `fn` at once on the calling (gRPC) thread, with the same checks and
-// finish as RunUnary: KAIZEN_DEFINE_READ_RPC.
+// finish as RunUnary.
 grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
                                     absl::AnyInvocable<grpc::Status() &&> fn);
+
+// KAIZEN_DEFINE_READ_RPC: runs `fn` on the calling (gRPC) thread in a
+// util::NoWaitScope; if it gave up rather than wait (refused()), its answer
+// is dropped and `fn` runs again through RunUnary(executor, ...). `fn` must
+// be safe to run twice: a read that writes nothing, and its response is
+// only set on success.
+grpc::ServerUnaryReactor* RunRead(CallExecutor* executor, grpc::CallbackServerContext* context,
+                                  absl::AnyInvocable<grpc::Status()> fn);
 
 }  // namespace kaizen::server
 
@@ -75,12 +85,12 @@ grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                 \
                                    const Request* request, Response* response) override;
 
-// `executor_expr`: the service's executor, or nullptr to run inline.
-#define KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, executor_expr)          \
+// `run`: ::kaizen::server::RunUnary or ::kaizen::server::RunRead.
+#define KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, run)                    \
   grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
                                           const Request* request, Response* response) {      \
-    return ::kaizen::server::RunUnary(executor_expr, context, [this, context, request,       \
-                                                               response]() -> grpc::Status { \
+    return run(executor(), context, [this, context, request,                                 \
+                                     response]() -> grpc::Status {                           \
       return ::kaizen::server::Handle(                                                       \
           context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
             return ::kaizen::server::Respond(domain_->Method(caller, *request), response);   \
@@ -89,9 +99,9 @@ grpc::ServerUnaryReactor* RunInline(grpc::CallbackServerContext* context,
   }
 
 #define KAIZEN_DEFINE_RPC(Class, Method, Request, Response) \
-  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, executor())
+  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, ::kaizen::server::RunUnary)
 
 #define KAIZEN_DEFINE_READ_RPC(Class, Method, Request, Response) \
-  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, nullptr)
+  KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, ::kaizen::server::RunRead)
 
 #endif  // KAIZEN_COMMON_SERVER_UNARY_CALL_H_

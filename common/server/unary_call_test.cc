@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -201,6 +202,37 @@ TEST_F(UnaryCallTest, ReadsAreServedWhileEveryWorkerIsBusyAndTheQueueIsFull) {
   auto refused = StartCall("c");  // a write, meanwhile, is past the bound
   refused->done.WaitForNotification();
   EXPECT_EQ(refused->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  service_.release.Notify();
+  for (auto* call : {running.get(), queued.get()}) {
+    call->done.WaitForNotification();
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+  }
+}
+
+// A read that would wait (every reader connection taken) does not wait on
+// gRPC's thread: the same call runs again on the executor, and answers
+// normally; with the executor's queue full it is refused like a write.
+TEST_F(UnaryCallTest, AReadThatWouldWaitMovesToTheExecutor) {
+  Start(/*threads=*/1, /*max_queued=*/1);
+  const auto peek = [&](const std::string& text) {
+    grpc::ClientContext context;
+    AttachPrincipal(auth::ServicePrincipal("test"), signer_, &context);
+    EchoRequest request;
+    request.set_text(text);
+    EchoResponse response;
+    const grpc::Status status = stub_->Peek(&context, request, &response);
+    return std::make_pair(status, response.text());
+  };
+  auto [status, text] = peek("busy");
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(text, "busy");
+  EXPECT_EQ(service_.state.peeks.load(), 2);  // inline, gave up; then the worker
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  auto queued = StartCall("a");
+  AwaitQueued(1);
+  EXPECT_EQ(peek("busy").first.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(peek("free").first.ok());  // a read that need not wait is still served
   service_.release.Notify();
   for (auto* call : {running.get(), queued.get()}) {
     call->done.WaitForNotification();

@@ -27,6 +27,7 @@
 #include "common/storage/database_faults.h"
 #include "common/storage/database_impl.h"
 #include "common/storage/storage_stats.h"
+#include "common/util/no_wait.h"
 
 namespace kaizen::storage {
 namespace {
@@ -329,6 +330,7 @@ absl::Status Database::Impl::OpenWriter() {
 
 Connection* Database::Impl::AcquireReader() {
   absl::MutexLock lock(&pool_mu);
+  if (free_readers.empty() && !util::MayWait()) return nullptr;
   while (free_readers.empty()) pool_cv.Wait(&pool_mu);
   Connection* db = free_readers.back();
   free_readers.pop_back();
@@ -395,9 +397,29 @@ Database::~Database() { impl_->registration.reset(); }
 
 absl::Status Database::Health() { return impl_->Health(); }
 
+namespace {
+
+// On a thread that may not wait (util::NoWaitScope: an inline read on
+// gRPC's thread), a read whose connection is taken gives up at once with
+// ReaderBusy() and the caller runs it again where it may wait.
+absl::Status ReaderBusy() {
+  util::NoteWaitRefused();
+  return absl::UnavailableError("every reader connection is busy");
+}
+
+}  // namespace
+
 absl::Status Database::RunReadOnly(Fn fn) {
   if (impl_->single_connection) {
-    absl::MutexLock lock(&impl_->writer_mu);
+    if (!util::MayWait()) {
+      if (!impl_->writer_mu.TryLock()) return ReaderBusy();
+    } else {
+      impl_->writer_mu.Lock();
+    }
+    struct Unlock {
+      absl::Mutex& mu;
+      ~Unlock() ABSL_UNLOCK_FUNCTION(mu) { mu.Unlock(); }
+    } unlock{impl_->writer_mu};
     Connection& db = *impl_->writer;
     // The shared connection is writable; its read guard makes a stray write
     // fail here exactly as it would on a read-only reader of a file database,
@@ -411,6 +433,7 @@ absl::Status Database::RunReadOnly(Fn fn) {
     return impl_->Run(db, /*write=*/false, fn);
   }
   Connection* db = impl_->AcquireReader();
+  if (db == nullptr) return ReaderBusy();
   struct Release {
     Impl& impl;
     Connection* db;

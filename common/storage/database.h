@@ -180,7 +180,11 @@ class Database {
 
   // Read-only snapshot on a reader connection. Never refused for a fault:
   // a deleted file still reads correctly from the open inode (useful to an
-  // operator saving the data), and damaged pages fail by themselves.
+  // operator saving the data), and damaged pages fail by themselves. Waits
+  // for a free reader connection (for the shared one of an in-memory
+  // database), except inside a util::NoWaitScope (an inline read on gRPC's
+  // thread): then a taken connection is UNAVAILABLE at once and the scope
+  // reports refused() (common/util/no_wait.h).
   absl::Status RunReadOnly(
       absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
 

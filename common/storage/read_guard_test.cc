@@ -5,14 +5,17 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "common/storage/group_commit_testing.h"
+#include "common/util/no_wait.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -91,6 +94,50 @@ TEST(ReadGuardTest, WritesAndActingPragmasAreRefusedAlikeInMemoryAndOnFile) {
     // Writable again for transactions.
     EXPECT_TRUE(db->RunInTransaction(Inserts("later")).ok());
     EXPECT_TRUE(Has(*db, "later"));
+  }
+}
+
+// A thread that may not wait (an inline read on gRPC's thread) is not made
+// to: with its connection taken, RunReadOnly is UNAVAILABLE at once and the
+// scope says so; anywhere else the same read waits and succeeds.
+TEST(ReadGuardTest, NoWaitScopeGivesUpWhenTheConnectionIsTaken) {
+  for (const bool memory : {false, true}) {
+    DatabaseOptions options = TempOptions();
+    if (memory) options.path = ":memory:";
+    options.reader_connections = 1;
+    std::unique_ptr<Database> db = MustOpen(options);
+    ASSERT_NE(db, nullptr);
+    absl::Notification holding, release;
+    // The only reader (the shared connection, for a write, in memory) held.
+    std::thread holder([&] {
+      auto hold = [&](SQLite::Database&) {
+        holding.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      };
+      const absl::Status held = memory ? db->RunInTransaction(hold) : db->RunReadOnly(hold);
+      EXPECT_TRUE(held.ok()) << held;
+    });
+    holding.WaitForNotification();
+    {
+      util::NoWaitScope scope;
+      EXPECT_FALSE(util::MayWait());
+      const absl::Status busy = Read(*db, "SELECT 1");
+      EXPECT_EQ(busy.code(), absl::StatusCode::kUnavailable) << busy;
+      EXPECT_TRUE(scope.refused());
+    }
+    EXPECT_TRUE(util::MayWait());
+    absl::Status waited;
+    std::thread reader([&] { waited = Read(*db, "SELECT 1"); });  // waits for the holder
+    release.Notify();
+    reader.join();
+    holder.join();
+    EXPECT_TRUE(waited.ok()) << waited;
+    {
+      util::NoWaitScope scope;  // a free connection: read as usual
+      EXPECT_TRUE(Read(*db, "SELECT 1").ok());
+      EXPECT_FALSE(scope.refused());
+    }
   }
 }
 
