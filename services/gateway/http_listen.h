@@ -1,5 +1,5 @@
 // Helpers of the HTTP server's listener and connection accounting, kept
-// apart from the session logic in http_server.cc.
+// apart from the session logic in http_session.cc.
 #ifndef KAIZEN_SERVICES_GATEWAY_HTTP_LISTEN_H_
 #define KAIZEN_SERVICES_GATEWAY_HTTP_LISTEN_H_
 

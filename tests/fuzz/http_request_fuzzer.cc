@@ -6,7 +6,7 @@
 // through every check is answered 503 by the real error path.
 //
 // Why a socket: the HTTP parsing lives inside the Beast session
-// (http_server.cc) and is not a function of bytes; a loopback connection runs
+// (http_session.cc) and is not a function of bytes; a loopback connection runs
 // exactly the production code, at ~1-3k inputs/s instead of ~50k.
 //
 // Input: the raw bytes of the connection; the client half-closes after them.
