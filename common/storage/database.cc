@@ -407,18 +407,26 @@ absl::Status ReaderBusy() {
   return absl::UnavailableError("every reader connection is busy");
 }
 
+// Locks the shared connection's mutex, waiting for it unless the thread may
+// not wait (then false if it is taken). Unannotated for clang's analysis:
+// whether it locks depends on the thread, which the analysis cannot follow.
+bool LockShared(absl::Mutex& mu) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (util::MayWait()) {
+    mu.Lock();
+    return true;
+  }
+  return mu.TryLock();
+}
+
 }  // namespace
 
 absl::Status Database::RunReadOnly(Fn fn) {
   if (impl_->single_connection) {
-    if (!util::MayWait()) {
-      if (!impl_->writer_mu.TryLock()) return ReaderBusy();
-    } else {
-      impl_->writer_mu.Lock();
-    }
+    if (!LockShared(impl_->writer_mu)) return ReaderBusy();
+    impl_->writer_mu.AssertHeld();  // for clang's analysis; it is
     struct Unlock {
       absl::Mutex& mu;
-      ~Unlock() ABSL_UNLOCK_FUNCTION(mu) { mu.Unlock(); }
+      ~Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu.Unlock(); }
     } unlock{impl_->writer_mu};
     Connection& db = *impl_->writer;
     // The shared connection is writable; its read guard makes a stray write
