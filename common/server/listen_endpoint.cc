@@ -26,4 +26,14 @@ absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListenEndpoint(const std::st
   return boost::asio::ip::tcp::endpoint(ip, static_cast<unsigned short>(port));
 }
 
+boost::system::error_code OpenAndListen(boost::asio::ip::tcp::acceptor& acceptor,
+                                        const boost::asio::ip::tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
 }  // namespace kaizen::server

@@ -1,5 +1,6 @@
 // "host:port" listen addresses of the HTTP listeners (the gateway's front and
-// every service's metrics port) as Boost.Asio endpoints: one parser for both.
+// every service's metrics port) as Boost.Asio endpoints: one parser for both,
+// and one way to start listening on them.
 #ifndef KAIZEN_COMMON_SERVER_LISTEN_ENDPOINT_H_
 #define KAIZEN_COMMON_SERVER_LISTEN_ENDPOINT_H_
 
@@ -18,6 +19,11 @@ namespace kaizen::server {
 absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListenEndpoint(const std::string& address,
                                                                    absl::string_view flag,
                                                                    absl::string_view expected);
+
+// Opens `acceptor` for `endpoint` with SO_REUSEADDR, binds and listens: the
+// first error, or none.
+boost::system::error_code OpenAndListen(boost::asio::ip::tcp::acceptor& acceptor,
+                                        const boost::asio::ip::tcp::endpoint& endpoint);
 
 }  // namespace kaizen::server
 

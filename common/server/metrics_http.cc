@@ -43,11 +43,7 @@ class MetricsHttpServer::Impl {
         ParseListenEndpoint(options_.listen_address, options_.flag_name,
                             "expected host:port, e.g. 0.0.0.0:9100");
     if (!endpoint.ok()) return endpoint.status();
-    beast::error_code ec;
-    acceptor_.open(endpoint->protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(*endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    beast::error_code ec = OpenAndListen(acceptor_, *endpoint);
     if (ec) {
       return errors::Unavailable(
           "PORT_IN_USE", absl::StrCat("cannot listen on ", options_.listen_address, " (--",

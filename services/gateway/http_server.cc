@@ -21,6 +21,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
+#include "common/server/listen_endpoint.h"
 #include "common/status/errors.h"
 #include "services/gateway/gateway_errors.h"
 #include "services/gateway/http_listen.h"
@@ -43,11 +44,7 @@ constexpr int kAnsweredRefusals = 8;
 absl::Status HttpServer::Impl::Listen() {
   absl::StatusOr<tcp::endpoint> endpoint = ParseListenEndpoint(options_.listen_address);
   if (!endpoint.ok()) return endpoint.status();
-  beast::error_code ec;
-  acceptor_.open(endpoint->protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(*endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  beast::error_code ec = kaizen::server::OpenAndListen(acceptor_, *endpoint);
   if (ec) {
     return errors::Unavailable(
         "PORT_IN_USE", absl::StrCat("cannot listen on ", options_.listen_address,
