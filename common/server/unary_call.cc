@@ -78,9 +78,9 @@ grpc::ServerUnaryReactor* RunRead(CallExecutor* executor, grpc::CallbackServerCo
     }
     if (refused) {
       // It would have waited (every reader connection taken): not on this
-      // thread. Nothing was written; the executor runs it from the start.
-      if (executor != nullptr) return RunUnary(executor, context, std::move(fn));
-      status = fn();  // a service used outside GrpcServer: it waits here
+      // thread. Nothing was written; the executor runs it from the start
+      // (RunUnary's own rule: inline, outside the scope, without one).
+      return RunUnary(executor, context, std::move(fn));
     }
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

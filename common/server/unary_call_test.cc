@@ -150,15 +150,16 @@ TEST_F(UnaryCallTest, ACallPastItsDeadlineWhileQueuedDoesNotRun) {
   Start(/*threads=*/1, /*max_queued=*/8);
   auto running = StartCall("hold");
   service_.entered.WaitForNotification();
-  auto late = StartCall("late", std::chrono::milliseconds(200));
+  constexpr auto kLateTimeout = std::chrono::milliseconds(200);
+  auto late = StartCall("late", kLateTimeout);
   AwaitQueued(1);
   // The server received "late" by now, so its own deadline for it (receipt
-  // time + the timeout the client sent) is at most 200 ms from here. The
+  // time + the timeout the client sent) is at most kLateTimeout from here. The
   // client's deadline can fire first (CI saw "late" run when the worker was
   // released at once): release only once the server's has passed too. A
   // wait for a clock condition the server checks, not a sleep.
   const auto server_deadline_by =
-      std::chrono::system_clock::now() + std::chrono::milliseconds(250);
+      std::chrono::system_clock::now() + kLateTimeout + std::chrono::milliseconds(50);
   late->done.WaitForNotification();  // the client's deadline fires
   EXPECT_EQ(late->status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   while (std::chrono::system_clock::now() < server_deadline_by) std::this_thread::yield();
