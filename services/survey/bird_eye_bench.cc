@@ -22,6 +22,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/util/split_mix64.h"
 #include "services/survey/stats.h"
 
 namespace kaizen::survey::stats {
@@ -31,23 +32,7 @@ constexpr int kItems = 40;
 constexpr int kMunicipalities = 60;
 constexpr int kRuns = 15;
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * 0x1.0p-53; }
-  int Below(int n) {
-    return static_cast<int>(Next() % static_cast<uint64_t>(n));
-  }
-
- private:
-  uint64_t state_;
-};
+using Rng = ::kaizen::util::SplitMix64;
 
 struct Data {
   Matrix m;

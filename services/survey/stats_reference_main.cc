@@ -17,34 +17,21 @@
 #include <utility>
 #include <vector>
 
+#include "common/util/split_mix64.h"
 #include "services/survey/stats.h"
 
 namespace kaizen::survey::stats {
 namespace {
 
-class Rng {
+class Rng : public ::kaizen::util::SplitMix64 {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return (Next() >> 11) * 0x1.0p-53; }
-  int Below(int n) {
-    return static_cast<int>(Next() % static_cast<uint64_t>(n));
-  }
+  using SplitMix64::SplitMix64;
   // Roughly normal(0, 1): Irwin-Hall with 12 uniforms.
   double Normalish() {
     double s = 0;
     for (int i = 0; i < 12; ++i) s += Uniform();
     return s - 6;
   }
-
- private:
-  uint64_t state_;
 };
 
 // ---------------------------------------------------------------- JSON out

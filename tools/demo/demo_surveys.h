@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/util/split_mix64.h"
 #include "kaizen/survey/v1/survey.pb.h"
 
 namespace kaizen::demo {
@@ -22,26 +23,15 @@ namespace svv1 = ::kaizen::survey::v1;
 
 // Deterministic pseudo-random numbers (SplitMix64, seeded from fixed strings)
 // so every load writes the same answers on every machine.
-class DemoRandom {
+class DemoRandom : public util::SplitMix64 {
  public:
-  explicit DemoRandom(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  using SplitMix64::SplitMix64;
   // Roughly standard normal (the sum of four uniforms, rescaled).
   double Normal() {
     double sum = 0;
     for (int i = 0; i < 4; ++i) sum += Uniform();
     return (sum - 2.0) * std::sqrt(3.0);
   }
-  int Below(int n) { return n <= 0 ? 0 : static_cast<int>(Next() % static_cast<uint64_t>(n)); }
-
- private:
-  uint64_t state_;
 };
 
 // Defined in demo_surveys.cc.
