@@ -100,9 +100,10 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
   // First the SENT marks an earlier pass could not write: the relay has
   // those messages, so they are never handed to the transport again.
   while (!sent_unrecorded_.empty()) {
-    const auto& [id, when] = sent_unrecorded_.back();
-    const absl::Status marked =
-        db_->RunInTransaction([&](SQLite::Database& db) { return MarkSent(db, id, when); });
+    const auto& unrecorded = sent_unrecorded_.back();
+    const absl::Status marked = db_->RunInTransaction([&](SQLite::Database& db) {
+      return MarkSent(db, unrecorded.first, unrecorded.second);
+    });
     if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) return marked;
     sent_unrecorded_.pop_back();
     ++result.sent;

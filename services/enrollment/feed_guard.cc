@@ -36,7 +36,7 @@ bool FeedGuard::SourceOpen(size_t i, absl::Time now) const {
 }
 
 void FeedGuard::RecordFailure(size_t i, absl::Time now, absl::StatusCode code) {
-  if (i >= rest_until_.size()) return;
+  if (i >= kFeedSources.size()) return;
   bool log = false;
   {
     absl::MutexLock lock(&mu_);
@@ -58,7 +58,7 @@ void FeedGuard::RecordFailure(size_t i, absl::Time now, absl::StatusCode code) {
 }
 
 void FeedGuard::RecordSuccess(size_t i) {
-  if (i >= rest_until_.size()) return;
+  if (i >= kFeedSources.size()) return;
   absl::MutexLock lock(&mu_);
   rest_until_[i] = absl::InfinitePast();
 }

@@ -91,7 +91,7 @@ inline std::string ReadResponse(int fd) {
       size_t length = 0;
       for (absl::string_view line : absl::StrSplit(out.substr(0, head_end), "\r\n")) {
         if (absl::StartsWithIgnoreCase(line, "content-length:")) {
-          absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &length);
+          if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &length)) length = 0;
         }
       }
       if (out.size() >= head_end + 4 + length) return out.substr(0, head_end + 4 + length);
