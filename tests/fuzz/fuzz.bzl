@@ -3,10 +3,10 @@
 A target is a plain `LLVMFuzzerTestOneInput` in `<name>.cc`. One call makes:
 
   <name>_lib     cc_library with the target's code (testonly)
-  <name>_replay  cc_test (default gcc build, `bazel test //...`): runs every
+  <name>_replay  cc_test (default build, no sanitizer, `bazel test //...`): runs every
                  file of corpus/<name>/ through the function once
   <name>         cc_binary linked with libFuzzer (tags manual + fuzzer): built
-                 only with `--config=fuzz` (clang; .bazelrc), by tools/fuzz.sh
+                 only with `--config=fuzz` (ASan + UBSan; .bazelrc), by tools/fuzz.sh
 
 `ci_fuzz = False` keeps a target out of the short libFuzzer run in CI (its
 corpus is still replayed by <name>_replay); docs/fuzzing.md lists the split.

@@ -36,7 +36,7 @@ std::vector<std::string> KaizenFuzzSeeds();
 namespace kaizen::fuzz {
 
 // Reads an input front to back, the way libFuzzer's FuzzedDataProvider does
-// (which exists only in clang's headers, and the replay tests build with gcc).
+// (kept independent of it: the replay tests link no libFuzzer and no sanitizer).
 // Past the end every read yields zero / "".
 class Input {
  public:

@@ -1,6 +1,6 @@
 // The replay driver: the `main` of every <target>_replay test. Runs each file
 // of the corpus directories (and files) named on the command line through
-// LLVMFuzzerTestOneInput once, in name order, so the default (gcc) build
+// LLVMFuzzerTestOneInput once, in name order, so the default (uninstrumented) build
 // checks every corpus on every `bazel test //...`. A crash or a failed
 // property aborts the test; an empty corpus fails it (a replay of nothing
 // would pass whatever the code does).
