@@ -21,64 +21,61 @@ if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
 fi
 
 log=$(mktemp)
-stage_dir=$(mktemp -d)
-trap 'rm -f "$log"; rm -rf "$stage_dir"' EXIT
+trap 'rm -f "$log"' EXIT
 status=0
-
-# ---- the fuzz stage (issue 16) runs beside `bazel test` ------------------
-# tools/fuzz.sh: the ci_fuzz libFuzzer targets, clang + ASan + UBSan in its own
-# Bazel output base (its outputs never replace the -c opt binaries the deploy
-# stage copies into images), run briefly each from their corpus (docs/fuzzing.md);
-# every corpus is also replayed by the *_replay tests of `bazel test`. Both are
-# CPU-bound, but `bazel test` leaves cores idle while tests wait on processes and
-# sockets and at its tail; side by side the whole run is shorter than one after
-# the other. The generated protobuf code is compiled first, by the ordinary
-# build: the fuzz build compiles it with the same flags and takes it from the
-# shared disk cache instead of compiling it a second time.
-# KAIZEN_SKIP_FUZZ=1 skips it locally (CI does not set it).
-fuzz_pid=""
-if [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
-  bazel build //proto/... >"$stage_dir/proto.log" 2>&1 || true  # errors: bazel test reports them
-  ( rc=0
-    FUZZ_OUTPUT_BASE="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" \
-      bash tools/fuzz.sh </dev/null >"$stage_dir/fuzz.log" 2>&1 || rc=$?
-    echo "$rc" >"$stage_dir/fuzz.rc" ) &
-  fuzz_pid=$!
-fi
-
 bazel test //... "${extra[@]}" "$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
 
-# ---- the deploy stage (issue 17), after a green bazel test ---------------
-# Images, compose and `podman kube play` end to end (deploy/test.sh), bound by
-# podman and the disk; it runs while the fuzz stage may still be going. Each
-# stage writes its own log, printed whole when both are done.
-# KAIZEN_SKIP_DEPLOY_TEST=1 skips it locally (CI does not set it).
+# ---- stages after a green bazel test: deploy (issue 17) and fuzz (issue 16) --
+# They run side by side: deploy is bound by podman and the disk, fuzz by the
+# CPU (a clang build, then the targets), and together they take about as long
+# as the slower of the two. Each writes its own log, printed whole when both are
+# done. The fuzz stage uses its own Bazel output base, so its clang outputs
+# never replace the -c opt binaries the deploy stage copies into images.
+#   deploy: images, compose and `podman kube play` end to end (deploy/test.sh).
+#   fuzz:   the ci_fuzz libFuzzer targets, clang + ASan + UBSan, briefly each
+#           from their corpus (tools/fuzz.sh; docs/fuzzing.md); every corpus is
+#           also replayed by the *_replay tests above.
+# KAIZEN_SKIP_DEPLOY_TEST=1 / KAIZEN_SKIP_FUZZ=1 skip them locally (CI sets neither).
 deploy_passed=0; deploy_failed=0; fuzz_passed=0; fuzz_failed=0
 base_status=0
 if [ -n "$base_pid" ]; then wait "$base_pid" || base_status=$?; fi
-if [ "$status" = 0 ] && [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
-  if [ "$base_status" != 0 ]; then
-    { echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:"
-      tail -n 25 "$base_log"; } >"$stage_dir/deploy.log" 2>&1
-    echo 1 >"$stage_dir/deploy.rc"
-  else
-    rc=0; bash deploy/test.sh </dev/null >"$stage_dir/deploy.log" 2>&1 || rc=$?
-    echo "$rc" >"$stage_dir/deploy.rc"
+if [ "$status" = 0 ]; then
+  stage_dir=$(mktemp -d)
+  deploy_pid=""; fuzz_pid=""
+  if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
+    if [ "$base_status" != 0 ]; then
+      { echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:"
+        tail -n 25 "$base_log"; } >"$stage_dir/deploy.log" 2>&1
+      echo 1 >"$stage_dir/deploy.rc"
+    else
+      ( rc=0; bash deploy/test.sh </dev/null >"$stage_dir/deploy.log" 2>&1 || rc=$?
+        echo "$rc" >"$stage_dir/deploy.rc" ) &
+      deploy_pid=$!
+    fi
   fi
+  if [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
+    ( rc=0
+      FUZZ_OUTPUT_BASE="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" \
+        bash tools/fuzz.sh </dev/null >"$stage_dir/fuzz.log" 2>&1 || rc=$?
+      echo "$rc" >"$stage_dir/fuzz.rc" ) &
+    fuzz_pid=$!
+  fi
+  if [ -n "$deploy_pid" ]; then wait "$deploy_pid" || true; fi
+  if [ -n "$fuzz_pid" ]; then wait "$fuzz_pid" || true; fi
+  for stage in deploy fuzz; do
+    [ -f "$stage_dir/$stage.rc" ] || continue
+    echo "---- stage: $stage ----"
+    cat "$stage_dir/$stage.log"
+    if [ "$(cat "$stage_dir/$stage.rc")" = 0 ]; then
+      eval "${stage}_passed=1"
+    else
+      echo "---- stage $stage FAILED (exit $(cat "$stage_dir/$stage.rc")) ----"
+      eval "${stage}_failed=1"; status=1
+    fi
+  done
+  rm -rf "$stage_dir"
 fi
-if [ -n "$fuzz_pid" ]; then wait "$fuzz_pid" || true; fi
-for stage in deploy fuzz; do
-  [ -f "$stage_dir/$stage.rc" ] || continue
-  echo "---- stage: $stage ----"
-  cat "$stage_dir/$stage.log"
-  if [ "$(cat "$stage_dir/$stage.rc")" = 0 ]; then
-    eval "${stage}_passed=1"
-  else
-    echo "---- stage $stage FAILED (exit $(cat "$stage_dir/$stage.rc")) ----"
-    eval "${stage}_failed=1"; status=1
-  fi
-done
-# ---- end of the stages ----------------------------------------------------
+# ---- end of the deploy and fuzz stages -----------------------------------
 
 # A plain closing line: test targets passed / failed (or not built).
 passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log" || true)
