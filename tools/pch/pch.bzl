@@ -6,24 +6,29 @@ example (clang -ftime-trace). `kaizen_cc_test` compiles its sources (all
 *_test.cc) with `-include-pch` of //tools/pch:test_pch, `kaizen_cc_library`
 its sources with //tools/pch:lib_pch; each is precompiled once per build. The
 test sources' compile actions took 471 s without and 331 s with it (one
-cold build, clang -ftime-trace and Bazel's profile; docs in README.md).
+cold build, Bazel's profile; the repository's README.md, test times).
 
-clang reads a PCH only when it was built with the flags of the file that uses it
-(the same predefined macros: optimisation level, _FORTIFY_SOURCE, NDEBUG, PIC,
-language standard); otherwise it stops with an error naming the difference, so
-a mismatch is loud, never a silent miscompile. `cc_pch` therefore builds with
-the toolchain's own compile command for the configuration in force (its
-features: -c opt or --config=dbg, --copt, --cxxopt, PIC) plus `copts`, which
-must repeat what .bazelrc's `--per_file_copt` adds to `*_test.cc` files (a
-rule cannot read per-file options). The fuzz configurations give every one of
-our sources the same sanitizer flags: .bazelrc sets `--define=kaizen_pch=fuzz`
-(or `fuzz_quick`), under which lib_pch repeats those flags and the test sources
-(not built there) use none. `--define=kaizen_pch=off` turns both off.
+clang refuses a PCH built with some different flags (-O0 against -O2, a
+conflicting _FORTIFY_SOURCE, -fsanitize=address on one side only) but accepts
+others without a word (NDEBUG, -O1 against -O2, -fsanitize=undefined, a -D
+added on the user's side, which then comes after the PCH's headers). So
+`cc_pch` builds with the toolchain's own compile command for the configuration
+in force (its features: -c opt or --config=dbg, --copt, --cxxopt) plus `copts`,
+which must repeat what .bazelrc's `--per_file_copt` adds to the files using it
+(a rule cannot read per-file options); pch_flags_test checks the copies. The
+fuzz configurations give every one of our sources the same sanitizer flags:
+.bazelrc sets `--define=kaizen_pch=fuzz` (or `fuzz_quick`), under which lib_pch
+repeats those flags and the test sources (not built there) use none.
+`--define=kaizen_pch=off` turns both off.
 
-The PCH records no timestamps (`-fno-pch-timestamp`), so one built in another
-checkout (the disk cache) stays valid: clang checks the system headers' sizes.
-Like every compile action here, it does not track the system headers
-themselves: after upgrading Debian's -dev packages, `bazel clean`.
+Users compile with `-Xclang -module-file-deps`, so their .d files list the PCH
+and Bazel recompiles them when it changes (it prunes a compile's inputs to
+its .d file). The PCH records no timestamps (`-fno-pch-timestamp`), so one
+built in another checkout (the disk cache) stays valid, and users compile with
+`-fmodules-validate-system-headers`, so a system header whose size changed
+since the PCH was built is an error, not stale code. Bazel tracks no system
+header for any compile action, PCH or not: after upgrading Debian's -dev
+packages, `bazel clean` and delete the disk cache (~/.cache/kaizen-bazel-disk).
 """
 
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "CPP_COMPILE_ACTION_NAME")
@@ -48,6 +53,8 @@ def _cc_pch_impl(ctx):
         output_file = pch.path,
         user_compile_flags = ctx.fragments.cpp.copts + ctx.fragments.cpp.cxxopts + ctx.attr.copts +
                              ["-Xclang", "-fno-pch-timestamp", "-x", "c++-header"],
+        # Every object is PIC here (.bazelrc: --force_pic); without it the
+        # non-PIC objects of binaries would refuse this PCH (an error).
         use_pic = True,
     )
     command_line = cc_common.get_memory_inefficient_command_line(
@@ -100,7 +107,13 @@ def _with_pch(pch, off, deps, copts):
     extra_deps = {setting: [] for setting in off}
     extra_deps["//conditions:default"] = ["//tools/pch:" + pch]
     extra_copts = {setting: [] for setting in off}
-    extra_copts["//conditions:default"] = ["-include-pch", "$(GENDIR)/tools/pch/%s.pch" % pch]
+    extra_copts["//conditions:default"] = [
+        "-include-pch",
+        "$(GENDIR)/tools/pch/%s.pch" % pch,
+        "-Xclang",
+        "-module-file-deps",
+        "-fmodules-validate-system-headers",
+    ]
     return deps + select(extra_deps), copts + select(extra_copts)
 
 def kaizen_cc_test(name, deps = [], copts = [], **kwargs):
