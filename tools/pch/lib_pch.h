@@ -1,6 +1,7 @@
-// Precompiled for every kaizen_cc_library source (pch.bzl): the system headers
-// most of them include. Only headers from Debian packages: a header of ours
-// here would hide a missing #include or dependency.
+// Precompiled for every kaizen_cc_library source, and as the first part of the
+// test sources' PCH (pch.bzl, BUILD): the system headers most of them include.
+// Only headers from Debian packages: a header of ours here would hide a
+// missing #include or dependency.
 #ifndef KAIZEN_TOOLS_PCH_LIB_PCH_H_
 #define KAIZEN_TOOLS_PCH_LIB_PCH_H_
 

@@ -72,13 +72,14 @@ def _cc_pch_impl(ctx):
         action_name = CPP_COMPILE_ACTION_NAME,
     )
     ctx.actions.run_shell(
-        command = '"$@" < %s' % ctx.file.hdr.path,
+        # The headers one after the other, as one translation unit.
+        command = 'cat %s | "$@"' % " ".join([h.path for h in ctx.files.hdrs]),
         arguments = [compiler] + command_line,
         env = env,
-        inputs = depset([ctx.file.hdr], transitive = [cc_toolchain.all_files]),
+        inputs = depset(ctx.files.hdrs, transitive = [cc_toolchain.all_files]),
         outputs = [pch],
         mnemonic = "CppPch",
-        progress_message = "Precompiling %s" % ctx.file.hdr.short_path,
+        progress_message = "Precompiling %s" % ctx.label,
     )
     return [
         DefaultInfo(files = depset([pch])),
@@ -91,7 +92,8 @@ def _cc_pch_impl(ctx):
 cc_pch = rule(
     implementation = _cc_pch_impl,
     attrs = {
-        "hdr": attr.label(allow_single_file = [".h"], mandatory = True),
+        # Precompiled in this order, as if #included one after the other.
+        "hdrs": attr.label_list(allow_files = [".h"], mandatory = True),
         "copts": attr.string_list(),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
     },
@@ -127,6 +129,6 @@ def kaizen_cc_library(name, srcs = [], deps = [], copts = [], **kwargs):
     Not for sources .bazelrc compiles with other flags (*_test.cc, *.pb.cc,
     tools/demo, services/*/main.cc): clang would refuse the PCH.
     """
-    if [s for s in srcs if s.endswith(".cc")]:
+    if any([s.endswith(".cc") for s in srcs]):
         deps, copts = _with_pch("lib_pch", ["//tools/pch:off"], deps, copts)
     native.cc_library(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
