@@ -397,6 +397,10 @@ Database::~Database() { impl_->registration.reset(); }
 
 absl::Status Database::Health() { return impl_->Health(); }
 
+uint64_t Database::write_generation() const {
+  return impl_->write_generation.load(std::memory_order_acquire);
+}
+
 namespace {
 
 // On a thread that may not wait (util::NoWaitScope: an inline read on

@@ -46,6 +46,7 @@
 #ifndef KAIZEN_COMMON_STORAGE_DATABASE_H_
 #define KAIZEN_COMMON_STORAGE_DATABASE_H_
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -203,6 +204,16 @@ class Database {
 
   // The schema version after migration.
   int schema_version() const;
+
+  // How many write transactions this Database has finished: RunInTransaction
+  // adds one per leader's turn (a lone caller or a batch, committed or not)
+  // once its COMMIT or ROLLBACK has returned and before any of its callers
+  // returns, so a caller that reads its generation BEFORE a read starts
+  // knows: if the generation is still the same later, nothing has been
+  // written since that read took its snapshot (generation_cache.h builds on
+  // this). Writes by other processes to the same file are not counted: the
+  // service owns its database. Thread-safe, lock-free.
+  uint64_t write_generation() const;
 
   // OK, or the fault in force (reasons above). Re-checks the file identity
   // now. MISSING and CORRUPT last until the process restarts; DISK_FULL and

@@ -64,6 +64,10 @@ struct Database::Impl {
   absl::Mutex queue_mu;
   std::deque<internal::PendingWrite*> queue ABSL_GUARDED_BY(queue_mu);
 
+  // Database::write_generation(): bumped by RunInTransaction with
+  // memory_order_release after each leader's turn, read with acquire.
+  std::atomic<uint64_t> write_generation{0};
+
   // Identity of the open file and of its -wal (file databases), set by Open.
   std::optional<internal::FileId> db_id;
   std::optional<internal::FileId> wal_id;

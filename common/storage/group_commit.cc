@@ -71,6 +71,10 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
     } else {
       impl.RunBatch(batch);  // sets every caller's result; does not throw
     }
+    // Committed (or rolled back) and visible to new readers; none of the
+    // batch's callers has returned yet (read-your-writes for caches keyed on
+    // the generation).
+    impl.write_generation.fetch_add(1, std::memory_order_release);
   }
   {
     absl::MutexLock lock(&impl.queue_mu);

@@ -2,6 +2,8 @@
 // (DRAFT -> OPEN <-> CLOSED -> RUNNING -> FINISHED). Purging their personal
 // data once the retention period is over is purge.cc.
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -149,6 +151,9 @@ absl::StatusOr<v1::Cohort> Enrollment::CreateCohort(const Principal& caller,
 absl::StatusOr<v1::Cohort> Enrollment::GetCohort(const Principal& caller,
                                                  const v1::GetCohortRequest& request) {
   ASSIGN_OR_RETURN(std::string id, ParseCohortName("name", request.name()));
+  // Read before the read below takes its snapshot (generation_cache.h).
+  const uint64_t generation = store_->write_generation();
+  if (std::shared_ptr<const v1::Cohort> hit = cohort_cache_.Find(id, generation)) return *hit;
   v1::Cohort result;
   RETURN_IF_ERROR(store_->Read([&](EnrollmentTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(CohortRecord rec, tx.GetCohort(id));
@@ -158,6 +163,9 @@ absl::StatusOr<v1::Cohort> Enrollment::GetCohort(const Principal& caller,
     }
     return DecorateCohort(tx, rec, &result);
   }));
+  // A draft is only for its staff: never cached, so every read of one
+  // checks its caller.
+  if (result.state() != v1::Cohort::DRAFT) cohort_cache_.Put(id, generation, result);
   return result;
 }
 

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/storage/generation_cache.h"
 #include "common/util/clock.h"
 #include "common/util/page_token.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
@@ -264,6 +265,11 @@ class Enrollment {
   PageTokenCodec page_tokens_;
   FeedGuard feed_guard_;
   Notifier notifier_;
+  // GetCohort's answers for published (not DRAFT) cohorts, which every
+  // caller may read, valid until the next write (generation_cache.h): the
+  // cohort every screen shows is read thousands of times per write.
+  storage::GenerationCache<v1::Cohort> cohort_cache_{kCohortCacheEntries};
+  static constexpr size_t kCohortCacheEntries = 256;
 };
 
 }  // namespace kaizen::enrollment

@@ -402,6 +402,9 @@ class EnrollmentStore {
   // CheckpointAndTruncateWal; ABORTED DATABASE_BUSY while a reader holds an
   // old snapshot).
   absl::Status CheckpointWal();
+  // storage::Database::write_generation(): read it before a read whose
+  // answer is cached (storage::GenerationCache).
+  uint64_t write_generation() const { return db_->write_generation(); }
 
   // The schema, as numbered migrations (exposed for tests).
   static const storage::Migrations& Migrations();
