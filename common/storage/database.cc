@@ -398,7 +398,7 @@ Database::~Database() { impl_->registration.reset(); }
 absl::Status Database::Health() { return impl_->Health(); }
 
 uint64_t Database::write_generation() const {
-  return impl_->write_generation.load(std::memory_order_acquire);
+  return impl_->write_generation.load(std::memory_order_seq_cst);
 }
 
 namespace {

@@ -205,14 +205,17 @@ class Database {
   // The schema version after migration.
   int schema_version() const;
 
-  // How many write transactions this Database has finished: RunInTransaction
-  // adds one per leader's turn (a lone caller or a batch, committed or not)
-  // once its COMMIT or ROLLBACK has returned and before any of its callers
-  // returns, so a caller that reads its generation BEFORE a read starts
-  // knows: if the generation is still the same later, nothing has been
-  // written since that read took its snapshot (generation_cache.h builds on
-  // this). Writes by other processes to the same file are not counted: the
-  // service owns its database. Thread-safe, lock-free.
+  // Counts this Database's write turns, twice each: RunInTransaction adds
+  // one when a leader's turn (a lone caller or a batch) starts, before
+  // BEGIN, and one when it is over (committed, rolled back or refused for a
+  // fault), before any of its callers returns. Odd: a turn is running and
+  // its commit may already be visible to new readers. Even: none is. So a
+  // caller that reads an EVEN generation before a read starts knows: if the
+  // generation is still the same later, nothing was written since (and its
+  // read saw everything written before). generation_cache.h builds on this.
+  // Writes by other processes to the file are not counted (kaizen_outbox,
+  // common/notify/outbox_cli.h, writes the outbox table of a running
+  // service's file: never cache outbox data). Thread-safe, lock-free.
   uint64_t write_generation() const;
 
   // OK, or the fault in force (reasons above). Re-checks the file identity

@@ -64,8 +64,9 @@ struct Database::Impl {
   absl::Mutex queue_mu;
   std::deque<internal::PendingWrite*> queue ABSL_GUARDED_BY(queue_mu);
 
-  // Database::write_generation(): bumped by RunInTransaction with
-  // memory_order_release after each leader's turn, read with acquire.
+  // Database::write_generation(): RunInTransaction adds one when a
+  // leader's turn starts (odd: a write may be becoming visible) and one
+  // when it ends (even), both sequentially consistent.
   std::atomic<uint64_t> write_generation{0};
 
   // Identity of the open file and of its -wal (file databases), set by Open.

@@ -43,33 +43,45 @@ absl::Status Increment(SQLite::Database& c) {
   return absl::OkStatus();
 }
 
-TEST(WriteGenerationTest, EveryWriteTurnBumpsItAndReadsDoNot) {
+TEST(WriteGenerationTest, OddDuringATurnEvenAfterItReadsLeaveItAlone) {
   auto db = MustOpen(TempOptions());
   ASSERT_NE(db, nullptr);
   const uint64_t g0 = db->write_generation();
+  EXPECT_EQ(g0 % 2, 0u);
   ReadCounter(*db);
   EXPECT_EQ(db->write_generation(), g0);
-  ASSERT_TRUE(db->RunInTransaction(Increment).ok());
-  EXPECT_EQ(db->write_generation(), g0 + 1);
-  // A failed write bumps it too (it may have done anything before failing).
+  uint64_t during = 0;
+  ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                  during = db->write_generation();
+                  return Increment(c);
+                }).ok());
+  EXPECT_EQ(during, g0 + 1);
+  EXPECT_EQ(db->write_generation(), g0 + 2);
+  // A failed write moves it too (it may have done anything before failing).
   EXPECT_FALSE(db->RunInTransaction([](SQLite::Database& c) {
                    (void)Increment(c);
                    return absl::InternalError("no");
                  }).ok());
-  EXPECT_EQ(db->write_generation(), g0 + 2);
+  EXPECT_EQ(db->write_generation(), g0 + 4);
   EXPECT_EQ(ReadCounter(*db), 1);
 }
 
-TEST(WriteGenerationTest, ABatchBumpsItBeforeAnyOfItsCallersReturns) {
+TEST(WriteGenerationTest, ABatchEndsItsTurnBeforeAnyOfItsCallersReturns) {
   auto db = MustOpen(TempOptions());
   ASSERT_NE(db, nullptr);
   const uint64_t g0 = db->write_generation();
   std::vector<Fn> followers;
   for (int i = 0; i < 3; ++i) followers.push_back(Inserts(absl::StrCat("f", i)));
   std::vector<Outcome> out = RunBatch(*db, Inserts("leader"), followers);
-  for (const Outcome& o : out) EXPECT_TRUE(o.status.ok()) << o.status;
-  // The leader alone, then one batch of three: two turns.
-  EXPECT_EQ(db->write_generation(), g0 + 2);
+  // The leader alone, then one batch of three: two turns, each over (even)
+  // before its callers saw their result.
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].generation_after, g0 + 2);
+  for (size_t i = 1; i < out.size(); ++i) {
+    EXPECT_TRUE(out[i].status.ok()) << out[i].status;
+    EXPECT_EQ(out[i].generation_after, g0 + 4) << i;
+  }
+  EXPECT_EQ(db->write_generation(), g0 + 4);
 }
 
 TEST(WriteGenerationTest, InMemoryDatabaseCountsToo) {
@@ -77,39 +89,50 @@ TEST(WriteGenerationTest, InMemoryDatabaseCountsToo) {
   ASSERT_TRUE(db.ok()) << db.status();
   const uint64_t g0 = (*db)->write_generation();
   ASSERT_TRUE((*db)->RunInTransaction(Increment).ok());
-  EXPECT_EQ((*db)->write_generation(), g0 + 1);
+  EXPECT_EQ((*db)->write_generation(), g0 + 2);
 }
 
-TEST(GenerationCacheTest, HitsOnlyAtTheSameGeneration) {
+TEST(GenerationCacheTest, HitsOnlyAtTheSameEvenGeneration) {
   GenerationCache<std::string> cache(8);
   EXPECT_EQ(cache.Find("a", 0), nullptr);
-  cache.Put("a", 5, "five");
-  ASSERT_NE(cache.Find("a", 5), nullptr);
-  EXPECT_EQ(*cache.Find("a", 5), "five");
-  EXPECT_EQ(cache.Find("a", 6), nullptr);  // written since
-  EXPECT_EQ(cache.Find("b", 5), nullptr);
+  cache.Put("a", 6, "six");
+  ASSERT_NE(cache.Find("a", 6), nullptr);
+  EXPECT_EQ(*cache.Find("a", 6), "six");
+  EXPECT_EQ(cache.hits(), 2);
+  EXPECT_EQ(cache.Find("a", 7), nullptr);  // a write turn is running
+  EXPECT_EQ(cache.Find("a", 8), nullptr);  // written since
+  EXPECT_EQ(cache.Find("b", 6), nullptr);
+  EXPECT_EQ(cache.hits(), 2);
   // An older read never replaces a newer one.
   cache.Put("a", 4, "four");
-  EXPECT_EQ(*cache.Find("a", 5), "five");
-  cache.Put("a", 6, "six");
   EXPECT_EQ(*cache.Find("a", 6), "six");
-  EXPECT_EQ(cache.Find("a", 5), nullptr);
+  cache.Put("a", 8, "eight");
+  EXPECT_EQ(*cache.Find("a", 8), "eight");
+  EXPECT_EQ(cache.Find("a", 6), nullptr);
+  // Nothing read while a turn ran is kept: it may have missed its commit.
+  cache.Put("c", 9, "nine");
+  EXPECT_EQ(cache.Find("c", 9), nullptr);
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(GenerationCacheTest, StaysWithinItsCapacity) {
   GenerationCache<int> cache(4);
-  for (int i = 0; i < 4; ++i) cache.Put(absl::StrCat("k", i), 1, i);
+  for (int i = 0; i < 4; ++i) cache.Put(absl::StrCat("k", i), 2, i);
   EXPECT_EQ(cache.size(), 4u);
   // Full: a newer generation drops the stale entries first.
-  cache.Put("k9", 2, 9);
+  cache.Put("k9", 4, 9);
   EXPECT_EQ(cache.size(), 1u);
-  EXPECT_EQ(*cache.Find("k9", 2), 9);
-  for (int i = 0; i < 3; ++i) cache.Put(absl::StrCat("n", i), 2, i);
+  EXPECT_EQ(*cache.Find("k9", 4), 9);
+  for (int i = 0; i < 3; ++i) cache.Put(absl::StrCat("n", i), 4, i);
   EXPECT_EQ(cache.size(), 4u);
+  // A late Put of an older read never evicts current entries.
+  cache.Put("old", 2, -1);
+  EXPECT_EQ(cache.size(), 4u);
+  EXPECT_EQ(*cache.Find("k9", 4), 9);
   // Full of current entries: it starts over rather than grow.
-  cache.Put("n9", 2, 99);
+  cache.Put("n9", 4, 99);
   EXPECT_EQ(cache.size(), 1u);
-  EXPECT_EQ(*cache.Find("n9", 2), 99);
+  EXPECT_EQ(*cache.Find("n9", 4), 99);
 }
 
 // The race that matters: writers increment a counter (batched by group

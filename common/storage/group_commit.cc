@@ -55,6 +55,11 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
   {
     absl::MutexLock lock(&impl.writer_mu);
     RecordStorageEvent(StorageEvent::kWriteBatch);
+    // Odd while the turn runs: SQLite makes a commit visible to new readers
+    // inside COMMIT (and may checkpoint before COMMIT returns), so a read
+    // taken now may or may not see this turn's writes; a cache must not
+    // store or serve anything read at an odd generation.
+    impl.write_generation.fetch_add(1, std::memory_order_seq_cst);
     if (const int fault = impl.fault.load(); internal::Sticky(fault)) {
       for (PendingWrite* w : batch) {
         impl.Note(internal::FaultStatus(fault), /*from_storage=*/true);
@@ -71,10 +76,10 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
     } else {
       impl.RunBatch(batch);  // sets every caller's result; does not throw
     }
-    // Committed (or rolled back) and visible to new readers; none of the
-    // batch's callers has returned yet (read-your-writes for caches keyed on
-    // the generation).
-    impl.write_generation.fetch_add(1, std::memory_order_release);
+    // Even again: the turn is over (committed, rolled back or refused) and
+    // none of its callers has returned yet (read-your-writes for caches
+    // keyed on the generation).
+    impl.write_generation.fetch_add(1, std::memory_order_seq_cst);
   }
   {
     absl::MutexLock lock(&impl.queue_mu);

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -81,6 +82,7 @@ struct Outcome {
   absl::Status status;
   bool threw_boom = false;
   std::thread::id ran_on;
+  uint64_t generation_after = 0;  // write_generation() as RunInTransaction returned
 };
 inline std::vector<Outcome> RunBatch(Database& db, const Fn& leader,
                                      const std::vector<Fn>& followers) {
@@ -97,6 +99,7 @@ inline std::vector<Outcome> RunBatch(Database& db, const Fn& leader,
     } catch (const Boom&) {
       out[0].threw_boom = true;
     }
+    out[0].generation_after = db.write_generation();
   });
   leading.WaitForNotification();
   std::vector<std::thread> threads;
@@ -111,6 +114,7 @@ inline std::vector<Outcome> RunBatch(Database& db, const Fn& leader,
       } catch (const Boom&) {
         o.threw_boom = true;
       }
+      o.generation_after = db.write_generation();
     });
     db.WaitForPendingWritersForTest(static_cast<int>(i) + 2);  // keeps the order
   }

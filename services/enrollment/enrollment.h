@@ -18,6 +18,7 @@
 #ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -104,6 +105,9 @@ class Enrollment {
                                           const v1::CreateCohortRequest& request);
   absl::StatusOr<v1::Cohort> GetCohort(const Principal& caller,
                                        const v1::GetCohortRequest& request);
+  // GetCohort calls answered from memory (no write since the read that
+  // produced the answer; cohort_cache_ below), since construction.
+  int64_t cohort_cache_hits() const { return cohort_cache_.hits(); }
   absl::StatusOr<v1::ListCohortsResponse> ListCohorts(
       const Principal& caller, const v1::ListCohortsRequest& request);
   absl::StatusOr<v1::Cohort> UpdateCohort(const Principal& caller,
