@@ -1,6 +1,8 @@
 #include "common/notify/deliverer.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 #include <random>
 #include <utility>
 #include <vector>
@@ -47,6 +49,21 @@ std::string ErrorText(const absl::Status& status) {
 double Jitter() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.8, 1.2)(rng);
+}
+
+}  // namespace
+
+namespace {
+
+// One line per pass that had failures (no addresses: codes and counts).
+void LogFailures(const std::string& service, const Deliverer::PassResult& result,
+                 const absl::Status& last_failure) {
+  if (last_failure.ok()) return;
+  std::fprintf(stderr,
+               "{\"service\":\"%s\",\"event\":\"outbox_pass_failures\",\"sent\":%d,"
+               "\"retried\":%d,\"dead\":%d,\"code\":%d}\n",
+               JsonEscape(service).c_str(), result.sent, result.retried, result.dead,
+               static_cast<int>(last_failure.code()));
 }
 
 }  // namespace
@@ -112,6 +129,7 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
     ASSIGN_OR_RETURN(due, Due(db, start, options_.batch));
     return absl::OkStatus();
   }));
+  if (transport_->InProcess()) return RunOnceInProcess(due, result);
   absl::Status last_failure;
   for (const OutboxMessage& m : due) {
     {
@@ -131,34 +149,14 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
     // No transaction is open while the transport talks to the network.
     const absl::Status sent = transport_->Deliver(m);
     const absl::Time now = clock_->Now();
-    const int attempts = m.attempts + 1;
-    const bool too_old = now - m.create_time >= options_.max_age;
-    enum { kSent, kRetry, kDead } outcome;
-    absl::Status marked;
-    if (sent.ok()) {
-      outcome = kSent;
-      marked = db_->RunInTransaction(
-          [&](SQLite::Database& db) { return MarkSent(db, m.id, now); });
-    } else if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
-      outcome = kRetry;
-      last_failure = sent;
-      absl::Duration backoff = options_.initial_backoff;
-      for (int i = 1; i < attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
-      backoff = std::min(backoff, options_.max_backoff) * Jitter();
-      marked = db_->RunInTransaction([&](SQLite::Database& db) {
-        return MarkRetry(db, m.id, attempts, now + backoff, ErrorText(sent));
-      });
-    } else {
-      outcome = kDead;
-      last_failure = sent;
-      marked = db_->RunInTransaction(
-          [&](SQLite::Database& db) { return MarkDead(db, m.id, attempts, now, ErrorText(sent)); });
-    }
+    Outcome outcome = Outcome::kSent;
+    const absl::Status marked = db_->RunInTransaction(
+        [&](SQLite::Database& db) { return Mark(db, m, sent, now, &outcome); });
     // NOT_FOUND: the row was deleted meanwhile (a purge); nothing to record.
     if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) {
       // A sent message is remembered and only its mark retried; any other
       // outcome is simply tried again after the lease.
-      if (outcome == kSent) sent_unrecorded_.emplace_back(m.id, now);
+      if (outcome == Outcome::kSent) sent_unrecorded_.emplace_back(m.id, now);
       std::fprintf(stderr,
                    "{\"service\":\"%s\",\"event\":\"outbox_mark_failed\",\"id\":\"%s\","
                    "\"code\":%d}\n",
@@ -166,31 +164,82 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
                    static_cast<int>(marked.code()));
       return marked;
     }
-    switch (outcome) {
-      case kSent:
-        ++result.sent;
-        break;
-      case kRetry:
-        ++result.retried;
-        break;
-      case kDead:
-        ++result.dead;
-        std::fprintf(stderr,
-                     "{\"service\":\"%s\",\"event\":\"outbox_dead\",\"id\":\"%s\","
-                     "\"kind\":\"%s\",\"attempts\":%d,\"code\":%d}\n",
-                     JsonEscape(options_.service).c_str(), JsonEscape(m.id).c_str(),
-                     JsonEscape(m.kind).c_str(), attempts, static_cast<int>(sent.code()));
-        break;
-    }
+    if (outcome != Outcome::kSent) last_failure = sent;
+    Count(m, outcome, sent, result);
   }
-  if (!last_failure.ok()) {
-    std::fprintf(stderr,
-                 "{\"service\":\"%s\",\"event\":\"outbox_pass_failures\",\"sent\":%d,"
-                 "\"retried\":%d,\"dead\":%d,\"code\":%d}\n",
-                 JsonEscape(options_.service).c_str(), result.sent, result.retried, result.dead,
-                 static_cast<int>(last_failure.code()));
-  }
+  LogFailures(options_.service, result, last_failure);
   return result;
+}
+
+absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnceInProcess(
+    const std::vector<OutboxMessage>& due, PassResult result) {
+  // Claim, attempt and mark of each row in one transaction for them all:
+  // the same checks and the same rows as the per-message path (a row
+  // deleted or claimed since the read is skipped), one durable commit.
+  struct Done {
+    const OutboxMessage* m;
+    Outcome outcome;
+    absl::Status sent;
+  };
+  if (due.empty()) return result;
+  std::vector<Done> done;
+  const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(db_->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
+    for (const OutboxMessage& m : due) {
+      ASSIGN_OR_RETURN(bool claimed, Claim(db, m.id, m.attempts, now, now + options_.lease));
+      if (!claimed) continue;
+      Done d{&m, Outcome::kSent, transport_->Deliver(m)};
+      RETURN_IF_ERROR(Mark(db, m, d.sent, now, &d.outcome));
+      done.push_back(std::move(d));
+    }
+    return absl::OkStatus();
+  }));
+  absl::Status last_failure;
+  for (const Done& d : done) {
+    if (d.outcome != Outcome::kSent) last_failure = d.sent;
+    Count(*d.m, d.outcome, d.sent, result);
+  }
+  LogFailures(options_.service, result, last_failure);
+  return result;
+}
+
+absl::Status Deliverer::Mark(SQLite::Database& db, const OutboxMessage& m,
+                             const absl::Status& sent, absl::Time now, Outcome* outcome) {
+  const int attempts = m.attempts + 1;
+  const bool too_old = now - m.create_time >= options_.max_age;
+  if (sent.ok()) {
+    *outcome = Outcome::kSent;
+    return MarkSent(db, m.id, now);
+  }
+  if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
+    *outcome = Outcome::kRetry;
+    absl::Duration backoff = options_.initial_backoff;
+    for (int i = 1; i < attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
+    backoff = std::min(backoff, options_.max_backoff) * Jitter();
+    return MarkRetry(db, m.id, attempts, now + backoff, ErrorText(sent));
+  }
+  *outcome = Outcome::kDead;
+  return MarkDead(db, m.id, attempts, now, ErrorText(sent));
+}
+
+void Deliverer::Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,
+                      PassResult& result) {
+  switch (outcome) {
+    case Outcome::kSent:
+      ++result.sent;
+      break;
+    case Outcome::kRetry:
+      ++result.retried;
+      break;
+    case Outcome::kDead:
+      ++result.dead;
+      std::fprintf(stderr,
+                   "{\"service\":\"%s\",\"event\":\"outbox_dead\",\"id\":\"%s\","
+                   "\"kind\":\"%s\",\"attempts\":%d,\"code\":%d}\n",
+                   JsonEscape(options_.service).c_str(), JsonEscape(m.id).c_str(),
+                   JsonEscape(m.kind).c_str(), m.attempts + 1, static_cast<int>(sent.code()));
+      break;
+  }
 }
 
 absl::Status NoRelayTransport::Deliver(const OutboxMessage&) {

@@ -53,6 +53,12 @@ class Transport {
   // ABORTED. Anything else is permanent (dead letter), e.g.
   // INVALID_ARGUMENT (a 5xx for the recipient) or FAILED_PRECONDITION.
   virtual absl::Status Deliver(const OutboxMessage& message) = 0;
+  // True when Deliver never leaves the process and answers at once
+  // (NoRelayTransport): nothing can be half-sent, so the Deliverer claims,
+  // attempts and marks a whole pass in ONE transaction instead of two per
+  // message (a burst of applications without a relay would otherwise cost
+  // two durable commits per mail).
+  virtual bool InProcess() const { return false; }
 };
 
 bool IsTransient(const absl::Status& status);
@@ -63,6 +69,7 @@ bool IsTransient(const absl::Status& status);
 class NoRelayTransport final : public Transport {
  public:
   absl::Status Deliver(const OutboxMessage& message) override;
+  bool InProcess() const override { return true; }
 };
 
 struct DelivererOptions {
@@ -123,6 +130,17 @@ class Deliverer {
   absl::Status Housekeep();
 
  private:
+  enum class Outcome { kSent, kRetry, kDead };
+  // What the transport's answer `sent` means for `m` at `now` (sent, retry
+  // after a back-off, or dead), written to its row in `db`'s transaction.
+  absl::Status Mark(SQLite::Database& db, const OutboxMessage& m, const absl::Status& sent,
+                    absl::Time now, Outcome* outcome);
+  // Counts the outcome in `result` (and logs a dead letter).
+  void Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,
+             PassResult& result);
+  // RunOnce for an InProcess() transport: the whole pass in one transaction.
+  absl::StatusOr<PassResult> RunOnceInProcess(const std::vector<OutboxMessage>& due,
+                                              PassResult result);
   void Loop();
 
   storage::Database* db_;

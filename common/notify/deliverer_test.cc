@@ -13,6 +13,7 @@
 #include "SQLiteCpp/Database.h"
 #include "absl/synchronization/notification.h"
 #include "common/storage/database.h"
+#include "common/storage/storage_stats.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
@@ -204,6 +205,34 @@ TEST_F(DelivererTest, WithoutARelayRowsGoDeadAndAreClearedAfterKeepDead) {
                              absl::StatusCode::kFailedPrecondition);
                    return absl::OkStatus();
                  }).ok());
+}
+
+// Without a relay nothing leaves the process: a pass claims, attempts and
+// marks every due row in one transaction (one durable commit), with the
+// same outcome per row as the per-message path.
+TEST_F(DelivererTest, WithoutARelayAPassIsOneWriteTransaction) {
+  for (int i = 0; i < 5; ++i) Enq("m" + std::to_string(i));
+  NoRelayTransport none;
+  Deliverer d(db_.get(), &none, &clock_, options_);
+  const storage::StorageStatsSnapshot before = storage::GlobalStorageStats();
+  const auto r = Pass(d);
+  const storage::StorageStatsSnapshot after = storage::GlobalStorageStats();
+  EXPECT_EQ(r.retried, 5);
+  EXPECT_EQ(r.sent + r.dead, 0);
+  EXPECT_EQ(after.write_requests - before.write_requests, 1);
+  for (int i = 0; i < 5; ++i) {
+    const OutboxMessage row = Row("m" + std::to_string(i));
+    EXPECT_EQ(row.state, OutboxState::kPending);
+    EXPECT_EQ(row.attempts, 1);
+    // initial_backoff 2 s with the jitter of [0.8, 1.2].
+    EXPECT_GE(row.next_attempt, clock_.Now() + absl::Milliseconds(1600));
+    EXPECT_LE(row.next_attempt, clock_.Now() + absl::Milliseconds(2400));
+    EXPECT_NE(row.last_error.find("no relay configured"), std::string::npos) << row.last_error;
+  }
+  // Not due yet: the next pass writes nothing.
+  const auto again = Pass(d);
+  EXPECT_EQ(again.retried + again.sent + again.dead, 0);
+  EXPECT_EQ(storage::GlobalStorageStats().write_requests, after.write_requests);
 }
 
 TEST_F(DelivererTest, PermanentFailureIsDeadAtOnce) {
