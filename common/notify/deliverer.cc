@@ -273,10 +273,17 @@ void Deliverer::Loop() {
       }
     }
     const absl::StatusOr<PassResult> pass = RunOnce();
+    // Without a relay the attempts only age the rows towards DEAD: one
+    // pass per poll interval, Pokes ignored, so a backlog (a burst of
+    // applications) is worked off slowly instead of competing with the
+    // requests that made it.
+    const bool hurry = !transport_->InProcess();
     absl::Duration wait = options_.poll_interval;
     if (!pass.ok()) {
       std::fprintf(stderr, "{\"service\":\"%s\",\"event\":\"outbox_pass_failed\",\"code\":%d}\n",
                    JsonEscape(options_.service).c_str(), static_cast<int>(pass.status().code()));
+    } else if (!hurry) {
+      // poll_interval
     } else if (pass->sent + pass->retried + pass->dead >= options_.batch) {
       wait = absl::ZeroDuration();  // a full batch: more may be due
     } else {
@@ -290,7 +297,9 @@ void Deliverer::Loop() {
       }
     }
     absl::MutexLock lock(&mu_);
-    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || poked_; };
+    auto woken = [this, hurry]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stop_ || (poked_ && hurry);
+    };
     mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
   }
 }
