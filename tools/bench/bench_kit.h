@@ -98,6 +98,11 @@ struct LoadResult {
   double seconds = 0;
   std::vector<double> latencies_us;  // of the right answers
   std::string example_error;         // one error, for the report
+  // CPU time (user + system) per right answer of each process involved,
+  // e.g. {"enrollment", 45.2}: its CPU over warm-up and window divided by
+  // the right answers scaled to that time (ok * (warmup + seconds) /
+  // seconds); kaizen_bench fills it (tools/bench/README.md).
+  std::vector<std::pair<std::string, double>> cpu_us_per_call;
   double rps() const { return seconds > 0 ? ok / seconds : 0; }
   double p50_us() const { return Percentile(latencies_us, 0.5); }
   double p99_us() const { return Percentile(latencies_us, 0.99); }

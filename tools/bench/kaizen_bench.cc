@@ -19,9 +19,12 @@
 // Prints Markdown: the raw measurements (each repetition and the median) and
 // the targets with PASS/FAIL. Exit status 0 when the run completed (whatever
 // the verdicts), 1 when it could not measure.
+#include <unistd.h>
+
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -111,8 +114,19 @@ int Run() {
     std::fprintf(stderr, "bench: repetition %d of %d\n", rep + 1, reps);
     Round& round = report.rounds.emplace_back();
     std::fprintf(stderr, "bench: (a) Health/Check and GetCohort\n");
-    round.health = MeasureHealth(stack, conns, warmup, seconds);
-    round.get_cohort = MeasureGetCohort(stack, cohort, conns, warmup, seconds);
+    // CPU per call of each process involved: which side costs what.
+    const pid_t self = getpid(), enrollment = stack.enrollment->pid(),
+                gateway = stack.gateway->pid();
+    const std::vector<std::pair<std::string, pid_t>> direct = {{"enrollment", enrollment},
+                                                                {"client", self}};
+    const std::vector<std::pair<std::string, pid_t>> through = {
+        {"gateway", gateway}, {"enrollment", enrollment}, {"client", self}};
+    round.health = WithCpuPerCall(direct, warmup, seconds, [&] {
+      return MeasureHealth(stack, conns, warmup, seconds);
+    });
+    round.get_cohort = WithCpuPerCall(direct, warmup, seconds, [&] {
+      return MeasureGetCohort(stack, cohort, conns, warmup, seconds);
+    });
     auto raw = MeasureRawCommits(absl::StrCat(stack.dir, "/raw-commit-", rep, ".db"), warmup,
                                  seconds);
     if (!raw.ok()) {
@@ -121,13 +135,18 @@ int Run() {
     }
     round.raw_commits_per_s = raw->per_second();
     std::fprintf(stderr, "bench: (b) CreateApplication, %d callers\n", writers);
-    round.create = MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup,
-                                            seconds);
+    round.create = WithCpuPerCall(direct, warmup, seconds, [&] {
+      return MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup, seconds);
+    });
     std::fprintf(stderr, "bench: (d) direct gRPC and gateway HTTP\n");
     round.direct_1 = MeasureDirectBlocking(stack, cohort, 1, warmup, seconds);
     round.http_1 = MeasureGatewayHttp(stack, cohort, 1, warmup, seconds);
-    round.direct_n = MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
-    round.http_n = MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
+    round.direct_n = WithCpuPerCall(direct, warmup, seconds, [&] {
+      return MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
+    });
+    round.http_n = WithCpuPerCall(through, warmup, seconds, [&] {
+      return MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
+    });
     std::fprintf(stderr, "bench: (c) burst of %d\n", absl::GetFlag(FLAGS_burst));
     round.burst = MeasureBurst(stack, absl::StrCat("r", rep), absl::GetFlag(FLAGS_burst),
                                absl::GetFlag(FLAGS_burst_capacity),

@@ -141,6 +141,25 @@ void PrintReport(const Report& r, std::FILE* out) {
     const int64_t errors = Errors(r, f);
     row(name + " (req/s)", [&](const Round& x) { return f(x).rps(); }, 0, errors);
     if (p50) row(name + " p50 (µs)", [&](const Round& x) { return f(x).p50_us(); }, 0, errors);
+    // CPU per call of each process, when every round measured it.
+    if (r.rounds.empty()) return;
+    for (const auto& [process, unused] : f(r.rounds.front()).cpu_us_per_call) {
+      bool everywhere = true;
+      for (const Round& x : r.rounds) {
+        bool found = false;
+        for (const auto& entry : f(x).cpu_us_per_call) found |= entry.first == process;
+        everywhere &= found;
+      }
+      if (!everywhere) continue;
+      row(absl::StrCat(name, " CPU per call, ", process, " (µs)"),
+          [&, process = process](const Round& x) {
+            for (const auto& entry : f(x).cpu_us_per_call) {
+              if (entry.first == process) return entry.second;
+            }
+            return 0.0;
+          },
+          1, errors);
+    }
   };
   const std::string n = absl::StrCat(s.connections);
   load_rows("(a) Health/Check, " + n + " conns", [](const Round& x) -> const LoadResult& {

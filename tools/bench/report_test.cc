@@ -143,5 +143,23 @@ TEST(PrintReport, HasBothTablesAndTheVerdicts) {
   EXPECT_NE(report.find("(b) CreateApplication (rep 2): gRPC 8: too busy"), std::string::npos);
 }
 
+TEST(PrintReport, CpuPerCallRowsForProcessesMeasuredInEveryRound) {
+  Round a = Passing(), b = Passing();
+  a.get_cohort.cpu_us_per_call = {{"enrollment", 40.0}, {"client", 30.0}};
+  b.get_cohort.cpu_us_per_call = {{"enrollment", 50.0}};  // no client figure
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  PrintReport(ThreeRounds(a, b, a), out);
+  std::fclose(out);
+  const std::string report(text, size);
+  free(text);
+  EXPECT_NE(report.find("GetCohort fy2022, 16 conns CPU per call, enrollment (µs) | 40.0 | "
+                        "50.0 | 40.0 | **40.0** |"),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("CPU per call, client"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kaizen::bench

@@ -4,8 +4,11 @@
 #ifndef KAIZEN_TOOLS_BENCH_SCENARIOS_H_
 #define KAIZEN_TOOLS_BENCH_SCENARIOS_H_
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/auth/principal.h"
@@ -83,6 +86,27 @@ LoadResult MeasureDirectBlocking(const Stack& stack, const std::string& cohort, 
                                  double warmup, double seconds);
 LoadResult MeasureGatewayHttp(const Stack& stack, const std::string& cohort, int clients,
                               double warmup, double seconds);
+
+// CPU time (user + system) of process `pid` so far, in µs, from
+// /proc/<pid>/stat; -1 if it cannot be read.
+double ProcessCpuMicros(pid_t pid);
+
+// Runs `measure` (one of the Measure* functions above, with these `warmup`
+// and `seconds`) and fills its cpu_us_per_call for `processes` (name, pid).
+template <typename MeasureFn>
+LoadResult WithCpuPerCall(const std::vector<std::pair<std::string, pid_t>>& processes,
+                          double warmup, double seconds, MeasureFn measure) {
+  std::vector<double> before;
+  for (const auto& p : processes) before.push_back(ProcessCpuMicros(p.second));
+  LoadResult r = measure();
+  const double calls = seconds > 0 ? r.ok * (warmup + seconds) / seconds : 0;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    const double after = ProcessCpuMicros(processes[i].second);
+    if (calls <= 0 || before[i] < 0 || after < 0) continue;
+    r.cpu_us_per_call.emplace_back(processes[i].first, (after - before[i]) / calls);
+  }
+  return r;
+}
 
 // (e) One start of `service` ("enrollment", ..., "gateway") on a fresh
 // database: ms from exec to the first Health/Check answering SERVING, and
