@@ -149,9 +149,12 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
     // No transaction is open while the transport talks to the network.
     const absl::Status sent = transport_->Deliver(m);
     const absl::Time now = clock_->Now();
-    Outcome outcome = Outcome::kSent;
+    // Decided before the transaction: a mark that fails (even before its
+    // function ran) must know what the relay answered.
+    const Decision decision = Decide(m, sent, now);
+    const Outcome outcome = decision.outcome;
     const absl::Status marked = db_->RunInTransaction(
-        [&](SQLite::Database& db) { return Mark(db, m, sent, now, &outcome); });
+        [&](SQLite::Database& db) { return Mark(db, m, decision, now); });
     // NOT_FOUND: the row was deleted meanwhile (a purge); nothing to record.
     if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) {
       // A sent message is remembered and only its mark retried; any other
@@ -176,50 +179,74 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnceInProcess(
   // Claim, attempt and mark of each row in one transaction for them all:
   // the same checks and the same rows as the per-message path (a row
   // deleted or claimed since the read is skipped), one durable commit.
-  struct Done {
+  // The transport's answers and the decisions (with their jitter) are made
+  // here, on the delivery thread; the transaction's function only writes
+  // (it may run on another caller's thread: group commit).
+  struct Attempt {
     const OutboxMessage* m;
-    Outcome outcome;
     absl::Status sent;
+    Decision decision;
+    bool claimed = false;
   };
   if (due.empty()) return result;
-  std::vector<Done> done;
   const absl::Time now = clock_->Now();
+  std::vector<Attempt> attempts;
+  attempts.reserve(due.size());
+  for (const OutboxMessage& m : due) {
+    absl::Status sent = transport_->Deliver(m);
+    const Decision decision = Decide(m, sent, now);
+    attempts.push_back({&m, std::move(sent), decision});
+  }
   RETURN_IF_ERROR(db_->RunInTransaction([&](SQLite::Database& db) -> absl::Status {
-    for (const OutboxMessage& m : due) {
-      ASSIGN_OR_RETURN(bool claimed, Claim(db, m.id, m.attempts, now, now + options_.lease));
-      if (!claimed) continue;
-      Done d{&m, Outcome::kSent, transport_->Deliver(m)};
-      RETURN_IF_ERROR(Mark(db, m, d.sent, now, &d.outcome));
-      done.push_back(std::move(d));
+    for (Attempt& a : attempts) {
+      ASSIGN_OR_RETURN(a.claimed,
+                       Claim(db, a.m->id, a.m->attempts, now, now + options_.lease));
+      if (a.claimed) RETURN_IF_ERROR(Mark(db, *a.m, a.decision, now));
     }
     return absl::OkStatus();
   }));
   absl::Status last_failure;
-  for (const Done& d : done) {
-    if (d.outcome != Outcome::kSent) last_failure = d.sent;
-    Count(*d.m, d.outcome, d.sent, result);
+  for (const Attempt& a : attempts) {
+    if (!a.claimed) continue;
+    if (a.decision.outcome != Outcome::kSent) last_failure = a.sent;
+    Count(*a.m, a.decision.outcome, a.sent, result);
   }
   LogFailures(options_.service, result, last_failure);
   return result;
 }
 
-absl::Status Deliverer::Mark(SQLite::Database& db, const OutboxMessage& m,
-                             const absl::Status& sent, absl::Time now, Outcome* outcome) {
+Deliverer::Decision Deliverer::Decide(const OutboxMessage& m, const absl::Status& sent,
+                                     absl::Time now) const {
+  Decision d;
   const int attempts = m.attempts + 1;
   const bool too_old = now - m.create_time >= options_.max_age;
   if (sent.ok()) {
-    *outcome = Outcome::kSent;
-    return MarkSent(db, m.id, now);
-  }
-  if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
-    *outcome = Outcome::kRetry;
+    d.outcome = Outcome::kSent;
+  } else if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
+    d.outcome = Outcome::kRetry;
     absl::Duration backoff = options_.initial_backoff;
     for (int i = 1; i < attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
-    backoff = std::min(backoff, options_.max_backoff) * Jitter();
-    return MarkRetry(db, m.id, attempts, now + backoff, ErrorText(sent));
+    d.next_attempt = now + std::min(backoff, options_.max_backoff) * Jitter();
+    d.error = ErrorText(sent);
+  } else {
+    d.outcome = Outcome::kDead;
+    d.error = ErrorText(sent);
   }
-  *outcome = Outcome::kDead;
-  return MarkDead(db, m.id, attempts, now, ErrorText(sent));
+  return d;
+}
+
+absl::Status Deliverer::Mark(SQLite::Database& db, const OutboxMessage& m, const Decision& d,
+                             absl::Time now) {
+  const int attempts = m.attempts + 1;
+  switch (d.outcome) {
+    case Outcome::kSent:
+      return MarkSent(db, m.id, now);
+    case Outcome::kRetry:
+      return MarkRetry(db, m.id, attempts, d.next_attempt, d.error);
+    case Outcome::kDead:
+      break;
+  }
+  return MarkDead(db, m.id, attempts, now, d.error);
 }
 
 void Deliverer::Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,

@@ -53,11 +53,15 @@ class Transport {
   // ABORTED. Anything else is permanent (dead letter), e.g.
   // INVALID_ARGUMENT (a 5xx for the recipient) or FAILED_PRECONDITION.
   virtual absl::Status Deliver(const OutboxMessage& message) = 0;
-  // True when Deliver never leaves the process and answers at once
-  // (NoRelayTransport): nothing can be half-sent, so the Deliverer claims,
-  // attempts and marks a whole pass in ONE transaction instead of two per
-  // message (a burst of applications without a relay would otherwise cost
-  // two durable commits per mail).
+  // True when Deliver has no effect outside the process, never blocks and
+  // never touches the database (NoRelayTransport): nothing can be
+  // half-sent, so the Deliverer attempts a whole pass first and then claims
+  // and marks its rows in ONE transaction instead of two per message (a
+  // burst of applications without a relay would otherwise cost two durable
+  // commits per mail), and paces itself (Loop: one pass per poll_interval,
+  // Poke ignored). A row that was deleted or claimed meanwhile is skipped
+  // in the transaction, so an attempt made for it simply did not count: a
+  // transport with any real effect must return false.
   virtual bool InProcess() const { return false; }
 };
 
@@ -118,7 +122,8 @@ class Deliverer {
   void Start();
   // Stops and joins the thread. Idempotent.
   void Stop();
-  // Wakes the thread now (e.g. after a commit that enqueued).
+  // Wakes the thread now (e.g. after a commit that enqueued); ignored with
+  // an InProcess() transport, which has nothing to hurry for.
   void Poke();
 
   // One pass on the calling thread: every row due now, once. For tests
@@ -131,10 +136,19 @@ class Deliverer {
 
  private:
   enum class Outcome { kSent, kRetry, kDead };
-  // What the transport's answer `sent` means for `m` at `now` (sent, retry
-  // after a back-off, or dead), written to its row in `db`'s transaction.
-  absl::Status Mark(SQLite::Database& db, const OutboxMessage& m, const absl::Status& sent,
-                    absl::Time now, Outcome* outcome);
+  struct Decision {
+    Outcome outcome = Outcome::kSent;
+    absl::Time next_attempt;  // kRetry: after the back-off (jitter drawn)
+    std::string error;        // kRetry, kDead: "<CODE>: reason"
+  };
+  // What the transport's answer `sent` means for `m` at `now`: sent, retry
+  // after a back-off, or dead. On the delivery thread (draws the jitter),
+  // before any transaction.
+  Decision Decide(const OutboxMessage& m, const absl::Status& sent, absl::Time now) const;
+  // Writes `d` to m's row in `db`'s transaction (only SQL: it may run on
+  // another caller's thread, group commit).
+  absl::Status Mark(SQLite::Database& db, const OutboxMessage& m, const Decision& d,
+                    absl::Time now);
   // Counts the outcome in `result` (and logs a dead letter).
   void Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,
              PassResult& result);

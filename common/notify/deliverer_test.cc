@@ -381,6 +381,49 @@ TEST(DelivererFileTest, ASentMessageWhoseMarkFailedIsNeverSentAgain) {
   EXPECT_EQ(transport.attempts().size(), 1u);
 }
 
+// The same lost mark after a FAILED attempt: the row is tried again after
+// the lease, never recorded as sent (its mark could not even begin: the
+// relay's answer is decided before the transaction).
+TEST(DelivererFileTest, AFailedAttemptWhoseMarkFailedIsTriedAgain) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/mark_failed_retry.db";
+  std::remove(path.c_str());
+  storage::DatabaseOptions o;
+  o.path = path;
+  o.init = true;
+  o.busy_timeout = absl::Milliseconds(50);
+  auto db = storage::Database::Open(o, {kOutboxTableSql});
+  ASSERT_TRUE(db.ok()) << db.status();
+  FakeClock clock;
+  OutboxMessage m;
+  m.id = "a";
+  m.kind = "test_kind";
+  m.subject_ref = "cohorts/c1/applications/a";
+  m.recipient = "taro@example.jp";
+  m.payload = "payload";
+  ASSERT_TRUE((*db)->RunInTransaction([&](SQLite::Database& d) {
+                   return Enqueue(d, m, clock.Now()).status();
+                 }).ok());
+  std::unique_ptr<SQLite::Database> blocker;
+  ScriptedTransport transport;
+  transport.Script({absl::UnavailableError("relay says 421")});
+  transport.During([&](const OutboxMessage&) {
+    blocker = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
+    blocker->exec("BEGIN IMMEDIATE");
+  });
+  DelivererOptions options;
+  options.service = "test";
+  Deliverer d(db->get(), &transport, &clock, options);
+  EXPECT_FALSE(d.RunOnce().ok());  // the mark could not be written
+  transport.During(nullptr);
+  blocker->exec("ROLLBACK");
+  blocker.reset();
+  clock.Advance(options.lease);  // once the lease is over
+  auto pass = d.RunOnce();
+  ASSERT_TRUE(pass.ok()) << pass.status();
+  EXPECT_EQ(pass->sent, 1);  // the second attempt, which the relay took
+  EXPECT_EQ(transport.attempts(), (std::vector<std::string>{"a", "a"}));
+}
+
 TEST_F(DelivererTest, ThreadSendsOnPokePrunesOldSentAndStops) {
   options_.keep_sent = absl::Hours(24);
   Enq("old");

@@ -99,9 +99,11 @@ struct LoadResult {
   std::vector<double> latencies_us;  // of the right answers
   std::string example_error;         // one error, for the report
   // CPU time (user + system) per right answer of each process involved,
-  // e.g. {"enrollment", 45.2}: its CPU over warm-up and window divided by
-  // the right answers scaled to that time (ok * (warmup + seconds) /
-  // seconds); kaizen_bench fills it (tools/bench/README.md).
+  // e.g. {"enrollment", 45.2}: its CPU from before the measurement starts
+  // (set-up and warm-up included) to after it ends, divided by the right
+  // answers scaled to warm-up plus window (ok * (warmup + seconds) /
+  // seconds): an estimate, within a few per cent when set-up is short and
+  // the warm-up runs at the window's rate; kaizen_bench fills it.
   std::vector<std::pair<std::string, double>> cpu_us_per_call;
   double rps() const { return seconds > 0 ? ok / seconds : 0; }
   double p50_us() const { return Percentile(latencies_us, 0.5); }

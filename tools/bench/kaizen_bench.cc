@@ -121,10 +121,10 @@ int Run() {
                                                                 {"client", self}};
     const std::vector<std::pair<std::string, pid_t>> through = {
         {"gateway", gateway}, {"enrollment", enrollment}, {"client", self}};
-    round.health = WithCpuPerCall(direct, warmup, seconds, [&] {
+    round.health = WithCpuPerCall(direct, warmup, [&] {
       return MeasureHealth(stack, conns, warmup, seconds);
     });
-    round.get_cohort = WithCpuPerCall(direct, warmup, seconds, [&] {
+    round.get_cohort = WithCpuPerCall(direct, warmup, [&] {
       return MeasureGetCohort(stack, cohort, conns, warmup, seconds);
     });
     auto raw = MeasureRawCommits(absl::StrCat(stack.dir, "/raw-commit-", rep, ".db"), warmup,
@@ -135,16 +135,16 @@ int Run() {
     }
     round.raw_commits_per_s = raw->per_second();
     std::fprintf(stderr, "bench: (b) CreateApplication, %d callers\n", writers);
-    round.create = WithCpuPerCall(direct, warmup, seconds, [&] {
+    round.create = WithCpuPerCall(direct, warmup, [&] {
       return MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup, seconds);
     });
     std::fprintf(stderr, "bench: (d) direct gRPC and gateway HTTP\n");
     round.direct_1 = MeasureDirectBlocking(stack, cohort, 1, warmup, seconds);
     round.http_1 = MeasureGatewayHttp(stack, cohort, 1, warmup, seconds);
-    round.direct_n = WithCpuPerCall(direct, warmup, seconds, [&] {
+    round.direct_n = WithCpuPerCall(direct, warmup, [&] {
       return MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
     });
-    round.http_n = WithCpuPerCall(through, warmup, seconds, [&] {
+    round.http_n = WithCpuPerCall(through, warmup, [&] {
       return MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
     });
     std::fprintf(stderr, "bench: (c) burst of %d\n", absl::GetFlag(FLAGS_burst));

@@ -91,15 +91,16 @@ LoadResult MeasureGatewayHttp(const Stack& stack, const std::string& cohort, int
 // /proc/<pid>/stat; -1 if it cannot be read.
 double ProcessCpuMicros(pid_t pid);
 
-// Runs `measure` (one of the Measure* functions above, with these `warmup`
-// and `seconds`) and fills its cpu_us_per_call for `processes` (name, pid).
+// Runs `measure` (one of the Measure* functions above, with this `warmup`)
+// and fills its cpu_us_per_call for `processes` (name, pid).
 template <typename MeasureFn>
 LoadResult WithCpuPerCall(const std::vector<std::pair<std::string, pid_t>>& processes,
-                          double warmup, double seconds, MeasureFn measure) {
+                          double warmup, MeasureFn measure) {
   std::vector<double> before;
   for (const auto& p : processes) before.push_back(ProcessCpuMicros(p.second));
   LoadResult r = measure();
-  const double calls = seconds > 0 ? r.ok * (warmup + seconds) / seconds : 0;
+  // The measured window's real length (r.seconds), warm-up at the same rate.
+  const double calls = r.seconds > 0 ? r.ok * (warmup + r.seconds) / r.seconds : 0;
   for (size_t i = 0; i < processes.size(); ++i) {
     const double after = ProcessCpuMicros(processes[i].second);
     if (calls <= 0 || before[i] < 0 || after < 0) continue;
