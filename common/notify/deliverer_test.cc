@@ -338,90 +338,82 @@ TEST_F(DelivererTest, DeadOnceOlderThanMaxAge) {
 // connection holds the write lock past the busy timeout, as a full disk or
 // a long writer would): the next pass writes the mark and never hands the
 // message to the transport again.
-TEST(DelivererFileTest, ASentMessageWhoseMarkFailedIsNeverSentAgain) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/mark_failed.db";
-  std::remove(path.c_str());
-  storage::DatabaseOptions o;
-  o.path = path;
-  o.init = true;
-  o.busy_timeout = absl::Milliseconds(50);
-  auto db = storage::Database::Open(o, {kOutboxTableSql});
-  ASSERT_TRUE(db.ok()) << db.status();
+// A file database with one PENDING message "a" and a transport whose
+// attempts take the write lock from another connection first, so the mark
+// after an attempt cannot be written (busy_timeout 50 ms) until Release().
+struct LockedMark {
+  explicit LockedMark(const std::string& name)
+      : path(std::string(std::getenv("TEST_TMPDIR")) + "/" + name + ".db") {
+    std::remove(path.c_str());
+    storage::DatabaseOptions o;
+    o.path = path;
+    o.init = true;
+    o.busy_timeout = absl::Milliseconds(50);
+    auto opened = storage::Database::Open(o, {kOutboxTableSql});
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    if (!opened.ok()) return;
+    db = std::move(*opened);
+    OutboxMessage m;
+    m.id = "a";
+    m.kind = "test_kind";
+    m.subject_ref = "cohorts/c1/applications/a";
+    m.recipient = "taro@example.jp";
+    m.payload = "payload";
+    EXPECT_TRUE(db->RunInTransaction([&](SQLite::Database& d) {
+                    return Enqueue(d, m, clock.Now()).status();
+                  }).ok());
+    transport.During([this](const OutboxMessage&) {
+      blocker = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
+      blocker->exec("BEGIN IMMEDIATE");
+    });
+    options.service = "test";
+  }
+  void Release() {
+    transport.During(nullptr);
+    blocker->exec("ROLLBACK");
+    blocker.reset();
+  }
+
+  const std::string path;
+  std::unique_ptr<storage::Database> db;
   FakeClock clock;
-  OutboxMessage m;
-  m.id = "a";
-  m.kind = "test_kind";
-  m.subject_ref = "cohorts/c1/applications/a";
-  m.recipient = "taro@example.jp";
-  m.payload = "payload";
-  ASSERT_TRUE((*db)->RunInTransaction([&](SQLite::Database& d) {
-                   return Enqueue(d, m, clock.Now()).status();
-                 }).ok());
-  std::unique_ptr<SQLite::Database> blocker;
   ScriptedTransport transport;
-  transport.During([&](const OutboxMessage&) {
-    blocker = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
-    blocker->exec("BEGIN IMMEDIATE");
-  });
   DelivererOptions options;
-  options.service = "test";
-  Deliverer d(db->get(), &transport, &clock, options);
+  std::unique_ptr<SQLite::Database> blocker;
+};
+
+TEST(DelivererFileTest, ASentMessageWhoseMarkFailedIsNeverSentAgain) {
+  LockedMark t("mark_failed");
+  ASSERT_NE(t.db, nullptr);
+  Deliverer d(t.db.get(), &t.transport, &t.clock, t.options);
   EXPECT_FALSE(d.RunOnce().ok());  // the mark could not be written
-  transport.During(nullptr);
-  blocker->exec("ROLLBACK");
-  blocker.reset();
-  clock.Advance(options.lease);  // even once the lease is over
+  t.Release();
+  t.clock.Advance(t.options.lease);  // even once the lease is over
   auto pass = d.RunOnce();
   ASSERT_TRUE(pass.ok()) << pass.status();
   EXPECT_EQ(pass->sent, 1);
-  EXPECT_EQ(transport.attempts(), std::vector<std::string>{"a"});
+  EXPECT_EQ(t.transport.attempts(), std::vector<std::string>{"a"});
   auto again = d.RunOnce();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->sent, 0);
-  EXPECT_EQ(transport.attempts().size(), 1u);
+  EXPECT_EQ(t.transport.attempts().size(), 1u);
 }
 
 // The same lost mark after a FAILED attempt: the row is tried again after
 // the lease, never recorded as sent (its mark could not even begin: the
 // relay's answer is decided before the transaction).
 TEST(DelivererFileTest, AFailedAttemptWhoseMarkFailedIsTriedAgain) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/mark_failed_retry.db";
-  std::remove(path.c_str());
-  storage::DatabaseOptions o;
-  o.path = path;
-  o.init = true;
-  o.busy_timeout = absl::Milliseconds(50);
-  auto db = storage::Database::Open(o, {kOutboxTableSql});
-  ASSERT_TRUE(db.ok()) << db.status();
-  FakeClock clock;
-  OutboxMessage m;
-  m.id = "a";
-  m.kind = "test_kind";
-  m.subject_ref = "cohorts/c1/applications/a";
-  m.recipient = "taro@example.jp";
-  m.payload = "payload";
-  ASSERT_TRUE((*db)->RunInTransaction([&](SQLite::Database& d) {
-                   return Enqueue(d, m, clock.Now()).status();
-                 }).ok());
-  std::unique_ptr<SQLite::Database> blocker;
-  ScriptedTransport transport;
-  transport.Script({absl::UnavailableError("relay says 421")});
-  transport.During([&](const OutboxMessage&) {
-    blocker = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
-    blocker->exec("BEGIN IMMEDIATE");
-  });
-  DelivererOptions options;
-  options.service = "test";
-  Deliverer d(db->get(), &transport, &clock, options);
+  LockedMark t("mark_failed_retry");
+  ASSERT_NE(t.db, nullptr);
+  t.transport.Script({absl::UnavailableError("relay says 421")});
+  Deliverer d(t.db.get(), &t.transport, &t.clock, t.options);
   EXPECT_FALSE(d.RunOnce().ok());  // the mark could not be written
-  transport.During(nullptr);
-  blocker->exec("ROLLBACK");
-  blocker.reset();
-  clock.Advance(options.lease);  // once the lease is over
+  t.Release();
+  t.clock.Advance(t.options.lease);  // once the lease is over
   auto pass = d.RunOnce();
   ASSERT_TRUE(pass.ok()) << pass.status();
   EXPECT_EQ(pass->sent, 1);  // the second attempt, which the relay took
-  EXPECT_EQ(transport.attempts(), (std::vector<std::string>{"a", "a"}));
+  EXPECT_EQ(t.transport.attempts(), (std::vector<std::string>{"a", "a"}));
 }
 
 TEST_F(DelivererTest, ThreadSendsOnPokePrunesOldSentAndStops) {
