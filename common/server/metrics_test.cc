@@ -1,5 +1,8 @@
 #include "common/server/metrics.h"
 
+#include <unistd.h>
+
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -180,6 +183,21 @@ TEST(ProcessMetricsTest, CountsDescriptorsAsTheyOpen) {
   EXPECT_EQ(*ReadProcessStats().open_fds, before + 1);
   std::fclose(f);
   EXPECT_EQ(*ReadProcessStats().open_fds, before);
+}
+
+TEST(ProcessMetricsTest, CpuSecondsOfThisAndOtherProcesses) {
+  // Burn a little CPU so the reading is past its first clock tick.
+  volatile double x = 0;
+  for (int i = 0; i < 50'000'000; ++i) x = x + i;
+  const std::optional<double> self = ProcessCpuSeconds();
+  ASSERT_TRUE(self.has_value());
+  EXPECT_GT(*self, 0);
+  EXPECT_GE(*ReadProcessStats().cpu_seconds, *self);
+  const std::optional<double> by_pid = ProcessCpuSeconds(getpid());
+  ASSERT_TRUE(by_pid.has_value());
+  EXPECT_GE(*by_pid, *self);
+  // pid_max is at most 2^22: no such process.
+  EXPECT_FALSE(ProcessCpuSeconds(1 << 23).has_value());
 }
 
 TEST(ProcessMetricsTest, LeavesOutWhatCouldNotBeRead) {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -37,6 +38,32 @@ std::optional<double> BootTimeSeconds() {
   return std::nullopt;
 }
 
+// The fields of a /proc/<pid>/stat line after "pid (comm)"; comm may hold
+// spaces and parentheses, so they are counted from the last ')'. Field 3
+// (state) is index 0: see StatField.
+std::optional<std::vector<std::string>> ReadStatFields(const std::string& path) {
+  std::optional<std::string> stat = ReadFile(path.c_str());
+  if (!stat) return std::nullopt;
+  const size_t close = stat->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  return absl::StrSplit(absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
+}
+
+// Field `number` of proc(5)'s numbering (utime is 14) of ReadStatFields.
+std::optional<double> StatField(const std::vector<std::string>& f, int number) {
+  const size_t i = static_cast<size_t>(number - 3);
+  double v;
+  if (i >= f.size() || !absl::SimpleAtod(f[i], &v)) return std::nullopt;
+  return v;
+}
+
+// utime + stime (fields 14 and 15), in seconds.
+std::optional<double> CpuSeconds(const std::vector<std::string>& f, double ticks) {
+  auto utime = StatField(f, 14), stime = StatField(f, 15);
+  if (!utime || !stime || ticks <= 0) return std::nullopt;
+  return (*utime + *stime) / ticks;
+}
+
 std::optional<double> OpenFds() {
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return std::nullopt;
@@ -54,30 +81,16 @@ ProcessStats ReadProcessStats() {
   ProcessStats stats;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  // /proc/self/stat: "pid (comm) state ppid ..."; comm may hold spaces and
-  // parentheses, so fields are counted from the last ')'. After it, field 3
-  // (state) is index 0: utime is field 14, stime 15, num_threads 20,
+  // /proc/self/stat (proc(5) numbering): num_threads is field 20,
   // starttime 22, vsize 23, rss 24.
-  if (std::optional<std::string> stat = ReadFile("/proc/self/stat"); stat && ticks > 0) {
-    const size_t close = stat->rfind(')');
-    if (close != std::string::npos) {
-      std::vector<absl::string_view> f = absl::StrSplit(
-          absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
-      auto field = [&](int number) -> std::optional<double> {
-        const size_t i = static_cast<size_t>(number - 3);
-        double v;
-        if (i >= f.size() || !absl::SimpleAtod(f[i], &v)) return std::nullopt;
-        return v;
-      };
-      auto utime = field(14), stime = field(15);
-      if (utime && stime) stats.cpu_seconds = (*utime + *stime) / ticks;
-      stats.threads = field(20);
-      if (auto start = field(22); start) {
-        if (auto boot = BootTimeSeconds(); boot) stats.start_time_seconds = *boot + *start / ticks;
-      }
-      stats.virtual_memory_bytes = field(23);
-      if (auto rss = field(24); rss && page > 0) stats.resident_memory_bytes = *rss * page;
+  if (auto f = ReadStatFields("/proc/self/stat"); f && ticks > 0) {
+    stats.cpu_seconds = CpuSeconds(*f, ticks);
+    stats.threads = StatField(*f, 20);
+    if (auto start = StatField(*f, 22); start) {
+      if (auto boot = BootTimeSeconds(); boot) stats.start_time_seconds = *boot + *start / ticks;
     }
+    stats.virtual_memory_bytes = StatField(*f, 23);
+    if (auto rss = StatField(*f, 24); rss && page > 0) stats.resident_memory_bytes = *rss * page;
   }
   stats.open_fds = OpenFds();
   rlimit limit;
@@ -85,6 +98,13 @@ ProcessStats ReadProcessStats() {
     stats.max_fds = static_cast<double>(limit.rlim_cur);
   }
   return stats;
+}
+
+std::optional<double> ProcessCpuSeconds(int pid) {
+  auto f = ReadStatFields(pid == 0 ? std::string("/proc/self/stat")
+                                   : "/proc/" + std::to_string(pid) + "/stat");
+  if (!f) return std::nullopt;
+  return CpuSeconds(*f, static_cast<double>(sysconf(_SC_CLK_TCK)));
 }
 
 void RenderProcessStats(const ProcessStats& s, std::string* out) {

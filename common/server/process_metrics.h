@@ -36,6 +36,11 @@ struct ProcessStats {
 // Reads the current process's statistics (a few small /proc reads).
 ProcessStats ReadProcessStats();
 
+// User + system CPU time so far of process `pid` (0: this process), in
+// seconds, from /proc/<pid>/stat; empty when it cannot be read (no such
+// process). tools/bench measures other processes with it.
+std::optional<double> ProcessCpuSeconds(int pid = 0);
+
 // Renders `stats` as the families listed above.
 void RenderProcessStats(const ProcessStats& stats, std::string* out);
 

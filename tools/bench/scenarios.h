@@ -7,11 +7,13 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/auth/principal.h"
+#include "common/server/process_metrics.h"
 #include "common/testing/child_process.h"
 #include "tools/bench/bench_kit.h"
 
@@ -87,24 +89,20 @@ LoadResult MeasureDirectBlocking(const Stack& stack, const std::string& cohort, 
 LoadResult MeasureGatewayHttp(const Stack& stack, const std::string& cohort, int clients,
                               double warmup, double seconds);
 
-// CPU time (user + system) of process `pid` so far, in µs, from
-// /proc/<pid>/stat; -1 if it cannot be read.
-double ProcessCpuMicros(pid_t pid);
-
 // Runs `measure` (one of the Measure* functions above, with this `warmup`)
 // and fills its cpu_us_per_call for `processes` (name, pid).
 template <typename MeasureFn>
 LoadResult WithCpuPerCall(const std::vector<std::pair<std::string, pid_t>>& processes,
                           double warmup, MeasureFn measure) {
-  std::vector<double> before;
-  for (const auto& p : processes) before.push_back(ProcessCpuMicros(p.second));
+  std::vector<std::optional<double>> before;  // CPU seconds (common/server)
+  for (const auto& p : processes) before.push_back(server::ProcessCpuSeconds(p.second));
   LoadResult r = measure();
   // The measured window's real length (r.seconds), warm-up at the same rate.
   const double calls = r.seconds > 0 ? r.ok * (warmup + r.seconds) / r.seconds : 0;
   for (size_t i = 0; i < processes.size(); ++i) {
-    const double after = ProcessCpuMicros(processes[i].second);
-    if (calls <= 0 || before[i] < 0 || after < 0) continue;
-    r.cpu_us_per_call.emplace_back(processes[i].first, (after - before[i]) / calls);
+    const std::optional<double> after = server::ProcessCpuSeconds(processes[i].second);
+    if (calls <= 0 || !before[i] || !after) continue;
+    r.cpu_us_per_call.emplace_back(processes[i].first, (*after - *before[i]) * 1e6 / calls);
   }
   return r;
 }

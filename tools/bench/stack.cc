@@ -5,9 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
-#include <cstdint>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -110,24 +108,6 @@ void AddPrincipal(grpc::ClientContext* ctx, const kaizen::type::Principal& princ
   const auto signed_principal = signer->Sign(principal, method);
   ctx->AddMetadata(auth::kPrincipalMetadataKey, signed_principal.principal_bytes);
   ctx->AddMetadata(auth::kSignatureMetadataKey, signed_principal.signature);
-}
-
-double ProcessCpuMicros(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces) in parentheses:
-  // state is field 3, utime 14 and stime 15 (proc(5)).
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  int64_t utime = -1, stime = -1;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 && !absl::SimpleAtoi(field, &utime)) return -1;
-    if (i == 15 && !absl::SimpleAtoi(field, &stime)) return -1;
-  }
-  if (utime < 0 || stime < 0) return -1;
-  return static_cast<double>(utime + stime) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 kaizen::type::Principal Secretariat() {
