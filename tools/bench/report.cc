@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,6 +42,14 @@ std::string ErrorsNote(int64_t errors) {
 }
 
 double Mb(int64_t kib) { return kib * 1024.0 / 1e6; }
+
+// `process`'s CPU per call in `load`, if it was measured.
+std::optional<double> CpuOf(const LoadResult& load, const std::string& process) {
+  for (const auto& [name, us] : load.cpu_us_per_call) {
+    if (name == process) return us;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -143,22 +153,14 @@ void PrintReport(const Report& r, std::FILE* out) {
     if (p50) row(name + " p50 (µs)", [&](const Round& x) { return f(x).p50_us(); }, 0, errors);
     // CPU per call of each process, when every round measured it.
     if (r.rounds.empty()) return;
-    for (const auto& [process, unused] : f(r.rounds.front()).cpu_us_per_call) {
-      bool everywhere = true;
-      for (const Round& x : r.rounds) {
-        bool found = false;
-        for (const auto& entry : f(x).cpu_us_per_call) found |= entry.first == process;
-        everywhere &= found;
-      }
+    for (const auto& measured : f(r.rounds.front()).cpu_us_per_call) {
+      const std::string& process = measured.first;
+      const bool everywhere = std::all_of(r.rounds.begin(), r.rounds.end(), [&](const Round& x) {
+        return CpuOf(f(x), process).has_value();
+      });
       if (!everywhere) continue;
       row(absl::StrCat(name, " CPU per call, ", process, " (µs)"),
-          [&, process = process](const Round& x) {
-            for (const auto& entry : f(x).cpu_us_per_call) {
-              if (entry.first == process) return entry.second;
-            }
-            return 0.0;
-          },
-          1, errors);
+          [&](const Round& x) { return *CpuOf(f(x), process); }, 1, errors);
     }
   };
   const std::string n = absl::StrCat(s.connections);
