@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <string>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -50,10 +50,6 @@ double Jitter() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.8, 1.2)(rng);
 }
-
-}  // namespace
-
-namespace {
 
 // One line per pass that had failures (no addresses: codes and counts).
 void LogFailures(const std::string& service, const Deliverer::PassResult& result,
@@ -152,14 +148,13 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
     // Decided before the transaction: a mark that fails (even before its
     // function ran) must know what the relay answered.
     const Decision decision = Decide(m, sent, now);
-    const Outcome outcome = decision.outcome;
     const absl::Status marked = db_->RunInTransaction(
         [&](SQLite::Database& db) { return Mark(db, m, decision, now); });
     // NOT_FOUND: the row was deleted meanwhile (a purge); nothing to record.
     if (!marked.ok() && marked.code() != absl::StatusCode::kNotFound) {
       // A sent message is remembered and only its mark retried; any other
       // outcome is simply tried again after the lease.
-      if (outcome == Outcome::kSent) sent_unrecorded_.emplace_back(m.id, now);
+      if (decision.outcome == Outcome::kSent) sent_unrecorded_.emplace_back(m.id, now);
       std::fprintf(stderr,
                    "{\"service\":\"%s\",\"event\":\"outbox_mark_failed\",\"id\":\"%s\","
                    "\"code\":%d}\n",
@@ -167,8 +162,8 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
                    static_cast<int>(marked.code()));
       return marked;
     }
-    if (outcome != Outcome::kSent) last_failure = sent;
-    Count(m, outcome, sent, result);
+    if (decision.outcome != Outcome::kSent) last_failure = sent;
+    Count(m, decision, sent, result);
   }
   LogFailures(options_.service, result, last_failure);
   return result;
@@ -176,12 +171,12 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnce() {
 
 absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnceInProcess(
     const std::vector<OutboxMessage>& due, PassResult result) {
-  // Claim, attempt and mark of each row in one transaction for them all:
-  // the same checks and the same rows as the per-message path (a row
-  // deleted or claimed since the read is skipped), one durable commit.
-  // The transport's answers and the decisions (with their jitter) are made
-  // here, on the delivery thread; the transaction's function only writes
-  // (it may run on another caller's thread: group commit).
+  // Claim and mark of each row in one transaction for them all: the same
+  // checks and the same rows as the per-message path (a row deleted or
+  // claimed since the read is skipped), one durable commit. The transport's
+  // answers and the decisions (with their jitter) are made first, here on
+  // the delivery thread; the transaction's function only writes (it may run
+  // on another caller's thread: group commit).
   struct Attempt {
     const OutboxMessage* m;
     absl::Status sent;
@@ -209,7 +204,7 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnceInProcess(
   for (const Attempt& a : attempts) {
     if (!a.claimed) continue;
     if (a.decision.outcome != Outcome::kSent) last_failure = a.sent;
-    Count(*a.m, a.decision.outcome, a.sent, result);
+    Count(*a.m, a.decision, a.sent, result);
   }
   LogFailures(options_.service, result, last_failure);
   return result;
@@ -218,14 +213,14 @@ absl::StatusOr<Deliverer::PassResult> Deliverer::RunOnceInProcess(
 Deliverer::Decision Deliverer::Decide(const OutboxMessage& m, const absl::Status& sent,
                                      absl::Time now) const {
   Decision d;
-  const int attempts = m.attempts + 1;
+  d.attempts = m.attempts + 1;
   const bool too_old = now - m.create_time >= options_.max_age;
   if (sent.ok()) {
     d.outcome = Outcome::kSent;
-  } else if (IsTransient(sent) && attempts < options_.max_attempts && !too_old) {
+  } else if (IsTransient(sent) && d.attempts < options_.max_attempts && !too_old) {
     d.outcome = Outcome::kRetry;
     absl::Duration backoff = options_.initial_backoff;
-    for (int i = 1; i < attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
+    for (int i = 1; i < d.attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
     d.next_attempt = now + std::min(backoff, options_.max_backoff) * Jitter();
     d.error = ErrorText(sent);
   } else {
@@ -237,21 +232,20 @@ Deliverer::Decision Deliverer::Decide(const OutboxMessage& m, const absl::Status
 
 absl::Status Deliverer::Mark(SQLite::Database& db, const OutboxMessage& m, const Decision& d,
                              absl::Time now) {
-  const int attempts = m.attempts + 1;
   switch (d.outcome) {
     case Outcome::kSent:
       return MarkSent(db, m.id, now);
     case Outcome::kRetry:
-      return MarkRetry(db, m.id, attempts, d.next_attempt, d.error);
+      return MarkRetry(db, m.id, d.attempts, d.next_attempt, d.error);
     case Outcome::kDead:
       break;
   }
-  return MarkDead(db, m.id, attempts, now, d.error);
+  return MarkDead(db, m.id, d.attempts, now, d.error);
 }
 
-void Deliverer::Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,
+void Deliverer::Count(const OutboxMessage& m, const Decision& d, const absl::Status& sent,
                       PassResult& result) {
-  switch (outcome) {
+  switch (d.outcome) {
     case Outcome::kSent:
       ++result.sent;
       break;
@@ -264,7 +258,7 @@ void Deliverer::Count(const OutboxMessage& m, Outcome outcome, const absl::Statu
                    "{\"service\":\"%s\",\"event\":\"outbox_dead\",\"id\":\"%s\","
                    "\"kind\":\"%s\",\"attempts\":%d,\"code\":%d}\n",
                    JsonEscape(options_.service).c_str(), JsonEscape(m.id).c_str(),
-                   JsonEscape(m.kind).c_str(), m.attempts + 1, static_cast<int>(sent.code()));
+                   JsonEscape(m.kind).c_str(), d.attempts, static_cast<int>(sent.code()));
       break;
   }
 }

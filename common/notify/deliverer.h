@@ -138,6 +138,7 @@ class Deliverer {
   enum class Outcome { kSent, kRetry, kDead };
   struct Decision {
     Outcome outcome = Outcome::kSent;
+    int attempts = 0;         // the row's attempts, this one included
     absl::Time next_attempt;  // kRetry: after the back-off (jitter drawn)
     std::string error;        // kRetry, kDead: "<CODE>: reason"
   };
@@ -149,10 +150,11 @@ class Deliverer {
   // another caller's thread, group commit).
   absl::Status Mark(SQLite::Database& db, const OutboxMessage& m, const Decision& d,
                     absl::Time now);
-  // Counts the outcome in `result` (and logs a dead letter).
-  void Count(const OutboxMessage& m, Outcome outcome, const absl::Status& sent,
+  // Counts d's outcome in `result` (and logs a dead letter).
+  void Count(const OutboxMessage& m, const Decision& d, const absl::Status& sent,
              PassResult& result);
-  // RunOnce for an InProcess() transport: the whole pass in one transaction.
+  // RunOnce for an InProcess() transport: the marks of a whole pass in one
+  // transaction.
   absl::StatusOr<PassResult> RunOnceInProcess(const std::vector<OutboxMessage>& due,
                                               PassResult result);
   void Loop();
