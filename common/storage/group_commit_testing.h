@@ -6,9 +6,9 @@
 #ifndef KAIZEN_COMMON_STORAGE_GROUP_COMMIT_TESTING_H_
 #define KAIZEN_COMMON_STORAGE_GROUP_COMMIT_TESTING_H_
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>

@@ -5,14 +5,13 @@
 // reader sees seats go backwards. Real SQLite (a file, so readers have their
 // own connections).
 #include <atomic>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/status/errors.h"
+#include "common/testing/child_process.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
 #include "services/enrollment/enrollment_store.h"
@@ -26,13 +25,8 @@ using namespace ::kaizen::enrollment::testing;  // NOLINT
 class CohortCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/cohort-cache-" +
-                            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     storage::DatabaseOptions options;
-    options.path = dir + "/enrollment.db";
+    options.path = testkit::NewTempPath("cohort-cache", "db");
     options.reader_connections = 4;
     auto store = EnrollmentStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
