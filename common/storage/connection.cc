@@ -34,7 +34,7 @@ bool ReadOnlyPragma(const char* name, const char* arg) {
   }
   return arg == nullptr &&
          In(name, {"application_id", "user_version", "schema_version", "data_version",
-                   "foreign_keys", "journal_mode", "synchronous", "secure_delete",
+                   "foreign_keys", "journal_mode", "synchronous", "secure_delete", "temp_store",
                    "page_count", "page_size", "max_page_count", "freelist_count", "encoding",
                    "auto_vacuum", "busy_timeout", "cache_size", "query_only",
                    "recursive_triggers", "compile_options", "database_list", "collation_list",
@@ -117,6 +117,10 @@ Connection::Connection(const DatabaseOptions& options, int flags)
   // rather than merely listed; at our write rates this is noise next to the
   // fsync of every commit.
   exec("PRAGMA secure_delete = ON");
+  // Statement journals (group commit's savepoints) and temporary tables in
+  // memory: never personal data in unlinked files under /var/tmp, and no
+  // write calls for them (database.h).
+  exec("PRAGMA temp_store = MEMORY");
 }
 
 void Connection::InstallGuard() { sqlite3_set_authorizer(getHandle(), &Guard, this); }

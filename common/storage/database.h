@@ -40,6 +40,12 @@
 //    overwritten with zeros, not left in free space; after a purge,
 //    CheckpointAndTruncateWal() also empties the WAL of older page images.
 //    Costs a little more I/O per delete or update.
+//  * Every connection runs PRAGMA temp_store = MEMORY: the statement
+//    journals of group commit's savepoints (page images of rows being
+//    written: personal data) and any temporary table stay in memory,
+//    never in unlinked files under /var/tmp outside the data volume.
+//    Also the cheaper path: spilled to files, they cost a dozen write
+//    calls per CreateApplication (docs/benchmarks.md, "sixth look").
 //
 // Thread-safe. `fn` must not call back into the same Database (the writer
 // mutex is not re-entrant).

@@ -507,6 +507,20 @@ std::string FileBytes(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+TEST(DatabaseTest, EveryConnectionKeepsTemporaryDataInMemory) {
+  auto db = MustOpen(FileOptions(TempDbPath()), kPeople);
+  ASSERT_NE(db, nullptr);
+  static constexpr int kMemory = 2;  // PRAGMA temp_store: 0 default, 1 file, 2 memory
+  ASSERT_TRUE(db->RunInTransaction([](SQLite::Database& c) {
+                  EXPECT_EQ(QueryInt(c, "PRAGMA temp_store"), kMemory);
+                  return absl::OkStatus();
+                }).ok());
+  ASSERT_TRUE(db->RunReadOnly([](SQLite::Database& c) {
+                  EXPECT_EQ(QueryInt(c, "PRAGMA temp_store"), kMemory);
+                  return absl::OkStatus();
+                }).ok());
+}
+
 TEST(DatabaseTest, EveryConnectionZeroesDeletedContent) {
   auto db = MustOpen(FileOptions(TempDbPath()), kPeople);
   ASSERT_NE(db, nullptr);
