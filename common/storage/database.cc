@@ -381,6 +381,16 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     impl->wal_id = StatId(options.path + "-wal");
   }
   Impl* raw = impl.get();
+  if (!impl->single_connection && options.checkpoint_pages > 0) {
+    try {
+      absl::MutexLock lock(&impl->writer_mu);  // nothing writes while the hook goes in
+      impl->checkpointer = std::make_unique<internal::Checkpointer>(
+          options, *impl->writer, options.checkpoint_pages,
+          [raw](const absl::Status& failed) { raw->Note(failed, /*from_storage=*/true); });
+    } catch (const std::exception& e) {
+      return StatusFromException(e);
+    }
+  }
   impl->registration = internal::RegisterHealthSource([raw] { return raw->Health(); });
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
@@ -461,6 +471,9 @@ absl::Status Database::CheckpointAndTruncateWal() {
   if (impl_->single_connection) return absl::OkStatus();  // no WAL in memory
   if (const int fault = impl_->fault.load(); Sticky(fault)) return FaultStatus(fault);
   SQLite::Database& db = *impl_->writer;
+  // SQLite refuses a second concurrent checkpoint instead of waiting for it.
+  std::optional<absl::MutexLock> background;
+  if (impl_->checkpointer != nullptr) background.emplace(&impl_->checkpointer->run_mu());
   try {
     // One row: (busy, frames in the WAL, frames checkpointed). busy = 1 when
     // a reader still held an older snapshot after the busy timeout: some
@@ -482,6 +495,14 @@ absl::Status Database::CheckpointAndTruncateWal() {
 }
 
 int Database::schema_version() const { return impl_->schema_version; }
+
+uint64_t Database::background_checkpoints() const {
+  return impl_->checkpointer != nullptr ? impl_->checkpointer->runs() : 0;
+}
+
+void Database::WaitForBackgroundCheckpointsForTest(uint64_t n) const {
+  impl_->checkpointer->WaitForRunsForTest(n);
+}
 
 absl::Status StatusFromException(const std::exception& e) {
   const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e);

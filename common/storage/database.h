@@ -98,6 +98,12 @@ struct DatabaseOptions {
   absl::Duration fault_recheck_interval = absl::Seconds(10);
   // SQLite VFS name, "" for the default (tests register fault-injecting VFSes).
   std::string vfs;
+  // File databases: once the WAL holds this many pages, a background thread
+  // copies them into the database file (a PASSIVE checkpoint on its own
+  // connection, common/storage/checkpointer.h) instead of the commit that
+  // crossed the line doing it while every queued writer waits. 0: SQLite's
+  // automatic checkpoint inside that commit (at 1,000 pages).
+  int checkpoint_pages = 1000;
 };
 
 // Reasons of the file faults described above.
@@ -184,6 +190,12 @@ class Database {
   // queued or running (the leader included). Lets a test build a batch
   // deterministically: hold the leader's fn, wait for the followers, release.
   void WaitForPendingWritersForTest(int count);
+
+  // Background checkpoints finished since Open (DatabaseOptions::
+  // checkpoint_pages); 0 without a checkpoint thread.
+  uint64_t background_checkpoints() const;
+  // Blocks until background_checkpoints() >= n; requires the thread.
+  void WaitForBackgroundCheckpointsForTest(uint64_t n) const;
 
   // Read-only snapshot on a reader connection. Never refused for a fault:
   // a deleted file still reads correctly from the open inode (useful to an

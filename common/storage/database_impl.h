@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/checkpointer.h"
 #include "common/storage/connection.h"
 #include "common/storage/database.h"
 #include "common/storage/database_faults.h"
@@ -57,6 +58,9 @@ struct Database::Impl {
   absl::Mutex pool_mu;
   absl::CondVar pool_cv;
   std::vector<internal::Connection*> free_readers ABSL_GUARDED_BY(pool_mu);
+  // File databases with options.checkpoint_pages > 0 (checkpointer.h).
+  // Declared after the connections: stops, and closes its own, first.
+  std::unique_ptr<internal::Checkpointer> checkpointer;
 
   // The writer queue of group commit: callers of RunInTransaction in
   // arrival order; the head leads the next batch. Never held together with
