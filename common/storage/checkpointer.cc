@@ -5,11 +5,6 @@
 #include <utility>
 
 namespace kaizen::storage::internal {
-namespace {
-
-constexpr int kRestartWaitMs = 100;
-
-}  // namespace
 
 Checkpointer::Checkpointer(const DatabaseOptions& options, Connection& writer, int pages,
                            std::function<void(const absl::Status&)> on_error)
@@ -17,9 +12,6 @@ Checkpointer::Checkpointer(const DatabaseOptions& options, Connection& writer, i
       pages_(pages),
       on_error_(std::move(on_error)),
       connection_(std::make_unique<Connection>(options, SQLite::OPEN_READWRITE)) {
-  // How long the RESTART step (Loop) may wait for the writer lock, and then,
-  // holding it, for readers of the WAL: writers stall at most this long.
-  sqlite3_busy_timeout(connection_->getHandle(), kRestartWaitMs);
   // Replaces SQLite's automatic checkpoint (the same hook slot).
   sqlite3_wal_hook(writer_.getHandle(), &Checkpointer::Hook, this);
   thread_ = std::thread(&Checkpointer::Loop, this);
@@ -61,26 +53,33 @@ void Checkpointer::Loop() {
       absl::MutexLock run(&run_mu_);
       int log_frames = 0, copied = 0;
       // PASSIVE: copies what no reader still needs, without waiting for
-      // (or blocking) the writer or any reader. Under a steady stream of
-      // commits it never quite catches up, and SQLite starts the WAL over
-      // only once everything is copied: so RESTART then copies the few
-      // frames committed meanwhile, holding the writer lock, and waits for
-      // readers of the WAL, both at most kRestartWaitMs; the next commit
-      // starts the WAL from its beginning. BUSY (the wait ran out, or a
-      // checkpoint of another process) is not an error: the next run tries
-      // again.
-      int rc = sqlite3_wal_checkpoint_v2(connection_->getHandle(), "main",
-                                         SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
-      if (rc == SQLITE_OK) {
-        rc = sqlite3_wal_checkpoint_v2(connection_->getHandle(), "main",
-                                       SQLITE_CHECKPOINT_RESTART, &log_frames, &copied);
-      }
+      // (or blocking) the writer or any reader. BUSY (a checkpoint of
+      // another process) is not an error: the next run tries again.
+      const int rc = sqlite3_wal_checkpoint_v2(connection_->getHandle(), "main",
+                                               SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
       if (rc != SQLITE_OK && rc != SQLITE_BUSY) failed = StatusFromCode(*connection_, rc);
     }
+    catch_up_.store(true, std::memory_order_release);
     if (!failed.ok()) on_error_(failed);
     absl::MutexLock lock(&mu_);
+    // Commits during the run asked for another one; the catch-up covers
+    // them (and starts the WAL over), so they do not: if it cannot (a
+    // reader holds an old snapshot), the next commit asks again.
+    due_ = false;
     ++runs_;
   }
+}
+
+void Checkpointer::CatchUp(Connection& writer) {
+  if (!catch_up_.exchange(false, std::memory_order_acq_rel)) return;
+  // A background run in progress will ask again when it is done; waiting
+  // for it here would hold up every queued writer.
+  if (!run_mu_.TryLock()) return;
+  int log_frames = 0, copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(writer.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &copied);
+  run_mu_.Unlock();
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) on_error_(StatusFromCode(writer, rc));
 }
 
 uint64_t Checkpointer::runs() const {

@@ -8,25 +8,30 @@
 // hook (sqlite3_wal_hook, which replaces the automatic checkpoint) only
 // wakes this thread once the WAL holds `pages` pages; the thread runs a
 // PASSIVE checkpoint on a connection of its own, which copies the pages
-// without blocking the writer or any reader, so writes go on while it runs;
-// then a RESTART checkpoint, which copies the frames committed meanwhile
-// holding the writer lock (a few, so briefly: it gives up after 100 ms of
-// waiting for the lock or for readers of the WAL) and lets the next commit
-// start the WAL over from its beginning, so the WAL stays around `pages`
-// pages as before. (PASSIVE alone never catches up with a steady stream of
-// commits, and SQLite restarts the WAL only once all of it is copied: the
-// file would grow without end.) Measured: +8-12 % CreateApplication
+// without blocking the writer or any reader, so writes go on while it runs.
+// SQLite starts the WAL over from its beginning only when a write begins
+// with every frame copied and no reader on an older snapshot; under a steady
+// stream of commits the background run never ends with everything copied
+// (commits went on while it ran), so the WAL would grow without end. So
+// after each run the next group-commit leader, which holds the writer lock
+// (nothing can commit in between), copies the few frames committed
+// meanwhile with a PASSIVE checkpoint on the writer connection (CatchUp),
+// and its BEGIN IMMEDIATE then starts the WAL over. Nothing here waits for
+// a reader: with a long read open (a backup) the WAL grows until it ends,
+// as with SQLite's own checkpoint. Measured: +8-12 % CreateApplication
 // throughput (docs/benchmarks.md, "sixth look").
 //
 // Threading: one thread per file database, woken by the hook (on the
 // writer's thread, inside COMMIT: it only sets a flag under a mutex) or by
 // the destructor. Checkpoints never overlap: `run_mu()` is held by each
-// background run and must be held by anyone else who checkpoints this
-// database (Database::CheckpointAndTruncateWal), because SQLite refuses a
-// second concurrent checkpoint with SQLITE_BUSY instead of waiting.
+// background run and by CatchUp (which skips rather than wait for it), and
+// must be held by anyone else who checkpoints this database
+// (Database::CheckpointAndTruncateWal), because SQLite refuses a second
+// concurrent checkpoint with SQLITE_BUSY instead of waiting.
 #ifndef KAIZEN_COMMON_STORAGE_CHECKPOINTER_H_
 #define KAIZEN_COMMON_STORAGE_CHECKPOINTER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +60,11 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
+  // On the group-commit leader's thread, holding the writer lock, before
+  // BEGIN: once after each background run, copies the frames committed
+  // while it ran (module comment). Cheap otherwise (one atomic).
+  void CatchUp(Connection& writer);
+
   // Held while a checkpoint of this database runs.
   absl::Mutex& run_mu() ABSL_LOCK_RETURNED(run_mu_) { return run_mu_; }
 
@@ -73,6 +83,7 @@ class Checkpointer {
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(run_mu_);
   absl::Mutex run_mu_;
 
+  std::atomic<bool> catch_up_{false};
   mutable absl::Mutex mu_;
   bool due_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
@@ -63,6 +64,27 @@ TEST(CheckpointerTest, TheThreadCopiesTheWalIntoTheFile) {
                   return absl::OkStatus();
                 }).ok());
   EXPECT_EQ(rows, 20);
+}
+
+// Commits without a pause (four threads, batches back to back): the thread's
+// PASSIVE checkpoint never ends with the whole WAL copied, so without the
+// leader's catch-up SQLite would never start the WAL over and the file would
+// hold every page written (1,200 commits of two pages: ~10 MB).
+TEST(CheckpointerTest, TheWalStaysSmallUnderContinuousWrites) {
+  const std::string path = testkit::NewTempPath("bounded", "db");
+  auto db = OpenFile(path, /*checkpoint_pages=*/16);
+  ASSERT_NE(db, nullptr);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) EXPECT_TRUE(AddPage(*db).ok());
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_GE(db->background_checkpoints(), 1u);
+  // The WAL file keeps its largest size when SQLite starts it over.
+  constexpr int64_t kFrame = kPageSize + 24;
+  EXPECT_LT(FileSize(path + "-wal"), 400 * kFrame);
 }
 
 TEST(CheckpointerTest, AnExplicitCheckpointWaitsForTheThreadsInsteadOfFailing) {

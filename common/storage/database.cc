@@ -402,8 +402,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::OpenInMemory(
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-// The registration goes first, so no health poll runs on a dying database.
-Database::~Database() { impl_->registration.reset(); }
+// The registration goes first, so no health poll runs on a dying database;
+// then the checkpoint thread, whose error report (Note) uses members that
+// are destroyed before it would be.
+Database::~Database() {
+  impl_->registration.reset();
+  impl_->checkpointer.reset();
+}
 
 absl::Status Database::Health() { return impl_->Health(); }
 

@@ -46,6 +46,9 @@
 //    never in unlinked files under /var/tmp outside the data volume.
 //    Also the cheaper path: spilled to files, they cost a dozen write
 //    calls per CreateApplication (docs/benchmarks.md, "sixth look").
+//    The price: a sort or a statement journal never spills to disk, so
+//    the memory of one statement grows with what it sorts or changes
+//    (whole-table sorts and bulk deletes of our few-MB databases: a few MB).
 //
 // Thread-safe. `fn` must not call back into the same Database (the writer
 // mutex is not re-entrant).

@@ -55,6 +55,9 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
   {
     absl::MutexLock lock(&impl.writer_mu);
     RecordStorageEvent(StorageEvent::kWriteBatch);
+    // After a background checkpoint: copy what was committed while it ran,
+    // so this turn's BEGIN starts the WAL over (checkpointer.h).
+    if (impl.checkpointer != nullptr) impl.checkpointer->CatchUp(*impl.writer);
     // Odd while the turn runs: SQLite makes a commit visible to new readers
     // inside COMMIT (and may checkpoint before COMMIT returns), so a read
     // taken now may or may not see this turn's writes; a cache must not
