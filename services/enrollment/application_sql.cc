@@ -237,6 +237,23 @@ absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohor
   return query->getColumn(0).getInt();
 }
 
+const char kPlaceOfNewestSql[] =
+    "SELECT COALESCE((SELECT waiting FROM cohort_waiting WHERE cohort_id = ?1), 0) - "
+    "(SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 AND state = ?2 AND priority < ?3)";
+
+absl::StatusOr<int> WaitlistPlaceOfNewest(SQLite::Database& db, const std::string& cohort_id,
+                                          int priority) {
+  // Everyone waiting is ahead of it except itself and those of a lower
+  // priority (it has the greatest seq): the counter (migration 14) less a
+  // count over the usually empty range of lower priorities.
+  storage::CachedStatement query(db, kPlaceOfNewestSql);
+  query->bind(1, cohort_id);
+  query->bind(2, static_cast<int>(v1::Application::WAITLISTED));
+  query->bind(3, priority);
+  query->executeStep();
+  return query->getColumn(0).getInt();
+}
+
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
                               const ApplicationFilter& filter) {
   SQLite::Statement query(

@@ -45,6 +45,7 @@ constexpr Shipped kShipped[] = {
     {4888u, 0xc0d8dd57333e2c0dull},  // 11 (usage_sql.cc's kSchemaV11)
     {173u, 0xd2922b76c91e4754ull},  // 12 (application_sql.cc's kSchemaV12)
     {174u, 0xbc8dcbdfff5ef544ull},  // 13 (enrollment_schema.cc's kSchemaV13)
+    {1425u, 0xffb9a9195db80ec0ull},  // 14 (usage_sql.cc's kSchemaV14)
 };
 
 TEST(EnrollmentSchemaTest, ShippedMigrationsAreUnchanged) {

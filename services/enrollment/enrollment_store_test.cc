@@ -175,8 +175,9 @@ TEST(EnrollmentStoreSchemaTest, ThreeMigrations) {
   // seat counters (usage_sql.h, tested in usage_counters_test and
   // usage_triggers_test); 12: offer deadlines indexed (application_sql.h);
   // 13: applications by state, the staff partial index (hot_queries_test);
+  // 14: the waiting-list counters (usage_sql.h, usage_triggers_test);
   // every migration's text is pinned in enrollment_schema_test.
-  EXPECT_EQ(EnrollmentStore::Migrations().size(), 13u);
+  EXPECT_EQ(EnrollmentStore::Migrations().size(), 14u);
 }
 
 // A database written at schema 1 (before applications had a submitter
@@ -521,6 +522,10 @@ TEST_F(EnrollmentStoreTest, ListApplicationsInQueueOrderWithCursor) {
     EXPECT_EQ(*accepted, 2);
     EXPECT_EQ(*offered, 0);
     EXPECT_EQ(*elsewhere, 1);
+    // The trigger-kept counters agree with the counts.
+    EXPECT_EQ(*tx.CountWaiting("fy2022"), 4);
+    EXPECT_EQ(*tx.CountWaiting("other"), 1);
+    EXPECT_EQ(*tx.CountWaiting("nobody-waits-here"), 0);
     return absl::OkStatus();
   });
 }

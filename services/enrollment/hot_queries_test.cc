@@ -13,6 +13,7 @@
 #include "services/enrollment/application_sql.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/participant_sql.h"
+#include "services/enrollment/usage_sql.h"
 
 namespace kaizen::enrollment {
 namespace {
@@ -34,6 +35,15 @@ TEST(HotQueriesTest, WaitingListCountsReadApplicationsByState) {
     EXPECT_TRUE(absl::StrContains(plan, "COVERING INDEX applications_by_state")) << plan;
     EXPECT_FALSE(absl::StrContains(plan, "SCAN")) << plan;
   }
+}
+
+TEST(HotQueriesTest, TheNewestPlaceReadsTheCounterAndOnlyLowerPriorities) {
+  const std::string plan = Plan(application_sql::kPlaceOfNewestSql);
+  EXPECT_TRUE(absl::StrContains(plan, "cohort_waiting")) << plan;
+  EXPECT_TRUE(absl::StrContains(plan, "COVERING INDEX applications_by_state")) << plan;
+  EXPECT_FALSE(absl::StrContains(plan, "SCAN applications")) << plan;
+  const std::string waiting = Plan(usage_sql::kWaitingSql);
+  EXPECT_TRUE(absl::StrContains(waiting, "SEARCH cohort_waiting")) << waiting;
 }
 
 TEST(HotQueriesTest, StaffListReadsTheStaffIndex) {

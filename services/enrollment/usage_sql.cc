@@ -116,6 +116,48 @@ WHEN NEW.state = 4 AND (OLD.cohort_id IS NOT NEW.cohort_id OR OLD.state IS NOT N
 END;
 )sql";
 
+// Migration 14, as shipped (never edit it, as above). WAITLISTED = 3. The
+// count of a cohort's waiting list, so an arrival's max_waitlist check and
+// the newest arrival's place read one row instead of counting the list. A
+// counter that reaches 0 is deleted, as cohort_usage's are.
+const char kSchemaV14[] = R"sql(
+CREATE TABLE cohort_waiting (
+  cohort_id TEXT PRIMARY KEY,
+  waiting INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO cohort_waiting (cohort_id, waiting)
+  SELECT cohort_id, COUNT(*) FROM applications WHERE state = 3 GROUP BY cohort_id;
+
+CREATE TRIGGER applications_waiting_insert AFTER INSERT ON applications
+WHEN NEW.state = 3 BEGIN
+  INSERT INTO cohort_waiting (cohort_id, waiting) VALUES (NEW.cohort_id, 1)
+    ON CONFLICT (cohort_id) DO UPDATE SET waiting = waiting + 1;
+END;
+CREATE TRIGGER applications_waiting_delete AFTER DELETE ON applications
+WHEN OLD.state = 3 BEGIN
+  UPDATE cohort_waiting SET waiting = waiting - 1 WHERE cohort_id = OLD.cohort_id;
+  DELETE FROM cohort_waiting WHERE cohort_id = OLD.cohort_id AND waiting <= 0;
+END;
+CREATE TRIGGER applications_waiting_update_old AFTER UPDATE OF cohort_id, state ON applications
+WHEN OLD.state = 3 AND (OLD.cohort_id IS NOT NEW.cohort_id OR NEW.state IS NOT 3) BEGIN
+  UPDATE cohort_waiting SET waiting = waiting - 1 WHERE cohort_id = OLD.cohort_id;
+  DELETE FROM cohort_waiting WHERE cohort_id = OLD.cohort_id AND waiting <= 0;
+END;
+CREATE TRIGGER applications_waiting_update_new AFTER UPDATE OF cohort_id, state ON applications
+WHEN NEW.state = 3 AND (OLD.cohort_id IS NOT NEW.cohort_id OR OLD.state IS NOT 3) BEGIN
+  INSERT INTO cohort_waiting (cohort_id, waiting) VALUES (NEW.cohort_id, 1)
+    ON CONFLICT (cohort_id) DO UPDATE SET waiting = waiting + 1;
+END;
+)sql";
+
+const char kWaitingSql[] = "SELECT waiting FROM cohort_waiting WHERE cohort_id = ?1";
+
+absl::StatusOr<int64_t> Waiting(SQLite::Database& db, const std::string& cohort_id) {
+  storage::CachedStatement query(db, kWaitingSql);
+  query->bind(1, cohort_id);
+  return query->executeStep() ? query->getColumn(0).getInt64() : 0;
+}
+
 absl::Status BackfillAdmittedCounts(SQLite::Database& db) {
   // Only an OFFERED row's count holds seats, so only those protos are
   // parsed; every other unset row gets 0 in one statement (no counter moves:

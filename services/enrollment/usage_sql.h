@@ -48,6 +48,15 @@ namespace kaizen::enrollment::usage_sql {
 // Migration 11 (see above).
 extern const char kSchemaV11[];
 
+// Migration 14: `cohort_waiting`, each cohort's count of WAITLISTED
+// applications, kept by triggers on `applications` the same way (and with
+// the same REPLACE caveat as above).
+extern const char kSchemaV14[];
+extern const char kWaitingSql[];
+
+// EnrollmentTx::CountWaiting: the cohort's counter (0 without a row).
+absl::StatusOr<int64_t> Waiting(SQLite::Database& db, const std::string& cohort_id);
+
 // Fills applications.admitted_member_count where it is NULL: from the proto
 // for OFFERED rows, 0 for the others. Inside the caller's write transaction.
 absl::Status BackfillAdmittedCounts(SQLite::Database& db);

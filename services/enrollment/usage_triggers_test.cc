@@ -35,6 +35,11 @@ constexpr char kRecount[] =
     " FROM applications WHERE state = 4) GROUP BY 1, 2 ORDER BY 1, 2";
 constexpr char kCounters[] =
     "SELECT cohort_id, municipality_code, holders, seats FROM cohort_usage ORDER BY 1, 2";
+// The waiting-list counters (migration 14): every WAITLISTED (3) application,
+// per cohort, and no counter at 0.
+constexpr char kWaitingRecount[] =
+    "SELECT cohort_id, '', COUNT(*), 0 FROM applications WHERE state = 3 GROUP BY 1 ORDER BY 1";
+constexpr char kWaiting[] = "SELECT cohort_id, '', waiting, 0 FROM cohort_waiting ORDER BY 1";
 
 std::string Rows(SQLite::Database& db, const char* sql) {
   SQLite::Statement q(db, sql);
@@ -117,6 +122,10 @@ class UsageTriggersTest : public ::testing::Test {
                               "AND name LIKE '%usage%'")
                   .getInt(),
               8);
+    ASSERT_EQ(db_->execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+                              "AND name LIKE 'applications_waiting_%'")
+                  .getInt(),
+              4);
     db_->exec(
         "INSERT INTO cohorts (id, state, revision, data) VALUES "
         "('a', 2, 1, x''), ('b', 2, 1, x''), ('c', 2, 1, x'')");
@@ -134,6 +143,7 @@ class UsageTriggersTest : public ::testing::Test {
   void Check(const std::string& step) {
     ++checks_;
     EXPECT_EQ(Rows(*db_, kCounters), Rows(*db_, kRecount)) << "after " << step;
+    EXPECT_EQ(Rows(*db_, kWaiting), Rows(*db_, kWaitingRecount)) << "after " << step;
     EXPECT_EQ(db_->execAndGet("SELECT COUNT(*) FROM cohort_usage WHERE holders <= 0 OR seats < 0")
                   .getInt(),
               0)
@@ -440,6 +450,23 @@ TEST_F(UsageTriggersTest, RandomStatementSequences) {
     Check(absl::StrCat("step ", step, ": ", what));
     if (HasFailure()) return;
   }
+}
+
+// Migration 14 on a file that already has waiting lists: the counters start
+// at what is there.
+TEST(WaitingCounterMigrationTest, CountsTheWaitingListsAlreadyThere) {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const storage::Migrations& migrations = EnrollmentStore::Migrations();
+  ASSERT_GE(migrations.size(), 14u);
+  for (size_t i = 0; i < 13; ++i) db.exec(migrations[i]);
+  db.exec(
+      "INSERT INTO applications (id, state, cohort_id, municipality_code, priority, revision, "
+      "data, submitter) VALUES ('w1', 3, 'a', 'm1', 0, 1, x'', ''), "
+      "('w2', 3, 'a', 'm2', 0, 1, x'', ''), ('w3', 3, 'b', 'm1', 0, 1, x'', ''), "
+      "('x1', 4, 'b', 'm1', 0, 1, x'', ''), ('x2', 2, 'c', 'm1', 0, 1, x'', '')");
+  db.exec(migrations[13]);
+  EXPECT_EQ(Rows(db, kWaiting), Rows(db, kWaitingRecount));
+  EXPECT_EQ(Rows(db, kWaiting), "a/:2,0 b/:1,0");
 }
 
 }  // namespace

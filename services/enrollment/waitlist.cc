@@ -46,6 +46,7 @@ absl::StatusOr<Usage> SeatUsage(EnrollmentTx& tx, const std::string& cohort_id) 
 
 absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& app) {
   if (app.application.state() != v1::Application::WAITLISTED) return 0;
+  if (app.waitlist_place.has_value()) return *app.waitlist_place;
   return tx.WaitlistPlace(app.cohort_id, app.id);
 }
 
@@ -186,8 +187,15 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
 }
 
 absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
+  rec.waitlist_place.reset();
   if (rec.seq == 0) {
     RETURN_IF_ERROR(tx_.InsertApplication(&rec));
+    if (rec.application.state() == v1::Application::WAITLISTED) {
+      // Just inserted: the greatest seq, so the counter gives its place.
+      ASSIGN_OR_RETURN(int place, tx_.WaitlistPlaceOfNewest(rec.cohort_id,
+                                                            rec.application.priority()));
+      rec.waitlist_place = place;
+    }
   } else {
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
   }
@@ -213,8 +221,7 @@ absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& r
   }
   ASSIGN_OR_RETURN(AdmissionDecision d, Fit(cohort, rec));
   if (d.admitted == 0) {
-    ASSIGN_OR_RETURN(int64_t waiting,
-                     tx_.CountApplications(rec.cohort_id, v1::Application::WAITLISTED));
+    ASSIGN_OR_RETURN(int64_t waiting, tx_.CountWaiting(rec.cohort_id));
     if (waiting >= cohort.cohort.max_waitlist()) {
       return WaitlistFull(cohort.cohort.max_waitlist());
     }

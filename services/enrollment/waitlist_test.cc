@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/status/status_macros.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/enrollment_store.h"
@@ -58,6 +59,15 @@ class SeatLedgerTest : public ::testing::Test {
   ApplicationRecord AddApplication(const std::string& id, const std::string& town,
                                    v1::Application::State state, int members = 1,
                                    int priority = 0) {
+    ApplicationRecord rec = MakeApplication(id, town, state, members, priority);
+    Write([&](EnrollmentTx& tx) { return tx.InsertApplication(&rec); });
+    return rec;
+  }
+
+  // The same, not stored.
+  ApplicationRecord MakeApplication(const std::string& id, const std::string& town,
+                                    v1::Application::State state, int members = 1,
+                                    int priority = 0) {
     ApplicationRecord rec;
     rec.cohort_id = cohort_.id;
     rec.id = id;
@@ -79,7 +89,6 @@ class SeatLedgerTest : public ::testing::Test {
       a.set_admitted_member_count(members);
       *a.mutable_offer_expire_time() = ToTimestamp(kNow + absl::Hours(48));
     }
-    Write([&](EnrollmentTx& tx) { return tx.InsertApplication(&rec); });
     return rec;
   }
 
@@ -305,6 +314,40 @@ TEST_F(SeatLedgerTest, SavingARaisedCapacityOffersTheNewSeats) {
   EXPECT_EQ(cohort_.revision, 2);
   EXPECT_EQ(cohort_.cohort.update_time().seconds(), absl::ToUnixSeconds(kNow));
   EXPECT_EQ(GetApplication("waiting").application.state(), v1::Application::OFFERED);
+}
+
+// An arrival's place comes from the waiting-list counter (it is the newest
+// in the queue); it must be the place the queue itself gives, whatever
+// priorities wait ahead of and behind it.
+TEST_F(SeatLedgerTest, AnArrivalsPlaceIsItsPlaceInTheQueue) {
+  cohort_.cohort.set_capacity(1);
+  cohort_.cohort.set_max_waitlist(100);
+  AddParticipant("p1", kTsu);
+  int n = 0;
+  for (int priority : {0, 5, -3, 0, 5, -3, 0}) {
+    AddApplication(absl::StrCat("old", n++), kTsu, v1::Application::WAITLISTED, 1, priority);
+  }
+  for (int priority : {0, 5, -3, 7, -10, 0}) {
+    ApplicationRecord rec =
+        MakeApplication(absl::StrCat("new", n++), kYokkaichi, v1::Application::SUBMITTED, 1,
+                        priority);
+    rec.seq = 0;
+    WithLedger(kNow, [&](EnrollmentTx& tx, SeatLedger& ledger) -> absl::Status {
+      RETURN_IF_ERROR(ledger.Arrive(cohort_, rec, "seat available"));
+      EXPECT_EQ(rec.application.state(), v1::Application::WAITLISTED);
+      EXPECT_TRUE(rec.waitlist_place.has_value());
+      ASSIGN_OR_RETURN(int from_counter, WaitlistPosition(tx, rec));
+      ASSIGN_OR_RETURN(int from_queue, tx.WaitlistPlace(cohort_.id, rec.id));
+      EXPECT_EQ(from_counter, from_queue) << "priority " << priority;
+      ASSIGN_OR_RETURN(int64_t counted, tx.CountWaiting(cohort_.id));
+      ASSIGN_OR_RETURN(int64_t listed,
+                       tx.CountApplications(cohort_.id, v1::Application::WAITLISTED));
+      EXPECT_EQ(counted, listed);
+      return absl::OkStatus();
+    });
+  }
+  // A record read back knows nothing: its place is counted again.
+  EXPECT_FALSE(GetApplication("new7").waitlist_place.has_value());
 }
 
 }  // namespace
