@@ -208,10 +208,14 @@ const char kCountInStateSql[] =
     "SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 AND state = ?2";
 
 const char kWaitlistPlaceSql[] =
-    "SELECT (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
+    "SELECT CASE WHEN me.seq = (SELECT seq FROM sqlite_sequence WHERE name = 'applications') "
+    "THEN COALESCE((SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id), 0) - "
+    "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
+    "AND a.state = me.state AND a.priority < me.priority) "
+    "ELSE (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
     "AND a.state = me.state AND a.priority > me.priority) + "
     "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
-    "AND a.state = me.state AND a.priority = me.priority AND a.seq < me.seq) + 1 "
+    "AND a.state = me.state AND a.priority = me.priority AND a.seq < me.seq) + 1 END "
     "FROM applications me WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3";
 
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
@@ -228,29 +232,16 @@ absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohor
   // Ahead of it: higher priority, or the same priority and arrived earlier
   // (applications_queue's order). Two counts over ranges of
   // applications_by_state (cohort, state, priority DESC, seq; migration
-  // 13): they read only the index entries ahead of it, never a row.
+  // 13): they read only the index entries ahead of it, never a row. For the
+  // newest arrival (the greatest seq the table ever gave: an insert, or a
+  // confirmed application moved to the end) that is everyone waiting, so
+  // instead: the waiting-list counter (migration 14) less those of a lower
+  // priority, usually none. SQLite runs only the branch the CASE takes.
   storage::CachedStatement query(db, kWaitlistPlaceSql);
   query->bind(1, cohort_id);
   query->bind(2, id);
   query->bind(3, static_cast<int>(v1::Application::WAITLISTED));
   if (!query->executeStep()) return 0;
-  return query->getColumn(0).getInt();
-}
-
-const char kPlaceOfNewestSql[] =
-    "SELECT COALESCE((SELECT waiting FROM cohort_waiting WHERE cohort_id = ?1), 0) - "
-    "(SELECT COUNT(*) FROM applications WHERE cohort_id = ?1 AND state = ?2 AND priority < ?3)";
-
-absl::StatusOr<int> WaitlistPlaceOfNewest(SQLite::Database& db, const std::string& cohort_id,
-                                          int priority) {
-  // Everyone waiting is ahead of it except itself and those of a lower
-  // priority (it has the greatest seq): the counter (migration 14) less a
-  // count over the usually empty range of lower priorities.
-  storage::CachedStatement query(db, kPlaceOfNewestSql);
-  query->bind(1, cohort_id);
-  query->bind(2, static_cast<int>(v1::Application::WAITLISTED));
-  query->bind(3, priority);
-  query->executeStep();
   return query->getColumn(0).getInt();
 }
 

@@ -54,10 +54,6 @@ extern const char kCountInStateSql[];
 extern const char kWaitlistPlaceSql[];
 absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohort_id,
                                   const std::string& id);
-// EnrollmentTx::WaitlistPlaceOfNewest (reads cohort_waiting, migration 14).
-extern const char kPlaceOfNewestSql[];
-absl::StatusOr<int> WaitlistPlaceOfNewest(SQLite::Database& db, const std::string& cohort_id,
-                                          int priority);
 
 // EnrollmentTx::ListApplicationsBySubmitter, ListConfirmationsDue.
 absl::StatusOr<std::vector<ApplicationRecord>> ListBySubmitter(SQLite::Database& db,

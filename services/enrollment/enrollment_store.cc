@@ -155,10 +155,6 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
                                     const std::string& id) override {
     return application_sql::WaitlistPlace(db_, cohort_id, id);
   }
-  absl::StatusOr<int> WaitlistPlaceOfNewest(const std::string& cohort_id,
-                                            int priority) override {
-    return application_sql::WaitlistPlaceOfNewest(db_, cohort_id, priority);
-  }
   absl::StatusOr<int64_t> CountWaiting(const std::string& cohort_id) override {
     return usage_sql::Waiting(db_, cohort_id);
   }

@@ -53,13 +53,6 @@ struct ApplicationRecord {
   // derived from the proto on every write: confirm_expire_time while the
   // application is SUBMITTED and has not arrived, NULL otherwise. So is
   // admitted_member_count (the seat counters' source, usage_sql.h).
-
-  // Not stored: its place on the waiting list as SeatLedger::SaveStateChange
-  // found it right after writing it (WaitlistPosition then reads no more).
-  // Anything that changes the record or the queue ahead of it afterwards in
-  // the same transaction must reset it; today nothing does (the ledger
-  // writes a record last, and SaveStateChange resets it first).
-  std::optional<int> waitlist_place;
 };
 
 // A stored participant. Index columns: role, state, municipality_code,
@@ -234,14 +227,10 @@ class EnrollmentTx {
       const std::string& cohort_id, v1::Application::State state) = 0;
   // 1-based place of the stored application in its cohort's WAITLISTED queue
   // (queue order as ListApplications), counted in SQL without reading the
-  // queue; 0 when it is not stored WAITLISTED.
+  // queue (the newest arrival's from the waiting-list counter: one row);
+  // 0 when it is not stored WAITLISTED.
   virtual absl::StatusOr<int> WaitlistPlace(const std::string& cohort_id,
                                             const std::string& id) = 0;
-  // The place WaitlistPlace would give the stored WAITLISTED application of
-  // `priority` with the greatest seq of all (one just inserted), read from
-  // the waiting-list counter instead of counting the queue ahead of it.
-  virtual absl::StatusOr<int> WaitlistPlaceOfNewest(const std::string& cohort_id,
-                                                    int priority) = 0;
   // The cohort's WAITLISTED applications, from the counter the triggers of
   // migration 14 keep (usage_sql.h): one row read, however long the list.
   virtual absl::StatusOr<int64_t> CountWaiting(const std::string& cohort_id) = 0;

@@ -77,6 +77,11 @@ std::string Diff(EnrollmentTx& tx, const std::string& cohort_id) {
       return absl::StrCat("waiting-list place of ", (*queue)[i].id, " is not ", i + 1);
     }
   }
+  auto waiting_count = tx.CountWaiting(cohort_id);
+  if (!waiting_count.ok()) return waiting_count.status().ToString();
+  if (*waiting_count != static_cast<int64_t>(queue->size())) {
+    return absl::StrCat("waiting-list counter ", *waiting_count, ", queue ", queue->size());
+  }
   for (const auto& a : *apps) {
     if (a.application.state() == v1::Application::WAITLISTED) continue;
     auto place = tx.WaitlistPlace(cohort_id, a.id);

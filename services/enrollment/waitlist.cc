@@ -46,7 +46,6 @@ absl::StatusOr<Usage> SeatUsage(EnrollmentTx& tx, const std::string& cohort_id) 
 
 absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& app) {
   if (app.application.state() != v1::Application::WAITLISTED) return 0;
-  if (app.waitlist_place.has_value()) return *app.waitlist_place;
   return tx.WaitlistPlace(app.cohort_id, app.id);
 }
 
@@ -187,15 +186,8 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
 }
 
 absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
-  rec.waitlist_place.reset();
   if (rec.seq == 0) {
     RETURN_IF_ERROR(tx_.InsertApplication(&rec));
-    if (rec.application.state() == v1::Application::WAITLISTED) {
-      // Just inserted: the greatest seq, so the counter gives its place.
-      ASSIGN_OR_RETURN(int place, tx_.WaitlistPlaceOfNewest(rec.cohort_id,
-                                                            rec.application.priority()));
-      rec.waitlist_place = place;
-    }
   } else {
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
   }

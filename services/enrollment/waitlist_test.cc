@@ -316,10 +316,11 @@ TEST_F(SeatLedgerTest, SavingARaisedCapacityOffersTheNewSeats) {
   EXPECT_EQ(GetApplication("waiting").application.state(), v1::Application::OFFERED);
 }
 
-// An arrival's place comes from the waiting-list counter (it is the newest
-// in the queue); it must be the place the queue itself gives, whatever
-// priorities wait ahead of and behind it.
-TEST_F(SeatLedgerTest, AnArrivalsPlaceIsItsPlaceInTheQueue) {
+// The place of every waiting application is its place in the queue as
+// listed, whatever priorities wait ahead of and behind it: the newest
+// arrival's comes from the waiting-list counter (application_sql.cc), the
+// others' from counting the queue ahead of them.
+TEST_F(SeatLedgerTest, EveryPlaceIsThePlaceInTheListedQueue) {
   cohort_.cohort.set_capacity(1);
   cohort_.cohort.set_max_waitlist(100);
   AddParticipant("p1", kTsu);
@@ -327,27 +328,38 @@ TEST_F(SeatLedgerTest, AnArrivalsPlaceIsItsPlaceInTheQueue) {
   for (int priority : {0, 5, -3, 0, 5, -3, 0}) {
     AddApplication(absl::StrCat("old", n++), kTsu, v1::Application::WAITLISTED, 1, priority);
   }
+  auto expect_places = [&](EnrollmentTx& tx, const std::string& newest) -> absl::Status {
+    ApplicationFilter waiting;
+    waiting.state = v1::Application::WAITLISTED;
+    ASSIGN_OR_RETURN(auto queue, tx.ListApplications(cohort_.id, waiting, std::nullopt, 0));
+    bool saw_newest = false;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      ASSIGN_OR_RETURN(int place, WaitlistPosition(tx, queue[i]));
+      EXPECT_EQ(place, static_cast<int>(i) + 1) << queue[i].id;
+      saw_newest = saw_newest || queue[i].id == newest;
+    }
+    EXPECT_TRUE(saw_newest) << newest;
+    ASSIGN_OR_RETURN(int64_t counted, tx.CountWaiting(cohort_.id));
+    EXPECT_EQ(counted, static_cast<int64_t>(queue.size()));
+    return absl::OkStatus();
+  };
   for (int priority : {0, 5, -3, 7, -10, 0}) {
     ApplicationRecord rec =
         MakeApplication(absl::StrCat("new", n++), kYokkaichi, v1::Application::SUBMITTED, 1,
                         priority);
-    rec.seq = 0;
     WithLedger(kNow, [&](EnrollmentTx& tx, SeatLedger& ledger) -> absl::Status {
       RETURN_IF_ERROR(ledger.Arrive(cohort_, rec, "seat available"));
       EXPECT_EQ(rec.application.state(), v1::Application::WAITLISTED);
-      EXPECT_TRUE(rec.waitlist_place.has_value());
-      ASSIGN_OR_RETURN(int from_counter, WaitlistPosition(tx, rec));
-      ASSIGN_OR_RETURN(int from_queue, tx.WaitlistPlace(cohort_.id, rec.id));
-      EXPECT_EQ(from_counter, from_queue) << "priority " << priority;
-      ASSIGN_OR_RETURN(int64_t counted, tx.CountWaiting(cohort_.id));
-      ASSIGN_OR_RETURN(int64_t listed,
-                       tx.CountApplications(cohort_.id, v1::Application::WAITLISTED));
-      EXPECT_EQ(counted, listed);
-      return absl::OkStatus();
+      return expect_places(tx, rec.id);
     });
   }
-  // A record read back knows nothing: its place is counted again.
-  EXPECT_FALSE(GetApplication("new7").waitlist_place.has_value());
+  // A confirmed application moved to the end of the queue (MoveToQueueEnd)
+  // is the newest arrival too.
+  ApplicationRecord old = GetApplication("old1");
+  WithLedger(kNow, [&](EnrollmentTx& tx, SeatLedger&) -> absl::Status {
+    RETURN_IF_ERROR(tx.MoveToQueueEnd(&old));
+    return expect_places(tx, old.id);
+  });
 }
 
 }  // namespace
