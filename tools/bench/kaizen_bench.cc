@@ -48,6 +48,10 @@ ABSL_FLAG(int, starts, 3, "starts per binary for the start time and idle RSS");
 ABSL_FLAG(double, idle_seconds, 2, "idle time before reading a fresh server's RSS");
 ABSL_FLAG(std::string, work_dir, "",
           "empty directory for databases, logs and port files (default: a new /tmp/kaizen-bench-*)");
+ABSL_FLAG(std::string, phases, "abcde",
+          "the measurements to run, letters of abcde: (a) read vs empty RPC, (b) writes vs "
+          "SQLite, (c) simultaneous applicants, (d) gateway, (e) start and idle memory; the "
+          "targets of the others are reported as not measured (for A/B runs of one phase)");
 ABSL_FLAG(std::string, cohort_id, "fy2022", "the demo cohort read by (a) and (d)");
 
 namespace kaizen::bench {
@@ -94,6 +98,13 @@ int Run() {
   const int writers = absl::GetFlag(FLAGS_writers);
   const std::string cohort = "cohorts/" + absl::GetFlag(FLAGS_cohort_id);
 
+  const std::string phases = absl::GetFlag(FLAGS_phases);
+  if (phases.empty() || phases.find_first_not_of("abcde") != std::string::npos) {
+    std::fprintf(stderr, "kaizen_bench: --phases takes letters of abcde, not '%s'\n",
+                 phases.c_str());
+    return 2;
+  }
+
   StartStack(stack);
   Report report;
   report.demo_data = LoadDemoData(stack, absl::GetFlag(FLAGS_cohort_id));
@@ -101,8 +112,10 @@ int Run() {
 
   report.settings = {reps, seconds, warmup, conns, writers, absl::GetFlag(FLAGS_burst),
                      absl::GetFlag(FLAGS_burst_capacity), absl::GetFlag(FLAGS_burst_waitlist),
-                     absl::GetFlag(FLAGS_starts), absl::GetFlag(FLAGS_idle_seconds)};
+                     absl::GetFlag(FLAGS_starts), absl::GetFlag(FLAGS_idle_seconds),
+                     phases};
   for (const char* service : {"enrollment", "scheduling", "plans", "survey", "gateway"}) {
+    if (!report.settings.Ran('e')) break;
     ServiceStarts& s = report.starts.emplace_back();
     s.service = service;
     for (int i = 0; i < absl::GetFlag(FLAGS_starts); ++i) {
@@ -113,7 +126,6 @@ int Run() {
   for (int rep = 0; rep < reps; ++rep) {
     std::fprintf(stderr, "bench: repetition %d of %d\n", rep + 1, reps);
     Round& round = report.rounds.emplace_back();
-    std::fprintf(stderr, "bench: (a) Health/Check and GetCohort\n");
     // CPU per call of each process involved: which side costs what.
     const pid_t self = getpid(), enrollment = stack.enrollment->pid(),
                 gateway = stack.gateway->pid();
@@ -121,36 +133,46 @@ int Run() {
                                                                 {"client", self}};
     const std::vector<std::pair<std::string, pid_t>> through = {
         {"gateway", gateway}, {"enrollment", enrollment}, {"client", self}};
-    round.health = WithCpuPerCall(direct, warmup, [&] {
-      return MeasureHealth(stack, conns, warmup, seconds);
-    });
-    round.get_cohort = WithCpuPerCall(direct, warmup, [&] {
-      return MeasureGetCohort(stack, cohort, conns, warmup, seconds);
-    });
-    auto raw = MeasureRawCommits(absl::StrCat(stack.dir, "/raw-commit-", rep, ".db"), warmup,
-                                 seconds);
-    if (!raw.ok()) {
-      std::fprintf(stderr, "bench: %s\n", std::string(raw.status().message()).c_str());
-      return 1;
+    const Settings& run = report.settings;
+    if (run.Ran('a')) {
+      std::fprintf(stderr, "bench: (a) Health/Check and GetCohort\n");
+      round.health = WithCpuPerCall(direct, warmup, [&] {
+        return MeasureHealth(stack, conns, warmup, seconds);
+      });
+      round.get_cohort = WithCpuPerCall(direct, warmup, [&] {
+        return MeasureGetCohort(stack, cohort, conns, warmup, seconds);
+      });
     }
-    round.raw_commits_per_s = raw->per_second();
-    std::fprintf(stderr, "bench: (b) CreateApplication, %d callers\n", writers);
-    round.create = WithCpuPerCall(direct, warmup, [&] {
-      return MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup, seconds);
-    });
-    std::fprintf(stderr, "bench: (d) direct gRPC and gateway HTTP\n");
-    round.direct_1 = MeasureDirectBlocking(stack, cohort, 1, warmup, seconds);
-    round.http_1 = MeasureGatewayHttp(stack, cohort, 1, warmup, seconds);
-    round.direct_n = WithCpuPerCall(direct, warmup, [&] {
-      return MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
-    });
-    round.http_n = WithCpuPerCall(through, warmup, [&] {
-      return MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
-    });
-    std::fprintf(stderr, "bench: (c) burst of %d\n", absl::GetFlag(FLAGS_burst));
-    round.burst = MeasureBurst(stack, absl::StrCat("r", rep), absl::GetFlag(FLAGS_burst),
-                               absl::GetFlag(FLAGS_burst_capacity),
-                               absl::GetFlag(FLAGS_burst_waitlist));
+    if (run.Ran('b')) {
+      auto raw = MeasureRawCommits(absl::StrCat(stack.dir, "/raw-commit-", rep, ".db"), warmup,
+                                   seconds);
+      if (!raw.ok()) {
+        std::fprintf(stderr, "bench: %s\n", std::string(raw.status().message()).c_str());
+        return 1;
+      }
+      round.raw_commits_per_s = raw->per_second();
+      std::fprintf(stderr, "bench: (b) CreateApplication, %d callers\n", writers);
+      round.create = WithCpuPerCall(direct, warmup, [&] {
+        return MeasureCreateApplication(stack, absl::StrCat("r", rep), writers, warmup, seconds);
+      });
+    }
+    if (run.Ran('d')) {
+      std::fprintf(stderr, "bench: (d) direct gRPC and gateway HTTP\n");
+      round.direct_1 = MeasureDirectBlocking(stack, cohort, 1, warmup, seconds);
+      round.http_1 = MeasureGatewayHttp(stack, cohort, 1, warmup, seconds);
+      round.direct_n = WithCpuPerCall(direct, warmup, [&] {
+        return MeasureDirectBlocking(stack, cohort, conns, warmup, seconds);
+      });
+      round.http_n = WithCpuPerCall(through, warmup, [&] {
+        return MeasureGatewayHttp(stack, cohort, conns, warmup, seconds);
+      });
+    }
+    if (run.Ran('c')) {
+      std::fprintf(stderr, "bench: (c) burst of %d\n", absl::GetFlag(FLAGS_burst));
+      round.burst = MeasureBurst(stack, absl::StrCat("r", rep), absl::GetFlag(FLAGS_burst),
+                                 absl::GetFlag(FLAGS_burst_capacity),
+                                 absl::GetFlag(FLAGS_burst_waitlist));
+    }
   }
   for (auto* child : {&stack.gateway, &stack.survey, &stack.plans, &stack.scheduling,
                       &stack.enrollment}) {

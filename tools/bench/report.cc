@@ -56,8 +56,14 @@ std::optional<double> CpuOf(const LoadResult& load, const std::string& process) 
 std::vector<Verdict> Verdicts(const Report& r) {
   std::vector<Verdict> out;
   const std::string of = absl::StrCat(" (median of ", r.rounds.size(), ")");
-  auto ratio_verdict = [&](std::string target, const RoundFn& ratio, double bound,
+  const Settings& s = r.settings;
+  auto not_run = [&](std::string target) {
+    out.push_back({std::move(target), absl::StrCat("not measured (--phases=", s.phases, ")"),
+                   false, false});
+  };
+  auto ratio_verdict = [&](std::string target, char phase, const RoundFn& ratio, double bound,
                            int64_t errors) {
+    if (!s.Ran(phase)) return not_run(std::move(target));
     const double m = Median(PerRound(r, ratio));
     out.push_back({std::move(target), absl::StrCat(Fixed(m, 2), "×", of, ErrorsNote(errors)),
                    !r.rounds.empty() && m >= bound && errors == 0});
@@ -65,15 +71,18 @@ std::vector<Verdict> Verdicts(const Report& r) {
   ratio_verdict(
       absl::StrCat("GetCohort(fy2022) ≥ 0.5× Health/Check, ", r.settings.connections,
                    " connections"),
-      [](const Round& x) { return Ratio(x.get_cohort.rps(), x.health.rps()); }, kReadRatio,
+      'a', [](const Round& x) { return Ratio(x.get_cohort.rps(), x.health.rps()); }, kReadRatio,
       Errors(r, [](const Round& x) -> const LoadResult& { return x.health; }) +
           Errors(r, [](const Round& x) -> const LoadResult& { return x.get_cohort; }));
   ratio_verdict(
       absl::StrCat("CreateApplication, ", r.settings.writers,
                    " callers ≥ 1.0× raw SQLite durable commits"),
-      [](const Round& x) { return Ratio(x.create.rps(), x.raw_commits_per_s); }, kWriteRatio,
+      'b', [](const Round& x) { return Ratio(x.create.rps(), x.raw_commits_per_s); }, kWriteRatio,
       Errors(r, [](const Round& x) -> const LoadResult& { return x.create; }));
-  {
+  if (!s.Ran('c')) {
+    not_run(absl::StrCat("0 errors with ", r.settings.burst,
+                         " simultaneous applicants, seat rules exact"));
+  } else {
     int errors = 0, violations = 0;
     for (const Round& x : r.rounds) {
       errors += x.burst.errors;
@@ -88,30 +97,33 @@ std::vector<Verdict> Verdicts(const Report& r) {
   ratio_verdict(
       absl::StrCat("gateway HTTP/JSON ≥ 0.8× direct gRPC throughput, ", r.settings.connections,
                    " clients"),
-      [](const Round& x) { return Ratio(x.http_n.rps(), x.direct_n.rps()); }, kGatewayRatio,
+      'd', [](const Round& x) { return Ratio(x.http_n.rps(), x.direct_n.rps()); }, kGatewayRatio,
       Errors(r, [](const Round& x) -> const LoadResult& { return x.http_n; }) +
           Errors(r, [](const Round& x) -> const LoadResult& { return x.direct_n; }));
-  {
+  if (!s.Ran('d')) {
+    not_run("gateway added p50 ≤ 0.3 ms, 1 client");
+  } else {
     const double added =
         Median(PerRound(r, [](const Round& x) { return x.http_1.p50_us() - x.direct_1.p50_us(); }));
     out.push_back({"gateway added p50 ≤ 0.3 ms, 1 client",
                    absl::StrCat(Fixed(added / 1000, 3), " ms", of),
                    !r.rounds.empty() && added <= kGatewayAddedP50Us});
   }
-  for (const ServiceStarts& s : r.starts) {
+  if (!s.Ran('e')) not_run("health SERVING ≤ 200 ms after exec, idle RSS ≤ 30 MB");
+  for (const ServiceStarts& st : r.starts) {
     std::vector<double> ms, rss;
-    bool all_served = !s.runs.empty();
-    for (const StartResult& run : s.runs) {
+    bool all_served = !st.runs.empty();
+    for (const StartResult& run : st.runs) {
       all_served = all_served && run.serving_ms >= 0;
       ms.push_back(run.serving_ms);
       rss.push_back(Mb(run.idle_rss_kib));
     }
-    const std::string starts = absl::StrCat(" (median of ", s.runs.size(), " starts)");
+    const std::string starts = absl::StrCat(" (median of ", st.runs.size(), " starts)");
     const double ms_median = Median(ms), rss_median = Median(rss);
-    out.push_back({absl::StrCat(s.service, ": health SERVING ≤ 200 ms after exec"),
+    out.push_back({absl::StrCat(st.service, ": health SERVING ≤ 200 ms after exec"),
                    all_served ? absl::StrCat(Fixed(ms_median, 0), " ms", starts) : "never served",
                    all_served && ms_median <= kServingMs});
-    out.push_back({absl::StrCat(s.service, ": idle RSS ≤ 30 MB"),
+    out.push_back({absl::StrCat(st.service, ": idle RSS ≤ 30 MB"),
                    absl::StrCat(Fixed(rss_median, 1), " MB", starts),
                    all_served && rss_median * 1e6 <= kIdleRssBytes});
   }
@@ -126,11 +138,11 @@ void PrintReport(const Report& r, std::FILE* out) {
     std::fprintf(out, "\n");
   }
   std::fprintf(out,
-               "Settings: %d repetitions; throughput runs %g s each after %g s warm-up; "
-               "%d callers for the saturated reads, %d for CreateApplication; burst of %d on "
+               "Settings: phases %s; %d repetitions; throughput runs %g s each after %g s "
+               "warm-up; %d callers for the saturated reads, %d for CreateApplication; burst of %d on "
                "capacity %d, max_waitlist %d; %d starts per binary, RSS after %g s idle.\n\n",
-               s.repetitions, s.seconds, s.warmup_seconds, s.connections, s.writers, s.burst,
-               s.burst_capacity, s.burst_waitlist, s.starts, s.idle_seconds);
+               s.phases.c_str(), s.repetitions, s.seconds, s.warmup_seconds, s.connections,
+               s.writers, s.burst, s.burst_capacity, s.burst_waitlist, s.starts, s.idle_seconds);
   // Raw measurements: one row per quantity, one column per repetition.
   std::string header = "| measurement |";
   std::string rule = "|---|";
@@ -164,39 +176,45 @@ void PrintReport(const Report& r, std::FILE* out) {
     }
   };
   const std::string n = absl::StrCat(s.connections);
-  load_rows("(a) Health/Check, " + n + " conns", [](const Round& x) -> const LoadResult& {
-    return x.health;
-  }, false);
-  load_rows("(a) GetCohort fy2022, " + n + " conns", [](const Round& x) -> const LoadResult& {
-    return x.get_cohort;
-  }, false);
-  row("(b) raw SQLite commits/s (WAL, FULL, 1 row)",
-      [](const Round& x) { return x.raw_commits_per_s; }, 0, 0);
-  load_rows(absl::StrCat("(b) CreateApplication, ", s.writers, " callers"),
-            [](const Round& x) -> const LoadResult& { return x.create; }, true);
-  load_rows("(d) direct gRPC GetCohort, 1 client", [](const Round& x) -> const LoadResult& {
-    return x.direct_1;
-  }, true);
-  load_rows("(d) gateway HTTP GET, 1 client", [](const Round& x) -> const LoadResult& {
-    return x.http_1;
-  }, true);
-  load_rows("(d) direct gRPC GetCohort, " + n + " clients",
-            [](const Round& x) -> const LoadResult& { return x.direct_n; }, false);
-  load_rows("(d) gateway HTTP GET, " + n + " clients",
-            [](const Round& x) -> const LoadResult& { return x.http_n; }, false);
-  int64_t burst_errors = 0;
-  for (const Round& x : r.rounds) burst_errors += x.burst.errors;
-  row(absl::StrCat("(c) burst ", s.burst, ": accepted"),
-      [](const Round& x) { return x.burst.accepted; }, 0, burst_errors);
-  row(absl::StrCat("(c) burst ", s.burst, ": waitlisted"),
-      [](const Round& x) { return x.burst.waitlisted; }, 0, burst_errors);
-  row(absl::StrCat("(c) burst ", s.burst, ": refused WAITLIST_FULL"),
-      [](const Round& x) { return x.burst.refused_waitlist_full; }, 0, burst_errors);
-  row(absl::StrCat("(c) burst ", s.burst, ": first call to last answer (ms)"),
-      [](const Round& x) { return x.burst.wall_ms; }, 1, burst_errors);
+  if (s.Ran('a')) {
+    load_rows("(a) Health/Check, " + n + " conns",
+              [](const Round& x) -> const LoadResult& { return x.health; }, false);
+    load_rows("(a) GetCohort fy2022, " + n + " conns",
+              [](const Round& x) -> const LoadResult& { return x.get_cohort; }, false);
+  }
+  if (s.Ran('b')) {
+    row("(b) raw SQLite commits/s (WAL, FULL, 1 row)",
+        [](const Round& x) { return x.raw_commits_per_s; }, 0, 0);
+    load_rows(absl::StrCat("(b) CreateApplication, ", s.writers, " callers"),
+              [](const Round& x) -> const LoadResult& { return x.create; }, true);
+  }
+  if (s.Ran('d')) {
+    load_rows("(d) direct gRPC GetCohort, 1 client",
+              [](const Round& x) -> const LoadResult& { return x.direct_1; }, true);
+    load_rows("(d) gateway HTTP GET, 1 client",
+              [](const Round& x) -> const LoadResult& { return x.http_1; }, true);
+    load_rows("(d) direct gRPC GetCohort, " + n + " clients",
+              [](const Round& x) -> const LoadResult& { return x.direct_n; }, false);
+    load_rows("(d) gateway HTTP GET, " + n + " clients",
+              [](const Round& x) -> const LoadResult& { return x.http_n; }, false);
+  }
+  if (s.Ran('c')) {
+    int64_t burst_errors = 0;
+    for (const Round& x : r.rounds) burst_errors += x.burst.errors;
+    row(absl::StrCat("(c) burst ", s.burst, ": accepted"),
+        [](const Round& x) { return x.burst.accepted; }, 0, burst_errors);
+    row(absl::StrCat("(c) burst ", s.burst, ": waitlisted"),
+        [](const Round& x) { return x.burst.waitlisted; }, 0, burst_errors);
+    row(absl::StrCat("(c) burst ", s.burst, ": refused WAITLIST_FULL"),
+        [](const Round& x) { return x.burst.refused_waitlist_full; }, 0, burst_errors);
+    row(absl::StrCat("(c) burst ", s.burst, ": first call to last answer (ms)"),
+        [](const Round& x) { return x.burst.wall_ms; }, 1, burst_errors);
+  }
 
-  std::fprintf(out, "\n| binary | exec → SERVING (ms), each start | median | idle VmRSS (MB), "
-                    "each start | median |\n|---|---|---:|---|---:|\n");
+  if (s.Ran('e')) {
+    std::fprintf(out, "\n| binary | exec → SERVING (ms), each start | median | idle VmRSS (MB), "
+                      "each start | median |\n|---|---|---:|---|---:|\n");
+  }
   for (const ServiceStarts& st : r.starts) {
     std::vector<double> ms, mb;
     for (const StartResult& run : st.runs) {
@@ -216,7 +234,7 @@ void PrintReport(const Report& r, std::FILE* out) {
   std::fprintf(out, "\n| target | measured | verdict |\n|---|---|---|\n");
   for (const Verdict& v : Verdicts(r)) {
     std::fprintf(out, "| %s | %s | %s |\n", v.target.c_str(), v.measured.c_str(),
-                 v.pass ? "PASS" : "**FAIL**");
+                 !v.run ? "not run" : v.pass ? "PASS" : "**FAIL**");
   }
   // What went wrong, one example per measurement that had errors.
   bool first = true;

@@ -20,6 +20,10 @@ struct Settings {
   int burst = 0, burst_capacity = 0, burst_waitlist = 0;
   int starts = 0;
   double idle_seconds = 0;
+  // The phases measured, letters of "abcde" (kaizen_bench --phases): the
+  // targets of the others are reported as not measured.
+  std::string phases = "abcde";
+  bool Ran(char phase) const { return phases.find(phase) != std::string::npos; }
 };
 
 // One repetition of (a) to (d).
@@ -50,6 +54,7 @@ struct Verdict {
   std::string target;    // e.g. "GetCohort ≥ 0.5× Health/Check (16 connections)"
   std::string measured;  // e.g. "0.41× (median of 3)"
   bool pass = false;
+  bool run = true;       // false: its phase was not run (--phases), no verdict
 };
 
 // The targets over the medians of the rounds (ratios: the median of

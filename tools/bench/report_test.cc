@@ -126,6 +126,38 @@ TEST(Verdicts, NoRoundsNeverPass) {
   for (const Verdict& v : Verdicts(r)) EXPECT_FALSE(v.pass) << v.target;
 }
 
+// kaizen_bench --phases=d: the other targets are "not run", neither PASS nor
+// FAIL, and their rows are left out; the gateway's still judged.
+TEST(Verdicts, PhasesNotRunAreNeitherPassNorFail) {
+  Report r = ThreeRounds(Passing(), Passing(), Passing());
+  r.settings.phases = "d";
+  r.starts.clear();
+  const std::vector<Verdict> v = Verdicts(r);
+  EXPECT_FALSE(Find(v, "GetCohort").run);
+  EXPECT_FALSE(Find(v, "GetCohort").pass);
+  EXPECT_NE(Find(v, "GetCohort").measured.find("not measured (--phases=d)"), std::string::npos);
+  EXPECT_FALSE(Find(v, "CreateApplication").run);
+  EXPECT_FALSE(Find(v, "0 errors with 256").run);
+  EXPECT_FALSE(Find(v, "health SERVING").run);
+  EXPECT_TRUE(Find(v, "gateway HTTP/JSON").run);
+  EXPECT_TRUE(Find(v, "gateway HTTP/JSON").pass);
+  EXPECT_TRUE(Find(v, "gateway added p50").pass);
+
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  PrintReport(r, out);
+  std::fclose(out);
+  const std::string report(text, size);
+  free(text);
+  EXPECT_NE(report.find("| not run |"), std::string::npos) << report;
+  EXPECT_NE(report.find("(d) gateway HTTP GET, 16 clients (req/s)"), std::string::npos);
+  EXPECT_EQ(report.find("(a) Health/Check"), std::string::npos) << report;
+  EXPECT_EQ(report.find("(b) raw SQLite"), std::string::npos) << report;
+  EXPECT_EQ(report.find("(c) burst"), std::string::npos) << report;
+  EXPECT_EQ(report.find("| binary |"), std::string::npos) << report;
+}
+
 TEST(PrintReport, HasBothTablesAndTheVerdicts) {
   Round x = Passing();
   x.create.example_error = "gRPC 8: too busy";
