@@ -19,7 +19,7 @@ kaizen_podman_conf() {
   [ "$hard_nofile" = unlimited ] && hard_nofile=1048576
   [ "$hard_nproc" = unlimited ] && hard_nproc=1048576
   # Strictly below the hard limit (runc's setrlimit fails here at equal), and
-  # modest: a Kaizen server runs --threads (16) handler threads and a few of gRPC's.
+  # modest: a Kaizen server runs --threads (64) handler threads and a few of gRPC's.
   local nofile=$((hard_nofile - 1 < 65535 ? hard_nofile - 1 : 65535))
   local nproc=$((hard_nproc - 1 < 4096 ? hard_nproc - 1 : 4096))
   cat >"$KAIZEN_DEPLOY_STATE/containers.conf" <<CONF

@@ -14,7 +14,7 @@
 
 ABSL_FLAG(std::string, listen, "", "host:port to listen on (env KAIZEN_LISTEN)");
 ABSL_FLAG(std::string, db, "", "SQLite database path (env KAIZEN_DB)");
-ABSL_FLAG(int, threads, 0, "handler threads, default 16 (env KAIZEN_THREADS)");
+ABSL_FLAG(int, threads, 0, "handler threads, default 64 (env KAIZEN_THREADS)");
 ABSL_FLAG(int, max_queued_calls, 0,
           "calls that may wait for a handler thread before the server answers "
           "RESOURCE_EXHAUSTED, default 1024 (env KAIZEN_MAX_QUEUED_CALLS)");

@@ -23,10 +23,13 @@ struct ServerOptions {
   std::string database_path = ":memory:";
   // Handler threads: the workers of the server's CallExecutor
   // (call_executor.h) that run every call of the service. Handlers block on
-  // SQLite and on the group commit, so a few more than the cores lets writes
-  // batch (a batch is as large as the writers waiting at once) while reads
-  // keep running.
-  int handler_threads = 16;
+  // SQLite and on the group commit, and a write waits for its batch on its
+  // worker, so the workers bound the batch: a group commit is at most as
+  // large as the writers waiting at once. 64 (the spec's 64 simultaneous
+  // applicants) lets a burst share commits: with 16, 64 writers made batches
+  // of ~11 and ~30 % fewer creates per second (docs/benchmarks.md, seventh
+  // look). An idle worker costs its stack's touched pages (~10 KB).
+  int handler_threads = 64;
   // Calls that may wait for a handler thread; past this bound a call is
   // answered RESOURCE_EXHAUSTED SERVER_OVERLOADED with retry advice.
   int max_queued_calls = 1024;

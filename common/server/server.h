@@ -2,7 +2,7 @@
 //
 // Threading model: gRPC's callback API. gRPC's own few threads read and
 // write the sockets and only queue each call on the server's CallExecutor
-// (call_executor.h): ServerOptions::handler_threads workers (default 16) run
+// (call_executor.h): ServerOptions::handler_threads workers (default 64) run
 // the handlers in arrival order; they may block on SQLite (reads on pooled
 // reader connections, writes funnelled into the single writer's group commit,
 // common/storage/database.h). Up to ServerOptions::max_queued_calls calls
