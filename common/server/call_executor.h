@@ -30,8 +30,9 @@ namespace kaizen::server {
 class CallExecutor {
  public:
   struct Options {
-    // Worker threads; at least 1.
-    int threads = 16;
+    // Worker threads; at least 1. A server's come from
+    // ServerOptions::handler_threads (default 64, options.h).
+    int threads = 64;
     // Calls that may wait for a worker; at least 1.
     int max_queued = 1024;
   };

@@ -209,7 +209,8 @@ const char kCountInStateSql[] =
 
 const char kWaitlistPlaceSql[] =
     "SELECT CASE WHEN me.seq = (SELECT seq FROM sqlite_sequence WHERE name = 'applications') "
-    "THEN COALESCE((SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id), 0) - "
+    "AND (SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id) IS NOT NULL "
+    "THEN (SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id) - "
     "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
     "AND a.state = me.state AND a.priority < me.priority) "
     "ELSE (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
@@ -236,7 +237,12 @@ absl::StatusOr<int> WaitlistPlace(SQLite::Database& db, const std::string& cohor
   // newest arrival (the greatest seq the table ever gave: an insert, or a
   // confirmed application moved to the end) that is everyone waiting, so
   // instead: the waiting-list counter (migration 14) less those of a lower
-  // priority, usually none. SQLite runs only the branch the CASE takes.
+  // priority, usually none. SQLite runs only the branch the CASE takes; a
+  // missing counter row (never, while the triggers hold) takes the counts.
+  // Relies on: seq is only ever given by AUTOINCREMENT or by MoveToQueueEnd,
+  // which raises sqlite_sequence first. An UPDATE of seq that does not (a
+  // repair script, a backfill) would leave a row holding the counter's seq
+  // that is not last, and give it the whole list's place.
   storage::CachedStatement query(db, kWaitlistPlaceSql);
   query->bind(1, cohort_id);
   query->bind(2, id);
@@ -332,7 +338,9 @@ absl::StatusOr<std::optional<std::string>> EmailHolder(SQLite::Database& db,
 
 absl::Status MoveToQueueEnd(SQLite::Database& db, ApplicationRecord* record) {
   // AUTOINCREMENT's counter is the largest seq ever handed out; taking
-  // the next one by hand keeps later inserts above it too.
+  // the next one by hand keeps later inserts above it too, and keeps the
+  // invariant WaitlistPlace's shortcut relies on (the row holding that seq
+  // is the last arrival). Any other code that writes seq must do the same.
   SQLite::Statement bump(
       db, "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'applications'");
   bump.exec();

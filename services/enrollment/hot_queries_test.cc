@@ -37,8 +37,8 @@ TEST(HotQueriesTest, WaitingListCountsReadApplicationsByState) {
   }
   // The newest arrival's place, and an arrival's max_waitlist check, read
   // the counter (migration 14) by its key.
-  EXPECT_TRUE(absl::StrContains(Plan(application_sql::kWaitlistPlaceSql),
-                                "SEARCH cohort_waiting USING PRIMARY KEY"));
+  const std::string place = Plan(application_sql::kWaitlistPlaceSql);
+  EXPECT_TRUE(absl::StrContains(place, "SEARCH cohort_waiting USING PRIMARY KEY")) << place;
   const std::string waiting = Plan(usage_sql::kWaitingSql);
   EXPECT_TRUE(absl::StrContains(waiting, "SEARCH cohort_waiting")) << waiting;
 }

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "services/enrollment/application_sql.h"
 #include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
@@ -467,6 +468,32 @@ TEST(WaitingCounterMigrationTest, CountsTheWaitingListsAlreadyThere) {
   db.exec(migrations[13]);
   EXPECT_EQ(Rows(db, kWaiting), Rows(db, kWaitingRecount));
   EXPECT_EQ(Rows(db, kWaiting), "a/:2,0 b/:1,0");
+}
+
+// The newest arrival's place comes from the counter; without a counter row
+// (the triggers never allow it while the list is not empty) the place is
+// still counted, never 0 ("not waiting").
+TEST(WaitlistPlaceTest, TheNewestArrivalsPlaceWithAndWithoutItsCounter) {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  for (const std::string& m : EnrollmentStore::Migrations()) db.exec(m);
+  db.exec(
+      "INSERT INTO applications (id, state, cohort_id, municipality_code, priority, revision, "
+      "data, submitter, admitted_member_count) VALUES "
+      "('w1', 3, 'a', 'm1', 0, 1, x'', '', 0), ('w2', 3, 'a', 'm2', 5, 1, x'', '', 0), "
+      "('w3', 3, 'b', 'm1', 0, 1, x'', '', 0), ('w4', 3, 'a', 'm1', -2, 1, x'', '', 0), "
+      "('w5', 3, 'a', 'm3', 0, 1, x'', '', 0)");
+  // Queue of cohort a: w2 (priority 5), w1, w5 (0, in arrival order), w4 (-2).
+  auto places = [&] {
+    std::vector<std::string> out;
+    for (const char* id : {"w2", "w1", "w5", "w4"}) {
+      absl::StatusOr<int> place = application_sql::WaitlistPlace(db, "a", id);
+      out.push_back(place.ok() ? absl::StrCat(id, ":", *place) : place.status().ToString());
+    }
+    return absl::StrJoin(out, " ");
+  };
+  EXPECT_EQ(places(), "w2:1 w1:2 w5:3 w4:4");
+  db.exec("DELETE FROM cohort_waiting WHERE cohort_id = 'a'");
+  EXPECT_EQ(places(), "w2:1 w1:2 w5:3 w4:4");
 }
 
 }  // namespace

@@ -109,7 +109,10 @@ std::vector<Verdict> Verdicts(const Report& r) {
                    absl::StrCat(Fixed(added / 1000, 3), " ms", of),
                    !r.rounds.empty() && added <= kGatewayAddedP50Us});
   }
-  if (!s.Ran('e')) not_run("health SERVING ≤ 200 ms after exec, idle RSS ≤ 30 MB");
+  if (!s.Ran('e')) {
+    not_run("health SERVING ≤ 200 ms after exec, idle RSS ≤ 30 MB");
+    return out;
+  }
   for (const ServiceStarts& st : r.starts) {
     std::vector<double> ms, rss;
     bool all_served = !st.runs.empty();
@@ -150,7 +153,10 @@ void PrintReport(const Report& r, std::FILE* out) {
     absl::StrAppend(&header, " rep ", i + 1, " |");
     absl::StrAppend(&rule, "---:|");
   }
-  std::fprintf(out, "%s median | errors |\n%s---:|---:|\n", header.c_str(), rule.c_str());
+  // No table when no phase of the rounds ran (--phases=e).
+  if (s.phases.find_first_of("abcd") != std::string::npos) {
+    std::fprintf(out, "%s median | errors |\n%s---:|---:|\n", header.c_str(), rule.c_str());
+  }
   auto row = [&](const std::string& name, const RoundFn& f, int digits, int64_t errors) {
     const std::vector<double> v = PerRound(r, f);
     std::string line = absl::StrCat("| ", name, " |");
@@ -216,6 +222,7 @@ void PrintReport(const Report& r, std::FILE* out) {
                       "each start | median |\n|---|---|---:|---|---:|\n");
   }
   for (const ServiceStarts& st : r.starts) {
+    if (!s.Ran('e')) break;
     std::vector<double> ms, mb;
     for (const StartResult& run : st.runs) {
       ms.push_back(run.serving_ms);

@@ -130,8 +130,7 @@ TEST(Verdicts, NoRoundsNeverPass) {
 // FAIL, and their rows are left out; the gateway's still judged.
 TEST(Verdicts, PhasesNotRunAreNeitherPassNorFail) {
   Report r = ThreeRounds(Passing(), Passing(), Passing());
-  r.settings.phases = "d";
-  r.starts.clear();
+  r.settings.phases = "d";  // r.starts stays filled: not reported either
   const std::vector<Verdict> v = Verdicts(r);
   EXPECT_FALSE(Find(v, "GetCohort").run);
   EXPECT_FALSE(Find(v, "GetCohort").pass);
@@ -139,6 +138,7 @@ TEST(Verdicts, PhasesNotRunAreNeitherPassNorFail) {
   EXPECT_FALSE(Find(v, "CreateApplication").run);
   EXPECT_FALSE(Find(v, "0 errors with 256").run);
   EXPECT_FALSE(Find(v, "health SERVING").run);
+  for (const Verdict& x : v) EXPECT_NE(x.target.rfind("enrollment:", 0), 0u) << x.target;
   EXPECT_TRUE(Find(v, "gateway HTTP/JSON").run);
   EXPECT_TRUE(Find(v, "gateway HTTP/JSON").pass);
   EXPECT_TRUE(Find(v, "gateway added p50").pass);
