@@ -3,13 +3,16 @@
 // CheckpointAndTruncateWal never collides with it.
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
+#include "common/status/errors.h"
 #include "common/storage/database.h"
+#include "common/storage/fault_vfs.h"
 #include "common/testing/child_process.h"
 #include "gtest/gtest.h"
 
@@ -103,6 +106,75 @@ TEST(CheckpointerTest, AnExplicitCheckpointWaitsForTheThreadsInsteadOfFailing) {
   writer.join();
   EXPECT_TRUE(db->CheckpointAndTruncateWal().ok());
   EXPECT_EQ(FileSize(path + "-wal"), 0);
+}
+
+int CountRows(Database& db) {
+  int rows = -1;
+  EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
+                  rows = c.execAndGet("SELECT COUNT(*) FROM blobs").getInt();
+                  return absl::OkStatus();
+                }).ok());
+  return rows;
+}
+
+// The disk fills while commits still fit in the WAL: a checkpoint (the
+// thread's, or the next leader's catch-up) cannot write the database file.
+// Commits go on, nothing is lost, and the failure is not silent: Health()
+// says DISK_FULL (the service's readiness turns NOT_SERVING). With room
+// again, a checkpoint copies everything and the file is whole.
+TEST(CheckpointerTest, ACheckpointThatCannotWriteTheFileIsReportedAndLosesNothing) {
+  testing::FaultVfs vfs("checkpoint-disk-full");
+  vfs.set_main_db_only(true);
+  const std::string path = testkit::NewTempPath("full", "db");
+  DatabaseOptions options;
+  options.path = path;
+  options.vfs = vfs.name();
+  options.checkpoint_pages = 2;  // every commit (two frames) asks for a run
+  {
+    auto opened = Database::Open(options, kBlobs);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    std::unique_ptr<Database> db = *std::move(opened);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(AddPage(*db).ok());
+    ASSERT_TRUE(db->CheckpointAndTruncateWal().ok());
+    ASSERT_TRUE(db->Health().ok());
+
+    vfs.set_write_errno(ENOSPC);
+    // Each commit asks for a run; one running when it committed ends too,
+    // so a run counted before the commit always completes after it. Runs
+    // (and leaders' catch-ups) started after the fault fail writing the file.
+    int written = 5;
+    for (int i = 0; i < 50 && db->Health().ok(); ++i) {
+      const uint64_t runs = db->background_checkpoints();
+      ASSERT_TRUE(AddPage(*db).ok()) << "commit " << i << " while the file cannot grow";
+      ++written;
+      db->WaitForBackgroundCheckpointsForTest(runs + 1);
+    }
+    const absl::Status health = db->Health();
+    EXPECT_EQ(health.code(), absl::StatusCode::kResourceExhausted) << health;
+    EXPECT_EQ(errors::Reason(health), kDiskFull) << health;
+    for (int i = 0; i < 3; ++i, ++written) ASSERT_TRUE(AddPage(*db).ok());
+    EXPECT_EQ(CountRows(*db), written);
+    const absl::Status truncate = db->CheckpointAndTruncateWal();
+    EXPECT_EQ(errors::Reason(truncate), kDiskFull) << truncate;
+
+    vfs.set_write_errno(0);
+    ASSERT_TRUE(AddPage(*db).ok());
+    ++written;
+    EXPECT_TRUE(db->CheckpointAndTruncateWal().ok());
+    EXPECT_EQ(FileSize(path + "-wal"), 0);
+    EXPECT_EQ(CountRows(*db), written);
+  }
+  // Reopened without the fault VFS: every row, and the file passes SQLite's
+  // integrity check.
+  auto again = OpenFile(path, /*checkpoint_pages=*/0);
+  ASSERT_NE(again, nullptr);
+  std::string check;
+  ASSERT_TRUE(again->RunReadOnly([&](SQLite::Database& c) {
+                   check = c.execAndGet("PRAGMA integrity_check").getString();
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_EQ(check, "ok");
+  EXPECT_GE(CountRows(*again), 9);
 }
 
 TEST(CheckpointerTest, NoThreadWhenTurnedOffOrInMemory) {

@@ -23,6 +23,7 @@ using State = FaultVfs::State;
 struct File {
   sqlite3_file base;
   State* state;
+  bool main_db;  // opened with SQLITE_OPEN_MAIN_DB
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 
@@ -106,7 +107,7 @@ namespace {
 int Write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
   State* s = F(f)->state;
   const int e = s->owner->write_errno();
-  if (e != 0) {
+  if (e != 0 && (!s->owner->main_db_only() || F(f)->main_db)) {
     s->last_errno = e;
     return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
   }
@@ -117,6 +118,7 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   State* s = S(vfs);
   File* f = F(file);
   f->state = s;
+  f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   if (s->owner->read_only_open() && (flags & SQLITE_OPEN_MAIN_DB) != 0) {
     flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
   }

@@ -29,9 +29,15 @@ class FaultVfs {
   // VFS maps it: ENOSPC gives SQLITE_FULL, anything else SQLITE_IOERR_WRITE,
   // and sqlite3_system_errno() reports the errno.
   void set_write_errno(int e);
+  // With it, only writes to main database files fail (the WAL, journals and
+  // temporary files pass): a disk that fills while commits still fit in
+  // the WAL, as a checkpoint (the only writer of the file in WAL mode)
+  // meets it.
+  void set_main_db_only(bool on) { main_db_only_ = on; }
 
   bool read_only_open() const { return read_only_open_; }
   int write_errno() const { return write_errno_; }
+  bool main_db_only() const { return main_db_only_; }
 
   struct State;  // implementation
 
@@ -39,6 +45,7 @@ class FaultVfs {
   std::string name_;
   std::atomic<bool> read_only_open_{false};
   std::atomic<int> write_errno_{0};
+  std::atomic<bool> main_db_only_{false};
   std::unique_ptr<State> state_;
 };
 
