@@ -5,6 +5,19 @@
 #include <utility>
 
 namespace kaizen::storage::internal {
+namespace {
+
+// PASSIVE: copies what no reader still needs, without waiting for (or
+// blocking) the writer or any reader. BUSY (a checkpoint of another
+// process) is not an error: the next run tries again.
+absl::Status CheckpointPassive(Connection& c) {
+  int log_frames = 0, copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(c.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &copied);
+  return rc == SQLITE_OK || rc == SQLITE_BUSY ? absl::OkStatus() : StatusFromCode(c, rc);
+}
+
+}  // namespace
 
 Checkpointer::Checkpointer(const DatabaseOptions& options, Connection& writer, int pages,
                            std::function<void(const absl::Status&)> on_error)
@@ -51,13 +64,7 @@ void Checkpointer::Loop() {
     absl::Status failed;
     {
       absl::MutexLock run(&run_mu_);
-      int log_frames = 0, copied = 0;
-      // PASSIVE: copies what no reader still needs, without waiting for
-      // (or blocking) the writer or any reader. BUSY (a checkpoint of
-      // another process) is not an error: the next run tries again.
-      const int rc = sqlite3_wal_checkpoint_v2(connection_->getHandle(), "main",
-                                               SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
-      if (rc != SQLITE_OK && rc != SQLITE_BUSY) failed = StatusFromCode(*connection_, rc);
+      failed = CheckpointPassive(*connection_);
     }
     catch_up_.store(true, std::memory_order_release);
     if (!failed.ok()) on_error_(failed);
@@ -75,11 +82,9 @@ void Checkpointer::CatchUp(Connection& writer) {
   // A background run in progress will ask again when it is done; waiting
   // for it here would hold up every queued writer.
   if (!run_mu_.TryLock()) return;
-  int log_frames = 0, copied = 0;
-  const int rc = sqlite3_wal_checkpoint_v2(writer.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE,
-                                           &log_frames, &copied);
+  const absl::Status failed = CheckpointPassive(writer);
   run_mu_.Unlock();
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) on_error_(StatusFromCode(writer, rc));
+  if (!failed.ok()) on_error_(failed);
 }
 
 uint64_t Checkpointer::runs() const {

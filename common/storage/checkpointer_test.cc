@@ -46,6 +46,15 @@ absl::Status AddPage(Database& db) {
   });
 }
 
+int CountRows(Database& db) {
+  int rows = -1;
+  EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
+                  rows = c.execAndGet("SELECT COUNT(*) FROM blobs").getInt();
+                  return absl::OkStatus();
+                }).ok());
+  return rows;
+}
+
 TEST(CheckpointerTest, TheThreadCopiesTheWalIntoTheFile) {
   const std::string path = testkit::NewTempPath("checkpoint", "db");
   auto db = OpenFile(path, /*checkpoint_pages=*/16);
@@ -61,12 +70,7 @@ TEST(CheckpointerTest, TheThreadCopiesTheWalIntoTheFile) {
   EXPECT_GE(FileSize(path), before + 4 * kPageSize);
   EXPECT_GE(db->background_checkpoints(), 1u);
   // Whatever it copied, every row is still there.
-  int rows = 0;
-  ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
-                  rows = c.execAndGet("SELECT COUNT(*) FROM blobs").getInt();
-                  return absl::OkStatus();
-                }).ok());
-  EXPECT_EQ(rows, 20);
+  EXPECT_EQ(CountRows(*db), 20);
 }
 
 // Commits without a pause (four threads, batches back to back): the thread's
@@ -106,15 +110,6 @@ TEST(CheckpointerTest, AnExplicitCheckpointWaitsForTheThreadsInsteadOfFailing) {
   writer.join();
   EXPECT_TRUE(db->CheckpointAndTruncateWal().ok());
   EXPECT_EQ(FileSize(path + "-wal"), 0);
-}
-
-int CountRows(Database& db) {
-  int rows = -1;
-  EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
-                  rows = c.execAndGet("SELECT COUNT(*) FROM blobs").getInt();
-                  return absl::OkStatus();
-                }).ok());
-  return rows;
 }
 
 // The disk fills while commits still fit in the WAL: a checkpoint (the

@@ -119,7 +119,7 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   File* f = F(file);
   f->state = s;
   f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-  if (s->owner->read_only_open() && (flags & SQLITE_OPEN_MAIN_DB) != 0) {
+  if (s->owner->read_only_open() && f->main_db) {
     flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
   }
   const int rc = s->real->xOpen(s->real, name, f->real(), flags, out_flags);

@@ -209,15 +209,16 @@ const char kCountInStateSql[] =
 
 const char kWaitlistPlaceSql[] =
     "SELECT CASE WHEN me.seq = (SELECT seq FROM sqlite_sequence WHERE name = 'applications') "
-    "AND (SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id) IS NOT NULL "
-    "THEN (SELECT waiting FROM cohort_waiting WHERE cohort_id = me.cohort_id) - "
+    "AND cohort_waiting.waiting IS NOT NULL "
+    "THEN cohort_waiting.waiting - "
     "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
     "AND a.state = me.state AND a.priority < me.priority) "
     "ELSE (SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
     "AND a.state = me.state AND a.priority > me.priority) + "
     "(SELECT COUNT(*) FROM applications a WHERE a.cohort_id = me.cohort_id "
     "AND a.state = me.state AND a.priority = me.priority AND a.seq < me.seq) + 1 END "
-    "FROM applications me WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3";
+    "FROM applications me LEFT JOIN cohort_waiting ON cohort_waiting.cohort_id = me.cohort_id "
+    "WHERE me.cohort_id = ?1 AND me.id = ?2 AND me.state = ?3";
 
 absl::StatusOr<int64_t> Count(SQLite::Database& db, const std::string& cohort_id,
                               v1::Application::State state) {

@@ -114,17 +114,18 @@ int Run() {
                      absl::GetFlag(FLAGS_burst_capacity), absl::GetFlag(FLAGS_burst_waitlist),
                      absl::GetFlag(FLAGS_starts), absl::GetFlag(FLAGS_idle_seconds),
                      phases};
-  for (const char* service : {"enrollment", "scheduling", "plans", "survey", "gateway"}) {
-    if (!report.settings.Ran('e')) break;
-    ServiceStarts& s = report.starts.emplace_back();
-    s.service = service;
-    for (int i = 0; i < absl::GetFlag(FLAGS_starts); ++i) {
-      std::fprintf(stderr, "bench: (e) start %d of %s\n", i + 1, service);
-      s.runs.push_back(MeasureStart(stack, service, i, absl::GetFlag(FLAGS_idle_seconds)));
+  if (report.settings.Ran('e')) {
+    for (const char* service : {"enrollment", "scheduling", "plans", "survey", "gateway"}) {
+      ServiceStarts& s = report.starts.emplace_back();
+      s.service = service;
+      for (int i = 0; i < absl::GetFlag(FLAGS_starts); ++i) {
+        std::fprintf(stderr, "bench: (e) start %d of %s\n", i + 1, service);
+        s.runs.push_back(MeasureStart(stack, service, i, absl::GetFlag(FLAGS_idle_seconds)));
+      }
     }
   }
   // The rounds: (a) to (d); none with --phases=e.
-  const int rounds = phases.find_first_of("abcd") == std::string::npos ? 0 : reps;
+  const int rounds = report.settings.RanRounds() ? reps : 0;
   for (int rep = 0; rep < rounds; ++rep) {
     std::fprintf(stderr, "bench: repetition %d of %d\n", rep + 1, reps);
     Round& round = report.rounds.emplace_back();

@@ -154,7 +154,7 @@ void PrintReport(const Report& r, std::FILE* out) {
     absl::StrAppend(&rule, "---:|");
   }
   // No table when no phase of the rounds ran (--phases=e).
-  if (s.phases.find_first_of("abcd") != std::string::npos) {
+  if (s.RanRounds()) {
     std::fprintf(out, "%s median | errors |\n%s---:|---:|\n", header.c_str(), rule.c_str());
   }
   auto row = [&](const std::string& name, const RoundFn& f, int digits, int64_t errors) {
@@ -220,22 +220,21 @@ void PrintReport(const Report& r, std::FILE* out) {
   if (s.Ran('e')) {
     std::fprintf(out, "\n| binary | exec → SERVING (ms), each start | median | idle VmRSS (MB), "
                       "each start | median |\n|---|---|---:|---|---:|\n");
-  }
-  for (const ServiceStarts& st : r.starts) {
-    if (!s.Ran('e')) break;
-    std::vector<double> ms, mb;
-    for (const StartResult& run : st.runs) {
-      ms.push_back(run.serving_ms);
-      mb.push_back(Mb(run.idle_rss_kib));
+    for (const ServiceStarts& st : r.starts) {
+      std::vector<double> ms, mb;
+      for (const StartResult& run : st.runs) {
+        ms.push_back(run.serving_ms);
+        mb.push_back(Mb(run.idle_rss_kib));
+      }
+      auto join = [](const std::vector<double>& v, int digits) {
+        std::vector<std::string> parts;
+        for (double x : v) parts.push_back(Fixed(x, digits));
+        return absl::StrJoin(parts, ", ");
+      };
+      std::fprintf(out, "| %s | %s | **%s** | %s | **%s** |\n", st.service.c_str(),
+                   join(ms, 0).c_str(), Fixed(Median(ms), 0).c_str(), join(mb, 1).c_str(),
+                   Fixed(Median(mb), 1).c_str());
     }
-    auto join = [](const std::vector<double>& v, int digits) {
-      std::vector<std::string> parts;
-      for (double x : v) parts.push_back(Fixed(x, digits));
-      return absl::StrJoin(parts, ", ");
-    };
-    std::fprintf(out, "| %s | %s | **%s** | %s | **%s** |\n", st.service.c_str(),
-                 join(ms, 0).c_str(), Fixed(Median(ms), 0).c_str(), join(mb, 1).c_str(),
-                 Fixed(Median(mb), 1).c_str());
   }
 
   std::fprintf(out, "\n| target | measured | verdict |\n|---|---|---|\n");

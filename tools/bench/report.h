@@ -24,6 +24,8 @@ struct Settings {
   // targets of the others are reported as not measured.
   std::string phases = "abcde";
   bool Ran(char phase) const { return phases.find(phase) != std::string::npos; }
+  // Any of (a) to (d), which the repetitions measure ((e) is outside them).
+  bool RanRounds() const { return phases.find_first_of("abcd") != std::string::npos; }
 };
 
 // One repetition of (a) to (d).
