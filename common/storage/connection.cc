@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "common/storage/database_faults.h"
+#include "common/storage/wal_buffer_vfs.h"
 
 namespace kaizen::storage::internal {
 namespace {
@@ -102,7 +103,9 @@ int Guard(void* user, int action, const char* arg1, const char* arg2,
 }  // namespace
 
 Connection::Connection(const DatabaseOptions& options, int flags)
-    : SQLite::Database(options.path, flags, 0, options.vfs), cache_(getHandle()) {
+    : SQLite::Database(options.path, flags, 0,
+                       options.buffer_wal_writes ? WalBufferVfs(options.vfs) : options.vfs),
+      cache_(getHandle()) {
   setBusyTimeout(static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
   exec("PRAGMA foreign_keys = ON");
   // Explicit, so durability never depends on how SQLite was built: FULL

@@ -13,6 +13,7 @@ struct FaultVfs::State {
   sqlite3_vfs* real;     // the default VFS
   FaultVfs* owner;
   std::atomic<int> last_errno{0};
+  std::atomic<int64_t> wal_writes{0};
 };
 
 namespace {
@@ -24,6 +25,7 @@ struct File {
   sqlite3_file base;
   State* state;
   bool main_db;  // opened with SQLITE_OPEN_MAIN_DB
+  bool wal;      // opened with SQLITE_OPEN_WAL
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 
@@ -106,6 +108,7 @@ namespace {
 
 int Write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
   State* s = F(f)->state;
+  if (F(f)->wal) s->wal_writes.fetch_add(1);
   const int e = s->owner->write_errno();
   if (e != 0 && (!s->owner->main_db_only() || F(f)->main_db)) {
     s->last_errno = e;
@@ -119,6 +122,7 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   File* f = F(file);
   f->state = s;
   f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+  f->wal = (flags & SQLITE_OPEN_WAL) != 0;
   if (s->owner->read_only_open() && f->main_db) {
     flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
   }
@@ -157,5 +161,7 @@ void FaultVfs::set_write_errno(int e) {
 }
 
 FaultVfs::~FaultVfs() { sqlite3_vfs_unregister(&state_->vfs); }
+
+int64_t FaultVfs::wal_writes() const { return state_->wal_writes.load(); }
 
 }  // namespace kaizen::storage::testing

@@ -6,6 +6,7 @@
 #define KAIZEN_COMMON_STORAGE_FAULT_VFS_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,9 @@ class FaultVfs {
   // the WAL, as a checkpoint (the only writer of the file in WAL mode)
   // meets it.
   void set_main_db_only(bool on) { main_db_only_ = on; }
+
+  // Write calls that reached a WAL file through this VFS (passed or failed).
+  int64_t wal_writes() const;
 
   bool read_only_open() const { return read_only_open_; }
   int write_errno() const { return write_errno_; }

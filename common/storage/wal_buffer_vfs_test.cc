@@ -1,0 +1,321 @@
+// The WAL write buffer (wal_buffer_vfs.h) under Database: fewer writes, every
+// commit visible to other connections at once, a full disk failing only the
+// commit it hit, nothing buffered unless synchronous is FULL, and a process
+// killed in the middle of commits losing no acknowledged one.
+#include "common/storage/wal_buffer_vfs.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
+#include "common/status/errors.h"
+#include "common/storage/database.h"
+#include "common/storage/fault_vfs.h"
+#include "common/testing/child_process.h"
+#include "gtest/gtest.h"
+
+namespace kaizen::storage {
+namespace {
+
+const Migrations kRows = {"CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"};
+
+DatabaseOptions FileOptions(const std::string& path, const std::string& vfs = "") {
+  DatabaseOptions options;
+  options.path = path;
+  options.vfs = vfs;
+  options.checkpoint_pages = 0;  // SQLite's own checkpoints: fewer moving parts
+  return options;
+}
+
+std::unique_ptr<Database> MustOpen(const DatabaseOptions& options) {
+  auto db = Database::Open(options, kRows);
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? *std::move(db) : nullptr;
+}
+
+// One transaction of `count` rows of `size` random bytes (random, so a page
+// that never reached the file cannot read back as what was written).
+absl::Status Insert(Database& db, int64_t first_id, int count, int size) {
+  return db.RunInTransaction([&](SQLite::Database& c) {
+    SQLite::Statement insert(c, "INSERT INTO rows (id, body) VALUES (?1, randomblob(?2))");
+    for (int i = 0; i < count; ++i) {
+      insert.bind(1, static_cast<int64_t>(first_id + i));
+      insert.bind(2, size);
+      insert.exec();
+      insert.reset();
+    }
+    return absl::OkStatus();
+  });
+}
+
+// A plain SQLite connection through the default VFS: another process's view.
+class RawReader {
+ public:
+  explicit RawReader(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  }
+  ~RawReader() { sqlite3_close(db_); }
+  int64_t Int(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
+    int64_t value = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+  }
+  std::string Text(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
+    std::string value = "(no row)";
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string IntegrityCheck(const std::string& path) {
+  RawReader reader(path);
+  return reader.Text("PRAGMA integrity_check");
+}
+
+TEST(WalBufferVfsTest, ACommitReachesTheWalInAFewLargeWrites) {
+  testing::FaultVfs vfs("walbuf-count");
+  for (const bool buffered : {true, false}) {
+    SCOPED_TRACE(buffered ? "buffered" : "unbuffered");
+    DatabaseOptions options = FileOptions(testkit::NewTempPath("count", "db"), vfs.name());
+    options.buffer_wal_writes = buffered;
+    auto db = MustOpen(options);
+    ASSERT_NE(db, nullptr);
+    const int64_t before = vfs.wal_writes();
+    // 100 rows of 3,000 bytes: ~100 leaf pages, each a frame of 24 + 4,096
+    // bytes (~412 KB of WAL), which SQLite writes with two calls per frame.
+    ASSERT_TRUE(Insert(*db, 1, 100, 3000).ok());
+    const int64_t writes = vfs.wal_writes() - before;
+    if (buffered) {
+      EXPECT_LE(writes, 6) << "~412 KB in pieces of " << internal::kWalBufferPiece;
+    } else {
+      EXPECT_GE(writes, 200);
+    }
+  }
+}
+
+// Every commit must be readable by another connection (here the default VFS,
+// as another process would see it) as soon as RunInTransaction returns: the
+// frames are in the file before SQLite publishes them. Transactions of every
+// size: one row, a few pages, more than the page cache (SQLite spills frames
+// to the WAL before COMMIT), and more than the buffer's limit.
+TEST(WalBufferVfsTest, EveryCommitIsVisibleToAnotherConnectionAtOnce) {
+  const std::string path = testkit::NewTempPath("visible", "db");
+  auto db = MustOpen(FileOptions(path));
+  ASSERT_NE(db, nullptr);
+  RawReader reader(path);
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  const std::vector<std::pair<int, int>> shapes = {{1, 100}, {5, 4000}, {1, 20},
+                                                   {800, 3000}, {2, 10}, {40, 60000}};
+  for (int round = 0; round < 60; ++round) {
+    auto [count, size] = shapes[round % shapes.size()];
+    if (round == 31) std::tie(count, size) = std::pair{3000, 3000};  // > kWalBufferLimit
+    ASSERT_TRUE(Insert(*db, rows + 1, count, size).ok()) << "round " << round;
+    rows += count;
+    bytes += static_cast<int64_t>(count) * size;
+    ASSERT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), rows) << "round " << round;
+    ASSERT_EQ(reader.Int("SELECT SUM(LENGTH(body)) FROM rows"), bytes) << "round " << round;
+    if (round % 10 == 9) ASSERT_EQ(reader.Text("PRAGMA integrity_check"), "ok") << round;
+  }
+  int64_t own = -1;
+  ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
+                  own = c.execAndGet("SELECT COUNT(*) FROM rows").getInt64();
+                  return absl::OkStatus();
+                }).ok());
+  EXPECT_EQ(own, rows);
+}
+
+// A transaction larger than the page cache writes (spills) frames before it
+// fails; they must never be read as committed, and the next commits, which
+// SQLite writes over them, must be whole.
+TEST(WalBufferVfsTest, ARolledBackTransactionLeavesNothingBehind) {
+  const std::string path = testkit::NewTempPath("rollback", "db");
+  {
+    auto db = MustOpen(FileOptions(path));
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(Insert(*db, 1, 10, 500).ok());
+    const absl::Status failed = db->RunInTransaction([](SQLite::Database& c) {
+      SQLite::Statement insert(c, "INSERT INTO rows (id, body) VALUES (?1, randomblob(3000))");
+      for (int i = 0; i < 1500; ++i) {  // ~4.5 MB: more than the 2 MB page cache
+        insert.bind(1, 1000 + i);
+        insert.exec();
+        insert.reset();
+      }
+      return absl::AbortedError("changed my mind");
+    });
+    ASSERT_EQ(failed.code(), absl::StatusCode::kAborted);
+    RawReader reader(path);
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), 10);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(Insert(*db, 11 + 3 * i, 3, 2000).ok());
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), 25);
+    EXPECT_EQ(reader.Int("SELECT MAX(id) FROM rows"), 25);
+    EXPECT_EQ(reader.Text("PRAGMA integrity_check"), "ok");
+  }
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+  RawReader reopened(path);
+  EXPECT_EQ(reopened.Int("SELECT COUNT(*) FROM rows"), 25);
+}
+
+// The bytes of a commit reach the disk only at its sync: a full disk there
+// must fail that commit (DISK_FULL, nothing of it kept) and nothing else.
+TEST(WalBufferVfsTest, ADiskFullAtCommitFailsThatCommitOnly) {
+  testing::FaultVfs vfs("walbuf-full");
+  const std::string path = testkit::NewTempPath("full", "db");
+  {
+    auto db = MustOpen(FileOptions(path, vfs.name()));
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(Insert(*db, 1, 20, 3000).ok());
+    vfs.set_write_errno(ENOSPC);
+    const absl::Status full = Insert(*db, 21, 20, 3000);
+    EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted) << full;
+    EXPECT_EQ(errors::Reason(full), kDiskFull) << full;
+    vfs.set_write_errno(0);
+    ASSERT_TRUE(Insert(*db, 41, 20, 3000).ok());
+    RawReader reader(path);
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), 40);
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows WHERE id BETWEEN 21 AND 40"), 0);
+  }
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+  RawReader reopened(path);
+  EXPECT_EQ(reopened.Int("SELECT COUNT(*) FROM rows"), 40);
+}
+
+// Under synchronous = NORMAL SQLite publishes a commit without syncing the
+// WAL, so the shim must not hold its frames back: it buffers only after an
+// explicit FULL or EXTRA, and stops again when the level is lowered.
+TEST(WalBufferVfsTest, OnlyFullSynchronousIsBuffered) {
+  testing::FaultVfs vfs("walbuf-sync");
+  const std::string path = testkit::NewTempPath("sync", "db");
+  const std::string shim = internal::WalBufferVfs(vfs.name());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            shim.c_str()),
+            SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(db);
+  };
+  exec("PRAGMA journal_mode = WAL");
+  exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
+  RawReader reader(path);
+  int64_t next = 1;
+  auto commit_writes = [&]() {
+    const int64_t before = vfs.wal_writes();
+    exec("BEGIN");
+    for (int i = 0; i < 50; ++i) {
+      exec("INSERT INTO rows (id, body) VALUES (" + std::to_string(next++) +
+           ", randomblob(3000))");
+    }
+    exec("COMMIT");
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), next - 1);
+    return vfs.wal_writes() - before;
+  };
+  for (const char* level : {"NORMAL", "OFF", "1"}) {
+    exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_GE(commit_writes(), 100) << level;
+  }
+  for (const char* level : {"FULL", "extra", "2"}) {
+    exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_LE(commit_writes(), 4) << level;
+  }
+  exec("PRAGMA synchronous = NORMAL");
+  EXPECT_GE(commit_writes(), 100) << "lowered again";
+  ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+}
+
+// A child process commits from four threads (group commits of several
+// callers) and reports each id once RunInTransaction returned OK; it is
+// killed with SIGKILL at a random point, repeatedly, on the same file. Every
+// reported id must be there afterwards, and the file must pass SQLite's
+// integrity check.
+TEST(WalBufferVfsTest, AKilledProcessLosesNoAcknowledgedCommit) {
+  const std::string path = testkit::NewTempPath("kill", "db");
+  std::set<int64_t> acknowledged;
+  uint32_t seed = 12345;
+  for (int round = 0; round < 6; ++round) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const int64_t first = 1 + round * 1000000;
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      auto db = Database::Open(FileOptions(path), kRows);
+      if (!db.ok()) _exit(3);
+      std::atomic<int64_t> next{first};
+      std::vector<std::thread> writers;
+      for (int t = 0; t < 4; ++t) {
+        writers.emplace_back([&] {
+          while (true) {
+            const int64_t id = next.fetch_add(1);
+            // Two to six pages per commit.
+            if (!Insert(**db, id, 1, 5000 + static_cast<int>(id % 4) * 4000).ok()) _exit(4);
+            if (write(fds[1], &id, sizeof(id)) != sizeof(id)) _exit(5);
+          }
+        });
+      }
+      for (std::thread& w : writers) w.join();
+      _exit(0);
+    }
+    close(fds[1]);
+    seed = seed * 1103515245 + 12345;
+    const int wait_for = 50 + static_cast<int>((seed >> 8) % 400);
+    int64_t id = 0;
+    int read_ids = 0;
+    std::set<int64_t> this_round;
+    while (read_ids < wait_for && read(fds[0], &id, sizeof(id)) == sizeof(id)) {
+      this_round.insert(id);
+      ++read_ids;
+    }
+    ASSERT_EQ(read_ids, wait_for) << "the child stopped early";
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << status;
+    // Whatever the child wrote before it died was acknowledged.
+    while (read(fds[0], &id, sizeof(id)) == sizeof(id)) this_round.insert(id);
+    close(fds[0]);
+    acknowledged.insert(this_round.begin(), this_round.end());
+
+    ASSERT_EQ(IntegrityCheck(path), "ok") << "round " << round;
+    RawReader reader(path);
+    std::set<int64_t> present;
+    for (int64_t want : acknowledged) {
+      const std::string sql = "SELECT COUNT(*) FROM rows WHERE id = " + std::to_string(want);
+      if (reader.Int(sql.c_str()) == 1) present.insert(want);
+    }
+    ASSERT_EQ(present.size(), acknowledged.size())
+        << "round " << round << ": an acknowledged commit was lost";
+  }
+  EXPECT_GT(acknowledged.size(), 300u);
+}
+
+}  // namespace
+}  // namespace kaizen::storage
