@@ -1,4 +1,9 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "common/status/errors.h"
 #include "common/util/clock.h"
@@ -21,6 +26,57 @@ TEST(IdsTest, NewIdsAreValidAndDistinct) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Ids come from a per-thread pool of random bytes (ids.cc): threads must
+// never hand out the same bytes.
+TEST(IdsTest, IdsFromManyThreadsAreDistinct) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 500;  // several refills of each thread's pool
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&made, t] {
+      for (int i = 0; i < kEach; ++i) made[t].push_back(NewId());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> seen;
+  for (const auto& ids : made) seen.insert(ids.begin(), ids.end());
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads * kEach));
+}
+
+// A forked child must not hand out the ids its parent's pool holds next
+// (the pool is copied by fork()).
+TEST(IdsTest, AForkedChildDoesNotRepeatItsParentsIds) {
+  NewId();  // the pool is filled and mostly unused
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    std::string ids;
+    for (int i = 0; i < 8; ++i) ids += NewId();
+    _exit(write(fds[1], ids.data(), ids.size()) == static_cast<ssize_t>(ids.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string child(8 * 16, '\0');
+  size_t got = 0;
+  while (got < child.size()) {
+    const ssize_t n = read(fds[0], child.data() + got, child.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_EQ(got, child.size());
+  std::set<std::string> parent;
+  for (int i = 0; i < 8; ++i) parent.insert(NewId());
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(parent.count(child.substr(i * 16, 16)), 0u) << "the child repeated id " << i;
+  }
 }
 
 TEST(IdsTest, ResourceIdRules) {
