@@ -98,6 +98,14 @@ std::string IntegrityCheck(const std::string& path) {
   return reader.Text("PRAGMA integrity_check");
 }
 
+// Once every connection of the test is closed: the file passes SQLite's
+// integrity check and holds `rows` rows.
+void ExpectIntactWithRows(const std::string& path, int64_t rows) {
+  RawReader reader(path);
+  EXPECT_EQ(reader.Text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), rows);
+}
+
 TEST(WalBufferVfsTest, ACommitReachesTheWalInAFewLargeWrites) {
   testing::FaultVfs vfs("walbuf-count");
   for (const bool buffered : {true, false}) {
@@ -177,9 +185,7 @@ TEST(WalBufferVfsTest, ARolledBackTransactionLeavesNothingBehind) {
     EXPECT_EQ(reader.Int("SELECT MAX(id) FROM rows"), 25);
     EXPECT_EQ(reader.Text("PRAGMA integrity_check"), "ok");
   }
-  EXPECT_EQ(IntegrityCheck(path), "ok");
-  RawReader reopened(path);
-  EXPECT_EQ(reopened.Int("SELECT COUNT(*) FROM rows"), 25);
+  ExpectIntactWithRows(path, 25);
 }
 
 // The bytes of a commit reach the disk only at its sync: a full disk there
@@ -201,9 +207,7 @@ TEST(WalBufferVfsTest, ADiskFullAtCommitFailsThatCommitOnly) {
     EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), 40);
     EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows WHERE id BETWEEN 21 AND 40"), 0);
   }
-  EXPECT_EQ(IntegrityCheck(path), "ok");
-  RawReader reopened(path);
-  EXPECT_EQ(reopened.Int("SELECT COUNT(*) FROM rows"), 40);
+  ExpectIntactWithRows(path, 40);
 }
 
 // Under synchronous = NORMAL SQLite publishes a commit without syncing the
