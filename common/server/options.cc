@@ -32,6 +32,8 @@ ABSL_FLAG(bool, reflection, false,
 ABSL_FLAG(bool, init, false,
           "create the database (and its directory) if it is missing, instead of "
           "refusing to start (env KAIZEN_INIT=true)");
+ABSL_FLAG(std::string, wal_buffer, "",
+          "true/false: coalesce the WAL's writes, default true (env KAIZEN_WAL_BUFFER)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port serving GET /metrics over HTTP; empty: none "
           "(env KAIZEN_METRICS_LISTEN)");
@@ -104,6 +106,12 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
   std::string access_log =
       FlagOrEnv(absl::GetFlag(FLAGS_access_log), "KAIZEN_ACCESS_LOG");
   if (!access_log.empty()) o.access_log = access_log != "false";
+  const std::string wal_buffer = FlagOrEnv(absl::GetFlag(FLAGS_wal_buffer), "KAIZEN_WAL_BUFFER");
+  if (wal_buffer == "false" || wal_buffer == "0") {
+    o.wal_buffer = false;
+  } else if (wal_buffer != "" && wal_buffer != "true" && wal_buffer != "1") {
+    return errors::InvalidField("wal_buffer", "must be true or false", "INVALID_FLAG");
+  }
   o.port_file = FlagOrEnv(absl::GetFlag(FLAGS_port_file), "KAIZEN_PORT_FILE");
   o.metrics_listen = FlagOrEnv(absl::GetFlag(FLAGS_metrics_listen), "KAIZEN_METRICS_LISTEN");
   // Boolean switches: the flag turns them on, or the variable set to

@@ -73,6 +73,11 @@ struct ServerOptions {
   // it a service creates one only on a first run (DatabaseOptions::init,
   // common/storage/database.h). main() copies it into DatabaseOptions::init.
   bool init_database = false;
+  // Coalesce the WAL's writes (DatabaseOptions::buffer_wal_writes,
+  // common/storage/wal_buffer_vfs.h); main() copies it. false: SQLite's own
+  // two write calls per frame, an escape hatch that costs ~10 % of write
+  // throughput.
+  bool wal_buffer = true;
   // Keepalive, idle and age limits of the gRPC port (documented defaults).
   ConnectionOptions connection;
 };
@@ -107,6 +112,7 @@ std::string FlagOrEnv(const std::string& flag_value, const char* env);
 //   --reflection KAIZEN_REFLECTION (default false; development only)
 //   --init KAIZEN_INIT (default false: create a missing database only on a
 //       first run)
+//   --wal_buffer KAIZEN_WAL_BUFFER (true/false, default true)
 // INVALID_ARGUMENT naming the flag when a value is bad or a secret missing.
 absl::StatusOr<ServerOptions> ServerOptionsFromFlags(
     const std::string& service_name, int default_port);

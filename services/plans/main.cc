@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   kaizen::storage::DatabaseOptions db;
   db.path = options->database_path;
   db.init = options->init_database;  // --init; else only a first run creates it
+  db.buffer_wal_writes = options->wal_buffer;  // --wal_buffer
   auto store = plans::PlansStore::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "plans: cannot open %s: %s\n", db.path.c_str(),
