@@ -112,6 +112,8 @@ Connection::Connection(const DatabaseOptions& options, int flags)
   // fsyncs the WAL at every commit (NORMAL may lose the last commits on a
   // power cut).
   exec("PRAGMA synchronous = FULL");
+  // Only now, with FULL read back (wal_buffer_vfs.h).
+  if (options.buffer_wal_writes) EnableWalBuffer(getHandle());
   // Deleted and overwritten content is zeroed in the page instead of left in
   // free space, so personal data a purge deleted cannot be read back from
   // the file with a hex editor or a forensic tool. Explicit, whatever the

@@ -29,14 +29,37 @@ struct File {
   bool wal = false;
   // WAL: its main database file (ours), or null if it is not ours.
   File* main = nullptr;
-  // Main database: the last `PRAGMA synchronous = ...` asked for FULL or
-  // EXTRA.
-  bool sync_full = false;
+  // Main database: its open WAL (ours), whose buffer is dropped when this
+  // connection releases the WAL write lock.
+  File* wal_file = nullptr;
+  // Main database: EnableWalBuffer turned buffering on, and no PRAGMA
+  // synchronous or locking_mode has been set since.
+  bool enabled = false;
   // WAL: bytes not yet written, which belong at buf_offset.
   std::string buf;
   sqlite3_int64 buf_offset = 0;
+  // WAL: a flush failed (its SQLite error code) and the bytes from
+  // lost_from on were dropped. Until the write lock is released every write
+  // and sync fails with it, and so does a read of the dropped range: the
+  // transaction those bytes belonged to can only roll back.
+  int failed = SQLITE_OK;
+  sqlite3_int64 lost_from = 0;
 
-  bool Buffering() const { return wal && main != nullptr && main->sync_full; }
+  bool Buffering() const { return wal && main != nullptr && main->enabled; }
+
+  // The write lock is being released: the transaction is over. A committed
+  // one was synced, so anything still here belongs to a rolled-back one and
+  // must never reach the file (another writer may write there next).
+  void Discard() {
+    if (buf.capacity() > kKeptCapacity) {
+      std::string().swap(buf);
+    } else {
+      buf.clear();
+    }
+    failed = SQLITE_OK;
+    lost_from = 0;
+  }
+  static constexpr size_t kKeptCapacity = 2 << 20;
 };
 static_assert(sizeof(File) % 8 == 0, "the base VFS's file follows ours");
 
@@ -47,9 +70,10 @@ const sqlite3_io_methods* Real(sqlite3_file* f) { return F(f)->real->pMethods; }
 
 // Writes the buffer out in pieces the unix VFS accepts (it writes at most
 // 128 KiB per call: seekAndWriteFd masks the length with 0x1ffff, and a
-// longer write fails as SQLITE_FULL). The buffer is emptied whatever
-// happens: a failure is reported by the caller's call, which fails the
-// transaction the bytes belonged to (wal_buffer_vfs.h).
+// longer write fails as SQLITE_FULL). A failure drops the buffer and is
+// sticky (File::failed): SQLite rolls back only the statement whose read
+// failed, so the transaction must be made to fail at its next write or at
+// its COMMIT's sync instead of committing frames that are not in the file.
 int Flush(File& f) {
   int rc = SQLITE_OK;
   const size_t size = f.buf.size();
@@ -58,20 +82,20 @@ int Flush(File& f) {
     rc = f.real->pMethods->xWrite(f.real, f.buf.data() + done, static_cast<int>(n),
                                   f.buf_offset + static_cast<sqlite3_int64>(done));
   }
+  if (rc != SQLITE_OK) {
+    f.lost_from = f.failed != SQLITE_OK ? std::min(f.lost_from, f.buf_offset) : f.buf_offset;
+    f.failed = rc;
+  }
   f.buf.clear();
   return rc;
 }
 
 int FlushIfAny(sqlite3_file* file) { return F(file)->buf.empty() ? SQLITE_OK : Flush(*F(file)); }
 
-bool SetsFull(const char* value) {
-  return value != nullptr && (sqlite3_stricmp(value, "full") == 0 ||
-                              sqlite3_stricmp(value, "extra") == 0 ||
-                              std::string(value) == "2" || std::string(value) == "3");
-}
-
 int Close(sqlite3_file* file) {
   File* f = F(file);
+  if (f->wal && f->main != nullptr && f->main->wal_file == f) f->main->wal_file = nullptr;
+  if (f->wal_file != nullptr) f->wal_file->main = nullptr;
   const int flushed = FlushIfAny(file);
   const int closed = Real(file)->xClose(f->real);
   f->~File();
@@ -79,12 +103,15 @@ int Close(sqlite3_file* file) {
 }
 
 int Read(sqlite3_file* file, void* p, int n, sqlite3_int64 offset) {
+  const File& f = *F(file);
+  if (f.failed != SQLITE_OK && offset + n > f.lost_from) return f.failed;
   if (const int rc = FlushIfAny(file); rc != SQLITE_OK) return rc;
   return Real(file)->xRead(F(file)->real, p, n, offset);
 }
 
 int Write(sqlite3_file* file, const void* p, int n, sqlite3_int64 offset) {
   File& f = *F(file);
+  if (f.failed != SQLITE_OK) return f.failed;
   if (!f.Buffering()) {
     if (const int rc = FlushIfAny(file); rc != SQLITE_OK) return rc;
     return Real(file)->xWrite(f.real, p, n, offset);
@@ -111,6 +138,7 @@ int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   return Real(file)->xTruncate(F(file)->real, size);
 }
 int Sync(sqlite3_file* file, int flags) {
+  if (F(file)->failed != SQLITE_OK) return F(file)->failed;
   if (const int rc = FlushIfAny(file); rc != SQLITE_OK) return rc;
   return Real(file)->xSync(F(file)->real, flags);
 }
@@ -120,13 +148,21 @@ int FileSize(sqlite3_file* file, sqlite3_int64* size) {
 }
 int FileControl(sqlite3_file* file, int op, void* arg) {
   File& f = *F(file);
+  if (op == kEnableWalBufferFileControl && !f.wal) {
+    f.enabled = *static_cast<int*>(arg) != 0;
+    return SQLITE_OK;
+  }
   if (const int rc = FlushIfAny(file); rc != SQLITE_OK) return rc;
   if (op == SQLITE_FCNTL_PRAGMA && !f.wal) {
     // azArg[1] is the PRAGMA's name, azArg[2] its value (null for a query).
-    // Anything but an explicit FULL or EXTRA turns buffering off.
+    // SQLite sends this before it checks the value or whether the change is
+    // allowed now, so a change can only turn buffering off: on again only
+    // through EnableWalBuffer, which reads back what SQLite actually runs.
     char** az = static_cast<char**>(arg);
-    if (az[1] != nullptr && sqlite3_stricmp(az[1], "synchronous") == 0 && az[2] != nullptr) {
-      f.sync_full = SetsFull(az[2]);
+    if (az[1] != nullptr && az[2] != nullptr &&
+        (sqlite3_stricmp(az[1], "synchronous") == 0 ||
+         sqlite3_stricmp(az[1], "locking_mode") == 0)) {
+      f.enabled = false;
     }
   }
   return Real(file)->xFileControl(f.real, op, arg);
@@ -142,6 +178,13 @@ int ShmMap(sqlite3_file* f, int page, int size, int extend, void volatile** out)
   return Real(f)->xShmMap(F(f)->real, page, size, extend, out);
 }
 int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
+  // Slot 0 is the WAL write lock (WAL_WRITE_LOCK in wal.c): dropped before
+  // it is released, so no other writer can commit where stale bytes would
+  // land.
+  File* wal = F(f)->wal_file;
+  if (wal != nullptr && offset == 0 && flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE)) {
+    wal->Discard();
+  }
   return Real(f)->xShmLock(F(f)->real, offset, n, flags);
 }
 void ShmBarrier(sqlite3_file* f) { Real(f)->xShmBarrier(F(f)->real); }
@@ -184,7 +227,10 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   f->wal = (flags & SQLITE_OPEN_WAL) != 0;
   if (f->wal && name != nullptr) {
     sqlite3_file* main = sqlite3_database_file_object(name);
-    if (main != nullptr && main->pMethods == &kMethods) f->main = F(main);
+    if (main != nullptr && main->pMethods == &kMethods) {
+      f->main = F(main);
+      f->main->wal_file = f;
+    }
   }
   file->pMethods = &kMethods;
   return SQLITE_OK;
@@ -231,6 +277,29 @@ int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) {
 }
 
 }  // namespace
+
+bool EnableWalBuffer(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  int synchronous = -1;
+  std::string locking;
+  if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    synchronous = sqlite3_column_int(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA locking_mode", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(stmt, 0);
+    locking = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+  }
+  sqlite3_finalize(stmt);
+  // 2 is FULL, 3 EXTRA; exclusive locking takes no WAL write lock through
+  // xShmLock, where buffers are dropped.
+  int on = (synchronous == 2 || synchronous == 3) && locking == "normal" ? 1 : 0;
+  return sqlite3_file_control(db, "main", kEnableWalBufferFileControl, &on) == SQLITE_OK &&
+         on == 1;
+}
 
 std::string WalBufferVfs(const std::string& base) {
   ABSL_CONST_INIT static absl::Mutex mu(absl::kConstInit);

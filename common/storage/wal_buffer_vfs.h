@@ -11,28 +11,39 @@
 // a write does not continue the buffer, and past 8 MiB.
 //
 // Why this cannot lose or expose anything:
-//   - Only frames of a connection whose main database was set to
-//     `PRAGMA synchronous = FULL` or EXTRA are buffered (the shim watches
-//     that PRAGMA; every Kaizen connection sets FULL, connection.cc). Under
-//     FULL, SQLite syncs the WAL before it publishes a commit's frames in the
-//     WAL index (sqlite3WalFrames: xSync, then walIndexWriteHdr), so no other
-//     connection can be pointed at a frame still in a buffer, and a commit
-//     whose bytes did not reach the file fails (its xSync reports the write's
-//     error) instead of being acknowledged. Under NORMAL or OFF nothing is
-//     buffered: those publish frames that were never synced.
-//   - A failed write is reported by the call that flushed (xSync, xRead,
-//     ...), so SQLite fails and rolls back the transaction those frames
-//     belonged to; the buffer is dropped either way (SQLite rewrites from
-//     its last published frame).
+//   - A connection is buffered only after EnableWalBuffer read back
+//     `synchronous` FULL or EXTRA and normal locking (Connection does it after
+//     setting FULL); any later `PRAGMA synchronous` or `locking_mode` with a
+//     value turns it off (SQLite announces the PRAGMA to the file before it
+//     decides whether to apply it, so the shim never trusts the value).
+//     Under FULL, SQLite syncs the WAL before it publishes a commit's frames
+//     in the WAL index (sqlite3WalFrames: xSync, then walIndexWriteHdr), so
+//     no other connection can be pointed at a frame still in a buffer, and a
+//     commit whose bytes did not reach the file fails at that sync instead
+//     of being acknowledged. Under NORMAL or OFF (frames published unsynced)
+//     nothing is buffered.
+//   - When the connection releases the WAL write lock, its buffer is
+//     dropped, not written: a committed transaction's bytes were written at
+//     its sync, so what is left belongs to a rolled-back one (frames SQLite
+//     spilled before the rollback), and writing it later could land on top of
+//     another writer's commit.
+//   - A failed write while flushing is sticky until the write lock is
+//     released: every later write and sync of that WAL, and every read of the
+//     dropped range, fails with the same error (a full disk stays DISK_FULL).
+//     SQLite treats a failed read as the statement's error and may go on with
+//     the transaction; this way it can only roll back.
 //   - A process killed with bytes in a buffer loses only frames of a commit
 //     that had not returned: the same as a kill before SQLite's own writes.
 //
-// Threading: a file's buffer is touched only through that file, i.e. by the
-// connection that opened it, which SQLite serializes; no lock.
+// Threading: a file's buffer is touched only through that file and its main
+// database file, i.e. by the connection that opened them, which SQLite
+// serializes; no lock.
 #ifndef KAIZEN_COMMON_STORAGE_WAL_BUFFER_VFS_H_
 #define KAIZEN_COMMON_STORAGE_WAL_BUFFER_VFS_H_
 
 #include <string>
+
+struct sqlite3;
 
 namespace kaizen::storage::internal {
 
@@ -42,6 +53,15 @@ namespace kaizen::storage::internal {
 // looked up by name on every open, so a test VFS may be unregistered and
 // registered again under the same name between databases.
 std::string WalBufferVfs(const std::string& base);
+
+// Turns buffering on for `db`'s main database when SQLite reports
+// `synchronous` FULL or EXTRA and normal locking, and its file was opened
+// through WalBufferVfs; else turns it off. Returns whether it is on.
+bool EnableWalBuffer(sqlite3* db);
+
+// The shim's own file control (arg: int*, nonzero = on); EnableWalBuffer
+// sends it after checking the connection's settings.
+inline constexpr int kEnableWalBufferFileControl = 0x4b5a5701;
 
 // Largest single write the shim hands to the VFS below it.
 inline constexpr int kWalBufferPiece = 30 * 4096;

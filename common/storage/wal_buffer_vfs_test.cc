@@ -23,6 +23,7 @@
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
+#include "absl/synchronization/notification.h"
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "common/storage/fault_vfs.h"
@@ -211,9 +212,11 @@ TEST(WalBufferVfsTest, ADiskFullAtCommitFailsThatCommitOnly) {
 }
 
 // Under synchronous = NORMAL SQLite publishes a commit without syncing the
-// WAL, so the shim must not hold its frames back: it buffers only after an
-// explicit FULL or EXTRA, and stops again when the level is lowered.
-TEST(WalBufferVfsTest, OnlyFullSynchronousIsBuffered) {
+// WAL, so the shim must not hold its frames back: it buffers only once
+// EnableWalBuffer read back FULL or EXTRA, and stops at any later change of
+// the level (SQLite announces a PRAGMA before deciding to apply it: a FULL
+// refused inside a transaction must not turn buffering on).
+TEST(WalBufferVfsTest, OnlyAConnectionReadBackAsFullIsBuffered) {
   testing::FaultVfs vfs("walbuf-sync");
   const std::string path = testkit::NewTempPath("sync", "db");
   const std::string shim = internal::WalBufferVfs(vfs.name());
@@ -221,10 +224,10 @@ TEST(WalBufferVfsTest, OnlyFullSynchronousIsBuffered) {
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                             shim.c_str()),
             SQLITE_OK);
-  auto exec = [&](const std::string& sql) {
-    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sql << ": " << sqlite3_errmsg(db);
+  auto run = [&](const std::string& sql) {
+    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
   };
+  auto exec = [&](const std::string& sql) { ASSERT_EQ(run(sql), SQLITE_OK) << sql; };
   exec("PRAGMA journal_mode = WAL");
   exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
   RawReader reader(path);
@@ -242,16 +245,113 @@ TEST(WalBufferVfsTest, OnlyFullSynchronousIsBuffered) {
   };
   for (const char* level : {"NORMAL", "OFF", "1"}) {
     exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_FALSE(internal::EnableWalBuffer(db)) << level;
     EXPECT_GE(commit_writes(), 100) << level;
   }
+  // Set but not read back: not buffered.
+  exec("PRAGMA synchronous = FULL");
+  EXPECT_GE(commit_writes(), 100) << "FULL without EnableWalBuffer";
   for (const char* level : {"FULL", "extra", "2"}) {
     exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_TRUE(internal::EnableWalBuffer(db)) << level;
     EXPECT_LE(commit_writes(), 4) << level;
   }
   exec("PRAGMA synchronous = NORMAL");
   EXPECT_GE(commit_writes(), 100) << "lowered again";
+  // Refused: SQLite stays NORMAL, and so does the shim.
+  exec("BEGIN");
+  EXPECT_NE(run("PRAGMA synchronous = FULL"), SQLITE_OK);
+  exec("COMMIT");
+  EXPECT_FALSE(internal::EnableWalBuffer(db));
+  EXPECT_GE(commit_writes(), 100) << "after a refused FULL";
   ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
   EXPECT_EQ(IntegrityCheck(path), "ok");
+}
+
+// A transaction that spilled frames into the buffer and rolled back, right
+// after the WAL was emptied (so the rollback reads nothing back): those
+// bytes must be dropped with the write lock, or the writer's next write
+// would put them on top of what another writer (kaizen_outbox, another
+// process) committed meanwhile at the same place in the WAL. Found by
+// review: the file was left "not a database".
+TEST(WalBufferVfsTest, ARolledBackSpillNeverLandsOnAnotherWritersCommit) {
+  const std::string path = testkit::NewTempPath("stale", "db");
+  auto a = MustOpen(FileOptions(path));
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(Insert(*a, 1, 50, 3000).ok());
+  ASSERT_TRUE(a->CheckpointAndTruncateWal().ok());
+  const absl::Status failed = a->RunInTransaction([](SQLite::Database& c) {
+    SQLite::Statement insert(c, "INSERT INTO rows (id, body) VALUES (?1, randomblob(3000))");
+    for (int i = 0; i < 1500; ++i) {  // ~4.5 MB: more than the page cache
+      insert.bind(1, 1000 + i);
+      insert.exec();
+      insert.reset();
+    }
+    return absl::InvalidArgumentError("refused after the writes");
+  });
+  ASSERT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
+  {
+    auto b = MustOpen(FileOptions(path));
+    ASSERT_NE(b, nullptr);
+    ASSERT_TRUE(Insert(*b, 5000, 30, 3000).ok());
+  }
+  ASSERT_TRUE(Insert(*a, 9000, 1, 100).ok());
+  a.reset();
+  ExpectIntactWithRows(path, 81);
+}
+
+// Group commit: caller 1 spills frames into the buffer; caller 2's UPDATE
+// (with a statement journal) reads, which writes the buffer out, and the
+// disk is full just then. SQLite rolls back only caller 2's statement and
+// would go on to COMMIT caller 1 without the bytes that were dropped; the
+// failure must stay until the transaction ends, so caller 1 fails too and
+// nothing is acknowledged that is not in the file. Found by review.
+TEST(WalBufferVfsTest, ADiskFullWhileAReadFlushesFailsTheWholeTransaction) {
+  testing::FaultVfs vfs("walbuf-read-full");
+  const std::string path = testkit::NewTempPath("readfull", "db");
+  auto db = MustOpen(FileOptions(path, vfs.name()));
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(Insert(*db, 1, 50, 3000).ok());
+  absl::Notification release;
+  std::thread leader([&] {
+    EXPECT_TRUE(db->RunInTransaction([&](SQLite::Database&) {
+                    release.WaitForNotification();
+                    return absl::OkStatus();
+                  }).ok());
+  });
+  db->WaitForPendingWritersForTest(1);
+  absl::Status spiller;
+  absl::Status reader;
+  std::thread t1([&] { spiller = Insert(*db, 1000, 1500, 3000); });
+  db->WaitForPendingWritersForTest(2);
+  std::thread t2([&] {
+    reader = db->RunInTransaction([&](SQLite::Database& c) {
+      vfs.set_write_errno(ENOSPC);
+      struct Room {
+        testing::FaultVfs& vfs;
+        ~Room() { vfs.set_write_errno(0); }  // space again before COMMIT
+      } room{vfs};
+      c.exec("UPDATE rows SET body = zeroblob(10) WHERE id <= 50");
+      return absl::OkStatus();
+    });
+  });
+  db->WaitForPendingWritersForTest(3);
+  release.Notify();
+  leader.join();
+  t1.join();
+  t2.join();
+  EXPECT_EQ(reader.code(), absl::StatusCode::kResourceExhausted) << reader;
+  RawReader raw(path);
+  EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok");
+  if (spiller.ok()) {
+    EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM rows WHERE id >= 1000"), 1500) << "acknowledged";
+  } else {
+    EXPECT_EQ(errors::Reason(spiller), kDiskFull) << spiller;
+    EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM rows WHERE id >= 1000"), 0);
+  }
+  ASSERT_TRUE(Insert(*db, 4000, 5, 3000).ok()) << "the database works on";
+  db.reset();
+  ExpectIntactWithRows(path, spiller.ok() ? 1555 : 55);
 }
 
 // A child process commits from four threads (group commits of several
