@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -39,7 +40,10 @@ bool IsStopword(absl::string_view base) {
 // ---------------------------------------------------------------------------
 // Tokenizer
 
-absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create() {
+absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(int max_concurrent) {
+  if (max_concurrent <= 0) {
+    max_concurrent = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 8);
+  }
   // An empty argument makes MeCab read /etc/mecabrc (or $MECABRC) for dicdir.
   std::unique_ptr<MeCab::Model> model(MeCab::createModel(""));
   if (model == nullptr) {
@@ -67,60 +71,85 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create() {
         "tagger");
   }
   return std::unique_ptr<Tokenizer>(
-      new Tokenizer(std::move(model), std::move(tagger)));
+      new Tokenizer(std::move(model), std::move(tagger), max_concurrent));
 }
 
 Tokenizer::Tokenizer(std::unique_ptr<MeCab::Model> model,
-                     std::unique_ptr<MeCab::Tagger> tagger)
-    : model_(std::move(model)), tagger_(std::move(tagger)) {}
+                     std::unique_ptr<MeCab::Tagger> tagger, int max_concurrent)
+    : model_(std::move(model)), tagger_(std::move(tagger)), max_concurrent_(max_concurrent) {}
 
 // Lattices and the tagger go before the model they were created from.
 Tokenizer::~Tokenizer() {
   idle_.clear();
-  lattices_.clear();
   tagger_.reset();
   model_.reset();
 }
 
-MeCab::Lattice* Tokenizer::AcquireLattice() const {
+std::unique_ptr<MeCab::Lattice> Tokenizer::AcquireLattice() const {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    changed_.notify_all();  // AwaitForTest (no waiter outside tests: cheap)
+    free_.wait(lock, [this] { return in_use_ < max_concurrent_; });
+    --waiting_;
+    ++in_use_;
+    changed_.notify_all();
     if (!idle_.empty()) {
-      MeCab::Lattice* lattice = idle_.back();
+      std::unique_ptr<MeCab::Lattice> lattice = std::move(idle_.back());
       idle_.pop_back();
       return lattice;
     }
+    ++created_;
   }
-  // Created outside the lock: it allocates, and only happens while the pool
-  // grows to the peak concurrency.
-  std::unique_ptr<MeCab::Lattice> lattice(model_->createLattice());
-  if (lattice == nullptr) return nullptr;
-  MeCab::Lattice* raw = lattice.get();
-  std::lock_guard<std::mutex> lock(mu_);
-  lattices_.push_back(std::move(lattice));
-  return raw;
+  // Created outside the lock: it allocates.
+  return std::unique_ptr<MeCab::Lattice>(model_->createLattice());
 }
 
-void Tokenizer::ReleaseLattice(MeCab::Lattice* lattice) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  idle_.push_back(lattice);
+void Tokenizer::ReleaseLattice(std::unique_ptr<MeCab::Lattice> lattice, size_t text_bytes) const {
+  // A lattice that grew for a long text is freed here, outside the lock.
+  std::unique_ptr<MeCab::Lattice> freed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --in_use_;
+    if (lattice != nullptr && text_bytes <= kKeepLatticeBytes &&
+        idle_.size() < static_cast<size_t>(max_concurrent_)) {
+      idle_.push_back(std::move(lattice));
+    } else {
+      freed = std::move(lattice);
+    }
+  }
+  free_.notify_one();
+  changed_.notify_all();
+}
+
+bool Tokenizer::AwaitForTest(int in_use, int waiting, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout,
+                        [&] { return in_use_ == in_use && waiting_ == waiting; });
 }
 
 size_t Tokenizer::LatticesCreatedForTest() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return lattices_.size();
+  return created_;
+}
+
+size_t Tokenizer::LatticesKeptForTest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return idle_.size();
 }
 
 std::vector<Token> Tokenizer::Tokenize(absl::string_view text) const {
   std::vector<Token> tokens;
   if (text.empty()) return tokens;
-  MeCab::Lattice* lattice = AcquireLattice();
-  if (lattice == nullptr) return tokens;
-  struct Release {
+  struct Borrowed {
     const Tokenizer* self;
-    MeCab::Lattice* lattice;
-    ~Release() { self->ReleaseLattice(lattice); }
-  } release{this, lattice};
+    std::unique_ptr<MeCab::Lattice> lattice;
+    size_t text_bytes;
+    ~Borrowed() { self->ReleaseLattice(std::move(lattice), text_bytes); }
+  } borrowed{this, AcquireLattice(), text.size()};
+  MeCab::Lattice* lattice = borrowed.lattice.get();
+  if (lattice == nullptr) return tokens;
+  if (hold_hook_) hold_hook_();
 
   tokens.reserve(text.size() / 4 + 1);  // ~2 characters of 3 bytes a token
   lattice->set_sentence(text.data(), text.size());

@@ -14,7 +14,10 @@
 #ifndef KAIZEN_SERVICES_SURVEY_TEXT_H_
 #define KAIZEN_SERVICES_SURVEY_TEXT_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,24 +55,38 @@ struct Token {
 // Threading model: one MeCab::Model and one MeCab::Tagger are shared by all
 // callers (Tagger::parse(Lattice*) is documented thread safe in mecab.h);
 // the per-call state is a MeCab::Lattice, borrowed from a small pool for the
-// duration of one Tokenize() and returned afterwards. The pool therefore
-// grows to the peak number of threads tokenizing at once and no further (in
-// a server at most its handler threads, 64 by default, plus gRPC's few), and
-// a thread reuses lattices instead of creating one per call (a tagger and
-// lattice per call is 3-10x slower; see build-notes.md). The mutex is held
-// only to pop or push a pointer. Measured on a 2-core box with -O2: ~110k
-// short sentences/s from one thread, about 60% of bare MeCab parsing; the
-// rest is copying tokens out. All MeCab objects are owned by the
-// Tokenizer and destroyed with it, so, unlike a thread_local cache, nothing
-// can outlive the model. Tokenize() is safe to call from any number of
-// threads; the Tokenizer must outlive those calls.
+// duration of one Tokenize() and returned afterwards, so a thread reuses
+// lattices instead of creating one per call (a tagger and lattice per call
+// is 3-10x slower; see build-notes.md). Measured on a 2-core box with -O2:
+// ~110k short sentences/s from one thread, about 60% of bare MeCab parsing;
+// the rest is copying tokens out.
+//
+// Memory is bounded. A lattice keeps the memory of the longest text it
+// parsed (measured: ~190 KB per KB of Japanese text, so ~2.3 MB after a
+// 4,000-character answer) and never gives it back. So at most
+// max_concurrent() texts are tokenized at once (further callers wait: the
+// work is CPU-bound, more at once would not finish sooner), a lattice that
+// parsed more than kKeepLatticeBytes is freed after use, and the pool keeps
+// at most max_concurrent() lattices. Kept: at most max_concurrent() x ~0.8
+// MB; in use: at most max_concurrent() x the largest text's lattice. (With
+// one lattice per handler thread, 64, a burst of long answers kept ~150 MB
+// for the life of the process.)
+//
+// All MeCab objects are owned by the Tokenizer and destroyed with it, so,
+// unlike a thread_local cache, nothing can outlive the model. Tokenize() is
+// safe to call from any number of threads; the Tokenizer must outlive those
+// calls.
 class Tokenizer {
  public:
   // Loads the model from the system configuration (/etc/mecabrc ->
   // dicdir). FAILED_PRECONDITION, with MeCab's reason and the packages to
   // install, when libmecab cannot load a dictionary or the dictionary is not
   // UTF-8.
-  static absl::StatusOr<std::unique_ptr<Tokenizer>> Create();
+  // `max_concurrent` 0: the machine's cores, at least 2 and at most 8.
+  static absl::StatusOr<std::unique_ptr<Tokenizer>> Create(int max_concurrent = 0);
+
+  // Texts longer than this (bytes) free their lattice after use.
+  static constexpr size_t kKeepLatticeBytes = 4096;
 
   ~Tokenizer();
   Tokenizer(const Tokenizer&) = delete;
@@ -81,22 +98,39 @@ class Tokenizer {
   // Thread safe.
   std::vector<Token> Tokenize(absl::string_view text) const;
 
-  // Number of lattices created so far (= peak concurrency); for tests.
+  int max_concurrent() const { return max_concurrent_; }
+
+  // Lattices created so far, and kept idle now; for tests.
   size_t LatticesCreatedForTest() const;
+  size_t LatticesKeptForTest() const;
+  // Tests: `hook` runs in every Tokenize while it holds a lattice (set it
+  // before any Tokenize); AwaitForTest waits until exactly `in_use` calls
+  // hold one and `waiting` wait for one, false after `timeout`.
+  void SetHoldHookForTest(std::function<void()> hook) { hold_hook_ = std::move(hook); }
+  bool AwaitForTest(int in_use, int waiting, std::chrono::milliseconds timeout) const;
 
  private:
   Tokenizer(std::unique_ptr<MeCab::Model> model,
-            std::unique_ptr<MeCab::Tagger> tagger);
+            std::unique_ptr<MeCab::Tagger> tagger, int max_concurrent);
 
-  MeCab::Lattice* AcquireLattice() const;
-  void ReleaseLattice(MeCab::Lattice* lattice) const;
+  // Waits for a free place (at most max_concurrent_ in use).
+  std::unique_ptr<MeCab::Lattice> AcquireLattice() const;
+  // Keeps the lattice for reuse unless it parsed `text_bytes` >
+  // kKeepLatticeBytes (or creation failed: null).
+  void ReleaseLattice(std::unique_ptr<MeCab::Lattice> lattice, size_t text_bytes) const;
 
   std::unique_ptr<MeCab::Model> model_;
   std::unique_ptr<MeCab::Tagger> tagger_;
+  const int max_concurrent_;
   mutable std::mutex mu_;
-  // Owned; guarded by mu_. `idle_` holds the ones not in use.
-  mutable std::vector<std::unique_ptr<MeCab::Lattice>> lattices_;
-  mutable std::vector<MeCab::Lattice*> idle_;
+  mutable std::condition_variable free_;
+  mutable std::condition_variable changed_;  // any count below changed
+  // Guarded by mu_.
+  mutable int in_use_ = 0;
+  mutable int waiting_ = 0;
+  mutable size_t created_ = 0;
+  mutable std::vector<std::unique_ptr<MeCab::Lattice>> idle_;
+  std::function<void()> hold_hook_;
 };
 
 // True for words that carry content, in the usual KH Coder sense:

@@ -1,6 +1,7 @@
 #include "services/survey/text.h"
 
 #include <cmath>
+#include <atomic>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -8,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/survey/stats.h"
@@ -19,6 +21,7 @@ using ::kaizen::type::Wall;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::Pair;
 
 const Tokenizer& Shared() {
@@ -160,6 +163,53 @@ TEST(TokenizerTest, EightThreadsAtOnceGiveIdenticalResults) {
   // One lattice per thread at most, reused across its 300 calls.
   EXPECT_GE(tokenizer.LatticesCreatedForTest(), 1u);
   EXPECT_LE(tokenizer.LatticesCreatedForTest(), static_cast<size_t>(kThreads));
+}
+
+// Memory is bounded (text.h): with room for two at a time, four callers
+// hold two lattices and two wait; released, all four finish on those two.
+TEST(TokenizerTest, AtMostMaxConcurrentTextsAreTokenizedAtOnce) {
+  absl::StatusOr<std::unique_ptr<Tokenizer>> made = Tokenizer::Create(/*max_concurrent=*/2);
+  ASSERT_TRUE(made.ok()) << made.status();
+  Tokenizer& tokenizer = **made;
+  EXPECT_EQ(tokenizer.max_concurrent(), 2);
+  absl::Notification release;
+  tokenizer.SetHoldHookForTest([&] { release.WaitForNotification(); });
+  std::vector<std::thread> threads;
+  std::atomic<int> tokenized{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      if (!tokenizer.Tokenize("係長に相談すると前例がないと怒られる").empty()) ++tokenized;
+    });
+  }
+  EXPECT_TRUE(tokenizer.AwaitForTest(/*in_use=*/2, /*waiting=*/2, std::chrono::seconds(30)));
+  release.Notify();
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(tokenized.load(), 4);
+  EXPECT_EQ(tokenizer.LatticesCreatedForTest(), 2u);
+  EXPECT_EQ(tokenizer.LatticesKeptForTest(), 2u);
+  absl::StatusOr<std::unique_ptr<Tokenizer>> machine = Tokenizer::Create();
+  ASSERT_TRUE(machine.ok());
+  EXPECT_GE((*machine)->max_concurrent(), 2);
+  EXPECT_LE((*machine)->max_concurrent(), 8);
+}
+
+// A lattice keeps the memory of the longest text it parsed: after a text
+// longer than kKeepLatticeBytes it is freed, not kept for the next caller.
+TEST(TokenizerTest, ALatticeThatParsedALongTextIsNotKept) {
+  absl::StatusOr<std::unique_ptr<Tokenizer>> made = Tokenizer::Create(/*max_concurrent=*/2);
+  ASSERT_TRUE(made.ok()) << made.status();
+  const Tokenizer& tokenizer = **made;
+  EXPECT_THAT(tokenizer.Tokenize("短い回答です"), Not(IsEmpty()));
+  EXPECT_EQ(tokenizer.LatticesKeptForTest(), 1u);
+  std::string long_answer;
+  while (long_answer.size() <= Tokenizer::kKeepLatticeBytes) {
+    long_answer += "研修では住民の声を聞き、業務改善の計画を立てて実行しました。";
+  }
+  EXPECT_THAT(tokenizer.Tokenize(long_answer), Not(IsEmpty()));
+  EXPECT_EQ(tokenizer.LatticesKeptForTest(), 0u) << "the grown lattice was freed";
+  EXPECT_THAT(tokenizer.Tokenize("短い回答です"), Not(IsEmpty()));
+  EXPECT_EQ(tokenizer.LatticesCreatedForTest(), 2u);
+  EXPECT_EQ(tokenizer.LatticesKeptForTest(), 1u);
 }
 
 // --- Content words and counts -----------------------------------------------
