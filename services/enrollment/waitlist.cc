@@ -221,7 +221,9 @@ absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& r
                Decision::KIND_UNSPECIFIED);
     return SaveStateChange(rec);
   }
-  if (rec.seq == 0) RETURN_IF_ERROR(tx_.InsertApplication(&rec));
+  // A new application is inserted once, already ACCEPTED, by
+  // SaveStateChange at the end of AdmitApplication (nothing before it reads
+  // the row back).
   // Admission on arrival is the rule, not a decision (an eligibility
   // override was recorded as OVERRIDE_ELIGIBILITY when it was made).
   return AdmitApplication(cohort, rec, d.admitted, kSystemActor, admit_reason,
