@@ -35,6 +35,17 @@ struct File {
   // Main database: EnableWalBuffer turned buffering on, and no PRAGMA
   // synchronous or locking_mode has been set since.
   bool enabled = false;
+  // Main database: a PRAGMA locking_mode was set. SQLite keeps the WAL in
+  // exclusive mode (no xShmLock for the write lock, where buffers are
+  // dropped) until a write after the switch back, while `PRAGMA
+  // locking_mode` already reads "normal": never buffered again.
+  bool locking_changed = false;
+  // WAL: SQLite pads each commit to a sector boundary (the main file lacked
+  // SQLITE_IOCAP_POWERSAFE_OVERWRITE when the WAL was opened, as SQLite
+  // checks it then): it syncs inside the last padding frame and writes the
+  // rest of it after the sync, committed bytes a buffer would still hold at
+  // the unlock. Never buffered.
+  bool padded = false;
   // WAL: bytes not yet written, which belong at buf_offset.
   std::string buf;
   sqlite3_int64 buf_offset = 0;
@@ -45,7 +56,7 @@ struct File {
   int failed = SQLITE_OK;
   sqlite3_int64 lost_from = 0;
 
-  bool Buffering() const { return wal && main != nullptr && main->enabled; }
+  bool Buffering() const { return wal && !padded && main != nullptr && main->enabled; }
 
   // The write lock is being released: the transaction is over. A committed
   // one was synced, so anything still here belongs to a rolled-back one and
@@ -149,7 +160,8 @@ int FileSize(sqlite3_file* file, sqlite3_int64* size) {
 int FileControl(sqlite3_file* file, int op, void* arg) {
   File& f = *F(file);
   if (op == kEnableWalBufferFileControl && !f.wal) {
-    f.enabled = *static_cast<int*>(arg) != 0;
+    f.enabled = *static_cast<int*>(arg) != 0 && !f.locking_changed;
+    *static_cast<int*>(arg) = f.enabled ? 1 : 0;
     return SQLITE_OK;
   }
   if (const int rc = FlushIfAny(file); rc != SQLITE_OK) return rc;
@@ -159,10 +171,9 @@ int FileControl(sqlite3_file* file, int op, void* arg) {
     // allowed now, so a change can only turn buffering off: on again only
     // through EnableWalBuffer, which reads back what SQLite actually runs.
     char** az = static_cast<char**>(arg);
-    if (az[1] != nullptr && az[2] != nullptr &&
-        (sqlite3_stricmp(az[1], "synchronous") == 0 ||
-         sqlite3_stricmp(az[1], "locking_mode") == 0)) {
-      f.enabled = false;
+    if (az[1] != nullptr && az[2] != nullptr) {
+      if (sqlite3_stricmp(az[1], "locking_mode") == 0) f.locking_changed = true;
+      if (sqlite3_stricmp(az[1], "synchronous") == 0 || f.locking_changed) f.enabled = false;
     }
   }
   return Real(file)->xFileControl(f.real, op, arg);
@@ -230,6 +241,9 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
     if (main != nullptr && main->pMethods == &kMethods) {
       f->main = F(main);
       f->main->wal_file = f;
+      // What sqlite3WalOpen reads right after this open to decide padding.
+      f->padded = (main->pMethods->xDeviceCharacteristics(main) &
+                   SQLITE_IOCAP_POWERSAFE_OVERWRITE) == 0;
     }
   }
   file->pMethods = &kMethods;
@@ -297,6 +311,7 @@ bool EnableWalBuffer(sqlite3* db) {
   // 2 is FULL, 3 EXTRA; exclusive locking takes no WAL write lock through
   // xShmLock, where buffers are dropped.
   int on = (synchronous == 2 || synchronous == 3) && locking == "normal" ? 1 : 0;
+  // The shim answers with what it turned on (off after a locking_mode change).
   return sqlite3_file_control(db, "main", kEnableWalBufferFileControl, &on) == SQLITE_OK &&
          on == 1;
 }

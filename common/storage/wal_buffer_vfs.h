@@ -13,9 +13,14 @@
 // Why this cannot lose or expose anything:
 //   - A connection is buffered only after EnableWalBuffer read back
 //     `synchronous` FULL or EXTRA and normal locking (Connection does it after
-//     setting FULL); any later `PRAGMA synchronous` or `locking_mode` with a
-//     value turns it off (SQLite announces the PRAGMA to the file before it
-//     decides whether to apply it, so the shim never trusts the value).
+//     setting FULL); any later `PRAGMA synchronous` with a value turns it
+//     off (SQLite announces the PRAGMA to the file before it decides whether
+//     to apply it, so the shim never trusts the value), and a `PRAGMA
+//     locking_mode` with a value turns it off for good (after exclusive
+//     mode SQLite skips the shared write lock for a while). A WAL that
+//     SQLite pads to sector boundaries (a file without
+//     SQLITE_IOCAP_POWERSAFE_OVERWRITE, e.g. `?psow=0`) is never buffered:
+//     the padding frame's tail is written after the sync.
 //     Under FULL, SQLite syncs the WAL before it publishes a commit's frames
 //     in the WAL index (sqlite3WalFrames: xSync, then walIndexWriteHdr), so
 //     no other connection can be pointed at a frame still in a buffer, and a
@@ -55,8 +60,9 @@ namespace kaizen::storage::internal {
 std::string WalBufferVfs(const std::string& base);
 
 // Turns buffering on for `db`'s main database when SQLite reports
-// `synchronous` FULL or EXTRA and normal locking, and its file was opened
-// through WalBufferVfs; else turns it off. Returns whether it is on.
+// `synchronous` FULL or EXTRA and normal locking (and locking_mode was never
+// set), and its file was opened through WalBufferVfs; else turns it off.
+// Returns whether it is on.
 bool EnableWalBuffer(sqlite3* db);
 
 // The shim's own file control (arg: int*, nonzero = on); EnableWalBuffer
