@@ -9,11 +9,13 @@ namespace {
 
 // PASSIVE: copies what no reader still needs, without waiting for (or
 // blocking) the writer or any reader. BUSY (a checkpoint of another
-// process) is not an error: the next run tries again.
-absl::Status CheckpointPassive(Connection& c) {
+// process) is not an error: the next run tries again. `left`: the WAL's
+// frames not copied when it ended (0 if it failed or was BUSY).
+absl::Status CheckpointPassive(Connection& c, int* left = nullptr) {
   int log_frames = 0, copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(c.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE,
                                            &log_frames, &copied);
+  if (left != nullptr) *left = rc == SQLITE_OK && log_frames > copied ? log_frames - copied : 0;
   return rc == SQLITE_OK || rc == SQLITE_BUSY ? absl::OkStatus() : StatusFromCode(c, rc);
 }
 
@@ -64,7 +66,17 @@ void Checkpointer::Loop() {
     absl::Status failed;
     {
       absl::MutexLock run(&run_mu_);
-      failed = CheckpointPassive(*connection_);
+      // Commits go on during a run, and what they added is left for the
+      // leader's catch-up, on the writers' serial path: run again while
+      // that is more than kCatchUpFrames and the rounds still gain on it (a
+      // reader on an old snapshot stops them gaining).
+      int left = 0;
+      int before = 0;
+      for (int round = 0; round < kMaxRounds; ++round) {
+        failed = CheckpointPassive(*connection_, &left);
+        if (!failed.ok() || left <= kCatchUpFrames || (round > 0 && left >= before)) break;
+        before = left;
+      }
     }
     catch_up_.store(true, std::memory_order_release);
     if (!failed.ok()) on_error_(failed);

@@ -322,6 +322,12 @@ absl::Status Database::Impl::OpenWriter() {
   if (writer->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
     return StorageError("could not enable the WAL journal");
   }
+  // The writer's page cache holds a whole group commit (up to 128 callers):
+  // with SQLite's default 2 MB, a batch of ~34 creates spilled dirty pages
+  // to the WAL before COMMIT, wrote them again, and then re-read every frame
+  // after the first rewritten one to fix its checksum (~500 read and write
+  // calls per such batch). Grows only as used; readers keep the default.
+  writer->exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
   // The file is ours now (existing or created on purpose): an old
   // tombstone has served its purpose.
   std::remove(TombstonePath(options.path).c_str());

@@ -101,6 +101,10 @@ struct DatabaseOptions {
   absl::Duration fault_recheck_interval = absl::Seconds(10);
   // SQLite VFS name, "" for the default (tests register fault-injecting VFSes).
   std::string vfs;
+  // Page cache of the writer connection, KiB (readers keep SQLite's 2 MB):
+  // room for a whole group commit, so its dirty pages are not spilled to the
+  // WAL before COMMIT and written twice. Grows only as used.
+  int writer_cache_kib = 16384;
   // File databases: a WAL's frames are written with one call per 120 KiB at
   // each commit's fsync instead of two calls per page as SQLite makes them
   // (common/storage/wal_buffer_vfs.h: a shim over `vfs`; safe because every
