@@ -315,6 +315,10 @@ absl::Status Database::Impl::OpenWriter() {
         "the database file can only be opened read-only (a read-only mount or file "
         "permissions); the service needs to write it");
   }
+  // Takes effect only on a file with no content yet (a new one): SQLite
+  // ignores it for an existing database in WAL mode, and nothing here runs
+  // VACUUM, the only other way it would apply.
+  writer->exec(absl::StrCat("PRAGMA page_size = ", options.page_size));
   db_id = StatId(options.path);
   if (options.check_at_open) RETURN_IF_ERROR(QuickCheck(*writer));
   // journal_mode answers with the mode in force: a filesystem that cannot

@@ -101,6 +101,11 @@ struct DatabaseOptions {
   absl::Duration fault_recheck_interval = absl::Seconds(10);
   // SQLite VFS name, "" for the default (tests register fault-injecting VFSes).
   std::string vfs;
+  // Page size of a database file this Open creates (a power of two,
+  // 512-65536); an existing file keeps its own. Smaller pages make a write
+  // that lands on random index leaves write fewer bytes (docs/benchmarks.md,
+  // eighth look: 2 KiB for enrollment).
+  int page_size = 4096;
   // Page cache of the writer connection, KiB (readers keep SQLite's 2 MB):
   // room for a whole group commit, so its dirty pages are not spilled to the
   // WAL before COMMIT and written twice. Grows only as used.

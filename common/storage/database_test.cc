@@ -521,6 +521,36 @@ TEST(DatabaseTest, EveryConnectionKeepsTemporaryDataInMemory) {
                 }).ok());
 }
 
+// DatabaseOptions::page_size applies to a file Open creates; an existing
+// file keeps the page size it was written with (and its data).
+TEST(DatabaseTest, ANewFileGetsThePageSizeAnExistingOneKeepsItsOwn) {
+  const std::string path = TempDbPath();
+  auto page_size = [](Database& db) {
+    int size = -1;
+    EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
+                    size = QueryInt(c, "PRAGMA page_size");
+                    return absl::OkStatus();
+                  }).ok());
+    return size;
+  };
+  DatabaseOptions options = FileOptions(path);
+  options.page_size = 2048;
+  {
+    auto db = MustOpen(options, kPeople);
+    ASSERT_NE(db, nullptr);
+    EXPECT_EQ(page_size(*db), 2048);
+    ASSERT_TRUE(db->RunInTransaction([](SQLite::Database& c) { return Insert(c, "佐藤"); }).ok());
+  }
+  options.page_size = 8192;
+  auto again = MustOpen(options, kPeople);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(page_size(*again), 2048);
+  EXPECT_EQ(CountPeople(*again), 1);
+  auto other = MustOpen(FileOptions(TempDbPath() + "-default"), kPeople);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(page_size(*other), 4096);
+}
+
 TEST(DatabaseTest, EveryConnectionZeroesDeletedContent) {
   auto db = MustOpen(FileOptions(TempDbPath()), kPeople);
   ASSERT_NE(db, nullptr);

@@ -393,6 +393,8 @@ class EnrollmentTx {
 
 class EnrollmentStore {
  public:
+  // Page size of a database file Open creates (DatabaseOptions::page_size).
+  static constexpr int kPageSize = 2048;
   // Opens (and migrates) the database at options.path (":memory:" for tests).
   static absl::StatusOr<std::unique_ptr<EnrollmentStore>> Open(
       const storage::DatabaseOptions& options);

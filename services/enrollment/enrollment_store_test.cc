@@ -222,6 +222,39 @@ TEST(EnrollmentStoreSchemaTest, UpgradeBackfillsSubmitters) {
                   .ok());
 }
 
+int PageSize(EnrollmentStore& store) {
+  int size = -1;
+  EXPECT_TRUE(store.database()
+                  .RunReadOnly([&](SQLite::Database& c) {
+                    size = c.execAndGet("PRAGMA page_size").getInt();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return size;
+}
+
+// A new enrollment database is written with 2 KiB pages (a create lands on
+// many random index leaves: smaller pages, fewer bytes per create); one
+// written before keeps its 4 KiB pages and opens as before.
+TEST(EnrollmentStoreSchemaTest, NewFilesGetSmallPagesOldOnesKeepTheirs) {
+  const std::string fresh = ::testing::TempDir() + "/enrollment_pages_new.db";
+  const std::string old = ::testing::TempDir() + "/enrollment_pages_old.db";
+  for (const std::string& path : {fresh, old}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  }
+  storage::DatabaseOptions options;
+  options.init = true;
+  options.path = fresh;
+  auto store = EnrollmentStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(PageSize(**store), EnrollmentStore::kPageSize);
+  options.path = old;
+  ASSERT_TRUE(storage::Database::Open(options, {EnrollmentStore::Migrations()[0]}).ok());
+  auto upgraded = EnrollmentStore::Open(options);
+  ASSERT_TRUE(upgraded.ok()) << upgraded.status();
+  EXPECT_EQ(PageSize(**upgraded), 4096);
+}
+
 TEST_F(EnrollmentStoreTest, ClaimLinksStoreRedeemAndRevoke) {
   ClaimLinkRecord link;
   link.token_hash = "hash-1";
