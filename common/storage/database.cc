@@ -317,7 +317,8 @@ absl::Status Database::Impl::OpenWriter() {
   }
   // Takes effect only on a file with no content yet (a new one): SQLite
   // ignores it for an existing database in WAL mode, and nothing here runs
-  // VACUUM, the only other way it would apply.
+  // VACUUM or VACUUM INTO on this connection, the only other ways it would
+  // apply (an existing file keeps its page size).
   writer->exec(absl::StrCat("PRAGMA page_size = ", options.page_size));
   db_id = StatId(options.path);
   if (options.check_at_open) RETURN_IF_ERROR(QuickCheck(*writer));
@@ -331,7 +332,9 @@ absl::Status Database::Impl::OpenWriter() {
   // to the WAL before COMMIT, wrote them again, and then re-read every frame
   // after the first rewritten one to fix its checksum (~500 read and write
   // calls per such batch). Grows only as used; readers keep the default.
-  writer->exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
+  if (options.writer_cache_kib > 0) {
+    writer->exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
+  }
   // The file is ours now (existing or created on purpose): an old
   // tombstone has served its purpose.
   std::remove(TombstonePath(options.path).c_str());

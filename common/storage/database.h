@@ -108,7 +108,8 @@ struct DatabaseOptions {
   int page_size = 4096;
   // Page cache of the writer connection, KiB (readers keep SQLite's 2 MB):
   // room for a whole group commit, so its dirty pages are not spilled to the
-  // WAL before COMMIT and written twice. Grows only as used.
+  // WAL before COMMIT and written twice. Grows as used, up to this for a
+  // database at least this large. 0 or less: SQLite's default.
   int writer_cache_kib = 16384;
   // File databases: a WAL's frames are written with one call per 120 KiB at
   // each commit's fsync instead of two calls per page as SQLite makes them

@@ -101,8 +101,14 @@ std::unique_ptr<MeCab::Lattice> Tokenizer::AcquireLattice() const {
     }
     ++created_;
   }
-  // Created outside the lock: it allocates.
-  return std::unique_ptr<MeCab::Lattice>(model_->createLattice());
+  // Created outside the lock: it allocates. If that throws (out of
+  // memory), the place is given back, or it would be lost for good.
+  try {
+    return std::unique_ptr<MeCab::Lattice>(model_->createLattice());
+  } catch (...) {
+    ReleaseLattice(nullptr, 0);
+    throw;
+  }
 }
 
 void Tokenizer::ReleaseLattice(std::unique_ptr<MeCab::Lattice> lattice, size_t text_bytes) const {
