@@ -295,27 +295,28 @@ int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) {
   return rc;
 }
 
+// The first column of the first row of `sql` as text ("" if none).
+std::string PragmaValue(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  std::string value;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+    value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  return value;
+}
+
 }  // namespace
 
 bool EnableWalBuffer(sqlite3* db) {
-  sqlite3_stmt* stmt = nullptr;
-  int synchronous = -1;
-  std::string locking;
-  if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    synchronous = sqlite3_column_int(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA locking_mode", -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    locking = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-  }
-  sqlite3_finalize(stmt);
+  const std::string synchronous = PragmaValue(db, "PRAGMA synchronous");
   // 2 is FULL, 3 EXTRA; exclusive locking takes no WAL write lock through
   // xShmLock, where buffers are dropped.
-  int on = (synchronous == 2 || synchronous == 3) && locking == "normal" ? 1 : 0;
+  int on = (synchronous == "2" || synchronous == "3") &&
+                   PragmaValue(db, "PRAGMA locking_mode") == "normal"
+               ? 1
+               : 0;
   // The shim answers with what it turned on (off after a locking_mode change).
   return sqlite3_file_control(db, "main", kEnableWalBufferFileControl, &on) == SQLITE_OK &&
          on == 1;

@@ -214,63 +214,6 @@ TEST(WalBufferVfsTest, ADiskFullAtCommitFailsThatCommitOnly) {
   ExpectIntactWithRows(path, 40);
 }
 
-// Under synchronous = NORMAL SQLite publishes a commit without syncing the
-// WAL, so the shim must not hold its frames back: it buffers only once
-// EnableWalBuffer read back FULL or EXTRA, and stops at any later change of
-// the level (SQLite announces a PRAGMA before deciding to apply it: a FULL
-// refused inside a transaction must not turn buffering on).
-TEST(WalBufferVfsTest, OnlyAConnectionReadBackAsFullIsBuffered) {
-  testing::FaultVfs vfs("walbuf-sync");
-  const std::string path = testkit::NewTempPath("sync", "db");
-  const std::string shim = internal::WalBufferVfs(vfs.name());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                            shim.c_str()),
-            SQLITE_OK);
-  auto run = [&](const std::string& sql) {
-    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  };
-  auto exec = [&](const std::string& sql) { ASSERT_EQ(run(sql), SQLITE_OK) << sql; };
-  exec("PRAGMA journal_mode = WAL");
-  exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
-  RawReader reader(path);
-  int64_t next = 1;
-  auto commit_writes = [&]() {
-    const int64_t before = vfs.wal_writes();
-    exec("BEGIN");
-    for (int i = 0; i < 50; ++i) {
-      exec("INSERT INTO rows (id, body) VALUES (" + std::to_string(next++) +
-           ", randomblob(3000))");
-    }
-    exec("COMMIT");
-    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), next - 1);
-    return vfs.wal_writes() - before;
-  };
-  for (const char* level : {"NORMAL", "OFF", "1"}) {
-    exec(std::string("PRAGMA synchronous = ") + level);
-    EXPECT_FALSE(internal::EnableWalBuffer(db)) << level;
-    EXPECT_GE(commit_writes(), 100) << level;
-  }
-  // Set but not read back: not buffered.
-  exec("PRAGMA synchronous = FULL");
-  EXPECT_GE(commit_writes(), 100) << "FULL without EnableWalBuffer";
-  for (const char* level : {"FULL", "extra", "2"}) {
-    exec(std::string("PRAGMA synchronous = ") + level);
-    EXPECT_TRUE(internal::EnableWalBuffer(db)) << level;
-    EXPECT_LE(commit_writes(), 4) << level;
-  }
-  exec("PRAGMA synchronous = NORMAL");
-  EXPECT_GE(commit_writes(), 100) << "lowered again";
-  // Refused: SQLite stays NORMAL, and so does the shim.
-  exec("BEGIN");
-  EXPECT_NE(run("PRAGMA synchronous = FULL"), SQLITE_OK);
-  exec("COMMIT");
-  EXPECT_FALSE(internal::EnableWalBuffer(db));
-  EXPECT_GE(commit_writes(), 100) << "after a refused FULL";
-  ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
-  EXPECT_EQ(IntegrityCheck(path), "ok");
-}
-
 // Raw connections through the shim over a FaultVfs (to count WAL writes).
 class RawWriter {
  public:
@@ -283,8 +226,13 @@ class RawWriter {
     Exec("PRAGMA synchronous = FULL");
     Exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
   }
-  ~RawWriter() { sqlite3_close(db_); }
+  ~RawWriter() { Close(); }
   sqlite3* db() { return db_; }
+  int Close() {
+    const int rc = sqlite3_close(db_);
+    db_ = nullptr;
+    return rc;
+  }
   void Exec(const std::string& sql) {
     ASSERT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
         << sql << ": " << sqlite3_errmsg(db_);
@@ -307,6 +255,50 @@ class RawWriter {
   sqlite3* db_ = nullptr;
   int64_t next_ = 1;
 };
+
+// Under synchronous = NORMAL SQLite publishes a commit without syncing the
+// WAL, so the shim must not hold its frames back: it buffers only once
+// EnableWalBuffer read back FULL or EXTRA, and stops at any later change of
+// the level (SQLite announces a PRAGMA before deciding to apply it: a FULL
+// refused inside a transaction must not turn buffering on).
+TEST(WalBufferVfsTest, OnlyAConnectionReadBackAsFullIsBuffered) {
+  testing::FaultVfs vfs("walbuf-sync");
+  const std::string path = testkit::NewTempPath("sync", "db");
+  RawWriter writer(vfs, path);
+  sqlite3* db = writer.db();
+  auto run = [&](const std::string& sql) {
+    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  };
+  RawReader reader(path);
+  auto commit_writes = [&]() {
+    const int64_t writes = writer.Commit(50);
+    EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM rows"), writer.rows());
+    return writes;
+  };
+  for (const char* level : {"NORMAL", "OFF", "1"}) {
+    writer.Exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_FALSE(internal::EnableWalBuffer(db)) << level;
+    EXPECT_GE(commit_writes(), 100) << level;
+  }
+  // Set but not read back: not buffered.
+  writer.Exec("PRAGMA synchronous = FULL");
+  EXPECT_GE(commit_writes(), 100) << "FULL without EnableWalBuffer";
+  for (const char* level : {"FULL", "extra", "2"}) {
+    writer.Exec(std::string("PRAGMA synchronous = ") + level);
+    EXPECT_TRUE(internal::EnableWalBuffer(db)) << level;
+    EXPECT_LE(commit_writes(), 4) << level;
+  }
+  writer.Exec("PRAGMA synchronous = NORMAL");
+  EXPECT_GE(commit_writes(), 100) << "lowered again";
+  // Refused: SQLite stays NORMAL, and so does the shim.
+  writer.Exec("BEGIN");
+  EXPECT_NE(run("PRAGMA synchronous = FULL"), SQLITE_OK);
+  writer.Exec("COMMIT");
+  EXPECT_FALSE(internal::EnableWalBuffer(db));
+  EXPECT_GE(commit_writes(), 100) << "after a refused FULL";
+  ASSERT_EQ(writer.Close(), SQLITE_OK);
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+}
 
 // Without SQLITE_IOCAP_POWERSAFE_OVERWRITE SQLite pads each commit to a
 // sector boundary and writes the last padding frame's tail after the sync:
