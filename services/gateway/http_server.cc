@@ -19,7 +19,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "boost/asio/post.hpp"
-#include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "common/server/listen_endpoint.h"
 #include "common/status/errors.h"
@@ -62,11 +61,11 @@ absl::Status HttpServer::Impl::Listen() {
 
 void HttpServer::Impl::Run() {
   Accept();
-  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-    threads_.emplace_back([this] {
+  for (auto& ioc : iocs_) {
+    threads_.emplace_back([ioc = ioc.get()] {
       for (;;) {
         try {
-          ioc_.run();
+          ioc->run();
           return;
         } catch (const std::exception& e) {
           // A handler threw (e.g. bad_alloc): log without details and go on.
@@ -78,7 +77,9 @@ void HttpServer::Impl::Run() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& ioc = *iocs_[next_ioc_];
+  next_ioc_ = (next_ioc_ + 1) % iocs_.size();
+  acceptor_.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open() || stopping()) return;
     if (ec && ec != net::error::connection_aborted) {
       // Out of descriptors (or another persistent failure): the pending
@@ -190,15 +191,15 @@ void HttpServer::Impl::Shutdown(absl::Duration drain) {
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(empty, &sessions_), drain);
   }
-  // Whatever is left is closed on its own strand; give those closes a
+  // Whatever is left is closed on its own thread; give those closes a
   // moment to run before the threads stop.
   each_session([](Session& s) { s.ForceClose(); });
   {
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(empty, &sessions_), absl::Seconds(1));
   }
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& ioc : iocs_) ioc->stop();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }

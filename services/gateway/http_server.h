@@ -1,12 +1,14 @@
 // A small HTTP/1.1 server on Boost.Beast/Asio: keep-alive, bounded in every
 // dimension, exceptions stop here.
 //
-// Threading: one io_context run by `io_threads` threads; each connection is a
-// session on its own strand, so its handlers never run concurrently. The
-// HttpHandler is called on an I/O thread and must not block: it answers
-// through the HttpResponder, from any thread, and the response is written on
-// the session's strand. Requests on one connection are handled one at a
-// time (the next is read after the response is written).
+// Threading: `io_threads` threads, each running its own io_context; new
+// connections are spread over them in turn and a connection stays on its
+// thread, so its handlers never run concurrently and the threads share no
+// scheduler lock. The HttpHandler is called on an I/O thread and must not
+// block: it answers through the HttpResponder, from any thread, and the
+// response is written on the connection's thread. Requests on one
+// connection are handled one at a time (the next is read after the response
+// is written).
 //
 // Bounds: request head <= max_header_bytes (else 431), body <= max_body_bytes
 // (else 413, checked against Content-Length before the body is read, so a

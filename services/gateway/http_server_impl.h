@@ -28,7 +28,6 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/steady_timer.hpp"
-#include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "services/gateway/http_listen.h"
@@ -52,10 +51,11 @@ class HttpServer::Impl {
       : options_(std::move(options)),
         handler_(std::move(handler)),
         max_connections_(EffectiveMaxConnections(options_.max_connections)),
-        ioc_(std::max(1, options_.io_threads)),
-        work_(net::make_work_guard(ioc_)),
-        acceptor_(net::make_strand(ioc_)),
-        accept_pause_(acceptor_.get_executor()) {}
+        iocs_(MakeContexts(std::max(1, options_.io_threads))),
+        acceptor_(iocs_.front()->get_executor()),
+        accept_pause_(acceptor_.get_executor()) {
+    for (auto& ioc : iocs_) work_.push_back(net::make_work_guard(*ioc));
+  }
 
   ~Impl() { Shutdown(absl::ZeroDuration()); }
 
@@ -91,6 +91,17 @@ class HttpServer::Impl {
   };
   using SessionMap = std::map<internal::Session*, Entry>;
 
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(std::make_unique<net::io_context>(1));
+      // Asio creates an io_context's reactor (three descriptors) with its
+      // first socket; created now, so that a connection accepted while
+      // descriptors run out is not lost to a reactor that cannot be made.
+      tcp::socket reactor_now(*out.back());
+    }
+    return out;
+  }
   void Accept();
   void Admit(tcp::socket socket);
   // Up to `n` live sessions waiting for a request, the longest-waiting
@@ -103,21 +114,26 @@ class HttpServer::Impl {
   const HttpServerOptions options_;
   const HttpHandler handler_;
   const int max_connections_;
-  // Declared before ioc_: sessions unregister while the io_context is
+  // Declared before iocs_: sessions unregister while an io_context is
   // destroyed.
   mutable absl::Mutex mu_;
   SessionMap sessions_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int> per_ip_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopping_{false};
-  net::io_context ioc_;
-  // Keeps run() going while every session waits for the application (no
+  // One io_context per I/O thread (each run by that thread alone, so a
+  // connection's handlers never run concurrently without a strand, and the
+  // threads never contend for one scheduler's lock); new connections go to
+  // them in turn. The acceptor lives on the first.
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  size_t next_ioc_ = 0;  // acceptor's thread only
+  // Keep run() going while every session waits for the application (no
   // socket operation pending), e.g. after the acceptor closed on shutdown.
-  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
-  // On the acceptor's strand: the pause after a failed accept().
+  // On the acceptor's thread: the pause after a failed accept().
   net::steady_timer accept_pause_;
-  bool accept_paused_ = false;  // acceptor strand only
+  bool accept_paused_ = false;  // acceptor's thread only
   std::vector<std::thread> threads_;
   int port_ = 0;
 };
