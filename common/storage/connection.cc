@@ -107,6 +107,14 @@ Connection::Connection(const DatabaseOptions& options, int flags)
                        options.buffer_wal_writes ? WalBufferVfs(options.vfs) : options.vfs),
       cache_(getHandle()) {
   setBusyTimeout(static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+  // The query planner's stability guarantee: a statement's plan never
+  // depends on the values bound to it. Without it SQLite marks a parameter
+  // compared with a column that a partial index's WHERE compares with a
+  // literal (`state = ?3` beside `... WHERE state = 4`), and re-compiles
+  // the statement at every new binding: a cached statement would be parsed
+  // and planned again at every use. A query that needs a partial index
+  // names the index's condition with the same literal (statement_cache.h).
+  sqlite3_db_config(getHandle(), SQLITE_DBCONFIG_ENABLE_QPSG, 1, nullptr);
   exec("PRAGMA foreign_keys = ON");
   // Explicit, so durability never depends on how SQLite was built: FULL
   // fsyncs the WAL at every commit (NORMAL may lose the last commits on a

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/notify/outbox.h"
+#include "common/storage/database.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/application_sql.h"
 #include "services/enrollment/enrollment_store.h"
@@ -19,13 +20,22 @@ namespace kaizen::enrollment {
 namespace {
 
 // The detail lines of EXPLAIN QUERY PLAN of `sql` on the schema every
-// migration makes, joined by newlines.
+// migration makes, joined by newlines, on a connection set up as the
+// service's are (storage::Database: the planner's settings change plans).
 std::string Plan(const std::string& sql) {
-  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  for (const std::string& migration : EnrollmentStore::Migrations()) db.exec(migration);
-  SQLite::Statement explain(db, "EXPLAIN QUERY PLAN " + sql);
+  storage::DatabaseOptions options;
+  options.path = ":memory:";
+  auto db = storage::Database::Open(options, EnrollmentStore::Migrations());
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return "";
   std::string plan;
-  while (explain.executeStep()) absl::StrAppend(&plan, explain.getColumn(3).getString(), "\n");
+  // The writer's transaction: EXPLAIN of a DELETE is refused on a reader.
+  const absl::Status status = (*db)->RunInTransaction([&](SQLite::Database& c) {
+    SQLite::Statement explain(c, "EXPLAIN QUERY PLAN " + sql);
+    while (explain.executeStep()) absl::StrAppend(&plan, explain.getColumn(3).getString(), "\n");
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
   return plan;
 }
 
