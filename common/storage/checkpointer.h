@@ -20,7 +20,7 @@
 // to kMaxRounds, while each round leaves less) until at most
 // kCatchUpFrames are left, so the catch-up copies a few pages, not the
 // ~500 frames two group commits write while a 1,000-page run lasts (eighth
-// look). Nothing here waits for
+// look; runs start at 8,000 pages since the ninth). Nothing here waits for
 // a reader: with a long read open (a backup) the WAL grows until it ends,
 // as with SQLite's own checkpoint. Measured: +8-12 % CreateApplication
 // throughput (docs/benchmarks.md, "sixth look").
