@@ -32,6 +32,17 @@
 namespace kaizen::storage {
 namespace {
 
+// SQLite's memory statistics (sqlite3_memory_used, sqlite3_status), which
+// nothing reads, take one process-wide mutex around every allocation and
+// free SQLite makes, shared by the writer, the readers and the
+// checkpointer. Off before any connection opens: sqlite3_config must run
+// before SQLite initializes and while no other thread uses it, so at static
+// initialization (refused, harmlessly, if SQLite is already initialized).
+const bool kMemoryStatisticsOff = [] {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return true;
+}();
+
 using internal::BeginImmediate;
 using internal::Connection;
 using internal::CorruptError;

@@ -133,6 +133,21 @@ TEST(StatementCacheTest, RebindingDoesNotRecompileAStatement) {
   }
 }
 
+// SQLite's memory statistics take a process-wide mutex around every
+// allocation; the storage library turns them off before SQLite starts
+// (database.cc), so nothing is counted.
+TEST(StatementCacheTest, SqliteKeepsNoMemoryStatistics) {
+  auto db = MustOpen(":memory:");
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
+                    CachedStatement q(c, kById);
+                    q->bind(1, 3);
+                    EXPECT_TRUE(q->executeStep());
+                    return absl::OkStatus();
+                  }).ok());
+  EXPECT_EQ(sqlite3_memory_used(), 0);
+}
+
 TEST(StatementCacheTest, NextBorrowerGetsAResetStatementWithoutBindings) {
   auto db = MustOpen(":memory:");
   ASSERT_NE(db, nullptr);
