@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/survey/stats.h"
 
 namespace kaizen::survey::text {
@@ -80,20 +81,24 @@ Tokenizer::Tokenizer(std::unique_ptr<MeCab::Model> model,
 
 // Lattices and the tagger go before the model they were created from.
 Tokenizer::~Tokenizer() {
-  idle_.clear();
+  {
+    absl::MutexLock lock(&mu_);
+    idle_.clear();
+  }
   tagger_.reset();
   model_.reset();
 }
 
 std::unique_ptr<MeCab::Lattice> Tokenizer::AcquireLattice() const {
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     ++waiting_;
-    changed_.notify_all();  // AwaitForTest (no waiter outside tests: cheap)
-    free_.wait(lock, [this] { return in_use_ < max_concurrent_; });
+    auto place_free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return in_use_ < max_concurrent_;
+    };
+    mu_.Await(absl::Condition(&place_free));
     --waiting_;
     ++in_use_;
-    changed_.notify_all();
     if (!idle_.empty()) {
       std::unique_ptr<MeCab::Lattice> lattice = std::move(idle_.back());
       idle_.pop_back();
@@ -114,33 +119,31 @@ std::unique_ptr<MeCab::Lattice> Tokenizer::AcquireLattice() const {
 void Tokenizer::ReleaseLattice(std::unique_ptr<MeCab::Lattice> lattice, size_t text_bytes) const {
   // A lattice that grew for a long text is freed here, outside the lock.
   std::unique_ptr<MeCab::Lattice> freed;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    --in_use_;
-    if (lattice != nullptr && text_bytes <= kKeepLatticeBytes &&
-        idle_.size() < static_cast<size_t>(max_concurrent_)) {
-      idle_.push_back(std::move(lattice));
-    } else {
-      freed = std::move(lattice);
-    }
+  absl::MutexLock lock(&mu_);  // released (waiters woken) before `freed` goes
+  --in_use_;
+  if (lattice != nullptr && text_bytes <= kKeepLatticeBytes &&
+      idle_.size() < static_cast<size_t>(max_concurrent_)) {
+    idle_.push_back(std::move(lattice));
+  } else {
+    freed = std::move(lattice);
   }
-  free_.notify_one();
-  changed_.notify_all();
 }
 
 bool Tokenizer::AwaitForTest(int in_use, int waiting, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, timeout,
-                        [&] { return in_use_ == in_use && waiting_ == waiting; });
+  absl::MutexLock lock(&mu_);
+  auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return in_use_ == in_use && waiting_ == waiting;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&reached), absl::FromChrono(timeout));
 }
 
 size_t Tokenizer::LatticesCreatedForTest() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return created_;
 }
 
 size_t Tokenizer::LatticesKeptForTest() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return idle_.size();
 }
 

@@ -15,19 +15,19 @@
 #define KAIZEN_SERVICES_SURVEY_TEXT_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "kaizen/type/wall.pb.h"
 
 namespace MeCab {
@@ -122,14 +122,13 @@ class Tokenizer {
   std::unique_ptr<MeCab::Model> model_;
   std::unique_ptr<MeCab::Tagger> tagger_;
   const int max_concurrent_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable free_;
-  mutable std::condition_variable changed_;  // any count below changed
-  // Guarded by mu_.
-  mutable int in_use_ = 0;
-  mutable int waiting_ = 0;
-  mutable size_t created_ = 0;
-  mutable std::vector<std::unique_ptr<MeCab::Lattice>> idle_;
+  // Waits (for a free place, and AwaitForTest) are absl::Mutex conditions,
+  // evaluated by the mutex on release: nothing is notified for tests.
+  mutable absl::Mutex mu_;
+  mutable int in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable size_t created_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable std::vector<std::unique_ptr<MeCab::Lattice>> idle_ ABSL_GUARDED_BY(mu_);
   std::function<void()> hold_hook_;
 };
 
