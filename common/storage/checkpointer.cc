@@ -89,6 +89,11 @@ void Checkpointer::Loop() {
   }
 }
 
+absl::Status Checkpointer::CopyNow() {
+  absl::MutexLock run(&run_mu_);
+  return CheckpointPassive(*connection_);
+}
+
 void Checkpointer::CatchUp(Connection& writer) {
   if (!catch_up_.exchange(false, std::memory_order_acq_rel)) return;
   // A background run in progress will ask again when it is done; waiting

@@ -72,6 +72,13 @@ class Checkpointer {
   // while it ran (module comment). Cheap otherwise (one atomic).
   void CatchUp(Connection& writer);
 
+  // A PASSIVE checkpoint now, on this object's connection (waits for a
+  // background run in progress): copies what it can without holding up the
+  // writer, so that a TRUNCATE checkpoint under the writer lock right after
+  // (Database::CheckpointAndTruncateWal) copies only what was committed in
+  // between. Must not be called holding run_mu().
+  absl::Status CopyNow() ABSL_LOCKS_EXCLUDED(run_mu_);
+
   // Held while a checkpoint of this database runs.
   absl::Mutex& run_mu() ABSL_LOCK_RETURNED(run_mu_) { return run_mu_; }
 

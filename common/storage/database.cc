@@ -496,8 +496,13 @@ absl::Status Database::RunReadOnly(Fn fn) {
 }
 
 absl::Status Database::CheckpointAndTruncateWal() {
-  absl::MutexLock lock(&impl_->writer_mu);
   if (impl_->single_connection) return absl::OkStatus();  // no WAL in memory
+  if (const int fault = impl_->fault.load(); Sticky(fault)) return FaultStatus(fault);
+  // Most of the WAL (up to checkpoint_pages pages, and more) is copied first
+  // without the writer lock, so writers wait only while the rest is. A
+  // failure here fails the TRUNCATE below too, which reports it.
+  if (impl_->checkpointer != nullptr) impl_->checkpointer->CopyNow().IgnoreError();
+  absl::MutexLock lock(&impl_->writer_mu);
   if (const int fault = impl_->fault.load(); Sticky(fault)) return FaultStatus(fault);
   SQLite::Database& db = *impl_->writer;
   // SQLite refuses a second concurrent checkpoint instead of waiting for it.

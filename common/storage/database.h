@@ -123,7 +123,7 @@ struct DatabaseOptions {
   // automatic checkpoint inside that commit (at 1,000 pages). A run copies
   // each page once however often it changed since the last, so a longer WAL
   // copies less per write (index pages and counters change at every write):
-  // 8,000 pages (16-32 MB of WAL at 2-4 KiB pages) made creates 15 % faster
+  // 8,000 pages (16-35 MB of WAL at 2-4 KiB pages) made creates 15 % faster
   // than 1,000 (docs/benchmarks.md, ninth look).
   int checkpoint_pages = 8000;
 };

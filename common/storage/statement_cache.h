@@ -40,6 +40,13 @@
 //    from values would fill the cache with statements used once.
 //  * Cached statements are finalized when the connection closes (Database's
 //    destructor), before the connection itself.
+//  * A plan never depends on the values bound (every connection runs with
+//    SQLite's query planner stability guarantee, connection.cc), so binding
+//    never re-compiles a cached statement. The price: a partial index is
+//    used only where the query itself implies the index's condition, so a
+//    query that needs one repeats that condition as a literal
+//    (`... AND participant = ?3 AND participant <> ''` for an index
+//    `WHERE participant <> ''`).
 #ifndef KAIZEN_COMMON_STORAGE_STATEMENT_CACHE_H_
 #define KAIZEN_COMMON_STORAGE_STATEMENT_CACHE_H_
 

@@ -19,13 +19,13 @@ absl::StatusOr<tcp::endpoint> ParseListenEndpoint(const std::string& address) {
   return server::ParseListenEndpoint(address, "http_listen", "expected host:port");
 }
 
-int EffectiveMaxConnections(int configured) {
+int EffectiveMaxConnections(int configured, int io_threads) {
   struct rlimit limit;
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
     return configured;
   }
   const int64_t fds = static_cast<int64_t>(limit.rlim_cur);
-  const int64_t reserve = std::min<int64_t>(128, fds / 2);
+  const int64_t reserve = std::min<int64_t>(128, fds / 2) + 3 * int64_t{std::max(1, io_threads)};
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(configured, fds - reserve)));
 }
 

@@ -16,9 +16,11 @@ namespace kaizen::gateway {
 absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListenEndpoint(const std::string& address);
 
 // The connection cap, lowered to leave descriptors for everything else the
-// process opens (gRPC port and its clients, backend channels, files):
-// RLIMIT_NOFILE minus a reserve of up to 128, at least 1.
-int EffectiveMaxConnections(int configured);
+// process opens (gRPC port and its clients, backend channels, files, and
+// the three each I/O thread's io_context holds: epoll, eventfd, timerfd):
+// RLIMIT_NOFILE minus a reserve of up to 128 plus 3 per I/O thread, at
+// least 1.
+int EffectiveMaxConnections(int configured, int io_threads);
 
 // The per-address key: IPv4-mapped IPv6 peers count as their IPv4 address.
 std::string ClientAddress(const boost::asio::ip::tcp::endpoint& endpoint);

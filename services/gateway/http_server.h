@@ -4,11 +4,13 @@
 // Threading: `io_threads` threads, each running its own io_context; new
 // connections are spread over them in turn and a connection stays on its
 // thread, so its handlers never run concurrently and the threads share no
-// scheduler lock. The HttpHandler is called on an I/O thread and must not
-// block: it answers through the HttpResponder, from any thread, and the
-// response is written on the connection's thread. Requests on one
-// connection are handled one at a time (the next is read after the response
-// is written).
+// scheduler lock. The price: work on one connection's thread delays the
+// other connections of that thread (no idle thread takes them over), so the
+// handler must be quick as well as non-blocking. The HttpHandler is called
+// on an I/O thread and must not block: it answers through the
+// HttpResponder, from any thread, and the response is written on the
+// connection's thread. Requests on one connection are handled one at a time
+// (the next is read after the response is written).
 //
 // Bounds: request head <= max_header_bytes (else 431), body <= max_body_bytes
 // (else 413, checked against Content-Length before the body is read, so a
@@ -46,7 +48,8 @@
 //                    closed to make room; with none idle the new connection
 //                    is closed at once. The cap is lowered at start to stay
 //                    clear of the descriptor limit (RLIMIT_NOFILE minus a
-//                    reserve for gRPC, backends and files).
+//                    reserve for gRPC, backends and files, and 3 per I/O
+//                    thread).
 // When accept() fails for lack of descriptors (EMFILE, ENFILE, ENOBUFS,
 // ENOMEM) the server closes up to four idle connections and pauses
 // accepting for `accept_backoff` instead of retrying at once (a listening

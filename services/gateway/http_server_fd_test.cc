@@ -11,6 +11,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/gateway/http_listen.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/test_raw_socket.h"
 
@@ -125,6 +126,17 @@ TEST_F(HttpServerFdTest, IdleConnectionsAreClosedToLetHealthzIn) {
   ASSERT_TRUE(ConnectSocket(probe, server_->port()));
   ASSERT_TRUE(SendAll(probe, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(StatusOf(ReadResponse(probe)), 200);
+}
+
+// The connection cap leaves the fixed reserve and each I/O thread's three
+// io_context descriptors (epoll, eventfd, timerfd) below the limit.
+TEST_F(HttpServerFdTest, TheCapLeavesRoomForEveryIoThreadsDescriptors) {
+  rlimit lowered = saved_;
+  lowered.rlim_cur = 512;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  EXPECT_EQ(EffectiveMaxConnections(1024, 2), 512 - 128 - 6);
+  EXPECT_EQ(EffectiveMaxConnections(1024, 64), 512 - 128 - 192);
+  EXPECT_EQ(EffectiveMaxConnections(100, 64), 100);
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, HttpHandler handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
-        max_connections_(EffectiveMaxConnections(options_.max_connections)),
+        max_connections_(EffectiveMaxConnections(options_.max_connections, options_.io_threads)),
         iocs_(MakeContexts(std::max(1, options_.io_threads))),
         acceptor_(iocs_.front()->get_executor()),
         accept_pause_(acceptor_.get_executor()) {
