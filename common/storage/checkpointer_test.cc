@@ -13,6 +13,7 @@
 #include "common/status/errors.h"
 #include "common/storage/database.h"
 #include "common/storage/fault_vfs.h"
+#include "common/storage/storage_stats.h"
 #include "common/testing/child_process.h"
 #include "gtest/gtest.h"
 
@@ -136,17 +137,20 @@ TEST(CheckpointerTest, ACheckpointThatCannotWriteTheFileIsReportedAndLosesNothin
     vfs.set_write_errno(ENOSPC);
     // Each commit asks for a run; one running when it committed ends too,
     // so a run counted before the commit always completes after it. Runs
-    // (and leaders' catch-ups) started after the fault fail writing the file.
+    // (and leaders' catch-ups) started after the fault fail writing the file
+    // and put the database in DISK_FULL. A commit that succeeds (the WAL can
+    // still grow) clears that again, and may do so after the run failed (the
+    // run starts inside COMMIT), so Health() afterwards is not the evidence:
+    // the transitions into DISK_FULL are (once seen under a loaded CI run).
+    const int64_t disk_full_before = GlobalStorageStats().disk_full;
     int written = 5;
-    for (int i = 0; i < 50 && db->Health().ok(); ++i) {
+    for (int i = 0; i < 50 && GlobalStorageStats().disk_full == disk_full_before; ++i) {
       const uint64_t runs = db->background_checkpoints();
       ASSERT_TRUE(AddPage(*db).ok()) << "commit " << i << " while the file cannot grow";
       ++written;
       db->WaitForBackgroundCheckpointsForTest(runs + 1);
     }
-    const absl::Status health = db->Health();
-    EXPECT_EQ(health.code(), absl::StatusCode::kResourceExhausted) << health;
-    EXPECT_EQ(errors::Reason(health), kDiskFull) << health;
+    EXPECT_GT(GlobalStorageStats().disk_full, disk_full_before);
     for (int i = 0; i < 3; ++i, ++written) ASSERT_TRUE(AddPage(*db).ok());
     EXPECT_EQ(CountRows(*db), written);
     const absl::Status truncate = db->CheckpointAndTruncateWal();
