@@ -48,6 +48,18 @@ std::unique_ptr<Database> MustOpen(const std::string& path, int readers = 1) {
   return db.ok() ? *std::move(db) : nullptr;
 }
 
+// Reads person `id` through the statement cache on a reader: found or not.
+bool ReadsPerson(Database& db, int id) {
+  bool found = false;
+  EXPECT_TRUE(db.RunReadOnly([&](SQLite::Database& c) {
+                  CachedStatement q(c, kById);
+                  q->bind(1, id);
+                  found = q->executeStep();
+                  return absl::OkStatus();
+                }).ok());
+  return found;
+}
+
 // Live statements of a connection (cached ones included).
 int LiveStatements(SQLite::Database& c) {
   int n = 0;
@@ -139,12 +151,7 @@ TEST(StatementCacheTest, RebindingDoesNotRecompileAStatement) {
 TEST(StatementCacheTest, SqliteKeepsNoMemoryStatistics) {
   auto db = MustOpen(":memory:");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
-                    CachedStatement q(c, kById);
-                    q->bind(1, 3);
-                    EXPECT_TRUE(q->executeStep());
-                    return absl::OkStatus();
-                  }).ok());
+  EXPECT_TRUE(ReadsPerson(*db, 3));
   EXPECT_EQ(sqlite3_memory_used(), 0);
 }
 
@@ -290,12 +297,7 @@ TEST(StatementCacheTest, CachedStatementsAreFinalizedBeforeTheConnectionCloses) 
                     q->exec();
                     return absl::OkStatus();
                   }).ok());
-    ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
-                    CachedStatement q(c, kById);
-                    q->bind(1, 1);
-                    EXPECT_TRUE(q->executeStep());
-                    return absl::OkStatus();
-                  }).ok());
+    EXPECT_TRUE(ReadsPerson(*db, 1));
   }
   // The last connection to close checkpoints and deletes the WAL; a
   // connection with live statements would not close at all.
