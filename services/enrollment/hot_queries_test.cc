@@ -4,12 +4,9 @@
 // walked the cohort; docs/benchmarks.md "Performance").
 #include <string>
 
-#include "SQLiteCpp/Database.h"
-#include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "common/notify/outbox.h"
-#include "common/storage/database.h"
+#include "common/storage/query_plan_testing.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/application_sql.h"
 #include "services/enrollment/enrollment_store.h"
@@ -19,24 +16,9 @@
 namespace kaizen::enrollment {
 namespace {
 
-// The detail lines of EXPLAIN QUERY PLAN of `sql` on the schema every
-// migration makes, joined by newlines, on a connection set up as the
-// service's are (storage::Database: the planner's settings change plans).
+// The plan of `sql` on the schema every migration makes.
 std::string Plan(const std::string& sql) {
-  storage::DatabaseOptions options;
-  options.path = ":memory:";
-  auto db = storage::Database::Open(options, EnrollmentStore::Migrations());
-  EXPECT_TRUE(db.ok()) << db.status();
-  if (!db.ok()) return "";
-  std::string plan;
-  // The writer's transaction: EXPLAIN of a DELETE is refused on a reader.
-  const absl::Status status = (*db)->RunInTransaction([&](SQLite::Database& c) {
-    SQLite::Statement explain(c, "EXPLAIN QUERY PLAN " + sql);
-    while (explain.executeStep()) absl::StrAppend(&plan, explain.getColumn(3).getString(), "\n");
-    return absl::OkStatus();
-  });
-  EXPECT_TRUE(status.ok()) << status;
-  return plan;
+  return storage::testing::QueryPlan(EnrollmentStore::Migrations(), sql);
 }
 
 TEST(HotQueriesTest, WaitingListCountsReadApplicationsByState) {

@@ -5,33 +5,17 @@
 
 #include <string>
 
-#include "SQLiteCpp/Database.h"
-#include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/storage/database.h"
+#include "common/storage/query_plan_testing.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment::provision_sql {
 namespace {
 
-// The detail lines of EXPLAIN QUERY PLAN, joined, on a connection set up as
-// the service's are (storage::Database: the planner's settings change plans).
+// The plan of the list query on the provision schema.
 std::string Plan(const ProvisionFilter& filter, int64_t position, bool oldest_first) {
-  storage::DatabaseOptions options;
-  options.path = ":memory:";
-  auto db = storage::Database::Open(options, {kSchema, kSchemaV6});
-  EXPECT_TRUE(db.ok()) << db.status();
-  if (!db.ok()) return "";
-  std::string plan;
-  const absl::Status status = (*db)->RunReadOnly([&](SQLite::Database& c) {
-    SQLite::Statement explain(c, "EXPLAIN QUERY PLAN " + ListSql(filter, position, oldest_first));
-    while (explain.executeStep()) plan += explain.getColumn(3).getString() + "\n";
-    return absl::OkStatus();
-  });
-  EXPECT_TRUE(status.ok()) << status;
-  return plan;
+  return storage::testing::QueryPlan({kSchema, kSchemaV6}, ListSql(filter, position, oldest_first));
 }
 
 TEST(ProvisionSqlTest, TheParticipantFilterUsesItsIndex) {
