@@ -77,6 +77,23 @@ std::string NewId() {
   return out;
 }
 
+std::string NewTimeOrderedId(absl::Time now) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  // The same 32 characters in ASCII order, so the ids sort as their ticks.
+  static constexpr char kSorted[] = "234567abcdefghijklmnopqrstuvwxyz";
+  // 29 bits of 4.096 ms ticks: 4 in the first character (a-p, a letter as
+  // every id starts with), 5 in each of the next five.
+  const uint64_t ticks = static_cast<uint64_t>(absl::ToUnixMicros(now)) >> 12;
+  std::string out(16, 'a');
+  out[0] = static_cast<char>('a' + ((ticks >> 25) & 15));
+  for (int i = 1; i < 6; ++i) out[i] = kSorted[(ticks >> (5 * (5 - i))) & 31];
+  const unsigned char* bytes = NextIdBytes();
+  uint64_t random = 0;
+  for (int i = 0; i < 7; ++i) random = (random << 8) | bytes[i];  // 56 bits, 50 used
+  for (int i = 6; i < 16; ++i) out[i] = kAlphabet[(random >> (5 * (15 - i))) & 31];
+  return out;
+}
+
 bool IsValidResourceId(absl::string_view id) {
   if (id.empty() || id.size() > 63) return false;
   if (!absl::ascii_islower(id.front()) || id.back() == '-') return false;

@@ -79,6 +79,38 @@ TEST(IdsTest, AForkedChildDoesNotRepeatItsParentsIds) {
   }
 }
 
+TEST(IdsTest, TimeOrderedIdsAreValidDistinctAndSortByTime) {
+  // From 2026 through the count's wrap: every tick value's first character.
+  const absl::Time start = absl::FromUnixSeconds(1796083200);  // 2026-12-01
+  std::set<std::string> seen;
+  std::string last;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string id = NewTimeOrderedId(start + absl::Milliseconds(5) * i);
+    EXPECT_EQ(id.size(), 16u);
+    EXPECT_TRUE(IsValidResourceId(id)) << id;
+    EXPECT_GT(id, last) << "made 5 ms later, sorts after";
+    last = id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 2000u);
+  for (int64_t ticks : {0LL, (1LL << 29) - 1, (15LL << 25), 12345678LL}) {
+    const std::string id = NewTimeOrderedId(absl::FromUnixMicros(ticks << 12));
+    EXPECT_TRUE(IsValidResourceId(id)) << ticks << " " << id;
+  }
+}
+
+// Ids made at the same instant share their time and differ in the rest.
+TEST(IdsTest, TimeOrderedIdsOfOneInstantDifferInTheirRandomPart) {
+  const absl::Time now = absl::FromUnixSeconds(1796083200);
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = NewTimeOrderedId(now);
+    EXPECT_EQ(id.substr(0, 6), NewTimeOrderedId(now).substr(0, 6));
+    seen.insert(id.substr(6));
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
 TEST(IdsTest, ResourceIdRules) {
   EXPECT_TRUE(IsValidResourceId("fy2022"));
   EXPECT_FALSE(IsValidResourceId("2022"));

@@ -266,7 +266,7 @@ absl::StatusOr<v1::Application> Enrollment::CreateApplication(
 
     ApplicationRecord rec;
     rec.cohort_id = cohort_id;
-    rec.id = NewId();
+    rec.id = NewTimeOrderedId(now);
     rec.revision = 1;
     v1::Application& app = rec.application;
     app.set_name(ApplicationName(cohort_id, rec.id));

@@ -173,7 +173,7 @@ absl::StatusOr<v1::Participant> Enrollment::CreateParticipant(
     }
     ParticipantRecord rec;
     rec.cohort_id = cohort_id;
-    rec.id = NewId();
+    rec.id = NewTimeOrderedId(now);
     rec.revision = 1;
     v1::Participant& p = rec.participant;
     p.set_name(ParticipantName(cohort_id, rec.id));

@@ -139,7 +139,7 @@ absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, Applicatio
     const v1::Applicant& m = app.members(i);
     ParticipantRecord p;
     p.cohort_id = rec.cohort_id;
-    p.id = NewId();
+    p.id = NewTimeOrderedId(now_);
     p.revision = 1;
     v1::Participant& out = p.participant;
     out.set_name(ParticipantName(p.cohort_id, p.id));
