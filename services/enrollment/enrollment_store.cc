@@ -7,6 +7,7 @@
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Exception.h"
 #include "SQLiteCpp/Statement.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -44,6 +45,15 @@ std::string StoredCohort(const v1::Cohort& cohort) {
   return stored.SerializeAsString();
 }
 
+}  // namespace
+
+absl::StatusOr<std::string> EnrollmentTx::GetCohortTitle(const std::string& id) {
+  ASSIGN_OR_RETURN(CohortRecord cohort, GetCohort(id));
+  return cohort.cohort.title();
+}
+
+namespace {
+
 // Columns: seq, id, revision, data.
 absl::StatusOr<CohortRecord> ReadCohort(SQLite::Statement& row) {
   CohortRecord record;
@@ -63,7 +73,14 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
         db_, "SELECT seq, id, revision, data FROM cohorts WHERE id = ?1");
     query->bind(1, id);
     if (!query->executeStep()) return errors::NotFound("Cohort", CohortName(id));
-    return ReadCohort(*query);
+    ASSIGN_OR_RETURN(CohortRecord record, ReadCohort(*query));
+    titles_[record.id] = record.cohort.title();
+    return record;
+  }
+
+  absl::StatusOr<std::string> GetCohortTitle(const std::string& id) override {
+    if (auto it = titles_.find(id); it != titles_.end()) return it->second;
+    return EnrollmentTx::GetCohortTitle(id);
   }
 
   absl::Status InsertCohort(CohortRecord* record) override {
@@ -94,6 +111,7 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
       return errors::NotFound("Cohort", CohortName(record->id));
     }
     record->revision = revision;
+    titles_[record->id] = record->cohort.title();
     return absl::OkStatus();
   }
 
@@ -354,6 +372,9 @@ class SqliteEnrollmentTx final : public EnrollmentTx {
 
  private:
   SQLite::Database& db_;
+  // The titles of the cohorts this transaction read or wrote (one
+  // transaction: no other writer can change them meanwhile).
+  absl::flat_hash_map<std::string, std::string> titles_;
 };
 
 }  // namespace

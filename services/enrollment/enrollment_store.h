@@ -186,6 +186,10 @@ class EnrollmentTx {
 
   // --- cohorts
   virtual absl::StatusOr<CohortRecord> GetCohort(const std::string& id) = 0;
+  // The cohort's title, for mails: a write's mails name their cohort, which
+  // the write has usually just read (the SQLite transaction remembers the
+  // titles it read or wrote instead of reading the row again).
+  virtual absl::StatusOr<std::string> GetCohortTitle(const std::string& id);
   // Sets record->seq.
   virtual absl::Status InsertCohort(CohortRecord* record) = 0;
   // Bumps record->revision.

@@ -353,6 +353,40 @@ TEST_F(EnrollmentStoreTest, CohortInsertGetUpdate) {
   EXPECT_THAT(ListCohortIds(v1::Cohort::DRAFT, 0, 10), ElementsAre());
 }
 
+// A write's mails name the cohort's title as the transaction last read or
+// wrote it, and a missing cohort is NOT_FOUND as from GetCohort.
+TEST_F(EnrollmentStoreTest, CohortTitleFollowsTheTransaction) {
+  CohortRecord cohort = MakeCohort("fy2022");
+  AddCohort(&cohort);
+  MustWrite([&](EnrollmentTx& tx) -> absl::Status {
+    auto title = tx.GetCohortTitle("fy2022");  // nothing read yet
+    EXPECT_TRUE(title.ok()) << title.status();
+    EXPECT_EQ(title.value_or(""), "2022年度 次世代改善リーダー事例研究会");
+    auto read = tx.GetCohort("fy2022");
+    if (!read.ok()) return read.status();
+    read->cohort.set_title("改題 研究会");
+    if (absl::Status s = tx.UpdateCohort(&*read); !s.ok()) return s;
+    EXPECT_EQ(tx.GetCohortTitle("fy2022").value_or(""), "改題 研究会");
+    ExpectNotFound(tx.GetCohortTitle("nope").status(), "Cohort", "cohorts/nope");
+    return absl::OkStatus();
+  });
+  // A failed write leaves the stored title; the next transaction reads it.
+  absl::Status failed = store_->Write([&](EnrollmentTx& tx) -> absl::Status {
+    auto read = tx.GetCohort("fy2022");
+    if (!read.ok()) return read.status();
+    read->cohort.set_title("取り消される題");
+    if (absl::Status s = tx.UpdateCohort(&*read); !s.ok()) return s;
+    return absl::AbortedError("rolled back");
+  });
+  EXPECT_TRUE(absl::IsAborted(failed)) << failed;
+  ASSERT_TRUE(store_
+                  ->Read([&](EnrollmentTx& tx) -> absl::Status {
+                    EXPECT_EQ(tx.GetCohortTitle("fy2022").value_or(""), "改題 研究会");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 TEST_F(EnrollmentStoreTest, CohortMissesAndDuplicates) {
   absl::Status status = store_->Read([](EnrollmentTx& tx) {
     return tx.GetCohort("nope").status();

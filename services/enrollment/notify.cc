@@ -106,8 +106,7 @@ absl::StatusOr<bool> Write(EnrollmentTx& tx, const NotifyConfig& config, Outgoin
 absl::StatusOr<std::string> CohortTitle(EnrollmentTx& tx, const std::string& resource_name,
                                         absl::string_view collection) {
   ASSIGN_OR_RETURN(auto ids, ParseChildName("name", resource_name, collection));
-  ASSIGN_OR_RETURN(CohortRecord cohort, tx.GetCohort(ids.first));
-  return cohort.cohort.title();
+  return tx.GetCohortTitle(ids.first);
 }
 
 // The history index of the entry that put `app` in its current state.
