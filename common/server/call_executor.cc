@@ -29,9 +29,25 @@ bool CallExecutor::TrySubmit(absl::AnyInvocable<void() &&> task) {
   return true;
 }
 
+bool CallExecutor::TryAdmitAsync() {
+  absl::MutexLock lock(&mu_);
+  if (stopping_ || async_ >= static_cast<int64_t>(options_.threads) + options_.max_queued) {
+    ++rejected_;
+    return false;
+  }
+  ++async_;
+  return true;
+}
+
+void CallExecutor::ReleaseAsync() {
+  absl::MutexLock lock(&mu_);
+  --async_;
+  ++completed_;
+}
+
 CallExecutor::Stats CallExecutor::stats() const {
   absl::MutexLock lock(&mu_);
-  return Stats{static_cast<int64_t>(queue_.size()), running_, rejected_, completed_};
+  return Stats{static_cast<int64_t>(queue_.size()), running_ + async_, rejected_, completed_};
 }
 
 void CallExecutor::Work() {

@@ -39,7 +39,7 @@ class CallExecutor {
 
   struct Stats {
     int64_t queued = 0;          // waiting for a worker now
-    int64_t running = 0;         // on a worker now
+    int64_t running = 0;         // on a worker now, or admitted asynchronous calls
     int64_t rejected_total = 0;  // refused because the queue was full
     int64_t completed_total = 0;
   };
@@ -53,6 +53,14 @@ class CallExecutor {
   // already waiting, or the executor is being destroyed.
   bool TrySubmit(absl::AnyInvocable<void() &&> task);
 
+  // A call that runs without a worker (an asynchronous write, unary_call.h:
+  // it waits for its batch in the database's queue, not on a thread) takes
+  // a slot of the same bound: at most threads + max_queued such calls at
+  // once; false past it (answer SERVER_OVERLOADED). Counted as running
+  // until ReleaseAsync.
+  bool TryAdmitAsync();
+  void ReleaseAsync();
+
   Stats stats() const;
   const Options& options() const { return options_; }
 
@@ -64,6 +72,7 @@ class CallExecutor {
   std::deque<absl::AnyInvocable<void() &&>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t running_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t async_ ABSL_GUARDED_BY(mu_) = 0;  // admitted asynchronous calls
   int64_t rejected_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> workers_;

@@ -3,14 +3,21 @@
 // executor): "bad" answers INVALID_ARGUMENT BAD_TEXT, "hold" signals
 // `entered` and waits for `release` (a call kept in flight; `holding` counts
 // them), anything else echoes. `runs` counts handler runs. Peek, a read
-// (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Test-only.
+// (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Submit, an
+// asynchronous write (KAIZEN_DEFINE_WRITE_RPC), answers "bad" at once and
+// keeps every other call pending until the test calls FinishSubmits (from
+// its own thread, as a database's writer thread would). Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 
 #include <atomic>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/auth/principal.h"
 #include "common/server/testdata/echo.grpc.pb.h"
@@ -51,8 +58,40 @@ struct EchoDomain {
     return response;
   }
 
+  using SubmitDone = absl::AnyInvocable<void(absl::StatusOr<kaizen::testing::EchoResponse>) &&>;
+  void SubmitAsync(const kaizen::type::Principal&, const kaizen::testing::EchoRequest& request,
+                   SubmitDone done) {
+    submits.fetch_add(1);
+    if (request.text() == "bad") {
+      std::move(done)(errors::InvalidField("text", "must not be bad", "BAD_TEXT"));
+      return;
+    }
+    kaizen::testing::EchoResponse response;
+    response.set_text(request.text());
+    absl::MutexLock lock(&submit_mu);
+    pending_submits.push_back([response, done = std::move(done)]() mutable {
+      std::move(done)(response);
+    });
+  }
+  int PendingSubmits() {
+    absl::MutexLock lock(&submit_mu);
+    return static_cast<int>(pending_submits.size());
+  }
+  // Answers every pending Submit on the calling thread.
+  void FinishSubmits() {
+    std::vector<absl::AnyInvocable<void() &&>> ready;
+    {
+      absl::MutexLock lock(&submit_mu);
+      ready.swap(pending_submits);
+    }
+    for (auto& finish : ready) std::move(finish)();
+  }
+
   absl::Notification entered;
   absl::Notification release;
+  std::atomic<int> submits{0};
+  absl::Mutex submit_mu;
+  std::vector<absl::AnyInvocable<void() &&>> pending_submits ABSL_GUARDED_BY(submit_mu);
   std::atomic<int> runs{0};
   std::atomic<int> peeks{0};
   std::atomic<int> holding{0};  // "hold" calls that reached the domain
@@ -66,6 +105,7 @@ class TestEcho final : public kaizen::testing::EchoService::CallbackService,
 
   KAIZEN_DECLARE_RPC(Echo, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
   KAIZEN_DECLARE_RPC(Peek, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
+  KAIZEN_DECLARE_RPC(Submit, kaizen::testing::EchoRequest, kaizen::testing::EchoResponse)
 
   EchoDomain state;
   absl::Notification& entered = state.entered;
@@ -80,6 +120,8 @@ inline KAIZEN_DEFINE_RPC(TestEcho, Echo, kaizen::testing::EchoRequest,
                          kaizen::testing::EchoResponse)
 inline KAIZEN_DEFINE_READ_RPC(TestEcho, Peek, kaizen::testing::EchoRequest,
                               kaizen::testing::EchoResponse)
+inline KAIZEN_DEFINE_WRITE_RPC(TestEcho, Submit, kaizen::testing::EchoRequest,
+                               kaizen::testing::EchoResponse)
 
 }  // namespace kaizen::server
 

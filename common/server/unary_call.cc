@@ -88,4 +88,24 @@ grpc::ServerUnaryReactor* RunRead(CallExecutor* executor, grpc::CallbackServerCo
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerContext* context,
+                                   absl::AnyInvocable<void(FinishCall) &&> start) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status;
+  if (Abandoned(context, &status)) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  if (executor != nullptr && !executor->TryAdmitAsync()) {
+    reactor->Finish(ToGrpcStatus(ServerOverloaded()));
+    return reactor;
+  }
+  std::move(start)([reactor, executor](grpc::Status s) {
+    // Released before Finish: once finished the server may be destroyed.
+    if (executor != nullptr) executor->ReleaseAsync();
+    reactor->Finish(s);
+  });
+  return reactor;
+}
+
 }  // namespace kaizen::server

@@ -54,19 +54,37 @@ class UnaryCallTest : public ::testing::Test {
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
   }
 
-  std::unique_ptr<PendingCall> StartCall(const std::string& text,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  std::unique_ptr<PendingCall> StartCall(
+      const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(60),
+      bool submit = false, bool with_principal = true) {
     auto call = std::make_unique<PendingCall>();
     call->context.set_deadline(std::chrono::system_clock::now() + timeout);
-    AttachPrincipal(auth::ServicePrincipal("test"), signer_, &call->context);
+    if (with_principal) AttachPrincipal(auth::ServicePrincipal("test"), signer_, &call->context);
     call->request.set_text(text);
     PendingCall* raw = call.get();
-    stub_->async()->Echo(&raw->context, &raw->request, &raw->response,
-                         [raw](grpc::Status s) {
-                           raw->status = std::move(s);
-                           raw->done.Notify();
-                         });
+    auto done = [raw](grpc::Status s) {
+      raw->status = std::move(s);
+      raw->done.Notify();
+    };
+    if (submit) {
+      stub_->async()->Submit(&raw->context, &raw->request, &raw->response, done);
+    } else {
+      stub_->async()->Echo(&raw->context, &raw->request, &raw->response, done);
+    }
     return call;
+  }
+
+  std::unique_ptr<PendingCall> StartSubmit(const std::string& text, bool with_principal = true) {
+    return StartCall(text, std::chrono::seconds(60), /*submit=*/true, with_principal);
+  }
+
+  // Waits (no sleeps) until `n` Submit calls are pending in the domain.
+  void AwaitPendingSubmits(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (service_.state.PendingSubmits() != n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(service_.state.PendingSubmits(), n);
   }
 
   // Waits until exactly `n` calls are queued (the executor's own count; no
@@ -171,6 +189,62 @@ TEST_F(UnaryCallTest, ACallPastItsDeadlineWhileQueuedDoesNotRun) {
   after->done.WaitForNotification();
   EXPECT_TRUE(after->status.ok());
   EXPECT_EQ(service_.state.runs.load(), 2);  // "hold" and "after"
+}
+
+// An asynchronous write (KAIZEN_DEFINE_WRITE_RPC) holds no worker: while the
+// only worker is busy, writes reach the domain, and each is answered when the
+// domain calls its completion, from another thread. Its errors and the
+// principal check are the same as on the executor.
+TEST_F(UnaryCallTest, AWriteHoldsNoWorkerAndIsAnsweredFromAnotherThread) {
+  Start(/*threads=*/1, /*max_queued=*/8);
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  std::vector<std::unique_ptr<PendingCall>> writes;
+  for (int i = 0; i < 5; ++i) writes.push_back(StartSubmit(absl::StrCat("w", i)));
+  AwaitPendingSubmits(5);
+  auto bad = StartSubmit("bad");
+  bad->done.WaitForNotification();
+  EXPECT_EQ(bad->status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(bad->status)), "BAD_TEXT");
+  auto anonymous = StartSubmit("nobody", /*with_principal=*/false);
+  anonymous->done.WaitForNotification();
+  EXPECT_EQ(anonymous->status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(service_.state.submits.load(), 6);  // the anonymous one never reached it
+  std::thread writer([&] { service_.state.FinishSubmits(); });
+  writer.join();
+  for (int i = 0; i < 5; ++i) {
+    writes[i]->done.WaitForNotification();
+    EXPECT_TRUE(writes[i]->status.ok()) << writes[i]->status.error_message();
+    EXPECT_EQ(writes[i]->response.text(), absl::StrCat("w", i));
+  }
+  service_.release.Notify();
+  running->done.WaitForNotification();
+  EXPECT_TRUE(running->status.ok());
+}
+
+// Asynchronous writes share the executor's bound (threads + max_queued):
+// past it a write is refused SERVER_OVERLOADED at once and never reaches the
+// domain; a slot frees when a write is answered.
+TEST_F(UnaryCallTest, PastTheBoundAnAsynchronousWriteIsRefused) {
+  Start(/*threads=*/1, /*max_queued=*/1);
+  auto first = StartSubmit("a");
+  auto second = StartSubmit("b");
+  AwaitPendingSubmits(2);
+  auto refused = StartSubmit("c");
+  refused->done.WaitForNotification();
+  EXPECT_EQ(refused->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(errors::Reason(FromGrpcStatus(refused->status)), kServerOverloaded);
+  EXPECT_EQ(service_.state.submits.load(), 2);
+  service_.state.FinishSubmits();
+  first->done.WaitForNotification();
+  second->done.WaitForNotification();
+  EXPECT_TRUE(first->status.ok());
+  EXPECT_TRUE(second->status.ok());
+  auto later = StartSubmit("d");
+  AwaitPendingSubmits(1);
+  service_.state.FinishSubmits();
+  later->done.WaitForNotification();
+  EXPECT_TRUE(later->status.ok()) << later->status.error_message();
 }
 
 // A read (KAIZEN_DEFINE_READ_RPC) runs on gRPC's thread: it is answered

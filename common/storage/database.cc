@@ -430,6 +430,9 @@ Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 // then the checkpoint thread, whose error report (Note) uses members that
 // are destroyed before it would be.
 Database::~Database() {
+  // First: the writer thread runs what was submitted, with everything else
+  // still in place.
+  impl_->StopAsyncWriter();
   impl_->registration.reset();
   impl_->checkpointer.reset();
 }

@@ -57,10 +57,12 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -207,6 +209,23 @@ class Database {
   // as a batch, so they never run inside or between a batch's steps.
   absl::Status RunInTransaction(
       absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+
+  // RunInTransaction without waiting for it: `fn` joins the same writer
+  // queue (same batches, savepoints, faults and counters) and `done` gets
+  // what RunInTransaction would have returned once the batch is over (OK:
+  // committed and durable). The database's writer thread, started by the
+  // first call, leads a batch whose head is such a write, and runs `done`
+  // after the COMMIT, outside every lock of the database; `done` may
+  // finish a gRPC call but must not wait, and must not call
+  // RunInTransaction (it runs on the thread that serves the queue).
+  // Calls on the writer thread (a caller's `done` submitting again) are
+  // allowed. An exception from `fn` other than SQLiteCpp's or std's
+  // becomes INTERNAL STORAGE_ERROR (no thread to rethrow it in). After
+  // ~Database has begun `done` gets UNAVAILABLE at once; writes queued
+  // before it are run first.
+  using WriteFn = std::function<absl::Status(SQLite::Database&)>;
+  using WriteDone = absl::AnyInvocable<void(absl::Status) &&>;
+  void SubmitTransaction(WriteFn fn, WriteDone done);
 
   // Test-only: blocks until at least `count` RunInTransaction callers are
   // queued or running (the leader included). Lets a test build a batch

@@ -8,6 +8,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -26,15 +27,23 @@ namespace internal {
 
 using Fn = absl::FunctionRef<absl::Status(SQLite::Database&)>;
 
-// One RunInTransaction call waiting in the writer queue (group_commit.cc).
-// Lives on its caller's stack until `done`.
+// One write waiting in the writer queue (group_commit.cc). A
+// RunInTransaction call's lives on its caller's stack until `done`; a
+// SubmitTransaction call's is allocated, owns its fn and completion
+// (`async`), and is deleted once the completion has run.
 struct PendingWrite {
+  struct Async {
+    Database::WriteFn fn;
+    Database::WriteDone done;
+  };
   explicit PendingWrite(Fn f) : fn(f) {}
+  explicit PendingWrite(std::unique_ptr<Async> a) : fn(a->fn), async(std::move(a)) {}
   Fn fn;
   absl::Status status;
   std::exception_ptr exception;  // a non-std exception fn threw
   bool done = false;             // guarded by Impl::queue_mu
-  absl::CondVar cv;
+  absl::CondVar cv;              // RunInTransaction's caller waits here
+  std::unique_ptr<Async> async;  // SubmitTransaction's; null otherwise
 };
 
 // Most callers one leader commits at once (group_commit.cc).
@@ -67,6 +76,13 @@ struct Database::Impl {
   // writer_mu by the same thread except leader -> (release) -> writer_mu.
   absl::Mutex queue_mu;
   std::deque<internal::PendingWrite*> queue ABSL_GUARDED_BY(queue_mu);
+  // SubmitTransaction's writes have no thread of their own: when one is at
+  // the head of the queue, the writer thread (started by the first
+  // SubmitTransaction, joined by ~Database) leads the batch for it. It
+  // waits on queue_mu for an asynchronous head, or for `stopping` and an
+  // empty queue.
+  std::thread async_writer;
+  bool stopping ABSL_GUARDED_BY(queue_mu) = false;
 
   // Database::write_generation(): RunInTransaction adds one when a
   // leader's turn starts (odd: a write may be becoming visible) and one
@@ -115,6 +131,19 @@ struct Database::Impl {
   // fails inside a transaction, the callers of the transactions already
   // finished keep their results and the others get STORAGE_ERROR.
   // Requires writer_mu.
+  // Leads one batch from the head of the queue (the head is `self`, a
+  // RunInTransaction caller, or an asynchronous write with `self` null):
+  // runs it, hands the head on and completes the asynchronous writes in it.
+  // `batch` and `finished` are reserved for kMaxBatch by the caller, so
+  // nothing allocates while the queue waits for this leader.
+  void Lead(internal::PendingWrite* self, std::vector<internal::PendingWrite*>& batch,
+            std::vector<internal::PendingWrite*>& finished);
+  // Wakes whoever leads for the queue's head (queue not empty).
+  void WakeHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu);
+  // The writer thread of SubmitTransaction (above).
+  void AsyncWriterLoop();
+  void StopAsyncWriter();
+
   void RunBatch(std::vector<internal::PendingWrite*>& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu);
   // One transaction over batch[begin, ...): returns where the next one

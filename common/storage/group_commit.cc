@@ -1,12 +1,20 @@
-// Database::RunInTransaction: group commit, LevelDB-style (no extra thread).
-// Each caller queues; the caller at the head leads: it takes up to kMaxBatch
-// queued callers, runs their fns on the writer connection, each inside its
+// Database::RunInTransaction and SubmitTransaction: group commit,
+// LevelDB-style. Each write queues; the head leads: it takes up to kMaxBatch
+// queued writes, runs their fns on the writer connection, each inside its
 // own SAVEPOINT of one BEGIN IMMEDIATE transaction, commits once (one fsync
 // for the batch), hands every caller its own result and wakes the next head.
+// A RunInTransaction caller at the head leads on its own thread; an
+// asynchronous write (SubmitTransaction) has no thread, so the database's
+// writer thread leads for it and runs the completions of the batch's
+// asynchronous writes after the COMMIT: under a stream of asynchronous
+// writes that thread leads batch after batch and no caller thread is woken
+// per write.
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <exception>
+#include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -36,9 +44,11 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
   RecordStorageEvent(StorageEvent::kWriteRequest);
   PendingWrite self(fn);
   std::vector<PendingWrite*> batch;
+  std::vector<PendingWrite*> finished;
   // Allocated before queueing: nothing may throw while queue_mu is held and
   // this caller is in the queue (the queue would never be handed on).
   batch.reserve(internal::kMaxBatch);
+  finished.reserve(internal::kMaxBatch);
   {
     absl::MutexLock lock(&impl.queue_mu);
     impl.queue.push_back(&self);
@@ -47,55 +57,133 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
       if (self.exception) std::rethrow_exception(self.exception);
       return self.status;
     }
-    const size_t n = std::min(impl.queue.size(), static_cast<size_t>(internal::kMaxBatch));
-    batch.assign(impl.queue.begin(), impl.queue.begin() + n);  // within capacity
   }
-  // Leader. Callers arriving from now on queue behind the batch (which stays
-  // in the queue until done), so they wait for the next head.
+  impl.Lead(&self, batch, finished);
+  if (self.exception) std::rethrow_exception(self.exception);
+  return self.status;
+}
+
+void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
+  Impl& impl = *impl_;
+  RecordStorageEvent(StorageEvent::kWriteRequest);
+  auto* w = new PendingWrite(
+      std::make_unique<PendingWrite::Async>(PendingWrite::Async{std::move(fn), std::move(done)}));
   {
-    absl::MutexLock lock(&impl.writer_mu);
+    absl::MutexLock lock(&impl.queue_mu);
+    if (!impl.stopping) {
+      if (!impl.async_writer.joinable()) {
+        impl.async_writer = std::thread([&impl] { impl.AsyncWriterLoop(); });
+      }
+      impl.queue.push_back(w);
+      if (impl.queue.front() == w) impl.WakeHead();
+      return;
+    }
+  }
+  std::unique_ptr<PendingWrite> refused(w);
+  std::move(refused->async->done)(
+      internal::StorageError("storage error (the database is closing; nothing was written)"));
+}
+
+void Database::Impl::WakeHead() {
+  PendingWrite* head = queue.front();
+  // An asynchronous head has no thread: the writer thread leads for it
+  // (it waits on queue_mu's condition, AsyncWriterLoop).
+  if (head->async == nullptr) head->cv.Signal();
+}
+
+void Database::Impl::AsyncWriterLoop() {
+  std::vector<PendingWrite*> batch;
+  std::vector<PendingWrite*> finished;
+  batch.reserve(internal::kMaxBatch);
+  finished.reserve(internal::kMaxBatch);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu) {
+    return queue.empty() ? stopping : queue.front()->async != nullptr;
+  };
+  while (true) {
+    {
+      absl::MutexLock lock(&queue_mu);
+      queue_mu.Await(absl::Condition(&ready));
+      if (queue.empty()) return;  // stopping, and every write has run
+    }
+    Lead(nullptr, batch, finished);
+  }
+}
+
+void Database::Impl::StopAsyncWriter() {
+  {
+    absl::MutexLock lock(&queue_mu);
+    stopping = true;
+  }
+  if (async_writer.joinable()) async_writer.join();
+}
+
+void Database::Impl::Lead(PendingWrite* self, std::vector<PendingWrite*>& batch,
+                          std::vector<PendingWrite*>& finished) {
+  batch.clear();
+  finished.clear();
+  {
+    absl::MutexLock lock(&queue_mu);
+    const size_t n = std::min(queue.size(), static_cast<size_t>(internal::kMaxBatch));
+    batch.assign(queue.begin(), queue.begin() + n);  // within capacity
+  }
+  // Callers arriving from now on queue behind the batch (which stays in the
+  // queue until done), so they wait for the next head.
+  {
+    absl::MutexLock lock(&writer_mu);
     RecordStorageEvent(StorageEvent::kWriteBatch);
     // After a background checkpoint: copy what was committed while it ran,
     // so this turn's BEGIN starts the WAL over (checkpointer.h).
-    if (impl.checkpointer != nullptr) impl.checkpointer->CatchUp(*impl.writer);
+    if (checkpointer != nullptr) checkpointer->CatchUp(*writer);
     // Odd while the turn runs: SQLite makes a commit visible to new readers
     // inside COMMIT (and may checkpoint before COMMIT returns), so a read
     // taken now may or may not see this turn's writes; a cache must not
     // store or serve anything read at an odd generation.
-    impl.write_generation.fetch_add(1, std::memory_order_seq_cst);
-    if (const int fault = impl.fault.load(); internal::Sticky(fault)) {
+    write_generation.fetch_add(1, std::memory_order_seq_cst);
+    if (const int f = fault.load(); internal::Sticky(f)) {
       for (PendingWrite* w : batch) {
-        impl.Note(internal::FaultStatus(fault), /*from_storage=*/true);
-        w->status = internal::FaultStatus(fault);
+        Note(internal::FaultStatus(f), /*from_storage=*/true);
+        w->status = internal::FaultStatus(f);
       }
     } else if (batch.size() == 1) {
       // A lone caller: BEGIN IMMEDIATE; fn; COMMIT, exactly as without
       // batching.
+      PendingWrite& lone = *batch.front();
       try {
-        self.status = impl.Run(*impl.writer, /*write=*/true, fn);
+        lone.status = Run(*writer, /*write=*/true, lone.fn);
       } catch (...) {
-        self.exception = std::current_exception();
+        lone.exception = std::current_exception();
       }
     } else {
-      impl.RunBatch(batch);  // sets every caller's result; does not throw
+      RunBatch(batch);  // sets every caller's result; does not throw
     }
     // Even again: the turn is over (committed, rolled back or refused) and
     // none of its callers has returned yet (read-your-writes for caches
     // keyed on the generation).
-    impl.write_generation.fetch_add(1, std::memory_order_seq_cst);
+    write_generation.fetch_add(1, std::memory_order_seq_cst);
   }
   {
-    absl::MutexLock lock(&impl.queue_mu);
+    absl::MutexLock lock(&queue_mu);
     for (PendingWrite* w : batch) {
-      impl.queue.pop_front();  // the batch is the queue's head, in order
-      if (w == &self) continue;
+      queue.pop_front();  // the batch is the queue's head, in order
+      if (w == self) continue;
+      if (w->async != nullptr) {
+        finished.push_back(w);  // within capacity
+        continue;
+      }
       w->done = true;  // `w` may vanish once queue_mu is released
       w->cv.Signal();
     }
-    if (!impl.queue.empty()) impl.queue.front()->cv.Signal();
+    if (!queue.empty()) WakeHead();
   }
-  if (self.exception) std::rethrow_exception(self.exception);
-  return self.status;
+  // Outside every lock: a completion may finish a gRPC call, or submit.
+  for (PendingWrite* w : finished) {
+    std::unique_ptr<PendingWrite> owned(w);
+    absl::Status status = std::move(w->status);
+    // A lone write's exception left its status unset (RunGroup sets a
+    // batched one's): no thread to rethrow it in.
+    if (w->exception && status.ok()) status = internal::StorageError("storage error (exception)");
+    std::move(w->async->done)(std::move(status));
+  }
 }
 
 void Database::WaitForPendingWritersForTest(int count) {

@@ -1,10 +1,7 @@
-// Applications: submission (fields, cohort state and window, eligibility;
-// then, for a signed-in caller or the secretariat, the arrival: a seat or the
-// waiting list, SeatLedger::Arrive; an anonymous caller's application waits
-// for e-mail confirmation instead, confirmation.h), reads for the applicant
-// and staff, and every later move: withdrawal, the secretariat's decisions
-// and the applicant's answer to an offer. Seat arithmetic is the ledger's
-// (waitlist.h).
+// Applications after submission (create_application.cc): reads for the
+// applicant and staff, and every later move: withdrawal, the secretariat's
+// decisions and the applicant's answer to an offer. Seat arithmetic is the
+// ledger's (waitlist.h).
 #include <functional>
 #include <optional>
 #include <set>
@@ -33,32 +30,6 @@
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
-namespace {
-
-void CheckApplicant(Violations& v, const std::string& prefix, const v1::Applicant& m) {
-  v.Check(ValidateText(prefix + ".display_name", m.display_name(), 1, 100, false));
-  v.Check(ValidateKana(prefix + ".kana", m.kana()));
-  // A field left out is "required", not "not a valid e-mail address" (or
-  // a malformed code or date): FIELD_REQUIRED, then the format check.
-  if (TrimSpaces(m.email()).empty()) {
-    v.Check(FieldRequired(prefix + ".email"));
-  } else {
-    v.Check(ValidateEmail(prefix + ".email", m.email()));
-  }
-  if (m.municipality_code().empty()) v.Check(FieldRequired(prefix + ".municipality_code"));
-  if (!m.municipality_code().empty()) {
-    v.Check(CheckMunicipality(prefix + ".municipality_code", m.municipality_code()));
-  }
-  v.Check(ValidateText(prefix + ".department", m.department(), 0, 100, false));
-  if (!m.has_birth_date()) {
-    v.Check(FieldRequired(prefix + ".birth_date"));
-  } else {
-    v.Check(ValidateDate(prefix + ".birth_date", m.birth_date()));
-  }
-  v.Check(ValidateText(prefix + ".motivation", m.motivation(), 0, 2000, true));
-}
-
-}  // namespace
 
 absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& in) {
   Violations ineligible;
@@ -191,137 +162,6 @@ absl::StatusOr<v1::Application> AnswerOffer(EnrollmentStore* store, const Clock&
 }
 
 }  // namespace
-
-absl::StatusOr<v1::Application> Enrollment::CreateApplication(
-    const Principal& caller, const v1::CreateApplicationRequest& request) {
-  ASSIGN_OR_RETURN(std::string cohort_id, ParseCohortName("parent", request.parent()));
-  const v1::Application& in = request.application();
-  if (IsPartner(caller)) return PartnerFeedOnly();
-  const bool override_eligibility = !request.eligibility_override_reason().empty();
-  if (override_eligibility) RETURN_IF_ERROR(RequireSecretariat(caller));
-
-  Violations v;
-  CheckRequestId(v, request.request_id());
-  if (override_eligibility) {
-    v.Check(ValidateText("eligibility_override_reason", request.eligibility_override_reason(), 1,
-                         500, true));
-  }
-  if (in.members_size() < 1 || in.members_size() > kMaxTeamSize) v.Check(TeamSize(kMaxTeamSize));
-  std::set<std::string> email_keys;
-  for (int i = 0; i < in.members_size() && i < kMaxTeamSize; ++i) {
-    const std::string prefix = absl::StrCat("application.members[", i, "]");
-    CheckApplicant(v, prefix, in.members(i));
-    if (i > 0 && in.members(i).municipality_code() != in.members(0).municipality_code()) {
-      v.Check(TeamMunicipalityMismatch(prefix + ".municipality_code"));
-    }
-    if (!email_keys.insert(EmailKey(in.members(i).email())).second) {
-      v.Check(DuplicateApplicant(prefix + ".email"));
-    }
-  }
-  RETURN_IF_ERROR(v.Result());
-
-  const std::string scope =
-      absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
-                   // Anonymous callers share no scope: the request itself
-                   // (its personal data) scopes the id, so nobody can replay
-                   // or probe another applicant's request id.
-                   caller.subject().empty() ? "anon:" + Fingerprint(request) : caller.subject());
-  v1::Application result;
-  RETURN_IF_ERROR(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    // The time is read under the write lock (Write is BEGIN IMMEDIATE), so
-    // create_time grows with the arrival order (seq) that the queue uses;
-    // read before the lock, a later create_time could commit first.
-    const absl::Time now = clock_->Now();
-    ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
-    if (replayed.has_value()) {
-      ASSIGN_OR_RETURN(auto ids, ParseChildName("name", *replayed, "applications"));
-      ASSIGN_OR_RETURN(ApplicationRecord rec, tx.GetApplication(ids.first, ids.second));
-      return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
-    }
-    SeatLedger ledger(tx, now, notifier_);
-    ASSIGN_OR_RETURN(CohortRecord cohort, ledger.LoadCohortForWrite(cohort_id));
-    const v1::Cohort& c = cohort.cohort;
-    if (c.state() == v1::Cohort::DRAFT) {
-      // A draft cohort exists only for its staff (as in GetCohort).
-      ASSIGN_OR_RETURN(bool staff, IsCohortStaff(tx, cohort_id, caller));
-      if (!staff) return errors::NotFound("Cohort", request.parent());
-    }
-    if (c.state() != v1::Cohort::OPEN) return CohortNotOpen(c.state());
-    RETURN_IF_ERROR(CheckApplicantIsNotStaff(tx, cohort_id, caller));
-    if (now < FromProto(c.application_open_time()) ||
-        now >= FromProto(c.application_close_time())) {
-      return ApplicationWindowClosed(FromProto(c.application_open_time()),
-                                     FromProto(c.application_close_time()));
-    }
-    if (!override_eligibility) RETURN_IF_ERROR(CheckEligibility(c.eligibility(), in));
-    if (in.members_size() > c.capacity() && !c.allow_partial_team()) {
-      return TeamLargerThanCapacity();
-    }
-    if (!caller.subject().empty() && !IsSecretariat(caller)) {
-      // One account, one live application per cohort (README "E-mail
-      // confirmation"): the account is the accountable identity that lets
-      // it skip confirmation, so it cannot be multiplied.
-      RETURN_IF_ERROR(CheckNoLiveApplicationOf(tx, caller.subject(), cohort_id, ""));
-    }
-
-    ApplicationRecord rec;
-    rec.cohort_id = cohort_id;
-    rec.id = NewTimeOrderedId(now);
-    rec.revision = 1;
-    v1::Application& app = rec.application;
-    app.set_name(ApplicationName(cohort_id, rec.id));
-    for (const v1::Applicant& m : in.members()) {
-      v1::Applicant* out = app.add_members();
-      *out = m;
-      out->set_display_name(TrimSpaces(m.display_name()));
-      out->set_kana(TrimSpaces(m.kana()));
-      out->set_email(TrimSpaces(m.email()));
-      out->set_department(TrimSpaces(m.department()));
-      out->set_motivation(TrimSpaces(m.motivation()));
-    }
-    // Anonymous callers prove each address first; an account (the identity
-    // provider verified it, and the application is bound to it) and the
-    // secretariat do not.
-    const bool needs_confirmation =
-        config_.require_email_confirmation && caller.subject().empty();
-    for (v1::Applicant& m : *app.mutable_members()) m.set_email_confirmed(!needs_confirmation);
-    app.set_municipality_code(in.members(0).municipality_code());
-    app.set_submitter(caller.subject());
-    app.set_eligibility_override_reason(request.eligibility_override_reason());
-    *app.mutable_create_time() = ToProto(now);
-    AddHistory(app, v1::Application::SUBMITTED, now, Actor(caller), "",
-               Decision::KIND_UNSPECIFIED);
-    if (override_eligibility) {
-      RecordDecision(app, Decision::OVERRIDE_ELIGIBILITY, now, caller.subject(),
-                     TrimSpaces(request.eligibility_override_reason()));
-    }
-
-    if (needs_confirmation) {
-      // Holds nothing until every address is confirmed (confirmation.cc).
-      RETURN_IF_ERROR(
-          SubmitForConfirmation(tx, *this, c, config_.confirmation_window, rec, now));
-    } else {
-      // A verified identity or the secretariat: arrives now (README,
-      // "E-mail confirmation").
-      *app.mutable_arrival_time() = ToProto(now);
-      RETURN_IF_ERROR(notifier_.ApplicationReceived(tx, app, AccessTokenFor(app.name()), {}, {},
-                                                    now));
-      RETURN_IF_ERROR(ledger.Arrive(
-          cohort, rec, override_eligibility ? kEligibilityOverridden : kSeatAvailable));
-      if (rec.application.state() != v1::Application::REJECTED) {
-        RETURN_IF_ERROR(tx.ReserveEmails(
-            cohort_id, rec.id, std::vector<std::string>(email_keys.begin(), email_keys.end())));
-      }
-    }
-    if (!request.request_id().empty()) {
-      RETURN_IF_ERROR(
-          tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), app.name()}, now));
-    }
-    return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
-  }));
-  result.set_access_token(AccessTokenFor(result.name()));
-  return result;
-}
 
 absl::StatusOr<v1::Application> Enrollment::GetApplication(
     const Principal& caller, const v1::GetApplicationRequest& request) {

@@ -19,10 +19,12 @@
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/storage/generation_cache.h"
@@ -123,9 +125,17 @@ class Enrollment {
   absl::StatusOr<v1::PurgeReport> ErasePersonalData(
       const Principal& caller, const v1::ErasePersonalDataRequest& request);
 
-  // Applications.
+  // Applications (create_application.cc).
   absl::StatusOr<v1::Application> CreateApplication(
       const Principal& caller, const v1::CreateApplicationRequest& request);
+  // The same without waiting for the write: the request's checks run on the
+  // calling thread (no database: gRPC's thread may call it), the
+  // transaction in the database's group commit, and `done` gets the answer
+  // on the database's writer thread (KAIZEN_DEFINE_WRITE_RPC,
+  // common/server/unary_call.h). `request` must stay valid until `done`.
+  using ApplicationDone = absl::AnyInvocable<void(absl::StatusOr<v1::Application>) &&>;
+  void CreateApplicationAsync(const Principal& caller,
+                              const v1::CreateApplicationRequest& request, ApplicationDone done);
   absl::StatusOr<v1::Application> GetApplication(
       const Principal& caller, const v1::GetApplicationRequest& request);
   absl::StatusOr<v1::ListApplicationsResponse> ListApplications(
@@ -250,6 +260,13 @@ class Enrollment {
   std::vector<std::string> ClaimTokenHashes(const std::string& token) const;
 
  private:
+  // CreateApplication's three steps (create_application.cc).
+  struct NewApplication;
+  absl::StatusOr<std::shared_ptr<NewApplication>> CheckNewApplication(
+      const Principal& caller, const v1::CreateApplicationRequest& request) const;
+  absl::Status WriteNewApplication(NewApplication& a, EnrollmentTx& tx);
+  v1::Application AnswerNewApplication(NewApplication& a) const;
+
   // Asks every target of the report (cohort_id, participant_id: "" for the
   // whole cohort) that is not DONE to purge, outside any transaction and in
   // parallel, and stores each answer (purge.cc). Returns the report.

@@ -1,12 +1,16 @@
 // Starts the real enrollment gRPC server on port 0 (in-memory SQLite, fake
 // clock) and talks to it through real stubs, as the gateway would.
 #include <memory>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
 
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/grpc_fixture.h"
 #include "gtest/gtest.h"
 #include "services/enrollment/enrollment.h"
+#include "services/enrollment/enrollment_errors.h"
 #include "services/enrollment/enrollment_store.h"
 #include "services/enrollment/enrollment_test_util.h"
 #include "services/enrollment/grpc_service.h"
@@ -37,9 +41,10 @@ class EnrollmentServerTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return server_.As(p); }
 
-  std::string OpenCohort() {
+  std::string OpenCohort(int max_waitlist = 0) {
     v1::CreateCohortRequest create;
     *create.mutable_cohort() = Fy2022Cohort();
+    if (max_waitlist > 0) create.mutable_cohort()->set_max_waitlist(max_waitlist);
     create.set_cohort_id("fy2022");
     v1::Cohort cohort;
     EXPECT_TRUE(stub_->CreateCohort(As(Secretariat()).get(), create, &cohort).ok());
@@ -82,6 +87,48 @@ TEST_F(EnrollmentServerTest, ApplyThenReadWithAccessTokenOverGrpc) {
   rr.set_parent(cohort);
   ASSERT_TRUE(stub_->GetRoster(As(Service()).get(), rr, &roster).ok());
   EXPECT_EQ(roster.entries_size(), 2);
+}
+
+// CreateApplication is an asynchronous write (KAIZEN_DEFINE_WRITE_RPC): 48
+// applicants at once for 10 seats and 15 waiting places, through the real
+// server: the seat rules stay exact and every caller gets its own answer.
+TEST_F(EnrollmentServerTest, ApplicantsRacingForTheLastSeatsOverGrpc) {
+  const std::string cohort = OpenCohort(/*max_waitlist=*/15);
+  constexpr int kApplicants = 48;
+  struct Call {
+    std::unique_ptr<grpc::ClientContext> context;
+    v1::CreateApplicationRequest request;
+    v1::Application response;
+    grpc::Status status;
+    absl::Notification done;
+  };
+  std::vector<Call> calls(kApplicants);
+  for (int i = 0; i < kApplicants; ++i) {
+    Call& c = calls[i];
+    c.context = As(Anonymous());
+    c.request = Apply(cohort, 200 + i, kTowns[2]);
+    stub_->async()->CreateApplication(c.context.get(), &c.request, &c.response,
+                                      [&c](grpc::Status s) {
+                                        c.status = std::move(s);
+                                        c.done.Notify();
+                                      });
+  }
+  int accepted = 0, waitlisted = 0, full = 0;
+  for (Call& c : calls) {
+    c.done.WaitForNotification();
+    if (c.status.ok()) {
+      accepted += c.response.state() == v1::Application::ACCEPTED;
+      waitlisted += c.response.state() == v1::Application::WAITLISTED;
+      EXPECT_FALSE(c.response.access_token().empty());
+    } else {
+      EXPECT_EQ(errors::Reason(FromGrpcStatus(c.status)), kWaitlistFull)
+          << c.status.error_message();
+      ++full;
+    }
+  }
+  EXPECT_EQ(accepted, 10);
+  EXPECT_EQ(waitlisted, 15);
+  EXPECT_EQ(full, kApplicants - 25);
 }
 
 TEST_F(EnrollmentServerTest, DirectCallWithoutGatewayCredentialIsUnauthenticated) {

@@ -409,6 +409,16 @@ absl::Status EnrollmentStore::Write(
   });
 }
 
+void EnrollmentStore::WriteAsync(std::function<absl::Status(EnrollmentTx&)> fn,
+                                 storage::Database::WriteDone done) {
+  db_->SubmitTransaction(
+      [fn = std::move(fn)](SQLite::Database& db) {
+        SqliteEnrollmentTx tx(db);
+        return fn(tx);
+      },
+      std::move(done));
+}
+
 absl::Status EnrollmentStore::Read(
     const std::function<absl::Status(EnrollmentTx&)>& fn) {
   return db_->RunReadOnly([&](SQLite::Database& db) {

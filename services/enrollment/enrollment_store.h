@@ -405,6 +405,10 @@ class EnrollmentStore {
 
   // One atomic read-modify-write.
   absl::Status Write(const std::function<absl::Status(EnrollmentTx&)>& fn);
+  // The same without waiting (storage::Database::SubmitTransaction): `done`
+  // gets Write's result on the database's writer thread.
+  void WriteAsync(std::function<absl::Status(EnrollmentTx&)> fn,
+                  storage::Database::WriteDone done);
   // A consistent read.
   absl::Status Read(const std::function<absl::Status(EnrollmentTx&)>& fn);
   // After a purge or erasure commits: checkpoints and truncates the WAL so
