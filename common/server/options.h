@@ -25,7 +25,8 @@ struct ServerOptions {
   // (call_executor.h) that run every call of the service. Handlers block on
   // SQLite and on the group commit, and a write waits for its batch on its
   // worker, so the workers bound the batch: a group commit is at most as
-  // large as the writers waiting at once. 64 (the spec's 64 simultaneous
+  // large as the writers waiting at once (writes defined with
+  // KAIZEN_DEFINE_WRITE_RPC hold no worker, unary_call.h). 64 (the spec's 64 simultaneous
   // applicants) lets a burst share commits: with 16, 64 writers made batches
   // of ~11 and ~30 % fewer creates per second (docs/benchmarks.md, seventh
   // look). An idle worker costs its stack's touched pages (~10 KB).
