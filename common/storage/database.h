@@ -214,12 +214,11 @@ class Database {
   // queue (same batches, savepoints, faults and counters) and `done` gets
   // what RunInTransaction would have returned once the batch is over (OK:
   // committed and durable). The database's writer thread, started by the
-  // first call, leads a batch whose head is such a write, and runs `done`
-  // after the COMMIT, outside every lock of the database; `done` may
-  // finish a gRPC call but must not wait, and must not call
-  // RunInTransaction (it runs on the thread that serves the queue).
-  // Calls on the writer thread (a caller's `done` submitting again) are
-  // allowed. An exception from `fn` other than SQLiteCpp's or std's
+  // first call, leads a batch whose head is such a write; its completion
+  // thread runs the `done`s of each batch after the COMMIT, in commit order,
+  // outside every lock of the database, while the writer thread leads the
+  // next batch. `done` may finish a gRPC call or submit again, but must not
+  // wait (the completions of later batches wait behind it). An exception from `fn` other than SQLiteCpp's or std's
   // becomes INTERNAL STORAGE_ERROR (no thread to rethrow it in). After
   // ~Database has begun `done` gets UNAVAILABLE at once; writes queued
   // before it are run first.

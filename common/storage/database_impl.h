@@ -83,6 +83,14 @@ struct Database::Impl {
   // empty queue.
   std::thread async_writer;
   bool stopping ABSL_GUARDED_BY(queue_mu) = false;
+  // The completions of asynchronous writes, in commit order, run by the
+  // completion thread (started and joined with the writer thread), so the
+  // writer thread leads the next batch meanwhile. Never held with queue_mu
+  // or writer_mu.
+  absl::Mutex completion_mu;
+  std::vector<internal::PendingWrite*> completions ABSL_GUARDED_BY(completion_mu);
+  bool completions_stopping ABSL_GUARDED_BY(completion_mu) = false;
+  std::thread completer;
 
   // Database::write_generation(): RunInTransaction adds one when a
   // leader's turn starts (odd: a write may be becoming visible) and one
@@ -133,15 +141,19 @@ struct Database::Impl {
   // Requires writer_mu.
   // Leads one batch from the head of the queue (the head is `self`, a
   // RunInTransaction caller, or an asynchronous write with `self` null):
-  // runs it, hands the head on and completes the asynchronous writes in it.
+  // runs it, hands the head on and passes the asynchronous writes in it to
+  // the completion thread.
   // `batch` and `finished` are reserved for kMaxBatch by the caller, so
   // nothing allocates while the queue waits for this leader.
   void Lead(internal::PendingWrite* self, std::vector<internal::PendingWrite*>& batch,
             std::vector<internal::PendingWrite*>& finished);
   // Wakes whoever leads for the queue's head (queue not empty).
   void WakeHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu);
-  // The writer thread of SubmitTransaction (above).
+  // The writer and completion threads of SubmitTransaction (above).
   void AsyncWriterLoop();
+  void CompletionLoop();
+  // Runs an asynchronous write's completion and deletes it.
+  static void Complete(internal::PendingWrite* w);
   void StopAsyncWriter();
 
   void RunBatch(std::vector<internal::PendingWrite*>& batch)

@@ -5,10 +5,11 @@
 // for the batch), hands every caller its own result and wakes the next head.
 // A RunInTransaction caller at the head leads on its own thread; an
 // asynchronous write (SubmitTransaction) has no thread, so the database's
-// writer thread leads for it and runs the completions of the batch's
-// asynchronous writes after the COMMIT: under a stream of asynchronous
-// writes that thread leads batch after batch and no caller thread is woken
-// per write.
+// writer thread leads for it; the completions of a batch's asynchronous
+// writes run after its COMMIT on the completion thread, while the writer
+// thread leads the next batch. Under a stream of asynchronous writes no
+// caller thread is woken per write: one wake-up of the completion thread
+// per batch at most.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -72,6 +73,7 @@ void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
     absl::MutexLock lock(&impl.queue_mu);
     if (!impl.stopping) {
       if (!impl.async_writer.joinable()) {
+        impl.completer = std::thread([&impl] { impl.CompletionLoop(); });
         impl.async_writer = std::thread([&impl] { impl.AsyncWriterLoop(); });
       }
       impl.queue.push_back(w);
@@ -115,6 +117,13 @@ void Database::Impl::StopAsyncWriter() {
     stopping = true;
   }
   if (async_writer.joinable()) async_writer.join();
+  // Then the completions of the last batches (a completion that submits
+  // again is answered at once: the queue is closed).
+  {
+    absl::MutexLock lock(&completion_mu);
+    completions_stopping = true;
+  }
+  if (completer.joinable()) completer.join();
 }
 
 void Database::Impl::Lead(PendingWrite* self, std::vector<PendingWrite*>& batch,
@@ -175,14 +184,45 @@ void Database::Impl::Lead(PendingWrite* self, std::vector<PendingWrite*>& batch,
     }
     if (!queue.empty()) WakeHead();
   }
-  // Outside every lock: a completion may finish a gRPC call, or submit.
-  for (PendingWrite* w : finished) {
-    std::unique_ptr<PendingWrite> owned(w);
-    absl::Status status = std::move(w->status);
-    // A lone write's exception left its status unset (RunGroup sets a
-    // batched one's): no thread to rethrow it in.
-    if (w->exception && status.ok()) status = internal::StorageError("storage error (exception)");
-    std::move(w->async->done)(std::move(status));
+  if (finished.empty()) return;
+  // The completions go to the completion thread, so this thread can lead the
+  // next batch while they finish their calls (one wake-up per batch). If
+  // that cannot take them (no memory), they run here.
+  {
+    absl::MutexLock lock(&completion_mu);
+    try {
+      completions.insert(completions.end(), finished.begin(), finished.end());
+      finished.clear();
+    } catch (...) {
+    }
+  }
+  for (PendingWrite* w : finished) Complete(w);  // only when the hand-off failed
+}
+
+void Database::Impl::Complete(PendingWrite* w) {
+  std::unique_ptr<PendingWrite> owned(w);
+  absl::Status status = std::move(w->status);
+  // A lone write's exception left its status unset (RunGroup sets a batched
+  // one's): no thread to rethrow it in.
+  if (w->exception && status.ok()) status = internal::StorageError("storage error (exception)");
+  std::move(w->async->done)(std::move(status));
+}
+
+void Database::Impl::CompletionLoop() {
+  std::vector<PendingWrite*> mine;
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mu) {
+    return !completions.empty() || completions_stopping;
+  };
+  while (true) {
+    {
+      absl::MutexLock lock(&completion_mu);
+      completion_mu.Await(absl::Condition(&ready));
+      if (completions.empty()) return;  // stopping, and every completion ran
+      mine.swap(completions);
+    }
+    // Outside every lock: a completion may finish a gRPC call, or submit.
+    for (PendingWrite* w : mine) Complete(w);
+    mine.clear();
   }
 }
 
