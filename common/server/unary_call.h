@@ -36,10 +36,10 @@
 // `MethodAsync(principal, request, done)`: the caller is verified and the
 // domain's checks run on gRPC's thread (they must not wait: no database, no
 // network), the transaction is submitted to the database's writer
-// (storage::Database::SubmitTransaction) and the writer thread finishes the
-// call after the COMMIT. No worker waits for the batch: under 64 writers
-// that is two thread wake-ups less per write (docs/benchmarks.md, eleventh
-// look). Such calls take a slot of the executor's bound
+// (storage::Database::SubmitTransaction) and the database's completion
+// thread finishes the call after the COMMIT. No worker waits for the batch:
+// under 64 writers, about two thread wake-ups less per write
+// (docs/benchmarks.md, eleventh look). Such calls take a slot of the executor's bound
 // (CallExecutor::TryAdmitAsync) and are refused SERVER_OVERLOADED past it.
 #ifndef KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 #define KAIZEN_COMMON_SERVER_UNARY_CALL_H_

@@ -6,7 +6,7 @@
 // e-mail confirmation instead, confirmation.h), then the answer with the
 // application's access token. CreateApplication waits for the write on its
 // thread; CreateApplicationAsync hands it to the database's group commit
-// (storage::Database::SubmitTransaction) and answers from the writer thread.
+// (storage::Database::SubmitTransaction) and answers from its completion thread.
 #include <memory>
 #include <set>
 #include <string>

@@ -131,7 +131,7 @@ class Enrollment {
   // The same without waiting for the write: the request's checks run on the
   // calling thread (no database: gRPC's thread may call it), the
   // transaction in the database's group commit, and `done` gets the answer
-  // on the database's writer thread (KAIZEN_DEFINE_WRITE_RPC,
+  // on the database's completion thread (KAIZEN_DEFINE_WRITE_RPC,
   // common/server/unary_call.h). `request` must stay valid until `done`.
   using ApplicationDone = absl::AnyInvocable<void(absl::StatusOr<v1::Application>) &&>;
   void CreateApplicationAsync(const Principal& caller,

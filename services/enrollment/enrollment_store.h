@@ -406,7 +406,7 @@ class EnrollmentStore {
   // One atomic read-modify-write.
   absl::Status Write(const std::function<absl::Status(EnrollmentTx&)>& fn);
   // The same without waiting (storage::Database::SubmitTransaction): `done`
-  // gets Write's result on the database's writer thread.
+  // gets Write's result on the database's completion thread.
   void WriteAsync(std::function<absl::Status(EnrollmentTx&)> fn,
                   storage::Database::WriteDone done);
   // A consistent read.

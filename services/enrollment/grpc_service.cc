@@ -19,8 +19,9 @@ KAIZEN_ENROLLMENT_RPC(TransitionCohort, TransitionCohortRequest, Cohort)
 KAIZEN_ENROLLMENT_RPC(PurgeCohortPersonalData, PurgeCohortPersonalDataRequest, PurgeCohortPersonalDataResponse)
 KAIZEN_ENROLLMENT_READ(GetPurgeReport, GetPurgeReportRequest, PurgeReport)
 KAIZEN_ENROLLMENT_RPC(ErasePersonalData, ErasePersonalDataRequest, PurgeReport)
-// Its transaction goes to the database's group commit and the writer thread
-// answers; no handler thread waits for it (common/server/unary_call.h).
+// Its transaction goes to the database's group commit and the database's
+// completion thread answers; no handler thread waits for it
+// (common/server/unary_call.h).
 KAIZEN_DEFINE_WRITE_RPC(EnrollmentGrpcService, CreateApplication, v1::CreateApplicationRequest,
                         v1::Application)
 KAIZEN_ENROLLMENT_READ(GetApplication, GetApplicationRequest, Application)
