@@ -86,6 +86,8 @@ class Checkpointer {
   uint64_t runs() const;
   // Blocks until runs() >= n (tests).
   void WaitForRunsForTest(uint64_t n) const;
+  // Background runs started, plus one if one is asked for (tests).
+  uint64_t RunsAskedForTest() const;
 
  private:
   static int Hook(void* self, sqlite3* db, const char* schema, int pages);
@@ -102,6 +104,7 @@ class Checkpointer {
   bool due_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t runs_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t started_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;  // last: starts once everything above is set
 };
 

@@ -11,6 +11,8 @@
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "common/status/errors.h"
+#include "common/storage/checkpointer.h"
+#include "common/storage/connection.h"
 #include "common/storage/database.h"
 #include "common/storage/fault_vfs.h"
 #include "common/storage/storage_stats.h"
@@ -93,6 +95,34 @@ TEST(CheckpointerTest, TheWalStaysSmallUnderContinuousWrites) {
   // The WAL file keeps its largest size when SQLite starts it over.
   constexpr int64_t kFrame = kPageSize + 24;
   EXPECT_LT(FileSize(path + "-wal"), 400 * kFrame);
+}
+
+// Between a background run's end and the next leader's catch-up, a commit on
+// the still-long WAL asks for no second run: the catch-up copies what is
+// left and starts the WAL over (a second run meant a second catch-up on the
+// writers' serial path). Afterwards a long WAL asks again.
+TEST(CheckpointerTest, ACommitBeforeTheCatchUpAsksForNoSecondRun) {
+  DatabaseOptions options;
+  options.path = testkit::NewTempPath("pending", "db");
+  internal::Connection writer(options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  writer.exec("PRAGMA journal_mode = WAL");
+  writer.exec(kBlobs.front());
+  internal::Checkpointer checkpointer(options, writer, /*pages=*/4, [](const absl::Status& s) {
+    ADD_FAILURE() << s;
+  });
+  // Each commit writes more than 4 frames (a row of five overflow pages), so
+  // every commit's hook sees a WAL past the threshold, even just after the
+  // WAL started over.
+  auto add = [&] { writer.exec("INSERT INTO blobs (body) VALUES (zeroblob(5 * 4096))"); };
+  add();
+  checkpointer.WaitForRunsForTest(1);
+  const uint64_t asked = checkpointer.RunsAskedForTest();
+  for (int i = 0; i < 3; ++i) add();
+  EXPECT_EQ(checkpointer.RunsAskedForTest(), asked);
+  EXPECT_EQ(checkpointer.runs(), 1u);
+  checkpointer.CatchUp(writer);
+  add();
+  EXPECT_EQ(checkpointer.RunsAskedForTest(), asked + 1);
 }
 
 TEST(CheckpointerTest, AnExplicitCheckpointWaitsForTheThreadsInsteadOfFailing) {
