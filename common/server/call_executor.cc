@@ -19,9 +19,18 @@ CallExecutor::~CallExecutor() {
   for (std::thread& t : workers_) t.join();
 }
 
+int64_t CallExecutor::InFlight() const {
+  return static_cast<int64_t>(queue_.size()) + running_ + async_;
+}
+
+int64_t CallExecutor::Bound() const {
+  return static_cast<int64_t>(options_.threads) + options_.max_queued;
+}
+
 bool CallExecutor::TrySubmit(absl::AnyInvocable<void() &&> task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || static_cast<int64_t>(queue_.size()) >= options_.max_queued) {
+  if (stopping_ || static_cast<int64_t>(queue_.size()) >= options_.max_queued ||
+      InFlight() >= Bound()) {
     ++rejected_;
     return false;
   }
@@ -31,7 +40,7 @@ bool CallExecutor::TrySubmit(absl::AnyInvocable<void() &&> task) {
 
 bool CallExecutor::TryAdmitAsync() {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || async_ >= static_cast<int64_t>(options_.threads) + options_.max_queued) {
+  if (stopping_ || InFlight() >= Bound()) {
     ++rejected_;
     return false;
   }

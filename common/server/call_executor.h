@@ -6,10 +6,12 @@
 // the one-line adapter (unary_call.h) only queues the call here and returns.
 // `threads` workers take calls in arrival order (FIFO) and answer them.
 //
-// Bounded: at most `max_queued` calls wait for a worker. TrySubmit refuses
-// the call beyond that, and the adapter answers RESOURCE_EXHAUSTED
-// SERVER_OVERLOADED with retry advice. Nothing else is ever refused: a burst
-// of callers up to threads + max_queued waits its turn.
+// Bounded: at most `max_queued` calls wait for a worker, and the calls
+// queued, running and admitted asynchronously (TryAdmitAsync) are at most
+// threads + max_queued together. TrySubmit refuses the call beyond that, and
+// the adapter answers RESOURCE_EXHAUSTED SERVER_OVERLOADED with retry advice.
+// Nothing else is ever refused: a burst of callers up to threads +
+// max_queued waits its turn.
 //
 // Thread-safe. The destructor runs every task already queued, then joins the
 // workers (GrpcServer destroys it only after the server has drained).
@@ -55,9 +57,9 @@ class CallExecutor {
 
   // A call that runs without a worker (an asynchronous write, unary_call.h:
   // it waits for its batch in the database's queue, not on a thread) takes
-  // a slot of the same bound: at most threads + max_queued such calls at
-  // once; false past it (answer SERVER_OVERLOADED). Counted as running
-  // until ReleaseAsync.
+  // a slot of the same bound: queued, running and such calls together are
+  // at most threads + max_queued (TrySubmit checks the same sum); false past
+  // it (answer SERVER_OVERLOADED). Counted as running until ReleaseAsync.
   bool TryAdmitAsync();
   void ReleaseAsync();
 
@@ -66,6 +68,9 @@ class CallExecutor {
 
  private:
   void Work();
+  // Calls queued, on a worker or admitted asynchronously; their bound.
+  int64_t InFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t Bound() const;
 
   const Options options_;
   mutable absl::Mutex mu_;

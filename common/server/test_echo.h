@@ -4,8 +4,8 @@
 // `entered` and waits for `release` (a call kept in flight; `holding` counts
 // them), anything else echoes. `runs` counts handler runs. Peek, a read
 // (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Submit, an
-// asynchronous write (KAIZEN_DEFINE_WRITE_RPC), answers "bad" at once and
-// keeps every other call pending until the test calls FinishSubmits (from
+// asynchronous write (KAIZEN_DEFINE_WRITE_RPC), answers "bad" at once, drops
+// "drop" unanswered and keeps every other call pending until the test calls FinishSubmits (from
 // its own thread, as a database's writer thread would). Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
@@ -66,6 +66,7 @@ struct EchoDomain {
       std::move(done)(errors::InvalidField("text", "must not be bad", "BAD_TEXT"));
       return;
     }
+    if (request.text() == "drop") return;  // `done` destroyed, never called
     kaizen::testing::EchoResponse response;
     response.set_text(request.text());
     absl::MutexLock lock(&submit_mu);

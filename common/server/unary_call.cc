@@ -29,6 +29,37 @@ bool Abandoned(grpc::CallbackServerContext* context, grpc::Status* status) {
   return false;
 }
 
+// RunWrite's `finish`: answers the call and frees its slot once. Dropped
+// unanswered (an exception on the way, a completion that never ran), it
+// answers INTERNAL itself, so no call hangs and no slot leaks.
+class AnswerOnce {
+ public:
+  AnswerOnce(grpc::ServerUnaryReactor* reactor, CallExecutor* executor)
+      : reactor_(reactor), executor_(executor) {}
+  AnswerOnce(AnswerOnce&& other) noexcept
+      : reactor_(std::exchange(other.reactor_, nullptr)), executor_(other.executor_) {}
+  AnswerOnce& operator=(AnswerOnce&&) = delete;
+  ~AnswerOnce() {
+    if (reactor_ != nullptr) {
+      Answer(grpc::Status(grpc::StatusCode::INTERNAL, "the write was dropped unanswered"));
+    }
+  }
+  void operator()(grpc::Status status) {
+    if (reactor_ != nullptr) Answer(std::move(status));
+  }
+
+ private:
+  void Answer(grpc::Status status) {
+    grpc::ServerUnaryReactor* reactor = std::exchange(reactor_, nullptr);
+    // Released before Finish: once finished the server may be destroyed.
+    if (executor_ != nullptr) executor_->ReleaseAsync();
+    reactor->Finish(status);
+  }
+
+  grpc::ServerUnaryReactor* reactor_;
+  CallExecutor* executor_;
+};
+
 }  // namespace
 
 absl::Status ServerOverloaded() {
@@ -100,11 +131,7 @@ grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerC
     reactor->Finish(ToGrpcStatus(ServerOverloaded()));
     return reactor;
   }
-  std::move(start)([reactor, executor](grpc::Status s) {
-    // Released before Finish: once finished the server may be destroyed.
-    if (executor != nullptr) executor->ReleaseAsync();
-    reactor->Finish(s);
-  });
+  std::move(start)(FinishCall(AnswerOnce(reactor, executor)));
   return reactor;
 }
 

@@ -247,6 +247,45 @@ TEST_F(UnaryCallTest, PastTheBoundAnAsynchronousWriteIsRefused) {
   EXPECT_TRUE(later->status.ok()) << later->status.error_message();
 }
 
+// One budget for both kinds: a call on the worker and an asynchronous write
+// fill threads + max_queued = 2, so a third call of either kind is refused.
+TEST_F(UnaryCallTest, WorkersAndAsynchronousWritesShareOneBound) {
+  Start(/*threads=*/1, /*max_queued=*/1);
+  auto running = StartCall("hold");
+  service_.entered.WaitForNotification();
+  auto write = StartSubmit("w");
+  AwaitPendingSubmits(1);
+  auto refused_write = StartSubmit("x");
+  auto refused_call = StartCall("y");
+  for (auto* refused : {refused_write.get(), refused_call.get()}) {
+    refused->done.WaitForNotification();
+    EXPECT_EQ(errors::Reason(FromGrpcStatus(refused->status)), kServerOverloaded);
+  }
+  service_.state.FinishSubmits();
+  service_.release.Notify();
+  write->done.WaitForNotification();
+  running->done.WaitForNotification();
+  EXPECT_TRUE(write->status.ok());
+  EXPECT_TRUE(running->status.ok());
+}
+
+// A write whose completion is dropped without being called (an exception on
+// its way, say) is still answered, INTERNAL, and frees its slot: more such
+// writes than the bound are all answered, none SERVER_OVERLOADED.
+TEST_F(UnaryCallTest, ADroppedWriteIsAnsweredAndFreesItsSlot) {
+  Start(/*threads=*/1, /*max_queued=*/1);
+  for (int i = 0; i < 5; ++i) {
+    auto dropped = StartSubmit("drop");
+    dropped->done.WaitForNotification();
+    EXPECT_EQ(dropped->status.error_code(), grpc::StatusCode::INTERNAL) << i;
+  }
+  auto after = StartSubmit("after");
+  AwaitPendingSubmits(1);
+  service_.state.FinishSubmits();
+  after->done.WaitForNotification();
+  EXPECT_TRUE(after->status.ok()) << after->status.error_message();
+}
+
 // A read (KAIZEN_DEFINE_READ_RPC) runs on gRPC's thread: it is answered
 // while the only worker is busy and the executor's queue is full (when a
 // write would be refused), and it goes through the same principal check.

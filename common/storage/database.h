@@ -220,8 +220,9 @@ class Database {
   // next batch. `done` may finish a gRPC call or submit again, but must not
   // wait (the completions of later batches wait behind it). An exception from `fn` other than SQLiteCpp's or std's
   // becomes INTERNAL STORAGE_ERROR (no thread to rethrow it in). After
-  // ~Database has begun `done` gets UNAVAILABLE at once; writes queued
-  // before it are run first.
+  // ~Database has begun (or when its threads cannot start) `done` gets
+  // INTERNAL STORAGE_ERROR at once, nothing written; writes queued before
+  // it are run first.
   using WriteFn = std::function<absl::Status(SQLite::Database&)>;
   using WriteDone = absl::AnyInvocable<void(absl::Status) &&>;
   void SubmitTransaction(WriteFn fn, WriteDone done);

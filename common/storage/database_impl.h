@@ -85,8 +85,9 @@ struct Database::Impl {
   bool stopping ABSL_GUARDED_BY(queue_mu) = false;
   // The completions of asynchronous writes, in commit order, run by the
   // completion thread (started and joined with the writer thread), so the
-  // writer thread leads the next batch meanwhile. Never held with queue_mu
-  // or writer_mu.
+  // writer thread leads the next batch meanwhile. Taken inside queue_mu
+  // (Lead's hand-off, so batches hand over in commit order), never the other
+  // way round.
   absl::Mutex completion_mu;
   std::vector<internal::PendingWrite*> completions ABSL_GUARDED_BY(completion_mu);
   bool completions_stopping ABSL_GUARDED_BY(completion_mu) = false;

@@ -67,23 +67,32 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
 void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
   Impl& impl = *impl_;
   RecordStorageEvent(StorageEvent::kWriteRequest);
-  auto* w = new PendingWrite(
+  auto w = std::make_unique<PendingWrite>(
       std::make_unique<PendingWrite::Async>(PendingWrite::Async{std::move(fn), std::move(done)}));
+  absl::Status refused =
+      internal::StorageError("storage error (the database is closing; nothing was written)");
   {
     absl::MutexLock lock(&impl.queue_mu);
     if (!impl.stopping) {
-      if (!impl.async_writer.joinable()) {
-        impl.completer = std::thread([&impl] { impl.CompletionLoop(); });
-        impl.async_writer = std::thread([&impl] { impl.AsyncWriterLoop(); });
+      try {
+        // Each started once; a start that fails (no thread, no memory)
+        // refuses this write and is tried again by the next one.
+        if (!impl.completer.joinable()) {
+          impl.completer = std::thread([&impl] { impl.CompletionLoop(); });
+        }
+        if (!impl.async_writer.joinable()) {
+          impl.async_writer = std::thread([&impl] { impl.AsyncWriterLoop(); });
+        }
+        impl.queue.push_back(w.get());
+        PendingWrite* queued = w.release();
+        if (impl.queue.front() == queued) impl.WakeHead();
+        return;
+      } catch (const std::exception&) {
+        refused = internal::StorageError("storage error (no thread or memory for the write)");
       }
-      impl.queue.push_back(w);
-      if (impl.queue.front() == w) impl.WakeHead();
-      return;
     }
   }
-  std::unique_ptr<PendingWrite> refused(w);
-  std::move(refused->async->done)(
-      internal::StorageError("storage error (the database is closing; nothing was written)"));
+  std::move(w->async->done)(std::move(refused));
 }
 
 void Database::Impl::WakeHead() {
@@ -182,19 +191,19 @@ void Database::Impl::Lead(PendingWrite* self, std::vector<PendingWrite*>& batch,
       w->done = true;  // `w` may vanish once queue_mu is released
       w->cv.Signal();
     }
-    if (!queue.empty()) WakeHead();
-  }
-  if (finished.empty()) return;
-  // The completions go to the completion thread, so this thread can lead the
-  // next batch while they finish their calls (one wake-up per batch). If
-  // that cannot take them (no memory), they run here.
-  {
-    absl::MutexLock lock(&completion_mu);
-    try {
-      completions.insert(completions.end(), finished.begin(), finished.end());
-      finished.clear();
-    } catch (...) {
+    if (!finished.empty()) {
+      // To the completion thread, so this thread can lead the next batch
+      // while they finish their calls (one wake-up per batch). Still under
+      // queue_mu, so batches hand over in commit order. If it cannot take
+      // them (no memory), they run here, below.
+      absl::MutexLock completion_lock(&completion_mu);
+      try {
+        completions.insert(completions.end(), finished.begin(), finished.end());
+        finished.clear();
+      } catch (const std::exception&) {
+      }
     }
+    if (!queue.empty()) WakeHead();
   }
   for (PendingWrite* w : finished) Complete(w);  // only when the hand-off failed
 }
@@ -205,7 +214,13 @@ void Database::Impl::Complete(PendingWrite* w) {
   // A lone write's exception left its status unset (RunGroup sets a batched
   // one's): no thread to rethrow it in.
   if (w->exception && status.ok()) status = internal::StorageError("storage error (exception)");
-  std::move(w->async->done)(std::move(status));
+  try {
+    std::move(w->async->done)(std::move(status));
+  } catch (...) {
+    // Not ours to handle, and no caller to rethrow it to: the completions
+    // after it still run. (A gRPC call's completion answers its call even
+    // then: RunWrite's finish answers when dropped unanswered.)
+  }
 }
 
 void Database::Impl::CompletionLoop() {
