@@ -39,8 +39,9 @@
 // (storage::Database::SubmitTransaction) and the database's completion
 // thread finishes the call after the COMMIT. No worker waits for the batch:
 // under 64 writers, about two thread wake-ups less per write
-// (docs/benchmarks.md, eleventh look). Such calls take a slot of the executor's bound
-// (CallExecutor::TryAdmitAsync) and are refused SERVER_OVERLOADED past it.
+// (docs/benchmarks.md, eleventh look). Such calls take a slot of the
+// executor's bound (CallExecutor::TryAdmitAsync) and are refused
+// SERVER_OVERLOADED past it.
 #ifndef KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 #define KAIZEN_COMMON_SERVER_UNARY_CALL_H_
 
@@ -118,26 +119,25 @@ grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerC
     });                                                                                      \
   }
 
-#define KAIZEN_DEFINE_WRITE_RPC(Class, Method, Request, Response)                          \
-  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
-                                          const Request* request, Response* response) {      \
-    return ::kaizen::server::RunWrite(                                                       \
-        executor(), context,                                                                 \
-        [this, context, request, response](::kaizen::server::FinishCall finish) {            \
-          absl::StatusOr<::kaizen::type::Principal> caller =                                 \
-              ::kaizen::server::PrincipalFromContext(*context, *signer_);                    \
-          if (!caller.ok()) {                                                                \
-            std::move(finish)(::kaizen::ToGrpcStatus(caller.status()));              \
-            return;                                                                          \
-          }                                                                                  \
-          domain_->Method##Async(                                                            \
-              *caller, *request,                                                             \
-              [response, finish = std::move(finish)](absl::StatusOr<Response> r) mutable {   \
-                std::move(finish)(                                                           \
-                    ::kaizen::ToGrpcStatus(::kaizen::server::Respond(std::move(r),   \
-                                                                             response)));    \
-              });                                                                            \
-        });                                                                                  \
+#define KAIZEN_DEFINE_WRITE_RPC(Class, Method, Request, Response)                                \
+  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,                  \
+                                          const Request* request, Response* response) {          \
+    return ::kaizen::server::RunWrite(                                                           \
+        executor(), context,                                                                     \
+        [this, context, request, response](::kaizen::server::FinishCall finish) {                \
+          /* Handle verifies the caller; `finish` moves on only once it has. */                  \
+          const grpc::Status refused = ::kaizen::server::Handle(                                 \
+              context, *signer_, [&](const ::kaizen::type::Principal& caller) {                  \
+                domain_->Method##Async(                                                          \
+                    caller, *request,                                                            \
+                    [response, finish = std::move(finish)](absl::StatusOr<Response> r) mutable { \
+                      std::move(finish)(::kaizen::ToGrpcStatus(                                  \
+                          ::kaizen::server::Respond(std::move(r), response)));                   \
+                    });                                                                          \
+                return absl::OkStatus();                                                         \
+              });                                                                                \
+          if (!refused.ok()) std::move(finish)(refused);                                         \
+        });                                                                                      \
   }
 
 #define KAIZEN_DEFINE_RPC(Class, Method, Request, Response) \

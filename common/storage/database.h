@@ -218,8 +218,9 @@ class Database {
   // thread runs the `done`s of each batch after the COMMIT, in commit order,
   // outside every lock of the database, while the writer thread leads the
   // next batch. `done` may finish a gRPC call or submit again, but must not
-  // wait (the completions of later batches wait behind it). An exception from `fn` other than SQLiteCpp's or std's
-  // becomes INTERNAL STORAGE_ERROR (no thread to rethrow it in). After
+  // wait (the completions of later batches wait behind it). An exception
+  // from `fn` other than SQLiteCpp's or std's becomes INTERNAL
+  // STORAGE_ERROR (no thread to rethrow it in). After
   // ~Database has begun (or when its threads cannot start) `done` gets
   // INTERNAL STORAGE_ERROR at once, nothing written; writes queued before
   // it are run first.

@@ -135,17 +135,12 @@ struct Database::Impl {
   // BEGIN; fn; COMMIT if OK else ROLLBACK (one transaction, one caller).
   absl::Status Run(internal::Connection& db, bool write, internal::Fn fn);
 
-  // Group commit (group_commit.cc): runs `batch` (2+ callers) on the writer,
-  // setting each one's status / exception. Does not throw: if allocation
-  // fails inside a transaction, the callers of the transactions already
-  // finished keep their results and the others get STORAGE_ERROR.
-  // Requires writer_mu.
   // Leads one batch from the head of the queue (the head is `self`, a
   // RunInTransaction caller, or an asynchronous write with `self` null):
   // runs it, hands the head on and passes the asynchronous writes in it to
-  // the completion thread.
-  // `batch` and `finished` are reserved for kMaxBatch by the caller, so
-  // nothing allocates while the queue waits for this leader.
+  // the completion thread. `batch` and `finished` are reserved for
+  // kMaxBatch by the caller, so nothing allocates while the queue waits for
+  // this leader.
   void Lead(internal::PendingWrite* self, std::vector<internal::PendingWrite*>& batch,
             std::vector<internal::PendingWrite*>& finished);
   // Wakes whoever leads for the queue's head (queue not empty).
@@ -157,6 +152,11 @@ struct Database::Impl {
   static void Complete(internal::PendingWrite* w);
   void StopAsyncWriter();
 
+  // Group commit (group_commit.cc): runs `batch` (2+ callers) on the writer,
+  // setting each one's status / exception. Does not throw: if allocation
+  // fails inside a transaction, the callers of the transactions already
+  // finished keep their results and the others get STORAGE_ERROR.
+  // Requires writer_mu.
   void RunBatch(std::vector<internal::PendingWrite*>& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu);
   // One transaction over batch[begin, ...): returns where the next one

@@ -69,8 +69,7 @@ void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
   RecordStorageEvent(StorageEvent::kWriteRequest);
   auto w = std::make_unique<PendingWrite>(
       std::make_unique<PendingWrite::Async>(PendingWrite::Async{std::move(fn), std::move(done)}));
-  absl::Status refused =
-      internal::StorageError("storage error (the database is closing; nothing was written)");
+  bool no_thread = false;
   {
     absl::MutexLock lock(&impl.queue_mu);
     if (!impl.stopping) {
@@ -88,11 +87,13 @@ void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
         if (impl.queue.front() == queued) impl.WakeHead();
         return;
       } catch (const std::exception&) {
-        refused = internal::StorageError("storage error (no thread or memory for the write)");
+        no_thread = true;
       }
     }
   }
-  std::move(w->async->done)(std::move(refused));
+  std::move(w->async->done)(internal::StorageError(
+      no_thread ? "storage error (no thread or memory for the write)"
+                : "storage error (the database is closing; nothing was written)"));
 }
 
 void Database::Impl::WakeHead() {
