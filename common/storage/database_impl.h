@@ -135,12 +135,18 @@ struct Database::Impl {
   // BEGIN; fn; COMMIT if OK else ROLLBACK (one transaction, one caller).
   absl::Status Run(internal::Connection& db, bool write, internal::Fn fn);
 
-  // Leads one batch from the head of the queue (the head is `self`, a
-  // RunInTransaction caller, or an asynchronous write with `self` null):
-  // runs it, hands the head on and passes the asynchronous writes in it to
-  // the completion thread. `batch` and `finished` are reserved for
-  // kMaxBatch by the caller, so nothing allocates while the queue waits for
-  // this leader.
+  // The head of the queue, up to kMaxBatch writes, into `batch` (reserved
+  // for kMaxBatch). Taken in the same hold of queue_mu in which the leader
+  // found itself (or its asynchronous write) at the head, so a batch is
+  // exactly what was queued then: a leader that released the lock first
+  // could take writes queued after it became the head.
+  void TakeBatch(std::vector<internal::PendingWrite*>& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu);
+  // Leads `batch` (TakeBatch; its head is `self`, a RunInTransaction
+  // caller, or an asynchronous write with `self` null): runs it, hands the
+  // head on and passes the asynchronous writes in it to the completion
+  // thread. `finished` is reserved for kMaxBatch by the caller, so nothing
+  // allocates while the queue waits for this leader.
   void Lead(internal::PendingWrite* self, std::vector<internal::PendingWrite*>& batch,
             std::vector<internal::PendingWrite*>& finished);
   // Wakes whoever leads for the queue's head (queue not empty).

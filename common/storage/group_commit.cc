@@ -58,6 +58,7 @@ absl::Status Database::RunInTransaction(internal::Fn fn) {
       if (self.exception) std::rethrow_exception(self.exception);
       return self.status;
     }
+    impl.TakeBatch(batch);  // in the same hold of queue_mu that made this the head
   }
   impl.Lead(&self, batch, finished);
   if (self.exception) std::rethrow_exception(self.exception);
@@ -116,6 +117,7 @@ void Database::Impl::AsyncWriterLoop() {
       absl::MutexLock lock(&queue_mu);
       queue_mu.Await(absl::Condition(&ready));
       if (queue.empty()) return;  // stopping, and every write has run
+      TakeBatch(batch);
     }
     Lead(nullptr, batch, finished);
   }
@@ -136,15 +138,14 @@ void Database::Impl::StopAsyncWriter() {
   if (completer.joinable()) completer.join();
 }
 
+void Database::Impl::TakeBatch(std::vector<PendingWrite*>& batch) {
+  const size_t n = std::min(queue.size(), static_cast<size_t>(internal::kMaxBatch));
+  batch.assign(queue.begin(), queue.begin() + n);  // within capacity
+}
+
 void Database::Impl::Lead(PendingWrite* self, std::vector<PendingWrite*>& batch,
                           std::vector<PendingWrite*>& finished) {
-  batch.clear();
   finished.clear();
-  {
-    absl::MutexLock lock(&queue_mu);
-    const size_t n = std::min(queue.size(), static_cast<size_t>(internal::kMaxBatch));
-    batch.assign(queue.begin(), queue.begin() + n);  // within capacity
-  }
   // Callers arriving from now on queue behind the batch (which stays in the
   // queue until done), so they wait for the next head.
   {
