@@ -1,10 +1,13 @@
 #include "common/util/ids.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <new>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -20,6 +23,34 @@ constexpr int kIdsPerFill = 64;
 // its parent's pools would hand out next.
 std::atomic<uint64_t> g_fork_generation{0};
 
+// Forks that run no atfork handlers (glibc's _Fork(), clone(),
+// syscall(SYS_fork)) are caught by a flag in a page the kernel zeroes in
+// every child (MADV_WIPEONFORK, Linux 4.14+): a pool that finds it 0 bumps
+// the generation. Where the kernel refuses the advice (an old kernel, some
+// sandboxes), only fork()'s handler protects the pools.
+std::atomic<uint32_t>* WipedInChildren() {
+  static std::atomic<uint32_t>* const flag = []() -> std::atomic<uint32_t>* {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    void* p = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+    if (madvise(p, page, MADV_WIPEONFORK) != 0) {
+      munmap(p, page);
+      return nullptr;
+    }
+    return new (p) std::atomic<uint32_t>(1);
+  }();
+  return flag;
+}
+
+void NoticeForkWithoutHandlers() {
+  std::atomic<uint32_t>* const alive = WipedInChildren();
+  if (alive == nullptr || alive->load(std::memory_order_relaxed) != 0) return;
+  uint32_t zero = 0;
+  if (alive->compare_exchange_strong(zero, 1, std::memory_order_relaxed)) {
+    g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 // A thread's pool of random bytes for ids, from one RAND_bytes call per 64
 // ids: RAND_bytes costs ~1.8 us per call here (most of it OpenSSL's fork
 // check, a getpid system call, and its DRBG's per-call work), 0.03 us per id
@@ -31,6 +62,7 @@ struct IdRandomPool {
   uint64_t generation = 0;
 
   const unsigned char* Next() {
+    NoticeForkWithoutHandlers();
     const uint64_t now = g_fork_generation.load(std::memory_order_relaxed);
     if (used == static_cast<int>(sizeof(bytes)) || generation != now) {
       const std::string fresh = crypto::RandomBytes(sizeof(bytes));

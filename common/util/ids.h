@@ -1,8 +1,11 @@
 // Resource ids and secrets.
 //
-// Ids are 16 characters of lowercase base32 (80 random bits): valid AIP-122
-// resource ids (start with a letter, [a-z0-9]), unguessable, so knowing one
-// application's id says nothing about another's.
+// Ids are 16 characters of lowercase base32 ([a-z2-7], ~79.6 random bits: a
+// first character that would be a digit is mapped onto a-f): valid AIP-122
+// resource ids (start with a letter), unguessable, so knowing one
+// application's id says nothing about another's. A process's child, however
+// it was forked (fork(), _Fork(), clone()), never repeats the ids its parent
+// hands out next.
 #ifndef KAIZEN_COMMON_UTIL_IDS_H_
 #define KAIZEN_COMMON_UTIL_IDS_H_
 
@@ -13,12 +16,12 @@
 
 namespace kaizen {
 
-// A new random resource id, e.g. "k3v9q2m4x8c1z7ab".
+// A new random resource id, e.g. "mbaojsso347pt667".
 std::string NewId();
 
 // A new resource id in NewId's format whose first six characters count
 // 4.096 ms ticks of `now` (wrapping every 25.4 days) and whose last ten are
-// random (50 bits), e.g. "bq7x2kd3v9m4x8c1". Ids made one after another sort
+// random (50 bits), e.g. "mbaojsso347pt667". Ids made one after another sort
 // together, so a table's id index takes each new row on the page the last one
 // went to instead of a random page (docs/benchmarks.md, tenth look): for the
 // rows a service writes in bulk (applications, participants). Nothing may

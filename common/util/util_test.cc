@@ -1,8 +1,11 @@
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <set>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/status/errors.h"
@@ -46,14 +49,13 @@ TEST(IdsTest, IdsFromManyThreadsAreDistinct) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads * kEach));
 }
 
-// A forked child must not hand out the ids its parent's pool holds next
-// (the pool is copied by fork()).
-TEST(IdsTest, AForkedChildDoesNotRepeatItsParentsIds) {
-  NewId();  // the pool is filled and mostly unused
+// Forks with `fork_fn`; the child writes 8 NewIds to a pipe and exits.
+// Returns them ("" if the child wrote fewer).
+std::string ChildsIds(pid_t (*fork_fn)()) {
   int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
+  if (pipe(fds) != 0) return "";
+  const pid_t pid = fork_fn();
+  if (pid < 0) return "";
   if (pid == 0) {
     close(fds[0]);
     std::string ids;
@@ -70,17 +72,34 @@ TEST(IdsTest, AForkedChildDoesNotRepeatItsParentsIds) {
   }
   close(fds[0]);
   int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_EQ(got, child.size());
-  std::set<std::string> parent;
-  for (int i = 0; i < 8; ++i) parent.insert(NewId());
-  for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(parent.count(child.substr(i * 16, 16)), 0u) << "the child repeated id " << i;
+  waitpid(pid, &status, 0);
+  return got == child.size() ? child : "";
+}
+
+// A forked child must not hand out the ids its parent's pool holds next
+// (the pool is copied by a fork): not after fork(), which runs the atfork
+// handlers, nor after the forks that run none (the wipe-on-fork flag).
+TEST(IdsTest, AForkedChildDoesNotRepeatItsParentsIds) {
+  const std::vector<std::pair<const char*, pid_t (*)()>> forks = {
+      {"fork()", +[] { return fork(); }},
+      {"_Fork()", +[] { return _Fork(); }},
+      {"syscall(SYS_fork)", +[] { return static_cast<pid_t>(syscall(SYS_fork)); }},
+  };
+  for (const auto& [how, fork_fn] : forks) {
+    NewId();  // the pool is filled and mostly unused
+    const std::string child = ChildsIds(fork_fn);
+    ASSERT_EQ(child.size(), 8u * 16) << how;
+    std::set<std::string> parent;
+    for (int i = 0; i < 8; ++i) parent.insert(NewId());
+    for (int i = 0; i < 8; ++i) {
+      EXPECT_EQ(parent.count(child.substr(i * 16, 16)), 0u)
+          << how << ": the child repeated id " << i;
+    }
   }
 }
 
 TEST(IdsTest, TimeOrderedIdsAreValidDistinctAndSortByTime) {
-  // From 2026 through the count's wrap: every tick value's first character.
+  // 10 s from 2026-12-01 (the first character stays the same).
   const absl::Time start = absl::FromUnixSeconds(1796083200);  // 2026-12-01
   std::set<std::string> seen;
   std::string last;
@@ -97,6 +116,33 @@ TEST(IdsTest, TimeOrderedIdsAreValidDistinctAndSortByTime) {
     const std::string id = NewTimeOrderedId(absl::FromUnixMicros(ticks << 12));
     EXPECT_TRUE(IsValidResourceId(id)) << ticks << " " << id;
   }
+}
+
+// Where a character of the tick count carries into the next (every
+// character's boundaries, up to the first character's a..p), the ids still
+// sort by time; at the count's wrap (2^29 ticks, ~25.4 days) they start over,
+// valid, and the later one sorts first, as documented.
+TEST(IdsTest, TimeOrderedIdsSortAcrossEveryCarryAndStartOverAtTheWrap) {
+  auto at_tick = [](int64_t ticks) { return NewTimeOrderedId(absl::FromUnixMicros(ticks << 12)); };
+  for (int shift = 0; shift <= 25; shift += 5) {
+    for (int64_t digit = 1; digit < (shift == 25 ? 16 : 32); ++digit) {
+      const int64_t boundary = digit << shift;
+      const std::string before = at_tick(boundary - 1);
+      const std::string after = at_tick(boundary);
+      EXPECT_TRUE(IsValidResourceId(before)) << before;
+      EXPECT_TRUE(IsValidResourceId(after)) << after;
+      EXPECT_LT(before, after) << "tick " << boundary;
+    }
+  }
+  const int64_t wrap = int64_t{1} << 29;
+  const std::string last = at_tick(wrap - 1);
+  const std::string first = at_tick(wrap);
+  EXPECT_EQ(last.substr(0, 6), "pzzzzz");
+  EXPECT_EQ(first.substr(0, 6), "a22222");
+  EXPECT_TRUE(IsValidResourceId(first)) << first;
+  EXPECT_LT(first, last);
+  // Before 1970 the count runs on without a break up to the wrap at 1970.
+  EXPECT_LT(at_tick(-2), at_tick(-1));
 }
 
 // Ids made at the same instant share their time and differ in the rest.
