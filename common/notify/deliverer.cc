@@ -10,6 +10,7 @@
 #include "SQLiteCpp/Database.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/util/thread_name.h"
 
 namespace kaizen::notify {
 namespace {
@@ -88,7 +89,10 @@ Deliverer::~Deliverer() { Stop(); }
 void Deliverer::Start() {
   absl::MutexLock lock(&mu_);
   if (thread_ != nullptr || stop_) return;
-  thread_ = std::make_unique<std::thread>([this] { Loop(); });
+  thread_ = std::make_unique<std::thread>([this] {
+    NameThisThread(kThreadOutbox);
+    Loop();
+  });
 }
 
 void Deliverer::Stop() {

@@ -1,4 +1,5 @@
 #include "common/server/call_executor.h"
+#include "common/util/thread_name.h"
 
 #include <algorithm>
 #include <utility>
@@ -8,7 +9,10 @@ namespace kaizen::server {
 CallExecutor::CallExecutor(const Options& options)
     : options_{std::max(1, options.threads), std::max(1, options.max_queued)} {
   workers_.reserve(options_.threads);
-  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Work(); });
+  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] {
+      NameThisThread(kThreadWorker);
+      Work();
+    });
 }
 
 CallExecutor::~CallExecutor() {

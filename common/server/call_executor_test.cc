@@ -3,11 +3,13 @@
 #include <atomic>
 #include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
+#include "common/util/thread_name.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
@@ -36,6 +38,19 @@ TEST(CallExecutorTest, RunsEveryTaskOnItsWorkers) {
   EXPECT_EQ(ran.load(), 500);
   EXPECT_LE(threads.size(), 3u);
   EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+}
+
+// Workers are named for top -H and perf (common/util/thread_name.h).
+TEST(CallExecutorTest, WorkersAreNamed) {
+  std::string name;
+  absl::Notification done;
+  CallExecutor executor({/*threads=*/1, /*max_queued=*/1});
+  ASSERT_TRUE(executor.TrySubmit([&] {
+    name = ThisThreadName();
+    done.Notify();
+  }));
+  done.WaitForNotification();
+  EXPECT_EQ(name, kThreadWorker);
 }
 
 // Callers beyond the workers wait in the queue (never refused) up to

@@ -17,6 +17,7 @@
 #include "boost/beast/http.hpp"
 #include "common/server/listen_endpoint.h"
 #include "common/status/errors.h"
+#include "common/util/thread_name.h"
 
 namespace kaizen::server {
 
@@ -56,6 +57,7 @@ class MetricsHttpServer::Impl {
   void Run() {
     Accept();
     thread_ = std::thread([this] {
+      NameThisThread(kThreadMetrics);
       for (;;) {
         try {
           ioc_.run();

@@ -6,6 +6,7 @@
 
 #include "common/status/errors.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "common/util/thread_name.h"
 
 namespace kaizen::server {
 
@@ -21,6 +22,7 @@ ReadinessPoller::ReadinessPoller(ReadinessProbe probe, grpc::HealthCheckServiceI
       service_names_.end());
   if (interval == absl::InfiniteDuration()) return;
   thread_ = std::thread([this, interval] {
+    NameThisThread(kThreadReadiness);
     while (!stop_.WaitForNotificationWithTimeout(interval)) Refresh();
   });
 }

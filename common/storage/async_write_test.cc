@@ -17,6 +17,7 @@
 #include "common/storage/database.h"
 #include "common/storage/group_commit_testing.h"
 #include "common/storage/storage_stats.h"
+#include "common/util/thread_name.h"
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
@@ -127,6 +128,26 @@ TEST_F(AsyncWriteTest, ALoneWriteIsLedByTheWriterThread) {
   EXPECT_TRUE(results_[0].status.ok()) << results_[0].status;
   EXPECT_TRUE(results_[0].visible_in_done);
   EXPECT_NE(results_[0].done_on, std::this_thread::get_id());
+}
+
+// The database's threads carry names an operator can tell apart (top -H,
+// perf): the write runs on "kz-db-writer", its answer on "kz-db-answers".
+TEST_F(AsyncWriteTest, TheWriterAndAnswerThreadsAreNamed) {
+  std::string wrote_on, answered_on;
+  absl::Notification done;
+  db_->SubmitTransaction(
+      [&](SQLite::Database& c) {
+        wrote_on = ThisThreadName();
+        return group_testing::Insert(c, "named");
+      },
+      [&](absl::Status status) {
+        EXPECT_TRUE(status.ok()) << status;
+        answered_on = ThisThreadName();
+        done.Notify();
+      });
+  done.WaitForNotification();
+  EXPECT_EQ(wrote_on, kThreadDbWriter);
+  EXPECT_EQ(answered_on, kThreadDbAnswers);
 }
 
 // A caller of RunInTransaction queued behind asynchronous writes is served:

@@ -1,4 +1,5 @@
 #include "common/storage/checkpointer.h"
+#include "common/util/thread_name.h"
 
 #include <sqlite3.h>
 
@@ -29,7 +30,10 @@ Checkpointer::Checkpointer(const DatabaseOptions& options, Connection& writer, i
       connection_(std::make_unique<Connection>(options, SQLite::OPEN_READWRITE)) {
   // Replaces SQLite's automatic checkpoint (the same hook slot).
   sqlite3_wal_hook(writer_.getHandle(), &Checkpointer::Hook, this);
-  thread_ = std::thread(&Checkpointer::Loop, this);
+  thread_ = std::thread([this] {
+    NameThisThread(kThreadCheckpoint);
+    Loop();
+  });
 }
 
 Checkpointer::~Checkpointer() {

@@ -26,6 +26,7 @@
 #include "common/storage/database_faults.h"
 #include "common/storage/database_impl.h"
 #include "common/storage/storage_stats.h"
+#include "common/util/thread_name.h"
 
 namespace kaizen::storage {
 namespace {
@@ -78,10 +79,16 @@ void Database::SubmitTransaction(WriteFn fn, WriteDone done) {
         // Each started once; a start that fails (no thread, no memory)
         // refuses this write and is tried again by the next one.
         if (!impl.completer.joinable()) {
-          impl.completer = std::thread([&impl] { impl.CompletionLoop(); });
+          impl.completer = std::thread([&impl] {
+            NameThisThread(kThreadDbAnswers);
+            impl.CompletionLoop();
+          });
         }
         if (!impl.async_writer.joinable()) {
-          impl.async_writer = std::thread([&impl] { impl.AsyncWriterLoop(); });
+          impl.async_writer = std::thread([&impl] {
+            NameThisThread(kThreadDbWriter);
+            impl.AsyncWriterLoop();
+          });
         }
         impl.queue.push_back(w.get());
         PendingWrite* queued = w.release();
