@@ -1,7 +1,8 @@
 // Precompiled for every kaizen_cc_library source, and as the first part of the
 // test sources' PCH (pch.bzl, BUILD): the system headers most of them include.
 // Only headers from Debian packages: a header of ours here would hide a
-// missing #include or dependency.
+// missing #include or dependency. (The service PCHs add the service's
+// generated protobuf headers after this file: BUILD, <service>_lib_pch.)
 #ifndef KAIZEN_TOOLS_PCH_LIB_PCH_H_
 #define KAIZEN_TOOLS_PCH_LIB_PCH_H_
 
