@@ -1,18 +1,21 @@
 #include "common/server/call_executor.h"
-#include "common/util/thread_name.h"
 
 #include <algorithm>
 #include <utility>
+
+#include "common/util/thread_name.h"
 
 namespace kaizen::server {
 
 CallExecutor::CallExecutor(const Options& options)
     : options_{std::max(1, options.threads), std::max(1, options.max_queued)} {
   workers_.reserve(options_.threads);
-  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] {
+  for (int i = 0; i < options_.threads; ++i) {
+    workers_.emplace_back([this] {
       NameThisThread(kThreadWorker);
       Work();
     });
+  }
 }
 
 CallExecutor::~CallExecutor() {

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "common/status/errors.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "common/util/thread_name.h"
+#include "grpcpp/health_check_service_interface.h"
 
 namespace kaizen::server {
 

@@ -1,9 +1,10 @@
 #include "common/storage/checkpointer.h"
-#include "common/util/thread_name.h"
 
 #include <sqlite3.h>
 
 #include <utility>
+
+#include "common/util/thread_name.h"
 
 namespace kaizen::storage::internal {
 namespace {

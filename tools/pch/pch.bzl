@@ -160,19 +160,23 @@ def _with_pch(pch, off, deps, copts):
     ]
     return deps + select(extra_deps), copts + select(extra_copts)
 
-# Each service's sources and tests: the system headers and the service's own
-# generated protobuf and gRPC headers (tools/pch/BUILD).
-_SERVICE_PCH = {
-    "services/enrollment": "enrollment",
-    "services/plans": "plans",
-    "services/scheduling": "scheduling",
-    "services/survey": "survey",
-}
+# The services whose package (services/<service>) compiles with the service's
+# own PCH: the system headers and its generated protobuf and gRPC headers
+# (tools/pch/BUILD defines <service>_lib_pch and <service>_test_pch).
+SERVICES_WITH_PCH = ["enrollment", "plans", "scheduling", "survey"]
 
 def _pch_for(kind, pch):
     """The PCH of a `kind` ("lib" or "test") target: `pch` if given, else its package's."""
-    prefix = pch or _SERVICE_PCH.get(native.package_name())
-    return (prefix + "_" if prefix else "") + kind + "_pch"
+    package = native.package_name()
+    if not pch and package.startswith("services/") and package[len("services/"):] in SERVICES_WITH_PCH:
+        pch = package[len("services/"):]
+    return (pch + "_" if pch else "") + kind + "_pch"
+
+def _with_lib_pch(srcs, deps, copts, pch):
+    """deps and copts of a library or binary: its library PCH if it compiles a .cc."""
+    if any([s.endswith(".cc") for s in srcs]):
+        return _with_pch(_pch_for("lib", pch), ["//tools/pch:off"], deps, copts)
+    return deps, copts
 
 def kaizen_cc_test(name, deps = [], copts = [], pch = None, **kwargs):
     """cc_test whose sources (all *_test.cc) are compiled with a test PCH.
@@ -192,8 +196,7 @@ def kaizen_cc_library(name, srcs = [], deps = [], copts = [], pch = None, **kwar
     -O0 (*_test.cc: kaizen_cc_test) nor for *.pb.cc: clang would refuse the
     PCH.
     """
-    if any([s.endswith(".cc") for s in srcs]):
-        deps, copts = _with_pch(_pch_for("lib", pch), ["//tools/pch:off"], deps, copts)
+    deps, copts = _with_lib_pch(srcs, deps, copts, pch)
     native.cc_library(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
 
 def kaizen_cc_binary(name, srcs = [], deps = [], copts = [], pch = None, **kwargs):
@@ -203,6 +206,5 @@ def kaizen_cc_binary(name, srcs = [], deps = [], copts = [], pch = None, **kwarg
     tools/demo): clang accepts an -O2 PCH there (both define __OPTIMIZE__;
     the PCH holds no code), unlike -O0 against -O2.
     """
-    if any([s.endswith(".cc") for s in srcs]):
-        deps, copts = _with_pch(_pch_for("lib", pch), ["//tools/pch:off"], deps, copts)
+    deps, copts = _with_lib_pch(srcs, deps, copts, pch)
     native.cc_binary(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
