@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment_client {
-namespace {
+namespace grpc_roster_source_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 constexpr char kSecret[] = "roster-client-test-secret-0123456789";

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment_client {
-namespace {
+namespace membership_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 using ::kaizen::type::ROLE_ADVISOR;

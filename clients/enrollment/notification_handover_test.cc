@@ -15,7 +15,7 @@
 #include "kaizen/type/notification.pb.h"
 
 namespace kaizen::enrollment_client {
-namespace {
+namespace notification_handover_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 namespace kt = ::kaizen::type;

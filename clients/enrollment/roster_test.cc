@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment_client {
-namespace {
+namespace roster_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 using ::kaizen::type::Principal;

@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::partner_client {
-namespace {
+namespace result_changes_contract_test {
 
 using ::kaizen::type::SHARE_ATTENDANCE;
 using ::kaizen::type::SHARE_SURVEY_PROFILE;

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::partner_client {
-namespace {
+namespace shared_read_test {
 
 using ::kaizen::enrollment::v1::Participant;
 using ::kaizen::type::SHARE_ACTION_PLAN;

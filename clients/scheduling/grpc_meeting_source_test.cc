@@ -24,7 +24,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling_client {
-namespace {
+namespace grpc_meeting_source_test {
 
 namespace sv1 = ::kaizen::scheduling::v1;
 using ::kaizen::type::Principal;

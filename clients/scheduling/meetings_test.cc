@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling_client {
-namespace {
+namespace meetings_test {
 
 constexpr char kCohort[] = "cohorts/fy2022";
 

@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::auth {
-namespace {
+namespace keys_test {
 
 constexpr char kSecretA[] = "internal-secret-A-0123456789";
 constexpr char kSecretB[] = "internal-secret-B-0123456789";

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::auth {
-namespace {
+namespace principal_test {
 
 using kaizen::type::Principal;
 

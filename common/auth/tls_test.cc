@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::auth {
-namespace {
+namespace tls_test {
 
 using kaizen::testing::EchoRequest;
 using kaizen::testing::EchoResponse;

@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
-namespace {
+namespace deliverer_test {
 
 // Answers from a script (OK once it runs out) and records every attempt.
 class ScriptedTransport final : public Transport {

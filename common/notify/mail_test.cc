@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
-namespace {
+namespace mail_test {
 
 using testing::DecodeBase64Lines;
 using testing::DecodeWords;

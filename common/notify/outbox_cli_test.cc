@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
-namespace {
+namespace outbox_cli_test {
 
 const absl::Time kNow = absl::FromUnixSeconds(1800000000);
 

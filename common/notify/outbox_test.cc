@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
-namespace {
+namespace outbox_test {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
 

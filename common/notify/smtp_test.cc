@@ -27,7 +27,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::notify {
-namespace {
+namespace smtp_test {
 
 using testing::FakeSmtpOptions;
 using testing::FakeSmtpServer;

@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace call_executor_test {
 
 TEST(CallExecutorTest, RunsEveryTaskOnItsWorkers) {
   std::atomic<int> ran{0};

@@ -32,7 +32,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace metrics_http_test {
 
 using kaizen::testing::EchoRequest;
 using kaizen::testing::EchoResponse;

@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace metrics_test {
 
 TEST(MetricsTest, CountsAndRendersPrometheusText) {
   Metrics m("kaizen_test");

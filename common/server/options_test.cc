@@ -13,7 +13,7 @@
 ABSL_DECLARE_FLAG(std::string, wal_buffer);
 
 namespace kaizen::server {
-namespace {
+namespace options_test {
 
 class OptionsTest : public ::testing::Test {
  protected:
@@ -23,6 +23,7 @@ class OptionsTest : public ::testing::Test {
     absl::SetFlag(&FLAGS_wal_buffer, "");
   }
   void TearDown() override {
+    unsetenv("KAIZEN_INTERNAL_SECRET");
     unsetenv("KAIZEN_WAL_BUFFER");
     absl::SetFlag(&FLAGS_wal_buffer, "");
   }

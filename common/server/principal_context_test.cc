@@ -19,7 +19,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace principal_context_test {
 
 using kaizen::testing::TwoMethodRequest;
 using kaizen::testing::TwoMethodResponse;

@@ -21,7 +21,7 @@ ABSL_DECLARE_FLAG(std::string, tls_key_file);
 ABSL_DECLARE_FLAG(std::string, backend_tls_ca_file);
 
 namespace kaizen::server::internal {
-namespace {
+namespace security_flags_test {
 
 using auth::DeriveKey;
 using auth::KeyPurpose;
@@ -47,6 +47,9 @@ class SecurityFlagsTest : public ::testing::Test {
       absl::SetFlag(flag, "");
     }
   }
+  // The environment and the flags are the process's: the package's other tests
+  // (one binary) must not inherit what a test here set.
+  void TearDown() override { SetUp(); }
 
   std::string File(const std::string& name, const std::string& contents) {
     const char* dir = std::getenv("TEST_TMPDIR");

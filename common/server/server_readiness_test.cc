@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace server_readiness_test {
 
 using grpc::health::v1::HealthCheckResponse;
 using kaizen::testing::EchoService;

@@ -19,7 +19,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace server_test {
 
 using kaizen::testing::EchoRequest;
 using kaizen::testing::EchoResponse;

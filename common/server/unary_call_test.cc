@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::server {
-namespace {
+namespace unary_call_test {
 
 using kaizen::testing::EchoRequest;
 using kaizen::testing::EchoResponse;

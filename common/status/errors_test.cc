@@ -5,7 +5,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::errors {
-namespace {
+namespace errors_test {
 
 TEST(ErrorsTest, InvalidFieldCarriesReasonAndViolation) {
   absl::Status s = InvalidField("members[0].birth_date", "must be in the past");

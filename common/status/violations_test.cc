@@ -3,7 +3,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::errors {
-namespace {
+namespace violations_test {
 
 TEST(ViolationsTest, OkUntilSomethingFails) {
   Violations v;

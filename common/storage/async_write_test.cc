@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace async_write_test {
 
 using group_testing::Boom;
 using group_testing::Has;

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace backup_test {
 
 const Migrations& TestMigrations() {
   static const Migrations* m = new Migrations{

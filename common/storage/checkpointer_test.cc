@@ -20,7 +20,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace checkpointer_test {
 
 const Migrations kBlobs = {"CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"};
 constexpr int kPageSize = 4096;  // SQLite's default

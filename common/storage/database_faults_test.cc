@@ -22,7 +22,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace database_faults_test {
 
 namespace fs = std::filesystem;
 

@@ -23,7 +23,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace database_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace generation_cache_test {
 
 using group_testing::Fn;
 using group_testing::Inserts;

@@ -30,7 +30,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace group_commit_test {
 
 namespace fs = std::filesystem;
 using group_testing::Boom;

@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace purge_marks_test {
 
 // The services' migrations 2 and 3 (services/{survey,plans}/purge_sql.cc).
 constexpr char kSchema[] = R"sql(

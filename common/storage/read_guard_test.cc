@@ -20,7 +20,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace read_guard_test {
 
 using group_testing::Has;
 using group_testing::Inserts;

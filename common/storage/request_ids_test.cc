@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace request_ids_test {
 
 TEST(RequestIdsTest, NewReplayAndReuse) {
   auto db = Database::OpenInMemory({kRequestIdsTableSql});

@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace resource_table_test {
 
 using google::type::Date;
 

@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace statement_cache_test {
 
 using ::testing::HasSubstr;
 
@@ -71,7 +71,7 @@ int LiveStatements(SQLite::Database& c) {
 }
 
 TEST(StatementCacheTest, ReturnedStatementIsReusedAcrossCallsAndTransactions) {
-  for (const std::string path : {std::string(":memory:"), TempDbPath()}) {
+  for (const std::string& path : {std::string(":memory:"), TempDbPath()}) {
     auto db = MustOpen(path);
     ASSERT_NE(db, nullptr);
     SQLite::Statement* first = nullptr;
@@ -115,7 +115,7 @@ TEST(StatementCacheTest, RebindingDoesNotRecompileAStatement) {
       "INSERT INTO apps (cohort, state, due) VALUES ('a', 4, 10), ('a', 2, NULL), ('b', 4, 20)",
   };
   constexpr char kInState[] = "SELECT COUNT(*) FROM apps WHERE cohort = ?1 AND state = ?2";
-  for (const std::string path : {std::string(":memory:"), TempDbPath()}) {
+  for (const std::string& path : {std::string(":memory:"), TempDbPath()}) {
     DatabaseOptions options;
     options.path = path;
     auto db = Database::Open(options, schema);

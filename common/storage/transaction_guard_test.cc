@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace transaction_guard_test {
 
 using group_testing::Has;
 using group_testing::Insert;

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace wal_buffer_vfs_paths_test {
 
 // A raw connection ("" = the default VFS: another process's view).
 class Conn {

@@ -31,7 +31,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::storage {
-namespace {
+namespace wal_buffer_vfs_test {
 
 const Migrations kRows = {"CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"};
 

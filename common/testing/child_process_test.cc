@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::testkit {
-namespace {
+namespace child_process_test {
 
 TEST(ChildProcessTest, ReadsThePortTheChildWritesAndItsExitCode) {
   const std::string port_file = NewTempPath("child", "port");

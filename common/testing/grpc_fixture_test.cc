@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::testkit {
-namespace {
+namespace grpc_fixture_test {
 
 using ::kaizen::testing::EchoRequest;
 using ::kaizen::testing::EchoResponse;

@@ -3,7 +3,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::testkit {
-namespace {
+namespace readme_test {
 
 constexpr char kDoc[] =
     "# Service\n"

@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::crypto {
-namespace {
+namespace crypto_test {
 
 std::string Unhex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
 

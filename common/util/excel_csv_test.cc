@@ -3,7 +3,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen {
-namespace {
+namespace excel_csv_test {
 
 TEST(ExcelCsvTest, BomQuotingAndFormulaGuard) {
   CsvTable t;

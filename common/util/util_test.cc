@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen {
-namespace {
+namespace util_test {
 
 TEST(IdsTest, NewIdsAreValidAndDistinct) {
   std::set<std::string> seen;

@@ -3,7 +3,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace admission_test {
 
 v1::Cohort Fy2022(bool partial = false) {
   v1::Cohort c;

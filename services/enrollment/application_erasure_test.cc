@@ -10,7 +10,7 @@
 #include "services/enrollment/purge_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace application_erasure_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

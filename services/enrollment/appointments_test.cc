@@ -16,7 +16,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace appointments_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -23,7 +23,7 @@
 #include "services/enrollment/write_lock_clock.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace arrival_order_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -15,7 +15,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace authorise_first_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

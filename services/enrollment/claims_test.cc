@@ -20,7 +20,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace claims_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

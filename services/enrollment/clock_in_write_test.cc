@@ -16,7 +16,7 @@
 #include "services/enrollment/write_lock_clock.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace clock_in_write_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

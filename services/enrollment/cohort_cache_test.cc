@@ -18,7 +18,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace cohort_cache_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -14,7 +14,7 @@
 #include "services/enrollment/grpc_service.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace confirmation_server_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -10,7 +10,7 @@
 #include "services/enrollment/enrollment_errors.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace confirmation_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -13,7 +13,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace decision_kinds_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using Decision = v1::Application::Decision;

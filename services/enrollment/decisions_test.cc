@@ -19,7 +19,7 @@
 #include "services/enrollment/internal.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace decisions_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace enrollment_errors_test {
 
 using Code = absl::StatusCode;
 

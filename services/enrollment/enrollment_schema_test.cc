@@ -13,7 +13,7 @@
 #include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace enrollment_schema_test {
 
 // FNV-1a, 64 bits: fixed by its definition (unlike absl::Hash), enough to
 // notice an edit.

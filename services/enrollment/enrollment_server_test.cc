@@ -16,7 +16,7 @@
 #include "services/enrollment/grpc_service.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace enrollment_server_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace enrollment_store_test {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;

@@ -14,7 +14,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace enrollment_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -9,7 +9,7 @@
 #include "services/enrollment/purge_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace erasure_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace feed_cursor_test {
 
 const PageTokenCodec kCodec("feed-cursor-key-0123456789");
 constexpr char kFeed[] = "changes\x1f" "242047";

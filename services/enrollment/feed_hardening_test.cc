@@ -22,7 +22,7 @@
 #include "services/enrollment/result_feed.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace feed_hardening_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::kaizen::partner_client::FakeResultChangeSource;

@@ -14,7 +14,7 @@
 #include "services/enrollment/usage_sql.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace hot_queries_test {
 
 // The plan of `sql` on the schema every migration makes.
 std::string Plan(const std::string& sql) {

@@ -13,7 +13,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace municipalities_enrollment_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

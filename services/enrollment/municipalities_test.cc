@@ -9,7 +9,7 @@
 #include "services/enrollment/enrollment_errors.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace municipalities_test {
 
 constexpr absl::string_view kField = "application.members[1].municipality_code";
 

@@ -19,7 +19,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace notify_delivery_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 namespace smtp_testing = ::kaizen::notify::testing;

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace notify_ics_test {
 
 const char kIcs[] =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kaizen//scheduling//JA\r\nMETHOD:REQUEST\r\n"

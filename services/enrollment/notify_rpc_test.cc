@@ -21,7 +21,7 @@
 #include "services/enrollment/internal.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace notify_rpc_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::kaizen::type::EnqueueNotificationRequest;

@@ -16,7 +16,7 @@
 #include "services/enrollment/internal.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace notify_server_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

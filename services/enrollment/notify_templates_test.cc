@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment::notify_templates {
-namespace {
+namespace notify_templates_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -25,7 +25,7 @@
 #include "services/enrollment/notify_sql.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace notify_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::testing::HasSubstr;

@@ -19,7 +19,7 @@
 #include "services/enrollment/grpc_service.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace provision_grpc_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::enrollment::provision_sql {
-namespace {
+namespace provision_sql_test {
 
 // The plan of the list query on the provision schema.
 std::string Plan(const ProvisionFilter& filter, int64_t position, bool oldest_first) {

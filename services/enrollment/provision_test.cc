@@ -22,7 +22,7 @@
 #include "services/enrollment/purge_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace provision_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::kaizen::type::RecordProvisionRequest;

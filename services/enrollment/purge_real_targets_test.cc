@@ -17,7 +17,7 @@
 #include "services/enrollment/purge_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace purge_real_targets_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -13,7 +13,7 @@
 #include "services/enrollment/purge_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace purge_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -12,7 +12,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace regression_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

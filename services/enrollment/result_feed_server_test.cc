@@ -25,7 +25,7 @@
 #include "services/enrollment/grpc_service.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace result_feed_server_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::kaizen::partner_client::GrpcResultChangeSource;

@@ -16,7 +16,7 @@
 #include "services/enrollment/enrollment_test_util.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace result_feed_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 using ::kaizen::partner_client::FakeResultChangeSource;

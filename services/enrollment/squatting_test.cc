@@ -14,7 +14,7 @@
 #include "services/enrollment/enrollment_errors.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace squatting_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -14,7 +14,7 @@
 #include "services/enrollment/confirmation_fixture.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace state_mail_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -21,7 +21,7 @@
 #include "services/enrollment/waitlist.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace usage_counters_test {
 
 using namespace ::kaizen::enrollment::testing;  // NOLINT
 

@@ -24,7 +24,7 @@
 #include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace usage_triggers_test {
 
 // What the counters must equal: every ACTIVE (1) PARTICIPANT (1) holds one
 // seat, every OFFERED (4) application its count (NULL counts as 0).

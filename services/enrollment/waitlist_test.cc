@@ -14,7 +14,7 @@
 #include "services/enrollment/enrollment_store.h"
 
 namespace kaizen::enrollment {
-namespace {
+namespace waitlist_test {
 
 const absl::Time kNow = absl::FromUnixSeconds(1654009200);  // 2022-06-01 JST
 constexpr char kTsu[] = "242012";

@@ -9,7 +9,7 @@
 #include "services/gateway/api_keys.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace authenticator_test {
 
 constexpr char kSecret[] = "authenticator-test-secret-0123456789";
 constexpr char kKeyA[] = "key-for-matsusaka-0123456789abcdef";

@@ -8,7 +8,7 @@
 #include "services/gateway/json.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace error_response_test {
 
 TEST(ErrorResponseTest, StandardGrpcToHttpMapping) {
   using C = absl::StatusCode;

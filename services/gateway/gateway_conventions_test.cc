@@ -11,7 +11,7 @@
 #include "services/gateway/test_http_client.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_conventions_test {
 
 using namespace ::kaizen::gateway::testing;  // NOLINT
 

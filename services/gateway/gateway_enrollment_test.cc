@@ -27,7 +27,7 @@
 #include "services/gateway/url.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_enrollment_test {
 
 using namespace ::kaizen::gateway::testing;  // NOLINT
 namespace v1 = ::kaizen::enrollment::v1;

@@ -15,7 +15,7 @@
 #include "services/gateway/test_http_client.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_process_test {
 
 using ::kaizen::gateway::testing::TestHttpClient;
 
@@ -34,13 +34,27 @@ int PortOf(testkit::ChildProcess& child, const std::string& file) {
   return port.ok() ? *port : 0;
 }
 
-TEST(GatewayProcessTest, ServesAndDrainsOnSigterm) {
+// The environment is the process's: what a test sets is unset after it, so the
+// package's other tests (one binary) start their children without it.
+class GatewayProcessTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    unsetenv("KAIZEN_INTERNAL_SECRET");
+    unsetenv("KAIZEN_BACKENDS");
+  }
+};
+
+TEST_F(GatewayProcessTest, ServesAndDrainsOnSigterm) {
   setenv("KAIZEN_INTERNAL_SECRET", testing::kInternalSecret, 1);
+  // Port files no earlier child wrote (a stale one would name a dead port).
+  const std::string enrollment_port_file = testkit::NewTempPath("enrollment", "port");
+  const std::string http_port_file = testkit::NewTempPath("http", "port");
+  const std::string grpc_port_file = testkit::NewTempPath("grpc", "port");
   auto enrollment = Process({"services/enrollment/enrollment_server", "--listen=127.0.0.1:0",
-                      "--db=:memory:", "--port_file=" + TmpDir() + "/enrollment.port",
+                      "--db=:memory:", "--port_file=" + enrollment_port_file,
                       "--access_log=false"});
   ASSERT_NE(enrollment, nullptr);
-  const int enrollment_port = PortOf(*enrollment, TmpDir() + "/enrollment.port");
+  const int enrollment_port = PortOf(*enrollment, enrollment_port_file);
   ASSERT_GT(enrollment_port, 0);
 
   const std::string secret_file = TmpDir() + "/jwt-secret";
@@ -52,14 +66,14 @@ TEST(GatewayProcessTest, ServesAndDrainsOnSigterm) {
          absl::StrCat("kaizen.enrollment.v1.EnrollmentService=127.0.0.1:", enrollment_port).c_str(),
          1);
   auto gateway = Process({"services/gateway/gateway_server", "--http_listen=127.0.0.1:0",
-                   "--grpc_listen=127.0.0.1:0", "--http_port_file=" + TmpDir() + "/http.port",
-                   "--grpc_port_file=" + TmpDir() + "/grpc.port",
+                   "--grpc_listen=127.0.0.1:0", "--http_port_file=" + http_port_file,
+                   "--grpc_port_file=" + grpc_port_file,
                    "--jwt_hs256_secret_file=" + secret_file, "--api_keys_file=" + keys_file,
                    "--access_log=false"});
   ASSERT_NE(gateway, nullptr);
-  const int http_port = PortOf(*gateway, TmpDir() + "/http.port");
+  const int http_port = PortOf(*gateway, http_port_file);
   ASSERT_GT(http_port, 0);
-  EXPECT_GT(PortOf(*gateway, TmpDir() + "/grpc.port"), 0);
+  EXPECT_GT(PortOf(*gateway, grpc_port_file), 0);
 
   TestHttpClient client(http_port);
   EXPECT_EQ(client.Get("/healthz").status, 200);
@@ -70,7 +84,7 @@ TEST(GatewayProcessTest, ServesAndDrainsOnSigterm) {
   unsetenv("KAIZEN_BACKENDS");
 }
 
-TEST(GatewayProcessTest, BadConfigurationExitsWithCode2) {
+TEST_F(GatewayProcessTest, BadConfigurationExitsWithCode2) {
   setenv("KAIZEN_INTERNAL_SECRET", testing::kInternalSecret, 1);
   auto no_backends = Process({"services/gateway/gateway_server", "--http_listen=127.0.0.1:0"});
   EXPECT_EQ(no_backends->Wait(), 2);

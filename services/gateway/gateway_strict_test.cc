@@ -17,7 +17,7 @@
 #include "services/gateway/test_raw_socket.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_strict_test {
 
 using namespace ::kaizen::gateway::testing;  // NOLINT
 

@@ -17,7 +17,7 @@
 #include "services/gateway/test_http_client.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_test {
 
 using namespace ::kaizen::gateway::testing;  // NOLINT
 

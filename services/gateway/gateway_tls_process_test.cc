@@ -16,7 +16,7 @@
 #include "services/gateway/test_http_client.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace gateway_tls_process_test {
 
 using ::kaizen::gateway::testing::TestHttpClient;
 
@@ -47,24 +47,27 @@ int PortOf(testkit::ChildProcess& child, const std::string& file) {
 // enrollment_server on port 0 with `extra` flags; returns its port.
 int StartEnrollment(std::unique_ptr<testkit::ChildProcess>* out, const std::string& tag,
                     std::vector<std::string> extra) {
+  // A port file no earlier child wrote (a stale one would name a dead port).
+  const std::string port_file = testkit::NewTempPath(tag, "port");
   std::vector<std::string> args = {"services/enrollment/enrollment_server",
                                    "--listen=127.0.0.1:0", "--db=:memory:",
-                                   "--port_file=" + Tmp(tag + ".port"), "--access_log=false"};
+                                   "--port_file=" + port_file, "--access_log=false"};
   args.insert(args.end(), extra.begin(), extra.end());
   *out = Process(args);
-  return *out == nullptr ? 0 : PortOf(**out, Tmp(tag + ".port"));
+  return *out == nullptr ? 0 : PortOf(**out, port_file);
 }
 
 // gateway_server in front of `backend` ("host:port"); returns its HTTP port.
 int StartGateway(std::unique_ptr<testkit::ChildProcess>* out, const std::string& tag,
                  const std::string& backend, std::vector<std::string> extra) {
+  const std::string port_file = testkit::NewTempPath(tag, "port");
   std::vector<std::string> args = {
       "services/gateway/gateway_server", "--http_listen=127.0.0.1:0", "--grpc_listen=off",
-      "--http_port_file=" + Tmp(tag + ".port"), "--access_log=false",
+      "--http_port_file=" + port_file, "--access_log=false",
       "--backends=kaizen.enrollment.v1.EnrollmentService=" + backend};
   args.insert(args.end(), extra.begin(), extra.end());
   *out = Process(args);
-  return *out == nullptr ? 0 : PortOf(**out, Tmp(tag + ".port"));
+  return *out == nullptr ? 0 : PortOf(**out, port_file);
 }
 
 TEST(GatewayTlsProcessTest, MutualTlsToTheServiceAndPlaintextRefused) {

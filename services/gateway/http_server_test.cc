@@ -20,7 +20,7 @@
 #include "services/gateway/test_raw_socket.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace http_server_test {
 
 using namespace ::kaizen::gateway::testing;  // NOLINT
 

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace json_test {
 
 // {"k0":0,"k1":0,...} with `n` distinct keys, then `extra` before the '}'.
 std::string ObjectWithKeys(int n, const std::string& extra = "") {

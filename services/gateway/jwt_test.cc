@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace jwt_test {
 
 constexpr char kSecret[] = "jwt-test-secret-0123456789abcdef-xyz";
 

@@ -24,7 +24,7 @@
 #include "services/gateway/openapi_errors.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace openapi_test {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;

@@ -3,7 +3,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace path_template_test {
 
 PathTemplate T(const std::string& text) {
   auto t = PathTemplate::Parse(text);

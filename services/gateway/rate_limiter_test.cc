@@ -4,7 +4,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace rate_limiter_test {
 
 TEST(RateLimiterTest, BurstThenSustainedRate) {
   FakeClock clock;

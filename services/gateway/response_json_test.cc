@@ -23,7 +23,7 @@
 #include "services/gateway/linked_apis.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace response_json_test {
 
 using google::protobuf::Descriptor;
 using google::protobuf::DescriptorPool;

@@ -10,7 +10,7 @@
 #include "probe.pb.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace route_table_test {
 
 const google::protobuf::ServiceDescriptor* Service(const char* name) {
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);

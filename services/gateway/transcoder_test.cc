@@ -10,7 +10,7 @@
 #include "probe.pb.h"
 
 namespace kaizen::gateway {
-namespace {
+namespace transcoder_test {
 
 namespace probe = ::kaizen::gateway::testing::v1;
 namespace v1 = ::kaizen::enrollment::v1;

@@ -12,7 +12,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace authorise_first_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 using ::kaizen::testkit::Observed;

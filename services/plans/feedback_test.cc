@@ -13,7 +13,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans::testing {
-namespace {
+namespace feedback_test {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;

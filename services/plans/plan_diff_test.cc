@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::plans {
-namespace {
+namespace plan_diff_test {
 
 using v1::TextEdit;
 

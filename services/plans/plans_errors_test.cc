@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::plans {
-namespace {
+namespace plans_errors_test {
 
 using Code = absl::StatusCode;
 

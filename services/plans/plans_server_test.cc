@@ -15,7 +15,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace plans_server_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 

@@ -23,7 +23,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::plans {
-namespace {
+namespace plans_store_test {
 
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;

@@ -11,7 +11,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace plans_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 using Code = absl::StatusCode;

@@ -15,7 +15,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans::testing {
-namespace {
+namespace practice_test {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;

@@ -18,7 +18,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace purge_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 using kaizen::type::PurgeReport;

@@ -20,7 +20,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans::testing {
-namespace {
+namespace review_test {
 
 using Code = absl::StatusCode;
 

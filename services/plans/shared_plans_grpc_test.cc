@@ -20,7 +20,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace shared_plans_grpc_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 

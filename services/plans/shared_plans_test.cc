@@ -17,7 +17,7 @@
 #include "services/plans/plans_test_util.h"
 
 namespace kaizen::plans {
-namespace {
+namespace shared_plans_test {
 
 using namespace ::kaizen::plans::testing;  // NOLINT
 using ::kaizen::type::ListResultChangesRequest;

@@ -5,7 +5,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace access_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -17,7 +17,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace authorise_first_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

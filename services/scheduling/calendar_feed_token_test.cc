@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace calendar_feed_token_test {
 
 TEST(CalendarFeedTokenTest, ANewTokenNamesItsFeedAndIsUrlSafe) {
   const std::string token = NewFeedToken("fy2022", "k3v9q2m4x8c1z7ab");

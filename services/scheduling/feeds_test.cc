@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace feeds_test {
 
 absl::Time Utc(int y, int mo, int d, int h, int mi, int s = 0) {
   return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s),

@@ -15,7 +15,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace lists_paging_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

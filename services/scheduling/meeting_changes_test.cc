@@ -6,7 +6,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace meeting_changes_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

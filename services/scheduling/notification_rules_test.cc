@@ -22,7 +22,7 @@
 #include "services/scheduling/notifications_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace notification_rules_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -15,7 +15,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace notifications_delivery_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 namespace ev1 = ::kaizen::enrollment::v1;

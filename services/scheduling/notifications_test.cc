@@ -16,7 +16,7 @@
 #include "services/scheduling/notifications_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace notifications_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

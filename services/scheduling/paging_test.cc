@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace paging_test {
 
 const PageTokenCodec kCodec(std::string(32, 'k'));
 

@@ -6,7 +6,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace poll_export_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -5,7 +5,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace poll_rule_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

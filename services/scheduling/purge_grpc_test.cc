@@ -19,7 +19,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace purge_grpc_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

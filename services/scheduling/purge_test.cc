@@ -14,7 +14,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace purge_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -15,7 +15,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace regression_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace scheduling_errors_test {
 
 TEST(SchedulingErrorsTest, ReasonsAreUniqueUpperSnakeCase) {
   std::set<absl::string_view> seen;

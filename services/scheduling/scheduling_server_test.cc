@@ -23,7 +23,7 @@
 #include "common/util/clock.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace scheduling_server_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 using ::kaizen::testkit::Navigator;

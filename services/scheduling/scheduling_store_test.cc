@@ -5,7 +5,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace scheduling_store_test {
 
 constexpr char kCohort[] = "cohorts/c1";
 constexpr char kM1[] = "cohorts/c1/meetings/m1";

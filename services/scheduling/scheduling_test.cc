@@ -15,7 +15,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace scheduling_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

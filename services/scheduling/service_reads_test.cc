@@ -23,7 +23,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace service_reads_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

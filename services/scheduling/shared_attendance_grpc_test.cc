@@ -22,7 +22,7 @@
 #include "services/scheduling/scheduling_test_util.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace shared_attendance_grpc_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -17,7 +17,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace shared_attendance_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 using ::kaizen::type::ListResultChangesRequest;

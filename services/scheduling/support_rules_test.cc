@@ -12,7 +12,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace support_rules_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -8,7 +8,7 @@
 #include "services/scheduling/scheduling_fixture.h"
 
 namespace kaizen::scheduling {
-namespace {
+namespace tasks_attendance_test {
 
 using namespace ::kaizen::scheduling::testing;  // NOLINT
 

@@ -12,7 +12,7 @@
 #include "services/survey/survey_test_util.h"
 
 namespace kaizen::survey {
-namespace {
+namespace authorise_first_test {
 
 using namespace ::kaizen::survey::testing;  // NOLINT
 using ::kaizen::testkit::Observed;

@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::survey::disclosure {
-namespace {
+namespace disclosure_test {
 
 std::vector<bool> Hidden(std::initializer_list<int> hidden_indices,
                          size_t size) {

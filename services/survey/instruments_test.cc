@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::survey {
-namespace {
+namespace instruments_test {
 
 using google::protobuf::RepeatedPtrField;
 

@@ -25,7 +25,7 @@
 #include "services/survey/text.h"
 
 namespace kaizen::survey {
-namespace {
+namespace lenses_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 using ::kaizen::type::Principal;

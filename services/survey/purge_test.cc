@@ -21,7 +21,7 @@
 #include "services/survey/survey_test_util.h"
 
 namespace kaizen::survey {
-namespace {
+namespace purge_test {
 
 using namespace ::kaizen::survey::testing;  // NOLINT
 using kaizen::type::PurgeReport;

@@ -14,7 +14,7 @@
 #include "services/survey/survey_test_util.h"
 
 namespace kaizen::survey {
-namespace {
+namespace shared_profile_test {
 
 using namespace ::kaizen::survey::testing;  // NOLINT
 using ::google::protobuf::util::MessageDifferencer;

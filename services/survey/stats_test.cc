@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::survey::stats {
-namespace {
+namespace stats_test {
 
 using ::testing::DoubleNear;
 using ::testing::ElementsAre;

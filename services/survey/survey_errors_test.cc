@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::survey {
-namespace {
+namespace survey_errors_test {
 
 using Code = absl::StatusCode;
 

@@ -13,7 +13,7 @@
 #include "services/survey/survey_test_util.h"
 
 namespace kaizen::survey {
-namespace {
+namespace survey_server_test {
 
 using namespace ::kaizen::survey::testing;  // NOLINT
 

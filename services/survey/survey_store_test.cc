@@ -34,7 +34,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::survey {
-namespace {
+namespace survey_store_test {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;

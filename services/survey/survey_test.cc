@@ -17,7 +17,7 @@
 #include "services/survey/survey_test_util.h"
 
 namespace kaizen::survey {
-namespace {
+namespace survey_test {
 
 using namespace ::kaizen::survey::testing;  // NOLINT
 using Code = absl::StatusCode;

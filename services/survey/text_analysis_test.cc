@@ -22,7 +22,7 @@
 #include "services/survey/text.h"
 
 namespace kaizen::survey {
-namespace {
+namespace text_analysis_test {
 
 namespace ev1 = ::kaizen::enrollment::v1;
 using ::kaizen::type::Principal;

@@ -15,7 +15,7 @@
 #include "services/survey/stats.h"
 
 namespace kaizen::survey::text {
-namespace {
+namespace text_test {
 
 using ::kaizen::type::Wall;
 using ::testing::ElementsAre;

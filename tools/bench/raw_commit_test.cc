@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::bench {
-namespace {
+namespace raw_commit_test {
 
 std::string TmpDir() {
   const char* d = std::getenv("TEST_TMPDIR");

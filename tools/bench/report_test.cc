@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 
 namespace kaizen::bench {
-namespace {
+namespace report_test {
 
 // `ok` right answers in one second at a constant latency.
 LoadResult Load(int64_t ok, double latency_us = 100, int64_t errors = 0) {

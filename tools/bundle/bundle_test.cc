@@ -21,7 +21,7 @@
 #include "tools/bundle/writer.h"
 
 namespace kaizen::bundle {
-namespace {
+namespace bundle_test {
 
 namespace fs = std::filesystem;
 

@@ -17,7 +17,7 @@
 #include "tools/bundle/test_fixture.h"
 
 namespace kaizen::bundle {
-namespace {
+namespace fetch_test {
 
 constexpr char kKey[] = "partner-key-242047";  // testing::kFakeApiKey
 constexpr char kBundle[] = "242047-test";

@@ -5,7 +5,7 @@
 #include "tools/bundle/test_fixture.h"
 
 namespace kaizen::bundle {
-namespace {
+namespace model_test {
 
 namespace ev1 = enrollment::v1;
 
@@ -122,7 +122,7 @@ TEST(Model, RecordKeys) {
 }  // namespace kaizen::bundle
 
 namespace kaizen::bundle {
-namespace {
+namespace model_test {
 
 constexpr char kRlo[] = "\xE2\x80\xAE";  // U+202E RIGHT-TO-LEFT OVERRIDE
 

@@ -4,7 +4,7 @@
 #include "tools/bundle/bundle_errors.h"
 
 namespace kaizen::bundle {
-namespace {
+namespace readme_test {
 
 TEST(Readme, ErrorReasonsMatchTheCatalog) {
   absl::StatusOr<std::string> readme = testkit::ReadRunfile("tools/bundle/README.md");

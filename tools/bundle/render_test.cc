@@ -10,7 +10,7 @@
 #include "tools/bundle/test_fixture.h"
 
 namespace kaizen::bundle {
-namespace {
+namespace render_test {
 
 using ::google::protobuf::Struct;
 
