@@ -49,4 +49,30 @@ kaizen_services() {
   grep -v '^[[:space:]]*\(#\|$\)' "$KAIZEN_ROOT/deploy/services.list"
 }
 
+# The Bazel targets of the binaries the images and deploy/test.sh use, one per
+# line (each binary is bazel-bin/<package>/<name>).
+kaizen_deploy_targets() {
+  echo //services/gateway:gateway_server
+  echo //services/gateway:mint_token
+  echo //deploy/health_probe:kaizen_health_probe
+  echo //tools/backup:kaizen_backup
+  echo //common/notify:kaizen_outbox
+  local name
+  for name in $(kaizen_services | awk '{print $1}'); do echo "//services/$name:${name}_server"; done
+}
+
+# Copies those binaries, as built, from Bazel's bazel-bin (the checkout's
+# bazel-bin link by default) to DIR in bazel-bin's layout. tools/test.sh does
+# this after its `bazel build` and runs deploy/test.sh with
+# KAIZEN_DEPLOY_BINARIES=DIR, so the deploy stage calls no Bazel (which would
+# wait for the `bazel test` running beside it).
+kaizen_stage_binaries() {
+  local dir=$1 bin=${2:-$KAIZEN_ROOT/bazel-bin} target path
+  for target in $(kaizen_deploy_targets); do
+    path="${target#//}"; path="${path/://}"
+    mkdir -p "$dir/$(dirname "$path")"
+    cp "$bin/$path" "$dir/$path"
+  done
+}
+
 kaizen_log() { echo "deploy: $*" >&2; }

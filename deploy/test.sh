@@ -6,6 +6,8 @@
 #
 #   bash deploy/test.sh
 #   KAIZEN_DEPLOY_E2E=1 bash deploy/test.sh   # also the e2e suite against compose
+#   KAIZEN_DEPLOY_BINARIES=DIR bash deploy/test.sh  # binaries built already, no Bazel
+#                                             # (deploy/lib.sh: kaizen_stage_binaries)
 #
 # The overlays are rendered with the `kubectl` on PATH (Debian 12's is 1.20,
 # kustomize v2.0.3; newer ones work too), or with $KAIZEN_KUBECTL. With
@@ -103,9 +105,12 @@ fi
 # ---- images
 TAG=$(bash deploy/images/build.sh | tail -1)
 export KAIZEN_TAG="$TAG"
-read -r -a startup <<<"${KAIZEN_BAZEL_STARTUP:-}"
-MINT_TOKEN="$(bazel "${startup[@]}" info -c opt bazel-bin 2>/dev/null)/services/gateway/mint_token"
-bazel "${startup[@]}" build -c opt //services/gateway:mint_token >/dev/null 2>&1
+if [ -n "${KAIZEN_DEPLOY_BINARIES:-}" ]; then
+  MINT_TOKEN="$KAIZEN_DEPLOY_BINARIES/services/gateway/mint_token"
+else  # deploy/images/build.sh built it with the images
+  read -r -a startup <<<"${KAIZEN_BAZEL_STARTUP:-}"
+  MINT_TOKEN="$(bazel "${startup[@]}" info -c opt bazel-bin 2>/dev/null)/services/gateway/mint_token"
+fi
 for name in gateway $(kaizen_services | awk '{print $1}'); do
   image="localhost/kaizen-$name:$TAG"
   [ "$(podman image inspect --format '{{.Config.User}}' "$image")" = "10001:10001" ] ||

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Kaizen test: installs what is missing (tools/setup.sh), then
-# `bazel test //...`. Extra arguments go to bazel (e.g. --nocache_test_results).
+# `bazel build //...`, then `bazel test //...` beside the deploy and fuzz
+# stages. Extra arguments go to bazel (e.g. --nocache_test_results).
 # In CI (CI=true) test results are never taken from the cache: every test runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ "${CI:-}" = "true" ]; then extra+=(--nocache_test_results); fi
 
 # The deploy stage's base image (deploy/images/base.sh: debootstrap, 1-4 min,
 # network- and disk-bound; nothing when it exists) is built in the background
-# while `bazel test` (CPU-bound) runs; the deploy stage waits for it.
+# while `bazel build` (CPU-bound) runs; the deploy stage waits for it.
 base_pid=""
 base_log="${KAIZEN_DEPLOY_STATE:-/tmp/kaizen-deploy}/base-image.log"
 if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
@@ -21,60 +22,72 @@ if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-status=0
-bazel test //... "${extra[@]}" "$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
+stage_dir=$(mktemp -d)
+trap 'rm -rf "$log" "$stage_dir"' EXIT
 
-# ---- stages after a green bazel test: deploy (issue 17) and fuzz (issue 16) --
-# They run side by side: deploy is bound by podman and the disk, fuzz by the
-# CPU (a clang build, then the targets), and together they take about as long
-# as the slower of the two. Each writes its own log, printed whole when both are
-# done. The fuzz stage uses its own Bazel output base, so its clang outputs
-# never replace the -c opt binaries the deploy stage copies into images.
-#   deploy: images, compose and `podman kube play` end to end (deploy/test.sh).
+# ---- build, then the tests beside the deploy (issue 17) and fuzz (issue 16) stages
+# `bazel build //...` first (CPU-bound: every compile). Then three things run
+# side by side, each with its own log, printed whole at the end:
+#   tests:  `bazel test //...` (everything is built: it runs the tests);
+#   deploy: images, compose and `podman kube play` end to end (deploy/test.sh),
+#           from the binaries just built, copied out first (it calls no Bazel,
+#           which would wait for the `bazel test` beside it); bound by podman
+#           and the disk, it mostly waits;
 #   fuzz:   the ci_fuzz libFuzzer targets, clang + ASan + UBSan, briefly each
-#           from their corpus (tools/fuzz.sh; docs/fuzzing.md); every corpus is
-#           also replayed by the *_replay tests above.
-# KAIZEN_SKIP_DEPLOY_TEST=1 / KAIZEN_SKIP_FUZZ=1 skip them locally (CI sets neither).
-deploy_passed=0; deploy_failed=0; fuzz_passed=0; fuzz_failed=0
+#           from their corpus (tools/fuzz.sh; docs/fuzzing.md), in its own Bazel
+#           output base (its clang outputs never replace the -c opt ones);
+#           every corpus is also replayed by the *_replay tests.
+# The tests alone mostly wait (on servers, processes, timeouts) and the deploy
+# stage too, so the fuzz build fills the cores they leave.
+# KAIZEN_SKIP_DEPLOY_TEST=1 / KAIZEN_SKIP_FUZZ=1 skip those stages locally
+# (CI sets neither). If the build fails, `bazel test` alone reports it.
+build_status=0
+bazel build //... "${extra[@]}" "$@" || build_status=$?
 base_status=0
 if [ -n "$base_pid" ]; then wait "$base_pid" || base_status=$?; fi
-if [ "$status" = 0 ]; then
-  stage_dir=$(mktemp -d)
-  deploy_pid=""; fuzz_pid=""
-  if [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
-    if [ "$base_status" != 0 ]; then
-      { echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:"
-        tail -n 25 "$base_log"; } >"$stage_dir/deploy.log" 2>&1
+deploy_pid=""; fuzz_pid=""
+if [ "$build_status" = 0 ] && [ "${KAIZEN_SKIP_DEPLOY_TEST:-0}" != 1 ]; then
+  if [ "$base_status" != 0 ]; then
+    { echo "deploy: building the base image (deploy/images/base.sh) failed with exit $base_status; the end of $base_log:"
+      tail -n 25 "$base_log"; } >"$stage_dir/deploy.log" 2>&1
+    echo 1 >"$stage_dir/deploy.rc"
+  else
+    # Copied now: the fuzz build below repoints the checkout's bazel-bin link.
+    if ! (source deploy/lib.sh && kaizen_stage_binaries "$stage_dir/bin" "$(readlink -f bazel-bin)") \
+        >"$stage_dir/deploy.log" 2>&1; then
       echo 1 >"$stage_dir/deploy.rc"
     else
-      ( rc=0; bash deploy/test.sh </dev/null >"$stage_dir/deploy.log" 2>&1 || rc=$?
-        echo "$rc" >"$stage_dir/deploy.rc" ) &
-      deploy_pid=$!
-    fi
-  fi
-  if [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
     ( rc=0
-      FUZZ_OUTPUT_BASE="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" \
-        bash tools/fuzz.sh </dev/null >"$stage_dir/fuzz.log" 2>&1 || rc=$?
-      echo "$rc" >"$stage_dir/fuzz.rc" ) &
-    fuzz_pid=$!
-  fi
-  if [ -n "$deploy_pid" ]; then wait "$deploy_pid" || true; fi
-  if [ -n "$fuzz_pid" ]; then wait "$fuzz_pid" || true; fi
-  for stage in deploy fuzz; do
-    [ -f "$stage_dir/$stage.rc" ] || continue
-    echo "---- stage: $stage ----"
-    cat "$stage_dir/$stage.log"
-    if [ "$(cat "$stage_dir/$stage.rc")" = 0 ]; then
-      eval "${stage}_passed=1"
-    else
-      echo "---- stage $stage FAILED (exit $(cat "$stage_dir/$stage.rc")) ----"
-      eval "${stage}_failed=1"; status=1
+      KAIZEN_DEPLOY_BINARIES="$stage_dir/bin" bash deploy/test.sh </dev/null \
+        >"$stage_dir/deploy.log" 2>&1 || rc=$?
+      echo "$rc" >"$stage_dir/deploy.rc" ) &
+    deploy_pid=$!
     fi
-  done
-  rm -rf "$stage_dir"
+  fi
 fi
+if [ "$build_status" = 0 ] && [ "${KAIZEN_SKIP_FUZZ:-0}" != 1 ]; then
+  ( rc=0
+    FUZZ_OUTPUT_BASE="${FUZZ_OUTPUT_BASE:-$HOME/.cache/kaizen-bazel-fuzz}" \
+      bash tools/fuzz.sh </dev/null >"$stage_dir/fuzz.log" 2>&1 || rc=$?
+    echo "$rc" >"$stage_dir/fuzz.rc" ) &
+  fuzz_pid=$!
+fi
+status=0
+bazel test //... "${extra[@]}" "$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
+if [ -n "$deploy_pid" ]; then wait "$deploy_pid" || true; fi
+if [ -n "$fuzz_pid" ]; then wait "$fuzz_pid" || true; fi
+deploy_passed=0; deploy_failed=0; fuzz_passed=0; fuzz_failed=0
+for stage in deploy fuzz; do
+  [ -f "$stage_dir/$stage.rc" ] || continue
+  echo "---- stage: $stage ----"
+  cat "$stage_dir/$stage.log"
+  if [ "$(cat "$stage_dir/$stage.rc")" = 0 ]; then
+    eval "${stage}_passed=1"
+  else
+    echo "---- stage $stage FAILED (exit $(cat "$stage_dir/$stage.rc")) ----"
+    eval "${stage}_failed=1"; status=1
+  fi
+done
 # ---- end of the deploy and fuzz stages -----------------------------------
 
 # A plain closing line: test targets passed / failed (or not built).

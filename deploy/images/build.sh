@@ -5,6 +5,7 @@
 #
 #   bash deploy/images/build.sh            # base image if missing, Bazel, images
 #   KAIZEN_BAZEL_STARTUP="--output_base=/tmp/x" bash deploy/images/build.sh
+#   KAIZEN_DEPLOY_BINARIES=DIR bash deploy/images/build.sh   # built already
 #
 # Each image holds its -c opt binary, kaizen_health_probe (compose
 # healthchecks) and, in service images, kaizen_backup (the backup CronJob and
@@ -22,28 +23,21 @@ read -r -a startup <<<"${KAIZEN_BAZEL_STARTUP:-}"
 bazel() { command bazel "${startup[@]}" "$@"; }
 
 names=()
-targets=(//services/gateway:gateway_server //deploy/health_probe:kaizen_health_probe)
-while read -r name _; do
-  names+=("$name")
-  targets+=("//services/$name:${name}_server")
-done < <(kaizen_services)
-backup=""
-if [ -f tools/backup/BUILD ] && grep -q '"kaizen_backup"' tools/backup/BUILD; then
-  backup=//tools/backup:kaizen_backup
-  targets+=("$backup")
+while read -r name _; do names+=("$name"); done < <(kaizen_services)
+mapfile -t targets < <(kaizen_deploy_targets)
+
+if [ -n "${KAIZEN_DEPLOY_BINARIES:-}" ]; then
+  # Built already (tools/test.sh: kaizen_stage_binaries in deploy/lib.sh).
+  out="$KAIZEN_DEPLOY_BINARIES"
+  kaizen_log "binaries from $out (no Bazel)"
 else
-  kaizen_log "no //tools/backup:kaizen_backup yet: service images are built without it"
+  kaizen_log "bazel build -c opt ${#targets[@]} targets..."
+  bazel build -c opt "${targets[@]}" >"$KAIZEN_DEPLOY_STATE/bazel-build.log" 2>&1 || {
+    tail -30 "$KAIZEN_DEPLOY_STATE/bazel-build.log" >&2
+    exit 1
+  }
+  out=$(bazel info -c opt bazel-bin 2>/dev/null)
 fi
-
-outbox=//common/notify:kaizen_outbox
-targets+=("$outbox")
-
-kaizen_log "bazel build -c opt ${#targets[@]} targets..."
-bazel build -c opt "${targets[@]}" >"$KAIZEN_DEPLOY_STATE/bazel-build.log" 2>&1 || {
-  tail -30 "$KAIZEN_DEPLOY_STATE/bazel-build.log" >&2
-  exit 1
-}
-out=$(bazel info -c opt bazel-bin 2>/dev/null)
 tag=$(kaizen_image_tag)
 
 build_image() {  # name binary-path ports extra-packages [more binaries...]
@@ -74,7 +68,7 @@ build_image() {  # name binary-path ports extra-packages [more binaries...]
 build_image gateway "$out/services/gateway/gateway_server" "8080 9090" -
 while read -r name port _ _ extra; do
   build_image "$name" "$out/services/$name/${name}_server" "$port" "$extra" \
-    ${backup:+"$out/tools/backup/kaizen_backup"} "$out/common/notify/kaizen_outbox"
+    "$out/tools/backup/kaizen_backup" "$out/common/notify/kaizen_outbox"
 done < <(kaizen_services)
 # Dangling layers of earlier builds of these tags.
 podman image prune --force >/dev/null 2>&1 || true
