@@ -39,7 +39,7 @@ constexpr absl::Duration kDefaultClaimTtl = absl::Hours(24 * 7);
 constexpr absl::Duration kMinClaimTtl = absl::Hours(1);
 constexpr absl::Duration kMaxClaimTtl = absl::Hours(24 * 30);
 // Tokens are 43 characters; anything much longer is not one of ours.
-constexpr size_t kMaxTokenLength = 200;
+constexpr size_t kMaxClaimTokenLength = 200;
 
 // OK unless `subject` holds an ACTIVE participation of `cohort_id` other
 // than `except_id`.
@@ -150,7 +150,7 @@ absl::StatusOr<v1::Participant> Enrollment::RedeemClaimLink(
     const Principal& caller, const v1::RedeemClaimLinkRequest& request) {
   RETURN_IF_ERROR(RequireAccount(caller));
   if (request.token().empty()) return errors::InvalidField("token", "is required");
-  if (request.token().size() > kMaxTokenLength) return ClaimLinkNotFound();
+  if (request.token().size() > kMaxClaimTokenLength) return ClaimLinkNotFound();
   if (config_.claim_link_key.empty()) return errors::Internal("claim links are not configured");
   // Current key first, then the previous ones of a rotation overlap.
   const std::vector<std::string> hashes = ClaimTokenHashes(request.token());

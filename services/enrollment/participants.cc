@@ -50,7 +50,7 @@ v1::Participant DecorateParticipant(const ParticipantRecord& rec, const v1::Coho
 using MayActOnParticipant = std::function<absl::Status(const ParticipantRecord* rec)>;
 
 // Anyone the RPC already admitted (the secretariat-only records).
-absl::Status AlreadyAuthorised(const ParticipantRecord*) { return absl::OkStatus(); }
+absl::Status ParticipantAlreadyAuthorised(const ParticipantRecord*) { return absl::OkStatus(); }
 
 // The participant themself or the secretariat; everyone else is refused
 // whether or not the participation exists.
@@ -368,7 +368,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordPayment(
   RETURN_IF_ERROR(v.Result());
   const std::string scope = absl::StrCat("RecordPayment\x1f", request.name());
   return MutateParticipant(
-      store_, *clock_, notifier_, request.name(), "", AlreadyAuthorised,
+      store_, *clock_, notifier_, request.name(), "", ParticipantAlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
           absl::Time now) -> absl::Status {
         ASSIGN_OR_RETURN(auto replayed, Replayed(tx, scope, request.request_id(), request));
@@ -400,7 +400,7 @@ absl::StatusOr<v1::Participant> Enrollment::RecordShipment(
   RETURN_IF_ERROR(RequireSecretariat(caller));
   RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 500, true));
   return MutateParticipant(
-      store_, *clock_, notifier_, request.name(), "", AlreadyAuthorised,
+      store_, *clock_, notifier_, request.name(), "", ParticipantAlreadyAuthorised,
       [&](EnrollmentTx& tx, SeatLedger&, const CohortRecord& cohort, ParticipantRecord& rec,
           absl::Time now) -> absl::Status {
         const v1::IncludedItem* item = nullptr;

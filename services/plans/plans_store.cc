@@ -95,7 +95,7 @@ std::string PracticeName(absl::string_view cohort_id, absl::string_view plan_id,
 }
 
 // The etag and draft_changed are derived on every read by the service.
-std::string StoredPlan(const v1::Plan& plan) {
+std::string StoredPlanBytes(const v1::Plan& plan) {
   v1::Plan stored = plan;
   stored.clear_etag();
   stored.clear_draft_changed();
@@ -182,7 +182,7 @@ class SqlitePlansTx final : public PlansTx {
     insert.bind(1, record->cohort_id);
     insert.bind(2, record->id);
     insert.bind(3, kRevision);
-    BindBlob(insert, 4, StoredPlan(record->plan));
+    BindBlob(insert, 4, StoredPlanBytes(record->plan));
     RETURN_IF_ERROR(ExecInsert(insert, "Plan", PlanName(record->cohort_id, record->id)));
     record->seq = db_.getLastInsertRowid();
     record->revision = kRevision;
@@ -197,7 +197,7 @@ class SqlitePlansTx final : public PlansTx {
     update.bind(1, record->cohort_id);
     update.bind(2, record->id);
     update.bind(3, revision);
-    BindBlob(update, 4, StoredPlan(record->plan));
+    BindBlob(update, 4, StoredPlanBytes(record->plan));
     if (update.exec() == 0) {
       return errors::NotFound("Plan", PlanName(record->cohort_id, record->id));
     }

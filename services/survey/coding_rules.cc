@@ -22,7 +22,7 @@ namespace {
 
 using ::kaizen::type::Wall;
 
-bool IsUtf8Continuation(char c) {
+bool IsContinuationByte(char c) {
   return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
@@ -30,7 +30,7 @@ bool IsUtf8Continuation(char c) {
 int CharPosition(absl::string_view s, size_t offset) {
   int chars = 0;
   for (size_t i = 0; i < offset && i < s.size(); ++i) {
-    if (!IsUtf8Continuation(s[i])) ++chars;
+    if (!IsContinuationByte(s[i])) ++chars;
   }
   return chars + 1;
 }

@@ -78,7 +78,7 @@ absl::StatusOr<std::optional<VersionRecord>> PublishedBefore(SurveyTx& tx,
   return out;
 }
 
-v1::CodingRules DefaultRules() {
+v1::CodingRules DefaultCodingRules() {
   v1::CodingRules rules;
   for (const auto& [wall, expression] : text::DefaultCodingRules()) {
     v1::CodingRule* r = rules.add_rules();
@@ -117,7 +117,7 @@ absl::Status Survey::EnsureBuiltins() {
     }
     ASSIGN_OR_RETURN(auto rules, tx.GetCodingRules());
     if (!rules.has_value()) {
-      v1::CodingRules defaults = DefaultRules();
+      v1::CodingRules defaults = DefaultCodingRules();
       *defaults.mutable_update_time() = ToProtoTimestamp(now);
       RETURN_IF_ERROR(tx.PutCodingRules(defaults, 1));
     }

@@ -46,7 +46,7 @@ namespace {
 
 std::string KeyHash(absl::string_view key) { return crypto::Hex(crypto::Sha256(key)); }
 
-v1::Response Present(const ResponseRecord& rec) {
+v1::Response PresentResponse(const ResponseRecord& rec) {
   v1::Response r = rec.response;
   r.set_etag(MakeEtag(r.name(), rec.revision));
   r.clear_response_key();
@@ -109,7 +109,7 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
       if (replayed.has_value()) {
         ASSIGN_OR_RETURN(ResponseRecord rec, tx.FindResponseOf(id.cohort_id, id.wave_id,
                                                                participant));
-        out = Present(rec);
+        out = PresentResponse(rec);
         return absl::OkStatus();
       }
     }
@@ -204,7 +204,7 @@ absl::StatusOr<v1::Response> Survey::SaveResponse(const Principal& caller,
     if (!anonymous) {
       RETURN_IF_ERROR(internal::Remember(tx, scope, r.request_id(), r, rec.response.name(), now));
     }
-    out = Present(rec);
+    out = PresentResponse(rec);
     if (!key.empty()) out.set_response_key(key);
     return absl::OkStatus();
   }));
@@ -225,13 +225,13 @@ absl::StatusOr<v1::Response> Survey::GetMyResponse(const Principal& caller,
       if (r.response_key().empty()) return ResponseKeyRequired();
       ASSIGN_OR_RETURN(ResponseRecord rec, tx.FindResponseByKey(id.cohort_id, id.wave_id,
                                                                 KeyHash(r.response_key())));
-      out = Present(rec);
+      out = PresentResponse(rec);
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(ResponseRecord rec,
                      tx.FindResponseOf(id.cohort_id, id.wave_id,
                                        membership->self()->participant()));
-    out = Present(rec);
+    out = PresentResponse(rec);
     return absl::OkStatus();
   }));
   return out;
@@ -257,7 +257,7 @@ absl::StatusOr<v1::ListResponsesResponse> Survey::ListResponses(
                      tx.ListResponses(id.cohort_id, id.wave_id, true, after, page_size + 1));
     const bool more = static_cast<int>(rows.size()) > page_size;
     if (more) rows.resize(page_size);
-    for (const ResponseRecord& rec : rows) *out.add_responses() = Present(rec);
+    for (const ResponseRecord& rec : rows) *out.add_responses() = PresentResponse(rec);
     if (more) out.set_next_page_token(page_tokens_.Encode(fingerprint, rows.back().id));
     return absl::OkStatus();
   }));

@@ -16,7 +16,7 @@ using grpc::health::v1::HealthCheckResponse;
 
 constexpr char kGetCohort[] = "/kaizen.enrollment.v1.EnrollmentService/GetCohort";
 
-std::string Describe(const grpc::Status& s) {
+std::string DescribeStatus(const grpc::Status& s) {
   return absl::StrCat("gRPC ", s.error_code(), ": ", s.error_message());
 }
 
@@ -35,7 +35,7 @@ LoadResult MeasureHealth(const Stack& stack, int connections, double warmup, dou
       },
       [](int, const grpc::Status& s, const HealthCheckResponse& r, std::string* why) {
         if (s.ok() && r.status() == HealthCheckResponse::SERVING) return true;
-        *why = s.ok() ? "not SERVING" : Describe(s);
+        *why = s.ok() ? "not SERVING" : DescribeStatus(s);
         return false;
       });
 }
@@ -57,7 +57,7 @@ LoadResult MeasureGetCohort(const Stack& stack, const std::string& cohort, int c
       },
       [&](int, const grpc::Status& s, const v1::Cohort& c, std::string* why) {
         if (s.ok() && c.name() == cohort) return true;
-        *why = s.ok() ? "wrong cohort" : Describe(s);
+        *why = s.ok() ? "wrong cohort" : DescribeStatus(s);
         return false;
       });
 }
@@ -76,7 +76,7 @@ LoadResult MeasureDirectBlocking(const Stack& stack, const std::string& cohort, 
       AddPrincipal(&ctx, caller, kGetCohort);
       v1::Cohort out;
       const grpc::Status s = stub->GetCohort(&ctx, request, &out);
-      if (!s.ok()) note.Note(Describe(s));
+      if (!s.ok()) note.Note(DescribeStatus(s));
       return s.ok() && out.name() == cohort;
     };
   });

@@ -37,7 +37,7 @@ void Sort(CsvTable& t) {
   });
 }
 
-std::string Time(const google::protobuf::Timestamp& t) {
+std::string CsvTime(const google::protobuf::Timestamp& t) {
   return TokyoMinute(FromProtoTimestamp(t));
 }
 
@@ -50,7 +50,7 @@ std::string RenderAttendanceCsv(const BundleData& data) {
     if (!r.attendance) continue;
     for (const auto& m : r.attendance->meetings()) {
       std::vector<std::string> row = PersonColumns(AttendanceKey(r.person, m.meeting()), r.person);
-      row.insert(row.end(), {m.meeting(), m.title(), Time(m.start_time()),
+      row.insert(row.end(), {m.meeting(), m.title(), CsvTime(m.start_time()),
                              StatusName(m.status()), StatusLabelJa(m.status())});
       t.rows.push_back(std::move(row));
     }
@@ -73,7 +73,7 @@ std::string RenderPlanStagesCsv(const BundleData& data) {
             PersonColumns(PlanStageKey(plan.plan(), s.stage()), r.person);
         row.insert(row.end(), {plan.plan(), plan.title(), absl::StrCat(plan.owner_count()),
                                StageName(s.stage()), StageLabelJa(s.stage()),
-                               absl::StrCat(s.revision()), Time(s.submit_time()),
+                               absl::StrCat(s.revision()), CsvTime(s.submit_time()),
                                s.late() ? "true" : "false", s.content().vision(),
                                absl::StrJoin(actions, "\n")});
         t.rows.push_back(std::move(row));
@@ -98,7 +98,7 @@ std::string RenderSurveyProfilesCsv(const BundleData& data) {
     for (const auto& w : r.survey->waves()) {
       std::vector<std::string> row = PersonColumns(SurveyKey(r.person, w.wave()), r.person);
       row.insert(row.end(), {w.wave(), survey::v1::Wave::Kind_Name(w.wave_kind()),
-                             Time(w.submit_time())});
+                             CsvTime(w.submit_time())});
       for (type::Wall wall : kWalls) {
         std::string score;
         for (const auto& s : w.profile().scales()) {

@@ -188,8 +188,11 @@ def _unity(name, srcs, suffix, testonly):
     Measured on services/enrollment (clang, one file after the other): its 41
     test sources 69.8 s separately, 15.1 s as one unit; its 42 library
     sources 71.9 s and 32.7 s. The files share one namespace scope then: two
-    helpers of the same name in two files' anonymous namespaces collide (a
-    compile error, never a silent mix-up), so names are unique per target.
+    helpers of the same name in two files' anonymous namespaces would collide
+    (a compile error) or, as overloads, mix silently; tools/pch/unity_names.py
+    refuses both before the unit is made. Test files name their namespace
+    after the file (`namespace decisions_test {`) instead of leaving it
+    anonymous, so their helpers never meet.
     """
     ccs = [s for s in srcs if s.endswith(".cc")]
     if len(ccs) < 2:
@@ -199,7 +202,11 @@ def _unity(name, srcs, suffix, testonly):
         name = name + "_unity_cc",
         srcs = ccs,
         outs = [out],
-        cmd = "for f in $(SRCS); do echo \"#include \\\"$$f\\\"\"; done >$@",
+        # The generated unit is refused (the build fails) while two of the
+        # files define a file-local name that is the same (unity_names.py).
+        cmd = ("/usr/bin/python3 $(location //tools/pch:unity_names.py) $(SRCS) >&2 && " +
+               "for f in $(SRCS); do echo \"#include \\\"$$f\\\"\"; done >$@"),
+        tools = ["//tools/pch:unity_names.py"],
         testonly = testonly,
         visibility = ["//visibility:private"],
     )
@@ -223,15 +230,20 @@ def kaizen_cc_test(name, srcs = [], deps = [], copts = [], pch = None, **kwargs)
     deps, copts = _with_pch(_pch_for("test", pch), _OFF_FOR_TESTS, deps + unity_deps, copts)
     native.cc_test(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
 
-def kaizen_cc_library(name, srcs = [], deps = [], copts = [], pch = None, **kwargs):
+def kaizen_cc_library(name, srcs = [], deps = [], copts = [], pch = None, unity = False, **kwargs):
     """cc_library whose sources are compiled with a library PCH.
 
     //tools/pch:lib_pch, or in a service's package that service's
     (<service>_lib_pch); `pch = "<prefix>"` picks <prefix>_lib_pch (e.g.
     "http": Boost.Beast and Asio). Not for the sources .bazelrc compiles at
     -O0 (*_test.cc: kaizen_cc_test) nor for *.pb.cc: clang would refuse the
-    PCH.
+    PCH. `unity = True` compiles its .cc files as one unit (`_unity`); no two
+    of them may then define a helper of the same name (tools/pch/unity_names.py,
+    checked by //tools/pch:unity_names_test).
     """
+    if unity:
+        srcs, unity_deps = _unity(name, srcs, "_unity.cc", kwargs.get("testonly", False))
+        deps = deps + unity_deps
     deps, copts = _with_lib_pch(srcs, deps, copts, pch)
     native.cc_library(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
 
