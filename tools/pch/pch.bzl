@@ -226,6 +226,7 @@ def kaizen_cc_test(name, srcs = [], deps = [], copts = [], pch = None, **kwargs)
     sources are compiled as one translation unit (`_unity`): a package's tests
     are one target, `tests` (run one file's with --test_filter=<Suite>.*).
     """
+    # Named *_test.cc, so .bazelrc's --per_file_copt for test sources (-O0) applies.
     srcs, unity_deps = _unity(name, srcs, "_unity_test.cc", True)
     deps, copts = _with_pch(_pch_for("test", pch), _OFF_FOR_TESTS, deps + unity_deps, copts)
     native.cc_test(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
