@@ -35,13 +35,6 @@ v1::Feedback PresentFeedback(const FeedbackRecord& record) {
   return out;
 }
 
-bool PlanHasAction(const v1::PlanContent& content, const std::string& action_id) {
-  for (const v1::Action& a : content.actions()) {
-    if (a.id() == action_id) return true;
-  }
-  return false;
-}
-
 // Staff give feedback with either visibility; owners reply, visible to the
 // cohort; cohort mates only read.
 absl::Status CheckMayGiveFeedback(const CohortAccess& access, const v1::Plan& plan,
@@ -115,7 +108,7 @@ absl::StatusOr<v1::Feedback> Plans::CreateFeedback(const Principal& caller,
     absl::StatusOr<RevisionRecord> rev = tx.GetRevision(id.cohort_id, id.plan_id, in.revision());
     if (absl::IsNotFound(rev.status())) return errors::NotFound("Revision", revision_name);
     RETURN_IF_ERROR(rev.status());
-    if (!in.action_id().empty() && !PlanHasAction(rev->revision.content(), in.action_id())) {
+    if (!in.action_id().empty() && !internal::HasAction(rev->revision.content(), in.action_id())) {
       return UnknownAction("feedback.action_id");
     }
     FeedbackRecord rec;

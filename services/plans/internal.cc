@@ -260,4 +260,11 @@ absl::StatusOr<v1::Plan> PresentPlan(PlansTx& tx, const PlanRecord& record,
   return plan;
 }
 
+bool HasAction(const v1::PlanContent& content, const std::string& action_id) {
+  for (const v1::Action& a : content.actions()) {
+    if (a.id() == action_id) return true;
+  }
+  return false;
+}
+
 }  // namespace kaizen::plans::internal

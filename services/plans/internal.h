@@ -118,6 +118,9 @@ absl::StatusOr<v1::Plan> PresentPlan(PlansTx& tx, const PlanRecord& record,
 // The content of revision `number` (0: an empty plan).
 absl::StatusOr<v1::PlanContent> ContentOf(PlansTx& tx, const PlanId& id, int64_t number);
 
+// Whether `content` has an action with id `action_id`.
+bool HasAction(const v1::PlanContent& content, const std::string& action_id);
+
 // ---------------------------------------------------------------- partner log
 // (shared_plans.cc)
 

@@ -38,13 +38,6 @@ int32_t DayOf(const google::type::Date& d) {
   return static_cast<int32_t>(d.year() * 10000 + d.month() * 100 + d.day());
 }
 
-bool HasAction(const v1::PlanContent& content, const std::string& action_id) {
-  for (const v1::Action& a : content.actions()) {
-    if (a.id() == action_id) return true;
-  }
-  return false;
-}
-
 // Page positions are "day:seq" inside the signed token.
 std::string EncodePosition(const PracticeRecord& rec) {
   return absl::StrCat(DayOf(rec.entry.date()), ":", rec.seq);
@@ -108,7 +101,9 @@ absl::StatusOr<v1::PracticeEntry> Plans::CreatePracticeEntry(
       }
       return errors::NotFound("PracticeEntry", *replayed);
     }
-    if (!HasAction(plan.plan.draft(), in.action_id())) return UnknownAction("entry.action_id");
+    if (!internal::HasAction(plan.plan.draft(), in.action_id())) {
+      return UnknownAction("entry.action_id");
+    }
     PracticeRecord rec;
     rec.cohort_id = id.cohort_id;
     rec.plan_id = id.plan_id;

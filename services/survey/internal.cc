@@ -14,6 +14,7 @@
 #include "common/municipality/municipality.h"
 #include "services/survey/stats.h"
 #include "services/survey/survey_errors.h"
+#include "services/survey/text.h"
 
 namespace kaizen::survey::internal {
 
@@ -314,6 +315,16 @@ std::vector<kaizen::type::Wall> StrongestWalls(const v1::InstrumentVersion& vers
     }
   }
   return walls;
+}
+
+v1::CodingRules DefaultCodingRulesMessage() {
+  v1::CodingRules rules;
+  for (const auto& [wall, expression] : text::DefaultCodingRules()) {
+    v1::CodingRule* r = rules.add_rules();
+    r->set_wall(wall);
+    r->set_expression(expression);
+  }
+  return rules;
 }
 
 }  // namespace kaizen::survey::internal

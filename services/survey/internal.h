@@ -56,6 +56,10 @@ int ClosingMeetingOf(v1::Wave::Kind kind);
 // SCHEDULED before open_time, OPEN until close_time, CLOSED from then.
 v1::Wave::State StateAt(const v1::Wave& wave, absl::Time now);
 
+// The built-in coding rules (text::DefaultCodingRules) as the API's message,
+// without an etag: what a version starts with and what a reset restores.
+v1::CodingRules DefaultCodingRulesMessage();
+
 // ---------------------------------------------------------------- validation
 
 void CheckRequestId(Violations& v, const std::string& request_id);

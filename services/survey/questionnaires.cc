@@ -78,16 +78,6 @@ absl::StatusOr<std::optional<VersionRecord>> PublishedBefore(SurveyTx& tx,
   return out;
 }
 
-v1::CodingRules DefaultCodingRules() {
-  v1::CodingRules rules;
-  for (const auto& [wall, expression] : text::DefaultCodingRules()) {
-    v1::CodingRule* r = rules.add_rules();
-    r->set_wall(wall);
-    r->set_expression(expression);
-  }
-  return rules;
-}
-
 }  // namespace
 
 absl::Status Survey::EnsureBuiltins() {
@@ -117,7 +107,7 @@ absl::Status Survey::EnsureBuiltins() {
     }
     ASSIGN_OR_RETURN(auto rules, tx.GetCodingRules());
     if (!rules.has_value()) {
-      v1::CodingRules defaults = DefaultCodingRules();
+      v1::CodingRules defaults = internal::DefaultCodingRulesMessage();
       *defaults.mutable_update_time() = ToProtoTimestamp(now);
       RETURN_IF_ERROR(tx.PutCodingRules(defaults, 1));
     }

@@ -63,16 +63,6 @@ void CollectText(const ResponseRecord& rec, bool shared_only, std::vector<TextAn
   }
 }
 
-v1::CodingRules DefaultRules() {
-  v1::CodingRules rules;
-  for (const auto& [wall, expression] : text::DefaultCodingRules()) {
-    v1::CodingRule* r = rules.add_rules();
-    r->set_wall(wall);
-    r->set_expression(expression);
-  }
-  return rules;
-}
-
 v1::CodingRules Present(v1::CodingRules rules, int64_t revision) {
   rules.set_etag(MakeEtag(kCodingRulesName, revision));
   return rules;
@@ -199,7 +189,8 @@ absl::StatusOr<v1::CodingRules> Survey::GetCodingRules(const Principal& caller,
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto stored, tx.GetCodingRules());
     // Before EnsureBuiltins stored them, the defaults at revision 0.
-    out = stored.has_value() ? Present(stored->first, stored->second) : Present(DefaultRules(), 0);
+    out = stored.has_value() ? Present(stored->first, stored->second)
+                             : Present(internal::DefaultCodingRulesMessage(), 0);
     return absl::OkStatus();
   }));
   return out;

@@ -21,9 +21,9 @@ fuzz configurations give every one of our sources the same sanitizer flags:
 repeats those flags and the test sources (not built there) use none.
 `--define=kaizen_pch=off` turns both off.
 
-Each service's sources and tests use a PCH that also holds the service's
-generated protobuf and gRPC headers (<service>_lib_pch, <service>_test_pch;
-chosen by package), and the HTTP sources one with Boost.Beast (http_lib_pch);
+Each service's sources use a PCH that also holds the service's generated
+protobuf and gRPC headers (<service>_lib_pch, chosen by package; its tests had
+one too until they became one translation unit, `_unity`), and the HTTP sources one with Boost.Beast (http_lib_pch);
 every PCH instantiates its templates once (-fpch-instantiate-templates). On a
 cold build of //... that took the compile actions from 1,343 s to 1,068 s of
 CPU (-20 %; services/enrollment's sources -33 %, its tests -30 %). Generated
@@ -160,15 +160,17 @@ def _with_pch(pch, off, deps, copts):
     ]
     return deps + select(extra_deps), copts + select(extra_copts)
 
-# The services whose package (services/<service>) compiles with the service's
-# own PCH: the system headers and its generated protobuf and gRPC headers
-# (tools/pch/BUILD defines <service>_lib_pch and <service>_test_pch).
+# The services whose package (services/<service>) compiles its libraries with
+# the service's own PCH: the system headers and its generated protobuf and gRPC
+# headers (tools/pch/BUILD defines <service>_lib_pch). Its tests, one
+# translation unit, use test_pch: a PCH with one user only costs.
 SERVICES_WITH_PCH = ["enrollment", "plans", "scheduling", "survey"]
 
 def _pch_for(kind, pch):
     """The PCH of a `kind` ("lib" or "test") target: `pch` if given, else its package's."""
     package = native.package_name()
-    if not pch and package.startswith("services/") and package[len("services/"):] in SERVICES_WITH_PCH:
+    if (not pch and kind == "lib" and package.startswith("services/") and
+        package[len("services/"):] in SERVICES_WITH_PCH):
         pch = package[len("services/"):]
     return (pch + "_" if pch else "") + kind + "_pch"
 
@@ -221,8 +223,7 @@ def _unity(name, srcs, suffix, testonly):
 def kaizen_cc_test(name, srcs = [], deps = [], copts = [], pch = None, **kwargs):
     """cc_test whose sources (all *_test.cc) are compiled with a test PCH, as one unit.
 
-    //tools/pch:test_pch, or in a service's package that service's
-    (<service>_test_pch); `pch = "<prefix>"` picks <prefix>_test_pch. Several
+    //tools/pch:test_pch; `pch = "<prefix>"` picks <prefix>_test_pch. Several
     sources are compiled as one translation unit (`_unity`): a package's tests
     are one target, `tests` (run one file's with --test_filter=<Suite>.*).
     """

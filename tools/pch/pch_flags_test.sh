@@ -16,7 +16,7 @@ expect() {
 }
 expect "build --per_file_copt=.*_test\\.cc\$@${test_copts}"
 expect "build:fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@${fuzz_copts}"
-expect "build:fuzz_quick --config=fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@-O0"
+expect "build:fuzz_quick --config=fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@-O0,-g0"
 expect "build:fuzz --define=kaizen_pch=fuzz"
 expect "build:fuzz_quick --define=kaizen_pch=fuzz_quick"
 # The mirror image: a per-file flag for test or fuzz sources that BUILD does not know.
