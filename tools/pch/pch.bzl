@@ -23,10 +23,11 @@ repeats those flags and the test sources (not built there) use none.
 
 Each service's sources use a PCH that also holds the service's generated
 protobuf and gRPC headers (<service>_lib_pch, chosen by package; its tests had
-one too until they became one translation unit, `_unity`), and the HTTP sources one with Boost.Beast (http_lib_pch);
-every PCH instantiates its templates once (-fpch-instantiate-templates). On a
-cold build of //... that took the compile actions from 1,343 s to 1,068 s of
-CPU (-20 %; services/enrollment's sources -33 %, its tests -30 %). Generated
+one too until they became one translation unit, `_unity`), and the HTTP
+sources one with Boost.Beast (http_lib_pch); every PCH instantiates its
+templates once (-fpch-instantiate-templates). On a cold build of //... that
+took the compile actions from 1,343 s to 1,068 s of CPU (-20 %;
+services/enrollment's sources -33 %, its tests -30 %). Generated
 headers are recorded in a PCH by absolute path, so those PCHs are built
 unsandboxed (the path is then this output base's execroot, which every user
 sees and Bazel maps back to the declared input when a .d file names it) and
@@ -240,8 +241,8 @@ def kaizen_cc_library(name, srcs = [], deps = [], copts = [], pch = None, unity 
     "http": Boost.Beast and Asio). Not for the sources .bazelrc compiles at
     -O0 (*_test.cc: kaizen_cc_test) nor for *.pb.cc: clang would refuse the
     PCH. `unity = True` compiles its .cc files as one unit (`_unity`); no two
-    of them may then define a helper of the same name (tools/pch/unity_names.py,
-    checked by //tools/pch:unity_names_test).
+    of them may then define a file-local name that is the same (the build runs
+    tools/pch/unity_names.py on them first).
     """
     if unity:
         srcs, unity_deps = _unity(name, srcs, "_unity.cc", kwargs.get("testonly", False))

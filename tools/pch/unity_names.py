@@ -22,7 +22,9 @@ import re
 import sys
 
 _TOKEN = re.compile(
-    r'//[^\n]*|/\*.*?\*/|R"(?P<delim>[^(]*)\(.*?\)(?P=delim)"|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',
+    r'//[^\n]*|/\*.*?\*/'                      # comments
+    r'|R"(?P<delim>[^(]*)\(.*?\)(?P=delim)"'      # raw strings
+    r'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',  # strings, characters
     re.S)
 
 
@@ -46,7 +48,8 @@ def _name(header):
     """The name a namespace-scope declaration header defines, or None."""
     h = _strip_template(' '.join(header.split()))
     h = re.sub(r'\[\[.*?\]\]', ' ', h).strip()
-    if not h or h.startswith(('using namespace', 'namespace ', 'static_assert', 'extern "C"', 'friend')):
+    if not h or h.startswith(('using namespace', 'namespace ', 'static_assert', 'extern "C"',
+                              'friend')):
         # (a namespace alias may be declared again for the same namespace; for
         # another one the compiler refuses it)
         return None
@@ -58,7 +61,8 @@ def _name(header):
         return m.group(1)
     if h.startswith('using '):
         return None  # a using-declaration: the compiler refuses a clash itself
-    m = re.match(r'(?:\w+\s+)*?(?:class|struct|union|enum(?:\s+class|\s+struct)?)\s+(?:\[\[.*?\]\]\s*)?(\w+)', h)
+    m = re.match(r'(?:\w+\s+)*?(?:class|struct|union|enum(?:\s+class|\s+struct)?)\s+'
+                 r'(?:\[\[.*?\]\]\s*)?(\w+)', h)
     if m and '(' not in h.split(m.group(1))[0]:
         return m.group(1)
     paren = h.find('(')
@@ -133,7 +137,8 @@ def local_names(text):
 def _record(names, h, stack, text, start):
     if not h:
         return
-    local = any(stack) or re.match(r'(?:template\s*<[^>]*>\s*)?(?:inline\s+|constexpr\s+)*static\b', h)
+    local = any(stack) or re.match(
+        r'(?:template\s*<[^>]*>\s*)?(?:inline\s+|constexpr\s+)*static\b', h)
     if not local or h.startswith(('extern ', 'return')):
         return
     name = _name(h)
