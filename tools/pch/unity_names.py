@@ -7,8 +7,10 @@ helpers, a `static` function or constant at namespace scope) meets the other
 files' in one scope. Two definitions of one name with the same type are a
 compile error, but two functions of one name with different parameters are
 an overload set: a call in the later file could silently pick the earlier
-file's. This check refuses any name defined file-locally in two of the files,
-so neither can happen.
+file's. The same holds for a name one file brings in with a namespace-scope
+using-declaration (`using storage::Parse;`) and another defines for itself.
+This check refuses any name defined file-locally in two of the files, or in one
+and using-declared in another, so none of that can happen.
 
   unity_names.py a.cc b.cc ...     exit 1 and one line per clash
 
@@ -79,6 +81,15 @@ def _name(header):
 
 def local_names(text):
     """{name: line} of the file-local names a .cc file defines at namespace scope."""
+    return {k: v for k, v in _scan(text).items() if isinstance(k, str)}
+
+
+def using_names(text):
+    """{name: line} of the names a .cc file's namespace-scope using-declarations bring in."""
+    return {k[1]: v for k, v in _scan(text).items() if isinstance(k, tuple)}
+
+
+def _scan(text):
     text = _blank(text)
     names = {}
     stack = []  # True for an anonymous namespace, False for a named one
@@ -137,24 +148,42 @@ def local_names(text):
 def _record(names, h, stack, text, start):
     if not h:
         return
+    line = text.count('\n', 0, start) + 1
+    m = re.fullmatch(r'using\s+(?:typename\s+)?[\w:]*::\s*(\w+)', h)
+    if m:
+        # A using-declaration at namespace scope: the name it brings in is seen
+        # by the files after it in the unit too.
+        names.setdefault(('using', m.group(1)), line)
+        return
     local = any(stack) or re.match(
         r'(?:template\s*<[^>]*>\s*)?(?:inline\s+|constexpr\s+)*static\b', h)
     if not local or h.startswith(('extern ', 'return')):
         return
     name = _name(h)
     if name and not name.isdigit():
-        names.setdefault(name, text.count('\n', 0, start) + 1)
+        names.setdefault(name, line)
 
 
 def main(paths):
-    seen = {}
+    defined, declared = {}, {}
     for path in paths:
         with open(path, encoding='utf-8') as f:
-            for name, line in local_names(f.read()).items():
-                seen.setdefault(name, []).append('%s:%d' % (path, line))
-    clashes = {k: v for k, v in seen.items() if len(v) > 1}
-    for name, where in sorted(clashes.items()):
-        print('unity_names: %s is defined file-locally in %s' % (name, ', '.join(where)))
+            text = f.read()
+        for name, line in local_names(text).items():
+            defined.setdefault(name, []).append((path, line))
+        for name, line in using_names(text).items():
+            declared.setdefault(name, []).append((path, line))
+    clashes = []
+    for name, defs in sorted(defined.items()):
+        files = {p for p, _ in defs}
+        # Defined in two files, or defined in one and brought in by another's
+        # using-declaration (an overload set either way).
+        others = [(p, l) for p, l in declared.get(name, []) if p not in files]
+        if len(defs) > 1 or others:
+            where = ['%s:%d' % d for d in defs] + ['%s:%d (using)' % o for o in others]
+            clashes.append('unity_names: %s is defined file-locally in %s' % (name, ', '.join(where)))
+    for c in clashes:
+        print(c)
     if clashes:
         print('unity_names: these files are compiled as one unit (tools/pch/pch.bzl, _unity): '
               'rename one of each pair')

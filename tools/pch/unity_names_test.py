@@ -62,6 +62,13 @@ int Outer() {
 }  // namespace
 '''), {'kText', 'Outer'})
 
+    def test_using_declarations_are_read_apart(self):
+        text = 'namespace {\nusing ::a::B;\n}\nusing storage::ReadAll;\nusing Code = absl::StatusCode;\n'
+        self.assertEqual(set(unity_names.using_names(text)), {'B', 'ReadAll'})
+        # (An alias outside an anonymous namespace is not file-local: declared
+        # again for another type, the compiler refuses it.)
+        self.assertEqual(names(text), set())
+
     def test_namespace_alias_and_using_declarations_are_left_to_the_compiler(self):
         self.assertEqual(names('namespace {\nnamespace v1 = ::kaizen::v1;\nusing ::a::B;\n'
                                'using namespace std;\n}\n'), set())
@@ -85,6 +92,18 @@ class MainTest(unittest.TestCase):
         self.assertIn('HasAction is defined file-locally in', r.stdout)
         self.assertIn('f0.cc:2', r.stdout)
         self.assertIn('f1.cc:2', r.stdout)
+
+    def test_a_helper_named_as_another_files_using_declaration_is_refused(self):
+        r = self.run_on('namespace a {\nusing storage::Parse;\n}\n',
+                        'namespace a {\nnamespace {\nint Parse(const char* s) { return 0; }\n}\n}\n')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('Parse is defined file-locally in', r.stdout)
+        self.assertIn('f0.cc:2 (using)', r.stdout)
+
+    def test_the_same_using_declaration_in_two_files_passes(self):
+        r = self.run_on('namespace a {\nusing storage::Parse;\n}\n',
+                        'namespace a {\nusing storage::Parse;\n}\n')
+        self.assertEqual(r.returncode, 0, r.stdout)
 
     def test_distinct_names_pass(self):
         r = self.run_on('namespace {\nint A() { return 1; }\n}\n',
