@@ -22,8 +22,6 @@ bash deploy/images/base.sh
 read -r -a startup <<<"${KAIZEN_BAZEL_STARTUP:-}"
 bazel() { command bazel "${startup[@]}" "$@"; }
 
-names=()
-while read -r name _; do names+=("$name"); done < <(kaizen_services)
 mapfile -t targets < <(kaizen_deploy_targets)
 
 if [ -n "${KAIZEN_DEPLOY_BINARIES:-}" ]; then

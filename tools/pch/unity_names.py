@@ -62,7 +62,7 @@ def _name(header):
     if m:
         return m.group(1)
     if h.startswith('using '):
-        return None  # a using-declaration: the compiler refuses a clash itself
+        return None  # a using-declaration (_record reads those apart)
     m = re.match(r'(?:\w+\s+)*?(?:class|struct|union|enum(?:\s+class|\s+struct)?)\s+'
                  r'(?:\[\[.*?\]\]\s*)?(\w+)', h)
     if m and '(' not in h.split(m.group(1))[0]:
@@ -81,17 +81,18 @@ def _name(header):
 
 def local_names(text):
     """{name: line} of the file-local names a .cc file defines at namespace scope."""
-    return {k: v for k, v in _scan(text).items() if isinstance(k, str)}
+    return _scan(text)[0]
 
 
 def using_names(text):
     """{name: line} of the names a .cc file's namespace-scope using-declarations bring in."""
-    return {k[1]: v for k, v in _scan(text).items() if isinstance(k, tuple)}
+    return _scan(text)[1]
 
 
 def _scan(text):
+    """(local_names, using_names) of one file, read in one pass."""
     text = _blank(text)
-    names = {}
+    names = ({}, {})
     stack = []  # True for an anonymous namespace, False for a named one
     header, start, i, n = '', 0, 0, len(text)
     while i < n:
@@ -153,7 +154,7 @@ def _record(names, h, stack, text, start):
     if m:
         # A using-declaration at namespace scope: the name it brings in is seen
         # by the files after it in the unit too.
-        names.setdefault(('using', m.group(1)), line)
+        names[1].setdefault(m.group(1), line)
         return
     local = any(stack) or re.match(
         r'(?:template\s*<[^>]*>\s*)?(?:inline\s+|constexpr\s+)*static\b', h)
@@ -161,17 +162,17 @@ def _record(names, h, stack, text, start):
         return
     name = _name(h)
     if name and not name.isdigit():
-        names.setdefault(name, line)
+        names[0].setdefault(name, line)
 
 
 def main(paths):
     defined, declared = {}, {}
     for path in paths:
         with open(path, encoding='utf-8') as f:
-            text = f.read()
-        for name, line in local_names(text).items():
+            local, used = _scan(f.read())
+        for name, line in local.items():
             defined.setdefault(name, []).append((path, line))
-        for name, line in using_names(text).items():
+        for name, line in used.items():
             declared.setdefault(name, []).append((path, line))
     clashes = []
     for name, defs in sorted(defined.items()):
