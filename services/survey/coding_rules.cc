@@ -22,15 +22,11 @@ namespace {
 
 using ::kaizen::type::Wall;
 
-bool IsContinuationByte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
 // 1-based character (code point) position of byte `offset` in `s`.
 int CharPosition(absl::string_view s, size_t offset) {
   int chars = 0;
   for (size_t i = 0; i < offset && i < s.size(); ++i) {
-    if (!IsContinuationByte(s[i])) ++chars;
+    if (!IsUtf8Continuation(s[i])) ++chars;
   }
   return chars + 1;
 }

@@ -18,10 +18,6 @@
 namespace kaizen::survey::text {
 namespace {
 
-bool IsUtf8Continuation(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
 // Base forms that are content-word parts of speech but say nothing about the
 // answer (light verbs, formal nouns, ない as an adjective).
 constexpr absl::string_view kStopwords[] = {

@@ -22,6 +22,10 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
+std::string DescribeStatus(const grpc::Status& s) {
+  return absl::StrCat("gRPC ", s.error_code(), ": ", s.error_message());
+}
+
 std::string TempDir() {
   char pattern[] = "/tmp/kaizen-bench-XXXXXX";
   const char* dir = mkdtemp(pattern);

@@ -26,6 +26,7 @@
 #include "boost/beast/http.hpp"
 #include "common/testing/child_process.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
 
 namespace kaizen::bench {
 
@@ -50,6 +51,9 @@ int WaitForPort(testkit::ChildProcess& child, const std::string& file, const std
 // `index` and a local subchannel pool, so gRPC opens one TCP connection per
 // simulated client instead of sharing one.
 std::shared_ptr<grpc::Channel> Channel(int port, int index);
+
+// "gRPC <code>: <message>" of a failed call, for the benchmark's messages.
+std::string DescribeStatus(const grpc::Status& s);
 
 // VmRSS of a process in KiB (0 if unreadable).
 int64_t RssKib(int pid);

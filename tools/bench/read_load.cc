@@ -16,10 +16,6 @@ using grpc::health::v1::HealthCheckResponse;
 
 constexpr char kGetCohort[] = "/kaizen.enrollment.v1.EnrollmentService/GetCohort";
 
-std::string DescribeStatus(const grpc::Status& s) {
-  return absl::StrCat("gRPC ", s.error_code(), ": ", s.error_message());
-}
-
 }  // namespace
 
 LoadResult MeasureHealth(const Stack& stack, int connections, double warmup, double seconds) {

@@ -26,10 +26,6 @@ constexpr const char* kTowns[] = {"011002", "131016", "242047", "271004",
 
 std::string Method(const char* name) { return absl::StrCat(kService, name); }
 
-std::string Describe(const grpc::Status& s) {
-  return absl::StrCat("gRPC ", s.error_code(), ": ", s.error_message());
-}
-
 // An OPEN cohort "cohorts/<id>" created by the secretariat; exits the
 // benchmark when the server refuses (nothing would be measured).
 std::string CreateOpenCohort(v1::EnrollmentService::Stub& stub, const std::string& id,
@@ -59,7 +55,7 @@ std::string CreateOpenCohort(v1::EnrollmentService::Stub& stub, const std::strin
     s = stub.TransitionCohort(&open_ctx, open, &cohort);
   }
   if (!s.ok()) {
-    std::fprintf(stderr, "bench: cannot create cohort %s: %s\n", id.c_str(), Describe(s).c_str());
+    std::fprintf(stderr, "bench: cannot create cohort %s: %s\n", id.c_str(), DescribeStatus(s).c_str());
     std::exit(1);
   }
   return cohort.name();
@@ -127,7 +123,7 @@ LoadResult MeasureCreateApplication(const Stack& stack, const std::string& tag, 
       [](int, const grpc::Status& s, const v1::Application& a, std::string* why) {
         if (s.ok() && Admitted(a)) return true;
         *why = s.ok() ? absl::StrCat("state ", v1::Application::State_Name(a.state()))
-                      : Describe(s);
+                      : DescribeStatus(s);
         return false;
       });
 }
@@ -170,7 +166,7 @@ BurstResult MeasureBurst(const Stack& stack, const std::string& tag, int applica
           ++r.errors;
           r.example_error =
               s.ok() ? absl::StrCat("state ", v1::Application::State_Name(a.state()))
-                     : Describe(s);
+                     : DescribeStatus(s);
         }
       });
   r.wall_ms = wall * 1000;
@@ -184,7 +180,7 @@ BurstResult MeasureBurst(const Stack& stack, const std::string& tag, int applica
     v1::GetCohortRequest get;
     get.set_name(cohort);
     if (grpc::Status s = admin->GetCohort(&ctx, get, &after); !s.ok()) {
-      violation("GetCohort after the burst failed: " + Describe(s));
+      violation("GetCohort after the burst failed: " + DescribeStatus(s));
       return r;
     }
   }
@@ -197,7 +193,7 @@ BurstResult MeasureBurst(const Stack& stack, const std::string& tag, int applica
     AddPrincipal(&ctx, Secretariat(), Method("ListApplications"));
     v1::ListApplicationsResponse page;
     if (grpc::Status s = admin->ListApplications(&ctx, list, &page); !s.ok()) {
-      violation("ListApplications after the burst failed: " + Describe(s));
+      violation("ListApplications after the burst failed: " + DescribeStatus(s));
       return r;
     }
     for (const v1::Application& a : page.applications()) {
