@@ -105,7 +105,8 @@ int Guard(void* user, int action, const char* arg1, const char* arg2,
 Connection::Connection(const DatabaseOptions& options, int flags)
     : SQLite::Database(options.path, flags, 0,
                        options.buffer_wal_writes ? WalBufferVfs(options.vfs) : options.vfs),
-      cache_(getHandle()) {
+      cache_(getHandle()),
+      transaction_statements_(getHandle()) {
   setBusyTimeout(static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
   // The query planner's stability guarantee: a statement's plan never
   // depends on the values bound to it. Without it SQLite marks a parameter
@@ -157,26 +158,56 @@ absl::Status StatusFromCode(SQLite::Database& db, int rc) {
                           sqlite3_system_errno(db.getHandle()));
 }
 
-absl::Status Exec(SQLite::Database& db, const char* sql) {
-  const int rc = db.tryExec(sql);
+TransactionStatements::~TransactionStatements() {
+  for (Entry& e : entries_) sqlite3_finalize(e.statement);  // nullptr: a no-op
+}
+
+int TransactionStatements::Run(const char* sql) {
+  Entry* entry = nullptr;
+  for (Entry& e : entries_) {
+    if (e.sql == nullptr || e.sql == sql || std::strcmp(e.sql, sql) == 0) {
+      entry = &e;
+      break;
+    }
+  }
+  if (entry == nullptr) return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);  // full
+  if (entry->sql == nullptr) {
+    const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &entry->statement,
+                                      nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(entry->statement);
+      entry->statement = nullptr;
+      return rc;  // not kept: prepared again next time
+    }
+    entry->sql = sql;
+  }
+  const int rc = sqlite3_step(entry->statement);
+  // A failed step leaves the same code in sqlite3_reset's return and in the
+  // connection's error code, which the caller reads (StatusFromCode).
+  sqlite3_reset(entry->statement);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+absl::Status Exec(Connection& db, const char* sql) {
+  const int rc = db.transaction_statements().Run(sql);
   return rc == SQLITE_OK ? absl::OkStatus() : StatusFromCode(db, rc);
 }
 
 // A failed ROLLBACK has nothing better to report than the error that caused
 // it.
-void Rollback(SQLite::Database& db) noexcept {
-  if (!sqlite3_get_autocommit(db.getHandle())) db.tryExec("ROLLBACK");
+void Rollback(Connection& db) noexcept {
+  if (!sqlite3_get_autocommit(db.getHandle())) db.transaction_statements().Run("ROLLBACK");
 }
 
 // The busy handler already waits up to the timeout, but WAL mode can return
 // SQLITE_BUSY without calling it (e.g. while another connection recovers the
 // WAL), so retry until the same deadline on a clock immune to wall-time jumps.
-absl::Status BeginImmediate(SQLite::Database& db, absl::Duration timeout) {
+absl::Status BeginImmediate(Connection& db, absl::Duration timeout) {
   const auto deadline =
       std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
   absl::Duration backoff = absl::Milliseconds(1);
   while (true) {
-    const int rc = db.tryExec("BEGIN IMMEDIATE");
+    const int rc = db.transaction_statements().Run("BEGIN IMMEDIATE");
     if (rc == SQLITE_OK) return absl::OkStatus();
     if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
       return StatusFromCode(db, rc);

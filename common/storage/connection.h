@@ -58,6 +58,33 @@ class StatementCache {
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
 };
 
+// The transaction statements Database runs on a connection (BEGIN,
+// BEGIN IMMEDIATE, COMMIT, ROLLBACK and group commit's SAVEPOINT, RELEASE
+// and ROLLBACK TO), each prepared once on first use and reset after every
+// run, so a read or a write parses none of them again (a write runs four:
+// BEGIN IMMEDIATE, SAVEPOINT, RELEASE, COMMIT). They are prepared outside
+// any fn, where the guard allows them. Used by the connection's thread only.
+class TransactionStatements {
+ public:
+  explicit TransactionStatements(sqlite3* db) : db_(db) {}
+  ~TransactionStatements();
+  TransactionStatements(const TransactionStatements&) = delete;
+  TransactionStatements& operator=(const TransactionStatements&) = delete;
+
+  // Runs `sql` (one of the statements above; a string that outlives the
+  // connection, e.g. a literal: the entry keeps the pointer) to completion:
+  // SQLITE_OK or SQLite's error code.
+  int Run(const char* sql);
+
+ private:
+  struct Entry {
+    const char* sql = nullptr;
+    sqlite3_stmt* statement = nullptr;
+  };
+  sqlite3* db_;
+  Entry entries_[8];  // seven statements; past eight, sqlite3_exec
+};
+
 // A connection opened by Database. SQLite::Database has no virtual
 // destructor: always hold and destroy it as a Connection. The cache is a
 // member of the derived class, so it is destroyed (its statements
@@ -71,6 +98,7 @@ class Connection : public SQLite::Database {
   ~Connection() = default;
 
   StatementCache& cache() { return cache_; }
+  TransactionStatements& transaction_statements() { return transaction_statements_; }
 
   // Installs the guard (an authorizer; it runs when SQL is prepared, and
   // costs nothing per execution of a prepared statement). Once, before any
@@ -99,6 +127,7 @@ class Connection : public SQLite::Database {
 
  private:
   StatementCache cache_;
+  TransactionStatements transaction_statements_;
   bool reading_ = false;
   bool in_fn_ = false;
 };
@@ -122,11 +151,13 @@ class ActiveConnection {
 int ExtendedCode(const SQLite::Exception& e);
 // A failed call on `db`, with the errno of its last failed system call.
 absl::Status StatusFromCode(SQLite::Database& db, int rc);
-absl::Status Exec(SQLite::Database& db, const char* sql);
+// Runs one of the transaction statements (TransactionStatements; `sql` a
+// string literal).
+absl::Status Exec(Connection& db, const char* sql);
 // Leaves the connection outside any transaction.
-void Rollback(SQLite::Database& db) noexcept;
+void Rollback(Connection& db) noexcept;
 // BEGIN IMMEDIATE, retried while SQLITE_BUSY until `timeout`.
-absl::Status BeginImmediate(SQLite::Database& db, absl::Duration timeout);
+absl::Status BeginImmediate(Connection& db, absl::Duration timeout);
 
 }  // namespace kaizen::storage::internal
 

@@ -61,13 +61,56 @@ bool ReadsPerson(Database& db, int id) {
 }
 
 // Live statements of a connection (cached ones included).
+// Statements prepared on `c` but the transaction statements Database keeps
+// (BEGIN, COMMIT, ...: connection.h TransactionStatements).
 int LiveStatements(SQLite::Database& c) {
   int n = 0;
   for (sqlite3_stmt* s = sqlite3_next_stmt(c.getHandle(), nullptr); s != nullptr;
        s = sqlite3_next_stmt(c.getHandle(), s)) {
+    const std::string sql = sqlite3_sql(s);
+    if (sql.rfind("BEGIN", 0) == 0 || sql == "COMMIT" || sql.rfind("SAVEPOINT", 0) == 0 ||
+        sql.rfind("RELEASE", 0) == 0 || sql.rfind("ROLLBACK", 0) == 0) {
+      continue;
+    }
     ++n;
   }
   return n;
+}
+
+// How many statements of `c` have exactly the text `sql`.
+int StatementsWithSql(SQLite::Database& c, const std::string& sql) {
+  int n = 0;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(c.getHandle(), nullptr); s != nullptr;
+       s = sqlite3_next_stmt(c.getHandle(), s)) {
+    n += sql == sqlite3_sql(s) ? 1 : 0;
+  }
+  return n;
+}
+
+// BEGIN and COMMIT (and group commit's SAVEPOINT and RELEASE) are prepared
+// once per connection and reused, not parsed at every transaction.
+TEST(StatementCacheTest, TransactionStatementsArePreparedOncePerConnection) {
+  for (const std::string& path : {std::string(":memory:"), TempDbPath()}) {
+    auto db = MustOpen(path, /*readers=*/1);
+    ASSERT_NE(db, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                      c.exec(absl::StrCat("INSERT INTO people (name) VALUES ('p", i, "')"));
+                      return absl::OkStatus();
+                    }).ok());
+      EXPECT_TRUE(ReadsPerson(*db, 1));
+    }
+    ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                    EXPECT_EQ(StatementsWithSql(c, "BEGIN IMMEDIATE"), 1) << path;
+                    EXPECT_EQ(StatementsWithSql(c, "COMMIT"), 1) << path;
+                    return absl::OkStatus();
+                  }).ok());
+    ASSERT_TRUE(db->RunReadOnly([&](SQLite::Database& c) {
+                    EXPECT_EQ(StatementsWithSql(c, "BEGIN"), 1) << path;
+                    EXPECT_EQ(StatementsWithSql(c, "COMMIT"), 1) << path;
+                    return absl::OkStatus();
+                  }).ok());
+  }
 }
 
 TEST(StatementCacheTest, ReturnedStatementIsReusedAcrossCallsAndTransactions) {
