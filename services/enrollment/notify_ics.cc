@@ -7,13 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
+#include "common/util/ics_fold.h"
 
 namespace kaizen::enrollment {
 namespace {
-
-constexpr size_t kMaxOctets = 75;
-
-bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 absl::Status CheckAddress(absl::string_view field, absl::string_view address) {
   if (address.empty()) return errors::InvalidField(field, "must not be empty");
@@ -58,21 +55,6 @@ std::string IcsQuotedParam(absl::string_view text) {
   return out;
 }
 
-std::string IcsFold(absl::string_view line, absl::string_view eol) {
-  std::string out;
-  size_t start = 0;
-  size_t room = kMaxOctets;  // the first line: 75 octets; then 74 after the space
-  while (line.size() - start > room) {
-    size_t end = start + room;
-    while (end > start && IsContinuation(static_cast<unsigned char>(line[end]))) --end;
-    absl::StrAppend(&out, line.substr(start, end - start), eol, " ");
-    start = end;
-    room = kMaxOctets - 1;
-  }
-  absl::StrAppend(&out, line.substr(start));
-  return out;
-}
-
 absl::StatusOr<std::string> PersonaliseIcs(absl::string_view ics,
                                            const notify::MailAddress& organizer,
                                            const notify::MailAddress& attendee) {
@@ -80,11 +62,11 @@ absl::StatusOr<std::string> PersonaliseIcs(absl::string_view ics,
   if (absl::Status s = CheckAddress("recipient", attendee.address); !s.ok()) return s;
   const absl::string_view eol = absl::StrContains(ics, "\r\n") ? "\r\n" : "\n";
   const std::string organizer_line =
-      IcsFold(absl::StrCat("ORGANIZER;CN=", IcsQuotedParam(organizer.display_name),
+      FoldIcsLine(absl::StrCat("ORGANIZER;CN=", IcsQuotedParam(organizer.display_name),
                            ":mailto:", organizer.address),
               eol);
   const std::string attendee_line =
-      IcsFold(absl::StrCat("ATTENDEE;CN=", IcsQuotedParam(attendee.display_name),
+      FoldIcsLine(absl::StrCat("ATTENDEE;CN=", IcsQuotedParam(attendee.display_name),
                            ";RSVP=FALSE:mailto:", attendee.address),
               eol);
   // Physical lines; a folded continuation starts with a space or a tab and

@@ -31,10 +31,8 @@ absl::StatusOr<std::string> PersonaliseIcs(absl::string_view ics,
                                            const notify::MailAddress& organizer,
                                            const notify::MailAddress& attendee);
 
-// The parameter value for CN (with its quotes), and one content line folded
-// (without its final line break). Exposed for tests.
+// The parameter value for CN (with its quotes). Exposed for tests.
 std::string IcsQuotedParam(absl::string_view text);
-std::string IcsFold(absl::string_view line, absl::string_view eol);
 
 }  // namespace kaizen::enrollment
 

@@ -66,18 +66,6 @@ TEST(NotifyIcsTest, QuotesNamesAsRfc6868Says) {
       << *out;
 }
 
-TEST(NotifyIcsTest, FoldsAtCharacterBoundaries) {
-  // 3-octet characters: a fold at 75 would split one; it must back up.
-  std::string line = "X:";
-  for (int i = 0; i < 60; ++i) line += "あ";
-  const std::string folded = IcsFold(line, "\r\n");
-  EXPECT_EQ(absl::StrReplaceAll(folded, {{"\r\n ", ""}}), line);
-  for (absl::string_view part : absl::StrSplit(folded, "\r\n")) {
-    EXPECT_LE(part.size(), 75u);
-    EXPECT_NE(static_cast<unsigned char>(part[part[0] == ' ' ? 1 : 0]) & 0xC0, 0x80);
-  }
-}
-
 TEST(NotifyIcsTest, KeepsAnExistingOrganizerAndRefusesNonsense) {
   const std::string with = absl::StrReplaceAll(
       kIcs, {{"SEQUENCE:1\r\n", "SEQUENCE:1\r\nORGANIZER:mailto:chair@example.jp\r\n"}});

@@ -7,14 +7,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
+#include "common/util/ics_fold.h"
 
 namespace kaizen::scheduling {
 namespace {
 
 constexpr absl::string_view kCrlf = "\r\n";
-// RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, excluding the line
-// break.
-constexpr size_t kMaxLineOctets = 75;
 
 // RFC 5545 3.3.11 TEXT escaping: \ ; , and newline are escaped; CR is dropped
 // (so CRLF and LF both become "\n").
@@ -55,31 +53,9 @@ std::string SanitizeUri(absl::string_view in) {
   return out;
 }
 
-bool IsUtf8Continuation(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
-// Appends one content line, folded (RFC 5545 3.1) so that no physical line is
-// longer than 75 octets, never splitting a UTF-8 multi-byte sequence.
+// Appends one content line, folded (RFC 5545 3.1: common/util/ics_fold.h).
 void AppendLine(std::string* out, absl::string_view line) {
-  bool first = true;
-  while (true) {
-    // A continuation line starts with one space, which counts toward 75.
-    const size_t budget = first ? kMaxLineOctets : kMaxLineOctets - 1;
-    if (!first) out->push_back(' ');
-    if (line.size() <= budget) {
-      absl::StrAppend(out, line, kCrlf);
-      return;
-    }
-    size_t cut = budget;
-    while (cut > 0 && IsUtf8Continuation(line[cut])) --cut;
-    // Only reachable with malformed UTF-8 (a run of > 74 continuation
-    // bytes); cut at the budget rather than loop forever.
-    if (cut == 0) cut = budget;
-    absl::StrAppend(out, line.substr(0, cut), kCrlf);
-    line.remove_prefix(cut);
-    first = false;
-  }
+  absl::StrAppend(out, FoldIcsLine(line, kCrlf), kCrlf);
 }
 
 void AppendProperty(std::string* out, absl::string_view name,
