@@ -61,8 +61,9 @@ class StatementCache {
 // The transaction statements Database runs on a connection (BEGIN,
 // BEGIN IMMEDIATE, COMMIT, ROLLBACK and group commit's SAVEPOINT, RELEASE
 // and ROLLBACK TO), each prepared once on first use and reset after every
-// run, so a read or a write parses none of them again (a write runs four:
-// BEGIN IMMEDIATE, SAVEPOINT, RELEASE, COMMIT). They are prepared outside
+// run, so no read or write parses them again (a read runs BEGIN and COMMIT,
+// a lone write BEGIN IMMEDIATE and COMMIT, a write in a batch SAVEPOINT and
+// RELEASE as well). They are prepared outside
 // any fn, where the guard allows them. Used by the connection's thread only.
 class TransactionStatements {
  public:

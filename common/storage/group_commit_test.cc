@@ -42,6 +42,7 @@ using group_testing::kSchema;
 using group_testing::MustOpen;
 using group_testing::Outcome;
 using group_testing::RunBatch;
+using group_testing::StatementsWithSql;
 using group_testing::TempOptions;
 
 TEST(GroupCommitTest, QueuedWritersShareOneDurableCommit) {
@@ -119,6 +120,35 @@ TEST(GroupCommitTest, NonStdExceptionIsRethrownInItsCallersThreadOnly) {
   EXPECT_TRUE(Has(*db, "a"));
   EXPECT_FALSE(Has(*db, "b"));
   EXPECT_TRUE(Has(*db, "c"));
+}
+
+// The savepoint statements are prepared once per connection
+// (connection.h TransactionStatements) and stay usable after a caller's
+// failure rolled back to its savepoint: a second batch is as exact as the
+// first.
+TEST(GroupCommitTest, BatchesReuseTheirSavepointStatements) {
+  auto db = MustOpen(TempOptions());
+  ASSERT_NE(db, nullptr);
+  auto fails = [](SQLite::Database& c) -> absl::Status {
+    Insert(c, "gone").IgnoreError();
+    return absl::FailedPreconditionError("changed its mind");
+  };
+  for (const std::string round : {"1", "2"}) {
+    std::vector<Outcome> out = RunBatch(*db, Inserts("leader" + round),
+                                        {Inserts("a" + round), fails, Inserts("c" + round)});
+    EXPECT_TRUE(out[1].status.ok() && out[3].status.ok()) << round;
+    EXPECT_EQ(out[2].status.code(), absl::StatusCode::kFailedPrecondition) << round;
+    EXPECT_TRUE(Has(*db, "a" + round) && Has(*db, "c" + round)) << round;
+  }
+  EXPECT_FALSE(Has(*db, "gone"));
+  ASSERT_TRUE(db->RunInTransaction([&](SQLite::Database& c) {
+                  for (const char* sql : {"BEGIN IMMEDIATE", "SAVEPOINT kaizen_write",
+                                          "RELEASE kaizen_write", "ROLLBACK TO kaizen_write",
+                                          "COMMIT"}) {
+                    EXPECT_EQ(StatementsWithSql(c, sql), 1) << sql;
+                  }
+                  return absl::OkStatus();
+                }).ok());
 }
 
 TEST(GroupCommitTest, LeaderThrowingAloneStillHandsOverTheQueue) {

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
 #include "absl/status/status.h"
@@ -74,6 +76,16 @@ inline bool Has(Database& db, const std::string& name) {
                   return absl::OkStatus();
                 }).ok());
   return found;
+}
+
+// How many statements prepared on `c` have exactly the text `sql`.
+inline int StatementsWithSql(SQLite::Database& c, const std::string& sql) {
+  int n = 0;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(c.getHandle(), nullptr); s != nullptr;
+       s = sqlite3_next_stmt(c.getHandle(), s)) {
+    n += sql == sqlite3_sql(s) ? 1 : 0;
+  }
+  return n;
 }
 
 // Runs `leader` alone (its fn blocks), queues `followers` in this order

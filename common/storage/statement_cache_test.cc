@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/storage/database.h"
+#include "common/storage/group_commit_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -24,6 +25,7 @@ namespace kaizen::storage {
 namespace statement_cache_test {
 
 using ::testing::HasSubstr;
+using group_testing::StatementsWithSql;
 
 const Migrations kPeople = {
     "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
@@ -60,7 +62,6 @@ bool ReadsPerson(Database& db, int id) {
   return found;
 }
 
-// Live statements of a connection (cached ones included).
 // Statements prepared on `c` but the transaction statements Database keeps
 // (BEGIN, COMMIT, ...: connection.h TransactionStatements).
 int LiveStatements(SQLite::Database& c) {
@@ -77,18 +78,8 @@ int LiveStatements(SQLite::Database& c) {
   return n;
 }
 
-// How many statements of `c` have exactly the text `sql`.
-int StatementsWithSql(SQLite::Database& c, const std::string& sql) {
-  int n = 0;
-  for (sqlite3_stmt* s = sqlite3_next_stmt(c.getHandle(), nullptr); s != nullptr;
-       s = sqlite3_next_stmt(c.getHandle(), s)) {
-    n += sql == sqlite3_sql(s) ? 1 : 0;
-  }
-  return n;
-}
-
-// BEGIN and COMMIT (and group commit's SAVEPOINT and RELEASE) are prepared
-// once per connection and reused, not parsed at every transaction.
+// BEGIN and COMMIT are prepared once per connection and reused, not parsed
+// at every transaction (group commit's savepoints: group_commit_test).
 TEST(StatementCacheTest, TransactionStatementsArePreparedOncePerConnection) {
   for (const std::string& path : {std::string(":memory:"), TempDbPath()}) {
     auto db = MustOpen(path, /*readers=*/1);

@@ -1,13 +1,9 @@
 #include "common/util/ics_fold.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/util/utf8.h"
 
 namespace kaizen {
-namespace {
-
-bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-}  // namespace
 
 std::string FoldIcsLine(absl::string_view line, absl::string_view eol) {
   std::string out;

@@ -15,8 +15,8 @@ inline constexpr size_t kIcsMaxLineOctets = 75;
 // One content line folded so that no physical line is longer than 75
 // octets: the pieces are joined by `eol` + one space (the space counts
 // toward the next line's 75), never splitting a UTF-8 multi-byte sequence.
-// No `eol` after the last piece. Malformed UTF-8 (a run of 74 continuation
-// bytes or more) is cut at the limit rather than looped over.
+// No `eol` after the last piece. Malformed UTF-8 (continuation bytes all
+// the way back to the start of a piece) is cut at the limit.
 std::string FoldIcsLine(absl::string_view line, absl::string_view eol);
 
 }  // namespace kaizen

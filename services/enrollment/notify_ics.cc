@@ -63,12 +63,12 @@ absl::StatusOr<std::string> PersonaliseIcs(absl::string_view ics,
   const absl::string_view eol = absl::StrContains(ics, "\r\n") ? "\r\n" : "\n";
   const std::string organizer_line =
       FoldIcsLine(absl::StrCat("ORGANIZER;CN=", IcsQuotedParam(organizer.display_name),
-                           ":mailto:", organizer.address),
-              eol);
+                               ":mailto:", organizer.address),
+                  eol);
   const std::string attendee_line =
       FoldIcsLine(absl::StrCat("ATTENDEE;CN=", IcsQuotedParam(attendee.display_name),
-                           ";RSVP=FALSE:mailto:", attendee.address),
-              eol);
+                               ";RSVP=FALSE:mailto:", attendee.address),
+                  eol);
   // Physical lines; a folded continuation starts with a space or a tab and
   // never names a property.
   std::vector<absl::string_view> lines = absl::StrSplit(ics, eol);

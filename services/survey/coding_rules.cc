@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/util/utf8.h"
 #include "common/validation/validation.h"
 #include "services/survey/text.h"
 

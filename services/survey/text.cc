@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/util/utf8.h"
 #include "services/survey/stats.h"
 
 namespace kaizen::survey::text {

@@ -38,10 +38,6 @@ class Lattice;
 
 namespace kaizen::survey::text {
 
-// Whether `c` is a UTF-8 continuation byte (10xxxxxx): not the first byte of
-// a character.
-inline bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
 // One morpheme as MeCab (IPA dictionary) sees it.
 struct Token {
   std::string surface;  // the text as written: "巻き込ん"
