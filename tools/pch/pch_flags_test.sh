@@ -2,9 +2,10 @@
 # The flags tools/pch/BUILD gives the precompiled headers must be the flags
 # .bazelrc gives the files that use them (clang does not notice every
 # difference: pch.bzl). Arguments: .bazelrc, the test sources' flags, the fuzz
-# flags (comma-separated, as BUILD joins them).
+# flags and what the quick fuzz build adds (comma-separated, as BUILD joins
+# them).
 set -euo pipefail
-bazelrc="$1" test_copts="$2" fuzz_copts="$3"
+bazelrc="$1" test_copts="$2" fuzz_copts="$3" fuzz_quick_copts="$4"
 failed=0
 expect() {
   if ! grep -qxF -- "$1" "$bazelrc"; then
@@ -16,7 +17,7 @@ expect() {
 }
 expect "build --per_file_copt=.*_test\\.cc\$@${test_copts}"
 expect "build:fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@${fuzz_copts}"
-expect "build:fuzz_quick --config=fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@-O0,-g0"
+expect "build:fuzz_quick --config=fuzz --per_file_copt=.*,-.*\\.pb\\.cc\$@${fuzz_quick_copts}"
 expect "build:fuzz --define=kaizen_pch=fuzz"
 expect "build:fuzz_quick --define=kaizen_pch=fuzz_quick"
 # The mirror image: a per-file flag for test or fuzz sources that BUILD does not know.
