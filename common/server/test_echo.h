@@ -6,7 +6,9 @@
 // (KAIZEN_DEFINE_READ_RPC), echoes and counts `peeks`. Submit, an
 // asynchronous write (KAIZEN_DEFINE_WRITE_RPC), answers "bad" at once, drops
 // "drop" unanswered and keeps every other call pending until the test calls FinishSubmits (from
-// its own thread, as a database's writer thread would). Test-only.
+// its own thread, as a database's writer thread would). `unknown_fields`
+// counts requests that reached the domain still carrying unknown fields.
+// Test-only.
 #ifndef KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 #define KAIZEN_COMMON_SERVER_TEST_ECHO_H_
 
@@ -29,9 +31,14 @@ namespace kaizen::server {
 
 // The "domain" behind the adapter.
 struct EchoDomain {
+  void NoteUnknownFields(const kaizen::testing::EchoRequest& request) {
+    if (!request.GetReflection()->GetUnknownFields(request).empty()) unknown_fields.fetch_add(1);
+  }
+
   absl::StatusOr<kaizen::testing::EchoResponse> Echo(const kaizen::type::Principal&,
                                                      const kaizen::testing::EchoRequest& request) {
     runs.fetch_add(1);
+    NoteUnknownFields(request);
     if (request.text() == "bad") {
       return errors::InvalidField("text", "must not be bad", "BAD_TEXT");
     }
@@ -48,6 +55,7 @@ struct EchoDomain {
   absl::StatusOr<kaizen::testing::EchoResponse> Peek(
       const kaizen::type::Principal&, const kaizen::testing::EchoRequest& request) {
     peeks.fetch_add(1);
+    NoteUnknownFields(request);
     if (request.text() == "busy" && !util::MayWait()) {
       // As a read whose reader connection is taken (common/util/no_wait.h).
       util::NoteWaitRefused();
@@ -62,6 +70,7 @@ struct EchoDomain {
   void SubmitAsync(const kaizen::type::Principal&, const kaizen::testing::EchoRequest& request,
                    SubmitDone done) {
     submits.fetch_add(1);
+    NoteUnknownFields(request);
     if (request.text() == "bad") {
       std::move(done)(errors::InvalidField("text", "must not be bad", "BAD_TEXT"));
       return;
@@ -95,6 +104,7 @@ struct EchoDomain {
   std::vector<absl::AnyInvocable<void() &&>> pending_submits ABSL_GUARDED_BY(submit_mu);
   std::atomic<int> runs{0};
   std::atomic<int> peeks{0};
+  std::atomic<int> unknown_fields{0};
   std::atomic<int> holding{0};  // "hold" calls that reached the domain
   std::atomic<bool> first_hold{false};
 };

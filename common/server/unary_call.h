@@ -31,6 +31,12 @@
 // other (and may then be refused SERVER_OVERLOADED). A method that writes,
 // calls another service or can run long (exports) stays on the executor.
 //
+// Unknown fields (numbers this server's schema does not have: a newer
+// client's, or bytes someone added) are dropped from the request before the
+// domain sees it (DropUnknownFields): the domain validates only the fields
+// it knows, so nothing it did not check may be stored with a message or
+// passed on to another service or a partner.
+//
 // Writes that are one transaction of this service's own database may be
 // defined with KAIZEN_DEFINE_WRITE_RPC (same arguments) when the domain has
 // `MethodAsync(principal, request, done)`: the caller is verified and the
@@ -100,6 +106,14 @@ using FinishCall = absl::AnyInvocable<void(grpc::Status) &&>;
 grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerContext* context,
                                    absl::AnyInvocable<void(FinishCall) &&> start);
 
+// Clears the unknown fields of `request`, recursively. gRPC owns the
+// request (it is not a const object; its handler API hands it out const),
+// and nothing else reads it before the handler.
+template <typename Request>
+void DropUnknownFields(const Request* request) {
+  const_cast<Request*>(request)->DiscardUnknownFields();
+}
+
 }  // namespace kaizen::server
 
 #define KAIZEN_DECLARE_RPC(Method, Request, Response)                                    \
@@ -110,6 +124,7 @@ grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerC
 #define KAIZEN_INTERNAL_DEFINE_RPC(Class, Method, Request, Response, run)                    \
   grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,              \
                                           const Request* request, Response* response) {      \
+    ::kaizen::server::DropUnknownFields(request);                                            \
     return run(executor(), context, [this, context, request,                                 \
                                      response]() -> grpc::Status {                           \
       return ::kaizen::server::Handle(                                                       \
@@ -122,6 +137,7 @@ grpc::ServerUnaryReactor* RunWrite(CallExecutor* executor, grpc::CallbackServerC
 #define KAIZEN_DEFINE_WRITE_RPC(Class, Method, Request, Response)                                \
   grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* context,                  \
                                           const Request* request, Response* response) {          \
+    ::kaizen::server::DropUnknownFields(request);                                                \
     return ::kaizen::server::RunWrite(                                                           \
         executor(), context,                                                                     \
         [this, context, request, response](::kaizen::server::FinishCall finish) {                \

@@ -323,6 +323,44 @@ TEST_F(UnaryCallTest, ReadsAreServedWhileEveryWorkerIsBusyAndTheQueueIsFull) {
   }
 }
 
+// Fields this server does not know are dropped before the domain sees the
+// request, on all three paths (worker, inline read, asynchronous write).
+TEST_F(UnaryCallTest, UnknownFieldsNeverReachTheDomain) {
+  Start(/*threads=*/1, /*max_queued=*/8);
+  EchoRequest request;
+  request.set_text("改善");
+  auto* unknown = request.GetReflection()->MutableUnknownFields(&request);
+  unknown->AddVarint(99, 7);
+  unknown->AddLengthDelimited(100, std::string(1000, 'x'));
+  ASSERT_FALSE(request.GetReflection()->GetUnknownFields(request).empty());
+  for (int method = 0; method < 2; ++method) {
+    grpc::ClientContext context;
+    AttachPrincipal(auth::ServicePrincipal("test"), signer_, &context);
+    EchoResponse response;
+    const grpc::Status status = method == 0 ? stub_->Echo(&context, request, &response)
+                                            : stub_->Peek(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.text(), "改善");
+  }
+  grpc::ClientContext context;
+  AttachPrincipal(auth::ServicePrincipal("test"), signer_, &context);
+  EchoResponse response;
+  grpc::Status status;
+  absl::Notification done;
+  stub_->async()->Submit(&context, &request, &response, [&](grpc::Status s) {
+    status = std::move(s);
+    done.Notify();
+  });
+  AwaitPendingSubmits(1);
+  service_.state.FinishSubmits();
+  done.WaitForNotification();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(service_.state.runs.load() + service_.state.peeks.load() +
+                service_.state.submits.load(),
+            3);
+  EXPECT_EQ(service_.state.unknown_fields.load(), 0);
+}
+
 // A read that would wait (every reader connection taken) does not wait on
 // gRPC's thread: the same call runs again on the executor, and answers
 // normally; with the executor's queue full it is refused like a write.
