@@ -246,6 +246,13 @@ absl::StatusOr<v1::Plan> PresentPlan(PlansTx& tx, const PlanRecord& record,
     plan.clear_draft();
     plan.clear_latest_revision();
     plan.clear_draft_changed();
+    // The presented stages without the secretariat's side of a late one:
+    // its reason (often about a person's circumstances; partners never get
+    // it either) and the staff account that submitted it.
+    for (auto& s : *plan.mutable_stages()) {
+      s.clear_late_reason();
+      if (s.late()) s.clear_submitted_by();
+    }
   }
   const v1::StageVersion* interim = nullptr;
   for (const auto& s : plan.stages()) {

@@ -1,5 +1,7 @@
 #include "services/plans/plans_errors.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/util/clock.h"
@@ -11,9 +13,14 @@ absl::Status InvalidField(absl::string_view field, absl::string_view description
 }
 
 absl::Status UpdateMaskInvalid(absl::string_view path) {
+  // The caller's path, shortened and without bytes that are not printable
+  // ASCII (a path is ASCII): an error message is no echo chamber.
+  std::string shown;
+  for (char c : path.substr(0, 64)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (path.size() > 64) shown += "...";
   return errors::InvalidField(
       "update_mask.paths",
-      absl::StrCat("'", path,
+      absl::StrCat("'", shown,
                    "' cannot be updated; use title, draft, draft.vision, draft.walls, "
                    "draft.actions or draft.milestones"),
       kUpdateMaskInvalid);

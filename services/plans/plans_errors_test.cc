@@ -26,6 +26,16 @@ void Expect(const absl::Status& s, Code code, absl::string_view reason,
   }
 }
 
+TEST(PlansErrorsTest, AnUnknownMaskPathIsShownShortAndPrintable) {
+  const std::string message(
+      UpdateMaskInvalid(std::string(500, 'a') + "\n\xe6\x94\xb9").message());
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find(std::string(65, 'a')), std::string::npos);
+  EXPECT_NE(message.find(std::string(64, 'a') + "..."), std::string::npos);
+  EXPECT_NE(std::string(UpdateMaskInvalid("owners").message()).find("'owners'"),
+            std::string::npos);
+}
+
 TEST(PlansErrorsTest, FactoriesCarryTheirCodeReasonAndField) {
   Expect(InvalidField("plan.title", "x"), Code::kInvalidArgument, kInvalidField, "plan.title");
   Expect(UpdateMaskInvalid("owners"), Code::kInvalidArgument, kUpdateMaskInvalid,

@@ -347,6 +347,14 @@ TEST_F(PlansDomainTest, StagesLockAtTheMeetingStart) {
   EXPECT_TRUE(late->stages(0).late());
   EXPECT_EQ(late->stages(0).late_reason(), "当日の発表資料に差し替え");
   EXPECT_EQ(late->stages(0).revision(), 1);
+  // The owner sees it all; a cohort mate sees that it was late, not why or
+  // by which staff account.
+  EXPECT_EQ(Read(Participant(1), plan.name()).stages(0).late_reason(), "当日の発表資料に差し替え");
+  const v1::Plan seen = Read(Participant(3), plan.name());
+  ASSERT_EQ(seen.stages_size(), 1);
+  EXPECT_TRUE(seen.stages(0).late());
+  EXPECT_EQ(seen.stages(0).late_reason(), "");
+  EXPECT_EQ(seen.stages(0).submitted_by(), "");
 }
 
 TEST_F(PlansDomainTest, RescheduledMeetingMovesTheDeadline) {

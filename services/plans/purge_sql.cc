@@ -52,7 +52,10 @@ std::vector<StoredPlan> PlansOf(SQLite::Database& db, const std::string& cohort_
 }
 
 void SavePlanData(SQLite::Database& db, const std::string& cohort_id, const StoredPlan& p) {
-  SQLite::Statement update(db, "UPDATE plans SET data = ?3 WHERE cohort_id = ?1 AND id = ?2");
+  // A new revision, so the etag changes and no cache keyed on it keeps the
+  // erased person's name.
+  SQLite::Statement update(
+      db, "UPDATE plans SET data = ?3, revision = revision + 1 WHERE cohort_id = ?1 AND id = ?2");
   update.bind(1, cohort_id);
   update.bind(2, p.id);
   storage::BindBlob(update, 3, p.plan.SerializeAsString());

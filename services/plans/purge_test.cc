@@ -184,6 +184,8 @@ TEST_F(PlansPurgeTest, ErasureTakesOnlyThatPersonsShare) {
   Feedback(Participant(1), team.name(), 1);  // p1's reply on the team plan
   Feedback(Navigator(), team.name(), 1);
   const v1::Plan other = CreateFor(3);
+  auto before = Get(Participant(2), team.name());
+  ASSERT_TRUE(before.ok()) << before.status();
 
   auto report = Purge(OnePerson("p1"));
   ASSERT_TRUE(report.ok()) << report.status();
@@ -202,6 +204,9 @@ TEST_F(PlansPurgeTest, ErasureTakesOnlyThatPersonsShare) {
   ASSERT_TRUE(kept.ok()) << kept.status();
   ASSERT_EQ(kept->owners_size(), 1);
   EXPECT_EQ(kept->owners(0), Person("p2"));
+  // Changed by the erasure, so its etag is new: a cache keyed on the old one
+  // would keep p1's name.
+  EXPECT_NE(kept->etag(), before->etag());
   v1::GetRevisionRequest g;
   g.set_name(team.name() + "/revisions/r1");
   auto rev = plans_->GetRevision(Participant(2), g);
