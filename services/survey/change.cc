@@ -60,6 +60,7 @@ struct PairData {
   std::string instrument_id;
   std::vector<ResponseRecord> from;
   std::vector<ResponseRecord> to;
+  bool closed = false;  // both waves past their close_time
 };
 
 }  // namespace
@@ -107,6 +108,15 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
 
   std::vector<PairData> pairs;
   std::map<v1::Wave::Kind, std::vector<ResponseRecord>> year_pools;
+  // Outside the staff, a cohort's or a municipality's change is shown over
+  // one set of people for every pair: those who answered every closed
+  // (non-anonymous) wave of the cohort. Two pairs over different sets (6
+  // paired from PRE to FU6, 5 from PRE to FU12) would give the PRE scores of
+  // the one in between by subtraction, and so would one pair before and
+  // after a later wave closed, or while a wave is open.
+  const bool one_set = !staff && subject != Subject::kPerson;
+  std::optional<std::set<std::string>> answered_all;
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto waves, tx.ListWaves(cohort_id));
     std::map<v1::Wave::Kind, const WaveRecord*> by_kind;
@@ -133,9 +143,27 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
       }
       if (wanted.empty() && skipped_anonymous) return AnonymousWave();
     }
+    if (one_set) {
+      for (const auto& [kind, wave] : by_kind) {
+        if (wave->wave.anonymous() || internal::StateAt(wave->wave, now) != v1::Wave::CLOSED) {
+          continue;
+        }
+        ASSIGN_OR_RETURN(auto rows, tx.ListResponses(cohort_id, wave->id,
+                                                     /*submitted_only=*/true, "", 0));
+        std::set<std::string> people;
+        for (const ResponseRecord& row : rows) {
+          if (!row.participant.empty() && (!answered_all || answered_all->count(row.participant))) {
+            people.insert(row.participant);
+          }
+        }
+        answered_all = std::move(people);
+      }
+    }
     for (const WavePair& p : wanted) {
       PairData d;
       d.pair = p;
+      d.closed = internal::StateAt(by_kind[p.from]->wave, now) == v1::Wave::CLOSED &&
+                 internal::StateAt(by_kind[p.to]->wave, now) == v1::Wave::CLOSED;
       const WaveRecord& to = *by_kind[p.to];
       ASSIGN_OR_RETURN(VersionRecord ver, VersionOfWave(tx, to.wave));
       d.version = std::move(ver.version);
@@ -145,7 +173,9 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
       ASSIGN_OR_RETURN(d.to, tx.ListResponses(cohort_id, internal::WaveIdOf(p.to),
                                               /*submitted_only=*/true, "", 0));
       if (subject == Subject::kCohort && year_pools.count(p.to) == 0) {
-        ASSIGN_OR_RETURN(year_pools[p.to], tx.ListPool({d.instrument_id, p.to, "", ""}));
+        // Other cohorts' closed waves only (disclosure.h, "Time").
+        ASSIGN_OR_RETURN(year_pools[p.to],
+                         tx.ListPool({d.instrument_id, p.to, "", "", now, cohort_id}));
       }
       pairs.push_back(std::move(d));
     }
@@ -167,18 +197,34 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
     for (const Scored& s : from) {
       if (!s.participant.empty()) from_of[s.participant] = &s;
     }
-    // (earlier, later) of everyone paired in the cohort, and of the subject.
+    // (earlier, later) of everyone paired in the cohort, and of the subject
+    // (with one_set: of those who answered every closed wave; `left_out`
+    // and `subject_left_out` count the paired others).
     std::vector<std::pair<const Scored*, const Scored*>> cohort_pairs;
     std::vector<std::pair<const Scored*, const Scored*>> subject_pairs;
+    int left_out = 0;
+    int subject_left_out = 0;
     for (const Scored& s : to) {
       auto it = from_of.find(s.participant);
       if (s.participant.empty() || it == from_of.end()) continue;
-      cohort_pairs.emplace_back(it->second, &s);
       const bool in_subject =
           subject == Subject::kCohort ||
           (subject == Subject::kPerson && s.participant == r.participant()) ||
           (subject == Subject::kMunicipality && s.municipality == r.municipality_code());
+      if (one_set && (!answered_all || answered_all->count(s.participant) == 0)) {
+        ++left_out;
+        if (in_subject) ++subject_left_out;
+        continue;
+      }
+      cohort_pairs.emplace_back(it->second, &s);
       if (in_subject) subject_pairs.emplace_back(it->second, &s);
+    }
+    // The people a pair leaves out were part of what it showed before a
+    // later wave closed: fewer than k of them would be recoverable.
+    if (one_set && (!d.closed || !lens::RestIsSafe(left_out, k) ||
+                    !lens::RestIsSafe(subject_left_out, k))) {
+      out.set_suppressed(true);
+      continue;
     }
     // Who may see this pair's change: the person themself and staff always;
     // other members a municipality only beside a cohort that leaves 0 or >= k
@@ -222,8 +268,12 @@ absl::StatusOr<v1::Change> Survey::GetChange(const Principal& caller,
           ++scored_by_town[b->municipality];
         }
       }
-      if (!releasable(static_cast<int>(mine.size()),
-                      static_cast<int>(scores(cohort_pairs).size()), scored_by_town)) {
+      const size_t scored_n = scores(cohort_pairs).size();
+      // With one_set, a scale some of the set cannot be scored on would be
+      // shown over fewer people than the other scales and pairs.
+      if ((one_set && scored_n != cohort_pairs.size()) ||
+          !releasable(static_cast<int>(mine.size()), static_cast<int>(scored_n),
+                      scored_by_town)) {
         out.set_suppressed(true);
         continue;
       }
@@ -282,11 +332,12 @@ absl::StatusOr<v1::ScaleReliability> Survey::GetScaleReliability(
 
   v1::InstrumentVersion version;
   std::vector<ResponseRecord> responses;
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(VersionRecord v, tx.GetVersion(id.first, id.second));
     version = std::move(v.version);
     for (v1::Wave::Kind kind : {v1::Wave::PRE, v1::Wave::FOLLOW_UP_6, v1::Wave::FOLLOW_UP_12}) {
-      ASSIGN_OR_RETURN(auto rows, tx.ListPool({id.first, kind, "", ""}));
+      ASSIGN_OR_RETURN(auto rows, tx.ListPool({id.first, kind, "", "", now}));
       for (ResponseRecord& row : rows) responses.push_back(std::move(row));
     }
     return absl::OkStatus();

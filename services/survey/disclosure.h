@@ -11,10 +11,12 @@
 //
 // What this file does not cover, and the service must:
 //   - Time. A group queried today and again after one more response arrived
-//     differs by exactly that response. The pool should therefore grow only
-//     by closed waves (whole cohorts), and a wave whose closing adds fewer
-//     than k respondents to a published group is the same subtraction as
-//     MayRelease's "rest" and must be treated like it.
+//     differs by exactly that response. The pool therefore grows only by
+//     closed waves (whole cohorts): every pool read outside a cohort's own
+//     staff passes PoolFilter::closed_by (survey_store.h; since 2026-12-02).
+//     Still open: a wave whose closing adds fewer than k respondents to a
+//     published group is the same subtraction as MayRelease's "rest" and
+//     must be treated like it; nothing checks that yet.
 //   - Homogeneity. A released group of 6 in which all six share an answer
 //     reveals that answer for each of them; k-anonymity alone does not
 //     prevent it (l-diversity would). The wall counts below show zeros, so

@@ -74,6 +74,7 @@ absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(const Principal& call
   v1::InstrumentVersion version;
   ResponseRecord mine;
   std::vector<ResponseRecord> pool;
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(WaveRecord wave, tx.GetWave(cohort_id, r.wave()));
     if (wave.wave.anonymous()) return AnonymousWave();
@@ -85,7 +86,9 @@ absl::StatusOr<v1::PersonProfile> Survey::GetPersonProfile(const Principal& call
     }
     if (!found.ok()) return found.status();
     mine = *std::move(found);
-    ASSIGN_OR_RETURN(pool, tx.ListPool({v.instrument_id, wave.wave.kind(), "", ""}));
+    // Closed waves only (disclosure.h, "Time"); the person's own response is
+    // `mine`, whatever its wave's state.
+    ASSIGN_OR_RETURN(pool, tx.ListPool({v.instrument_id, wave.wave.kind(), "", "", now}));
     version = std::move(v.version);
     return absl::OkStatus();
   }));
@@ -130,6 +133,7 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
 
   v1::InstrumentVersion version;
   std::vector<PoolRow> pool;
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     RETURN_IF_ERROR(tx.GetInstrument(*instrument_id).status());
     ASSIGN_OR_RETURN(auto versions, tx.ListVersions(*instrument_id));
@@ -141,8 +145,12 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
     version = newest->version;
     // The projected pool (no protos per row): the bird's eye of a pool of
     // 10,000 stays well inside its 100 ms (docs/benchmarks.md).
-    ASSIGN_OR_RETURN(pool, tx.ListPoolLikert({*instrument_id, r.wave_kind(), "", ""},
-                                             internal::LikertItemIds(version)));
+    // Closed waves only (disclosure.h, "Time"), but the cohort's own while
+    // its staff look at it.
+    ASSIGN_OR_RETURN(pool, tx.ListPoolLikert(
+                               {*instrument_id, r.wave_kind(), "", "", now,
+                                privileged ? cohort_id : std::string()},
+                               internal::LikertItemIds(version)));
     return absl::OkStatus();
   }));
 

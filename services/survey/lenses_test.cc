@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "common/util/clock.h"
 #include "common/util/proto_time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "services/survey/survey.h"
@@ -128,6 +130,20 @@ class LensesTest : public ::testing::Test {
                           ToProtoTimestamp(absl::FromUnixSeconds(1600000000));
                       w.wave.set_anonymous(anonymous);
                       return tx.InsertWave(&w);
+                    })
+                    .ok());
+  }
+
+  // The wave of `kind` in `cohort`, open until `close` (EnsureWave's close
+  // long before the test's clock).
+  void OpenWave(const std::string& cohort, v1::Wave::Kind kind, absl::Time close) {
+    EnsureWave(cohort, kind, /*anonymous=*/false);
+    ASSERT_TRUE(store_
+                    ->Write([&](SurveyTx& tx) -> absl::Status {
+                      auto w = tx.GetWave(cohort, WaveIdOf(kind));
+                      if (!w.ok()) return w.status();
+                      *w->wave.mutable_close_time() = ToProtoTimestamp(close);
+                      return tx.UpdateWave(&*w);
                     })
                     .ok());
   }
@@ -396,6 +412,34 @@ TEST_F(BirdsEyeTest, NothingHiddenCanBeRecoveredBySubtraction) {
   EXPECT_EQ(released, 5);
   const int rest = 13 - released;
   EXPECT_TRUE(rest == 0 || rest >= kK);
+}
+
+// A pool grows by closed waves only: while another cohort's wave is open,
+// its answers move no aggregate anyone outside its staff sees, so nobody
+// can read one answer off the difference of two queries (disclosure.h,
+// "Time"). Its own staff see their cohort's open wave.
+TEST_F(LensesTest, AnOpenWaveEntersThePoolWhenItCloses) {
+  SetRoster("c5", {kMatsusaka, kMatsusaka, kMatsusaka, kMatsusaka, kMatsusaka, kChiyoda,
+                   kChiyoda, kChiyoda, kChiyoda, kChiyoda});
+  AllRespond("c5", v1::Wave::PRE);
+  SetRoster("c6", {kMatsusaka, kChiyoda, kChiyoda});
+  const absl::Time close = clock_.Now() + absl::Hours(24);
+  OpenWave("c6", v1::Wave::PRE, close);
+  auto before = Town(Member("c5", 1), kMatsusaka);
+  ASSERT_TRUE(before.ok()) << before.status();
+  Respond("c6", v1::Wave::PRE, 1, {});
+  auto during = Town(Member("c5", 1), kMatsusaka);
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_EQ(during->pool_respondents(), 10);
+  EXPECT_EQ(during->respondents(), before->respondents());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*before, *during));
+  auto own_staff = Town(Staff("c6"), kMatsusaka, "c6");
+  ASSERT_TRUE(own_staff.ok()) << own_staff.status();
+  EXPECT_EQ(own_staff->pool_respondents(), 11);
+  clock_.Set(close);
+  auto after = Town(Member("c5", 1), kMatsusaka);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->pool_respondents(), 11);
 }
 
 TEST_F(LensesTest, GroupAtKIsStillSuppressedWhenTheRestIsBelowK) {
@@ -703,6 +747,59 @@ TEST_F(LensesTest, SmallCohortChangeIsForStaffOnly) {
   ASSERT_NE(ScaleOf(*staff, "self-efficacy"), nullptr);
   EXPECT_EQ(ScaleOf(*staff, "self-efficacy")->n(), 4);
   EXPECT_EQ(ScaleOf(*staff, "self-efficacy")->to(), v1::Wave::FOLLOW_UP_12);
+}
+
+// Outside the staff, every pair's change is over one set of people, those
+// who answered every closed wave: else PRE means over the 6 paired with
+// FOLLOW_UP_6 and over the 5 paired with FOLLOW_UP_12 would give the PRE
+// scores of the sixth by subtraction (n1 * mean1 - n2 * mean2).
+TEST_F(LensesTest, MembersSeeEveryPairOverOneSetOfPeople) {
+  SetRoster("c7", std::vector<std::string>(10, kYokohama));
+  Answers high;
+  high.scales["self-efficacy"] = 5;
+  for (int i = 1; i <= 10; ++i) Respond("c7", v1::Wave::PRE, i, i == 6 ? high : Answers{});
+  for (int i = 1; i <= 6; ++i) Respond("c7", v1::Wave::FOLLOW_UP_6, i, {});
+  for (int i = 1; i <= 5; ++i) Respond("c7", v1::Wave::FOLLOW_UP_12, i, {});
+
+  auto member = ChangeOf(Member("c7", 1), "c7");
+  ASSERT_TRUE(member.ok()) << member.status();
+  // PRE -> FOLLOW_UP_6 would be over 6, one more than the common 5: left out.
+  EXPECT_TRUE(member->suppressed());
+  for (const v1::ScaleChange& c : member->scales()) {
+    EXPECT_EQ(c.n(), 5) << c.scale_id();
+    EXPECT_EQ(c.to(), v1::Wave::FOLLOW_UP_12) << c.scale_id();
+  }
+  ASSERT_NE(ScaleOf(*member, "self-efficacy"), nullptr);
+  // The staff see both pairs, each over everyone paired.
+  auto staff = ChangeOf(Staff("c7"), "c7");
+  ASSERT_TRUE(staff.ok()) << staff.status();
+  std::set<int> staff_n;
+  for (const v1::ScaleChange& c : staff->scales()) staff_n.insert(c.n());
+  EXPECT_EQ(staff_n, (std::set<int>{5, 6}));
+}
+
+// A pair is not shown outside the staff while one of its waves is open: the
+// set would grow with each answer.
+TEST_F(LensesTest, MembersSeeNoChangeWhileAWaveIsOpen) {
+  SetRoster("c8", std::vector<std::string>(10, kYokohama));
+  AllRespond("c8", v1::Wave::PRE);
+  OpenWave("c8", v1::Wave::FOLLOW_UP_6, clock_.Now() + absl::Hours(24));
+  for (int i = 1; i <= 9; ++i) Respond("c8", v1::Wave::FOLLOW_UP_6, i, {});
+  auto member = ChangeOf(Member("c8", 1), "c8");
+  ASSERT_TRUE(member.ok()) << member.status();
+  EXPECT_TRUE(member->suppressed());
+  EXPECT_THAT(member->scales(), IsEmpty());
+  auto staff = ChangeOf(Staff("c8"), "c8");
+  ASSERT_TRUE(staff.ok()) << staff.status();
+  ASSERT_NE(ScaleOf(*staff, "self-efficacy"), nullptr);
+  EXPECT_EQ(ScaleOf(*staff, "self-efficacy")->n(), 9);
+  clock_.Set(clock_.Now() + absl::Hours(24));
+  // Closed: the 9 who answered both waves, once and for all.
+  auto closed = ChangeOf(Member("c8", 1), "c8");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_FALSE(closed->suppressed());
+  ASSERT_NE(ScaleOf(*closed, "self-efficacy"), nullptr);
+  EXPECT_EQ(ScaleOf(*closed, "self-efficacy")->n(), 9);
 }
 
 TEST_F(LensesTest, AnonymousWavesCannotBePaired) {

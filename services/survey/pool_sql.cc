@@ -6,10 +6,13 @@
 
 #include "SQLiteCpp/Statement.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/util/proto_time.h"
 #include "common/storage/sqlite_rows.h"
 #include "services/survey/survey_rows.h"
 
@@ -20,6 +23,33 @@ using rows::ReadResponse;
 using rows::ResponseName;
 using storage::BindBlob;
 using storage::ReadAll;
+
+namespace {
+
+// "cohort\x1fwave" of the waves of `filter`'s kind whose responses stay out
+// of the pool: not closed by filter.closed_by, and not of open_cohort.
+absl::StatusOr<absl::flat_hash_set<std::string>> OpenWaves(SQLite::Database& db,
+                                                           const PoolFilter& filter) {
+  absl::flat_hash_set<std::string> open;
+  if (filter.closed_by == absl::InfiniteFuture()) return open;
+  SQLite::Statement query(db, "SELECT cohort_id, id, revision, data FROM waves WHERE kind = ?1");
+  query.bind(1, static_cast<int>(filter.wave_kind));
+  while (query.executeStep()) {
+    ASSIGN_OR_RETURN(WaveRecord wave, rows::ReadWave(query));
+    if (wave.cohort_id == filter.open_cohort) continue;
+    if (FromProtoTimestamp(wave.wave.close_time()) > filter.closed_by) {
+      open.insert(absl::StrCat(wave.cohort_id, "\x1f", wave.id));
+    }
+  }
+  return open;
+}
+
+bool InOpenWave(const absl::flat_hash_set<std::string>& open, absl::string_view cohort_id,
+                absl::string_view wave_id) {
+  return !open.empty() && open.contains(absl::StrCat(cohort_id, "\x1f", wave_id));
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<ResponseRecord>> List(SQLite::Database& db, const PoolFilter& filter) {
   // Optional filters are left out of the SQL rather than OR-ed in, so the
@@ -34,7 +64,15 @@ absl::StatusOr<std::vector<ResponseRecord>> List(SQLite::Database& db, const Poo
   query.bind(2, static_cast<int>(filter.wave_kind));
   if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
   if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
-  return ReadAll<ResponseRecord>(query, &ReadResponse);
+  ASSIGN_OR_RETURN(const auto open, OpenWaves(db, filter));
+  ASSIGN_OR_RETURN(std::vector<ResponseRecord> rows, ReadAll<ResponseRecord>(query, &ReadResponse));
+  if (open.empty()) return rows;
+  std::vector<ResponseRecord> kept;
+  kept.reserve(rows.size());
+  for (ResponseRecord& r : rows) {
+    if (!InOpenWave(open, r.cohort_id, r.wave_id)) kept.push_back(std::move(r));
+  }
+  return kept;
 }
 
 absl::StatusOr<std::vector<PoolRow>> ListLikert(SQLite::Database& db, const PoolFilter& filter,
@@ -50,6 +88,7 @@ absl::StatusOr<std::vector<PoolRow>> ListLikert(SQLite::Database& db, const Pool
   query.bind(2, static_cast<int>(filter.wave_kind));
   if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
   if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
+  ASSIGN_OR_RETURN(const auto open, OpenWaves(db, filter));
   absl::flat_hash_map<std::string, int> column;
   for (size_t i = 0; i < item_ids.size(); ++i) column.emplace(item_ids[i], static_cast<int>(i));
   std::vector<PoolRow> rows;
@@ -61,6 +100,7 @@ absl::StatusOr<std::vector<PoolRow>> ListLikert(SQLite::Database& db, const Pool
     PoolRow row;
     row.cohort_id = query.getColumn(0).getString();
     const std::string wave_id = query.getColumn(1).getString();
+    if (InOpenWave(open, row.cohort_id, wave_id)) continue;
     const std::string id = query.getColumn(2).getString();
     row.participant = query.getColumn(3).getString();
     row.municipality_code = query.getColumn(4).getString();

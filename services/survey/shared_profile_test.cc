@@ -118,6 +118,8 @@ TEST_F(SharedProfileTest, APartnerGetsItsConsentingEmployeesOwnProfileAndARecord
 
   // The insect's eye as GetPersonProfile computes it, minus what is derived
   // from other people's answers (percentiles and the pool's size).
+  // Once the wave has closed: a pool counts closed waves only.
+  clock_.Set(Tokyo(2022, 7, 25, 10));
   v1::GetPersonProfileRequest own;
   own.set_participant(Person("p1"));
   own.set_wave("pre");

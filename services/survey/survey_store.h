@@ -93,6 +93,14 @@ struct PoolFilter {
   v1::Wave::Kind wave_kind = v1::Wave::KIND_UNSPECIFIED;  // required
   std::string cohort_id;
   std::string municipality_code;
+  // Only responses of waves closed by this time (close_time <= closed_by),
+  // so an aggregate shown outside a cohort's staff does not move with each
+  // answer while a wave is open (disclosure.h, "Time"). InfiniteFuture:
+  // every wave.
+  absl::Time closed_by = absl::InfiniteFuture();
+  // With closed_by: this cohort's waves count even while open (the caller
+  // is its staff, or analyses its wave).
+  std::string open_cohort;
 };
 
 // One submitted response of the pool as the lenses need it: where it comes

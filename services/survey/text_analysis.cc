@@ -98,11 +98,15 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
   std::vector<TextAnswer> target;
   std::vector<TextAnswer> reference;
   std::optional<std::pair<v1::CodingRules, int64_t>> stored_rules;
+  const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(store_->Read([&](SurveyTx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(WaveRecord wave, tx.GetWave(wave_id.cohort_id, wave_id.wave_id));
     ASSIGN_OR_RETURN(auto version, internal::ParseVersionName("wave.instrument_version",
                                                               wave.wave.instrument_version()));
-    ASSIGN_OR_RETURN(auto pool, tx.ListPool({version.first, wave.wave.kind(), "", ""}));
+    // The analysed wave even while open; the reference only from closed
+    // waves (disclosure.h, "Time").
+    ASSIGN_OR_RETURN(auto pool, tx.ListPool({version.first, wave.wave.kind(), "", "", now,
+                                             wave_id.cohort_id}));
     for (const ResponseRecord& rec : pool) {
       const bool this_wave = rec.cohort_id == wave_id.cohort_id && rec.wave_id == wave_id.wave_id;
       const bool in_target =
