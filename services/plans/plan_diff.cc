@@ -85,7 +85,9 @@ struct Match {
 // bisection finishes before its halves start).
 class Myers {
  public:
-  Myers(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) : a_(a), b_(b) {
+  // `max_steps`: diagonals the searches may visit in all (DiffText).
+  Myers(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, int64_t max_steps)
+      : a_(a), b_(b), steps_left_(max_steps) {
     const size_t max_d = (a.size() + b.size() + 1) / 2;
     v1_.resize(2 * max_d + 2);
     v2_.resize(2 * max_d + 2);
@@ -163,6 +165,10 @@ class Myers {
     // Diagonals whose paths ran off the grid are skipped from then on.
     int k1start = 0, k1end = 0, k2start = 0, k2end = 0;
     for (int d = 0; d < max_d; ++d) {
+      // Out of effort: this range is left unmatched (deleted and inserted
+      // whole), an edit script still, only not a shortest one.
+      steps_left_ -= 2 * (d + 1);
+      if (steps_left_ < 0) return {-1, -1};
       for (int k1 = -d + k1start; k1 <= d - k1end; k1 += 2) {
         const int k1_offset = v_offset + k1;
         int x1 = (k1 == -d || (k1 != d && v1[k1_offset - 1] < v1[k1_offset + 1]))
@@ -213,6 +219,7 @@ class Myers {
   const std::vector<uint32_t>& b_;
   std::vector<int> v1_;
   std::vector<int> v2_;
+  int64_t steps_left_;
   std::vector<Match> matches_;
 };
 
@@ -327,11 +334,16 @@ std::vector<const v1::Action*> UniqueActions(const v1::PlanContent& content) {
 }  // namespace
 
 std::vector<v1::TextEdit> DiffText(absl::string_view a, absl::string_view b) {
+  return DiffText(a, b, kMaxDiffSteps);
+}
+
+std::vector<v1::TextEdit> DiffText(absl::string_view a, absl::string_view b,
+                                   int64_t max_steps) {
   std::vector<v1::TextEdit> edits;
   if (a == b) return edits;
   const Units ua = Decode(a);
   const Units ub = Decode(b);
-  const std::vector<Match> matches = Myers(ua.value, ub.value).Run();
+  const std::vector<Match> matches = Myers(ua.value, ub.value, max_steps).Run();
 
   // Units [i, j) of a string as its original bytes.
   auto slice = [](absl::string_view s, const Units& u, int i, int j) {

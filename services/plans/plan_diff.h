@@ -61,11 +61,18 @@ v1::PlanDiff DiffPlans(int64_t from_number, const v1::PlanContent& from, int64_t
                        const v1::PlanContent& to);
 
 // The character-level edit script from `a` to `b`, runs merged; empty when
-// equal. Cost: O((N + M) * D) time for D edits, bounded by the field
-// limits (a few thousand characters), and O(N + M) memory (the linear-space
-// form of Myers' algorithm). Concatenating the EQUAL and DELETE runs gives
-// `a` back byte for byte; EQUAL and INSERT give `b`.
+// equal. Cost: O((N + M) * D) time for D edits and O(N + M) memory (the
+// linear-space form of Myers' algorithm), with the searches' work capped at
+// kMaxDiffSteps diagonals: two unrelated texts of a few thousand characters
+// would take ~10^8 steps, and plans are diffed on every read of a FOLLOW_UP
+// stage. Past the cap the ranges not yet matched are one deletion and one
+// insertion: still an edit script, only not a shortest one. Concatenating
+// the EQUAL and DELETE runs gives `a` back byte for byte; EQUAL and INSERT
+// give `b`.
+inline constexpr int64_t kMaxDiffSteps = int64_t{1} << 18;
 std::vector<v1::TextEdit> DiffText(absl::string_view a, absl::string_view b);
+// The same with another cap (tests).
+std::vector<v1::TextEdit> DiffText(absl::string_view a, absl::string_view b, int64_t max_steps);
 
 // Unchanged text as is, deletions as [-...-], insertions as {+...+}. The
 // markers are not escaped: text that contains them renders ambiguously

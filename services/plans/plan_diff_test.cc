@@ -269,6 +269,28 @@ TEST(DiffTextTest, FourThousandCharactersWithNothingInCommon) {
   ExpectRuns(edits, {{TextEdit::DELETE, a}, {TextEdit::INSERT, b}});
 }
 
+TEST(DiffTextTest, PastItsEffortCapARangeIsDeletedAndInsertedWhole) {
+  // Uncapped: the shortest script keeps "a" and "b".
+  ExpectRuns(DiffText("xaybzc", "aqbrc"), {{TextEdit::DELETE, "x"},
+                                           {TextEdit::EQUAL, "a"},
+                                           {TextEdit::DELETE, "y"},
+                                           {TextEdit::INSERT, "q"},
+                                           {TextEdit::EQUAL, "b"},
+                                           {TextEdit::DELETE, "z"},
+                                           {TextEdit::INSERT, "r"},
+                                           {TextEdit::EQUAL, "c"}});
+  // No effort left: the common prefix and suffix still match (they cost no
+  // search), the middle is one deletion and one insertion.
+  ExpectRuns(DiffText("xaybzc", "aqbrc", /*max_steps=*/0),
+             {{TextEdit::DELETE, "xaybz"}, {TextEdit::INSERT, "aqbr"}, {TextEdit::EQUAL, "c"}});
+  // Two unrelated texts of 4,000 characters (about 10^7 diagonals without
+  // the cap) still give a valid script.
+  std::mt19937 rng(11);
+  const std::string a = Join(RandomHiragana(&rng, 4000));
+  const std::string b = Join(RandomHiragana(&rng, 4000));
+  ExpectValidScript(a, b, DiffText(a, b), /*check_minimal=*/false);
+}
+
 // ---------------------------------------------------------------------------
 // DiffPlans.
 
