@@ -75,6 +75,21 @@ bool MayReleaseGroup(const Counts& group, const Counts& pool, int k) {
   return true;
 }
 
+bool MayReleaseGroupTo(const Counts& group, const Counts& pool,
+                       const std::set<std::string>& known, int k) {
+  if (!MayReleaseGroup(group, pool, k)) return false;
+  int group_known = 0;
+  int pool_known = 0;
+  for (const std::string& c : known) {
+    group_known += CountIn(group, c);
+    pool_known += CountIn(pool, c);
+  }
+  const int group_n = Total(group);
+  const int pool_n = Total(pool);
+  return RestIsSafe(group_n - group_known, k) &&
+         RestIsSafe((pool_n - group_n) - (pool_known - group_known), k);
+}
+
 bool MayReleasePoolTo(const Counts& pool, const std::string& known, int k) {
   return RestIsSafe(Total(pool) - CountIn(pool, known), k) && SmallGroupsSafe(pool, &known, k);
 }

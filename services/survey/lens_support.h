@@ -14,6 +14,7 @@
 #define KAIZEN_SERVICES_SURVEY_LENS_SUPPORT_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,14 @@ bool SmallGroupsSafe(const Counts& counts, const std::string* except, int k);
 // May a group (respondents per cohort) be shown beside the pool (per cohort)
 // to a caller who is not privileged for it?
 bool MayReleaseGroup(const Counts& group, const Counts& pool, int k);
+
+// MayReleaseGroup for a caller who can see the parts of every cohort in
+// `known` on their own (a navigator or advisor on several cohorts' staff
+// gets each with the cohort filter): what is left of the group, and of the
+// rest of the pool, after taking all of them away together is 0 or at
+// least k as well. MayReleaseGroup tests one cohort at a time only.
+bool MayReleaseGroupTo(const Counts& group, const Counts& pool,
+                       const std::set<std::string>& known, int k);
 
 // May the pool (per cohort) be shown to the staff of cohort `known`, who
 // know all of that cohort's part?

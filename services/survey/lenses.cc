@@ -44,7 +44,7 @@ using kaizen::type::Wall;
 using lens::All;
 using lens::IsPartnerOrService;
 using lens::kWalls;
-using lens::MayReleaseGroup;
+using lens::MayReleaseGroupTo;
 using lens::MayReleasePoolTo;
 using lens::ScoresOf;
 using lens::SmallGroupsSafe;
@@ -184,7 +184,21 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   out.set_instrument(instrument_name);
   out.set_pool_respondents(pool_n);
   out.set_min_group_size(k);
-  if (!privileged && (!MayReleaseGroup(group_counts, pool_counts, k) ||
+  // The cohorts of the pool whose part the caller sees on its own: their
+  // staff (with the cohort filter) and a participant (their own cohort).
+  std::set<std::string> known;
+  if (!privileged) {
+    for (const auto& [c, n] : pool_counts) {
+      absl::StatusOr<std::unique_ptr<CohortMembership>> m =
+          CohortMembership::Fetch(*roster_, absl::StrCat("cohorts/", c), caller);
+      // Not on its roster (or no roster at all): a cohort the caller knows
+      // nothing of.
+      if (absl::IsPermissionDenied(m.status()) || absl::IsNotFound(m.status())) continue;
+      if (!m.ok()) return m.status();
+      if ((*m)->member()) known.insert(c);
+    }
+  }
+  if (!privileged && (!MayReleaseGroupTo(group_counts, pool_counts, known, k) ||
                       !SmallGroupsSafe(by_municipality, &r.municipality_code(), k))) {
     out.set_suppressed(true);
     return out;
@@ -242,7 +256,7 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
       if (pool_by_muni[m] > 0) scale_by_municipality[muni_names[m]] = pool_by_muni[m];
     }
     if (privileged ? !MayReleasePoolTo(scale_pool, cohort_id, k)
-                   : (!MayReleaseGroup(scale_group, scale_pool, k) ||
+                   : (!MayReleaseGroupTo(scale_group, scale_pool, known, k) ||
                       !SmallGroupsSafe(scale_by_municipality, &r.municipality_code(), k))) {
       out.set_suppressed(true);
       continue;

@@ -94,10 +94,19 @@ class LensesTest : public ::testing::Test {
                     .ok());
   }
 
-  // Cohort `cohort` with a navigator and participants p1..pN from `towns`.
-  void SetRoster(const std::string& cohort, const std::vector<std::string>& towns) {
+  // Cohort `cohort` with a navigator and participants p1..pN from `towns`;
+  // `also_staff`: the navigator account of another cohort, on this one's
+  // staff too.
+  void SetRoster(const std::string& cohort, const std::vector<std::string>& towns,
+                 const std::string& also_staff = "") {
     ev1::Roster roster;
     roster.set_cohort("cohorts/" + cohort);
+    if (!also_staff.empty()) {
+      auto* adv = roster.add_entries();
+      adv->set_participant(absl::StrCat("cohorts/", cohort, "/participants/adv"));
+      adv->set_role(ev1::Participant::NAVIGATOR);
+      adv->set_subject(absl::StrCat("user-", also_staff, "-nav"));
+    }
     auto* nav = roster.add_entries();
     nav->set_participant(absl::StrCat("cohorts/", cohort, "/participants/nav"));
     nav->set_role(ev1::Participant::NAVIGATOR);
@@ -440,6 +449,33 @@ TEST_F(LensesTest, AnOpenWaveEntersThePoolWhenItCloses) {
   auto after = Town(Member("c5", 1), kMatsusaka);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->pool_respondents(), 11);
+}
+
+// A navigator on two cohorts' staff sees each cohort's part with the cohort
+// filter: the unfiltered group minus both parts must not be one person.
+TEST_F(LensesTest, StaffOfSeveralCohortsCannotSubtractTheirPartsTogether) {
+  // Matsusaka: 5 in c10, 5 in c11, 1 in c12 (pool 10 + 10 + 5).
+  std::vector<std::string> ten(5, kMatsusaka);
+  ten.insert(ten.end(), 5, kChiyoda);
+  SetRoster("c10", ten);
+  SetRoster("c11", ten, /*also_staff=*/"c10");
+  SetRoster("c12", {kMatsusaka, kChiyoda, kChiyoda, kChiyoda, kChiyoda});
+  for (const char* c : {"c10", "c11", "c12"}) AllRespond(c, v1::Wave::PRE);
+  // One cohort at a time leaves 6 or 10: a participant of c10 gets it.
+  auto member = Town(Member("c10", 1), kMatsusaka);
+  ASSERT_TRUE(member.ok()) << member.status();
+  EXPECT_FALSE(member->suppressed());
+  EXPECT_EQ(member->respondents(), 11);
+  // c10's navigator, also on c11's staff: 11 - 5 - 5 would be c12's one.
+  ASSERT_TRUE(Town(Staff("c10"), kMatsusaka, "c11").ok());
+  auto both = Town(Staff("c10"), kMatsusaka);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_TRUE(both->suppressed());
+  EXPECT_THAT(both->scales(), IsEmpty());
+  // c12's own navigator knows only c12's part: 10 remain.
+  auto other = Town(Staff("c12"), kMatsusaka);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE(other->suppressed());
 }
 
 TEST_F(LensesTest, GroupAtKIsStillSuppressedWhenTheRestIsBelowK) {
