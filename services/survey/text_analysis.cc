@@ -6,6 +6,7 @@
 // staff only, and the reference corpus takes other cohorts' answers only
 // where their authors shared them. MeCab runs after the transaction.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "common/util/etag.h"
 #include "common/util/proto_time.h"
 #include "common/validation/validation.h"
+#include "services/survey/disclosure.h"
 #include "services/survey/internal.h"
 #include "services/survey/survey.h"
 #include "services/survey/survey_errors.h"
@@ -159,11 +161,19 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
     for (Wall w : text::CodeText(*tokenizer_, a.text, rules)) coded->add_walls(w);
   }
   std::map<std::string, int> reference_counts;
+  // Reference answers each term occurs in: a term only the reference has is
+  // named only when at least k answers have it (a place or department
+  // name from one author of another cohort is not an aggregate).
+  std::map<std::string, int> reference_answers;
   for (const TextAnswer& a : reference) {
     const std::vector<text::Token> tokens = tokenizer_->Tokenize(a.text);
-    for (const auto& [term, n] : text::CountTerms(tokens)) reference_counts[term] += n;
+    for (const auto& [term, n] : text::CountTerms(tokens)) {
+      reference_counts[term] += n;
+      ++reference_answers[term];
+    }
     for (const text::Token& t : tokens) pos_of.emplace(t.base, t.pos);
   }
+  const int k = disclosure::EffectiveK(config_.min_group_size);
 
   // Most frequent first, ties by term.
   std::vector<std::pair<std::string, int>> terms(target_counts.begin(), target_counts.end());
@@ -175,7 +185,11 @@ absl::StatusOr<v1::TextAnalysis> Survey::AnalyzeText(const Principal& caller,
     t->set_part_of_speech(pos_of[terms[i].first]);
     t->set_count(terms[i].second);
   }
-  for (const text::Distinctive& d : text::DistinctiveTerms(target_counts, reference_counts, top)) {
+  // Every term ranked, then the first `top` that may be named.
+  for (const text::Distinctive& d : text::DistinctiveTerms(
+           target_counts, reference_counts, std::numeric_limits<int>::max())) {
+    if (out.distinctive_terms_size() >= top) break;
+    if (d.target == 0 && reference_answers[d.term] < k) continue;
     v1::TermCount* t = out.add_distinctive_terms();
     t->set_term(d.term);
     t->set_part_of_speech(pos_of[d.term]);

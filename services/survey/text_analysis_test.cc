@@ -195,7 +195,21 @@ TEST_F(TextAnalysisTest, TermCountsDistinctiveTermsAndKeywordInContext) {
 }
 
 TEST_F(TextAnalysisTest, OtherCohortsTextCountsOnlyWhereItsAuthorShared) {
+  // 財政 is in one shared answer of c2: an underused term of one author of
+  // another cohort is not named (fewer than k answers have it).
   auto a = Analyze(Staff("c1"));
+  ASSERT_TRUE(a.ok()) << a.status();
+  for (const auto& t : a->distinctive_terms()) {
+    EXPECT_NE(t.term(), "予算");
+    EXPECT_NE(t.term(), "財政");
+  }
+  for (const auto& t : a->terms()) EXPECT_NE(t.term(), "予算");
+  // Four more authors elsewhere share it: five answers, named.
+  Seed("c3", {{kSapporo, "財政の壁がある。", true},
+              {kSapporo, "財政課が厳しい。", true},
+              {kSapporo, "財政の理解がない。", true},
+              {kSapporo, "財政担当に止められる。", true}});
+  a = Analyze(Staff("c1"));
   ASSERT_TRUE(a.ok()) << a.status();
   bool saw_shared = false;
   for (const auto& t : a->distinctive_terms()) {
@@ -207,7 +221,6 @@ TEST_F(TextAnalysisTest, OtherCohortsTextCountsOnlyWhereItsAuthorShared) {
     }
   }
   EXPECT_TRUE(saw_shared);
-  for (const auto& t : a->terms()) EXPECT_NE(t.term(), "予算");
 }
 
 TEST_F(TextAnalysisTest, StaffOfTheCohortOnly) {
