@@ -184,10 +184,12 @@ absl::StatusOr<v1::MunicipalityProfile> Survey::GetMunicipalityProfile(
   out.set_instrument(instrument_name);
   out.set_pool_respondents(pool_n);
   out.set_min_group_size(k);
-  // The cohorts of the pool whose part the caller sees on its own: their
-  // staff (with the cohort filter) and a participant (their own cohort).
+  // The cohorts of the pool whose part the caller sees on its own: those
+  // it is on the staff of (with the cohort filter). Only staff get a
+  // cohort's part; a participant's own cohort is one cohort, which
+  // MayReleaseGroup already assumes anyone may know.
   std::set<std::string> known;
-  if (!privileged) {
+  if (!privileged && auth::IsStaff(caller)) {
     for (const auto& [c, n] : pool_counts) {
       absl::StatusOr<std::unique_ptr<CohortMembership>> m =
           CohortMembership::Fetch(*roster_, absl::StrCat("cohorts/", c), caller);
