@@ -29,6 +29,9 @@ using internal::ParseMeeting;
 
 namespace {
 
+// Records one RecordAttendance may carry: more than any cohort's roster.
+constexpr int kMaxAttendanceRecords = 500;
+
 // Display names come from the roster at read time; sheets store none.
 v1::MeetingAttendance WithNames(v1::MeetingAttendance sheet, const RosterView& roster) {
   for (auto& rec : *sheet.mutable_records()) {
@@ -45,6 +48,11 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
   RETURN_IF_ERROR(RequireOrganiser(caller));
   ASSIGN_OR_RETURN(MeetingName n, ParseMeeting("meeting", r.meeting()));
   if (r.records_size() == 0) return InvalidField("records", "must not be empty");
+  // One record per person of a cohort (tens); checked before any work.
+  if (r.records_size() > kMaxAttendanceRecords) {
+    return InvalidField("records", absl::StrCat("must list at most ", kMaxAttendanceRecords,
+                                                " people"));
+  }
   ASSIGN_OR_RETURN(RosterView roster, FetchRoster(caller, n.cohort));
   RETURN_IF_ERROR(RequireOrganiserOf(caller, roster));
   for (int i = 0; i < r.records_size(); ++i) {
@@ -52,7 +60,10 @@ absl::StatusOr<v1::MeetingAttendance> Scheduling::RecordAttendance(
     if (roster.FindByName(rec.participant()) == nullptr) {
       return PersonNotOnRoster(absl::StrCat("records[", i, "].participant"));
     }
-    if (rec.status() == v1::ATTENDANCE_STATUS_UNSPECIFIED) {
+    // A number outside the enum (JSON and proto3 keep it) would count as
+    // attended wherever "not ABSENT" is counted.
+    if (rec.status() == v1::ATTENDANCE_STATUS_UNSPECIFIED ||
+        !v1::AttendanceStatus_IsValid(rec.status())) {
       return InvalidField(absl::StrCat("records[", i, "].status"),
                           "must be PRESENT, LATE or ABSENT");
     }

@@ -39,8 +39,7 @@ absl::StatusOr<kaizen::type::HttpBody> Scheduling::GetPersonCalendar(
     // alike whether the name is someone else's or nobody's: only staff learn
     // which participants exist. An entry without a linked account is
     // nobody's own (an empty subject must not match an empty one).
-    const bool self = person != nullptr && !person->subject().empty() &&
-                      person->subject() == caller.subject();
+    const bool self = person != nullptr && roster.FindCaller(caller) == person;
     if (!self) return NotYourself("only the person themself and staff may see this calendar");
   }
   if (person == nullptr) return NotFound("Participant", r.participant());

@@ -95,6 +95,23 @@ TEST_F(SchedulingTest, CustomTemplatesAreValidated) {
   EXPECT_EQ(FieldOf(scheduling_->CreateTemplate(Secretariat(), r).status()),
             "template.entries[0].month");
   e->set_month(4);
+  // A theme is checked as CreateMeeting checks one (it becomes a meeting's
+  // theme and a mail's meeting title); enums only take their values.
+  e->set_theme("キックオフ\r\nBcc: x@example.jp");
+  EXPECT_EQ(FieldOf(scheduling_->CreateTemplate(Secretariat(), r).status()),
+            "template.entries[0].theme");
+  e->set_theme(std::string(201 * 3, 'a'));
+  EXPECT_EQ(FieldOf(scheduling_->CreateTemplate(Secretariat(), r).status()),
+            "template.entries[0].theme");
+  e->set_theme("キックオフ");
+  e->set_phase(static_cast<v1::Phase>(99));
+  EXPECT_EQ(FieldOf(scheduling_->CreateTemplate(Secretariat(), r).status()),
+            "template.entries[0].phase");
+  e->set_phase(v1::KNOW_YOUR_TOWN);
+  e->set_format(static_cast<v1::Format>(7));
+  EXPECT_EQ(FieldOf(scheduling_->CreateTemplate(Secretariat(), r).status()),
+            "template.entries[0].format");
+  e->set_format(v1::IN_PERSON);
   ASSERT_TRUE(scheduling_->CreateTemplate(Secretariat(), r).ok());
   auto list = scheduling_->ListTemplates(Navigator(), v1::ListTemplatesRequest());
   ASSERT_TRUE(list.ok());

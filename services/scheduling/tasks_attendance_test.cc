@@ -197,6 +197,17 @@ TEST_F(TasksAttendanceTest, AttendanceRates) {
             "MEETING_NOT_CONFIRMED");
   r.set_meeting(m1);
   clock_.Set(Tokyo(2022, 7, 24, 12));  // m1 has started
+  // A status outside the enum (JSON and proto3 keep the number) would count
+  // as attended; refused, and so is a list longer than any roster.
+  rec->set_status(static_cast<v1::AttendanceStatus>(4));
+  EXPECT_EQ(FieldOf(scheduling_->RecordAttendance(Navigator(), r).status()),
+            "records[0].status");
+  rec->set_status(v1::PRESENT);
+  {
+    v1::RecordAttendanceRequest many = r;
+    for (int i = 0; i < 500; ++i) *many.add_records() = *rec;
+    EXPECT_EQ(FieldOf(scheduling_->RecordAttendance(Navigator(), many).status()), "records");
+  }
   auto* late = r.add_records();
   late->set_participant(Person("p2"));
   late->set_status(v1::LATE);

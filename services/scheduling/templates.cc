@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/status/status_macros.h"
 #include "common/util/clock.h"
 #include "common/util/proto_time.h"
+#include "common/validation/validation.h"
 #include "services/scheduling/scheduling_errors.h"
 
 namespace kaizen::scheduling {
@@ -56,9 +58,10 @@ absl::Status ValidateTemplate(const v1::Template& t) {
   auto bad = [](const std::string& field, const std::string& why) {
     return InvalidField(field, why);
   };
-  if (t.title().empty() || t.title().size() > 600) {
-    return bad("template.title", "must be 1-200 characters");
-  }
+  // Text as CreateMeeting checks it (UTF-8, no control characters, 1-200
+  // characters): a theme becomes each meeting's theme, a mail's meeting
+  // title and what partners see.
+  RETURN_IF_ERROR(ValidateText("template.title", t.title(), 1, 200, false));
   if (t.entries_size() < 1 || t.entries_size() > 30) {
     return bad("template.entries", "must list 1 to 30 meetings");
   }
@@ -67,10 +70,10 @@ absl::Status ValidateTemplate(const v1::Template& t) {
     const auto& e = t.entries(i);
     const std::string f = absl::StrCat("template.entries[", i, "]");
     if (e.sequence() != i + 1) return bad(f + ".sequence", absl::StrCat("must be ", i + 1));
-    if (e.theme().empty() || e.theme().size() > 600) {
-      return bad(f + ".theme", "must be 1-200 characters");
+    RETURN_IF_ERROR(ValidateText(f + ".theme", e.theme(), 1, 200, false));
+    if (e.phase() == v1::PHASE_UNSPECIFIED || !v1::Phase_IsValid(e.phase())) {
+      return bad(f + ".phase", "is required: one of the programme's phases");
     }
-    if (e.phase() == v1::PHASE_UNSPECIFIED) return bad(f + ".phase", "is required");
     if (e.year_offset() < 0 || e.year_offset() > 3) {
       return bad(f + ".year_offset", "must be between 0 and 3");
     }
@@ -84,7 +87,9 @@ absl::Status ValidateTemplate(const v1::Template& t) {
     if (d < absl::Minutes(15) || d > absl::Hours(8)) {
       return bad(f + ".duration", "must be between 15 minutes and 8 hours");
     }
-    if (e.format() == v1::FORMAT_UNSPECIFIED) return bad(f + ".format", "is required");
+    if (e.format() == v1::FORMAT_UNSPECIFIED || !v1::Format_IsValid(e.format())) {
+      return bad(f + ".format", "is required: ONLINE or IN_PERSON");
+    }
   }
   return absl::OkStatus();
 }
