@@ -311,5 +311,27 @@ TEST_F(NotificationsTest, ErasingAPersonDeletesTheirTasksReminders) {
   EXPECT_EQ(rows.size(), 2u);  // m1's confirmation and the everyone-task's reminder
 }
 
+// A roster read before an erasure reached enrollment (or from a stale
+// copy) still lists the person: the sweep's write checks the erasure mark,
+// so no new reminder names them.
+TEST_F(NotificationsTest, ASweepNamesNobodyErasedEvenWhenTheRosterStillDoes) {
+  CreateSeries();
+  auto all = Task("", clock_.Now() + absl::Hours(3));
+  ASSERT_TRUE(all.ok());
+  Done(all->name(), 2);  // so the sweep lists who is left, from the roster
+  kaizen::type::PurgeRequest purge;
+  purge.set_cohort(kCohort);
+  purge.set_participant(Person("p3"));
+  purge.set_subject("user-p3");
+  ASSERT_TRUE(scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge).ok());
+  const auto before = Rows();
+  ASSERT_EQ(Sweep().enqueued, 1);
+  auto rows = NewRows(before);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(std::vector<std::string>(rows[0].request.participants().begin(),
+                                     rows[0].request.participants().end()),
+            (std::vector<std::string>{Person("p1"), Person("p4")}));
+}
+
 }  // namespace
 }  // namespace kaizen::scheduling

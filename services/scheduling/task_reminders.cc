@@ -113,6 +113,15 @@ absl::StatusOr<Scheduling::TaskReminderSweep> Scheduling::SweepTaskReminders() {
       }
       ASSIGN_OR_RETURN(bool purged, tx.IsCohortPurged(CohortOfTaskName(p.task.name)));
       if (purged) continue;
+      // The roster was read before this transaction: someone erased since is
+      // named in no new message (every write checks the erasure mark).
+      std::vector<std::string> kept;
+      for (std::string& who : participants) {
+        ASSIGN_OR_RETURN(bool erased, tx.IsParticipantErased(who));
+        if (!erased) kept.push_back(std::move(who));
+      }
+      participants = std::move(kept);
+      if (participants.empty() && !p.participants.empty()) continue;
       ASSIGN_OR_RETURN(bool added,
                        tx.EnqueueNotification(internal::TaskDueId(*current), current->name,
                                               internal::TaskDueRequest(*current, participants, now),
