@@ -201,8 +201,15 @@ int Loader::LoadSurveys() {
   const std::string demo = "cohorts/" + absl::GetFlag(FLAGS_cohort_id);
   std::vector<Respondent> people;
   if (!Respondents(demo, &people)) return 1;
+  // The demo cohort's PRE and 6-month follow-up are over, so their answers
+  // are in the pool the lenses compare against (a pool grows by closed
+  // waves only); the 12-month follow-up stays open (one participant has only
+  // begun it).
   for (svv1::Wave::Kind kind : kinds) {
-    if (!LoadWave(demo, 2022, kind, version, people, false, &n)) return 1;
+    if (!LoadWave(demo, 2022, kind, version, people,
+                  /*close_after=*/kind != svv1::Wave::FOLLOW_UP_12, &n)) {
+      return 1;
+    }
   }
   for (size_t i = 0; i < PoolCohorts().size(); ++i) {
     const PoolCohort& d = PoolCohorts()[i];
