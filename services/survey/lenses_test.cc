@@ -445,10 +445,15 @@ TEST_F(LensesTest, AnOpenWaveEntersThePoolWhenItCloses) {
   auto own_staff = Town(Staff("c6"), kMatsusaka, "c6");
   ASSERT_TRUE(own_staff.ok()) << own_staff.status();
   EXPECT_EQ(own_staff->pool_respondents(), 11);
+  // A percentile's pool (the full rows, not the Likert projection) alike.
+  auto mine = Profile(Member("c5", 1), Person("c5", 1));
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(mine->pool_size(), 10);
   clock_.Set(close);
   auto after = Town(Member("c5", 1), kMatsusaka);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->pool_respondents(), 11);
+  EXPECT_EQ(Profile(Member("c5", 1), Person("c5", 1))->pool_size(), 11);
 }
 
 // A navigator on two cohorts' staff sees each cohort's part with the cohort

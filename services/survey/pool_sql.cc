@@ -65,14 +65,16 @@ absl::StatusOr<std::vector<ResponseRecord>> List(SQLite::Database& db, const Poo
   if (!filter.municipality_code.empty()) query.bind(3, filter.municipality_code);
   if (!filter.cohort_id.empty()) query.bind(4, filter.cohort_id);
   ASSIGN_OR_RETURN(const auto open, OpenWaves(db, filter));
-  ASSIGN_OR_RETURN(std::vector<ResponseRecord> rows, ReadAll<ResponseRecord>(query, &ReadResponse));
-  if (open.empty()) return rows;
-  std::vector<ResponseRecord> kept;
-  kept.reserve(rows.size());
-  for (ResponseRecord& r : rows) {
-    if (!InOpenWave(open, r.cohort_id, r.wave_id)) kept.push_back(std::move(r));
+  if (open.empty()) return ReadAll<ResponseRecord>(query, &ReadResponse);
+  // A row of an open wave is skipped by its key columns (kResponseColumns:
+  // cohort_id, wave_id first), before its response is parsed.
+  std::vector<ResponseRecord> rows;
+  while (query.executeStep()) {
+    if (InOpenWave(open, query.getColumn(0).getText(), query.getColumn(1).getText())) continue;
+    ASSIGN_OR_RETURN(ResponseRecord row, ReadResponse(query));
+    rows.push_back(std::move(row));
   }
-  return kept;
+  return rows;
 }
 
 absl::StatusOr<std::vector<PoolRow>> ListLikert(SQLite::Database& db, const PoolFilter& filter,
