@@ -40,6 +40,7 @@ struct Enrollment::NewApplication {
   bool override_eligibility = false;
   std::set<std::string> email_keys;
   std::string scope;  // of the request id
+  std::string fingerprint;  // of the request (Fingerprint), taken before the write
   v1::Application result;
 };
 
@@ -104,12 +105,14 @@ absl::StatusOr<std::shared_ptr<Enrollment::NewApplication>> Enrollment::CheckNew
   a->cohort_id = std::move(cohort_id);
   a->override_eligibility = override_eligibility;
   a->email_keys = std::move(email_keys);
+  // Hashed here, not under the write lock (only the request's bytes count).
+  a->fingerprint = Fingerprint(request);
   a->scope =
       absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
                    // Anonymous callers share no scope: the request itself
                    // (its personal data) scopes the id, so nobody can replay
                    // or probe another applicant's request id.
-                   caller.subject().empty() ? "anon:" + Fingerprint(request) : caller.subject());
+                   caller.subject().empty() ? "anon:" + a->fingerprint : caller.subject());
   return a;
 }
 
@@ -209,7 +212,7 @@ absl::Status Enrollment::WriteNewApplication(NewApplication& a, EnrollmentTx& tx
   }
   if (!request.request_id().empty()) {
     RETURN_IF_ERROR(
-        tx.SaveRequestId(scope, request.request_id(), {Fingerprint(request), app.name()}, now));
+        tx.SaveRequestId(scope, request.request_id(), {a.fingerprint, app.name()}, now));
   }
   return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
 }

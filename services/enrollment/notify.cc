@@ -64,6 +64,14 @@ std::string OfferReminderRef(const Application& app) {
   return absl::StrCat(app.name(), "/offer-reminder");
 }
 
+// Whether `app` was ever OFFERED (its history keeps every state it had).
+bool WasOffered(const Application& app) {
+  for (const Application::StateChange& h : app.history()) {
+    if (h.state() == Application::OFFERED) return true;
+  }
+  return false;
+}
+
 bool IsReminder(kaizen::type::NotificationKind kind) {
   return kind == kaizen::type::POLL_OPENED || kind == kaizen::type::TASK_DUE;
 }
@@ -277,8 +285,10 @@ absl::Status Notifier::AlreadyApplied(EnrollmentTx& tx, const v1::Application& e
 absl::Status Notifier::ApplicationStateChanged(EnrollmentTx& tx, const v1::Application& app,
                                                int waitlist_position, absl::Time now) const {
   const Application::State state = app.state();
-  if (state != Application::OFFERED) {
-    // An answered or lapsed offer: its reminders must not go out.
+  if (state != Application::OFFERED && WasOffered(app)) {
+    // An answered or lapsed offer: its reminders must not go out. (Only an
+    // offer writes them, so an application never offered, e.g. every new
+    // one, has none: its arrival skips the delete.)
     RETURN_IF_ERROR(tx.DeleteMessagesFor(OfferReminderRef(app)).status());
   }
   if (state != Application::ACCEPTED && state != Application::WAITLISTED &&

@@ -51,7 +51,9 @@ absl::StatusOr<int> WaitlistPosition(EnrollmentTx& tx, const ApplicationRecord& 
 
 absl::StatusOr<AdmissionDecision> SeatLedger::Fit(const CohortRecord& cohort,
                                                   const ApplicationRecord& app) {
-  ASSIGN_OR_RETURN(Usage usage, SeatUsageWithout(tx_, cohort.id, app.id));
+  // An application not stored yet (seq 0: a new arrival) holds nothing, so
+  // its arrival skips the lookup of what it holds.
+  ASSIGN_OR_RETURN(Usage usage, SeatUsageWithout(tx_, cohort.id, app.seq == 0 ? "" : app.id));
   return Admit(cohort.cohort, usage, app.application.municipality_code(),
                app.application.members_size());
 }
@@ -125,12 +127,17 @@ absl::Status SeatLedger::SaveCohort(CohortRecord& cohort) {
 absl::Status SeatLedger::AdmitApplication(const CohortRecord& cohort, ApplicationRecord& rec,
                                           int admitted, absl::string_view actor,
                                           absl::string_view reason, Decision::Kind decision) {
+  ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
+  return AdmitWithStaff(cohort, rec, admitted, actor, reason, decision, staff);
+}
+
+absl::Status SeatLedger::AdmitWithStaff(const CohortRecord& cohort, ApplicationRecord& rec,
+                                        int admitted, absl::string_view actor,
+                                        absl::string_view reason, Decision::Kind decision,
+                                        const CohortStaff& staff) {
   v1::Application& app = rec.application;
-  {
-    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
-    const int member = staff.StaffMemberOf(app, admitted);
-    if (member >= 0) return MemberIsStaff(member);
-  }
+  const int member = staff.StaffMemberOf(app, admitted);
+  if (member >= 0) return MemberIsStaff(member);
   app.set_admitted_member_count(admitted);
   app.clear_offer_expire_time();
   AddHistory(app, v1::Application::ACCEPTED, now_, actor, reason, decision);
@@ -198,18 +205,16 @@ absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
 absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& rec,
                                 absl::string_view admit_reason) {
   v1::Application& app = rec.application;
-  {
-    // A member who is this cohort's staff takes no seat and does not wait:
-    // the service rejects the application (appointments.h). Not an error,
-    // and the reason is the secretariat's to see: an applicant must not
-    // learn who the staff are by trying e-mail addresses.
-    ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
-    if (staff.StaffMemberOf(app, app.members_size()) >= 0) {
-      AddHistory(app, v1::Application::REJECTED, now_, kSystemActor, kMemberIsStaff,
-                 Decision::REJECT);
-      RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
-      return SaveStateChange(rec);
-    }
+  // A member who is this cohort's staff takes no seat and does not wait:
+  // the service rejects the application (appointments.h). Not an error,
+  // and the reason is the secretariat's to see: an applicant must not
+  // learn who the staff are by trying e-mail addresses.
+  ASSIGN_OR_RETURN(CohortStaff staff, CohortStaff::Load(tx_, rec.cohort_id));
+  if (staff.StaffMemberOf(app, app.members_size()) >= 0) {
+    AddHistory(app, v1::Application::REJECTED, now_, kSystemActor, kMemberIsStaff,
+               Decision::REJECT);
+    RETURN_IF_ERROR(tx_.ReleaseEmails(rec.cohort_id, rec.id));
+    return SaveStateChange(rec);
   }
   ASSIGN_OR_RETURN(AdmissionDecision d, Fit(cohort, rec));
   if (d.admitted == 0) {
@@ -226,8 +231,8 @@ absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& r
   // the row back).
   // Admission on arrival is the rule, not a decision (an eligibility
   // override was recorded as OVERRIDE_ELIGIBILITY when it was made).
-  return AdmitApplication(cohort, rec, d.admitted, kSystemActor, admit_reason,
-                          Decision::KIND_UNSPECIFIED);
+  return AdmitWithStaff(cohort, rec, d.admitted, kSystemActor, admit_reason,
+                        Decision::KIND_UNSPECIFIED, staff);
 }
 
 absl::Status SeatLedger::CancelParticipationsOf(const ApplicationRecord& rec) {

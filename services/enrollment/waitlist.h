@@ -45,6 +45,8 @@
 
 namespace kaizen::enrollment {
 
+class CohortStaff;  // appointments.h
+
 // OPEN, CLOSED or RUNNING: people may still come in.
 bool IsLiveCohort(v1::Cohort::State state);
 
@@ -135,6 +137,11 @@ class SeatLedger {
                               v1::Application::Decision::Kind decision);
 
  private:
+  // AdmitApplication with the cohort's staff already loaded (Arrive checked
+  // every member against them).
+  absl::Status AdmitWithStaff(const CohortRecord& cohort, ApplicationRecord& app, int admitted,
+                              absl::string_view actor, absl::string_view reason,
+                              v1::Application::Decision::Kind decision, const CohortStaff& staff);
   absl::Status CancelParticipationsOf(const ApplicationRecord& app);
 
   EnrollmentTx& tx_;
