@@ -10,6 +10,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev
   libsqlitecpp-dev libsqlite3-dev
+  # issue 18: the enrollment server allocates with jemalloc (third_party/BUILD, docs/benchmarks.md)
+  libjemalloc-dev
   libgtest-dev libgmock-dev
   libboost-dev
   libssl-dev
