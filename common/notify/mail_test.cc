@@ -71,6 +71,17 @@ TEST(MailTest, JapaneseSubjectNamesAndBodyRoundTrip) {
             "松阪 花子 様\r\n\r\nお申込みを受け付けました。\r\n.\r\n以上\r\n");
 }
 
+TEST(MailTest, EveryLineEndOfTheBodyBecomesCrlf) {
+  MailMessage m = Sample();
+  m.body = "一\r二\r\n三\n\n四\r\r\n五\r";
+  const std::string text = Render(m);
+  ExpectWellFormedLines(text);
+  EXPECT_EQ(DecodeBase64Lines(SplitEntity(text).body),
+            "一\r\n二\r\n三\r\n\r\n四\r\n\r\n五\r\n");
+  m.body = "改行なし";
+  EXPECT_EQ(DecodeBase64Lines(SplitEntity(Render(m)).body), "改行なし");
+}
+
 TEST(MailTest, EncodedWordsAreShortAndNeverSplitACharacter) {
   for (const std::string& text :
        {std::string(kSubject), std::string(200, 'x') + "é", std::string("a😀b😀c😀d😀e😀f😀g😀h😀i😀j😀k😀l😀m😀")}) {

@@ -43,7 +43,8 @@ absl::Status CheckEligibility(const v1::Eligibility& e, const v1::Application& i
 }
 
 absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
-                                 v1::Application* out, bool secretariat) {
+                                 v1::Application* out, bool secretariat,
+                                 std::optional<int> known_place) {
   *out = rec.application;
   if (secretariat) {
     *out->mutable_decisions() = DecisionsOf(rec.application);
@@ -52,7 +53,12 @@ absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
   }
   out->set_etag(MakeEtag(out->name(), rec.revision));
   AddMunicipalityNames(out);
-  ASSIGN_OR_RETURN(int position, WaitlistPosition(tx, rec));
+  int position = 0;
+  if (known_place.has_value()) {
+    position = *known_place;
+  } else {
+    ASSIGN_OR_RETURN(position, WaitlistPosition(tx, rec));
+  }
   if (position > 0) out->set_waitlist_position(position);
   return absl::OkStatus();
 }

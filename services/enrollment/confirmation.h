@@ -32,6 +32,8 @@
 #ifndef KAIZEN_SERVICES_ENROLLMENT_CONFIRMATION_H_
 #define KAIZEN_SERVICES_ENROLLMENT_CONFIRMATION_H_
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
@@ -43,9 +45,12 @@ namespace kaizen::enrollment {
 // The stored application plus its etag and, while it waits, its place in
 // the queue. The record of decisions, who decided and the secretariat's
 // words are the secretariat's (decisions.h); everyone else gets the states
-// and times (RedactApplicationForNonSecretariat). Defined in applications.cc.
+// and times (RedactApplicationForNonSecretariat). `known_place`: the place
+// this transaction already read for `rec` (SeatLedger::SavedPlace), else it
+// is read here. Defined in applications.cc.
 absl::Status DecorateApplication(EnrollmentTx& tx, const ApplicationRecord& rec,
-                                 v1::Application* out, bool secretariat);
+                                 v1::Application* out, bool secretariat,
+                                 std::optional<int> known_place = std::nullopt);
 
 // How long after the cohort's application_close_time an application
 // submitted inside the window may still arrive (its confirmation deadline

@@ -214,7 +214,7 @@ absl::Status Enrollment::WriteNewApplication(NewApplication& a, EnrollmentTx& tx
     RETURN_IF_ERROR(
         tx.SaveRequestId(scope, request.request_id(), {a.fingerprint, app.name()}, now));
   }
-  return DecorateApplication(tx, rec, &result, IsSecretariat(caller));
+  return DecorateApplication(tx, rec, &result, IsSecretariat(caller), ledger.SavedPlace(rec));
 }
 
 v1::Application Enrollment::AnswerNewApplication(NewApplication& a) const {

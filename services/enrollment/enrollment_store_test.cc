@@ -635,6 +635,20 @@ TEST_F(EnrollmentStoreTest, ReserveEmailsRejectsAnotherApplicationsKey) {
   MustWrite([](EnrollmentTx& tx) {
     return tx.ReserveEmails("fy2022", "a3", {"key-new"});
   });
+  // One key (inserted first, the holder read only on a clash): one's own
+  // key again is fine, another's is refused and changes nothing.
+  MustWrite([](EnrollmentTx& tx) { return tx.ReserveEmails("fy2022", "a3", {"key-new"}); });
+  MustWrite([](EnrollmentTx& tx) {
+    absl::Status clash = tx.ReserveEmails("fy2022", "a4", {"key-new"});
+    EXPECT_EQ(errors::Reason(clash), "DUPLICATE_APPLICANT") << clash;
+    return absl::OkStatus();
+  });
+  MustWrite([](EnrollmentTx& tx) {
+    auto holder = tx.EmailHolder("fy2022", "key-new");
+    EXPECT_TRUE(holder.ok()) << holder.status();
+    if (holder.ok()) EXPECT_EQ(holder->value_or(""), "a3");
+    return absl::OkStatus();
+  });
 
   MustWrite([](EnrollmentTx& tx) { return tx.ReleaseEmails("fy2022", "a1"); });
   MustWrite([](EnrollmentTx& tx) {

@@ -199,7 +199,18 @@ absl::Status SeatLedger::SaveStateChange(ApplicationRecord& rec) {
     RETURN_IF_ERROR(tx_.UpdateApplication(&rec));
   }
   ASSIGN_OR_RETURN(int position, WaitlistPosition(tx_, rec));
+  saved_cohort_ = rec.cohort_id;
+  saved_id_ = rec.id;
+  saved_revision_ = rec.revision;
+  saved_place_ = position;
   return notifier_.ApplicationStateChanged(tx_, rec.application, position, now_);
+}
+
+std::optional<int> SeatLedger::SavedPlace(const ApplicationRecord& app) const {
+  if (app.id != saved_id_ || app.cohort_id != saved_cohort_ || app.revision != saved_revision_) {
+    return std::nullopt;
+  }
+  return saved_place_;
 }
 
 absl::Status SeatLedger::Arrive(const CohortRecord& cohort, ApplicationRecord& rec,

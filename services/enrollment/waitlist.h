@@ -32,6 +32,7 @@
 #ifndef KAIZEN_SERVICES_ENROLLMENT_WAITLIST_H_
 #define KAIZEN_SERVICES_ENROLLMENT_WAITLIST_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -136,6 +137,12 @@ class SeatLedger {
                               absl::string_view reason,
                               v1::Application::Decision::Kind decision);
 
+  // The waiting-list place (0: not waiting) this ledger read when it last
+  // stored an application, if that was `app` at its current revision;
+  // nullopt otherwise. Valid until the next write to the cohort's queue:
+  // for the answer right after the ledger's last change (DecorateApplication).
+  std::optional<int> SavedPlace(const ApplicationRecord& app) const;
+
  private:
   // AdmitApplication with the cohort's staff already loaded (Arrive checked
   // every member against them).
@@ -147,6 +154,10 @@ class SeatLedger {
   EnrollmentTx& tx_;
   const absl::Time now_;
   const Notifier& notifier_;
+  // What SavedPlace answers: the last application stored and its place.
+  std::string saved_cohort_, saved_id_;
+  int64_t saved_revision_ = -1;
+  int saved_place_ = 0;
 };
 
 }  // namespace kaizen::enrollment
