@@ -235,19 +235,6 @@ std::string EncodeHeaderText(absl::string_view utf8) {
   return absl::StrJoin(EncodedWords(utf8), " ");
 }
 
-absl::Status SetMailDate(std::string* message, absl::Time date) {
-  static constexpr absl::string_view kDate = "Date: ";
-  const size_t end = message->find("\r\n");
-  if (!absl::StartsWith(*message, kDate) || end == std::string::npos) {
-    return Invalid("message", "does not start with a Date line");
-  }
-  if (date == absl::InfinitePast() || date == absl::InfiniteFuture()) {
-    return Invalid("date", "must be set");
-  }
-  message->replace(kDate.size(), end - kDate.size(), RfcDate(date));
-  return absl::OkStatus();
-}
-
 std::string MessageIdFor(absl::string_view outbox_id, absl::string_view domain) {
   return absl::StrCat("<", crypto::Hex(crypto::Sha256(outbox_id)).substr(0, 32), "@", domain,
                       ">");

@@ -55,13 +55,6 @@ struct MailMessage {
 // The message as sent (DATA content without dot-stuffing).
 absl::StatusOr<std::string> RenderMail(const MailMessage& message);
 
-// Sets the Date of a message RenderMail rendered (its first line) to `date`:
-// the bytes RenderMail would have rendered with that date. For a mail
-// rendered ahead of the moment it is written (enrollment's
-// PrepareApplicationReceived). INVALID_ARGUMENT (reason INVALID_MAIL) for
-// text that does not start with RenderMail's Date line.
-absl::Status SetMailDate(std::string* message, absl::Time date);
-
 // "<" + 32 hex chars of SHA-256(outbox_id) + "@" + domain + ">".
 std::string MessageIdFor(absl::string_view outbox_id, absl::string_view domain);
 

@@ -71,20 +71,6 @@ TEST(MailTest, JapaneseSubjectNamesAndBodyRoundTrip) {
             "松阪 花子 様\r\n\r\nお申込みを受け付けました。\r\n.\r\n以上\r\n");
 }
 
-TEST(MailTest, ADateSetAfterRenderingIsTheDateRenderedWith) {
-  MailMessage m = Sample();
-  const std::string want = Render(m);
-  MailMessage early = m;
-  early.date = absl::FromUnixSeconds(0);
-  std::string text = Render(early);
-  ASSERT_NE(text, want);
-  ASSERT_TRUE(SetMailDate(&text, m.date).ok());
-  EXPECT_EQ(text, want);
-  std::string not_a_mail = "Subject: x\r\n\r\nbody";
-  EXPECT_EQ(SetMailDate(&not_a_mail, m.date).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(not_a_mail, "Subject: x\r\n\r\nbody");
-}
-
 TEST(MailTest, EveryLineEndOfTheBodyBecomesCrlf) {
   MailMessage m = Sample();
   m.body = "一\r二\r\n三\n\n四\r\r\n五\r";

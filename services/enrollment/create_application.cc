@@ -8,7 +8,6 @@
 // thread; CreateApplicationAsync hands it to the database's group commit
 // (storage::Database::SubmitTransaction) and answers from its completion thread.
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -42,30 +41,10 @@ struct Enrollment::NewApplication {
   std::set<std::string> email_keys;
   std::string scope;  // of the request id
   std::string fingerprint;  // of the request (Fingerprint), taken before the write
-  std::string id;           // the new application's, chosen before the write
-  bool needs_confirmation = false;
-  // The received mails, rendered before the write when the cohort's title
-  // was known (Enrollment::title_hints_); the write renders them otherwise.
-  std::optional<PreparedMails> received;
   v1::Application result;
 };
 
 namespace {
-
-// The members as stored: trimmed, each address confirmed unless the
-// caller must prove them first.
-void CopyMembers(const v1::Application& in, bool needs_confirmation, v1::Application* app) {
-  for (const v1::Applicant& m : in.members()) {
-    v1::Applicant* out = app->add_members();
-    *out = m;
-    out->set_display_name(TrimSpaces(m.display_name()));
-    out->set_kana(TrimSpaces(m.kana()));
-    out->set_email(TrimSpaces(m.email()));
-    out->set_department(TrimSpaces(m.department()));
-    out->set_motivation(TrimSpaces(m.motivation()));
-    out->set_email_confirmed(!needs_confirmation);
-  }
-}
 
 void CheckApplicant(Violations& v, const std::string& prefix, const v1::Applicant& m) {
   v.Check(ValidateText(prefix + ".display_name", m.display_name(), 1, 100, false));
@@ -128,34 +107,6 @@ absl::StatusOr<std::shared_ptr<Enrollment::NewApplication>> Enrollment::CheckNew
   a->email_keys = std::move(email_keys);
   // Hashed here, not under the write lock (only the request's bytes count).
   a->fingerprint = Fingerprint(request);
-  // Anonymous callers prove each address first; an account (the identity
-  // provider verified it, and the application is bound to it) and the
-  // secretariat do not.
-  a->needs_confirmation = config_.require_email_confirmation && caller.subject().empty();
-  // Chosen here, not under the write lock, as the received mails name the
-  // application. Its time characters only keep new rows together in the
-  // indexes (nothing relies on the order of ids, common/util/ids.h), so they
-  // are the time of the last arrival written: the clock is read under the
-  // write lock only (create_time orders the queue, arrival_order_test.cc).
-  a->id = NewTimeOrderedId(
-      absl::FromUnixMicros(last_arrival_micros_.load(std::memory_order_relaxed)));
-  if (!a->needs_confirmation) {
-    std::optional<std::string> title;
-    {
-      absl::MutexLock lock(&title_hints_mu_);
-      auto it = title_hints_.find(a->cohort_id);
-      if (it != title_hints_.end()) title = it->second;
-    }
-    if (title.has_value()) {
-      v1::Application preview;
-      preview.set_name(ApplicationName(a->cohort_id, a->id));
-      CopyMembers(in, a->needs_confirmation, &preview);
-      absl::StatusOr<PreparedMails> mails =
-          notifier_.PrepareApplicationReceived(preview, AccessTokenFor(preview.name()), *title);
-      // A mail that cannot be rendered fails in the write, as before.
-      if (mails.ok()) a->received = *std::move(mails);
-    }
-  }
   a->scope =
       absl::StrCat("CreateApplication\x1f", request.parent(), "\x1f",
                    // Anonymous callers share no scope: the request itself
@@ -210,24 +161,27 @@ absl::Status Enrollment::WriteNewApplication(NewApplication& a, EnrollmentTx& tx
     RETURN_IF_ERROR(CheckNoLiveApplicationOf(tx, caller.subject(), cohort_id, ""));
   }
 
-  last_arrival_micros_.store(absl::ToUnixMicros(now), std::memory_order_relaxed);
-  {
-    // The next create of this cohort renders its received mails before
-    // its write with this title (CheckNewApplication).
-    absl::MutexLock lock(&title_hints_mu_);
-    if (title_hints_.size() >= kCohortCacheEntries && title_hints_.count(cohort_id) == 0) {
-      title_hints_.clear();
-    }
-    title_hints_[cohort_id] = c.title();
-  }
   ApplicationRecord rec;
   rec.cohort_id = cohort_id;
-  rec.id = a.id;
+  rec.id = NewTimeOrderedId(now);
   rec.revision = 1;
   v1::Application& app = rec.application;
   app.set_name(ApplicationName(cohort_id, rec.id));
-  const bool needs_confirmation = a.needs_confirmation;
-  CopyMembers(in, needs_confirmation, &app);
+  for (const v1::Applicant& m : in.members()) {
+    v1::Applicant* out = app.add_members();
+    *out = m;
+    out->set_display_name(TrimSpaces(m.display_name()));
+    out->set_kana(TrimSpaces(m.kana()));
+    out->set_email(TrimSpaces(m.email()));
+    out->set_department(TrimSpaces(m.department()));
+    out->set_motivation(TrimSpaces(m.motivation()));
+  }
+  // Anonymous callers prove each address first; an account (the identity
+  // provider verified it, and the application is bound to it) and the
+  // secretariat do not.
+  const bool needs_confirmation =
+      config_.require_email_confirmation && caller.subject().empty();
+  for (v1::Applicant& m : *app.mutable_members()) m.set_email_confirmed(!needs_confirmation);
   app.set_municipality_code(in.members(0).municipality_code());
   app.set_submitter(caller.subject());
   app.set_eligibility_override_reason(request.eligibility_override_reason());
@@ -247,13 +201,8 @@ absl::Status Enrollment::WriteNewApplication(NewApplication& a, EnrollmentTx& tx
     // A verified identity or the secretariat: arrives now (README,
     // "E-mail confirmation").
     *app.mutable_arrival_time() = ToProto(now);
-    if (a.received.has_value() && a.received->application == app.name() &&
-        a.received->cohort_title == c.title()) {
-      RETURN_IF_ERROR(notifier_.WritePrepared(tx, *a.received, now));
-    } else {
-      RETURN_IF_ERROR(notifier_.ApplicationReceived(tx, app, AccessTokenFor(app.name()), {}, {},
-                                                    now));
-    }
+    RETURN_IF_ERROR(notifier_.ApplicationReceived(tx, app, AccessTokenFor(app.name()), {}, {},
+                                                  now));
     RETURN_IF_ERROR(ledger.Arrive(
         cohort, rec, override_eligibility ? kEligibilityOverridden : kSeatAvailable));
     if (rec.application.state() != v1::Application::REJECTED) {

@@ -18,18 +18,14 @@
 #ifndef KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 #define KAIZEN_SERVICES_ENROLLMENT_ENROLLMENT_H_
 
-#include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/storage/generation_cache.h"
 #include "common/util/clock.h"
@@ -295,15 +291,6 @@ class Enrollment {
   // cohort every screen shows is read thousands of times per write.
   storage::GenerationCache<v1::Cohort> cohort_cache_{kCohortCacheEntries};
   static constexpr size_t kCohortCacheEntries = 256;
-  // Each cohort's title as a create last read it under the write lock
-  // (at most kCohortCacheEntries cohorts): the next create of that cohort
-  // renders its received mails before its write and the write checks the
-  // title (create_application.cc); a stale hint costs a second render.
-  // The create_time of the last application written: the time characters
-  // of the next new application's id (CheckNewApplication).
-  std::atomic<int64_t> last_arrival_micros_{0};
-  mutable absl::Mutex title_hints_mu_;
-  mutable std::map<std::string, std::string> title_hints_ ABSL_GUARDED_BY(title_hints_mu_);
 };
 
 }  // namespace kaizen::enrollment

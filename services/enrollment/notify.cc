@@ -87,10 +87,8 @@ struct Outgoing {
   std::vector<notify::MailAttachment> attachments;
 };
 
-// The outbox row of `o`, its mail rendered (no database: may run before
-// the write that enqueues it, Notifier::PrepareApplicationReceived).
-absl::StatusOr<notify::OutboxMessage> Render(const NotifyConfig& config, Outgoing o,
-                                             absl::Time now) {
+absl::StatusOr<bool> Write(EnrollmentTx& tx, const NotifyConfig& config, Outgoing o,
+                           absl::Time now) {
   notify::MailMessage m;
   m.from = config.from;
   m.to = std::move(o.to);
@@ -110,12 +108,6 @@ absl::StatusOr<notify::OutboxMessage> Render(const NotifyConfig& config, Outgoin
   row.subject_ref = std::move(o.subject_ref);
   row.recipient = m.to.address;
   row.payload = std::move(payload);
-  return row;
-}
-
-absl::StatusOr<bool> Write(EnrollmentTx& tx, const NotifyConfig& config, Outgoing o,
-                           absl::Time now) {
-  ASSIGN_OR_RETURN(notify::OutboxMessage row, Render(config, std::move(o), now));
   return tx.EnqueueMessage(row, now);
 }
 
@@ -204,23 +196,6 @@ std::string AddressTag(const NotifyConfig& c, const std::string& address) {
       .substr(0, 24);
 }
 
-// Member `i`'s "received" mail: with a confirmation link (`confirm`, its
-// id chosen by the caller) or, without one, the application's received
-// mail with its fixed id.
-Outgoing ReceivedMail(const NotifyConfig& config, const Application& app, int i,
-                      const std::string& title, const std::string& access_token,
-                      const std::string& confirm) {
-  Outgoing o;
-  o.kind = confirm.empty() ? "application_received" : "confirm_email";
-  o.subject_ref = MemberRef(app, i);
-  o.to = MemberAddress(app, i);
-  o.text = tpl::ApplicationReceived(MemberLetter(config, app, i, title),
-                                    ViewLinkFor(config, app.name(), i, access_token), confirm,
-                                    FromProto(app.confirm_expire_time()));
-  if (confirm.empty()) o.id = OutboxId("application-received", absl::StrCat(app.name(), "/", i));
-  return o;
-}
-
 constexpr int kConfirmMailsPerDay = 3;
 
 }  // namespace
@@ -245,6 +220,7 @@ absl::Status Notifier::ApplicationReceived(EnrollmentTx& tx, const v1::Applicati
                                            const std::vector<int>& skip_members,
                                            absl::Time now) const {
   ASSIGN_OR_RETURN(std::string title, CohortTitle(tx, app.name(), "applications"));
+  const absl::Time deadline = FromProto(app.confirm_expire_time());
   for (int i = 0; i < app.members_size(); ++i) {
     const v1::Applicant& m = app.members(i);
     if (m.email().empty()) continue;
@@ -252,8 +228,15 @@ absl::Status Notifier::ApplicationReceived(EnrollmentTx& tx, const v1::Applicati
     const std::string confirm =
         i < static_cast<int>(confirm_tokens.size())
             ? ConfirmLink(config_, app.name(), i, confirm_tokens[i]) : "";
-    Outgoing o = ReceivedMail(config_, app, i, title, access_token, confirm);
+    Outgoing o;
+    o.kind = confirm.empty() ? "application_received" : "confirm_email";
+    o.subject_ref = MemberRef(app, i);
+    o.to = MemberAddress(app, i);
+    o.text = tpl::ApplicationReceived(MemberLetter(config_, app, i, title),
+                                      ViewLinkFor(config_, app.name(), i, access_token), confirm,
+                                      deadline);
     if (confirm.empty()) {
+      o.id = OutboxId("application-received", absl::StrCat(app.name(), "/", i));
       RETURN_IF_ERROR(Write(tx, config_, std::move(o), now).status());
       continue;
     }
@@ -267,35 +250,6 @@ absl::Status Notifier::ApplicationReceived(EnrollmentTx& tx, const v1::Applicati
       ASSIGN_OR_RETURN(bool written, Write(tx, config_, std::move(attempt), now));
       if (written) break;
     }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<PreparedMails> Notifier::PrepareApplicationReceived(
-    const v1::Application& app, const std::string& access_token,
-    const std::string& cohort_title) const {
-  // Dated when written (WritePrepared); any date renders the same length.
-  const absl::Time placeholder = absl::UnixEpoch();
-  PreparedMails out;
-  out.application = app.name();
-  out.cohort_title = cohort_title;
-  for (int i = 0; i < app.members_size(); ++i) {
-    if (app.members(i).email().empty()) continue;
-    // As ApplicationReceived without confirmation links.
-    ASSIGN_OR_RETURN(notify::OutboxMessage row,
-                     Render(config_, ReceivedMail(config_, app, i, cohort_title, access_token, ""),
-                            placeholder));
-    out.rows.push_back(std::move(row));
-  }
-  return out;
-}
-
-absl::Status Notifier::WritePrepared(EnrollmentTx& tx, const PreparedMails& mails,
-                                     absl::Time now) const {
-  for (const notify::OutboxMessage& row : mails.rows) {
-    notify::OutboxMessage dated = row;
-    RETURN_IF_ERROR(notify::SetMailDate(&dated.payload, now));
-    RETURN_IF_ERROR(tx.EnqueueMessage(dated, now).status());
   }
   return absl::OkStatus();
 }

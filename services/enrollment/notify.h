@@ -37,7 +37,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/notify/mail.h"
-#include "common/notify/outbox.h"
 #include "kaizen/enrollment/v1/enrollment.pb.h"
 #include "kaizen/type/notification.pb.h"
 #include "services/enrollment/enrollment_store.h"
@@ -61,16 +60,6 @@ struct NotifyConfig {
   std::string unsubscribe_key;
 };
 
-// The "received" mails of an application that arrives without e-mail
-// confirmation, rendered before its write (Notifier::PrepareApplicationReceived):
-// the outbox rows, and what they were rendered from that the write must
-// still find (the application's name, the cohort's title).
-struct PreparedMails {
-  std::string application;
-  std::string cohort_title;
-  std::vector<notify::OutboxMessage> rows;
-};
-
 class Notifier {
  public:
   explicit Notifier(NotifyConfig config);
@@ -86,20 +75,6 @@ class Notifier {
                                    const std::string& access_token,
                                    const std::vector<std::string>& confirm_tokens,
                                    const std::vector<int>& skip_members, absl::Time now) const;
-
-  // What ApplicationReceived without confirmation tokens or skipped members
-  // writes for `app` (its members as stored, its name) with `cohort_title`,
-  // rendered without a transaction (and without a clock): a create renders
-  // them before its write, so the writer's serial path only dates and
-  // inserts them (WritePrepared). The caller checks that the title is still
-  // the cohort's.
-  absl::StatusOr<PreparedMails> PrepareApplicationReceived(const v1::Application& app,
-                                                           const std::string& access_token,
-                                                           const std::string& cohort_title) const;
-  // Enqueues prepared rows dated `now` (notify::SetMailDate): the bytes
-  // ApplicationReceived would write at `now`. Ids fixed: a row already
-  // there stays.
-  absl::Status WritePrepared(EnrollmentTx& tx, const PreparedMails& mails, absl::Time now) const;
 
   // To member `member` of `existing` (the application that holds the
   // address): this address already has an application in this cohort; if

@@ -11,7 +11,6 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/notify/mail_decode.h"
 #include "common/notify/outbox.h"
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
@@ -104,42 +103,6 @@ class NotifyRpcTest : public ::testing::Test {
   std::unique_ptr<Enrollment> enrollment_;
   std::string cohort_;
 };
-
-// The received mail's body, decoded.
-std::string ReceivedBody(const notify::OutboxMessage& row) {
-  return notify::testing::DecodeBase64Lines(notify::testing::SplitEntity(row.payload).body)
-      .value_or("");
-}
-
-TEST_F(NotifyRpcTest, AReceivedMailRenderedBeforeTheWriteCarriesTheTitleAtTheWrite) {
-  // The second create of a cohort renders its received mail before its
-  // write with the title the first one read; a title changed in between
-  // is caught in the write, which renders the mail again.
-  v1::Application first = Apply1(1, kTowns[0]);
-  v1::Application second = Apply1(2, kTowns[1]);
-  v1::UpdateCohortRequest update;
-  update.mutable_cohort()->set_name(cohort_);
-  update.mutable_cohort()->set_title("2022年度 改題");
-  update.mutable_update_mask()->add_paths("title");
-  ASSERT_TRUE(enrollment_->UpdateCohort(Secretariat(), update).ok());
-  v1::Application third = Apply1(3, kTowns[2]);
-  auto mail = [&](const v1::Application& app) {
-    auto rows = Outbox(absl::StrCat("application-received/", app.name(), "/0"));
-    EXPECT_EQ(rows.size(), 1u) << app.name();
-    return rows.empty() ? notify::OutboxMessage() : rows[0];
-  };
-  const std::string old_title = Fy2022Cohort().title();
-  EXPECT_TRUE(absl::StrContains(ReceivedBody(mail(first)), old_title));
-  EXPECT_TRUE(absl::StrContains(ReceivedBody(mail(second)), old_title));
-  const std::string body = ReceivedBody(mail(third));
-  EXPECT_TRUE(absl::StrContains(body, "2022年度 改題")) << body;
-  EXPECT_FALSE(absl::StrContains(body, old_title)) << body;
-  // Each names its own application (its view link).
-  for (const v1::Application* app : {&first, &second, &third}) {
-    EXPECT_TRUE(absl::StrContains(ReceivedBody(mail(*app)), app->name() + "&token="))
-        << app->name();
-  }
-}
 
 TEST_F(NotifyRpcTest, OnlySchedulingsPrincipalMayHandOver) {
   EnqueueNotificationRequest invalid;  // refused for who, before what

@@ -230,54 +230,6 @@ TEST_F(NotifyTest, IdsAreIdempotentAndSkippedMembersGetNothing) {
   EXPECT_EQ(Find(rows, "application-received/cohorts/c1/applications/a1/1"), nullptr);
 }
 
-TEST_F(NotifyTest, PreparedReceivedMailsAreTheRowsTheWriteWouldRender) {
-  // A create renders its received mails before its write (create_application.cc):
-  // byte for byte what ApplicationReceived renders in the transaction.
-  v1::Application app = Team(3);
-  for (auto& m : *app.mutable_members()) m.set_email_confirmed(true);  // signed-in path
-  app.mutable_members(2)->clear_email();                               // no address, no mail
-  std::string title;
-  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) -> absl::Status {
-    auto t = tx.GetCohortTitle("c1");
-    if (t.ok()) title = *t;
-    return t.status();
-  }).ok());
-  auto prepared = notifier_->PrepareApplicationReceived(app, "secret-token", title);
-  ASSERT_TRUE(prepared.ok()) << prepared.status();
-  EXPECT_EQ(prepared->application, app.name());
-  EXPECT_EQ(prepared->cohort_title, title);
-  ASSERT_EQ(prepared->rows.size(), 2u);
-  // Written by the transaction at `at`, and prepared then written at `at`
-  // into a second database: the same rows, byte for byte.
-  const absl::Time at = June1() + absl::Minutes(7) + absl::Seconds(3);
-  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
-    return notifier_->ApplicationReceived(tx, app, "secret-token", {}, {}, at);
-  }).ok());
-  auto rows = Pending();
-  ASSERT_EQ(rows.size(), 2u);
-  SetUp();  // a fresh database (store_ replaced)
-  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
-    return notifier_->WritePrepared(tx, *prepared, at);
-  }).ok());
-  auto written = Pending();
-  ASSERT_EQ(written.size(), 2u);
-  for (const notify::OutboxMessage& want : written) {
-    const notify::OutboxMessage* got = Find(rows, want.id);
-    ASSERT_NE(got, nullptr) << want.id;
-    EXPECT_EQ(got->kind, want.kind);
-    EXPECT_EQ(got->subject_ref, want.subject_ref);
-    EXPECT_EQ(got->recipient, want.recipient);
-    EXPECT_EQ(got->payload, want.payload) << want.id;
-  }
-  EXPECT_THAT(ParseMail(written[0].payload).body, HasSubstr(title));
-  EXPECT_TRUE(ParseMail(written[0].payload).Has("Date"));
-  // Writing them again adds nothing (the ids are fixed).
-  ASSERT_TRUE(store_->Write([&](EnrollmentTx& tx) {
-    return notifier_->WritePrepared(tx, *prepared, at);
-  }).ok());
-  EXPECT_EQ(Pending().size(), 2u);
-}
-
 TEST_F(NotifyTest, AtMostThreeConfirmationMailsPerAddressAndTokyoDay) {
   // Five applications name person0's address on one Tokyo day: three mails.
   for (int n = 0; n < 5; ++n) {
