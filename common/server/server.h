@@ -105,7 +105,8 @@ class GrpcServer {
 };
 
 // Returns the heap pages freed after start-up (descriptor tables, the
-// OpenAPI document's scratch, migration text) to the kernel (malloc_trim), so
+// OpenAPI document's scratch, migration text) to the kernel (malloc_trim, and
+// jemalloc's arena purge in a binary linked with it), so
 // an idle process's RSS is what it really keeps. Called once by
 // ServeUntilSignal and by the gateway's main() after they listen.
 void ReleaseStartupMemory();

@@ -139,8 +139,11 @@ class SeatLedger {
 
   // The waiting-list place (0: not waiting) this ledger read when it last
   // stored an application, if that was `app` at its current revision;
-  // nullopt otherwise. Valid until the next write to the cohort's queue:
-  // for the answer right after the ledger's last change (DecorateApplication).
+  // nullopt otherwise. Only for the answer right after the ledger's last
+  // change (DecorateApplication in CreateApplication): a write to the
+  // cohort's queue that does not go through this ledger (MoveToQueueEnd, a
+  // direct UpdateApplication) would leave it stale, so read the place again
+  // after any.
   std::optional<int> SavedPlace(const ApplicationRecord& app) const;
 
  private:
