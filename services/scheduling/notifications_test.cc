@@ -311,6 +311,45 @@ TEST_F(NotificationsTest, ErasingAPersonDeletesTheirTasksReminders) {
   EXPECT_EQ(rows.size(), 2u);  // m1's confirmation and the everyone-task's reminder
 }
 
+// An everyone-task's reminder lists who has not done it. Erasing one of
+// them takes them off the row still to be handed over; a row that named
+// only them is deleted, not turned into a reminder to everyone.
+TEST_F(NotificationsTest, ErasingAPersonTakesThemOffRemindersStillToGo) {
+  CreateSeries();
+  auto several = Task("", clock_.Now() + absl::Hours(3), "振り返りシート");
+  auto only_p1 = Task("", clock_.Now() + absl::Hours(4), "事後課題");
+  ASSERT_TRUE(several.ok() && only_p1.ok());
+  Done(several->name(), 2);
+  for (int p : {2, 3, 4}) Done(only_p1->name(), p);
+  const auto before = Rows();
+  ASSERT_EQ(Sweep().enqueued, 2);
+  std::map<std::string, Row> by_task;
+  for (auto& r : NewRows(before)) by_task[r.row.subject_ref] = r;
+  ASSERT_EQ(by_task.at(several->name()).request.participants_size(), 3);  // p1, p3, p4
+  ASSERT_EQ(by_task.at(only_p1->name()).request.participants_size(), 1);  // p1
+  kaizen::type::PurgeRequest purge;
+  purge.set_cohort(kCohort);
+  purge.set_participant(Person("p1"));
+  purge.set_subject("user-p1");
+  auto report = scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge);
+  ASSERT_TRUE(report.ok()) << report.status();
+  int64_t deleted = -1;
+  for (const auto& c : report->counts()) {
+    if (c.kind() == "notifications") deleted = c.deleted();
+  }
+  EXPECT_EQ(deleted, 1);
+  by_task.clear();
+  for (auto& [id, r] : Rows()) by_task[r.row.subject_ref] = r;
+  EXPECT_EQ(by_task.count(only_p1->name()), 0u);
+  ASSERT_EQ(by_task.count(several->name()), 1u);
+  const Row& left = by_task.at(several->name());
+  EXPECT_EQ(std::vector<std::string>(left.request.participants().begin(),
+                                     left.request.participants().end()),
+            (std::vector<std::string>{Person("p3"), Person("p4")}));
+  EXPECT_EQ(left.request.params().at("task_title"), "振り返りシート");  // the rest unchanged
+  EXPECT_EQ(left.row.kind, "task_due");
+}
+
 // A roster read before an erasure reached enrollment (or from a stale
 // copy) still lists the person: the sweep's write checks the erasure mark,
 // so no new reminder names them.

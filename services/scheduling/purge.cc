@@ -232,6 +232,27 @@ absl::Status PurgeFeeds(SchedulingTx& tx, const std::string& cohort, const Who& 
   return absl::OkStatus();
 }
 
+// Takes one person off the hand-overs not yet handed to enrollment (an
+// everyone-task's TASK_DUE lists who has not done it): a row left naming
+// nobody is deleted, never sent (an empty list means everyone). Returns the
+// rows deleted.
+absl::StatusOr<int64_t> PurgeHandOvers(SchedulingTx& tx, const std::string& cohort,
+                                       const Who& who) {
+  ASSIGN_OR_RETURN(auto rows, tx.ListUndeliveredNotifications(cohort));
+  int64_t deleted = 0;
+  for (auto& [id, request] : rows) {
+    if (request.participants().empty()) continue;  // everyone: resolved at delivery
+    if (!RemoveNames(request.mutable_participants(), who)) continue;
+    if (request.participants().empty()) {
+      ASSIGN_OR_RETURN(bool gone, tx.DeleteUndeliveredNotification(id));
+      deleted += gone ? 1 : 0;
+    } else {
+      RETURN_IF_ERROR(tx.ReplaceUndeliveredNotification(id, request).status());
+    }
+  }
+  return deleted;
+}
+
 }  // namespace
 
 absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
@@ -273,6 +294,10 @@ absl::StatusOr<kaizen::type::PurgeReport> Scheduling::PurgePersonalData(
     // one would tell people of a programme whose data is gone).
     if (who.all) {
       ASSIGN_OR_RETURN(n[kNotifications], tx.DeleteNotifications(cohort));
+    } else {
+      // What is still to be handed over no longer names them.
+      ASSIGN_OR_RETURN(int64_t handovers, PurgeHandOvers(tx, cohort, who));
+      n[kNotifications] += handovers;
     }
     purge_client::Counts counts;
     for (int k = 0; k < kKinds; ++k) counts.emplace_back(kKindNames[k], n[k]);

@@ -294,6 +294,43 @@ class SqliteSchedulingTx final : public SchedulingTx {
     st.bind(2, static_cast<int>(notify::OutboxState::kSent));
     return st.exec();
   }
+  absl::StatusOr<std::vector<std::pair<std::string, kaizen::type::EnqueueNotificationRequest>>>
+  ListUndeliveredNotifications(const std::string& subject) override {
+    SQLite::Statement st(db_,
+                         "SELECT id, payload FROM outbox WHERE state != ?2 AND "
+                         "(subject_ref = ?1 OR (subject_ref >= ?1 || '/' AND "
+                         "subject_ref < ?1 || '0')) ORDER BY id");
+    st.bind(1, subject);
+    st.bind(2, static_cast<int>(notify::OutboxState::kSent));
+    std::vector<std::pair<std::string, kaizen::type::EnqueueNotificationRequest>> out;
+    while (st.executeStep()) {
+      kaizen::type::EnqueueNotificationRequest request;
+      const SQLite::Column payload = st.getColumn(1);
+      if (!request.ParseFromArray(payload.getBlob(), payload.getBytes())) {
+        return absl::InternalError(
+            absl::StrCat("outbox row ", st.getColumn(0).getString(), " does not parse"));
+      }
+      out.emplace_back(st.getColumn(0).getString(), std::move(request));
+    }
+    return out;
+  }
+  absl::StatusOr<bool> ReplaceUndeliveredNotification(
+      const std::string& id, const kaizen::type::EnqueueNotificationRequest& request) override {
+    kaizen::type::EnqueueNotificationRequest stored = request;
+    stored.clear_idempotency_key();
+    const std::string payload = stored.SerializeAsString();
+    SQLite::Statement st(db_, "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND state != ?3");
+    st.bind(1, id);
+    st.bind(2, payload.data(), static_cast<int>(payload.size()));
+    st.bind(3, static_cast<int>(notify::OutboxState::kSent));
+    return st.exec() == 1;
+  }
+  absl::StatusOr<bool> DeleteUndeliveredNotification(const std::string& id) override {
+    SQLite::Statement st(db_, "DELETE FROM outbox WHERE id = ?1 AND state != ?2");
+    st.bind(1, id);
+    st.bind(2, static_cast<int>(notify::OutboxState::kSent));
+    return st.exec() == 1;
+  }
   absl::StatusOr<std::vector<TaskRecord>> ListTasksDue(absl::Time after,
                                                        absl::Time until) override {
     SQLite::Statement st(db_,

@@ -203,6 +203,17 @@ class SchedulingTx {
   // Returns how many. For messages that no longer apply: a task deleted, or
   // its due time or assignee changed, before its reminder went out.
   virtual absl::StatusOr<int> DeleteUndeliveredNotifications(const std::string& subject) = 0;
+  // The rows about `subject` or a name under it that have not been handed
+  // over (PENDING, or DEAD that an operator could still retry), in id order,
+  // with their requests: an erasure takes the person off them.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, kaizen::type::EnqueueNotificationRequest>>>
+  ListUndeliveredNotifications(const std::string& subject) = 0;
+  // Replaces the request of the not-handed-over row `id` (same encoding as
+  // EnqueueNotification); false if there is no such row.
+  virtual absl::StatusOr<bool> ReplaceUndeliveredNotification(
+      const std::string& id, const kaizen::type::EnqueueNotificationRequest& request) = 0;
+  // Deletes the not-handed-over row `id`; false if there is no such row.
+  virtual absl::StatusOr<bool> DeleteUndeliveredNotification(const std::string& id) = 0;
   // Every task of every cohort due in (after, until], in creation order. A
   // scan of the stored tasks (there is no index on due time): fine for the
   // thousands of tasks a programme has, run by the reminder sweep only.
