@@ -27,6 +27,8 @@ absl::StatusOr<kaizen::type::RecordProvisionResponse> GrpcProvisionRecorder::Rec
     const kaizen::type::RecordProvisionRequest& request) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  // Waits for a (re)connect within the deadline (as GrpcPurgeTarget).
+  context.set_wait_for_ready(true);
   server::AttachPrincipal(auth::ServicePrincipal(service_), *signer_, &context);
   kaizen::type::RecordProvisionResponse response;
   // What a generated stub's blocking call does, for a method named here.

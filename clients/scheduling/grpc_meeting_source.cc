@@ -37,6 +37,8 @@ GrpcMeetingSource::GrpcMeetingSource(std::shared_ptr<grpc::ChannelInterface> cha
 absl::StatusOr<Meeting> GrpcMeetingSource::GetMeeting(const std::string& meeting_name) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  // Waits for a (re)connect within the deadline (as GrpcPurgeTarget).
+  context.set_wait_for_ready(true);
   server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
   sv1::GetMeetingRequest request;
   request.set_name(meeting_name);
@@ -58,6 +60,7 @@ absl::StatusOr<std::vector<Meeting>> GrpcMeetingSource::ListMeetings(
   for (int page = 0; page < kMaxListPages; ++page) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
+    context.set_wait_for_ready(true);
     server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
     sv1::ListMeetingsResponse response;
     grpc::Status status = stub_->ListMeetings(&context, request, &response);
