@@ -118,9 +118,10 @@ absl::StatusOr<bool> Enqueue(SQLite::Database& db, const OutboxMessage& m, absl:
   return insert->exec() == 1;
 }
 
-const char kDeleteForSql[] =
-    "DELETE FROM outbox WHERE subject_ref = ?1 OR "
-    "(subject_ref >= ?1 || '/' AND subject_ref < ?1 || '0')";
+// subject_ref is ?1 or under "?1/" (DeleteFor says why two ranges).
+#define KAIZEN_OUTBOX_ABOUT_REF "subject_ref = ?1 OR (subject_ref >= ?1 || '/' AND subject_ref < ?1 || '0')"
+
+const char kDeleteForSql[] = "DELETE FROM outbox WHERE " KAIZEN_OUTBOX_ABOUT_REF;
 
 absl::StatusOr<int> DeleteFor(SQLite::Database& db, absl::string_view ref) {
   if (ref.empty()) {
@@ -135,6 +136,34 @@ absl::StatusOr<int> DeleteFor(SQLite::Database& db, absl::string_view ref) {
   remove->bind(1, std::string(ref));
   return remove->exec();
 }
+
+absl::StatusOr<std::vector<OutboxMessage>> UndeliveredFor(SQLite::Database& db,
+                                                          absl::string_view ref) {
+  if (ref.empty()) {
+    return errors::InvalidField("subject_ref", "must not be empty", kInvalidReason);
+  }
+  SQLite::Statement query(
+      db, absl::StrCat("SELECT ", kColumns, " FROM outbox WHERE state != 1 AND (",
+                       KAIZEN_OUTBOX_ABOUT_REF, ") ORDER BY id"));
+  query.bind(1, std::string(ref));
+  return storage::ReadAll<OutboxMessage>(query, &ReadRow);
+}
+
+absl::StatusOr<bool> ReplaceUndeliveredPayload(SQLite::Database& db, absl::string_view id,
+                                               absl::string_view payload) {
+  SQLite::Statement update(db, "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND state != 1");
+  update.bind(1, std::string(id));
+  update.bind(2, payload.data(), static_cast<int>(payload.size()));
+  return update.exec() == 1;
+}
+
+absl::StatusOr<bool> DeleteUndelivered(SQLite::Database& db, absl::string_view id) {
+  SQLite::Statement remove(db, "DELETE FROM outbox WHERE id = ?1 AND state != 1");
+  remove.bind(1, std::string(id));
+  return remove.exec() == 1;
+}
+
+#undef KAIZEN_OUTBOX_ABOUT_REF
 
 absl::StatusOr<std::vector<OutboxMessage>> Due(SQLite::Database& db, absl::Time now, int limit) {
   SQLite::Statement query(

@@ -99,6 +99,18 @@ absl::StatusOr<bool> Enqueue(SQLite::Database& db, const OutboxMessage& m, absl:
 absl::StatusOr<int> DeleteFor(SQLite::Database& db, absl::string_view ref);
 extern const char kDeleteForSql[];
 
+// The rows not yet sent (PENDING, or DEAD that an operator could still
+// retry) whose subject_ref is `ref` or starts with `ref` + "/", in id order
+// (the same two index ranges as DeleteFor). For rewriting what is still to
+// go out, e.g. an erasure taking a person off it.
+absl::StatusOr<std::vector<OutboxMessage>> UndeliveredFor(SQLite::Database& db,
+                                                          absl::string_view ref);
+// Replaces the payload of the not-yet-sent row `id`; false if there is none.
+absl::StatusOr<bool> ReplaceUndeliveredPayload(SQLite::Database& db, absl::string_view id,
+                                               absl::string_view payload);
+// Deletes the not-yet-sent row `id`; false if there is none.
+absl::StatusOr<bool> DeleteUndelivered(SQLite::Database& db, absl::string_view id);
+
 // PENDING rows with next_attempt <= now, soonest first, at most `limit`.
 absl::StatusOr<std::vector<OutboxMessage>> Due(SQLite::Database& db, absl::Time now, int limit);
 

@@ -174,6 +174,29 @@ TEST_F(OutboxTest, DeleteForMatchesTheNameAndItsChildrenOnly) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(OutboxTest, UndeliveredRowsOfANameCanBeRewrittenOrDeleted) {
+  Enq(Msg("1", "cohorts/c1"));
+  Enq(Msg("2", "cohorts/c1/tasks/t1"));
+  Enq(Msg("3", "cohorts/c1/tasks/t2"));
+  Enq(Msg("4", "cohorts/c10/tasks/t1"));
+  ASSERT_TRUE(Tx([](SQLite::Database& db) { return MarkSent(db, "3", kT0); }).ok());
+  auto rows = Tx([](SQLite::Database& db) { return UndeliveredFor(db, "cohorts/c1"); });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);  // not the sent one, not c10's
+  EXPECT_EQ((*rows)[0].id, "1");
+  EXPECT_EQ((*rows)[1].id, "2");
+  EXPECT_EQ((*rows)[1].payload, Msg("2").payload);
+  EXPECT_TRUE(*Tx([](SQLite::Database& db) { return ReplaceUndeliveredPayload(db, "2", "new"); }));
+  EXPECT_FALSE(*Tx([](SQLite::Database& db) { return ReplaceUndeliveredPayload(db, "3", "x"); }));
+  EXPECT_TRUE(*Tx([](SQLite::Database& db) { return DeleteUndelivered(db, "1"); }));
+  EXPECT_FALSE(*Tx([](SQLite::Database& db) { return DeleteUndelivered(db, "3"); }));
+  rows = Tx([](SQLite::Database& db) { return UndeliveredFor(db, "cohorts/c1"); });
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].payload, "new");
+  EXPECT_EQ(Tx([](SQLite::Database& db) { return UndeliveredFor(db, ""); }).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 // The byte-range form of "the ref or a child of it" at its edges: '-' and
 // '.' sort just before '/', '0' just after; multi-byte refs compare by bytes.
 TEST_F(OutboxTest, DeleteForRangeEdges) {

@@ -302,6 +302,11 @@ absl::StatusOr<std::vector<ApplicationRecord>> ListConfirmationsDue(SQLite::Data
   return ReadAll<ApplicationRecord>(query, &ReadApplication);
 }
 
+// A key is taken once per cohort (the table's primary key): a clash inserts nothing.
+constexpr char kReserveEmailSql[] =
+    "INSERT OR IGNORE INTO application_emails "
+    "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)";
+
 absl::Status ReserveEmails(SQLite::Database& db, const std::string& cohort_id,
                            const std::string& application_id,
                            const std::vector<std::string>& email_keys) {
@@ -309,10 +314,7 @@ absl::Status ReserveEmails(SQLite::Database& db, const std::string& cohort_id,
     // One key (a one-person application, the common case): insert, and
     // read the holder only when the key was already there; a conflict
     // still reserves nothing.
-    storage::CachedStatement insert(
-        db,
-        "INSERT OR IGNORE INTO application_emails "
-        "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)");
+    storage::CachedStatement insert(db, kReserveEmailSql);
     insert->bind(1, cohort_id);
     insert->bind(2, email_keys.front());
     insert->bind(3, application_id);
@@ -339,10 +341,7 @@ absl::Status ReserveEmails(SQLite::Database& db, const std::string& cohort_id,
     }
     holder->reset();
   }
-  storage::CachedStatement insert(
-      db,
-      "INSERT OR IGNORE INTO application_emails "
-      "(cohort_id, email_key, application_id) VALUES (?1, ?2, ?3)");
+  storage::CachedStatement insert(db, kReserveEmailSql);
   insert->bind(1, cohort_id);
   insert->bind(3, application_id);
   for (const std::string& key : email_keys) {

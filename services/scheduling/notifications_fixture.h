@@ -12,6 +12,7 @@
 
 #include "SQLiteCpp/Database.h"
 #include "absl/strings/match.h"
+#include "common/auth/principal.h"
 #include "common/notify/outbox.h"
 #include "gtest/gtest.h"
 #include "kaizen/type/notification.pb.h"
@@ -89,6 +90,15 @@ class NotificationsTest : public SchedulingFixture {
     r.set_name(task);
     r.set_done(true);
     ASSERT_TRUE(scheduling_->SetTaskDone(Participant(participant), r).ok());
+  }
+  // One person's erasure ("p1": participant Person("p1"), account "user-p1"),
+  // as enrollment asks for it.
+  absl::StatusOr<kt::PurgeReport> Erase(const std::string& id) {
+    kt::PurgeRequest purge;
+    purge.set_cohort(kCohort);
+    purge.set_participant(Person(id));
+    purge.set_subject("user-" + id);
+    return scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge);
   }
   Scheduling::TaskReminderSweep Sweep() {
     auto s = scheduling_->SweepTaskReminders();

@@ -300,11 +300,7 @@ TEST_F(NotificationsTest, ErasingAPersonDeletesTheirTasksReminders) {
   auto all = Task("", clock_.Now() + absl::Hours(3));
   ASSERT_TRUE(mine.ok() && all.ok());
   ASSERT_EQ(Sweep().enqueued, 2);
-  kaizen::type::PurgeRequest purge;
-  purge.set_cohort(kCohort);
-  purge.set_participant(Person("p1"));
-  purge.set_subject("user-p1");
-  auto report = scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge);
+  auto report = Erase("p1");
   ASSERT_TRUE(report.ok()) << report.status();
   auto rows = Rows();
   for (const auto& [id, r] : rows) EXPECT_NE(r.row.subject_ref, mine->name()) << id;
@@ -327,11 +323,7 @@ TEST_F(NotificationsTest, ErasingAPersonTakesThemOffRemindersStillToGo) {
   for (auto& r : NewRows(before)) by_task[r.row.subject_ref] = r;
   ASSERT_EQ(by_task.at(several->name()).request.participants_size(), 3);  // p1, p3, p4
   ASSERT_EQ(by_task.at(only_p1->name()).request.participants_size(), 1);  // p1
-  kaizen::type::PurgeRequest purge;
-  purge.set_cohort(kCohort);
-  purge.set_participant(Person("p1"));
-  purge.set_subject("user-p1");
-  auto report = scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge);
+  auto report = Erase("p1");
   ASSERT_TRUE(report.ok()) << report.status();
   int64_t deleted = -1;
   for (const auto& c : report->counts()) {
@@ -358,11 +350,7 @@ TEST_F(NotificationsTest, ASweepNamesNobodyErasedEvenWhenTheRosterStillDoes) {
   auto all = Task("", clock_.Now() + absl::Hours(3));
   ASSERT_TRUE(all.ok());
   Done(all->name(), 2);  // so the sweep lists who is left, from the roster
-  kaizen::type::PurgeRequest purge;
-  purge.set_cohort(kCohort);
-  purge.set_participant(Person("p3"));
-  purge.set_subject("user-p3");
-  ASSERT_TRUE(scheduling_->PurgePersonalData(auth::ServicePrincipal("enrollment"), purge).ok());
+  ASSERT_TRUE(Erase("p3").ok());
   const auto before = Rows();
   ASSERT_EQ(Sweep().enqueued, 1);
   auto rows = NewRows(before);

@@ -93,6 +93,14 @@ absl::StatusOr<std::vector<Record<Message>>> List(SQLite::Database& db,
   return out;
 }
 
+// A hand-over's outbox payload: the request without its idempotency_key
+// (the hand-over sets it from the row id).
+std::string StoredPayload(const kaizen::type::EnqueueNotificationRequest& request) {
+  kaizen::type::EnqueueNotificationRequest stored = request;
+  stored.clear_idempotency_key();
+  return stored.SerializeAsString();
+}
+
 class SqliteSchedulingTx final : public SchedulingTx {
  public:
   explicit SqliteSchedulingTx(SQLite::Database& db) : db_(db) {}
@@ -271,13 +279,11 @@ class SqliteSchedulingTx final : public SchedulingTx {
   absl::StatusOr<bool> EnqueueNotification(const std::string& id, const std::string& subject,
                                            const kaizen::type::EnqueueNotificationRequest& request,
                                            absl::Time now) override {
-    kaizen::type::EnqueueNotificationRequest stored = request;
-    stored.clear_idempotency_key();
     notify::OutboxMessage m;
     m.id = id;
     m.kind = absl::AsciiStrToLower(kaizen::type::NotificationKind_Name(request.kind()));
     m.subject_ref = subject;
-    m.payload = stored.SerializeAsString();
+    m.payload = StoredPayload(request);
     return notify::Enqueue(db_, m, now);
   }
   absl::StatusOr<bool> HasNotification(const std::string& id) override {
@@ -296,40 +302,23 @@ class SqliteSchedulingTx final : public SchedulingTx {
   }
   absl::StatusOr<std::vector<std::pair<std::string, kaizen::type::EnqueueNotificationRequest>>>
   ListUndeliveredNotifications(const std::string& subject) override {
-    SQLite::Statement st(db_,
-                         "SELECT id, payload FROM outbox WHERE state != ?2 AND "
-                         "(subject_ref = ?1 OR (subject_ref >= ?1 || '/' AND "
-                         "subject_ref < ?1 || '0')) ORDER BY id");
-    st.bind(1, subject);
-    st.bind(2, static_cast<int>(notify::OutboxState::kSent));
+    ASSIGN_OR_RETURN(std::vector<notify::OutboxMessage> rows, notify::UndeliveredFor(db_, subject));
     std::vector<std::pair<std::string, kaizen::type::EnqueueNotificationRequest>> out;
-    while (st.executeStep()) {
+    for (notify::OutboxMessage& row : rows) {
       kaizen::type::EnqueueNotificationRequest request;
-      const SQLite::Column payload = st.getColumn(1);
-      if (!request.ParseFromArray(payload.getBlob(), payload.getBytes())) {
-        return absl::InternalError(
-            absl::StrCat("outbox row ", st.getColumn(0).getString(), " does not parse"));
+      if (!request.ParseFromString(row.payload)) {
+        return absl::InternalError(absl::StrCat("outbox row ", row.id, " does not parse"));
       }
-      out.emplace_back(st.getColumn(0).getString(), std::move(request));
+      out.emplace_back(std::move(row.id), std::move(request));
     }
     return out;
   }
   absl::StatusOr<bool> ReplaceUndeliveredNotification(
       const std::string& id, const kaizen::type::EnqueueNotificationRequest& request) override {
-    kaizen::type::EnqueueNotificationRequest stored = request;
-    stored.clear_idempotency_key();
-    const std::string payload = stored.SerializeAsString();
-    SQLite::Statement st(db_, "UPDATE outbox SET payload = ?2 WHERE id = ?1 AND state != ?3");
-    st.bind(1, id);
-    st.bind(2, payload.data(), static_cast<int>(payload.size()));
-    st.bind(3, static_cast<int>(notify::OutboxState::kSent));
-    return st.exec() == 1;
+    return notify::ReplaceUndeliveredPayload(db_, id, StoredPayload(request));
   }
   absl::StatusOr<bool> DeleteUndeliveredNotification(const std::string& id) override {
-    SQLite::Statement st(db_, "DELETE FROM outbox WHERE id = ?1 AND state != ?2");
-    st.bind(1, id);
-    st.bind(2, static_cast<int>(notify::OutboxState::kSent));
-    return st.exec() == 1;
+    return notify::DeleteUndelivered(db_, id);
   }
   absl::StatusOr<std::vector<TaskRecord>> ListTasksDue(absl::Time after,
                                                        absl::Time until) override {
