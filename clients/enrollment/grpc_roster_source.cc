@@ -21,11 +21,7 @@ GrpcRosterSource::GrpcRosterSource(std::shared_ptr<grpc::ChannelInterface> chann
 
 absl::StatusOr<Roster> GrpcRosterSource::GetRoster(const std::string& cohort_name) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // As GrpcPurgeTarget: wait for a (re)connect within the deadline rather
-  // than failing at once while gRPC backs off after enrollment restarted.
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
+  server::PrepareServiceCall(service_name_, *signer_, absl::Now() + deadline_, &context);
   ev1::GetRosterRequest request;
   request.set_parent(cohort_name);
   Roster roster;

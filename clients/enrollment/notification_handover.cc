@@ -49,11 +49,7 @@ absl::Status NotificationHandover::Deliver(const notify::OutboxMessage& message)
   }
   request.set_idempotency_key(HandoverKey(service_, message.id));
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // A retry after enrollment came back must reach it, rather than fail at
-  // once while the channel backs off from the earlier failure.
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(service_), *signer_, &context);
+  server::PrepareServiceCall(service_, *signer_, absl::Now() + deadline_, &context);
   kaizen::type::EnqueueNotificationResponse response;
   const grpc::Status grpc_status = stub_->EnqueueNotification(&context, request, &response);
   if (grpc_status.ok()) return absl::OkStatus();

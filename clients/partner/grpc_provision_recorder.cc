@@ -26,10 +26,7 @@ GrpcProvisionRecorder::GrpcProvisionRecorder(std::string service,
 absl::StatusOr<kaizen::type::RecordProvisionResponse> GrpcProvisionRecorder::Record(
     const kaizen::type::RecordProvisionRequest& request) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // Waits for a (re)connect within the deadline (as GrpcPurgeTarget).
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(service_), *signer_, &context);
+  server::PrepareServiceCall(service_, *signer_, absl::Now() + deadline_, &context);
   kaizen::type::RecordProvisionResponse response;
   // What a generated stub's blocking call does, for a method named here.
   const grpc::Status status =

@@ -41,12 +41,8 @@ absl::StatusOr<kaizen::type::ListResultChangesResponse> GrpcResultChangeSource::
   request.set_after_sequence(after_sequence);
   request.set_page_size(page_size);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // As GrpcPurgeTarget: wait for a (re)connect within the deadline rather
-  // than failing at once while gRPC backs off after an earlier failure.
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(purge_client::kEnrollmentService), *signer_,
-                          &context);
+  server::PrepareServiceCall(purge_client::kEnrollmentService, *signer_,
+                             absl::Now() + deadline_, &context);
   kaizen::type::ListResultChangesResponse response;
   grpc::Status status =
       grpc::internal::BlockingUnaryCall<kaizen::type::ListResultChangesRequest,

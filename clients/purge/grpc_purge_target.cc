@@ -38,12 +38,7 @@ GrpcPurgeTarget::GrpcPurgeTarget(std::string service, std::string method,
 absl::StatusOr<kaizen::type::PurgeReport> GrpcPurgeTarget::Purge(
     const kaizen::type::PurgeRequest& request) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // Wait for the channel to (re)connect within the deadline rather than
-  // failing at once while gRPC backs off after an earlier failure: a
-  // purge retried after the service came back must reach it.
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(kEnrollmentService), *signer_, &context);
+  server::PrepareServiceCall(kEnrollmentService, *signer_, absl::Now() + deadline_, &context);
   kaizen::type::PurgeReport report;
   // What a generated stub's blocking call does, for a method named at run
   // time (see the header).

@@ -36,10 +36,7 @@ GrpcMeetingSource::GrpcMeetingSource(std::shared_ptr<grpc::ChannelInterface> cha
 
 absl::StatusOr<Meeting> GrpcMeetingSource::GetMeeting(const std::string& meeting_name) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  // Waits for a (re)connect within the deadline (as GrpcPurgeTarget).
-  context.set_wait_for_ready(true);
-  server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
+  server::PrepareServiceCall(service_name_, *signer_, absl::Now() + deadline_, &context);
   sv1::GetMeetingRequest request;
   request.set_name(meeting_name);
   Meeting meeting;
@@ -59,9 +56,7 @@ absl::StatusOr<std::vector<Meeting>> GrpcMeetingSource::ListMeetings(
   std::vector<Meeting> out;
   for (int page = 0; page < kMaxListPages; ++page) {
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(deadline));
-    context.set_wait_for_ready(true);
-    server::AttachPrincipal(auth::ServicePrincipal(service_name_), *signer_, &context);
+    server::PrepareServiceCall(service_name_, *signer_, deadline, &context);
     sv1::ListMeetingsResponse response;
     grpc::Status status = stub_->ListMeetings(&context, request, &response);
     if (!status.ok()) return MapError(status);

@@ -117,6 +117,13 @@ void AttachPrincipal(const kaizen::type::Principal& principal,
       std::make_unique<PrincipalCallCredentials>(principal, signer), GRPC_SECURITY_NONE));
 }
 
+void PrepareServiceCall(absl::string_view service, const auth::PrincipalSigner& signer,
+                        absl::Time deadline, grpc::ClientContext* context) {
+  context->set_deadline(absl::ToChronoTime(deadline));
+  context->set_wait_for_ready(true);
+  AttachPrincipal(auth::ServicePrincipal(service), signer, context);
+}
+
 void AttachPrincipalForMethod(const kaizen::type::Principal& principal,
                               const auth::PrincipalSigner& signer,
                               absl::string_view full_method, grpc::ClientContext* context) {

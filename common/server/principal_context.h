@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/auth/principal.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/client_context.h"
@@ -51,6 +52,16 @@ absl::StatusOr<kaizen::type::Principal> PrincipalFromContext(
 // call).
 void AttachPrincipal(const kaizen::type::Principal& principal,
                      const auth::PrincipalSigner& signer, grpc::ClientContext* context);
+
+// Prepares `context` for one Kaizen service calling another as itself
+// (auth::ServicePrincipal(`service`), attached as above), with `deadline`,
+// and waiting for the channel to (re)connect within that deadline: a call
+// made while the other service restarts (a purge or a hand-over retried, a
+// roster read) reaches it when it is back, instead of failing at once while
+// gRPC backs off after the earlier failure. A service that stays down still
+// fails: UNAVAILABLE or DEADLINE_EXCEEDED at the deadline.
+void PrepareServiceCall(absl::string_view service, const auth::PrincipalSigner& signer,
+                        absl::Time deadline, grpc::ClientContext* context);
 
 // The same, signed now for `full_method`, for a caller that already holds
 // the method name (the gateway: no per-call credentials object). The call

@@ -196,6 +196,37 @@ TEST_F(PrincipalContextTest, CredentialFromAnotherSecretIsInvalid) {
   EXPECT_EQ(ReasonOf(s), "INTERNAL_CREDENTIAL_INVALID");
 }
 
+TEST_F(PrincipalContextTest, PrepareServiceCallSignsAsTheServiceWithTheDeadline) {
+  TwoMethodResponse response;
+  grpc::ClientContext context;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  PrepareServiceCall("scheduling", signer_, deadline, &context);
+  EXPECT_LT(absl::AbsDuration(absl::FromChrono(context.deadline()) - deadline),
+            absl::Microseconds(1));
+  grpc::Status s = stub_->Read(&context, TwoMethodRequest(), &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.subject(), auth::ServicePrincipal("scheduling").subject());
+}
+
+// A service that is not (yet) there: the call waits for it until its
+// deadline instead of failing at once (what a retry after a restart needs).
+TEST_F(PrincipalContextTest, PrepareServiceCallWaitsForTheServiceUntilTheDeadline) {
+  const int port = server_->port();
+  server_.reset();  // nothing listens on `port` now
+  auto stub = TwoMethodService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  TwoMethodResponse response;
+  grpc::ClientContext plain;
+  plain.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  AttachPrincipal(Secretariat(), signer_, &plain);
+  EXPECT_EQ(stub->Read(&plain, TwoMethodRequest(), &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);  // at once, without waiting for the 30 s
+  grpc::ClientContext waiting;
+  PrepareServiceCall("scheduling", signer_, absl::Now() + absl::Milliseconds(300), &waiting);
+  EXPECT_EQ(stub->Read(&waiting, TwoMethodRequest(), &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
 // A server without the called-method interceptor cannot check the method,
 // so it trusts nobody.
 TEST(PrincipalContextWithoutInterceptorTest, RefusesEveryCaller) {
