@@ -50,13 +50,38 @@ grpc::ByteBuffer StringToByteBuffer(std::string bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+// One call counted in the pool's in_flight_ from construction to
+// destruction. Declared as the first member of a call's state, so it is
+// destroyed last: after the call's ClientContext (and stub), which hold
+// references to the channel. The pool's destructor waits for the count, so
+// the pool always drops the last reference to its channels, on its own
+// thread. Were the count dropped first, the context could release the last
+// reference on the gRPC thread running the call's callback, and gRPC 1.51
+// joins its callback threads ("nexting_thread") when the last callback
+// channel goes: a channel destroyed on one of them joins itself and leaves
+// that thread polling a deleted completion queue (it aborts with
+// "ref_counted.h:183 assertion failed: prior > 0").
+class BackendPool::InFlight {
+ public:
+  explicit InFlight(BackendPool* pool) : pool_(pool) {
+    absl::MutexLock lock(&pool_->mu_);
+    ++pool_->in_flight_;
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() {
+    absl::MutexLock lock(&pool_->mu_);
+    --pool_->in_flight_;
+  }
+
+ private:
+  BackendPool* const pool_;
+};
+
 // Owns everything one call needs until gRPC has called back.
 class BackendPool::CallState final : public BackendCallHandle {
  public:
-  CallState(BackendPool* pool, Done done) : pool_(pool), done_(std::move(done)) {}
-  // Counted until the context is gone, so the pool (and its channels)
-  // outlive every context.
-  ~CallState() override { pool_->CallFinished(); }
+  CallState(BackendPool* pool, Done done) : in_flight(pool), done_(std::move(done)) {}
   void Cancel() override { context.TryCancel(); }
 
   void Finish(const grpc::Status& status) {
@@ -64,12 +89,12 @@ class BackendPool::CallState final : public BackendCallHandle {
     done_ = nullptr;  // release what the callback captured now
   }
 
+  const InFlight in_flight;  // first: destroyed after the context
   grpc::ClientContext context;
   grpc::ByteBuffer request;
   grpc::ByteBuffer response;
 
  private:
-  BackendPool* pool_;
   Done done_;
 };
 
@@ -107,16 +132,7 @@ int BackendPool::in_flight() const {
   return in_flight_;
 }
 
-void BackendPool::CallFinished() {
-  absl::MutexLock lock(&mu_);
-  --in_flight_;
-}
-
 std::shared_ptr<BackendCallHandle> BackendPool::Start(Call call, Done done) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++in_flight_;
-  }
   auto state = std::make_shared<CallState>(this, std::move(done));
   state->request = std::move(call.request);
   state->context.set_deadline(absl::ToChronoTime(call.deadline));
@@ -143,9 +159,8 @@ void BackendPool::CheckHealth(absl::Duration timeout,
     std::function<void(std::vector<Health>)> done;
   };
   struct One {
-    explicit One(BackendPool* p) : pool(p) {}
-    ~One() { pool->CallFinished(); }
-    BackendPool* pool;
+    explicit One(BackendPool* p) : in_flight(p) {}
+    const InFlight in_flight;  // first: destroyed after the context and the stub
     grpc::ClientContext context;
     grpc::health::v1::HealthCheckRequest request;
     grpc::health::v1::HealthCheckResponse response;
@@ -159,10 +174,6 @@ void BackendPool::CheckHealth(absl::Duration timeout,
   gather->remaining = static_cast<int>(backends_.size());
   gather->done = std::move(done);
   for (const BackendConfig& b : backends_) gather->results.push_back({b.service, false});
-  {
-    absl::MutexLock lock(&mu_);
-    in_flight_ += static_cast<int>(backends_.size());
-  }
   for (size_t i = 0; i < backends_.size(); ++i) {
     auto one = std::make_shared<One>(this);
     one->stub = grpc::health::v1::Health::NewStub(channels_[i]);

@@ -93,8 +93,8 @@ class BackendPool {
   int in_flight() const;
 
  private:
+  class InFlight;
   class CallState;
-  void CallFinished();
 
   const std::vector<BackendConfig> backends_;
   const auth::PrincipalSigner* signer_;
