@@ -59,7 +59,7 @@ void AttachPrincipal(const kaizen::type::Principal& principal,
 // made while the other service restarts (a purge or a hand-over retried, a
 // roster read) reaches it when it is back, instead of failing at once while
 // gRPC backs off after the earlier failure. A service that stays down still
-// fails: UNAVAILABLE or DEADLINE_EXCEEDED at the deadline.
+// fails, with DEADLINE_EXCEEDED at the deadline.
 void PrepareServiceCall(absl::string_view service, const auth::PrincipalSigner& signer,
                         absl::Time deadline, grpc::ClientContext* context);
 

@@ -189,7 +189,13 @@ void BackendPool::CheckHealth(absl::Duration timeout,
                 one->response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
             last = --gather->remaining == 0;
           }
-          if (last) gather->done(std::move(gather->results));
+          if (!last) return;
+          // What `done` captured goes here, before this call's count
+          // (`one`, destroyed with this lambda afterwards), as in
+          // CallState::Finish.
+          auto done = std::move(gather->done);
+          gather->done = nullptr;
+          done(std::move(gather->results));
         });
   }
 }

@@ -62,7 +62,12 @@ class BackendPool {
   // `signer` is not owned and must outlive the pool.
   BackendPool(std::vector<BackendConfig> backends, const auth::PrincipalSigner* signer,
               BackendPoolOptions options);
-  // Waits until no call is in flight (each has a deadline).
+  // Waits until no call is in flight (each has a deadline) and nothing of a
+  // call (its context and stub, what its callback captured) is left, then
+  // drops the channels: so the last reference to a channel is dropped on the
+  // destroying thread. Must not run on a gRPC callback thread (gRPC 1.51
+  // joins those threads when the last callback channel goes: README.md,
+  // "Teardown and gRPC's callback threads").
   ~BackendPool();
 
   struct Call {
