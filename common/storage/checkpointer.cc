@@ -50,6 +50,7 @@ Checkpointer::~Checkpointer() {
 // SQLITE_OK would make SQLite report the commit as failed.
 int Checkpointer::Hook(void* self, sqlite3*, const char*, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
+  if (pages >= c->pages_ * kHardBoundFactor) c->over_bound_.store(true, std::memory_order_release);
   // Not while a catch-up is pending: the next leader's catch-up copies
   // what is left and its BEGIN starts the WAL over; asking now (the WAL is
   // still long) made a second run and a second catch-up right after, 4-7 ms
@@ -106,10 +107,19 @@ absl::Status Checkpointer::CopyNow() {
 }
 
 void Checkpointer::CatchUp(Connection& writer) {
-  if (!catch_up_.exchange(false, std::memory_order_acq_rel)) return;
-  // A background run in progress will ask again when it is done; waiting
-  // for it here would hold up every queued writer.
-  if (!run_mu_.TryLock()) return;
+  const bool over_bound = over_bound_.exchange(false, std::memory_order_acq_rel);
+  const bool after_run = catch_up_.exchange(false, std::memory_order_acq_rel);
+  if (!over_bound && !after_run) return;
+  if (over_bound) {
+    // The thread has fallen behind: copy here, after a run in progress (a
+    // run never waits for the writer, so this wait ends).
+    run_mu_.Lock();
+    forced_.fetch_add(1, std::memory_order_relaxed);
+  } else if (!run_mu_.TryLock()) {
+    // A background run in progress will ask again when it is done; waiting
+    // for it here would hold up every queued writer.
+    return;
+  }
   const absl::Status failed = CheckpointPassive(writer);
   run_mu_.Unlock();
   if (!failed.ok()) on_error_(failed);

@@ -20,8 +20,14 @@
 // to kMaxRounds, while each round leaves less) until at most
 // kCatchUpFrames are left, so the catch-up copies a few pages, not the
 // ~500 frames two group commits write while a 1,000-page run lasts (eighth
-// look; runs start at 8,000 pages since the ninth). Nothing here waits for
-// a reader: with a long read open (a backup) the WAL grows until it ends,
+// look; runs start at 8,000 pages since the ninth). A hard bound backs this
+// up: should the WAL reach kHardBoundFactor times `pages` (the thread has
+// fallen behind: starved of CPU under load, or a slow disk), the next
+// leader copies everything itself before its BEGIN, waiting for a run in
+// progress to end first, as SQLite's own automatic checkpoint would; so
+// without a reader the WAL never holds much more than that bound plus one
+// batch (seen in CI without it: 1,600 frames where runs began at 16).
+// Nothing here waits for a reader: with a long read open (a backup) the WAL grows until it ends,
 // as with SQLite's own checkpoint. Measured: +8-12 % CreateApplication
 // throughput (docs/benchmarks.md, "sixth look").
 //
@@ -53,6 +59,7 @@ class Checkpointer {
  public:
   static constexpr int kCatchUpFrames = 256;
   static constexpr int kMaxRounds = 4;
+  static constexpr int kHardBoundFactor = 4;
 
   // Opens its own connection to options.path (already in WAL mode) and
   // installs the hook on `writer`, which must outlive this object and must
@@ -69,7 +76,8 @@ class Checkpointer {
 
   // On the group-commit leader's thread, holding the writer lock, before
   // BEGIN: once after each background run, copies the frames committed
-  // while it ran (module comment). Cheap otherwise (one atomic).
+  // while it ran, and whenever the WAL has passed its hard bound, copies it
+  // all (module comment). Cheap otherwise (two atomics).
   void CatchUp(Connection& writer);
 
   // A PASSIVE checkpoint now, on this object's connection (waits for a
@@ -88,6 +96,8 @@ class Checkpointer {
   void WaitForRunsForTest(uint64_t n) const;
   // Background runs started, plus one if one is asked for (tests).
   uint64_t RunsAskedForTest() const;
+  // Catch-ups made because the WAL had passed its hard bound.
+  uint64_t forced_catch_ups() const { return forced_.load(std::memory_order_relaxed); }
 
  private:
   static int Hook(void* self, sqlite3* db, const char* schema, int pages);
@@ -100,6 +110,8 @@ class Checkpointer {
   absl::Mutex run_mu_;
 
   std::atomic<bool> catch_up_{false};
+  std::atomic<bool> over_bound_{false};  // set by the hook, taken by CatchUp
+  std::atomic<uint64_t> forced_{0};
   mutable absl::Mutex mu_;
   bool due_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,6 +1,7 @@
 // The background checkpoint (checkpointer.h) through Database: the WAL is
 // copied into the database file by the thread, and an explicit
 // CheckpointAndTruncateWal never collides with it.
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -79,7 +80,9 @@ TEST(CheckpointerTest, TheThreadCopiesTheWalIntoTheFile) {
 // Commits without a pause (four threads, batches back to back): the thread's
 // PASSIVE checkpoint never ends with the whole WAL copied, so without the
 // leader's catch-up SQLite would never start the WAL over and the file would
-// hold every page written (1,200 commits of two pages: ~10 MB).
+// hold every page written (1,200 commits of two pages: ~10 MB). With the
+// thread starved of CPU (CI under load) the hard bound (4 x 16 frames) keeps
+// it small: 6.6 MB was seen there before the bound.
 TEST(CheckpointerTest, TheWalStaysSmallUnderContinuousWrites) {
   const std::string path = testkit::NewTempPath("bounded", "db");
   auto db = OpenFile(path, /*checkpoint_pages=*/16);
@@ -95,6 +98,46 @@ TEST(CheckpointerTest, TheWalStaysSmallUnderContinuousWrites) {
   // The WAL file keeps its largest size when SQLite starts it over.
   constexpr int64_t kFrame = kPageSize + 24;
   EXPECT_LT(FileSize(path + "-wal"), 400 * kFrame);
+}
+
+// Frames in the WAL now (copies what it can, as any PASSIVE checkpoint).
+int WalFrames(internal::Connection& c, internal::Checkpointer& checkpointer) {
+  absl::MutexLock run(&checkpointer.run_mu());
+  int log_frames = -1, copied = 0;
+  sqlite3_wal_checkpoint_v2(c.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                            &copied);
+  return log_frames;
+}
+
+// A WAL past its hard bound (kHardBoundFactor times `pages`) is copied by
+// the next leader's catch-up even though no background run has ended (the
+// thread is held off here by holding its run lock while the WAL grows), so
+// that leader's BEGIN starts the WAL over.
+TEST(CheckpointerTest, AWalPastItsHardBoundIsCopiedByTheNextLeader) {
+  DatabaseOptions options;
+  options.path = testkit::NewTempPath("bound", "db");
+  internal::Connection writer(options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  writer.exec("PRAGMA journal_mode = WAL");
+  writer.exec(kBlobs.front());
+  internal::Checkpointer checkpointer(options, writer, /*pages=*/4, [](const absl::Status& s) {
+    ADD_FAILURE() << s;
+  });
+  // A row of five overflow pages: each commit writes more than 5 frames.
+  auto add = [&] { writer.exec("INSERT INTO blobs (body) VALUES (zeroblob(5 * 4096))"); };
+  checkpointer.run_mu().Lock();       // the thread's run waits for it
+  for (int i = 0; i < 4; ++i) add();  // > 16 frames = 4 x 4
+  EXPECT_EQ(checkpointer.runs(), 0u);
+  checkpointer.run_mu().Unlock();
+  // No run has ended, so only the bound makes this leader copy (after the
+  // run, if the thread takes the lock first).
+  checkpointer.CatchUp(writer);
+  EXPECT_EQ(checkpointer.forced_catch_ups(), 1u);
+  checkpointer.WaitForRunsForTest(1);  // the woken run, which copies nothing more
+  add();  // everything was copied: its BEGIN started the WAL over
+  EXPECT_LT(WalFrames(writer, checkpointer), 12);
+  // Below the bound a catch-up is not forced.
+  checkpointer.CatchUp(writer);
+  EXPECT_EQ(checkpointer.forced_catch_ups(), 1u);
 }
 
 // Between a background run's end and the next leader's catch-up, a commit on
