@@ -100,6 +100,33 @@ TEST(CheckpointerTest, TheWalStaysSmallUnderContinuousWrites) {
   EXPECT_LT(FileSize(path + "-wal"), 400 * kFrame);
 }
 
+// A writer connection on a new WAL file with the blobs table, and its
+// checkpointer, whose runs start at 4 frames (a failed run fails the test).
+// add() commits a row of five overflow pages: more than 5 frames each, so
+// every commit's hook sees a WAL past the threshold, even just after the WAL
+// started over.
+struct WriterAndCheckpointer {
+  explicit WriterAndCheckpointer(const char* name)
+      : options(Options(name)),
+        writer(options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE),
+        checkpointer((Prepare(writer), options), writer, /*pages=*/4,
+                     [](const absl::Status& s) { ADD_FAILURE() << s; }) {}
+  static DatabaseOptions Options(const char* name) {
+    DatabaseOptions o;
+    o.path = testkit::NewTempPath(name, "db");
+    return o;
+  }
+  static void Prepare(internal::Connection& c) {
+    c.exec("PRAGMA journal_mode = WAL");
+    c.exec(kBlobs.front());
+  }
+  void add() { writer.exec("INSERT INTO blobs (body) VALUES (zeroblob(5 * 4096))"); }
+
+  DatabaseOptions options;
+  internal::Connection writer;
+  internal::Checkpointer checkpointer;
+};
+
 // Frames in the WAL now (copies what it can, as any PASSIVE checkpoint).
 int WalFrames(internal::Connection& c, internal::Checkpointer& checkpointer) {
   absl::MutexLock run(&checkpointer.run_mu());
@@ -114,16 +141,10 @@ int WalFrames(internal::Connection& c, internal::Checkpointer& checkpointer) {
 // thread is held off here by holding its run lock while the WAL grows), so
 // that leader's BEGIN starts the WAL over.
 TEST(CheckpointerTest, AWalPastItsHardBoundIsCopiedByTheNextLeader) {
-  DatabaseOptions options;
-  options.path = testkit::NewTempPath("bound", "db");
-  internal::Connection writer(options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  writer.exec("PRAGMA journal_mode = WAL");
-  writer.exec(kBlobs.front());
-  internal::Checkpointer checkpointer(options, writer, /*pages=*/4, [](const absl::Status& s) {
-    ADD_FAILURE() << s;
-  });
-  // A row of five overflow pages: each commit writes more than 5 frames.
-  auto add = [&] { writer.exec("INSERT INTO blobs (body) VALUES (zeroblob(5 * 4096))"); };
+  WriterAndCheckpointer w("bound");
+  internal::Connection& writer = w.writer;
+  internal::Checkpointer& checkpointer = w.checkpointer;
+  auto add = [&] { w.add(); };
   checkpointer.run_mu().Lock();       // the thread's run waits for it
   for (int i = 0; i < 4; ++i) add();  // > 16 frames = 4 x 4
   EXPECT_EQ(checkpointer.runs(), 0u);
@@ -145,18 +166,10 @@ TEST(CheckpointerTest, AWalPastItsHardBoundIsCopiedByTheNextLeader) {
 // left and starts the WAL over (a second run meant a second catch-up on the
 // writers' serial path). Afterwards a long WAL asks again.
 TEST(CheckpointerTest, ACommitBeforeTheCatchUpAsksForNoSecondRun) {
-  DatabaseOptions options;
-  options.path = testkit::NewTempPath("pending", "db");
-  internal::Connection writer(options, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  writer.exec("PRAGMA journal_mode = WAL");
-  writer.exec(kBlobs.front());
-  internal::Checkpointer checkpointer(options, writer, /*pages=*/4, [](const absl::Status& s) {
-    ADD_FAILURE() << s;
-  });
-  // Each commit writes more than 4 frames (a row of five overflow pages), so
-  // every commit's hook sees a WAL past the threshold, even just after the
-  // WAL started over.
-  auto add = [&] { writer.exec("INSERT INTO blobs (body) VALUES (zeroblob(5 * 4096))"); };
+  WriterAndCheckpointer w("pending");
+  internal::Connection& writer = w.writer;
+  internal::Checkpointer& checkpointer = w.checkpointer;
+  auto add = [&] { w.add(); };
   add();
   checkpointer.WaitForRunsForTest(1);
   const uint64_t asked = checkpointer.RunsAskedForTest();
