@@ -108,8 +108,16 @@ BackendPool::BackendPool(std::vector<BackendConfig> backends,
     const int max_backoff_ms =
         static_cast<int>(absl::ToInt64Milliseconds(options.max_reconnect_backoff));
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(100, max_backoff_ms));
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(100, max_backoff_ms));
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
+    // Despite its name, gRPC reads this as the least time a connection
+    // attempt (TCP, TLS, HTTP/2 settings) is given before it fails. It was
+    // 100 ms: on a loaded machine a backend took longer to answer the
+    // handshake, the attempt failed and the waiting call with it (503
+    // BACKEND_UNAVAILABLE, seen in CI). A refused connection still fails at
+    // once; only a backend that does not answer waits, within the call's
+    // deadline.
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                static_cast<int>(absl::ToInt64Milliseconds(options.connect_timeout)));
     args.SetMaxReceiveMessageSize(options.max_message_bytes);
     args.SetMaxSendMessageSize(options.max_message_bytes);
     // One channel per backend, not shared with other channels to the same

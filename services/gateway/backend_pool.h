@@ -8,8 +8,10 @@
 // AttachPrincipalForMethod), the request id and a deadline. Channels use TLS
 // when BackendPoolOptions::tls is enabled (common/auth/tls.h). Channels do not wait for a backend that is down
 // (wait_for_ready=false): a call to a down backend fails at once with
-// UNAVAILABLE. They reconnect by themselves, with a backoff capped at
-// `max_reconnect_backoff`, so the gateway recovers when the backend returns.
+// UNAVAILABLE (a refused connection; one that does not answer fails after
+// `connect_timeout`, or at the call's deadline if that comes first). They
+// reconnect by themselves, with a backoff capped at `max_reconnect_backoff`,
+// so the gateway recovers when the backend returns.
 #ifndef KAIZEN_SERVICES_GATEWAY_BACKEND_POOL_H_
 #define KAIZEN_SERVICES_GATEWAY_BACKEND_POOL_H_
 
@@ -45,6 +47,8 @@ absl::StatusOr<std::vector<BackendConfig>> ParseBackends(absl::string_view spec)
 
 struct BackendPoolOptions {
   absl::Duration max_reconnect_backoff = absl::Seconds(1);
+  // The least time a connection attempt is given (backend_pool.cc).
+  absl::Duration connect_timeout = absl::Seconds(2);
   int max_message_bytes = 4 * 1024 * 1024;
   // TLS to every backend (and its health checks); plaintext when disabled.
   auth::TlsClientConfig tls;
